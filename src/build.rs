@@ -1,0 +1,415 @@
+//! A build: site folder -> output folder, every card in parallel.
+//!
+//! config -> content -> markup -> layout -> render/site -> output. Themes and
+//! fonts load once and are shared by every card. A problem in one message is
+//! a diagnostic for that card; the others are still built. Nothing is
+//! written outside the output folder, and only through [`Output`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::config::SiteConfig;
+use crate::content::{self, Message, SealField};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::layout::{self, Frame, LayoutError};
+use crate::markup;
+use crate::output::Output;
+use crate::render::{self, CardContent, CardSize};
+use crate::seal::{SealSpec, EMBLEMS};
+use crate::site::{self, CardEntry};
+use crate::theme::{self, Theme};
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Where to write; `root/output` by default.
+    pub output: PathBuf,
+    /// Build drafts too.
+    pub drafts: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Every problem, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Slugs of the cards written.
+    pub built: Vec<String>,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// A problem that stopped the whole build (bad config, unwritable output).
+    pub fatal: bool,
+}
+
+impl BuildReport {
+    /// 0 clean, 1 some cards failed, 2 fatal.
+    pub fn exit_code(&self) -> i32 {
+        if self.fatal {
+            2
+        } else if self.diagnostics.iter().any(Diagnostic::is_error) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The files of one card, ready to write.
+struct CardFiles {
+    entry: CardEntry,
+    theme: String,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Thumbnails are drawn this wide, in pixels.
+const THUMB_WIDTH: u32 = 360;
+
+/// Builds the site.
+pub fn build(options: &BuildOptions) -> BuildReport {
+    let mut report = BuildReport::default();
+    let root = &options.root;
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            report.diagnostics.push(d);
+            report.fatal = true;
+            return report;
+        }
+    };
+    let output = match Output::create(&options.output) {
+        Ok(output) => output,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error(
+                &options.output,
+                0,
+                0,
+                format!("cannot create the output folder: {e}"),
+            ));
+            report.fatal = true;
+            return report;
+        }
+    };
+
+    // Read every message.
+    let (files, problems) = content::walk(root);
+    report.diagnostics.extend(problems);
+    let parsed: Vec<Result<Message, Diagnostic>> = files.par_iter().map(|path| content::read(root, path)).collect();
+    let mut messages = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(m) if m.front.draft && !options.drafts => report.drafts_skipped += 1,
+            Ok(m) => messages.push(m),
+            Err(d) => report.diagnostics.push(d),
+        }
+    }
+    messages = unique_slugs(messages, &mut report.diagnostics);
+
+    // Load each theme once.
+    let mut theme_names: Vec<String> = messages.iter().filter_map(|m| m.front.theme.clone()).collect();
+    theme_names.push(config.theme.clone());
+    theme_names.sort();
+    theme_names.dedup();
+    let themes: BTreeMap<String, Result<Theme, Diagnostic>> =
+        theme_names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name))).collect();
+    let mut theme_errors_reported = Vec::new();
+
+    let mut body_tera = tera::Tera::new();
+    content::register_filters(&mut body_tera);
+
+    let results: Vec<Result<CardFiles, Diagnostic>> =
+        messages.par_iter().map(|m| build_card(&config, &themes, &body_tera, m)).collect();
+    let mut entries = Vec::new();
+    let mut write_list: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut used_themes: Vec<String> = Vec::new();
+    for (message, result) in messages.iter().zip(results) {
+        match result {
+            Ok(card) => {
+                report.built.push(card.entry.slug.clone());
+                write_list.extend(card.files);
+                used_themes.push(card.theme);
+                entries.push(card.entry);
+            }
+            Err(d) => {
+                // A broken theme is reported once, with its own path, and then per card briefly.
+                let theme_name = message.front.theme.as_deref().unwrap_or(&config.theme);
+                if let Some(Err(theme_diag)) = themes.get(theme_name) {
+                    if !theme_errors_reported.contains(&theme_name.to_string()) {
+                        theme_errors_reported.push(theme_name.to_string());
+                        report.diagnostics.push(theme_diag.clone());
+                    }
+                }
+                report.diagnostics.push(d);
+            }
+        }
+    }
+
+    // Assets of the themes in use, and the gallery in the site's theme.
+    used_themes.push(config.theme.clone());
+    used_themes.sort();
+    used_themes.dedup();
+    let mut css_urls = HashMap::new();
+    for name in &used_themes {
+        if let Some(Ok(theme)) = themes.get(name) {
+            let (files, url) = site::theme_assets(theme, &config);
+            write_list.extend(files);
+            css_urls.insert(name.clone(), url);
+        }
+    }
+    for entry in &entries {
+        if let Some(Ok(theme)) = themes.get(&entry.theme) {
+            match site::card_page(theme, &config, entry, &css_urls[&entry.theme]) {
+                Ok(html) => write_list.push((format!("cards/{}/index.html", entry.slug), html.into_bytes())),
+                Err(e) => report.diagnostics.push(template_diagnostic(theme, "card.html", &e)),
+            }
+        }
+    }
+    match themes.get(&config.theme) {
+        Some(Ok(theme)) => match site::gallery(theme, &config, &entries, &css_urls[&config.theme]) {
+            Ok(html) => write_list.push(("index.html".into(), html.into_bytes())),
+            Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
+        },
+        Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
+        _ => {}
+    }
+
+    let failures: Vec<Diagnostic> = write_list
+        .par_iter()
+        .filter_map(|(rel, bytes)| {
+            output
+                .write(rel, bytes)
+                .err()
+                .map(|e| Diagnostic::error(output.root().join(rel), 0, 0, format!("cannot write: {e}")))
+        })
+        .collect();
+    if !failures.is_empty() {
+        report.fatal = true;
+        report.diagnostics.extend(failures);
+    }
+    report
+}
+
+/// Drops the later of two messages with one slug, with an error naming both.
+fn unique_slugs(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Message> {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut out = Vec::new();
+    for m in messages {
+        if let Some(first) = seen.get(&m.slug) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &m.source,
+                    m.line_of("slug"),
+                    1,
+                    format!("slug `{}` is already used by {}", m.slug, first.display()),
+                )
+                .with_hint("set a different `slug:` in the front matter"),
+            );
+            continue;
+        }
+        seen.insert(m.slug.clone(), m.source.clone());
+        out.push(m);
+    }
+    out
+}
+
+fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
+    let (line, col, message) = content::tera_location(e);
+    Diagnostic::error(theme.origin(template), line, col, message)
+}
+
+/// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
+fn build_card(
+    config: &SiteConfig,
+    themes: &BTreeMap<String, Result<Theme, Diagnostic>>,
+    body_tera: &tera::Tera,
+    m: &Message,
+) -> Result<CardFiles, Diagnostic> {
+    let front = &m.front;
+    let theme_name = front.theme.as_deref().unwrap_or(&config.theme);
+    let theme = match themes.get(theme_name) {
+        Some(Ok(theme)) => theme,
+        _ => {
+            let mut known = theme::built_in_names();
+            known.sort();
+            let hint = match did_you_mean(theme_name, known.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("built-in themes: {}", known.join(", ")),
+            };
+            return Err(Diagnostic::error(
+                &m.source,
+                m.line_of("theme"),
+                1,
+                format!("theme `{theme_name}` cannot be used"),
+            )
+            .with_hint(hint));
+        }
+    };
+    let size_name = front.size.as_deref().unwrap_or(&config.size);
+    let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
+        let names = render::size_names();
+        let hint = match did_you_mean(size_name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
+        };
+        Diagnostic::error(&m.source, m.line_of("size"), 1, format!("unknown card size `{size_name}`")).with_hint(hint)
+    })?;
+    let seal = seal_spec(theme, m)?;
+
+    let body = content::render_body(body_tera, m, config)?;
+    let markup = markup::render(&body, config.raw_html);
+    let alt = markup.rich.plain_text();
+    let px_per_pt = config.dpi as f32 / 72.0;
+    let boxes = render::boxes(theme, size);
+    let frame = Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt };
+    let laid =
+        layout::layout(theme, front.title.as_deref(), &markup.rich, frame).map_err(|e| layout_diagnostic(m, &e))?;
+    let signature = front.from.as_ref().map(|from| format!("{} {}", theme.spec.text.sign_off, from).trim().to_string());
+    if let Some(sig) = &signature {
+        layout::single_line(theme, theme::FontRole::Script, sig, 10.0, f32::MAX)
+            .map_err(|e| layout_diagnostic(m, &e))?;
+    }
+    let seed = seed_of(&m.slug);
+    let content = CardContent {
+        title: front.title.as_deref(),
+        signature: signature.clone(),
+        layout: &laid,
+        seal: &seal,
+        seed,
+        px_per_pt,
+        alt: &alt,
+    };
+    let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
+        render::RenderError::Template(line, col, message) => {
+            Diagnostic::error(theme.origin("card.svg"), line, col, message)
+        }
+        other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
+    })?;
+    let tree = render::parse(theme, &svg).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+    let png = render::encode_png(&render::rasterize(&tree, size.width), config.dpi);
+    let thumb_pixmap = render::rasterize(&tree, THUMB_WIDTH);
+    let thumb = render::encode_png(&thumb_pixmap, config.dpi);
+    let standalone = render::standalone_svg(&tree);
+
+    let base = format!("{}cards/{}/", config.base_url, m.slug);
+    let title = front.title.clone().unwrap_or_else(|| first_words(&alt, 6));
+    let seal_r = boxes.seal.2 as f64;
+    let seal_page = crate::seal::seal_svg(&seal, seal_r * 1.25, seal_r * 1.25, seal_r, seed, "seal", &theme.face(theme::FontRole::Bold).family)
+        .map(|g| {
+            format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {s:.0} {s:.0}\" role=\"img\" aria-label=\"wax seal\">{g}</svg>",
+                s = seal_r * 2.5
+            )
+        })
+        .unwrap_or_default();
+    let entry = CardEntry {
+        slug: m.slug.clone(),
+        has_title: front.title.is_some(),
+        title,
+        url: base.clone(),
+        png: format!("{base}card.png"),
+        svg: format!("{base}card.svg"),
+        thumb: format!("{base}thumb.png"),
+        thumb_width: thumb_pixmap.width(),
+        thumb_height: thumb_pixmap.height(),
+        width: size.width,
+        height: size.height,
+        date: m.date.map(|d| d.date().to_string()).unwrap_or_default(),
+        date_display: m.date.map(|d| d.strftime("%B %-d, %Y").to_string()).unwrap_or_default(),
+        tags: front.tags.clone(),
+        to: front.to.clone().unwrap_or_default(),
+        from: front.from.clone().unwrap_or_default(),
+        signature: signature.unwrap_or_default(),
+        alt,
+        html: markup.html,
+        seal_svg: seal_page,
+        theme: theme.name.clone(),
+    };
+    let dir = format!("cards/{}", m.slug);
+    Ok(CardFiles {
+        entry,
+        theme: theme.name.clone(),
+        files: vec![
+            (format!("{dir}/card.png"), png),
+            (format!("{dir}/card.svg"), standalone.into_bytes()),
+            (format!("{dir}/thumb.png"), thumb),
+        ],
+    })
+}
+
+/// The seal of a message: the theme's defaults, overridden by `seal:`.
+fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
+    let mut spec =
+        SealSpec { emblem: theme.spec.seal.emblem.clone(), color: theme.spec.palette.seal.clone(), initials: None };
+    match &m.front.seal {
+        Some(SealField::Emblem(name)) => spec.emblem = name.clone(),
+        Some(SealField::Spec(s)) => {
+            if let Some(e) = &s.emblem {
+                spec.emblem = e.clone();
+            }
+            if let Some(c) = &s.color {
+                spec.color = c.clone();
+            }
+            spec.initials = s.initials.clone();
+        }
+        None => {}
+    }
+    if !EMBLEMS.contains(&spec.emblem.as_str()) {
+        let hint = match did_you_mean(&spec.emblem, EMBLEMS.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("emblems: {}", EMBLEMS.join(", ")),
+        };
+        return Err(Diagnostic::error(
+            &m.source,
+            m.line_of("seal"),
+            1,
+            format!("unknown seal emblem `{}`", spec.emblem),
+        )
+        .with_hint(hint));
+    }
+    Ok(spec)
+}
+
+/// A layout error located in the message: a missing glyph at its character.
+fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
+    match e {
+        LayoutError::MissingGlyph { ch, .. } => {
+            let (line, col) = match m.body.find(*ch) {
+                Some(offset) => {
+                    let (l, c) = crate::diagnostics::line_col(&m.body, offset);
+                    (m.body_line + l - 1, c)
+                }
+                None => (m.body_line, 1),
+            };
+            Diagnostic::error(&m.source, line, col, e.to_string())
+                .with_hint("use another character, or a theme whose fonts have it")
+        }
+        LayoutError::DoesNotFit { .. } | LayoutError::WordTooWide { .. } => {
+            Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
+                .with_hint("shorten the message, or choose a larger `size:`")
+        }
+        LayoutError::BadFont(_) => Diagnostic::error(&m.source, 0, 0, e.to_string()),
+    }
+}
+
+/// A stable per-card seed from its slug.
+fn seed_of(slug: &str) -> u64 {
+    let digest = Sha256::digest(slug.as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
+}
+
+/// The first `n` words of a text, with an ellipsis when cut.
+fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return "Untitled card".into();
+    }
+    let mut out = words[..words.len().min(n)].join(" ");
+    if words.len() > n {
+        out.push('\u{2026}');
+    }
+    out
+}

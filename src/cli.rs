@@ -1,0 +1,82 @@
+//! The command line: clap derive only. Each command turns its arguments into
+//! a typed options struct and calls the library; the exit code is 0 when
+//! clean, 1 when some cards failed, 2 on a fatal problem.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::{build, BuildOptions};
+
+/// Turns Markdown messages into print-quality cards, card pages and a gallery.
+#[derive(Debug, Parser)]
+#[command(name = "waxseal", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build every card of the site into the output folder.
+    Build(BuildArgs),
+}
+
+/// Arguments of `waxseal build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The site folder (holding waxseal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site [default: ROOT/output].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Build messages marked `draft: true` too.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print only problems.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs a command and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build(args) => run_build(args),
+    }
+}
+
+fn run_build(args: BuildArgs) -> i32 {
+    let started = Instant::now();
+    let output = args.output.clone().unwrap_or_else(|| args.root.join("output"));
+    let options = BuildOptions { root: args.root, output, drafts: args.drafts };
+    let report = build(&options);
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    if !args.quiet {
+        let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut line = format!(
+            "built {} card{} into {} in {:.2}s",
+            report.built.len(),
+            if report.built.len() == 1 { "" } else { "s" },
+            options.output.display(),
+            started.elapsed().as_secs_f64()
+        );
+        if report.drafts_skipped > 0 {
+            line.push_str(&format!(
+                " ({} draft{} skipped)",
+                report.drafts_skipped,
+                if report.drafts_skipped == 1 { "" } else { "s" }
+            ));
+        }
+        if errors > 0 {
+            line.push_str(&format!("; {errors} error{}", if errors == 1 { "" } else { "s" }));
+        }
+        eprintln!("{line}");
+    }
+    report.exit_code()
+}

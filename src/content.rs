@@ -1,0 +1,354 @@
+//! Messages: `content/**/*.md` -> [`Message`]s with typed front matter and a
+//! rendered body.
+//!
+//! This module walks the content folder (sorted, so builds are
+//! deterministic), splits and parses the YAML front matter, and runs the body
+//! through Tera. Every error points at a line of the message file itself:
+//! front matter lines are offset by the opening `---`, template lines by the
+//! front matter block. It knows nothing of themes, fonts or output.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{yaml_diagnostic, SiteConfig};
+use crate::diagnostics::{display_path, line_col, Diagnostic};
+
+/// The front matter keys a message accepts, for hints.
+pub const FRONT_MATTER_KEYS: &[&str] =
+    &["title", "to", "from", "email", "date", "theme", "seal", "size", "tags", "draft", "slug", "extra"];
+
+/// The seal as written: an emblem name, or a map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SealField {
+    /// `seal: heart`
+    Emblem(String),
+    /// `seal: { emblem: heart, color: "#5a3a22", initials: BC }`
+    Spec(SealSpecField),
+}
+
+/// The map form of `seal`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealSpecField {
+    /// Emblem pressed into the wax.
+    pub emblem: Option<String>,
+    /// Wax colour, CSS hex.
+    pub color: Option<String>,
+    /// Up to three letters.
+    pub initials: Option<String>,
+}
+
+/// The YAML front matter of a message. Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The card's heading and the page title.
+    pub title: Option<String>,
+    /// Who the card is for.
+    pub to: Option<String>,
+    /// Who signs it.
+    pub from: Option<String>,
+    /// The recipient's address (for email output).
+    pub email: Option<String>,
+    /// `YYYY-MM-DD` (or with a time); orders the gallery.
+    pub date: Option<String>,
+    /// Theme name.
+    pub theme: Option<String>,
+    /// The wax seal.
+    pub seal: Option<SealField>,
+    /// Card size name.
+    pub size: Option<String>,
+    /// Tags for the gallery.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Drafts are built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Overrides the slug taken from the path.
+    pub slug: Option<String>,
+    /// Anything else the body template may use.
+    #[serde(default)]
+    pub extra: serde_yaml::Mapping,
+}
+
+/// A message read from `content/`, its body not yet rendered.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// The file, relative to the site root (for diagnostics).
+    pub source: PathBuf,
+    /// URL path of the card: `orders/deb`.
+    pub slug: String,
+    /// The front matter.
+    pub front: FrontMatter,
+    /// The parsed date.
+    pub date: Option<jiff::civil::DateTime>,
+    /// The body as written (a Tera template).
+    pub body: String,
+    /// The 1-based line of the file where the body starts.
+    pub body_line: usize,
+    /// The 1-based line of each top-level front matter key.
+    pub key_lines: Vec<(String, usize)>,
+}
+
+impl Message {
+    /// The line of front matter key `key`, or of the body when it is absent.
+    pub fn line_of(&self, key: &str) -> usize {
+        self.key_lines.iter().find(|(k, _)| k == key).map_or(self.body_line, |(_, l)| *l)
+    }
+}
+
+/// Lists the message files under `root/content`, sorted.
+pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let content = root.join("content");
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if !content.is_dir() {
+        return (files, problems);
+    }
+    for entry in walkdir::WalkDir::new(&content).sort_by_file_name() {
+        match entry {
+            Ok(entry) => {
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(e) => {
+                let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| "content".into());
+                problems.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Reads and parses one message file.
+pub fn read(root: &Path, path: &Path) -> Result<Message, Diagnostic> {
+    let shown = display_path(root, path);
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(&String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]), usize::MAX);
+        Diagnostic::error(&shown, line, col, "the file is not UTF-8 text").with_hint("save it as UTF-8")
+    })?;
+    let rel = path.strip_prefix(root.join("content")).unwrap_or(path);
+    parse(&shown, rel, &text)
+}
+
+/// Parses the text of a message; `rel` is its path inside `content/`.
+pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (yaml, body, body_line) = split_front_matter(text).map_err(|line| {
+        Diagnostic::error(shown, line, 1, "the front matter is not closed")
+            .with_hint("end the front matter with a line holding only `---`")
+    })?;
+    let shown_str = shown.to_string_lossy();
+    let front: FrontMatter = match yaml {
+        Some(yaml) if !yaml.trim().is_empty() => {
+            serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&shown_str, &e, 1, FRONT_MATTER_KEYS))?
+        }
+        _ => FrontMatter::default(),
+    };
+    let date = match &front.date {
+        Some(d) => Some(parse_date(d).ok_or_else(|| {
+            Diagnostic::error(shown, key_line(yaml.unwrap_or(""), "date") + 1, 7, format!("`{d}` is not a date"))
+                .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
+        })?),
+        None => None,
+    };
+    let slug = match &front.slug {
+        Some(slug) => clean_slug(slug).ok_or_else(|| {
+            Diagnostic::error(
+                shown,
+                key_line(yaml.unwrap_or(""), "slug") + 1,
+                7,
+                format!("`{slug}` is not a usable slug"),
+            )
+            .with_hint("use letters, digits, `-`, `_` and `/` only")
+        })?,
+        None => {
+            let stem = rel.with_extension("");
+            let slug = stem.to_string_lossy().replace('\\', "/");
+            clean_slug(&slug).ok_or_else(|| {
+                Diagnostic::error(shown, 0, 0, "the file name does not make a usable slug")
+                    .with_hint("rename the file, or set `slug:` in the front matter")
+            })?
+        }
+    };
+    Ok(Message {
+        source: shown.to_path_buf(),
+        slug,
+        front,
+        date,
+        body: body.to_string(),
+        body_line,
+        key_lines: yaml.map(top_level_keys).unwrap_or_default(),
+    })
+}
+
+/// Splits `---` front matter from the body. Returns the YAML (if any), the
+/// body and the body's first line; `Err(line)` when the block is not closed.
+fn split_front_matter(text: &str) -> Result<(Option<&str>, &str, usize), usize> {
+    let Some(rest) = text.strip_prefix("---").filter(|r| r.starts_with('\n') || r.starts_with("\r\n")) else {
+        return Ok((None, text, 1));
+    };
+    let rest = rest.trim_start_matches('\r').strip_prefix('\n').unwrap_or(rest);
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            let yaml = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            // Line 1 is the opening `---`, then the YAML lines, then the closing one.
+            return Ok((Some(yaml), body, i + 3));
+        }
+        offset += line.len();
+    }
+    Err(1)
+}
+
+/// The top-level keys of a YAML block and their 1-based lines in the file
+/// (the block starts on line 2).
+fn top_level_keys(yaml: &str) -> Vec<(String, usize)> {
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|(i, l)| Some((l.split_once(':')?.0.trim().to_string(), i + 2)))
+        .collect()
+}
+
+/// The 0-based line of `key:` in a YAML text (for values serde cannot locate).
+fn key_line(yaml: &str, key: &str) -> usize {
+    yaml.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(0, |i| i + 1)
+}
+
+/// Parses `2026-11-23`, `2026-11-23 10:30` or `2026-11-23T10:30:00`.
+pub fn parse_date(text: &str) -> Option<jiff::civil::DateTime> {
+    let text = text.trim();
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return Some(date.to_datetime(jiff::civil::Time::midnight()));
+    }
+    text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().ok()
+}
+
+/// A slug made safe for a URL path: no `..`, no leading `/`, no odd characters.
+fn clean_slug(slug: &str) -> Option<String> {
+    let parts: Vec<&str> = slug.trim_matches('/').split('/').collect();
+    let ok = parts.iter().all(|p| {
+        !p.is_empty()
+            && *p != "."
+            && *p != ".."
+            && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    ok.then(|| parts.join("/"))
+}
+
+/// Registers waxseal's template filters (`date`, `fixed`) on a Tera instance.
+pub fn register_filters(tera: &mut tera::Tera) {
+    tera.register_filter("date", date_filter);
+    tera.register_filter("fixed", fixed_filter);
+}
+
+/// `{{ x | fixed }}`: a number with at most two decimals, for stable SVG.
+fn fixed_filter(value: f64, _: tera::Kwargs, _: &tera::State) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// `{{ date | date(format="%A, %B %-d") }}`: strftime on the message's date.
+fn date_filter(value: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
+    let format: String = kwargs.get("format")?.unwrap_or_else(|| "%B %-d, %Y".to_string());
+    let date = parse_date(value).ok_or_else(|| tera::Error::message(format!("`{value}` is not a date")))?;
+    jiff::fmt::strtime::format(format.as_str(), date).map_err(|e| tera::Error::message(format!("bad date format: {e}")))
+}
+
+/// 1-based line, 1-based column and message of a Tera error.
+pub fn tera_location(e: &tera::Error) -> (usize, usize, String) {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            (report.span().start_line, report.span().start_col + 1, report.message().to_string())
+        }
+        other => (0, 0, other.to_string()),
+    }
+}
+
+/// Renders the body template with the front matter, `extra` and `site` in scope.
+pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> Result<String, Diagnostic> {
+    let mut context = tera::Context::new();
+    let front = &message.front;
+    context.insert("title", &front.title);
+    context.insert("to", &front.to);
+    context.insert("from", &front.from);
+    context.insert("email", &front.email);
+    context.insert("date", &front.date);
+    context.insert("tags", &front.tags);
+    context.insert("slug", &message.slug);
+    context.insert("extra", &front.extra);
+    context.insert("site", site);
+    tera.render_str(&message.body, &context, true).map_err(|e| {
+        let (line, col, text) = tera_location(&e);
+        let line = if line > 0 { line + message.body_line - 1 } else { message.body_line };
+        let hint = text
+            .contains("not found in context")
+            .then(|| "the body may use title, to, from, email, date, tags, slug, extra.* and site.*".to_string());
+        Diagnostic::error(&message.source, line, col, text).with_hint_opt(hint)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Message, Diagnostic> {
+        parse(Path::new("content/x.md"), Path::new("x.md"), text)
+    }
+
+    #[test]
+    fn a_file_without_front_matter_is_a_card() {
+        let m = parse_str("Just a note.\n").unwrap();
+        assert_eq!(m.slug, "x");
+        assert_eq!(m.front, FrontMatter::default());
+        assert_eq!(m.body_line, 1);
+    }
+
+    #[test]
+    fn body_line_follows_the_front_matter() {
+        let m = parse_str("---\ntitle: Hi\nto: Deb\n---\nBody\n").unwrap();
+        assert_eq!(m.body_line, 5);
+        assert_eq!(m.body, "Body\n");
+        assert_eq!(m.front.title.as_deref(), Some("Hi"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line() {
+        let d = parse_str("---\ntitle: Hi\ntitel: x\n---\n").unwrap_err();
+        assert_eq!((d.line, d.message.as_str()), (3, "unknown field `titel`"));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn seal_is_a_name_or_a_map() {
+        let m = parse_str("---\nseal: heart\n---\n").unwrap();
+        assert_eq!(m.front.seal, Some(SealField::Emblem("heart".into())));
+        let m = parse_str("---\nseal: { emblem: star, color: \"#123456\" }\n---\n").unwrap();
+        assert!(matches!(m.front.seal, Some(SealField::Spec(SealSpecField { emblem: Some(_), .. }))));
+    }
+
+    #[test]
+    fn bad_dates_and_slugs_are_errors() {
+        let d = parse_str("---\ntitle: x\ndate: 2026-02-30\n---\n").unwrap_err();
+        assert_eq!(d.line, 3);
+        assert!(parse_str("---\nslug: ../etc\n---\n").is_err());
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let d = parse_str("---\ntitle: x\n").unwrap_err();
+        assert_eq!(d.message, "the front matter is not closed");
+    }
+}

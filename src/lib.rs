@@ -1,0 +1,30 @@
+//! waxseal turns personal messages written in Markdown into print-quality
+//! cards, card pages and a gallery.
+//!
+//! Data flows one way; each stage is a module with a small typed interface:
+//!
+//! ```text
+//! config    waxseal.yaml            -> SiteConfig
+//! content   content/**/*.md         -> Message (front matter, body template)
+//! markup    Markdown (comrak)       -> RichText (styled runs) + HTML
+//! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
+//! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
+//! seal      emblem + colour + seed  -> SVG wax seal
+//! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
+//! site      Tera templates          -> card pages, gallery, assets
+//! build     orchestrates, in parallel, collecting diagnostics
+//! output    the only writer: atomic, confined to the output folder
+//! ```
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod layout;
+pub mod markup;
+pub mod output;
+pub mod render;
+pub mod seal;
+pub mod site;
+pub mod theme;

@@ -1,0 +1,336 @@
+//! Markdown (after the body template ran) -> the card's rich text and the
+//! card page's HTML.
+//!
+//! Both come from one comrak parse, so the PNG and the page always say the
+//! same thing. The rich text is a flat list of blocks, each a list of styled
+//! runs: what the layout engine needs and nothing more. This module knows no
+//! fonts and no sizes.
+
+use comrak::nodes::{ListType, NodeValue};
+use comrak::{Arena, Node, Options};
+
+/// How a run of text is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RunStyle {
+    /// Italic face (from `*em*`, block quotes).
+    pub italic: bool,
+    /// Bold face (from `**strong**`).
+    pub bold: bool,
+    /// The theme's accent colour (from `*em*` and links).
+    pub accent: bool,
+    /// Underlined (links).
+    pub underline: bool,
+}
+
+/// A piece of text in one style. A run whose text is `"\n"` is a hard line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// The characters, with white space already collapsed.
+    pub text: String,
+    /// How they are set.
+    pub style: RunStyle,
+}
+
+/// What a block is, which decides its font, spacing and indent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Body text.
+    Paragraph,
+    /// `#` .. `######`: set in the display font.
+    Heading(u8),
+    /// A list item's first paragraph, with its marker (`•`, `2.`) hung in the margin.
+    ListItem {
+        /// The marker drawn before the text.
+        marker: String,
+    },
+    /// A paragraph inside a list item after its first one.
+    ListContinuation,
+    /// A thematic break, drawn as an ornament.
+    Rule,
+}
+
+/// One block of the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Paragraph, heading, ...
+    pub kind: BlockKind,
+    /// Nesting depth of lists and quotes (0 for top-level text).
+    pub depth: usize,
+    /// The styled text.
+    pub runs: Vec<Run>,
+}
+
+impl Block {
+    /// The block's plain text.
+    pub fn plain_text(&self) -> String {
+        self.runs.iter().map(|r| r.text.as_str()).collect()
+    }
+}
+
+/// The message as the layout engine sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RichText {
+    /// Blocks in reading order.
+    pub blocks: Vec<Block>,
+}
+
+impl RichText {
+    /// All text, blocks separated by blank lines: the card's alt text.
+    pub fn plain_text(&self) -> String {
+        let texts: Vec<String> = self.blocks.iter().map(Block::plain_text).filter(|t| !t.is_empty()).collect();
+        texts.join("\n\n")
+    }
+}
+
+/// The message rendered both ways.
+#[derive(Debug, Clone)]
+pub struct Markup {
+    /// For the card image.
+    pub rich: RichText,
+    /// For the card page.
+    pub html: String,
+}
+
+/// The comrak options waxseal uses: CommonMark + GFM, smart punctuation, raw
+/// HTML escaped unless the site allows it.
+fn options(raw_html: bool) -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.tasklist = true;
+    options.parse.smart = true;
+    options.render.r#unsafe = raw_html;
+    options.render.escape = !raw_html;
+    options
+}
+
+/// Parses Markdown into rich text and HTML.
+pub fn render(markdown: &str, raw_html: bool) -> Markup {
+    let arena = Arena::new();
+    let options = options(raw_html);
+    let root = comrak::parse_document(&arena, markdown, &options);
+    let mut html = String::new();
+    comrak::format_html(root, &options, &mut html).expect("writing to a String cannot fail");
+    let mut builder = Builder::default();
+    builder.blocks(root, 0);
+    Markup { rich: RichText { blocks: builder.blocks }, html }
+}
+
+#[derive(Default)]
+struct Builder {
+    blocks: Vec<Block>,
+}
+
+impl Builder {
+    /// Walks block-level nodes. `depth` counts enclosing lists and quotes.
+    fn blocks<'a>(&mut self, node: Node<'a>, depth: usize) {
+        for child in node.children() {
+            let value = child.data().value.clone();
+            match value {
+                NodeValue::Paragraph => self.push(BlockKind::Paragraph, depth, child, RunStyle::default()),
+                NodeValue::Heading(h) => self.push(BlockKind::Heading(h.level), depth, child, RunStyle::default()),
+                NodeValue::ThematicBreak => self.blocks.push(Block { kind: BlockKind::Rule, depth, runs: Vec::new() }),
+                NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                    let start = self.blocks.len();
+                    self.blocks(child, depth + 1);
+                    for block in &mut self.blocks[start..] {
+                        for run in &mut block.runs {
+                            run.style.italic = true;
+                        }
+                    }
+                }
+                NodeValue::List(list) => {
+                    for (i, item) in child.children().enumerate() {
+                        let marker = match list.list_type {
+                            ListType::Bullet => "•".to_string(),
+                            ListType::Ordered => format!("{}.", list.start + i),
+                        };
+                        self.item(item, depth + 1, marker);
+                    }
+                }
+                NodeValue::CodeBlock(code) => {
+                    for line in code.literal.trim_end_matches('\n').split('\n') {
+                        self.blocks.push(Block {
+                            kind: BlockKind::Paragraph,
+                            depth,
+                            runs: vec![Run { text: line.to_string(), style: RunStyle::default() }],
+                        });
+                    }
+                }
+                NodeValue::HtmlBlock(html) => self.blocks.push(Block {
+                    kind: BlockKind::Paragraph,
+                    depth,
+                    runs: vec![Run { text: html.literal.trim().to_string(), style: RunStyle::default() }],
+                }),
+                _ => self.blocks(child, depth),
+            }
+        }
+    }
+
+    /// A list item: its first paragraph carries the marker, the rest continue it.
+    fn item<'a>(&mut self, item: Node<'a>, depth: usize, marker: String) {
+        let mut marker = Some(marker);
+        for child in item.children() {
+            let is_paragraph = matches!(child.data().value, NodeValue::Paragraph);
+            if is_paragraph {
+                let kind = match marker.take() {
+                    Some(marker) => BlockKind::ListItem { marker },
+                    None => BlockKind::ListContinuation,
+                };
+                self.push(kind, depth, child, RunStyle::default());
+            } else {
+                self.blocks(child, depth);
+            }
+        }
+    }
+
+    fn push<'a>(&mut self, kind: BlockKind, depth: usize, node: Node<'a>, style: RunStyle) {
+        let mut runs = Vec::new();
+        inlines(node, style, &mut runs);
+        let runs = normalize(runs);
+        if runs.is_empty() && kind == BlockKind::Paragraph {
+            return;
+        }
+        self.blocks.push(Block { kind, depth, runs });
+    }
+}
+
+/// Collects the styled text of inline nodes.
+fn inlines<'a>(node: Node<'a>, style: RunStyle, runs: &mut Vec<Run>) {
+    for child in node.children() {
+        let value = child.data().value.clone();
+        let text = |text: &str, runs: &mut Vec<Run>| runs.push(Run { text: text.to_string(), style });
+        match value {
+            NodeValue::Text(t) => text(&t, runs),
+            NodeValue::Code(code) => text(&code.literal, runs),
+            NodeValue::HtmlInline(html) => text(&html, runs),
+            NodeValue::SoftBreak => text(" ", runs),
+            NodeValue::LineBreak => text("\n", runs),
+            NodeValue::Emph => {
+                inlines(child, RunStyle { italic: !style.italic || style.bold, accent: true, ..style }, runs)
+            }
+            NodeValue::Strong => inlines(child, RunStyle { bold: true, ..style }, runs),
+            NodeValue::Link(_) | NodeValue::WikiLink(_) => {
+                inlines(child, RunStyle { accent: true, underline: true, ..style }, runs)
+            }
+            _ => inlines(child, style, runs),
+        }
+    }
+}
+
+/// Collapses white space (as HTML would), drops leading and trailing spaces
+/// of the block and merges neighbouring runs of one style.
+fn normalize(runs: Vec<Run>) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    let mut last_was_space = true; // drops leading spaces
+    for run in runs {
+        let mut text = String::with_capacity(run.text.len());
+        if run.text == "\n" {
+            if let Some(prev) = out.last_mut() {
+                let trimmed = prev.text.trim_end_matches(' ').len();
+                prev.text.truncate(trimmed);
+            }
+            out.push(run);
+            last_was_space = true;
+            continue;
+        }
+        for c in run.text.chars() {
+            // Non-breaking spaces are kept: they are there to stop a break.
+            if c.is_whitespace() && c != '\u{a0}' {
+                if !last_was_space {
+                    text.push(' ');
+                }
+                last_was_space = true;
+            } else {
+                text.push(c);
+                last_was_space = false;
+            }
+        }
+        if text.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(prev) if prev.style == run.style && prev.text != "\n" => prev.text.push_str(&text),
+            _ => out.push(Run { text, style: run.style }),
+        }
+    }
+    while let Some(last) = out.last_mut() {
+        let trimmed = last.text.trim_end_matches(' ').len();
+        last.text.truncate(trimmed);
+        if last.text.is_empty() {
+            out.pop();
+        } else {
+            break;
+        }
+    }
+    out.retain(|r| !r.text.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn styles(md: &str) -> Vec<(String, bool, bool, bool)> {
+        render(md, false).rich.blocks[0]
+            .runs
+            .iter()
+            .map(|r| (r.text.clone(), r.style.italic, r.style.bold, r.style.accent))
+            .collect()
+    }
+
+    #[test]
+    fn emphasis_is_italic_and_accent() {
+        assert_eq!(
+            styles("made with *love* by **Bev**"),
+            vec![
+                ("made with ".into(), false, false, false),
+                ("love".into(), true, false, true),
+                (" by ".into(), false, false, false),
+                ("Bev".into(), false, true, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn soft_breaks_become_spaces_and_spaces_collapse() {
+        assert_eq!(render("one\ntwo   three", false).rich.blocks[0].plain_text(), "one two three");
+    }
+
+    #[test]
+    fn smart_punctuation_is_on() {
+        assert_eq!(
+            render("\"Hi\" -- it's... ok---", false).rich.plain_text(),
+            "\u{201c}Hi\u{201d} \u{2013} it\u{2019}s\u{2026} ok\u{2014}"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_escaped_in_the_page() {
+        let m = render("hi <script>alert(1)</script>", false);
+        assert!(!m.html.contains("<script>"), "{}", m.html);
+        assert!(m.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn lists_carry_markers() {
+        let rich = render("1. one\n2. two\n\n- dot", false).rich;
+        let kinds: Vec<_> = rich.blocks.iter().map(|b| b.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                BlockKind::ListItem { marker: "1.".into() },
+                BlockKind::ListItem { marker: "2.".into() },
+                BlockKind::ListItem { marker: "•".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn hard_break_is_its_own_run() {
+        let rich = render("one\\\ntwo", false).rich;
+        let texts: Vec<_> = rich.blocks[0].runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, vec!["one", "\n", "two"]);
+    }
+}

@@ -1,0 +1,72 @@
+//! The only writer: files go into the output folder and nowhere else.
+//!
+//! Every file is written to a temporary file beside it and renamed into
+//! place, so an interrupted build leaves the previous file readable. A file
+//! whose bytes did not change is not rewritten (its modification time stays,
+//! which keeps `serve` reloads and rsync uploads small). Paths are checked:
+//! nothing can climb out with `..` or an absolute path.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// The output folder.
+#[derive(Debug, Clone)]
+pub struct Output {
+    root: PathBuf,
+}
+
+impl Output {
+    /// Opens (creating it if needed) the output folder.
+    pub fn create(root: &Path) -> std::io::Result<Output> {
+        std::fs::create_dir_all(root)?;
+        Ok(Output { root: root.to_path_buf() })
+    }
+
+    /// The folder's path.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.resolve(rel)?;
+        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
+        let dir = path.parent().expect("resolved paths lie inside the root");
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_data()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    fn resolve(&self, rel: &str) -> std::io::Result<PathBuf> {
+        let rel_path = Path::new(rel);
+        let safe = !rel.is_empty() && rel_path.components().all(|c| matches!(c, Component::Normal(_)));
+        if !safe {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("refusing to write `{rel}` outside the output folder"),
+            ));
+        }
+        Ok(self.root.join(rel_path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_inside_and_refuses_to_climb_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::create(&dir.path().join("output")).unwrap();
+        out.write("cards/a/index.html", b"hi").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("output/cards/a/index.html")).unwrap(), b"hi");
+        assert!(out.write("../escape.txt", b"x").is_err());
+        assert!(out.write("/etc/x", b"x").is_err());
+        assert!(!dir.path().join("escape.txt").exists());
+    }
+}

@@ -1,0 +1,329 @@
+//! Card assembly and rasterising: laid-out text + seal + the theme's card
+//! template -> one SVG -> usvg tree -> PNG card and thumbnail.
+//!
+//! Parsing can fail (a theme template that writes bad SVG); drawing cannot.
+//! The SVG written to output/ is the same tree the PNG is drawn from, with
+//! text turned into outlines so it looks the same in any viewer.
+
+use std::fmt::Write as _;
+
+use resvg::usvg;
+use serde::Serialize;
+
+use crate::layout::{Layout, LineKind};
+use crate::seal::SealSpec;
+use crate::theme::{FontRole, Theme};
+
+/// A card size: its name and its size in pixels at the site's dpi.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CardSize {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// The card sizes, portrait, as (name, width, height, unit); `og` is in pixels.
+const SIZES: &[(&str, f64, f64, Unit)] = &[
+    ("a6", 105.0, 148.0, Unit::Mm),
+    ("a7", 74.0, 105.0, Unit::Mm),
+    ("5x7", 5.0, 7.0, Unit::In),
+    ("4x6", 4.0, 6.0, Unit::In),
+    ("square", 5.0, 5.0, Unit::In),
+    ("og", 1200.0, 630.0, Unit::Px),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Unit {
+    Mm,
+    In,
+    Px,
+}
+
+/// The names `size:` accepts (each also as `NAME-landscape`).
+pub fn size_names() -> Vec<&'static str> {
+    SIZES.iter().map(|s| s.0).collect()
+}
+
+impl CardSize {
+    /// The size called `name` (`a6`, `5x7`, `a6-landscape`, ...) at `dpi`.
+    pub fn named(name: &str, dpi: u32) -> Option<CardSize> {
+        let (base, landscape) = match name.strip_suffix("-landscape") {
+            Some(base) => (base, true),
+            None => (name, false),
+        };
+        let &(_, w, h, unit) = SIZES.iter().find(|s| s.0 == base)?;
+        let px = |v: f64| -> u32 {
+            match unit {
+                Unit::Mm => (v / 25.4 * dpi as f64).round() as u32,
+                Unit::In => (v * dpi as f64).round() as u32,
+                Unit::Px => v as u32,
+            }
+        };
+        let (width, height) = (px(w), px(h));
+        Some(if landscape { CardSize { width: height, height: width } } else { CardSize { width, height } })
+    }
+}
+
+/// Everything a card shows, resolved.
+pub struct CardContent<'a> {
+    /// The heading, if any.
+    pub title: Option<&'a str>,
+    /// The full signature line ("with love, Beverly"), if any.
+    pub signature: Option<String>,
+    /// The laid-out message (title included).
+    pub layout: &'a Layout,
+    /// The seal to press.
+    pub seal: &'a SealSpec,
+    /// Makes the seal's rim unique to the card.
+    pub seed: u64,
+    /// Pixels per typographic point (dpi / 72).
+    pub px_per_pt: f32,
+    /// The message as plain text (SVG description, alt text).
+    pub alt: &'a str,
+}
+
+/// The pixel boxes of a theme's geometry on a card.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Boxes {
+    /// Where text goes.
+    pub text_box: PxRect,
+    /// Right end of the signature baseline.
+    pub signature: (f32, f32),
+    /// Seal centre and radius.
+    pub seal: (f32, f32, f32),
+}
+
+/// A rectangle in pixels.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PxRect {
+    /// Left.
+    pub x: f32,
+    /// Top.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+/// The theme's geometry resolved on a card of `size`.
+pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
+    let g = &theme.spec.geometry;
+    let (w, h) = (size.width as f32, size.height as f32);
+    Boxes {
+        text_box: PxRect {
+            x: g.text_box.x * w,
+            y: g.text_box.y * h,
+            width: g.text_box.width * w,
+            height: g.text_box.height * h,
+        },
+        signature: (g.signature.x * w, g.signature.y * h),
+        seal: (g.seal.x * w, g.seal.y * h, g.seal_radius * w.min(h)),
+    }
+}
+
+/// Why a card's SVG could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The theme's card template failed.
+    #[error("{2}")]
+    Template(usize, usize, String),
+    /// The template wrote SVG that does not parse.
+    #[error("the theme's card.svg does not produce valid SVG: {0}")]
+    Svg(String),
+    /// The seal could not be drawn.
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+}
+
+#[derive(Serialize)]
+struct CardContext {
+    width: u32,
+    height: u32,
+    u: f32,
+}
+
+/// Writes the card SVG from the theme's template.
+pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<String, RenderError> {
+    let b = boxes(theme, size);
+    let palette = &theme.spec.palette;
+    let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
+    let signature = match &content.signature {
+        Some(sig) => {
+            let size_px = content.layout.size_pt * content.px_per_pt * theme.spec.text.signature_scale;
+            let (size_px, _) = crate::layout::single_line(theme, FontRole::Script, sig, size_px, b.text_box.width)
+                .map_err(|e| RenderError::Svg(e.to_string()))?;
+            format!(
+                "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"{:.2}\" text-anchor=\"end\" fill=\"{}\" {}>{}</text>",
+                b.signature.0,
+                b.signature.1,
+                size_px,
+                palette.ink,
+                theme.face(FontRole::Script).svg_attrs(),
+                escape(sig)
+            )
+        }
+        None => String::new(),
+    };
+    let (cx, cy, r) = b.seal;
+    let seal = crate::seal::seal_svg(
+        content.seal,
+        cx as f64,
+        cy as f64,
+        r as f64,
+        content.seed,
+        "seal",
+        &theme.face(FontRole::Bold).family,
+    )?;
+    let mut context = tera::Context::new();
+    context.insert(
+        "card",
+        &CardContext { width: size.width, height: size.height, u: size.width.min(size.height) as f32 / 100.0 },
+    );
+    context.insert("palette", palette);
+    context.insert("text_box", &b.text_box);
+    context.insert("text", &text);
+    context.insert("signature", &signature);
+    context.insert("seal", &seal);
+    context.insert("title", &content.title.unwrap_or(""));
+    context.insert("alt", content.alt);
+    theme.templates.render("card.svg", &context).map_err(|e| {
+        let (line, col, message) = crate::content::tera_location(&e);
+        RenderError::Template(line, col, message)
+    })
+}
+
+/// The laid-out lines as SVG `<text>` elements, one per line with a
+/// `<tspan>` per face run, at (`left`, `top`).
+pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
+    let palette = &theme.spec.palette;
+    let mut out = String::from("<g class=\"message\">");
+    for line in &layout.lines {
+        let x = left + line.x;
+        let y = top + line.baseline;
+        match &line.kind {
+            LineKind::Rule => {
+                // A small ornament: two fading rules and a diamond.
+                let cx = left + line.width / 2.0;
+                let s = line.size * 0.22;
+                let _ = write!(
+                    out,
+                    "<g fill=\"{c}\" stroke=\"{c}\"><path fill=\"none\" stroke-width=\"{sw:.2}\" d=\"M{a:.2} {y:.2}H{b:.2}M{d:.2} {y:.2}H{e:.2}\"/><path stroke=\"none\" d=\"M{cx:.2} {t:.2}l{s:.2} {s:.2}l-{s:.2} {s:.2}l-{s:.2} -{s:.2}z\"/></g>",
+                    c = palette.border,
+                    sw = line.size * 0.04,
+                    a = cx - line.size * 3.0,
+                    b = cx - s * 2.0,
+                    d = cx + s * 2.0,
+                    e = cx + line.size * 3.0,
+                    t = y - s,
+                );
+            }
+            LineKind::Text(pieces) => {
+                if let Some((marker, mx)) = &line.marker {
+                    let _ = write!(
+                        out,
+                        "<text x=\"{:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{}\" {}>{}</text>",
+                        left + mx,
+                        line.size,
+                        palette.accent,
+                        theme.face(FontRole::Body).svg_attrs(),
+                        escape(marker)
+                    );
+                }
+                let fill = if line.title { &palette.accent } else { &palette.ink };
+                let _ = write!(out, "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\">", line.size);
+                for piece in pieces {
+                    let face = theme.face(piece.role);
+                    let _ = write!(out, "<tspan {}", face.svg_attrs());
+                    if piece.accent {
+                        let _ = write!(out, " fill=\"{}\"", palette.accent);
+                    }
+                    if piece.underline {
+                        out.push_str(" text-decoration=\"underline\"");
+                    }
+                    let _ = write!(out, ">{}</tspan>", escape(&piece.text));
+                }
+                out.push_str("</text>");
+            }
+        }
+    }
+    out.push_str("</g>");
+    out
+}
+
+/// Parses card SVG into a tree with the theme's fonts and nothing from outside.
+pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
+    usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))
+}
+
+/// The tree as standalone SVG, text as outlines.
+pub fn standalone_svg(tree: &usvg::Tree) -> String {
+    tree.to_string(&usvg::WriteOptions::default())
+}
+
+/// Draws the tree scaled to `width` pixels wide.
+pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
+    let size = tree.size();
+    let scale = width as f32 / size.width();
+    let height = (size.height() * scale).round().max(1.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width.max(1), height).expect("card sizes are small and non-zero");
+    resvg::render(tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap
+}
+
+/// Encodes a pixmap as PNG with fast deflate (a tenth of the time of the
+/// default level for files 2-3x larger; see BENCHMARKS.md).
+pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32) -> Vec<u8> {
+    let mut rgba = Vec::with_capacity(pixmap.data().len());
+    for p in pixmap.pixels() {
+        let c = p.demultiply();
+        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let ppm = (dpi as f64 / 0.0254).round() as u32;
+        encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
+        let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
+        writer.write_image_data(&rgba).expect("PNG data of a valid pixmap");
+    }
+    out
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a6_at_300_dpi_is_1240_by_1748() {
+        assert_eq!(CardSize::named("a6", 300), Some(CardSize { width: 1240, height: 1748 }));
+        assert_eq!(CardSize::named("a6-landscape", 300), Some(CardSize { width: 1748, height: 1240 }));
+        assert_eq!(CardSize::named("5x7", 300), Some(CardSize { width: 1500, height: 2100 }));
+        assert_eq!(CardSize::named("b5", 300), None);
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
+    }
+}

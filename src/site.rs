@@ -1,0 +1,157 @@
+//! The published site: card pages, the gallery and the theme assets, from
+//! the theme's Tera templates.
+//!
+//! Every URL is built from `base_url`, so output/ can be copied to any static
+//! host. Asset file names carry a hash of their content so they can be
+//! cached forever. This module renders text; writing is the build's job.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::SiteConfig;
+use crate::theme::{FontRole, Theme};
+
+/// What the gallery and a card page know about one card.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardEntry {
+    /// `orders/deb`.
+    pub slug: String,
+    /// The title, or the first words of the message.
+    pub title: String,
+    /// Whether `title` came from the front matter.
+    pub has_title: bool,
+    /// Absolute URL path of the card page.
+    pub url: String,
+    /// URL of the PNG card.
+    pub png: String,
+    /// URL of the SVG card.
+    pub svg: String,
+    /// URL of the thumbnail.
+    pub thumb: String,
+    /// Thumbnail size in pixels.
+    pub thumb_width: u32,
+    /// Thumbnail height in pixels.
+    pub thumb_height: u32,
+    /// Card size in pixels.
+    pub width: u32,
+    /// Card height in pixels.
+    pub height: u32,
+    /// `2026-11-23`, or empty.
+    pub date: String,
+    /// `November 23, 2026`, or empty.
+    pub date_display: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Recipient.
+    pub to: String,
+    /// Sender.
+    pub from: String,
+    /// The signature line.
+    pub signature: String,
+    /// The message as plain text (alt text).
+    pub alt: String,
+    /// The message as HTML (escaped unless the site allows raw HTML).
+    pub html: String,
+    /// The seal as a small standalone SVG.
+    pub seal_svg: String,
+    /// The theme's name.
+    pub theme: String,
+}
+
+/// The hashed file name of an asset: `name.HASH.ext`.
+pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+        None => format!("{name}.{hash}"),
+    }
+}
+
+/// A theme's files for output/assets/: the stylesheet (with `@font-face`
+/// rules for the theme's fonts) and the fonts, as (path, bytes); and the
+/// stylesheet's URL.
+pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>)>, String) {
+    let mut files = Vec::new();
+    let mut css = String::new();
+    let mut seen = Vec::new();
+    for (role, face) in &theme.faces {
+        if seen.contains(&face.file) {
+            continue;
+        }
+        seen.push(face.file.clone());
+        let base = face.file.rsplit('/').next().unwrap_or(&face.file);
+        let path = format!("assets/fonts/{}", hashed_name(base, &face.data));
+        css.push_str(&format!(
+            "@font-face {{ font-family: '{}'; font-weight: {}; font-style: {}; font-display: swap; src: url(\"{}{}\") format(\"truetype\"); }}\n",
+            face.family,
+            face.weight,
+            if face.italic { "italic" } else { "normal" },
+            config.base_url,
+            path
+        ));
+        files.push((path, face.data.to_vec()));
+        let _ = role;
+    }
+    let p = &theme.spec.palette;
+    css.push_str(&format!(
+        ":root {{ --paper: {}; --paper-edge: {}; --ink: {}; --accent: {}; --border: {}; --seal: {}; }}\n",
+        p.paper, p.paper_edge, p.ink, p.accent, p.border, p.seal
+    ));
+    css.push_str(&format!(
+        ".body-face {{ {} }}\n.script-face {{ {} }}\n",
+        theme.face(FontRole::Body).css(),
+        theme.face(FontRole::Script).css()
+    ));
+    css.push_str(&theme.css);
+    let name = hashed_name(&format!("{}.css", theme.name), css.as_bytes());
+    let path = format!("assets/{name}");
+    let url = format!("{}{}", config.base_url, path);
+    files.push((path, css.into_bytes()));
+    (files, url)
+}
+
+/// Renders the card page.
+pub fn card_page(theme: &Theme, config: &SiteConfig, card: &CardEntry, css_url: &str) -> Result<String, tera::Error> {
+    let mut context = tera::Context::new();
+    context.insert("site", config);
+    context.insert("card", card);
+    context.insert("css_url", css_url);
+    context.insert("gallery_url", &config.base_url);
+    theme.templates.render("card.html", &context)
+}
+
+/// Renders the gallery, newest cards first.
+pub fn gallery(theme: &Theme, config: &SiteConfig, cards: &[CardEntry], css_url: &str) -> Result<String, tera::Error> {
+    let mut cards: Vec<&CardEntry> = cards.iter().collect();
+    sort_newest_first(&mut cards);
+    let mut context = tera::Context::new();
+    context.insert("site", config);
+    context.insert("cards", &cards);
+    context.insert("css_url", css_url);
+    theme.templates.render("gallery.html", &context)
+}
+
+/// Newest first; undated cards after dated ones; then by title and slug.
+pub fn sort_newest_first(cards: &mut [&CardEntry]) {
+    cards.sort_by(|a, b| {
+        let undated = |c: &CardEntry| c.date.is_empty();
+        undated(a)
+            .cmp(&undated(b))
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_change_with_content() {
+        let a = hashed_name("style.css", b"a");
+        assert!(a.starts_with("style.") && a.ends_with(".css"));
+        assert_ne!(a, hashed_name("style.css", b"b"));
+    }
+}

@@ -1,0 +1,414 @@
+//! Themes: `theme.yaml`, templates, CSS and fonts, built in or from the site.
+//!
+//! A built-in theme is compiled into the binary (so `waxseal build` works
+//! with nothing installed); a site's `themes/NAME/PATH` file replaces the
+//! built-in file of the same path, one file at a time. Fonts come only from
+//! the theme's files, never from the machine, so every machine draws the same
+//! pixels. A theme is loaded once per build and shared by every card.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use resvg::usvg;
+use serde::Deserialize;
+
+use crate::diagnostics::{display_path, Diagnostic};
+
+/// A built-in theme's files as (path inside the theme, bytes).
+type EmbeddedFiles = &'static [(&'static str, &'static [u8])];
+
+/// The built-in themes' files, by theme name.
+const BUILT_IN: &[(&str, EmbeddedFiles)] = &[(
+    "chocolate",
+    &[
+        ("theme.yaml", include_bytes!("../themes/chocolate/theme.yaml")),
+        ("card.svg", include_bytes!("../themes/chocolate/card.svg")),
+        ("card.html", include_bytes!("../themes/chocolate/card.html")),
+        ("gallery.html", include_bytes!("../themes/chocolate/gallery.html")),
+        ("style.css", include_bytes!("../themes/chocolate/style.css")),
+        ("fonts/EBGaramond-Regular.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-Regular.ttf")),
+        ("fonts/EBGaramond-Italic.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-Italic.ttf")),
+        ("fonts/EBGaramond-SemiBold.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-SemiBold.ttf")),
+        (
+            "fonts/EBGaramond-SemiBoldItalic.ttf",
+            include_bytes!("../themes/chocolate/fonts/EBGaramond-SemiBoldItalic.ttf"),
+        ),
+        ("fonts/DancingScript-SemiBold.ttf", include_bytes!("../themes/chocolate/fonts/DancingScript-SemiBold.ttf")),
+        ("fonts/OFL-EBGaramond.txt", include_bytes!("../themes/chocolate/fonts/OFL-EBGaramond.txt")),
+        ("fonts/OFL-DancingScript.txt", include_bytes!("../themes/chocolate/fonts/OFL-DancingScript.txt")),
+    ],
+)];
+
+/// Names of the built-in themes.
+pub fn built_in_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(name, _)| *name).collect()
+}
+
+/// The templates every theme provides.
+pub const TEMPLATES: &[&str] = &["card.svg", "card.html", "gallery.html"];
+
+/// Colours, as CSS hex strings.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Palette {
+    /// The card's paper.
+    pub paper: String,
+    /// A second paper tone for the edges (gradients).
+    pub paper_edge: String,
+    /// The text.
+    pub ink: String,
+    /// Emphasised words, links, the title.
+    pub accent: String,
+    /// Border art.
+    pub border: String,
+    /// The default wax colour.
+    pub seal: String,
+}
+
+/// Font files by role, relative to the theme folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontFiles {
+    /// Body text.
+    pub body: String,
+    /// `*em*`.
+    pub italic: String,
+    /// `**strong**`.
+    pub bold: String,
+    /// `***both***`.
+    pub bold_italic: String,
+    /// Title and signature.
+    pub script: String,
+    /// Headings inside the message; the script font when not given.
+    #[serde(default)]
+    pub display: Option<String>,
+}
+
+/// How the message text is set.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSettings {
+    /// Preferred body size, in points.
+    pub size: f32,
+    /// The smallest body size the text may shrink to, in points.
+    pub min_size: f32,
+    /// Line height as a multiple of the size.
+    pub line_height: f32,
+    /// Space between paragraphs, as a multiple of the line height.
+    pub paragraph_gap: f32,
+    /// `left` or `center`.
+    pub align: Align,
+    /// The title's size as a multiple of the body size.
+    pub title_scale: f32,
+    /// The signature's size as a multiple of the body size.
+    pub signature_scale: f32,
+    /// Words before the sender's name in the signature line.
+    pub sign_off: String,
+}
+
+/// Horizontal alignment of text lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    /// Ragged right.
+    Left,
+    /// Centred lines.
+    Center,
+}
+
+/// A rectangle as fractions of the card's width and height.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frac {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width (0 for a point).
+    #[serde(default)]
+    pub width: f32,
+    /// Height (0 for a point).
+    #[serde(default)]
+    pub height: f32,
+}
+
+/// Where things go on the card, as fractions of its size.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geometry {
+    /// The box the title and message must fit in.
+    pub text_box: Frac,
+    /// The signature's right end, on its baseline.
+    pub signature: Frac,
+    /// The seal's centre.
+    pub seal: Frac,
+    /// The seal's radius as a fraction of the card's shorter side.
+    pub seal_radius: f32,
+}
+
+/// The default seal of the theme's cards.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealDefaults {
+    /// Emblem pressed into the wax.
+    pub emblem: String,
+}
+
+/// `theme.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFile {
+    /// The theme's name.
+    pub name: String,
+    /// One line about its look.
+    pub description: String,
+    /// Colours.
+    pub palette: Palette,
+    /// Font files by role.
+    pub fonts: FontFiles,
+    /// Text settings.
+    pub text: TextSettings,
+    /// Placement.
+    pub geometry: Geometry,
+    /// The seal.
+    pub seal: SealDefaults,
+}
+
+/// The keys of `theme.yaml`, for hints.
+const THEME_KEYS: &[&str] = &["name", "description", "palette", "fonts", "text", "geometry", "seal"];
+
+/// The faces a card is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FontRole {
+    /// Body text.
+    Body,
+    /// Italic.
+    Italic,
+    /// Bold.
+    Bold,
+    /// Bold italic.
+    BoldItalic,
+    /// Title and signature.
+    Script,
+    /// Headings.
+    Display,
+}
+
+/// One loaded font face.
+#[derive(Debug, Clone)]
+pub struct Face {
+    /// Family name as fontdb (and so usvg) knows it.
+    pub family: String,
+    /// 100..900.
+    pub weight: u16,
+    /// Italic or oblique.
+    pub italic: bool,
+    /// The font file.
+    pub data: Arc<Vec<u8>>,
+    /// Face index inside the file.
+    pub index: u32,
+    /// Font units per em.
+    pub units_per_em: u16,
+    /// Ascender in font units.
+    pub ascender: i16,
+    /// The file, relative to the theme, for messages.
+    pub file: String,
+}
+
+impl Face {
+    /// The SVG attributes that make usvg pick exactly this face.
+    pub fn svg_attrs(&self) -> String {
+        format!(
+            "font-family=\"{}\" font-weight=\"{}\" font-style=\"{}\"",
+            self.family,
+            self.weight,
+            if self.italic { "italic" } else { "normal" }
+        )
+    }
+
+    /// The CSS for the same face.
+    pub fn css(&self) -> String {
+        format!(
+            "font-family: '{}'; font-weight: {}; font-style: {};",
+            self.family,
+            self.weight,
+            if self.italic { "italic" } else { "normal" }
+        )
+    }
+}
+
+/// A theme, loaded and ready to render with.
+pub struct Theme {
+    /// The name cards use.
+    pub name: String,
+    /// theme.yaml.
+    pub spec: ThemeFile,
+    /// Faces by role.
+    pub faces: BTreeMap<FontRole, Face>,
+    /// The card, page and gallery templates.
+    pub templates: tera::Tera,
+    /// The theme's stylesheet.
+    pub css: String,
+    /// Every file of the theme, for assets (fonts) and hashing.
+    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// usvg options with the theme's fonts and nothing from outside.
+    pub usvg_options: usvg::Options<'static>,
+    /// Where each file came from, as shown in diagnostics.
+    pub origins: BTreeMap<String, PathBuf>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl Theme {
+    /// The face for a role.
+    pub fn face(&self, role: FontRole) -> &Face {
+        &self.faces[&role]
+    }
+
+    /// The file `path` of the theme as shown in diagnostics: the site's file,
+    /// or a note that it is the built-in one.
+    pub fn origin(&self, path: &str) -> PathBuf {
+        self.origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path))
+    }
+}
+
+/// Where a theme file came from, for diagnostics.
+fn file_origin(site_dir: &Path, name: &str, path: &str, from_site: bool) -> PathBuf {
+    if from_site {
+        site_dir.join(path)
+    } else {
+        PathBuf::from(format!("(built-in theme {name})/{path}"))
+    }
+}
+
+/// Loads theme `name` for the site at `root`: the built-in files overlaid by
+/// the site's `themes/NAME/` files.
+pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+    let site_dir = root.join("themes").join(name);
+    let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
+    let mut from_site: BTreeMap<String, bool> = BTreeMap::new();
+    if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
+        for (path, bytes) in builtin.iter() {
+            files.insert(path.to_string(), Arc::new(bytes.to_vec()));
+            from_site.insert(path.to_string(), false);
+        }
+    }
+    if site_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&site_dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| Diagnostic::error(display_path(root, &site_dir), 0, 0, e.to_string()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&site_dir).expect("walkdir stays inside its root");
+            let key = rel.to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                Diagnostic::error(display_path(root, entry.path()), 0, 0, format!("cannot read theme file: {e}"))
+            })?;
+            files.insert(key.clone(), Arc::new(bytes));
+            from_site.insert(key, true);
+        }
+    }
+    if files.is_empty() {
+        let mut known = built_in_names();
+        known.sort();
+        return Err(Diagnostic::error(display_path(root, &site_dir), 0, 0, format!("unknown theme `{name}`"))
+            .with_hint(format!("built-in themes: {}; or create themes/{name}/theme.yaml", known.join(", "))));
+    }
+    let origin = |path: &str| display_path(root, &file_origin(&site_dir, name, path, from_site[path]));
+    let text = |path: &str| -> Result<String, Diagnostic> {
+        let bytes = files
+            .get(path)
+            .ok_or_else(|| Diagnostic::error(origin_missing(root, &site_dir, path), 0, 0, "missing theme file"))?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| Diagnostic::error(origin(path), 0, 0, "not UTF-8 text"))
+    };
+
+    let spec: ThemeFile = serde_yaml::from_str(&text("theme.yaml")?).map_err(|e| {
+        let d = crate::config::yaml_diagnostic("", &e, 0, THEME_KEYS);
+        Diagnostic { path: origin("theme.yaml"), ..d }
+    })?;
+
+    let mut usvg_options = usvg::Options {
+        // Card artwork may not pull files from the disk or the network.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        font_family: String::new(),
+        ..usvg::Options::default()
+    };
+    let mut faces = BTreeMap::new();
+    let display = spec.fonts.display.clone().unwrap_or_else(|| spec.fonts.script.clone());
+    let roles = [
+        (FontRole::Body, &spec.fonts.body),
+        (FontRole::Italic, &spec.fonts.italic),
+        (FontRole::Bold, &spec.fonts.bold),
+        (FontRole::BoldItalic, &spec.fonts.bold_italic),
+        (FontRole::Script, &spec.fonts.script),
+        (FontRole::Display, &display),
+    ];
+    for (role, file) in roles {
+        let data = files.get(file.as_str()).ok_or_else(|| {
+            Diagnostic::error(
+                origin("theme.yaml"),
+                key_line(&text("theme.yaml").unwrap_or_default(), file),
+                0,
+                format!("font file `{file}` not found in the theme"),
+            )
+            .with_hint("fonts are loaded only from the theme folder, never from the system")
+        })?;
+        let face = load_face(&mut usvg_options, data.clone(), file)
+            .ok_or_else(|| Diagnostic::error(origin(file), 0, 0, "not a TrueType or OpenType font"))?;
+        faces.insert(role, face);
+    }
+
+    let mut templates = tera::Tera::new();
+    templates.autoescape_on(vec![".svg", ".html"]);
+    crate::content::register_filters(&mut templates);
+    for template in TEMPLATES {
+        let source = text(template)?;
+        templates.add_raw_template(template, &source).map_err(|e| {
+            let (line, col, message) = crate::content::tera_location(&e);
+            Diagnostic::error(origin(template), line, col, message)
+        })?;
+    }
+    let css = text("style.css")?;
+    let origins = files.keys().map(|path| (path.clone(), origin(path))).collect();
+    Ok(Theme { origins, name: name.to_string(), spec, faces, templates, css, files, usvg_options })
+}
+
+fn origin_missing(root: &Path, site_dir: &Path, path: &str) -> PathBuf {
+    display_path(root, &site_dir.join(path))
+}
+
+/// The 1-based line of the first line of `text` that mentions `needle`.
+fn key_line(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).map_or(0, |i| i + 1)
+}
+
+/// Registers one font file with usvg's database and describes it.
+fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &str) -> Option<Face> {
+    let db = options.fontdb_mut();
+    let before: Vec<_> = db.faces().map(|f| f.id).collect();
+    db.load_font_data(data.to_vec());
+    let info = db.faces().find(|f| !before.contains(&f.id))?;
+    let family = info.families.first()?.0.clone();
+    let font = harfrust::FontRef::from_index(&data, info.index).ok()?;
+    use read_fonts::TableProvider;
+    let head = font.head().ok()?;
+    let hhea = font.hhea().ok()?;
+    Some(Face {
+        family,
+        weight: info.weight.0,
+        italic: info.style != usvg::fontdb::Style::Normal,
+        index: info.index,
+        units_per_em: head.units_per_em(),
+        ascender: hhea.ascender().to_i16(),
+        data,
+        file: file.to_string(),
+    })
+}
