@@ -81,7 +81,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     render(&out.with_file_name(format!("{stem}-card.png")), (620, 620), 1, &seals)?;
 
     // One card-scale seal magnified, to check the fine detail.
-    let zoomed = seal_svg(&card[0], 150.0, 150.0, 120.0, 42, "z", FAMILY)?;
-    render(&out.with_file_name(format!("{stem}-zoom.png")), (300, 300), 2, &[zoomed])?;
+    // Sized by the seal's footprint, so the whole shadow must fit.
+    let half = seal::FOOTPRINT * 120.0;
+    let zoomed = seal_svg(&card[0], half, half, 120.0, 42, "z", FAMILY)?;
+    let side = (2.0 * half).ceil() as u32;
+    render(&out.with_file_name(format!("{stem}-zoom.png")), (side, side), 2, &[zoomed])?;
     Ok(())
 }

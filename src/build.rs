@@ -265,23 +265,11 @@ fn build_card(
     let px_per_pt = config.dpi as f32 / 72.0;
     let boxes = render::boxes(theme, size);
     let frame = Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt };
-    let laid =
-        layout::layout(theme, front.title.as_deref(), &markup.rich, frame).map_err(|e| layout_diagnostic(m, &e))?;
     let signature = front.from.as_ref().map(|from| format!("{} {}", theme.spec.text.sign_off, from).trim().to_string());
-    if let Some(sig) = &signature {
-        layout::single_line(theme, theme::FontRole::Script, sig, 10.0, f32::MAX)
-            .map_err(|e| layout_diagnostic(m, &e))?;
-    }
+    let text = layout::Content { title: front.title.as_deref(), text: &markup.rich, signature: signature.as_deref() };
+    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     let seed = seed_of(&m.slug);
-    let content = CardContent {
-        title: front.title.as_deref(),
-        signature: signature.clone(),
-        layout: &laid,
-        seal: &seal,
-        seed,
-        px_per_pt,
-        alt: &alt,
-    };
+    let content = CardContent { title: front.title.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
     let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
         render::RenderError::Template(line, col, message) => {
             Diagnostic::error(theme.origin("card.svg"), line, col, message)

@@ -89,8 +89,19 @@ pub struct Line {
     pub width: f32,
     /// A list marker hung left of `x`, and its x.
     pub marker: Option<(String, f32)>,
-    /// Whether the title's colour applies to the whole line.
-    pub title: bool,
+    /// Which part of the card the line belongs to.
+    pub part: Part,
+}
+
+/// The parts of a card's text, which take different faces and colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The heading, in the script face and the accent colour.
+    Title,
+    /// The message.
+    Body,
+    /// The sign-off and sender, in the script face, set right.
+    Signature,
 }
 
 /// A laid-out message.
@@ -115,12 +126,23 @@ pub struct Frame {
     pub px_per_pt: f32,
 }
 
-/// Lays out an optional title and the message in `frame`, shrinking the text
-/// until it fits.
-pub fn layout(theme: &Theme, title: Option<&str>, text: &RichText, frame: Frame) -> Result<Layout, LayoutError> {
+/// What goes into the text box, top to bottom.
+#[derive(Debug, Clone, Copy)]
+pub struct Content<'a> {
+    /// The heading.
+    pub title: Option<&'a str>,
+    /// The message.
+    pub text: &'a RichText,
+    /// The signature line ("with love, Beverly").
+    pub signature: Option<&'a str>,
+}
+
+/// Lays out the title, the message and the signature in `frame`, shrinking
+/// the text until it fits, and centres the result vertically.
+pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
-    let blocks = prepare(&measurer, settings, title, text)?;
+    let blocks = prepare(&measurer, settings, content)?;
 
     // Check the smallest size first: a text that cannot fit fails at once.
     let min = settings.min_size.min(settings.size);
@@ -138,21 +160,13 @@ pub fn layout(theme: &Theme, title: Option<&str>, text: &RichText, frame: Frame)
         }
         size = (size - 0.25).max(min);
     }
-    arrange(&blocks, settings, frame, size, true)
-}
-
-/// Lays out one line (the signature) at `size_px`, shrinking it to `max_width`.
-pub fn single_line(
-    theme: &Theme,
-    role: FontRole,
-    text: &str,
-    size_px: f32,
-    max_width: f32,
-) -> Result<(f32, f32), LayoutError> {
-    let measurer = Measurer::new(theme)?;
-    let em = measurer.width_em(role, text)?;
-    let size = if em * size_px > max_width { max_width / em } else { size_px };
-    Ok((size, em * size))
+    let mut laid = arrange(&blocks, settings, frame, size, true)?;
+    // Optical centre: a little above the middle.
+    let offset = (frame.height - laid.height).max(0.0) * 0.45;
+    for line in &mut laid.lines {
+        line.baseline += offset;
+    }
+    Ok(laid)
 }
 
 /// Shapes text with the theme's faces.
@@ -214,10 +228,15 @@ struct Segment {
 #[derive(Debug)]
 struct Prepared {
     kind: BlockKind,
-    title: bool,
+    part: Part,
     depth: usize,
     /// Size relative to the body size.
     scale: f32,
+    /// The smallest `scale` may become to keep the block on one line.
+    min_scale: f32,
+    /// Line height as a multiple of the block's size.
+    line_height: f32,
+    align: Align,
     text: String,
     /// Byte ranges of the runs and their faces.
     runs: Vec<(Range<usize>, FontRole, RunStyle)>,
@@ -234,26 +253,22 @@ fn role_for(style: RunStyle) -> FontRole {
     }
 }
 
-fn prepare(
-    m: &Measurer,
-    settings: &TextSettings,
-    title: Option<&str>,
-    text: &RichText,
-) -> Result<Vec<Prepared>, LayoutError> {
+fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> Result<Vec<Prepared>, LayoutError> {
     let mut out = Vec::new();
-    if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
-        let runs = vec![(title.to_string(), RunStyle::default())];
-        out.push(prepare_block(
-            m,
-            BlockKind::Heading(0),
-            true,
-            0,
-            settings.title_scale,
-            Some(FontRole::Script),
-            &runs,
-        )?);
+    let script = |text: &str, part: Part, scale: f32, align: Align| -> Result<Prepared, LayoutError> {
+        let runs = vec![(text.trim().to_string(), RunStyle::default())];
+        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs)?;
+        block.part = part;
+        block.scale = scale;
+        block.min_scale = (scale * 0.65).max(1.0);
+        block.line_height = 1.2;
+        block.align = align;
+        Ok(block)
+    };
+    if let Some(title) = content.title.filter(|t| !t.trim().is_empty()) {
+        out.push(script(title, Part::Title, settings.title_scale, settings.align)?);
     }
-    for block in &text.blocks {
+    for block in &content.text.blocks {
         let (scale, role) = match block.kind {
             BlockKind::Heading(1) => (1.6, Some(FontRole::Display)),
             BlockKind::Heading(2) => (1.35, Some(FontRole::Display)),
@@ -261,12 +276,19 @@ fn prepare(
             _ => (1.0, None),
         };
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
-        let mut prepared = prepare_block(m, block.kind.clone(), false, block.depth, scale, role, &runs)?;
+        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs)?;
+        prepared.scale = scale;
+        prepared.min_scale = scale;
+        prepared.align = settings.align;
+        prepared.line_height = if role.is_some() { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
             let width = m.width_em(FontRole::Body, marker)?;
             prepared.marker = Some((marker.clone(), width));
         }
         out.push(prepared);
+    }
+    if let Some(signature) = content.signature.filter(|t| !t.trim().is_empty()) {
+        out.push(script(signature, Part::Signature, settings.signature_scale, Align::Right)?);
     }
     Ok(out)
 }
@@ -274,9 +296,7 @@ fn prepare(
 fn prepare_block(
     m: &Measurer,
     kind: BlockKind,
-    title: bool,
     depth: usize,
-    scale: f32,
     role_override: Option<FontRole>,
     runs: &[(String, RunStyle)],
 ) -> Result<Prepared, LayoutError> {
@@ -313,7 +333,19 @@ fn prepare_block(
         }
         start = end;
     }
-    Ok(Prepared { kind, title, depth, scale, text, runs: ranges, segments, marker: None })
+    Ok(Prepared {
+        kind,
+        part: Part::Body,
+        depth,
+        scale: 1.0,
+        min_scale: 1.0,
+        line_height: 1.0,
+        align: Align::Left,
+        text,
+        runs: ranges,
+        segments,
+        marker: None,
+    })
 }
 
 /// Lays blocks out at body size `size_pt`. With `balance`, breaks are chosen
@@ -330,11 +362,19 @@ fn arrange(
     let mut lines = Vec::new();
     let mut y = 0.0f32;
     for (i, block) in blocks.iter().enumerate() {
-        let size = body_px * block.scale;
-        let line_h = size * settings.line_height;
+        // A script line shrinks (down to its minimum) rather than wrap.
+        let natural = line_width(&block.segments) * body_px;
+        let scale = if natural * block.scale > frame.width && natural > 0.0 {
+            (frame.width / natural).clamp(block.min_scale.min(block.scale), block.scale)
+        } else {
+            block.scale
+        };
+        let size = body_px * scale;
+        let line_h = size * block.line_height;
         if i > 0 {
-            let gap = match (&blocks[i - 1].kind, &block.kind) {
-                (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }) => 0.15,
+            let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
+                (_, _, Part::Signature) => 0.9,
+                (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
                 _ => settings.paragraph_gap,
             };
             y += body_px * settings.line_height * gap;
@@ -347,7 +387,7 @@ fn arrange(
                 size,
                 width: frame.width,
                 marker: None,
-                title: false,
+                part: block.part,
             });
             y += line_h;
             continue;
@@ -369,11 +409,14 @@ fn arrange(
         for end in breaks {
             let segs = &block.segments[start..end];
             let width_em = line_width(segs);
-            let baseline = y + size * (settings.line_height - 1.0) / 2.0 + size * 0.82;
-            let x = match settings.align {
-                Align::Left => indent,
-                Align::Center => indent + (frame.width - indent - width_em * size) / 2.0,
-            };
+            let baseline = y + size * (block.line_height - 1.0) / 2.0 + size * 0.82;
+            let free = frame.width - indent - width_em * size;
+            let x = indent
+                + match block.align {
+                    Align::Left => 0.0,
+                    Align::Center => free / 2.0,
+                    Align::Right => free,
+                };
             let marker = match (&block.marker, first) {
                 (Some((marker, width)), true) => Some((marker.clone(), x - size * 0.45 - width * size)),
                 _ => None,
@@ -385,7 +428,7 @@ fn arrange(
                 size,
                 width: width_em * size,
                 marker,
-                title: block.title,
+                part: block.part,
             });
             y += line_h;
             first = false;

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use resvg::usvg;
 use serde::Serialize;
 
-use crate::layout::{Layout, LineKind};
+use crate::layout::{Layout, LineKind, Part};
 use crate::seal::SealSpec;
 use crate::theme::{FontRole, Theme};
 
@@ -69,16 +69,12 @@ impl CardSize {
 pub struct CardContent<'a> {
     /// The heading, if any.
     pub title: Option<&'a str>,
-    /// The full signature line ("with love, Beverly"), if any.
-    pub signature: Option<String>,
-    /// The laid-out message (title included).
+    /// The laid-out title, message and signature.
     pub layout: &'a Layout,
     /// The seal to press.
     pub seal: &'a SealSpec,
     /// Makes the seal's rim unique to the card.
     pub seed: u64,
-    /// Pixels per typographic point (dpi / 72).
-    pub px_per_pt: f32,
     /// The message as plain text (SVG description, alt text).
     pub alt: &'a str,
 }
@@ -88,8 +84,6 @@ pub struct CardContent<'a> {
 pub struct Boxes {
     /// Where text goes.
     pub text_box: PxRect,
-    /// Right end of the signature baseline.
-    pub signature: (f32, f32),
     /// Seal centre and radius.
     pub seal: (f32, f32, f32),
 }
@@ -118,7 +112,6 @@ pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
             width: g.text_box.width * w,
             height: g.text_box.height * h,
         },
-        signature: (g.signature.x * w, g.signature.y * h),
         seal: (g.seal.x * w, g.seal.y * h, g.seal_radius * w.min(h)),
     }
 }
@@ -149,23 +142,6 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     let b = boxes(theme, size);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
-    let signature = match &content.signature {
-        Some(sig) => {
-            let size_px = content.layout.size_pt * content.px_per_pt * theme.spec.text.signature_scale;
-            let (size_px, _) = crate::layout::single_line(theme, FontRole::Script, sig, size_px, b.text_box.width)
-                .map_err(|e| RenderError::Svg(e.to_string()))?;
-            format!(
-                "<text x=\"{:.2}\" y=\"{:.2}\" font-size=\"{:.2}\" text-anchor=\"end\" fill=\"{}\" {}>{}</text>",
-                b.signature.0,
-                b.signature.1,
-                size_px,
-                palette.ink,
-                theme.face(FontRole::Script).svg_attrs(),
-                escape(sig)
-            )
-        }
-        None => String::new(),
-    };
     let (cx, cy, r) = b.seal;
     let seal = crate::seal::seal_svg(
         content.seal,
@@ -184,7 +160,6 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     context.insert("palette", palette);
     context.insert("text_box", &b.text_box);
     context.insert("text", &text);
-    context.insert("signature", &signature);
     context.insert("seal", &seal);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
@@ -231,7 +206,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                         escape(marker)
                     );
                 }
-                let fill = if line.title { &palette.accent } else { &palette.ink };
+                let fill = if line.part == Part::Title { &palette.accent } else { &palette.ink };
                 let _ = write!(out, "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\">", line.size);
                 for piece in pieces {
                     let face = theme.face(piece.role);

@@ -58,8 +58,14 @@ pub enum SealError {
     },
 }
 
+/// Everything a seal draws, its soft shadow included, lies within this many
+/// radii of its centre: leave that much room around it on the card.
+pub const FOOTPRINT: f64 = 1.45;
+
 /// Returns an SVG fragment: a `<g>` (with its own `<defs>` inside it) drawing
 /// the seal centred at (`cx`, `cy`) with outer radius `r` in user units.
+/// The wax may sit a little off centre and a run of wax may reach a few
+/// percent past `r`; with the shadow, all stays within [`FOOTPRINT`] radii.
 ///
 /// `seed` makes the rim wobble, the wax bulges and the slight tilt of the
 /// stamp unique per card yet deterministic. `id` prefixes every `id`
@@ -344,7 +350,6 @@ impl Rim {
                 rad + rng.range(-0.007, 0.007)
             })
             .collect();
-        // Normalise before adding the run, so a run does not shrink the seal.
         let max = radii.iter().copied().fold(f64::MIN, f64::max);
         // Keep the puddle at least this wide everywhere (as a fraction of
         // its widest point) so the raised lip never runs off the wax: a too
@@ -356,6 +361,7 @@ impl Rim {
                 *rad = max * (floor + (*rad / max - min) * (1.0 - floor) / (1.0 - min));
             }
         }
+        // Added after normalising, so a run does not shrink the seal.
         if let Some((at, amp, width)) = run {
             for (i, rad) in radii.iter_mut().enumerate() {
                 let d = angle_diff(theta(i), at) / width;
@@ -988,6 +994,18 @@ impl Painter {
         }
     }
 
+    /// The copies drawn under a raised shape of emboss depth `d`, as
+    /// (offset x, offset y, paint attributes): a faint wide shadow, a firm
+    /// near shadow and a lit edge. Only their slivers beside the shape show.
+    fn underlays(&self, d: f64) -> [(f64, f64, String); 3] {
+        let pal = &self.pal;
+        [
+            (1.8 * d, 2.0 * d, format!("fill=\"{}\" fill-opacity=\"0.3\"", pal.deep)),
+            (d, d, format!("fill=\"{}\" fill-opacity=\"0.85\"", pal.deep)),
+            (-0.8 * d, -0.8 * d, format!("fill=\"{}\"", pal.glint)),
+        ]
+    }
+
     /// An emblem embossed at (`x`, `y`) with half-size `s`.
     fn emblem(&self, out: &mut String, emblem: &Emblem, x: f64, y: f64, s: f64) {
         let pal = &self.pal;
@@ -995,19 +1013,9 @@ impl Painter {
         // still reads at small sizes.
         let d = (0.05 * s).max(0.6);
         for relief in &emblem.reliefs {
-            // Under the piece: a faint wide shadow, a firm near shadow, and
-            // a lit edge; only their slivers beside the piece show.
-            let _ = write!(
-                out,
-                "<path d=\"{}\" fill=\"{deep}\" fill-opacity=\"0.3\"/>\
-                 <path d=\"{}\" fill=\"{deep}\" fill-opacity=\"0.85\"/>\
-                 <path d=\"{}\" fill=\"{}\"/>",
-                segs_path(&relief.outline, x + 1.8 * d, y + 2.0 * d, s),
-                segs_path(&relief.outline, x + d, y + d, s),
-                segs_path(&relief.outline, x - d * 0.8, y - d * 0.8, s),
-                pal.glint,
-                deep = pal.deep,
-            );
+            for (dx, dy, paint) in self.underlays(d) {
+                let _ = write!(out, "<path d=\"{}\" {paint}/>", segs_path(&relief.outline, x + dx, y + dy, s));
+            }
             if relief.facets.is_empty() {
                 let _ = write!(
                     out,
@@ -1049,7 +1057,7 @@ impl Painter {
     /// Embossed initials with their caps centred on `y`; `scale` shrinks
     /// them when they share the face with an emblem.
     fn initials(&self, out: &mut String, text: &str, y: f64, scale: f64, family: &str) {
-        let (cx, r, pal) = (self.cx, self.r, &self.pal);
+        let (cx, r) = (self.cx, self.r);
         let size = match text.chars().count() {
             1 => 0.68,
             2 => 0.5,
@@ -1069,17 +1077,10 @@ impl Painter {
             F(size),
             F(0.03 * size)
         );
-        for (dx, dy, fill) in [
-            (1.8 * d, 2.0 * d, format!("{}\" fill-opacity=\"0.3", pal.deep)),
-            (d, d, pal.deep.to_string()),
-            (-d * 0.8, -d * 0.8, pal.glint.to_string()),
-            (
-                0.0,
-                0.0,
-                format!("url(#{p}-dome)\" stroke=\"url(#{p}-bevel)\" stroke-width=\"{}", F(0.5 * d), p = self.p),
-            ),
-        ] {
-            let _ = write!(out, "<text x=\"{}\" y=\"{}\" fill=\"{fill}\">{text}</text>", F(cx + dx), F(baseline + dy));
+        let top =
+            format!("fill=\"url(#{p}-dome)\" stroke=\"url(#{p}-bevel)\" stroke-width=\"{}\"", F(0.5 * d), p = self.p);
+        for (dx, dy, paint) in self.underlays(d).into_iter().chain([(0.0, 0.0, top)]) {
+            let _ = write!(out, "<text x=\"{}\" y=\"{}\" {paint}>{text}</text>", F(cx + dx), F(baseline + dy));
         }
         out.push_str("</g>");
     }
@@ -1125,6 +1126,26 @@ mod tests {
                 // The puddle may sit up to 2.5% off centre, and a run reach 6.5% out.
                 assert!(d <= 100.0 * (1.0 + 0.025 * 1.5 + 0.065), "seed {seed}: {d}");
                 assert!(d >= 100.0 * (radius::LIP_OUT + 0.05), "seed {seed}: {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn shadow_regions_stay_within_the_footprint() {
+        let attr = |svg: &str, from: usize, name: &str| -> f64 {
+            let at = svg[from..].find(&format!(" {name}=\"")).unwrap() + from + name.len() + 3;
+            svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+        };
+        for seed in 0..200 {
+            let svg = draw(&spec("heart", "#5a3a22", None), seed, "a").unwrap();
+            let mut from = 0;
+            while let Some(i) = svg[from..].find("<filter") {
+                from += i + 1;
+                let (x, y) = (attr(&svg, from, "x"), attr(&svg, from, "y"));
+                let (w, h) = (attr(&svg, from, "width"), attr(&svg, from, "height"));
+                let reach = FOOTPRINT * 120.0;
+                assert!(x >= 300.0 - reach && y >= 300.0 - reach, "seed {seed}");
+                assert!(x + w <= 300.0 + reach && y + h <= 300.0 + reach, "seed {seed}");
             }
         }
     }

@@ -115,6 +115,8 @@ pub enum Align {
     Left,
     /// Centred lines.
     Center,
+    /// Ragged left (signatures).
+    Right,
 }
 
 /// A rectangle as fractions of the card's width and height.
@@ -137,10 +139,8 @@ pub struct Frac {
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Geometry {
-    /// The box the title and message must fit in.
+    /// The box the title, message and signature must fit in.
     pub text_box: Frac,
-    /// The signature's right end, on its baseline.
-    pub signature: Frac,
     /// The seal's centre.
     pub seal: Frac,
     /// The seal's radius as a fraction of the card's shorter side.
