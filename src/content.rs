@@ -293,9 +293,9 @@ pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> R
     tera.render_str(&message.body, &context, true).map_err(|e| {
         let (line, col, text) = tera_location(&e);
         let line = if line > 0 { line + message.body_line - 1 } else { message.body_line };
-        let hint = text
-            .contains("not found in context")
-            .then(|| "the body may use title, to, from, email, date, tags, slug, extra.* and site.*".to_string());
+        let hint = text.contains("is not defined").then(|| {
+            "your own fields go under `extra:` in the front matter and are used as `{{ extra.name }}`".to_string()
+        });
         Diagnostic::error(&message.source, line, col, text).with_hint_opt(hint)
     })
 }

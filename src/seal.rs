@@ -930,6 +930,9 @@ impl Painter {
         self.crest_arc(out, 20.0, 70.0, 0.014, 0.3);
     }
 
+    /// A glint along the lip's crest from angle `from` to `to` (screen
+    /// degrees). Its gradient is written inline, beside the arc, because its
+    /// ends depend on the arc; SVG allows gradients outside `<defs>`.
     fn crest_arc(&self, out: &mut String, from: f64, to: f64, width: f64, opacity: f64) {
         let (cx, cy, r) = (self.cx, self.cy, self.r);
         let rad = radius::LIP_CREST * r;

@@ -1,0 +1,273 @@
+//! Integration tests: the real `waxseal` binary on small sites, checked for
+//! what a user would notice.
+
+mod support;
+
+use support::{tree, Site};
+
+/// The chocolate theme's accent (rose) and ink.
+const ACCENT: &str = "#a63d5e";
+const INK: &str = "#3b2417";
+/// The chocolate theme's text box, as fractions of the card.
+const TEXT_BOX: (f32, f32, f32, f32) = (0.145, 0.1, 0.855, 0.755);
+
+#[test]
+fn builds_cards_pages_and_a_gallery() {
+    let site = Site::fixture("basic");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 3 cards"), "{}", run.stderr);
+    for slug in ["love", "plain", "orders/shipped"] {
+        for file in ["index.html", "card.png", "card.svg", "thumb.png"] {
+            assert!(site.output(&format!("cards/{slug}/{file}")).is_file(), "cards/{slug}/{file} missing");
+        }
+    }
+    let png = site.png("cards/love/card.png");
+    assert_eq!((png.width, png.height), (1240, 1748), "A6 at 300 dpi");
+    let svg = site.read("cards/love/card.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("width=\"1240\""), "{}", &svg[..200]);
+}
+
+#[test]
+fn emphasis_is_drawn_in_the_accent_colour() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let love = site.png("cards/love/card.png");
+    let plain = site.png("cards/plain/card.png");
+    // `love` has a title and two emphasised words, all in the accent colour.
+    let accent_love = love.count_near(ACCENT, 24, TEXT_BOX);
+    let accent_plain = plain.count_near(ACCENT, 24, TEXT_BOX);
+    assert!(accent_love > 2000, "accent pixels on the card with emphasis: {accent_love}");
+    assert_eq!(accent_plain, 0, "accent pixels on a card without emphasis or title");
+    // The plain card still has text, in ink.
+    assert!(plain.count_near(INK, 24, TEXT_BOX) > 1000);
+}
+
+#[test]
+fn emphasis_without_a_title_is_accent_too() {
+    let site = Site::empty();
+    site.write("content/a.md", "Made with *love*.\n");
+    site.write("content/b.md", "Made with love.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let a = site.png("cards/a/card.png").count_near(ACCENT, 24, TEXT_BOX);
+    let b = site.png("cards/b/card.png").count_near(ACCENT, 24, TEXT_BOX);
+    assert!(a > 300, "accent pixels for one emphasised word: {a}");
+    assert_eq!(b, 0);
+}
+
+#[test]
+fn the_card_page_holds_the_text_with_em() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let page = site.read("cards/love/index.html");
+    assert!(page.contains("<em>love</em>"), "{page}");
+    assert!(page.contains("<em>Beverly</em>, our very own craft genius."), "{page}");
+    assert!(page.contains("You\u{2019}re welcome back anytime."), "smart quotes: {page}");
+    assert!(page.contains("with love, Beverly"));
+    assert!(page.contains("<time datetime=\"2026-11-23\">November 23, 2026</time>"));
+}
+
+#[test]
+fn the_body_template_sees_the_front_matter_and_formats_dates() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let page = site.read("cards/orders/shipped/index.html");
+    assert!(page.contains("It left the shop on Friday, November 20."), "{page}");
+}
+
+#[test]
+fn html_and_script_in_messages_come_out_escaped() {
+    let site = Site::empty();
+    site.write(
+        "content/hostile.md",
+        "---\ntitle: \"<img src=x onerror=alert(1)>\"\nfrom: \"<b>Eve</b>\"\nextra: { evil: \"<script>alert(2)</script>\" }\n---\n\
+         Hello <script>alert(3)</script> and {{ extra.evil }} and {{ from }}.\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["cards/hostile/index.html", "index.html"] {
+        let html = site.read(file);
+        assert!(!html.contains("<script>alert"), "{file}: {html}");
+        assert!(!html.contains("<img src=x"), "{file}: {html}");
+        assert!(!html.contains("<b>Eve"), "{file}: {html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{file}: {html}");
+    }
+    let page = site.read("cards/hostile/index.html");
+    assert!(page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(2)&lt;/script&gt;"), "{page}");
+    let svg = site.read("cards/hostile/card.svg");
+    assert!(!svg.contains("<script"), "the SVG card carries no script");
+}
+
+#[test]
+fn a_bad_message_is_reported_with_its_line_and_the_rest_are_built() {
+    let site = Site::fixture("broken");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/unknown-key.md:3:1: error: unknown field `titel`\n  hint: did you mean `title`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("content/template-error.md:7:26: error: Variable `nobody` is not defined"),
+        "{}",
+        run.stderr
+    );
+    assert!(site.output("cards/good/card.png").is_file());
+    assert!(!site.output("cards/unknown-key").exists());
+    assert!(site.read("index.html").contains("/cards/good/"));
+}
+
+#[test]
+fn a_text_that_cannot_fit_is_an_error_not_clipped() {
+    let site = Site::empty();
+    let long = "All work and no play makes a very long letter. ".repeat(400);
+    site.write("content/long.md", &format!("---\ntitle: Too long\n---\n{long}\n"));
+    site.write("content/short.md", "Short and sweet.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("content/long.md:4:1: error: text needs "), "{}", run.stderr);
+    assert!(run.stderr.contains("more lines than fit at the minimum size 8.5pt"), "{}", run.stderr);
+    assert!(!site.output("cards/long/card.png").exists());
+    assert!(site.output("cards/short/card.png").is_file());
+}
+
+#[test]
+fn a_long_letter_shrinks_to_fit() {
+    let site = Site::empty();
+    let para = "We wanted to write and say how much your kind words meant to all of us here at the studio. ";
+    let body = [para.repeat(4), para.repeat(3), para.repeat(3)].join("\n\n");
+    site.write("content/letter.md", &format!("---\ntitle: Dear friend\nfrom: Bev\n---\n{body}\n"));
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.png("cards/letter/card.png").count_near(INK, 24, TEXT_BOX) > 5000);
+}
+
+#[test]
+fn a_character_the_font_lacks_is_reported_where_it_stands() {
+    let site = Site::empty();
+    site.write("content/glyph.md", "---\ntitle: Hi\n---\nFine line.\nA snowman \u{2603} here.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("content/glyph.md:5:11: error: the character `\u{2603}` (U+2603) is not in the theme's font"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let site = Site::fixture("basic");
+    let run = site.build(&[]);
+    assert!(run.stderr.contains("(1 draft skipped)"), "{}", run.stderr);
+    assert!(!site.output("cards/secret").exists());
+    assert!(!site.read("index.html").contains("Not yet"));
+    let run = site.build(&["--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/secret/card.png").is_file());
+    assert!(site.read("index.html").contains("Not yet"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--output", "out-a"]).code, 0);
+    assert_eq!(site.build(&["--output", "out-b"]).code, 0);
+    let a = tree(&site.root().join("out-a"));
+    let b = tree(&site.root().join("out-b"));
+    assert!(a.len() > 10);
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn the_gallery_lists_every_card_newest_first() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("index.html");
+    assert!(gallery.contains("<title>Fixture Shop</title>"));
+    let love = gallery.find("href=\"/cards/love/\"").expect("link to love");
+    let shipped = gallery.find("href=\"/cards/orders/shipped/\"").expect("link to orders/shipped");
+    let plain = gallery.find("href=\"/cards/plain/\"").expect("link to plain");
+    assert!(love < shipped && shipped < plain, "newest first, undated last");
+    assert!(gallery.contains("src=\"/cards/love/thumb.png\" width=\"360\" height=\"507\""), "{gallery}");
+    // Every link and image of the gallery points at a file that exists.
+    for url in gallery.split(['"', '\'']).filter(|s| s.starts_with('/')) {
+        let rel = url.trim_start_matches('/');
+        let path = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+        assert!(site.output(&path).is_file(), "{url} does not exist in output/");
+    }
+}
+
+#[test]
+fn base_url_prefixes_every_link() {
+    let site = Site::fixture("basic");
+    site.write("waxseal.yaml", "title: Shop\nbase_url: https://example.org/shop\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("index.html");
+    assert!(gallery.contains("href=\"https://example.org/shop/cards/love/\""), "{gallery}");
+    assert!(gallery.contains("href=\"https://example.org/shop/assets/chocolate."), "{gallery}");
+}
+
+#[test]
+fn a_site_file_overrides_the_built_in_theme_file() {
+    let site = Site::empty();
+    site.write("content/a.md", "Made with *love*.\n");
+    let builtin = include_str!("../../themes/chocolate/theme.yaml");
+    site.write("themes/chocolate/theme.yaml", &builtin.replace("#a63d5e", "#1f7a3a"));
+    assert_eq!(site.build(&[]).code, 0);
+    let card = site.png("cards/a/card.png");
+    assert!(card.count_near("#1f7a3a", 24, TEXT_BOX) > 300, "the site's accent is used");
+    assert_eq!(card.count_near(ACCENT, 24, TEXT_BOX), 0, "the built-in accent is not");
+}
+
+#[test]
+fn unknown_front_matter_values_get_hints() {
+    let site = Site::empty();
+    site.write("content/a.md", "---\ntitle: A\ntheme: chocolat\n---\nBody.\n");
+    site.write("content/b.md", "---\nsize: a8\n---\nBody.\n");
+    site.write("content/c.md", "---\nseal: hart\n---\nBody.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("content/a.md:3:1: error: theme `chocolat` cannot be used"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `chocolate`?"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/b.md:2:1: error: unknown card size `a8`"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/c.md:2:1: error: unknown seal emblem `hart`"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `heart`?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_broken_config_is_fatal() {
+    let site = Site::fixture("basic");
+    site.write("waxseal.yaml", "title: Shop\nbase_ulr: /x/\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("waxseal.yaml:2:1: error: unknown field `base_ulr`"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `base_url`?"));
+    assert!(!site.output("index.html").exists());
+}
+
+#[test]
+fn nothing_outside_the_output_folder_is_written() {
+    let site = Site::fixture("broken");
+    let before = tree(site.root());
+    site.build(&[]);
+    let after: std::collections::BTreeMap<_, _> =
+        tree(site.root()).into_iter().filter(|(path, _)| !path.starts_with("output/")).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn the_bundled_examples_build() {
+    let site = Site::examples();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 3 cards"), "{}", run.stderr);
+    let shipping = site.read("cards/orders/shipping-note/index.html");
+    assert!(shipping.contains("Friday, November 20"), "the shipping note uses its date");
+}

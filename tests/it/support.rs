@@ -1,0 +1,167 @@
+//! The test harness: a site in a temporary folder, the real `waxseal` binary
+//! run on it, and helpers to look at what it wrote.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A waxseal site in a fresh temporary folder.
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard error (diagnostics and the summary line).
+    pub stderr: String,
+}
+
+impl Site {
+    /// An empty site.
+    pub fn empty() -> Site {
+        Site { dir: tempfile::tempdir().expect("a temporary folder") }
+    }
+
+    /// A copy of `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> Site {
+        let site = Site::empty();
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name), site.root());
+        site
+    }
+
+    /// A copy of this repository's own example site (content/ and themes/).
+    pub fn examples() -> Site {
+        let site = Site::empty();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(&repo.join("content"), &site.root().join("content"));
+        site
+    }
+
+    /// The site folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file of the site (creating folders).
+    pub fn write(&self, rel: &str, text: &str) -> &Site {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Runs `waxseal ARGS` in the site folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_waxseal"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("the waxseal binary runs");
+        Run { code: out.status.code().unwrap_or(-1), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    }
+
+    /// `waxseal build ARGS`.
+    pub fn build(&self, args: &[&str]) -> Run {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// A file of the output folder.
+    pub fn output(&self, rel: &str) -> PathBuf {
+        self.root().join("output").join(rel)
+    }
+
+    /// A text file of the output folder.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.output(rel)).unwrap_or_else(|e| panic!("output/{rel}: {e}"))
+    }
+
+    /// A PNG of the output folder.
+    pub fn png(&self, rel: &str) -> Image {
+        Image::read(&self.output(rel))
+    }
+}
+
+/// Every file below `dir` with its bytes, by relative path.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            files.insert(rel, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    files
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, bytes) in tree(from) {
+        let path = to.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// A decoded RGBA image.
+pub struct Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    rgba: Vec<u8>,
+}
+
+impl Image {
+    /// Decodes a PNG file.
+    pub fn read(path: &Path) -> Image {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        buf.truncate(info.buffer_size());
+        let rgba = match info.color_type {
+            png::ColorType::Rgba => buf,
+            png::ColorType::Rgb => buf.chunks(3).flat_map(|c| [c[0], c[1], c[2], 255]).collect(),
+            other => panic!("unexpected PNG colour type {other:?}"),
+        };
+        Image { width: info.width, height: info.height, rgba }
+    }
+
+    /// The pixel at (x, y) as [r, g, b, a].
+    pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
+        let i = ((y * self.width + x) * 4) as usize;
+        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+    }
+
+    /// How many pixels inside the rectangle (fractions of the image) are
+    /// within `tolerance` (per channel) of `color` (`#rrggbb`).
+    pub fn count_near(&self, color: &str, tolerance: u8, region: (f32, f32, f32, f32)) -> usize {
+        let [r, g, b] = hex(color);
+        let (x0, y0) = ((region.0 * self.width as f32) as u32, (region.1 * self.height as f32) as u32);
+        let (x1, y1) = ((region.2 * self.width as f32) as u32, (region.3 * self.height as f32) as u32);
+        let mut count = 0;
+        for y in y0..y1.min(self.height) {
+            for x in x0..x1.min(self.width) {
+                let p = self.pixel(x, y);
+                if p[0].abs_diff(r) <= tolerance && p[1].abs_diff(g) <= tolerance && p[2].abs_diff(b) <= tolerance {
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+}
+
+/// `#rrggbb` as bytes.
+pub fn hex(color: &str) -> [u8; 3] {
+    let c = color.trim_start_matches('#');
+    let byte = |i: usize| u8::from_str_radix(&c[i..i + 2], 16).unwrap();
+    [byte(0), byte(2), byte(4)]
+}
