@@ -37,6 +37,7 @@ impl Output {
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
         tmp.write_all(bytes)?;
+        publish(tmp.as_file())?;
         tmp.as_file().sync_data()?;
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
@@ -55,6 +56,19 @@ impl Output {
     }
 }
 
+/// Output is published as it is, so files must be readable by everyone; a
+/// temporary file is created private, which a web server could not serve.
+#[cfg(unix)]
+fn publish(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn publish(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +82,16 @@ mod tests {
         assert!(out.write("../escape.txt", b"x").is_err());
         assert!(out.write("/etc/x", b"x").is_err());
         assert!(!dir.path().join("escape.txt").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_readable_by_a_web_server() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::create(dir.path()).unwrap();
+        out.write("a.html", b"hi").unwrap();
+        let mode = std::fs::metadata(dir.path().join("a.html")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
     }
 }

@@ -271,3 +271,22 @@ fn the_bundled_examples_build() {
     let shipping = site.read("cards/orders/shipping-note/index.html");
     assert!(shipping.contains("Friday, November 20"), "the shipping note uses its date");
 }
+
+#[test]
+fn the_gallery_shows_its_cards_in_a_browser() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let url = support::serve(&site.root().join("output"));
+    let shot = support::screenshot(&url, 1280, 900);
+    // The thumbnails loaded: cream card paper and the rose of titles and
+    // emphasis show up in the grid, where a broken image would be blank.
+    let grid = (0.0, 0.12, 1.0, 1.0);
+    let paper = shot.count_near("#fbf4e6", 6, grid);
+    assert!(paper > 20_000, "card paper pixels in the gallery: {paper}");
+    assert!(shot.count_near(ACCENT, 30, grid) > 200, "rose titles on the thumbnails");
+    // The page's own heading is set in the theme's script font, in rose.
+    assert!(shot.count_near(ACCENT, 30, (0.3, 0.0, 0.7, 0.12)) > 300, "the gallery title");
+    // And the card page renders its text.
+    let page = support::screenshot(&format!("{url}cards/love/"), 1000, 900);
+    assert!(page.count_near(ACCENT, 30, (0.0, 0.0, 1.0, 1.0)) > 500);
+}

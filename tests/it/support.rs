@@ -165,3 +165,75 @@ pub fn hex(color: &str) -> [u8; 3] {
     let byte = |i: usize| u8::from_str_radix(&c[i..i + 2], 16).unwrap();
     [byte(0), byte(2), byte(4)]
 }
+
+/// A static file server for an output folder on 127.0.0.1, serving until the
+/// test process ends. Returns its base URL.
+pub fn serve(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let addr = listener.local_addr().unwrap();
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = String::new();
+            if BufReader::new(&stream).read_line(&mut request).is_err() {
+                continue;
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
+            let rel = path.trim_start_matches('/');
+            let file =
+                if rel.is_empty() || rel.ends_with('/') { dir.join(rel).join("index.html") } else { dir.join(rel) };
+            let safe = !rel.split('/').any(|p| p == "..");
+            let response = match std::fs::read(&file) {
+                Ok(body) if safe => {
+                    let kind = match file.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("css") => "text/css",
+                        Some("png") => "image/png",
+                        Some("svg") => "image/svg+xml",
+                        Some("ttf") => "font/ttf",
+                        _ => "application/octet-stream",
+                    };
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    format!("http://{addr}/")
+}
+
+/// A screenshot of `url` by headless Chromium, `width` x `height` CSS pixels.
+pub fn screenshot(url: &str, width: u32, height: u32) -> Image {
+    let profile = tempfile::tempdir().unwrap();
+    let shot = profile.path().join("shot.png");
+    let status = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().join("profile").display()))
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(url)
+        .output()
+        .expect("headless Chromium (Debian's `chromium` package; .ci/run installs it)");
+    assert!(status.status.success(), "chromium failed: {}", String::from_utf8_lossy(&status.stderr));
+    Image::read(&shot)
+}
