@@ -373,7 +373,7 @@ fn arrange(
         let line_h = size * block.line_height;
         if i > 0 {
             let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
-                (_, _, Part::Signature) => 0.9,
+                (_, _, Part::Signature) => 0.6,
                 (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
                 _ => settings.paragraph_gap,
             };
