@@ -291,3 +291,31 @@ fn the_gallery_shows_its_cards_in_a_browser() {
     let page = support::screenshot(&format!("{url}cards/love/"), 1000, 900);
     assert!(page.count_near(ACCENT, 30, (0.0, 0.0, 1.0, 1.0)) > 500);
 }
+
+#[test]
+fn the_slug_comes_from_the_path_or_the_front_matter() {
+    let site = Site::empty();
+    site.write("waxseal.yaml", "title: Mossbrook\n");
+    site.write("content/orders/deb.md", "From the {{ site.title }} studio.\n");
+    site.write("content/x.md", "---\nslug: thanks/special\n---\nHello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("cards/orders/deb/index.html").contains("From the Mossbrook studio."));
+    assert!(site.output("cards/thanks/special/card.png").is_file());
+    assert!(!site.output("cards/x").exists());
+}
+
+#[test]
+fn two_messages_with_one_slug_is_an_error_naming_both() {
+    let site = Site::empty();
+    site.write("content/a.md", "---\nslug: same\n---\nFirst.\n");
+    site.write("content/b.md", "---\nslug: same\n---\nSecond.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("content/b.md:2:1: error: slug `same` is already used by content/a.md"),
+        "{}",
+        run.stderr
+    );
+    assert!(site.read("cards/same/index.html").contains("First."));
+}
