@@ -2,18 +2,14 @@
 //!
 //! `cargo run --example seal_preview -- /tmp/seal.png` writes a 600x600 sheet
 //! of four seals to the given path and, beside it, `<stem>-card.png`: seals
-//! at card scale (r = 120, as on an A6 card at 300 dpi). Nothing else is written. `cargo test --example seal_preview`
-//! runs the seal module's unit tests without needing `lib.rs`.
+//! at card scale (r = 120, as on an A6 card at 300 dpi). Nothing else is written.
 
-#[path = "../src/seal.rs"]
-mod seal;
-
-use seal::{seal_svg, SealSpec};
 use std::error::Error;
 use std::path::{Path, PathBuf};
+use waxseal::seal::{self, seal_svg, SealSpec};
 
-/// EB Garamond SemiBold, used for the initials in the preview only.
-const FONT: &str = "/tmp/fonts/expo-google-fonts-eb-garamond-0.4.3/package/600SemiBold/EBGaramond_600SemiBold.ttf";
+/// EB Garamond SemiBold from the chocolate theme, for the initials.
+const FONT: &[u8] = include_bytes!("../themes/chocolate/fonts/EBGaramond-SemiBold.ttf");
 const FAMILY: &str = "EB Garamond";
 const PAPER: &str = "#f6ecd9";
 
@@ -30,10 +26,7 @@ fn render(path: &Path, (width, height): (u32, u32), zoom: u32, seals: &[String])
         seals.concat()
     );
     let mut opt = resvg::usvg::Options::default();
-    match std::fs::read(FONT) {
-        Ok(bytes) => opt.fontdb_mut().load_font_data(bytes),
-        Err(e) => eprintln!("warning: {FONT}: {e}; initials will not show"),
-    }
+    opt.fontdb_mut().load_font_data(FONT.to_vec());
     let tree = resvg::usvg::Tree::from_str(&svg, &opt)?;
     let mut pixmap = tiny_skia::Pixmap::new(width * zoom, height * zoom).ok_or("empty canvas")?;
     let started = std::time::Instant::now();

@@ -28,3 +28,4 @@ pub mod render;
 pub mod seal;
 pub mod site;
 pub mod theme;
+pub mod xml;

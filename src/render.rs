@@ -203,7 +203,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                         line.size,
                         palette.accent,
                         theme.face(FontRole::Body).svg_attrs(),
-                        escape(marker)
+                        crate::xml::escape(marker)
                     );
                 }
                 let fill = if line.part == Part::Title { &palette.accent } else { &palette.ink };
@@ -217,7 +217,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     if piece.underline {
                         out.push_str(" text-decoration=\"underline\"");
                     }
-                    let _ = write!(out, ">{}</tspan>", escape(&piece.text));
+                    let _ = write!(out, ">{}</tspan>", crate::xml::escape(&piece.text));
                 }
                 out.push_str("</text>");
             }
@@ -269,22 +269,6 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32) -> Vec<u8> {
     out
 }
 
-/// Escapes text for XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,10 +279,5 @@ mod tests {
         assert_eq!(CardSize::named("a6-landscape", 300), Some(CardSize { width: 1748, height: 1240 }));
         assert_eq!(CardSize::named("5x7", 300), Some(CardSize { width: 1500, height: 2100 }));
         assert_eq!(CardSize::named("b5", 300), None);
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(escape("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
     }
 }

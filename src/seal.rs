@@ -290,22 +290,6 @@ fn sanitize_id(id: &str) -> String {
     }
 }
 
-/// Escapes text for use in XML content and double-quoted attributes.
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The outline of the wax puddle: a closed ring of jittered points.
 struct Rim {
     points: Vec<(f64, f64)>,
@@ -1072,8 +1056,8 @@ impl Painter {
         let d = (0.035 * size).max(0.6);
         // Quotes would end the CSS string; no real family name has them.
         let family: String = family.chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
-        let text = xml_escape(text);
-        let family = xml_escape(&family);
+        let text = crate::xml::escape(text);
+        let family = crate::xml::escape(&family);
         let _ = write!(
             out,
             "<g font-family=\"'{family}'\" font-size=\"{}\" text-anchor=\"middle\" letter-spacing=\"{}\">",
