@@ -91,6 +91,9 @@ pub struct Line {
     pub marker: Option<(String, f32)>,
     /// Which part of the card the line belongs to.
     pub part: Part,
+    /// How the line is aligned in the box; `x` and `width` already reflect
+    /// it, and a renderer anchors the line at the matching end.
+    pub align: Align,
 }
 
 /// The parts of a card's text, which take different faces and colours.
@@ -388,6 +391,7 @@ fn arrange(
                 width: frame.width,
                 marker: None,
                 part: block.part,
+                align: Align::Center,
             });
             y += line_h;
             continue;
@@ -429,6 +433,7 @@ fn arrange(
                 width: width_em * size,
                 marker,
                 part: block.part,
+                align: block.align,
             });
             y += line_h;
             first = false;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::layout::{Layout, LineKind, Part};
 use crate::seal::SealSpec;
-use crate::theme::{FontRole, Theme};
+use crate::theme::{Align, FontRole, Theme};
 
 /// A card size: its name and its size in pixels at the site's dpi.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -207,7 +207,17 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     );
                 }
                 let fill = if line.part == Part::Title { &palette.accent } else { &palette.ink };
-                let _ = write!(out, "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\">", line.size);
+                // Anchor at the aligned end so usvg's own measure places the line.
+                let (x, anchor) = match line.align {
+                    Align::Left => (x, "start"),
+                    Align::Center => (x + line.width / 2.0, "middle"),
+                    Align::Right => (x + line.width, "end"),
+                };
+                let _ = write!(
+                    out,
+                    "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" text-anchor=\"{anchor}\">",
+                    line.size
+                );
                 for piece in pieces {
                     let face = theme.face(piece.role);
                     let _ = write!(out, "<tspan {}", face.svg_attrs());
