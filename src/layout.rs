@@ -174,7 +174,7 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
 
 /// Shapes text with the theme's faces.
 struct Measurer<'t> {
-    fonts: BTreeMap<FontRole, (FontRef<'t>, ShaperData, f32, &'t str)>,
+    fonts: BTreeMap<FontRole, (FontRef<'t>, &'t ShaperData, f32, &'t str)>,
 }
 
 impl<'t> Measurer<'t> {
@@ -183,8 +183,7 @@ impl<'t> Measurer<'t> {
         for (role, face) in &theme.faces {
             let font =
                 FontRef::from_index(&face.data, face.index).map_err(|_| LayoutError::BadFont(face.file.clone()))?;
-            let data = ShaperData::new(&font);
-            fonts.insert(*role, (font, data, face.units_per_em as f32, face.file.as_str()));
+            fonts.insert(*role, (font, face.shaper.as_ref(), face.units_per_em as f32, face.file.as_str()));
         }
         Ok(Measurer { fonts })
     }

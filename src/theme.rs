@@ -196,7 +196,7 @@ pub enum FontRole {
 }
 
 /// One loaded font face.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Face {
     /// Family name as fontdb (and so usvg) knows it.
     pub family: String,
@@ -210,6 +210,8 @@ pub struct Face {
     pub index: u32,
     /// Font units per em.
     pub units_per_em: u16,
+    /// The shaper's tables for this face, built once per build.
+    pub shaper: Arc<harfrust::ShaperData>,
     /// Ascender in font units.
     pub ascender: i16,
     /// The file, relative to the theme, for messages.
@@ -256,6 +258,12 @@ pub struct Theme {
     pub usvg_options: usvg::Options<'static>,
     /// Where each file came from, as shown in diagnostics.
     pub origins: BTreeMap<String, PathBuf>,
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face").field("family", &self.family).field("file", &self.file).finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Theme {
@@ -407,6 +415,7 @@ fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &st
         italic: info.style != usvg::fontdb::Style::Normal,
         index: info.index,
         units_per_em: head.units_per_em(),
+        shaper: Arc::new(harfrust::ShaperData::new(&font)),
         ascender: hhea.ascender().to_i16(),
         data,
         file: file.to_string(),
