@@ -62,6 +62,7 @@ impl BuildReport {
 /// The files of one card, ready to write.
 struct CardFiles {
     entry: CardEntry,
+    warnings: Vec<Diagnostic>,
     theme: String,
     files: Vec<(String, Vec<u8>)>,
 }
@@ -129,6 +130,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     for (message, result) in messages.iter().zip(results) {
         match result {
             Ok(card) => {
+                report.diagnostics.extend(card.warnings);
                 report.built.push(card.entry.slug.clone());
                 write_list.extend(card.files);
                 used_themes.push(card.theme);
@@ -317,8 +319,10 @@ fn build_card(
         theme: theme.name.clone(),
     };
     let dir = format!("cards/{}", m.slug);
+    let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     Ok(CardFiles {
         entry,
+        warnings,
         theme: theme.name.clone(),
         files: vec![
             (format!("{dir}/card.png"), png),
@@ -361,26 +365,34 @@ fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
     Ok(spec)
 }
 
-/// A layout error located in the message: a missing glyph at its character.
+/// A layout error, at the start of the message's body.
 fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
     match e {
-        LayoutError::MissingGlyph { ch, .. } => {
-            let (line, col) = match m.body.find(*ch) {
-                Some(offset) => {
-                    let (l, c) = crate::diagnostics::line_col(&m.body, offset);
-                    (m.body_line + l - 1, c)
-                }
-                None => (m.body_line, 1),
-            };
-            Diagnostic::error(&m.source, line, col, e.to_string())
-                .with_hint("use another character, or a theme whose fonts have it")
-        }
-        LayoutError::DoesNotFit { .. } | LayoutError::WordTooWide { .. } => {
-            Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
-                .with_hint("shorten the message, or choose a larger `size:`")
-        }
+        LayoutError::DoesNotFit { .. } => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
+            .with_hint("shorten the message, or choose a larger `size:`"),
         LayoutError::BadFont(_) => Diagnostic::error(&m.source, 0, 0, e.to_string()),
     }
+}
+
+/// A warning for a character no font of the theme has, where it stands in the file.
+fn missing_glyph_warning(m: &Message, theme: &Theme, ch: char) -> Diagnostic {
+    let (line, col) = match m.body.find(ch) {
+        Some(offset) => {
+            let (l, c) = crate::diagnostics::line_col(&m.body, offset);
+            (m.body_line + l - 1, c)
+        }
+        None => (m.body_line, 1),
+    };
+    Diagnostic::warning(
+        &m.source,
+        line,
+        col,
+        format!(
+            "no font of the theme `{}` has the character `{ch}` (U+{:04X}); it is drawn as an empty box",
+            theme.name, ch as u32
+        ),
+    )
+    .with_hint("use another character, or add a font that has it to the theme's `fonts.fallbacks`")
 }
 
 /// A stable per-card seed from its slug.

@@ -219,7 +219,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     line.size
                 );
                 for piece in pieces {
-                    let face = theme.face(piece.role);
+                    let face = theme.face_by_key(piece.face);
                     let _ = write!(out, "<tspan {}", face.svg_attrs());
                     if piece.accent {
                         let _ = write!(out, " fill=\"{}\"", palette.accent);
@@ -282,6 +282,64 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::{self, Content, Frame};
+
+    /// x of the first glyph of every `<text>` in an SVG, as usvg lays it out.
+    fn first_glyph_xs(theme: &Theme, svg: &str) -> Vec<f32> {
+        let tree = parse(theme, svg).unwrap();
+        let mut xs = Vec::new();
+        for node in tree.root().children() {
+            if let usvg::Node::Group(g) = node {
+                for child in g.children() {
+                    if let usvg::Node::Text(text) = child {
+                        let glyph = &text.layouted()[0].positioned_glyphs[0];
+                        xs.push(glyph.transform().tx);
+                    }
+                }
+            }
+        }
+        xs
+    }
+
+    #[test]
+    fn measured_widths_are_what_usvg_draws() {
+        let root = tempfile::tempdir().unwrap();
+        let theme = crate::theme::load(root.path(), "chocolate").unwrap();
+        let markdown = "Thank you for shopping with us: your order was made with *love* by *Beverly*, \
+            our very own **craft genius**. Efficient ***office*** staff “quoted” it — twice… \
+            AVATAR Tokyo, fjord, ffi, Wavy Type. Καλημέρα, Спасибо.";
+        let rich = crate::markup::render(markdown, false).rich;
+        let frame = Frame { width: 880.0, height: 1200.0, px_per_pt: 300.0 / 72.0 };
+        let laid = layout::layout(
+            &theme,
+            Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly") },
+            frame,
+        )
+        .unwrap();
+        assert!(laid.lines.len() > 4);
+        // Anchor every line at its start, then at the end the layout measured:
+        // the glyphs land in the same place only if the widths agree with usvg's.
+        let mut at_end = laid.clone();
+        for line in &mut at_end.lines {
+            line.align = Align::Right;
+        }
+        let wrap = |inner: String| {
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1240\" height=\"1748\">{inner}</svg>")
+        };
+        let mut at_start = laid.clone();
+        for line in &mut at_start.lines {
+            line.align = Align::Left;
+        }
+        let starts = first_glyph_xs(&theme, &wrap(text_svg(&theme, &at_start, 0.0, 0.0)));
+        let ends = first_glyph_xs(&theme, &wrap(text_svg(&theme, &at_end, 0.0, 0.0)));
+        assert_eq!(starts.len(), laid.lines.len());
+        for (i, (a, b)) in starts.iter().zip(&ends).enumerate() {
+            assert!((a - b).abs() < 0.05, "line {i}: starts at {a} anchored left but {b} anchored right");
+        }
+        for line in &laid.lines {
+            assert!(line.x >= -0.01 && line.x + line.width <= frame.width + 0.01, "{line:?} leaves the box");
+        }
+    }
 
     #[test]
     fn a6_at_300_dpi_is_1240_by_1748() {

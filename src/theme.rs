@@ -83,6 +83,10 @@ pub struct FontFiles {
     /// Headings inside the message; the script font when not given.
     #[serde(default)]
     pub display: Option<String>,
+    /// Fonts tried in order, per character, for what the others lack
+    /// (other scripts, emoji).
+    #[serde(default)]
+    pub fallbacks: Vec<String>,
 }
 
 /// How the message text is set.
@@ -195,6 +199,15 @@ pub enum FontRole {
     Display,
 }
 
+/// Names a face of a theme: one of its roles, or its n-th fallback font.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FaceKey {
+    /// The face of a role.
+    Role(FontRole),
+    /// A fallback font, tried in order for characters the role's face lacks.
+    Fallback(usize),
+}
+
 /// One loaded font face.
 #[derive(Clone)]
 pub struct Face {
@@ -248,6 +261,8 @@ pub struct Theme {
     pub spec: ThemeFile,
     /// Faces by role.
     pub faces: BTreeMap<FontRole, Face>,
+    /// Fallback faces, in the order they are tried.
+    pub fallbacks: Vec<Face>,
     /// The card, page and gallery templates.
     pub templates: tera::Tera,
     /// The theme's stylesheet.
@@ -276,6 +291,22 @@ impl Theme {
     /// The face for a role.
     pub fn face(&self, role: FontRole) -> &Face {
         &self.faces[&role]
+    }
+
+    /// The face a key names.
+    pub fn face_by_key(&self, key: FaceKey) -> &Face {
+        match key {
+            FaceKey::Role(role) => self.face(role),
+            FaceKey::Fallback(i) => &self.fallbacks[i],
+        }
+    }
+
+    /// Every face with its key: roles first, then fallbacks.
+    pub fn all_faces(&self) -> impl Iterator<Item = (FaceKey, &Face)> {
+        self.faces
+            .iter()
+            .map(|(role, face)| (FaceKey::Role(*role), face))
+            .chain(self.fallbacks.iter().enumerate().map(|(i, face)| (FaceKey::Fallback(i), face)))
     }
 
     /// The file `path` of the theme as shown in diagnostics: the site's file,
@@ -359,20 +390,25 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         (FontRole::Script, &spec.fonts.script),
         (FontRole::Display, &display),
     ];
-    for (role, file) in roles {
+    let theme_yaml = text("theme.yaml")?;
+    let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
         let data = files.get(file.as_str()).ok_or_else(|| {
             Diagnostic::error(
                 origin("theme.yaml"),
-                key_line(&text("theme.yaml").unwrap_or_default(), file),
+                key_line(&theme_yaml, file),
                 0,
                 format!("font file `{file}` not found in the theme"),
             )
             .with_hint("fonts are loaded only from the theme folder, never from the system")
         })?;
-        let face = load_face(&mut usvg_options, data.clone(), file)
-            .ok_or_else(|| Diagnostic::error(origin(file), 0, 0, "not a TrueType or OpenType font"))?;
-        faces.insert(role, face);
+        load_face(options, data.clone(), file)
+            .ok_or_else(|| Diagnostic::error(origin(file), 0, 0, "not a TrueType or OpenType font"))
+    };
+    for (role, file) in roles {
+        faces.insert(role, load(&mut usvg_options, file)?);
     }
+    let fallbacks =
+        spec.fonts.fallbacks.iter().map(|file| load(&mut usvg_options, file)).collect::<Result<Vec<_>, _>>()?;
 
     let mut templates = tera::Tera::new();
     templates.autoescape_on(vec![".svg", ".html"]);
@@ -386,7 +422,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     }
     let css = text("style.css")?;
     let origins = files.keys().map(|path| (path.clone(), origin(path))).collect();
-    Ok(Theme { origins, name: name.to_string(), spec, faces, templates, css, files, usvg_options })
+    Ok(Theme { origins, name: name.to_string(), spec, faces, fallbacks, templates, css, files, usvg_options })
 }
 
 fn origin_missing(root: &Path, site_dir: &Path, path: &str) -> PathBuf {

@@ -9,16 +9,21 @@
 //! box. Below the theme's minimum size it is an error; nothing is clipped.
 //!
 //! Pure: no I/O, no SVG. Shaping happens once per layout (in em units), so
-//! trying another size is arithmetic only.
+//! trying another size is arithmetic only. `shape` picks faces and measures;
+//! `breaks` chooses line ends.
 
-use std::collections::BTreeMap;
+mod breaks;
+mod shape;
+
 use std::ops::Range;
 
-use harfrust::{FontRef, ShapeOptions, ShaperData, UnicodeBuffer};
 use unicode_linebreak::BreakOpportunity;
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::markup::{BlockKind, RichText, RunStyle};
-use crate::theme::{Align, FontRole, TextSettings, Theme};
+use crate::theme::{Align, FaceKey, FontRole, TextSettings, Theme};
+use breaks::{balanced_breaks, greedy_breaks, line_width, split_wide, Segment, Split};
+use shape::Measurer;
 
 /// Why a text could not be laid out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -31,22 +36,6 @@ pub enum LayoutError {
         /// The theme's minimum size.
         min_size: f32,
     },
-    /// One word is wider than the box at the minimum size.
-    #[error("the word `{word}` is too wide for the card even at the minimum size {min_size}pt")]
-    WordTooWide {
-        /// The word.
-        word: String,
-        /// The theme's minimum size.
-        min_size: f32,
-    },
-    /// A character the theme's font cannot draw.
-    #[error("the character `{ch}` (U+{:04X}) is not in the theme's font {file}", *ch as u32)]
-    MissingGlyph {
-        /// The character.
-        ch: char,
-        /// The font file, relative to the theme.
-        file: String,
-    },
     /// A font file harfrust cannot read.
     #[error("cannot read font {0}")]
     BadFont(String),
@@ -58,7 +47,7 @@ pub struct Piece {
     /// The characters.
     pub text: String,
     /// The face.
-    pub role: FontRole,
+    pub face: FaceKey,
     /// Accent colour instead of ink.
     pub accent: bool,
     /// Underlined.
@@ -116,6 +105,8 @@ pub struct Layout {
     pub size_pt: f32,
     /// Height used, in pixels.
     pub height: f32,
+    /// Characters no face of the theme has (drawn as the font's empty box).
+    pub missing: Vec<char>,
 }
 
 /// The box and scale to lay out into.
@@ -145,7 +136,7 @@ pub struct Content<'a> {
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
-    let blocks = prepare(&measurer, settings, content)?;
+    let (blocks, missing) = prepare(&measurer, settings, content);
 
     // Check the smallest size first: a text that cannot fit fails at once.
     let min = settings.min_size.min(settings.size);
@@ -164,66 +155,24 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         size = (size - 0.25).max(min);
     }
     let mut laid = arrange(&blocks, settings, frame, size, true)?;
+    laid.missing = missing;
     // Optical centre: a little above the middle.
     let offset = (frame.height - laid.height).max(0.0) * 0.45;
     for line in &mut laid.lines {
         line.baseline += offset;
+        // The exact width, as usvg will measure the line.
+        if let LineKind::Text(pieces) = &line.kind {
+            let parts: Vec<(FaceKey, &str)> = pieces.iter().map(|p| (p.face, p.text.as_str())).collect();
+            let exact = measurer.line_width_em(&parts) * line.size;
+            line.x += match line.align {
+                Align::Left => 0.0,
+                Align::Center => (line.width - exact) / 2.0,
+                Align::Right => line.width - exact,
+            };
+            line.width = exact;
+        }
     }
     Ok(laid)
-}
-
-/// Shapes text with the theme's faces.
-struct Measurer<'t> {
-    fonts: BTreeMap<FontRole, (FontRef<'t>, &'t ShaperData, f32, &'t str)>,
-}
-
-impl<'t> Measurer<'t> {
-    fn new(theme: &'t Theme) -> Result<Self, LayoutError> {
-        let mut fonts = BTreeMap::new();
-        for (role, face) in &theme.faces {
-            let font =
-                FontRef::from_index(&face.data, face.index).map_err(|_| LayoutError::BadFont(face.file.clone()))?;
-            fonts.insert(*role, (font, face.shaper.as_ref(), face.units_per_em as f32, face.file.as_str()));
-        }
-        Ok(Measurer { fonts })
-    }
-
-    /// The advance of `text` in `role`'s face, in em.
-    fn width_em(&self, role: FontRole, text: &str) -> Result<f32, LayoutError> {
-        if text.is_empty() {
-            return Ok(0.0);
-        }
-        let (font, data, upem, file) = &self.fonts[&role];
-        let shaper = data.shaper(font).build();
-        let mut buffer = UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        let output = shaper.shape(buffer, ShapeOptions::new());
-        let mut units = 0i64;
-        for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
-            if info.glyph_id == 0 {
-                let ch = text[info.cluster as usize..].chars().next().unwrap_or('?');
-                if !ch.is_control() {
-                    return Err(LayoutError::MissingGlyph { ch, file: file.to_string() });
-                }
-            }
-            units += pos.x_advance as i64;
-        }
-        Ok(units as f32 / upem)
-    }
-}
-
-/// A stretch of text between two break opportunities.
-#[derive(Debug)]
-struct Segment {
-    /// Byte range in the block's text, trailing spaces excluded.
-    range: Range<usize>,
-    /// Width without trailing spaces, in em.
-    width: f32,
-    /// Width of the trailing spaces, in em.
-    space: f32,
-    /// A hard line break follows.
-    hard_break: bool,
 }
 
 /// A block shaped once, ready to be broken into lines at any size.
@@ -241,7 +190,7 @@ struct Prepared {
     align: Align,
     text: String,
     /// Byte ranges of the runs and their faces.
-    runs: Vec<(Range<usize>, FontRole, RunStyle)>,
+    runs: Vec<(Range<usize>, FaceKey, RunStyle)>,
     segments: Vec<Segment>,
     marker: Option<(String, f32)>,
 }
@@ -255,20 +204,21 @@ fn role_for(style: RunStyle) -> FontRole {
     }
 }
 
-fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> Result<Vec<Prepared>, LayoutError> {
+fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prepared>, Vec<char>) {
     let mut out = Vec::new();
-    let script = |text: &str, part: Part, scale: f32, align: Align| -> Result<Prepared, LayoutError> {
+    let mut missing = Vec::new();
+    let script = |text: &str, part: Part, scale: f32, align: Align, missing: &mut Vec<char>| -> Prepared {
         let runs = vec![(text.trim().to_string(), RunStyle::default())];
-        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs)?;
+        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs, missing);
         block.part = part;
         block.scale = scale;
         block.min_scale = (scale * 0.65).max(1.0);
         block.line_height = 1.2;
         block.align = align;
-        Ok(block)
+        block
     };
     if let Some(title) = content.title.filter(|t| !t.trim().is_empty()) {
-        out.push(script(title, Part::Title, settings.title_scale, settings.align)?);
+        out.push(script(title, Part::Title, settings.title_scale, settings.align, &mut missing));
     }
     for block in &content.text.blocks {
         let (scale, role) = match block.kind {
@@ -278,21 +228,30 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> Result<Ve
             _ => (1.0, None),
         };
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
-        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs)?;
+        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs, &mut missing);
         prepared.scale = scale;
         prepared.min_scale = scale;
         prepared.align = settings.align;
         prepared.line_height = if role.is_some() { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
-            let width = m.width_em(FontRole::Body, marker)?;
+            let width = m.width_em(FaceKey::Role(FontRole::Body), marker);
             prepared.marker = Some((marker.clone(), width));
         }
         out.push(prepared);
     }
     if let Some(signature) = content.signature.filter(|t| !t.trim().is_empty()) {
-        out.push(script(signature, Part::Signature, settings.signature_scale, Align::Right)?);
+        out.push(script(signature, Part::Signature, settings.signature_scale, Align::Right, &mut missing));
     }
-    Ok(out)
+    let mut seen = Vec::new();
+    missing.retain(|c| {
+        if seen.contains(c) {
+            false
+        } else {
+            seen.push(*c);
+            true
+        }
+    });
+    (out, missing)
 }
 
 fn prepare_block(
@@ -301,14 +260,17 @@ fn prepare_block(
     depth: usize,
     role_override: Option<FontRole>,
     runs: &[(String, RunStyle)],
-) -> Result<Prepared, LayoutError> {
+    missing: &mut Vec<char>,
+) -> Prepared {
     let mut text = String::new();
     let mut ranges = Vec::new();
     for (run_text, style) in runs {
         let start = text.len();
         text.push_str(run_text);
         let role = role_override.unwrap_or_else(|| role_for(*style));
-        ranges.push((start..text.len(), role, *style));
+        let (parts, lacking) = m.assign(FaceKey::Role(role), run_text, start);
+        missing.extend(lacking);
+        ranges.extend(parts.into_iter().map(|(range, face)| (range, face, *style)));
     }
     let mut segments = Vec::new();
     let mut start = 0;
@@ -320,22 +282,42 @@ fn prepare_block(
         let spaces = slice[trimmed.len()..].matches(' ').count();
         let mut width = 0.0;
         let mut space = 0.0;
-        for (run, role, _) in &ranges {
+        let mut splits = Vec::new();
+        let long = trimmed.graphemes(true).nth(7).is_some();
+        for (run, face, _) in &ranges {
             let lo = run.start.max(range.start);
             let hi = run.end.min(range.end);
             if lo < hi {
-                width += m.width_em(*role, &text[lo..hi])?;
+                if long {
+                    for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
+                        let at = lo + at;
+                        if at < range.end {
+                            let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
+                            splits.push(Split { at, width: width + w, soft });
+                        }
+                    }
+                }
+                width += m.width_em(*face, &text[lo..hi]);
             }
             if spaces > 0 && run.start <= range.end && range.end < run.end {
-                space = m.width_em(*role, " ")? * spaces as f32;
+                space = m.width_em(*face, " ") * spaces as f32;
+            }
+        }
+        // Grapheme widths summed alone differ a little from the shaped
+        // whole; scale the split widths so the last one meets the real width.
+        if let Some(last) = splits.last().map(|s: &Split| s.width) {
+            let total = last + m.width_em(ranges_face(&ranges, range.end), &text[splits.last().unwrap().at..range.end]);
+            if total > 0.0 {
+                let k = width / total;
+                splits.iter_mut().for_each(|s| s.width *= k);
             }
         }
         if !range.is_empty() || hard_break {
-            segments.push(Segment { range, width, space, hard_break });
+            segments.push(Segment { range, width, space, hard_break, splits });
         }
         start = end;
     }
-    Ok(Prepared {
+    Prepared {
         kind,
         part: Part::Body,
         depth,
@@ -347,7 +329,12 @@ fn prepare_block(
         runs: ranges,
         segments,
         marker: None,
-    })
+    }
+}
+
+/// The face of the run holding byte `end - 1`.
+fn ranges_face(ranges: &[(Range<usize>, FaceKey, RunStyle)], end: usize) -> FaceKey {
+    ranges.iter().find(|(r, _, _)| r.start < end && end <= r.end).map_or(FaceKey::Role(FontRole::Body), |(_, f, _)| *f)
 }
 
 /// Lays blocks out at body size `size_pt`. With `balance`, breaks are chosen
@@ -397,20 +384,13 @@ fn arrange(
         }
         let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
         let max_em = (frame.width - indent) / size;
-        for seg in &block.segments {
-            if seg.width > max_em + 1e-4 {
-                return Err(LayoutError::WordTooWide {
-                    word: block.text[seg.range.clone()].to_string(),
-                    min_size: settings.min_size,
-                });
-            }
-        }
-        let breaks =
-            if balance { balanced_breaks(&block.segments, max_em) } else { greedy_breaks(&block.segments, max_em) };
+        // A word wider than the line is split, at `/`, `-` or `.` if it can be.
+        let segments = split_wide(&block.segments, max_em);
+        let breaks = if balance { balanced_breaks(&segments, max_em) } else { greedy_breaks(&segments, max_em) };
         let mut first = true;
         let mut start = 0;
         for end in breaks {
-            let segs = &block.segments[start..end];
+            let segs = &segments[start..end];
             let width_em = line_width(segs);
             let baseline = y + size * (block.line_height - 1.0) / 2.0 + size * 0.82;
             let free = frame.width - indent - width_em * size;
@@ -439,15 +419,7 @@ fn arrange(
             start = end;
         }
     }
-    Ok(Layout { lines, size_pt, height: y })
-}
-
-/// Width of a line made of `segs`, in em: the last segment's spaces hang.
-fn line_width(segs: &[Segment]) -> f32 {
-    match segs.split_last() {
-        Some((last, rest)) => rest.iter().map(|s| s.width + s.space).sum::<f32>() + last.width,
-        None => 0.0,
-    }
+    Ok(Layout { lines, size_pt, height: y, missing: Vec::new() })
 }
 
 /// The pieces (one per face run) of a line made of `segs`.
@@ -457,7 +429,7 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
     };
     let range = first.range.start..last.range.end;
     let mut out = Vec::new();
-    for (run, role, style) in &block.runs {
+    for (run, face, style) in &block.runs {
         let lo = run.start.max(range.start);
         let hi = run.end.min(range.end);
         if lo >= hi {
@@ -467,132 +439,7 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
         if text.is_empty() {
             continue;
         }
-        out.push(Piece { text, role: *role, accent: style.accent, underline: style.underline });
+        out.push(Piece { text, face: *face, accent: style.accent, underline: style.underline });
     }
     out
-}
-
-/// Line ends (exclusive segment indices) filling each line as far as it goes.
-fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
-    let mut breaks = Vec::new();
-    let mut width = 0.0;
-    let mut start = 0;
-    for (i, seg) in segs.iter().enumerate() {
-        if i > start && width + seg.width > max + 1e-4 {
-            breaks.push(i);
-            start = i;
-            width = 0.0;
-        }
-        width += seg.width + seg.space;
-        if seg.hard_break {
-            breaks.push(i + 1);
-            start = i + 1;
-            width = 0.0;
-        }
-    }
-    if breaks.last() != Some(&segs.len()) && start < segs.len() {
-        breaks.push(segs.len());
-    }
-    breaks
-}
-
-/// Line ends chosen over each stretch between hard breaks, with as many lines
-/// as the greedy breaks use but the raggedness spread evenly and no stub or
-/// lone word on the last line where that can be avoided.
-fn balanced_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
-    let mut breaks = Vec::new();
-    let mut start = 0;
-    while start < segs.len() {
-        let end = segs[start..].iter().position(|s| s.hard_break).map_or(segs.len(), |p| start + p + 1);
-        let group = &segs[start..end];
-        let count = greedy_breaks(group, max).len();
-        let chosen = best_breaks(group, max, count).unwrap_or_else(|| greedy_breaks(group, max));
-        breaks.extend(chosen.into_iter().map(|b| b + start));
-        start = end;
-    }
-    breaks
-}
-
-/// Minimum-raggedness breaks of `segs` into exactly `count` lines.
-fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
-    let n = segs.len();
-    if count <= 1 || n > 2000 {
-        return None;
-    }
-    let cost = |i: usize, j: usize| -> f32 {
-        let width = line_width(&segs[i..j]);
-        if width > max + 1e-4 {
-            return f32::INFINITY;
-        }
-        if j == n {
-            // The last line may be short, but not a stub or a lone word.
-            let stub = (0.55 * max - width).max(0.0);
-            let lone = if j - i == 1 { max * max * 0.5 } else { 0.0 };
-            stub * stub * 2.0 + lone
-        } else {
-            (max - width) * (max - width)
-        }
-    };
-    // best[l][j]: cheapest way to set segs[..j] in l lines, and where the last line starts.
-    let mut best = vec![vec![(f32::INFINITY, 0usize); n + 1]; count + 1];
-    best[0][0] = (0.0, 0);
-    for l in 1..=count {
-        for j in 1..=n {
-            for i in (l - 1..j).rev() {
-                let prev = best[l - 1][i].0;
-                if !prev.is_finite() {
-                    continue;
-                }
-                let c = cost(i, j);
-                if !c.is_finite() {
-                    break; // wider lines only get wider
-                }
-                if prev + c < best[l][j].0 {
-                    best[l][j] = (prev + c, i);
-                }
-            }
-        }
-    }
-    if !best[count][n].0.is_finite() {
-        return None;
-    }
-    let mut ends = Vec::with_capacity(count);
-    let mut j = n;
-    for l in (1..=count).rev() {
-        ends.push(j);
-        j = best[l][j].1;
-    }
-    ends.reverse();
-    Some(ends)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn seg(width: f32) -> Segment {
-        Segment { range: 0..0, width, space: 0.25, hard_break: false }
-    }
-
-    #[test]
-    fn greedy_fills_lines() {
-        let segs: Vec<_> = [2.0, 2.0, 2.0, 2.0].into_iter().map(seg).collect();
-        assert_eq!(greedy_breaks(&segs, 4.5), vec![2, 4]);
-    }
-
-    #[test]
-    fn balanced_avoids_a_lone_last_word() {
-        // Greedy: [3 words][1 word]; balanced: [2][2].
-        let segs: Vec<_> = [1.0, 1.0, 1.0, 1.0].into_iter().map(seg).collect();
-        assert_eq!(greedy_breaks(&segs, 3.6), vec![3, 4]);
-        assert_eq!(balanced_breaks(&segs, 3.6), vec![2, 4]);
-    }
-
-    #[test]
-    fn hard_breaks_are_kept() {
-        let mut segs: Vec<_> = [1.0, 1.0, 1.0].into_iter().map(seg).collect();
-        segs[0].hard_break = true;
-        assert_eq!(greedy_breaks(&segs, 10.0), vec![1, 3]);
-        assert_eq!(balanced_breaks(&segs, 10.0), vec![1, 3]);
-    }
 }

@@ -1,0 +1,246 @@
+//! Choosing where lines end: greedy (to count lines fast while fitting) and
+//! balanced (minimum raggedness over a whole paragraph, for the final
+//! layout), plus last-resort splits of a word wider than the line.
+//!
+//! Pure arithmetic on segment widths in em; no fonts.
+
+use std::ops::Range;
+
+/// A stretch of text between two break opportunities.
+#[derive(Debug, Clone)]
+pub(super) struct Segment {
+    /// Byte range in the block's text, trailing spaces excluded.
+    pub range: Range<usize>,
+    /// Width without trailing spaces, in em.
+    pub width: f32,
+    /// Width of the trailing spaces, in em.
+    pub space: f32,
+    /// A hard line break follows.
+    pub hard_break: bool,
+    /// Places inside the segment where it may be split if it is wider than
+    /// a line, in order.
+    pub splits: Vec<Split>,
+}
+
+/// A place inside a segment where a too-wide word may be split.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Split {
+    /// Byte offset in the block's text.
+    pub at: usize,
+    /// Width from the segment's start up to `at`, in em.
+    pub width: f32,
+    /// After `/`, `-`, `.` and the like (preferred); otherwise between two characters.
+    pub soft: bool,
+}
+
+/// Width of a line made of `segs`, in em: the last segment's spaces hang.
+pub(super) fn line_width(segs: &[Segment]) -> f32 {
+    match segs.split_last() {
+        Some((last, rest)) => rest.iter().map(|s| s.width + s.space).sum::<f32>() + last.width,
+        None => 0.0,
+    }
+}
+
+/// The segments, with every segment wider than `max` split at its split
+/// points: after `/`, `-` or `.` where that fits, else between characters.
+pub(super) fn split_wide(segs: &[Segment], max: f32) -> Vec<Segment> {
+    let mut out = Vec::with_capacity(segs.len());
+    for seg in segs {
+        if seg.width <= max + 1e-4 || seg.splits.is_empty() {
+            out.push(seg.clone());
+            continue;
+        }
+        let (mut start, mut done) = (seg.range.start, 0.0f32);
+        loop {
+            let fits: Vec<&Split> =
+                seg.splits.iter().filter(|s| s.at > start && s.width - done <= max + 1e-4).collect();
+            if seg.width - done <= max + 1e-4 {
+                break;
+            }
+            let Some(split) = fits.iter().rev().find(|s| s.soft).or(fits.last()).copied().copied().or_else(|| {
+                // Not even one character fits: take one anyway rather than loop.
+                seg.splits.iter().find(|s| s.at > start).copied()
+            }) else {
+                break;
+            };
+            out.push(Segment {
+                range: start..split.at,
+                width: split.width - done,
+                space: 0.0,
+                hard_break: false,
+                splits: Vec::new(),
+            });
+            start = split.at;
+            done = split.width;
+        }
+        out.push(Segment {
+            range: start..seg.range.end,
+            width: seg.width - done,
+            space: seg.space,
+            hard_break: seg.hard_break,
+            splits: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Line ends (exclusive segment indices) filling each line as far as it goes.
+pub(super) fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut width = 0.0;
+    let mut start = 0;
+    for (i, seg) in segs.iter().enumerate() {
+        if i > start && width + seg.width > max + 1e-4 {
+            breaks.push(i);
+            start = i;
+            width = 0.0;
+        }
+        width += seg.width + seg.space;
+        if seg.hard_break {
+            breaks.push(i + 1);
+            start = i + 1;
+            width = 0.0;
+        }
+    }
+    if breaks.last() != Some(&segs.len()) && start < segs.len() {
+        breaks.push(segs.len());
+    }
+    breaks
+}
+
+/// Line ends chosen over each stretch between hard breaks, with as many lines
+/// as the greedy breaks use but the raggedness spread evenly and no stub or
+/// lone word on the last line where that can be avoided.
+pub(super) fn balanced_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut start = 0;
+    while start < segs.len() {
+        let end = segs[start..].iter().position(|s| s.hard_break).map_or(segs.len(), |p| start + p + 1);
+        let group = &segs[start..end];
+        let count = greedy_breaks(group, max).len();
+        let chosen = best_breaks(group, max, count).unwrap_or_else(|| greedy_breaks(group, max));
+        breaks.extend(chosen.into_iter().map(|b| b + start));
+        start = end;
+    }
+    breaks
+}
+
+/// Minimum-raggedness breaks of `segs` into exactly `count` lines.
+fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
+    let n = segs.len();
+    if count <= 1 || n > 2000 {
+        return None;
+    }
+    let cost = |i: usize, j: usize| -> f32 {
+        let width = line_width(&segs[i..j]);
+        if width > max + 1e-4 {
+            return f32::INFINITY;
+        }
+        if j == n {
+            // The last line may be short, but not a stub or a lone word.
+            let stub = (0.55 * max - width).max(0.0);
+            let lone = if j - i == 1 { max * max * 0.5 } else { 0.0 };
+            stub * stub * 2.0 + lone
+        } else {
+            (max - width) * (max - width)
+        }
+    };
+    // best[l][j]: cheapest way to set segs[..j] in l lines, and where the last line starts.
+    let mut best = vec![vec![(f32::INFINITY, 0usize); n + 1]; count + 1];
+    best[0][0] = (0.0, 0);
+    for l in 1..=count {
+        for j in 1..=n {
+            for i in (l - 1..j).rev() {
+                let prev = best[l - 1][i].0;
+                if !prev.is_finite() {
+                    continue;
+                }
+                let c = cost(i, j);
+                if !c.is_finite() {
+                    break; // wider lines only get wider
+                }
+                if prev + c < best[l][j].0 {
+                    best[l][j] = (prev + c, i);
+                }
+            }
+        }
+    }
+    if !best[count][n].0.is_finite() {
+        return None;
+    }
+    let mut ends = Vec::with_capacity(count);
+    let mut j = n;
+    for l in (1..=count).rev() {
+        ends.push(j);
+        j = best[l][j].1;
+    }
+    ends.reverse();
+    Some(ends)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(width: f32) -> Segment {
+        Segment { range: 0..0, width, space: 0.25, hard_break: false, splits: Vec::new() }
+    }
+
+    #[test]
+    fn greedy_fills_lines() {
+        let segs: Vec<_> = [2.0, 2.0, 2.0, 2.0].into_iter().map(seg).collect();
+        assert_eq!(greedy_breaks(&segs, 4.5), vec![2, 4]);
+    }
+
+    #[test]
+    fn balanced_avoids_a_lone_last_word() {
+        // Greedy: [3 words][1 word]; balanced: [2][2].
+        let segs: Vec<_> = [1.0, 1.0, 1.0, 1.0].into_iter().map(seg).collect();
+        assert_eq!(greedy_breaks(&segs, 3.6), vec![3, 4]);
+        assert_eq!(balanced_breaks(&segs, 3.6), vec![2, 4]);
+    }
+
+    #[test]
+    fn hard_breaks_are_kept() {
+        let mut segs: Vec<_> = [1.0, 1.0, 1.0].into_iter().map(seg).collect();
+        segs[0].hard_break = true;
+        assert_eq!(greedy_breaks(&segs, 10.0), vec![1, 3]);
+        assert_eq!(balanced_breaks(&segs, 10.0), vec![1, 3]);
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn a_wide_word_splits_after_a_slash_first() {
+        // "example.org/very/long" with soft splits after '.', '/', '/' and hard ones elsewhere.
+        let seg = Segment {
+            range: 0..21,
+            width: 10.0,
+            space: 0.0,
+            hard_break: false,
+            splits: vec![
+                Split { at: 3, width: 1.5, soft: false },
+                Split { at: 8, width: 4.0, soft: true },
+                Split { at: 12, width: 6.0, soft: true },
+                Split { at: 14, width: 7.0, soft: false },
+                Split { at: 17, width: 8.5, soft: true },
+            ],
+        };
+        let parts = split_wide(&[seg], 6.5);
+        let ranges: Vec<_> = parts.iter().map(|s| s.range.clone()).collect();
+        assert_eq!(ranges, vec![0..12, 12..21]);
+        assert!(parts.iter().all(|p| p.width <= 6.5));
+    }
+
+    #[test]
+    fn without_soft_points_it_splits_between_characters() {
+        let splits = (1..10).map(|i| Split { at: i, width: i as f32, soft: false }).collect();
+        let seg = Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits };
+        let parts = split_wide(&[seg], 4.0);
+        assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
+        assert_eq!(parts.last().unwrap().space, 0.3);
+    }
+}

@@ -1,0 +1,174 @@
+//! Shaping and font choice: which face draws each character, and how wide
+//! text is in that face.
+//!
+//! Each grapheme goes to the first face that has all its characters: the
+//! run's own face, then the body face (for script and display faces that lack
+//! Greek or Cyrillic), then the theme's fallbacks in order, with colour emoji
+//! fonts first for emoji. Widths come from harfrust, the shaper usvg uses, on
+//! the same font bytes, so they are what resvg draws.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use harfrust::{FontRef, ShapeOptions, ShaperData, UnicodeBuffer};
+use read_fonts::tables::cmap::Cmap;
+use read_fonts::TableProvider;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::LayoutError;
+use crate::theme::{FaceKey, FontRole, Theme};
+
+/// One face ready to shape with.
+struct Shaping<'t> {
+    font: FontRef<'t>,
+    data: &'t ShaperData,
+    cmap: Option<Cmap<'t>>,
+    upem: f32,
+    color: bool,
+}
+
+/// Shapes text with a theme's faces.
+pub(super) struct Measurer<'t> {
+    faces: BTreeMap<FaceKey, Shaping<'t>>,
+    fallbacks: Vec<FaceKey>,
+}
+
+impl<'t> Measurer<'t> {
+    pub(super) fn new(theme: &'t Theme) -> Result<Self, LayoutError> {
+        let mut faces = BTreeMap::new();
+        for (key, face) in theme.all_faces() {
+            let font =
+                FontRef::from_index(&face.data, face.index).map_err(|_| LayoutError::BadFont(face.file.clone()))?;
+            let cmap = font.cmap().ok();
+            let color = font.colr().is_ok() || font.cbdt().is_ok() || font.sbix().is_ok();
+            faces.insert(key, Shaping { font, data: &face.shaper, cmap, upem: face.units_per_em as f32, color });
+        }
+        let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
+        Ok(Measurer { faces, fallbacks })
+    }
+
+    fn covers(&self, key: FaceKey, c: char) -> bool {
+        let Some(cmap) = self.faces.get(&key).and_then(|f| f.cmap.as_ref()) else {
+            return false;
+        };
+        cmap.map_codepoint(c).is_some_and(|g| g.to_u32() != 0)
+    }
+
+    /// Splits `text` (set in `key`'s face) into ranges by the face that draws
+    /// them, and lists the characters no face has.
+    pub(super) fn assign(&self, key: FaceKey, text: &str, base: usize) -> (Vec<(Range<usize>, FaceKey)>, Vec<char>) {
+        let mut out: Vec<(Range<usize>, FaceKey)> = Vec::new();
+        let mut missing = Vec::new();
+        for (offset, grapheme) in text.grapheme_indices(true) {
+            let needed: Vec<char> = grapheme.chars().filter(|c| !is_invisible(*c)).collect();
+            let emoji = is_emoji(grapheme);
+            let mut candidates = Vec::with_capacity(self.fallbacks.len() + 2);
+            if emoji {
+                candidates.extend(self.fallbacks.iter().filter(|k| self.faces[k].color));
+            }
+            candidates.push(key);
+            if matches!(key, FaceKey::Role(FontRole::Script | FontRole::Display)) {
+                candidates.push(FaceKey::Role(FontRole::Body));
+            }
+            candidates.extend(self.fallbacks.iter().copied());
+            let chosen = candidates.into_iter().find(|k| needed.iter().all(|c| self.covers(*k, *c)));
+            let face = chosen.unwrap_or_else(|| {
+                missing.extend(needed.iter().filter(|c| !self.covers(key, **c)));
+                key
+            });
+            let range = base + offset..base + offset + grapheme.len();
+            match out.last_mut() {
+                Some((r, k)) if *k == face && r.end == range.start => r.end = range.end,
+                _ => out.push((range, face)),
+            }
+        }
+        (out, missing)
+    }
+
+    /// The advance of `text` in a face, in em.
+    pub(super) fn width_em(&self, key: FaceKey, text: &str) -> f32 {
+        if text.is_empty() {
+            return 0.0;
+        }
+        let face = &self.faces[&key];
+        let output = self.shape(face, text);
+        let units: i64 = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
+        units as f32 / face.upem
+    }
+
+    /// The cumulative width of `text` after each grapheme, in em (each
+    /// measured alone: good enough to split a word that cannot fit).
+    pub(super) fn grapheme_widths(&self, key: FaceKey, text: &str) -> Vec<(usize, f32)> {
+        let mut width = 0.0;
+        text.grapheme_indices(true)
+            .map(|(i, g)| {
+                width += self.width_em(key, g);
+                (i + g.len(), width)
+            })
+            .collect()
+    }
+
+    /// The width of a line as usvg lays it out, in em of each piece's size
+    /// (multiply by the size): usvg shapes the whole line with every piece's
+    /// face and keeps, for each piece, the glyphs that fall inside it, so
+    /// kerning across piece boundaries counts as it does in the PNG.
+    pub(super) fn line_width_em(&self, pieces: &[(FaceKey, &str)]) -> f32 {
+        let line: String = pieces.iter().map(|(_, t)| *t).collect();
+        let mut ranges = Vec::with_capacity(pieces.len());
+        let mut start = 0;
+        for (key, text) in pieces {
+            ranges.push((*key, start..start + text.len()));
+            start += text.len();
+        }
+        let mut keys: Vec<FaceKey> = pieces.iter().map(|(k, _)| *k).collect();
+        keys.sort();
+        keys.dedup();
+        let mut total = 0.0;
+        for key in keys {
+            let face = &self.faces[&key];
+            let output = self.shape(face, &line);
+            let mut units = 0i64;
+            for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+                let cluster = info.cluster as usize;
+                if ranges.iter().any(|(k, r)| *k == key && r.contains(&cluster)) {
+                    units += pos.x_advance as i64;
+                }
+            }
+            total += units as f32 / face.upem;
+        }
+        total
+    }
+
+    fn shape(&self, face: &Shaping, text: &str) -> harfrust::GlyphBuffer {
+        let shaper = face.data.shaper(&face.font).build();
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        shaper.shape(buffer, ShapeOptions::new())
+    }
+}
+
+/// Characters that draw nothing of their own and need no glyph of a face:
+/// joiners, variation selectors, controls.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0020}'..='\u{e007f}') || c.is_control()
+}
+
+/// Whether a grapheme asks for emoji presentation.
+fn is_emoji(grapheme: &str) -> bool {
+    grapheme.chars().any(|c| matches!(c, '\u{fe0f}' | '\u{200d}' | '\u{1f000}'..='\u{1faff}'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_and_invisible_characters_are_told_apart() {
+        assert!(is_emoji("\u{2764}\u{fe0f}"));
+        assert!(is_emoji("\u{1f389}"));
+        assert!(!is_emoji("a"));
+        assert!(is_invisible('\u{fe0f}'));
+        assert!(!is_invisible('a'));
+    }
+}
