@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::layout::{Layout, LineKind, Part};
 use crate::seal::SealSpec;
-use crate::theme::{Align, FontRole, Theme};
+use crate::theme::{FontRole, Theme};
 
 /// A card size: its name and its size in pixels at the site's dpi.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -207,20 +207,16 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     );
                 }
                 let fill = if line.part == Part::Title { &palette.accent } else { &palette.ink };
-                // Anchor at the aligned end so usvg's own measure places the line.
-                let (x, anchor) = match line.align {
-                    Align::Left => (x, "start"),
-                    Align::Center => (x + line.width / 2.0, "middle"),
-                    Align::Right => (x + line.width, "end"),
-                };
                 let _ = write!(
                     out,
-                    "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" text-anchor=\"{anchor}\">",
+                    "<text y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" xml:space=\"preserve\">",
                     line.size
                 );
+                // Every piece has its own x, so it is a text chunk of its own,
+                // set in one font exactly as the layout measured it.
                 for piece in pieces {
                     let face = theme.face_by_key(piece.face);
-                    let _ = write!(out, "<tspan {}", face.svg_attrs());
+                    let _ = write!(out, "<tspan x=\"{:.2}\" {}", x + piece.x, face.svg_attrs());
                     if piece.accent {
                         let _ = write!(out, " fill=\"{}\"", palette.accent);
                     }
@@ -317,24 +313,38 @@ mod tests {
         )
         .unwrap();
         assert!(laid.lines.len() > 4);
-        // Anchor every line at its start, then at the end the layout measured:
-        // the glyphs land in the same place only if the widths agree with usvg's.
-        let mut at_end = laid.clone();
-        for line in &mut at_end.lines {
-            line.align = Align::Right;
+        // Draw every piece anchored at its start, then anchored at the end
+        // the layout measured: the glyphs land in the same place only if
+        // the layout's width is the one usvg uses.
+        let mut starts = String::new();
+        let mut ends = String::new();
+        let mut count = 0;
+        for line in &laid.lines {
+            let LineKind::Text(pieces) = &line.kind else { continue };
+            for p in pieces {
+                let attrs = theme.face_by_key(p.face).svg_attrs();
+                let text = crate::xml::escape(&p.text);
+                let size = line.size;
+                let x = line.x + p.x;
+                starts.push_str(&format!(
+                    "<text x=\"{x}\" y=\"100\" font-size=\"{size}\" {attrs} xml:space=\"preserve\">{text}</text>"
+                ));
+                ends.push_str(&format!(
+                    "<text x=\"{}\" y=\"100\" font-size=\"{size}\" {attrs} text-anchor=\"end\" xml:space=\"preserve\">{text}</text>",
+                    x + p.width
+                ));
+                count += 1;
+            }
         }
         let wrap = |inner: String| {
-            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1240\" height=\"1748\">{inner}</svg>")
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1240\" height=\"1748\"><g>{inner}</g></svg>")
         };
-        let mut at_start = laid.clone();
-        for line in &mut at_start.lines {
-            line.align = Align::Left;
-        }
-        let starts = first_glyph_xs(&theme, &wrap(text_svg(&theme, &at_start, 0.0, 0.0)));
-        let ends = first_glyph_xs(&theme, &wrap(text_svg(&theme, &at_end, 0.0, 0.0)));
-        assert_eq!(starts.len(), laid.lines.len());
+        let starts = first_glyph_xs(&theme, &wrap(starts));
+        let ends = first_glyph_xs(&theme, &wrap(ends));
+        assert!(count > 8);
+        assert_eq!((starts.len(), ends.len()), (count, count));
         for (i, (a, b)) in starts.iter().zip(&ends).enumerate() {
-            assert!((a - b).abs() < 0.05, "line {i}: starts at {a} anchored left but {b} anchored right");
+            assert!((a - b).abs() < 0.02, "piece {i}: starts at {a} anchored left but {b} anchored right");
         }
         for line in &laid.lines {
             assert!(line.x >= -0.01 && line.x + line.width <= frame.width + 0.01, "{line:?} leaves the box");

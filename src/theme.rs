@@ -15,30 +15,27 @@ use serde::Deserialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
 
-/// A built-in theme's files as (path inside the theme, bytes).
-type EmbeddedFiles = &'static [(&'static str, &'static [u8])];
+/// The built-in themes, compiled into the binary from `themes/`.
+static BUILT_IN: &[(&str, &include_dir::Dir)] =
+    &[("chocolate", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/chocolate"))];
 
-/// The built-in themes' files, by theme name.
-const BUILT_IN: &[(&str, EmbeddedFiles)] = &[(
-    "chocolate",
-    &[
-        ("theme.yaml", include_bytes!("../themes/chocolate/theme.yaml")),
-        ("card.svg", include_bytes!("../themes/chocolate/card.svg")),
-        ("card.html", include_bytes!("../themes/chocolate/card.html")),
-        ("gallery.html", include_bytes!("../themes/chocolate/gallery.html")),
-        ("style.css", include_bytes!("../themes/chocolate/style.css")),
-        ("fonts/EBGaramond-Regular.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-Regular.ttf")),
-        ("fonts/EBGaramond-Italic.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-Italic.ttf")),
-        ("fonts/EBGaramond-SemiBold.ttf", include_bytes!("../themes/chocolate/fonts/EBGaramond-SemiBold.ttf")),
-        (
-            "fonts/EBGaramond-SemiBoldItalic.ttf",
-            include_bytes!("../themes/chocolate/fonts/EBGaramond-SemiBoldItalic.ttf"),
-        ),
-        ("fonts/DancingScript-SemiBold.ttf", include_bytes!("../themes/chocolate/fonts/DancingScript-SemiBold.ttf")),
-        ("fonts/OFL-EBGaramond.txt", include_bytes!("../themes/chocolate/fonts/OFL-EBGaramond.txt")),
-        ("fonts/OFL-DancingScript.txt", include_bytes!("../themes/chocolate/fonts/OFL-DancingScript.txt")),
-    ],
-)];
+/// Every file of an embedded theme folder, as (path inside the theme, bytes).
+fn embedded_files(dir: &'static include_dir::Dir) -> Vec<(String, &'static [u8])> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        for entry in dir.entries() {
+            match entry {
+                include_dir::DirEntry::Dir(d) => stack.push(d),
+                include_dir::DirEntry::File(f) => {
+                    out.push((f.path().to_string_lossy().replace('\\', "/"), f.contents()))
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
 
 /// Names of the built-in themes.
 pub fn built_in_names() -> Vec<&'static str> {
@@ -332,9 +329,9 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
     let mut from_site: BTreeMap<String, bool> = BTreeMap::new();
     if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
-        for (path, bytes) in builtin.iter() {
-            files.insert(path.to_string(), Arc::new(bytes.to_vec()));
-            from_site.insert(path.to_string(), false);
+        for (path, bytes) in embedded_files(builtin) {
+            files.insert(path.clone(), Arc::new(bytes.to_vec()));
+            from_site.insert(path, false);
         }
     }
     if site_dir.is_dir() {

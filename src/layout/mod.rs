@@ -52,6 +52,10 @@ pub struct Piece {
     pub accent: bool,
     /// Underlined.
     pub underline: bool,
+    /// Where the piece starts, from the line's `x`, in pixels.
+    pub x: f32,
+    /// Its advance width in pixels.
+    pub width: f32,
 }
 
 /// What a line draws.
@@ -160,10 +164,16 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     let offset = (frame.height - laid.height).max(0.0) * 0.45;
     for line in &mut laid.lines {
         line.baseline += offset;
-        // The exact width, as usvg will measure the line.
-        if let LineKind::Text(pieces) = &line.kind {
-            let parts: Vec<(FaceKey, &str)> = pieces.iter().map(|p| (p.face, p.text.as_str())).collect();
-            let exact = measurer.line_width_em(&parts) * line.size;
+        // Each piece is placed on its own (one font per SVG text chunk, as
+        // usvg shapes it), so the line is exactly as wide as its pieces.
+        if let LineKind::Text(pieces) = &mut line.kind {
+            let mut x = 0.0;
+            for piece in pieces.iter_mut() {
+                piece.x = x;
+                piece.width = measurer.width_em(piece.face, &piece.text) * line.size;
+                x += piece.width;
+            }
+            let exact = x;
             line.x += match line.align {
                 Align::Left => 0.0,
                 Align::Center => (line.width - exact) / 2.0,
@@ -439,7 +449,7 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
         if text.is_empty() {
             continue;
         }
-        out.push(Piece { text, face: *face, accent: style.accent, underline: style.underline });
+        out.push(Piece { text, face: *face, accent: style.accent, underline: style.underline, x: 0.0, width: 0.0 });
     }
     out
 }

@@ -7,10 +7,11 @@
 //! fonts first for emoji. Widths come from harfrust, the shaper usvg uses, on
 //! the same font bytes, so they are what resvg draws.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use harfrust::{FontRef, ShapeOptions, ShaperData, UnicodeBuffer};
+use harfrust::{Direction, FontRef, Script, ShapeOptions, ShapePlan, Shaper, UnicodeBuffer};
 use read_fonts::tables::cmap::Cmap;
 use read_fonts::TableProvider;
 use unicode_segmentation::UnicodeSegmentation;
@@ -20,8 +21,7 @@ use crate::theme::{FaceKey, FontRole, Theme};
 
 /// One face ready to shape with.
 struct Shaping<'t> {
-    font: FontRef<'t>,
-    data: &'t ShaperData,
+    shaper: Shaper<'t>,
     cmap: Option<Cmap<'t>>,
     upem: f32,
     color: bool,
@@ -31,6 +31,9 @@ struct Shaping<'t> {
 pub(super) struct Measurer<'t> {
     faces: BTreeMap<FaceKey, Shaping<'t>>,
     fallbacks: Vec<FaceKey>,
+    /// Shape plans by face, direction and script: making one costs more
+    /// than shaping a word with it.
+    plans: RefCell<HashMap<(FaceKey, Direction, Script), ShapePlan>>,
 }
 
 impl<'t> Measurer<'t> {
@@ -41,10 +44,11 @@ impl<'t> Measurer<'t> {
                 FontRef::from_index(&face.data, face.index).map_err(|_| LayoutError::BadFont(face.file.clone()))?;
             let cmap = font.cmap().ok();
             let color = font.colr().is_ok() || font.cbdt().is_ok() || font.sbix().is_ok();
-            faces.insert(key, Shaping { font, data: &face.shaper, cmap, upem: face.units_per_em as f32, color });
+            let shaper = face.shaper.shaper(&font).build();
+            faces.insert(key, Shaping { shaper, cmap, upem: face.units_per_em as f32, color });
         }
         let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
-        Ok(Measurer { faces, fallbacks })
+        Ok(Measurer { faces, fallbacks, plans: RefCell::default() })
     }
 
     fn covers(&self, key: FaceKey, c: char) -> bool {
@@ -68,7 +72,8 @@ impl<'t> Measurer<'t> {
             }
             candidates.push(key);
             if matches!(key, FaceKey::Role(FontRole::Script | FontRole::Display)) {
-                candidates.push(FaceKey::Role(FontRole::Body));
+                // Of the text faces, italic is closest to a hand.
+                candidates.push(FaceKey::Role(FontRole::Italic));
             }
             candidates.extend(self.fallbacks.iter().copied());
             let chosen = candidates.into_iter().find(|k| needed.iter().all(|c| self.covers(*k, *c)));
@@ -91,7 +96,7 @@ impl<'t> Measurer<'t> {
             return 0.0;
         }
         let face = &self.faces[&key];
-        let output = self.shape(face, text);
+        let output = self.shape(key, text);
         let units: i64 = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
         units as f32 / face.upem
     }
@@ -108,43 +113,16 @@ impl<'t> Measurer<'t> {
             .collect()
     }
 
-    /// The width of a line as usvg lays it out, in em of each piece's size
-    /// (multiply by the size): usvg shapes the whole line with every piece's
-    /// face and keeps, for each piece, the glyphs that fall inside it, so
-    /// kerning across piece boundaries counts as it does in the PNG.
-    pub(super) fn line_width_em(&self, pieces: &[(FaceKey, &str)]) -> f32 {
-        let line: String = pieces.iter().map(|(_, t)| *t).collect();
-        let mut ranges = Vec::with_capacity(pieces.len());
-        let mut start = 0;
-        for (key, text) in pieces {
-            ranges.push((*key, start..start + text.len()));
-            start += text.len();
-        }
-        let mut keys: Vec<FaceKey> = pieces.iter().map(|(k, _)| *k).collect();
-        keys.sort();
-        keys.dedup();
-        let mut total = 0.0;
-        for key in keys {
-            let face = &self.faces[&key];
-            let output = self.shape(face, &line);
-            let mut units = 0i64;
-            for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
-                let cluster = info.cluster as usize;
-                if ranges.iter().any(|(k, r)| *k == key && r.contains(&cluster)) {
-                    units += pos.x_advance as i64;
-                }
-            }
-            total += units as f32 / face.upem;
-        }
-        total
-    }
-
-    fn shape(&self, face: &Shaping, text: &str) -> harfrust::GlyphBuffer {
-        let shaper = face.data.shaper(&face.font).build();
+    fn shape(&self, key: FaceKey, text: &str) -> harfrust::GlyphBuffer {
+        let shaper = &self.faces[&key].shaper;
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        shaper.shape(buffer, ShapeOptions::new())
+        let plan_key = (key, buffer.direction(), buffer.script());
+        let mut plans = self.plans.borrow_mut();
+        let plan =
+            plans.entry(plan_key).or_insert_with(|| ShapePlan::new(shaper, plan_key.1, Some(plan_key.2), None, &[]));
+        shaper.shape(buffer, ShapeOptions::new().plan(Some(plan)))
     }
 }
 
