@@ -268,7 +268,9 @@ fn build_card(
     let boxes = render::boxes(theme, size);
     let frame = Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt };
     let signature = front.from.as_ref().map(|from| format!("{} {}", theme.spec.text.sign_off, from).trim().to_string());
-    let text = layout::Content { title: front.title.as_deref(), text: &markup.rich, signature: signature.as_deref() };
+    let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
+    let text =
+        layout::Content { title: front.title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     let seed = seed_of(&m.slug);
     let content = CardContent { title: front.title.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };

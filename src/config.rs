@@ -32,6 +32,8 @@ pub struct SiteConfig {
     pub dpi: u32,
     /// Let raw HTML in messages through to the card pages (off: it is shown as text).
     pub raw_html: bool,
+    /// The language of messages that name none (`en`); turns on hyphenation.
+    pub lang: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -44,12 +46,13 @@ impl Default for SiteConfig {
             size: "a6".into(),
             dpi: 300,
             raw_html: false,
+            lang: None,
         }
     }
 }
 
 /// The keys `waxseal.yaml` accepts, for hints.
-pub const CONFIG_KEYS: &[&str] = &["title", "description", "base_url", "theme", "size", "dpi", "raw_html"];
+pub const CONFIG_KEYS: &[&str] = &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang"];
 
 impl SiteConfig {
     /// Reads `root/waxseal.yaml`, or the defaults when there is none.
@@ -63,6 +66,10 @@ impl SiteConfig {
         let mut config = Self::parse(&text).map_err(|d| Diagnostic { path: CONFIG_FILE.into(), ..d })?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
+        }
+        if let Some(lang) = config.lang.as_deref().filter(|l| !crate::content::valid_lang(l)) {
+            return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
+                .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
         if !(72..=1200).contains(&config.dpi) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("dpi {} is out of range", config.dpi))

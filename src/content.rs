@@ -68,6 +68,8 @@ pub struct FrontMatter {
     pub draft: bool,
     /// Overrides the slug taken from the path.
     pub slug: Option<String>,
+    /// The message's language (`en`, `de-CH`): turns on hyphenation.
+    pub lang: Option<String>,
     /// Anything else the body template may use.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
@@ -157,6 +159,17 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         })?),
         None => None,
     };
+    if let Some(lang) = &front.lang {
+        if !valid_lang(lang) {
+            return Err(Diagnostic::error(
+                shown,
+                key_line(yaml.unwrap_or(""), "lang") + 1,
+                7,
+                format!("`{lang}` is not a language tag"),
+            )
+            .with_hint("use a code such as `en`, `de` or `pt-BR`"));
+        }
+    }
     let slug = match &front.slug {
         Some(slug) => clean_slug(slug).ok_or_else(|| {
             Diagnostic::error(
@@ -231,6 +244,25 @@ pub fn parse_date(text: &str) -> Option<jiff::civil::DateTime> {
     text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().ok()
 }
 
+/// Whether `tag` looks like a BCP 47 language tag: two or three letters, then
+/// optional `-` parts.
+pub fn valid_lang(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The hyphenation patterns for a language tag, if there are any.
+pub fn hyphenation_lang(tag: &str) -> Option<hypher::Lang> {
+    let bytes = tag.as_bytes();
+    if bytes.len() < 2 || (bytes.len() > 2 && bytes[2].is_ascii_alphabetic()) {
+        return None;
+    }
+    hypher::Lang::from_iso([bytes[0].to_ascii_lowercase(), bytes[1].to_ascii_lowercase()])
+}
+
 /// A slug made safe for a URL path: no `..`, no leading `/`, no odd characters.
 fn clean_slug(slug: &str) -> Option<String> {
     let parts: Vec<&str> = slug.trim_matches('/').split('/').collect();
@@ -288,6 +320,7 @@ pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> R
     context.insert("date", &front.date);
     context.insert("tags", &front.tags);
     context.insert("slug", &message.slug);
+    context.insert("lang", &front.lang);
     context.insert("extra", &front.extra);
     context.insert("site", site);
     tera.render_str(&message.body, &context, true).map_err(|e| {
@@ -344,6 +377,15 @@ mod tests {
         let d = parse_str("---\ntitle: x\ndate: 2026-02-30\n---\n").unwrap_err();
         assert_eq!(d.line, 3);
         assert!(parse_str("---\nslug: ../etc\n---\n").is_err());
+    }
+
+    #[test]
+    fn language_tags_are_checked_and_map_to_patterns() {
+        assert!(valid_lang("en") && valid_lang("pt-BR") && valid_lang("gsw"));
+        assert!(!valid_lang("english") && !valid_lang("e") && !valid_lang("en-"));
+        assert_eq!(hyphenation_lang("en-GB"), Some(hypher::Lang::English));
+        assert_eq!(hyphenation_lang("gsw"), None);
+        assert!(parse_str("---\nlang: klingon\n---\n").is_err());
     }
 
     #[test]

@@ -308,7 +308,12 @@ mod tests {
         let frame = Frame { width: 880.0, height: 1200.0, px_per_pt: 300.0 / 72.0 };
         let laid = layout::layout(
             &theme,
-            Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly") },
+            Content {
+                title: Some("Thank you, Deb"),
+                text: &rich,
+                signature: Some("with love, Beverly"),
+                lang: Some(hypher::Lang::English),
+            },
             frame,
         )
         .unwrap();

@@ -133,6 +133,8 @@ pub struct Content<'a> {
     pub text: &'a RichText,
     /// The signature line ("with love, Beverly").
     pub signature: Option<&'a str>,
+    /// The message's language, when it should be hyphenated.
+    pub lang: Option<hypher::Lang>,
 }
 
 /// Lays out the title, the message and the signature in `frame`, shrinking
@@ -219,7 +221,7 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prep
     let mut missing = Vec::new();
     let script = |text: &str, part: Part, scale: f32, align: Align, missing: &mut Vec<char>| -> Prepared {
         let runs = vec![(text.trim().to_string(), RunStyle::default())];
-        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs, missing);
+        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs, None, missing);
         block.part = part;
         block.scale = scale;
         block.min_scale = (scale * 0.65).max(1.0);
@@ -238,7 +240,9 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prep
             _ => (1.0, None),
         };
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
-        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs, &mut missing);
+        // Hyphenation only where lines are ragged right, and never in headings.
+        let hyphenate = content.lang.filter(|_| settings.align == Align::Left && role.is_none());
+        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
         prepared.min_scale = scale;
         prepared.align = settings.align;
@@ -270,6 +274,7 @@ fn prepare_block(
     depth: usize,
     role_override: Option<FontRole>,
     runs: &[(String, RunStyle)],
+    hyphenate: Option<hypher::Lang>,
     missing: &mut Vec<char>,
 ) -> Prepared {
     let mut text = String::new();
@@ -288,42 +293,25 @@ fn prepare_block(
         let slice = &text[start..end];
         let hard_break = opportunity == BreakOpportunity::Mandatory && slice.ends_with('\n');
         let trimmed = slice.trim_end_matches([' ', '\n']);
-        let range = start..start + trimmed.len();
+        let word = start..start + trimmed.len();
         let spaces = slice[trimmed.len()..].matches(' ').count();
-        let mut width = 0.0;
-        let mut space = 0.0;
-        let mut splits = Vec::new();
-        let long = trimmed.graphemes(true).nth(7).is_some();
-        for (run, face, _) in &ranges {
-            let lo = run.start.max(range.start);
-            let hi = run.end.min(range.end);
-            if lo < hi {
-                if long {
-                    for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
-                        let at = lo + at;
-                        if at < range.end {
-                            let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
-                            splits.push(Split { at, width: width + w, soft });
-                        }
-                    }
+        if !word.is_empty() || hard_break {
+            let parts = match hyphenate {
+                Some(lang) => syllables(&text, word.clone(), lang),
+                None => vec![word.clone()],
+            };
+            let last = parts.len() - 1;
+            for (i, part) in parts.into_iter().enumerate() {
+                let mut seg = measure_segment(m, &text, &ranges, part.clone());
+                let face = ranges_face(&ranges, part.end);
+                if i < last {
+                    seg.hyphen = m.width_em(face, "-");
+                } else {
+                    seg.space = m.width_em(face, " ") * spaces as f32;
+                    seg.hard_break = hard_break;
                 }
-                width += m.width_em(*face, &text[lo..hi]);
+                segments.push(seg);
             }
-            if spaces > 0 && run.start <= range.end && range.end < run.end {
-                space = m.width_em(*face, " ") * spaces as f32;
-            }
-        }
-        // Grapheme widths summed alone differ a little from the shaped
-        // whole; scale the split widths so the last one meets the real width.
-        if let Some(last) = splits.last().map(|s: &Split| s.width) {
-            let total = last + m.width_em(ranges_face(&ranges, range.end), &text[splits.last().unwrap().at..range.end]);
-            if total > 0.0 {
-                let k = width / total;
-                splits.iter_mut().for_each(|s| s.width *= k);
-            }
-        }
-        if !range.is_empty() || hard_break {
-            segments.push(Segment { range, width, space, hard_break, splits });
         }
         start = end;
     }
@@ -340,6 +328,72 @@ fn prepare_block(
         segments,
         marker: None,
     }
+}
+
+/// Measures `range` of a block's text (its runs may change face inside it),
+/// with the points where it may be split if it turns out wider than a line.
+fn measure_segment(
+    m: &Measurer,
+    text: &str,
+    ranges: &[(Range<usize>, FaceKey, RunStyle)],
+    range: Range<usize>,
+) -> Segment {
+    let mut width = 0.0;
+    let mut splits = Vec::new();
+    let long = text[range.clone()].graphemes(true).nth(7).is_some();
+    for (run, face, _) in ranges {
+        let lo = run.start.max(range.start);
+        let hi = run.end.min(range.end);
+        if lo >= hi {
+            continue;
+        }
+        if long {
+            for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
+                let at = lo + at;
+                if at < range.end {
+                    let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
+                    splits.push(Split { at, width: width + w, soft });
+                }
+            }
+        }
+        width += m.width_em(*face, &text[lo..hi]);
+    }
+    // Grapheme widths summed alone differ a little from the shaped whole:
+    // scale the split widths so that they end at the real width.
+    if let Some(last) = splits.last().copied() {
+        let total = last.width + m.width_em(ranges_face(ranges, range.end), &text[last.at..range.end]);
+        if total > 0.0 {
+            let k = width / total;
+            splits.iter_mut().for_each(|s| s.width *= k);
+        }
+    }
+    Segment { range, width, space: 0.0, hard_break: false, splits, hyphen: 0.0 }
+}
+
+/// A word split into its syllables (byte ranges of the block's text), so a
+/// line may end inside it with a hyphen. Words shorter than six letters, and
+/// anything but letters, stay whole.
+fn syllables(text: &str, word: Range<usize>, lang: hypher::Lang) -> Vec<Range<usize>> {
+    let w = &text[word.clone()];
+    let core_start = w.find(char::is_alphabetic).unwrap_or(w.len());
+    let core_end =
+        w.rfind(char::is_alphabetic).map_or(core_start, |i| i + w[i..].chars().next().map_or(1, char::len_utf8));
+    let core = &w[core_start..core_end];
+    if core.chars().count() < 6 || !core.chars().all(char::is_alphabetic) {
+        return vec![word];
+    }
+    let mut out = Vec::new();
+    let mut at = word.start + core_start;
+    let mut from = word.start;
+    for syllable in hypher::hyphenate(core, lang) {
+        at += syllable.len();
+        out.push(from..at);
+        from = at;
+    }
+    if let Some(last) = out.last_mut() {
+        last.end = word.end;
+    }
+    out
 }
 
 /// The face of the run holding byte `end - 1`.
@@ -451,5 +505,127 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
         }
         out.push(Piece { text, face: *face, accent: style.accent, underline: style.underline, x: 0.0, width: 0.0 });
     }
+    if last.hyphen > 0.0 {
+        if let Some(piece) = out.last_mut() {
+            piece.text.push('-');
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// The built-in chocolate theme, loaded once for all tests.
+    fn theme() -> &'static Theme {
+        static THEME: OnceLock<Theme> = OnceLock::new();
+        THEME.get_or_init(|| crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap())
+    }
+
+    const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0 };
+
+    fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
+        let rich = crate::markup::render(markdown, false).rich;
+        layout(theme(), Content { title: None, text: &rich, signature: None, lang }, frame)
+    }
+
+    fn line_texts(laid: &Layout) -> Vec<String> {
+        laid.lines
+            .iter()
+            .filter_map(|l| match &l.kind {
+                LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect()),
+                LineKind::Rule => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn emphasis_across_a_line_break_keeps_its_face_on_both_lines() {
+        let narrow = Frame { width: 300.0, ..A6 };
+        let laid = lay("plain words then *a long emphasised phrase that wraps* and plain again", narrow, None).unwrap();
+        let italic_lines = laid
+            .lines
+            .iter()
+            .filter(|l| match &l.kind {
+                LineKind::Text(p) => p.iter().any(|p| p.face == FaceKey::Role(FontRole::Italic) && p.accent),
+                LineKind::Rule => false,
+            })
+            .count();
+        assert!(italic_lines >= 2, "{:#?}", line_texts(&laid));
+    }
+
+    #[test]
+    fn hyphenation_is_used_only_when_a_language_is_given() {
+        let narrow = Frame { width: 420.0, ..A6 };
+        let text = "Extraordinarily considerate, unquestionably wonderful craftsmanship: your recommendation \
+                    made our neighbourhood bookbinding collective tremendously happy.";
+        let with = line_texts(&lay(text, narrow, Some(hypher::Lang::English)).unwrap());
+        let without = line_texts(&lay(text, narrow, None).unwrap());
+        assert!(with.iter().any(|l| l.ends_with('-')), "{with:#?}");
+        assert!(!without.iter().any(|l| l.ends_with('-')), "{without:#?}");
+        // Hyphens join up again: no letter is lost or added.
+        let joined: String = with.iter().map(|l| l.strip_suffix('-').unwrap_or(l)).collect::<Vec<_>>().join(" ");
+        assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
+    fn a_url_breaks_after_slashes_and_never_leaves_the_box() {
+        let narrow = Frame { width: 360.0, ..A6 };
+        let laid =
+            lay("See https://example.org/orders/2026/very-long-tracking-reference/status", narrow, None).unwrap();
+        let lines = line_texts(&laid);
+        assert!(lines.len() >= 3, "{lines:#?}");
+        assert!(lines.iter().take(lines.len() - 1).skip(1).all(|l| l.ends_with('/') || l.ends_with('-')), "{lines:#?}");
+        assert!(laid.lines.iter().all(|l| l.x + l.width <= narrow.width + 0.01));
+    }
+
+    #[test]
+    fn ten_thousand_words_fail_with_a_count() {
+        let text = "word ".repeat(10_000);
+        match lay(&text, A6, None) {
+            Err(LayoutError::DoesNotFit { lines, min_size }) => {
+                assert!(lines > 300, "{lines}");
+                assert_eq!(min_size, 8.0);
+            }
+            other => panic!("expected DoesNotFit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn short_text_keeps_the_preferred_size_and_long_text_shrinks() {
+        assert_eq!(lay("A short note.", A6, None).unwrap().size_pt, theme().spec.text.size);
+        let long = "We wanted to write and say how much your kind words meant to all of us. ".repeat(12);
+        let laid = lay(&long, A6, None).unwrap();
+        assert!(laid.size_pt < theme().spec.text.size && laid.size_pt >= theme().spec.text.min_size);
+        assert!(laid.height <= A6.height);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Whatever the words, every line stays inside the box and the text fits
+        /// its height (or the layout says it does not).
+        #[test]
+        fn lines_never_leave_the_box(
+            words in proptest::collection::vec("[a-zA-Z]{1,24}|\\*[a-z]{2,9}\\*|\\*\\*[a-z]{2,9}\\*\\*|[0-9]{1,5}[.,!?]?|https://[a-z]{3,9}/[a-z/-]{5,40}", 1..160),
+            width in 200.0f32..1000.0,
+        ) {
+            let frame = Frame { width, ..A6 };
+            let text = words.join(" ");
+            match lay(&text, frame, Some(hypher::Lang::English)) {
+                Ok(laid) => {
+                    prop_assert!(laid.height <= frame.height + 0.01);
+                    for line in &laid.lines {
+                        prop_assert!(line.x >= -0.01 && line.x + line.width <= frame.width + 0.01,
+                            "line {:?} at {} + {} leaves a box {} wide", line.kind, line.x, line.width, frame.width);
+                    }
+                }
+                Err(LayoutError::DoesNotFit { .. }) => {}
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! text is in that face.
 //!
 //! Each grapheme goes to the first face that has all its characters: the
-//! run's own face, then the body face (for script and display faces that lack
+//! run's own face, then the italic face (for script and display faces that lack
 //! Greek or Cyrillic), then the theme's fallbacks in order, with colour emoji
 //! fonts first for emoji. Widths come from harfrust, the shaper usvg uses, on
 //! the same font bytes, so they are what resvg draws.
