@@ -84,9 +84,10 @@ pub struct Line {
     pub marker: Option<(String, f32)>,
     /// Which part of the card the line belongs to.
     pub part: Part,
-    /// How the line is aligned in the box; `x` and `width` already reflect
-    /// it, and a renderer anchors the line at the matching end.
+    /// How the line is aligned in the box; `x` and `width` already reflect it.
     pub align: Align,
+    /// The paragraph reads right to left (Arabic, Hebrew).
+    pub rtl: bool,
 }
 
 /// The parts of a card's text, which take different faces and colours.
@@ -169,6 +170,7 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         // Each piece is placed on its own (one font per SVG text chunk, as
         // usvg shapes it), so the line is exactly as wide as its pieces.
         if let LineKind::Text(pieces) = &mut line.kind {
+            *pieces = visual_order(std::mem::take(pieces), line.rtl);
             let mut x = 0.0;
             for piece in pieces.iter_mut() {
                 piece.x = x;
@@ -187,6 +189,58 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     Ok(laid)
 }
 
+/// The pieces of a line in the order they are drawn, left to right, split
+/// where the Unicode bidi algorithm changes direction. A right-to-left piece
+/// is wrapped in RIGHT-TO-LEFT MARKs: usvg reads each chunk with a
+/// left-to-right base, and the marks keep the piece's punctuation on its
+/// right-to-left side.
+fn visual_order(pieces: Vec<Piece>, rtl: bool) -> Vec<Piece> {
+    let has_rtl = |t: &str| {
+        t.chars().any(|c| {
+            unicode_bidi::bidi_class(c) == unicode_bidi::BidiClass::R
+                || unicode_bidi::bidi_class(c) == unicode_bidi::BidiClass::AL
+        })
+    };
+    if !rtl && !pieces.iter().any(|p| has_rtl(&p.text)) {
+        return pieces;
+    }
+    let text: String = pieces.iter().map(|p| p.text.as_str()).collect();
+    let base = if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() };
+    let info = unicode_bidi::BidiInfo::new(&text, Some(base));
+    let Some(paragraph) = info.paragraphs.first() else {
+        return pieces;
+    };
+    let (levels, runs) = info.visual_runs(paragraph, paragraph.range.clone());
+    let mut spans = Vec::with_capacity(pieces.len());
+    let mut start = 0;
+    for piece in &pieces {
+        spans.push(start..start + piece.text.len());
+        start += piece.text.len();
+    }
+    let mut out = Vec::new();
+    for run in runs {
+        let odd = levels[run.start].is_rtl();
+        let mut parts: Vec<Piece> = pieces
+            .iter()
+            .zip(&spans)
+            .filter_map(|(piece, span)| {
+                let lo = span.start.max(run.start);
+                let hi = span.end.min(run.end);
+                (lo < hi).then(|| {
+                    let inner = &text[lo..hi];
+                    let text = if odd { format!("\u{200f}{inner}\u{200f}") } else { inner.to_string() };
+                    Piece { text, ..piece.clone() }
+                })
+            })
+            .collect();
+        if odd {
+            parts.reverse();
+        }
+        out.extend(parts);
+    }
+    out
+}
+
 /// A block shaped once, ready to be broken into lines at any size.
 #[derive(Debug)]
 struct Prepared {
@@ -200,6 +254,8 @@ struct Prepared {
     /// Line height as a multiple of the block's size.
     line_height: f32,
     align: Align,
+    /// The first strong character is right-to-left.
+    rtl: bool,
     text: String,
     /// Byte ranges of the runs and their faces.
     runs: Vec<(Range<usize>, FaceKey, RunStyle)>,
@@ -323,6 +379,7 @@ fn prepare_block(
         min_scale: 1.0,
         line_height: 1.0,
         align: Align::Left,
+        rtl: unicode_bidi::get_base_direction(text.as_str()) == unicode_bidi::Direction::Rtl,
         text,
         runs: ranges,
         segments,
@@ -442,6 +499,7 @@ fn arrange(
                 marker: None,
                 part: block.part,
                 align: Align::Center,
+                rtl: false,
             });
             y += line_h;
             continue;
@@ -458,8 +516,10 @@ fn arrange(
             let width_em = line_width(segs);
             let baseline = y + size * (block.line_height - 1.0) / 2.0 + size * 0.82;
             let free = frame.width - indent - width_em * size;
+            // Right-to-left paragraphs are set ragged left.
+            let align = if block.rtl && block.align == Align::Left { Align::Right } else { block.align };
             let x = indent
-                + match block.align {
+                + match align {
                     Align::Left => 0.0,
                     Align::Center => free / 2.0,
                     Align::Right => free,
@@ -476,7 +536,8 @@ fn arrange(
                 width: width_em * size,
                 marker,
                 part: block.part,
-                align: block.align,
+                align,
+                rtl: block.rtl,
             });
             y += line_h;
             first = false;
