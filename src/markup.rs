@@ -56,6 +56,8 @@ pub struct Block {
     pub kind: BlockKind,
     /// Nesting depth of lists and quotes (0 for top-level text).
     pub depth: usize,
+    /// Inside a block quote.
+    pub quoted: bool,
     /// The styled text.
     pub runs: Vec<Run>,
 }
@@ -130,11 +132,14 @@ impl Builder {
             match value {
                 NodeValue::Paragraph => self.push(BlockKind::Paragraph, depth, child, RunStyle::default()),
                 NodeValue::Heading(h) => self.push(BlockKind::Heading(h.level), depth, child, RunStyle::default()),
-                NodeValue::ThematicBreak => self.blocks.push(Block { kind: BlockKind::Rule, depth, runs: Vec::new() }),
+                NodeValue::ThematicBreak => {
+                    self.blocks.push(Block { kind: BlockKind::Rule, depth, quoted: false, runs: Vec::new() })
+                }
                 NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                     let start = self.blocks.len();
                     self.blocks(child, depth + 1);
                     for block in &mut self.blocks[start..] {
+                        block.quoted = true;
                         for run in &mut block.runs {
                             run.style.italic = true;
                         }
@@ -154,6 +159,7 @@ impl Builder {
                         self.blocks.push(Block {
                             kind: BlockKind::Paragraph,
                             depth,
+                            quoted: false,
                             runs: vec![Run { text: line.to_string(), style: RunStyle::default() }],
                         });
                     }
@@ -161,6 +167,7 @@ impl Builder {
                 NodeValue::HtmlBlock(html) => self.blocks.push(Block {
                     kind: BlockKind::Paragraph,
                     depth,
+                    quoted: false,
                     runs: vec![Run { text: html.literal.trim().to_string(), style: RunStyle::default() }],
                 }),
                 _ => self.blocks(child, depth),
@@ -192,7 +199,7 @@ impl Builder {
         if runs.is_empty() && kind == BlockKind::Paragraph {
             return;
         }
-        self.blocks.push(Block { kind, depth, runs });
+        self.blocks.push(Block { kind, depth, quoted: false, runs });
     }
 }
 

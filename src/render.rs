@@ -195,6 +195,19 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                 );
             }
             LineKind::Text(pieces) => {
+                if let Some(rule_x) = line.quote_rule {
+                    // A thin accent rule beside quoted lines; lines touch, so the rules join.
+                    let height = line.size * theme.spec.text.line_height;
+                    let _ = write!(
+                        out,
+                        "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
+                        left + rule_x,
+                        y - line.size * 0.9,
+                        (line.size * 0.06).max(1.0),
+                        height,
+                        palette.accent
+                    );
+                }
                 if let Some((marker, mx)) = &line.marker {
                     let _ = write!(
                         out,

@@ -88,6 +88,8 @@ pub struct Line {
     pub align: Align,
     /// The paragraph reads right to left (Arabic, Hebrew).
     pub rtl: bool,
+    /// The line is part of a block quote, whose rule stands at this x.
+    pub quote_rule: Option<f32>,
 }
 
 /// The parts of a card's text, which take different faces and colours.
@@ -256,6 +258,8 @@ struct Prepared {
     align: Align,
     /// The first strong character is right-to-left.
     rtl: bool,
+    /// Inside a block quote.
+    quoted: bool,
     text: String,
     /// Byte ranges of the runs and their faces.
     runs: Vec<(Range<usize>, FaceKey, RunStyle)>,
@@ -301,6 +305,7 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prep
         let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
         prepared.min_scale = scale;
+        prepared.quoted = block.quoted;
         prepared.align = settings.align;
         prepared.line_height = if role.is_some() { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
@@ -380,6 +385,7 @@ fn prepare_block(
         line_height: 1.0,
         align: Align::Left,
         rtl: unicode_bidi::get_base_direction(text.as_str()) == unicode_bidi::Direction::Rtl,
+        quoted: false,
         text,
         runs: ranges,
         segments,
@@ -500,6 +506,7 @@ fn arrange(
                 part: block.part,
                 align: Align::Center,
                 rtl: false,
+                quote_rule: None,
             });
             y += line_h;
             continue;
@@ -538,6 +545,7 @@ fn arrange(
                 part: block.part,
                 align,
                 rtl: block.rtl,
+                quote_rule: block.quoted.then(|| (indent - size * 0.65).max(0.0)),
             });
             y += line_h;
             first = false;

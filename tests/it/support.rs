@@ -134,6 +134,33 @@ impl Image {
         Image { width: info.width, height: info.height, rgba }
     }
 
+    /// Writes the image as a PNG (best compression: goldens stay small).
+    pub fn write_png(&self, path: &Path) {
+        let file = std::fs::File::create(path).unwrap();
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::High);
+        encoder.write_header().unwrap().write_image_data(&self.rgba).unwrap();
+    }
+
+    /// How many pixels differ from `other` by more than `tolerance` in some
+    /// channel, and an image of them (red on a faded copy of `self`).
+    pub fn diff(&self, other: &Image, tolerance: u8) -> (usize, Image) {
+        let mut count = 0;
+        let mut rgba = Vec::with_capacity(self.rgba.len());
+        for (a, b) in self.rgba.chunks(4).zip(other.rgba.chunks(4)) {
+            if a.iter().zip(b).any(|(x, y)| x.abs_diff(*y) > tolerance) {
+                count += 1;
+                rgba.extend_from_slice(&[255, 0, 0, 255]);
+            } else {
+                rgba.extend(a[..3].iter().map(|c| 255 - (255 - c) / 4));
+                rgba.push(255);
+            }
+        }
+        (count, Image { width: self.width, height: self.height, rgba })
+    }
+
     /// The pixel at (x, y) as [r, g, b, a].
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * self.width + x) * 4) as usize;
