@@ -319,6 +319,7 @@ fn build_card(
         html: markup.html,
         seal_svg: seal_page,
         theme: theme.name.clone(),
+        style: page_style(theme, &laid, &boxes, size, px_per_pt),
     };
     let dir = format!("cards/{}", m.slug);
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
@@ -395,6 +396,28 @@ fn missing_glyph_warning(m: &Message, theme: &Theme, ch: char) -> Diagnostic {
         ),
     )
     .with_hint("use another character, or add a font that has it to the theme's `fonts.fallbacks`")
+}
+
+/// The CSS custom properties that make the HTML card look like the PNG:
+/// every length as a fraction of the card's width.
+fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size: CardSize, px_per_pt: f32) -> String {
+    let w = size.width as f32;
+    let text = &theme.spec.text;
+    format!(
+        "--text: {:.4}; --leading: {}; --title: {}; --signature: {}; --pad-x: {:.4}; --pad-top: {:.4}; --ratio: {:.4}; --align: {};",
+        laid.size_pt * px_per_pt / w,
+        text.line_height,
+        text.title_scale,
+        text.signature_scale,
+        boxes.text_box.x / w,
+        boxes.text_box.y / w,
+        size.height as f32 / w,
+        match text.align {
+            theme::Align::Left => "left",
+            theme::Align::Center => "center",
+            theme::Align::Right => "right",
+        }
+    )
 }
 
 /// A stable per-card seed from its slug.

@@ -56,6 +56,10 @@ pub struct CardEntry {
     pub seal_svg: String,
     /// The theme's name.
     pub theme: String,
+    /// CSS custom properties that give the HTML card the PNG's proportions:
+    /// text size, leading, title and signature scale and margins, as
+    /// fractions of the card's width (`--text: 0.0452; ...`).
+    pub style: String,
 }
 
 /// The hashed file name of an asset: `name.HASH.ext`.

@@ -66,6 +66,8 @@ fn the_card_page_holds_the_text_with_em() {
     assert!(page.contains("You\u{2019}re welcome back anytime."), "smart quotes: {page}");
     assert!(page.contains("with love, Beverly"));
     assert!(page.contains("<time datetime=\"2026-11-23\">November 23, 2026</time>"));
+    // The HTML card is told the PNG's text size (13.5pt at 300 dpi on a 1240 px card).
+    assert!(page.contains("--text: 0.0454;"), "{page}");
 }
 
 #[test]
