@@ -672,6 +672,27 @@ mod tests {
         assert!(laid.height <= A6.height);
     }
 
+    #[test]
+    fn centred_text_is_centred_balanced_and_never_hyphenated() {
+        let mut theme = crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap();
+        theme.spec.text.align = Align::Center;
+        let text = "Extraordinarily considerate, unquestionably wonderful craftsmanship: your recommendation \
+                    made our neighbourhood bookbinding collective tremendously happy today.";
+        let rich = crate::markup::render(text, false).rich;
+        let frame = Frame { width: 420.0, ..A6 };
+        let content = Content { title: None, text: &rich, signature: None, lang: Some(hypher::Lang::English) };
+        let laid = layout(&theme, content, frame).unwrap();
+        assert!(laid.lines.len() >= 3);
+        for line in &laid.lines {
+            let centre = line.x + line.width / 2.0;
+            assert!((centre - frame.width / 2.0).abs() < 0.01, "{line:?}");
+        }
+        let texts = line_texts(&laid);
+        assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
+        // Balanced: the last line is not a lone word.
+        assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
