@@ -264,9 +264,10 @@ fn build_card(
     let body = content::render_body(body_tera, m, config)?;
     let markup = markup::render(&body, config.raw_html);
     let alt = markup.rich.plain_text();
-    let px_per_pt = config.dpi as f32 / 72.0;
+    let px_per_pt = size.px_per_pt();
     let boxes = render::boxes(theme, size);
-    let frame = Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt };
+    let frame =
+        Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt, text_scale: size.text_scale() };
     let signature = front.from.as_ref().map(|from| format!("{} {}", theme.spec.text.sign_off, from).trim().to_string());
     let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
     let text =

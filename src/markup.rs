@@ -9,17 +9,18 @@
 use comrak::nodes::{ListType, NodeValue};
 use comrak::{Arena, Node, Options};
 
-/// How a run of text is set.
+/// What a run of text means; the theme decides how each looks (its face,
+/// colour and underline: `styles` in theme.yaml).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct RunStyle {
-    /// Italic face (from `*em*`, block quotes).
-    pub italic: bool,
-    /// Bold face (from `**strong**`).
-    pub bold: bool,
-    /// The theme's accent colour (from `*em*` and links).
-    pub accent: bool,
-    /// Underlined (links).
-    pub underline: bool,
+    /// Inside `*em*`.
+    pub em: bool,
+    /// Inside `**strong**`.
+    pub strong: bool,
+    /// Inside a link.
+    pub link: bool,
+    /// Inside a block quote.
+    pub quote: bool,
 }
 
 /// A piece of text in one style. A run whose text is `"\n"` is a hard line break.
@@ -141,7 +142,7 @@ impl Builder {
                     for block in &mut self.blocks[start..] {
                         block.quoted = true;
                         for run in &mut block.runs {
-                            run.style.italic = true;
+                            run.style.quote = true;
                         }
                     }
                 }
@@ -214,13 +215,9 @@ fn inlines<'a>(node: Node<'a>, style: RunStyle, runs: &mut Vec<Run>) {
             NodeValue::HtmlInline(html) => text(&html, runs),
             NodeValue::SoftBreak => text(" ", runs),
             NodeValue::LineBreak => text("\n", runs),
-            NodeValue::Emph => {
-                inlines(child, RunStyle { italic: !style.italic || style.bold, accent: true, ..style }, runs)
-            }
-            NodeValue::Strong => inlines(child, RunStyle { bold: true, ..style }, runs),
-            NodeValue::Link(_) | NodeValue::WikiLink(_) => {
-                inlines(child, RunStyle { accent: true, underline: true, ..style }, runs)
-            }
+            NodeValue::Emph => inlines(child, RunStyle { em: true, ..style }, runs),
+            NodeValue::Strong => inlines(child, RunStyle { strong: true, ..style }, runs),
+            NodeValue::Link(_) | NodeValue::WikiLink(_) => inlines(child, RunStyle { link: true, ..style }, runs),
             _ => inlines(child, style, runs),
         }
     }
@@ -283,17 +280,17 @@ mod tests {
         render(md, false).rich.blocks[0]
             .runs
             .iter()
-            .map(|r| (r.text.clone(), r.style.italic, r.style.bold, r.style.accent))
+            .map(|r| (r.text.clone(), r.style.em, r.style.strong, r.style.link))
             .collect()
     }
 
     #[test]
-    fn emphasis_is_italic_and_accent() {
+    fn emphasis_and_strong_are_marked() {
         assert_eq!(
             styles("made with *love* by **Bev**"),
             vec![
                 ("made with ".into(), false, false, false),
-                ("love".into(), true, false, true),
+                ("love".into(), true, false, false),
                 (" by ".into(), false, false, false),
                 ("Bev".into(), false, true, false),
             ]

@@ -10,17 +10,24 @@ use std::fmt::Write as _;
 use resvg::usvg;
 use serde::Serialize;
 
-use crate::layout::{Layout, LineKind, Part};
+use crate::layout::{Layout, LineKind};
 use crate::seal::SealSpec;
 use crate::theme::{FontRole, Theme};
 
 /// A card size: its name and its size in pixels at the site's dpi.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CardSize {
+    /// `a6`, `5x7`, ...
+    pub name: &'static str,
+    /// Turned on its side.
+    pub landscape: bool,
     /// Width in pixels.
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
+    /// Pixels per inch that text sizes in points are set at: the site's dpi,
+    /// or 150 for `og`, whose size is given in pixels.
+    pub ppi: f32,
 }
 
 /// The card sizes, portrait, as (name, width, height, unit); `og` is in pixels.
@@ -52,7 +59,7 @@ impl CardSize {
             Some(base) => (base, true),
             None => (name, false),
         };
-        let &(_, w, h, unit) = SIZES.iter().find(|s| s.0 == base)?;
+        let &(name, w, h, unit) = SIZES.iter().find(|s| s.0 == base)?;
         let px = |v: f64| -> u32 {
             match unit {
                 Unit::Mm => (v / 25.4 * dpi as f64).round() as u32,
@@ -61,7 +68,36 @@ impl CardSize {
             }
         };
         let (width, height) = (px(w), px(h));
-        Some(if landscape { CardSize { width: height, height: width } } else { CardSize { width, height } })
+        let ppi = match unit {
+            Unit::Px => 150.0,
+            _ => dpi as f32,
+        };
+        Some(if landscape {
+            CardSize { name, landscape, width: height, height: width, ppi }
+        } else {
+            CardSize { name, landscape, width, height, ppi }
+        })
+    }
+
+    /// Pixels per typographic point on this card.
+    pub fn px_per_pt(&self) -> f32 {
+        self.ppi / 72.0
+    }
+
+    /// How much larger than on an A6 card the theme's preferred text size is
+    /// set: in proportion to the short side, for cards larger than A6 only.
+    pub fn text_scale(&self) -> f32 {
+        let short_mm = self.width.min(self.height) as f32 / self.ppi * 25.4;
+        (short_mm / 105.0).max(1.0)
+    }
+
+    /// The name as written in front matter: `a6` or `a6-landscape`.
+    pub fn full_name(&self) -> String {
+        if self.landscape {
+            format!("{}-landscape", self.name)
+        } else {
+            self.name.to_string()
+        }
     }
 }
 
@@ -103,7 +139,7 @@ pub struct PxRect {
 
 /// The theme's geometry resolved on a card of `size`.
 pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
-    let g = &theme.spec.geometry;
+    let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
     Boxes {
         text_box: PxRect {
@@ -205,21 +241,22 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                         y - line.size * 0.9,
                         (line.size * 0.06).max(1.0),
                         height,
-                        palette.accent
+                        theme.color(theme.spec.styles.quote.color.as_deref().filter(|c| *c != "ink").unwrap_or("accent"))
                     );
                 }
                 if let Some((marker, mx)) = &line.marker {
+                    let style = &theme.spec.styles.marker;
                     let _ = write!(
                         out,
                         "<text x=\"{:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{}\" {}>{}</text>",
                         left + mx,
                         line.size,
-                        palette.accent,
-                        theme.face(FontRole::Body).svg_attrs(),
+                        theme.color(style.color.as_deref().unwrap_or("accent")),
+                        theme.face(style.face.unwrap_or(FontRole::Body)).svg_attrs(),
                         crate::xml::escape(marker)
                     );
                 }
-                let fill = if line.part == Part::Title { &palette.accent } else { &palette.ink };
+                let fill = &palette.ink;
                 let _ = write!(
                     out,
                     "<text y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" xml:space=\"preserve\">",
@@ -230,8 +267,8 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                 for piece in pieces {
                     let face = theme.face_by_key(piece.face);
                     let _ = write!(out, "<tspan x=\"{:.2}\" {}", x + piece.x, face.svg_attrs());
-                    if piece.accent {
-                        let _ = write!(out, " fill=\"{}\"", palette.accent);
+                    if piece.color != palette.ink {
+                        let _ = write!(out, " fill=\"{}\"", piece.color);
                     }
                     if piece.underline {
                         out.push_str(" text-decoration=\"underline\"");
@@ -318,7 +355,7 @@ mod tests {
             our very own **craft genius**. Efficient ***office*** staff “quoted” it — twice… \
             AVATAR Tokyo, fjord, ffi, Wavy Type. Καλημέρα, Спасибо.";
         let rich = crate::markup::render(markdown, false).rich;
-        let frame = Frame { width: 880.0, height: 1200.0, px_per_pt: 300.0 / 72.0 };
+        let frame = Frame { width: 880.0, height: 1200.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
         let laid = layout::layout(
             &theme,
             Content {
@@ -371,9 +408,14 @@ mod tests {
 
     #[test]
     fn a6_at_300_dpi_is_1240_by_1748() {
-        assert_eq!(CardSize::named("a6", 300), Some(CardSize { width: 1240, height: 1748 }));
-        assert_eq!(CardSize::named("a6-landscape", 300), Some(CardSize { width: 1748, height: 1240 }));
-        assert_eq!(CardSize::named("5x7", 300), Some(CardSize { width: 1500, height: 2100 }));
+        let px = |name: &str| CardSize::named(name, 300).map(|s| (s.width, s.height));
+        assert_eq!(px("a6"), Some((1240, 1748)));
+        assert_eq!(px("a6-landscape"), Some((1748, 1240)));
+        assert_eq!(px("a7"), Some((874, 1240)));
+        assert_eq!(px("5x7"), Some((1500, 2100)));
+        assert_eq!(px("4x6"), Some((1200, 1800)));
+        assert_eq!(px("square"), Some((1500, 1500)));
+        assert_eq!(CardSize::named("a6-landscape", 300).unwrap().full_name(), "a6-landscape");
         assert_eq!(CardSize::named("b5", 300), None);
     }
 }

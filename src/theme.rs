@@ -152,8 +152,71 @@ pub struct Geometry {
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealDefaults {
-    /// Emblem pressed into the wax.
+    /// Emblem pressed into the wax: a built-in one or `emblems/NAME.svg` of the theme.
     pub emblem: String,
+    /// Wax colour (a name or hex); the palette's `seal` when not given.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// How one kind of text looks. Unset fields keep the text's own look.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    /// Set in an italic face.
+    pub italic: Option<bool>,
+    /// Set in a bold face.
+    pub bold: Option<bool>,
+    /// `ink`, `accent`, `border`, `seal` (palette entries) or a hex colour.
+    pub color: Option<String>,
+    /// Underlined.
+    pub underline: Option<bool>,
+    /// For headings, the title and the signature: `body`, `italic`, `bold`,
+    /// `bold_italic`, `script` or `display`.
+    pub face: Option<FontRole>,
+}
+
+impl Style {
+    fn of(face: Option<FontRole>, italic: Option<bool>, bold: Option<bool>, color: &str, underline: bool) -> Style {
+        Style { italic, bold, color: Some(color.into()), underline: Some(underline), face }
+    }
+}
+
+/// How each kind of text looks (`styles:` in theme.yaml); every entry is optional.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Styles {
+    /// `*em*`.
+    pub em: Style,
+    /// `**strong**`.
+    pub strong: Style,
+    /// Links.
+    pub link: Style,
+    /// Block quotes.
+    pub quote: Style,
+    /// `#` headings.
+    pub heading: Style,
+    /// The card's title.
+    pub title: Style,
+    /// The signature line.
+    pub signature: Style,
+    /// List bullets and numbers.
+    pub marker: Style,
+}
+
+impl Default for Styles {
+    fn default() -> Self {
+        Styles {
+            em: Style::of(None, Some(true), None, "accent", false),
+            strong: Style::of(None, None, Some(true), "ink", false),
+            link: Style::of(None, None, None, "accent", true),
+            quote: Style::of(None, Some(true), None, "ink", false),
+            heading: Style::of(Some(FontRole::Display), None, None, "ink", false),
+            title: Style::of(Some(FontRole::Script), None, None, "accent", false),
+            signature: Style::of(Some(FontRole::Script), None, None, "ink", false),
+            marker: Style::of(Some(FontRole::Body), None, None, "accent", false),
+        }
+    }
 }
 
 /// `theme.yaml`.
@@ -170,17 +233,30 @@ pub struct ThemeFile {
     pub fonts: FontFiles,
     /// Text settings.
     pub text: TextSettings,
-    /// Placement.
+    /// Placement on a portrait card.
     pub geometry: Geometry,
+    /// Placement on particular sizes, by size name (`a7`, `square`,
+    /// `a6-landscape`) or `landscape` for every landscape card.
+    #[serde(default)]
+    pub sizes: BTreeMap<String, Geometry>,
+    /// How emphasis, links, headings, the title and the signature look.
+    #[serde(default)]
+    pub styles: Styles,
     /// The seal.
     pub seal: SealDefaults,
+    /// The theme this one is made from: its files and settings are used for
+    /// whatever this one does not give.
+    #[serde(default)]
+    pub extends: Option<String>,
 }
 
 /// The keys of `theme.yaml`, for hints.
-const THEME_KEYS: &[&str] = &["name", "description", "palette", "fonts", "text", "geometry", "seal"];
+const THEME_KEYS: &[&str] =
+    &["name", "description", "extends", "palette", "fonts", "text", "geometry", "sizes", "styles", "seal"];
 
 /// The faces a card is set in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FontRole {
     /// Body text.
     Body,
@@ -290,6 +366,32 @@ impl Theme {
         &self.faces[&role]
     }
 
+    /// The geometry for a card size: the size's own (`a6-landscape`, `og`),
+    /// then `landscape` for a card wider than tall, then the base size's
+    /// (`a6` for `a6-landscape`), then the default.
+    pub fn geometry_for(&self, size_name: &str, wide: bool) -> &Geometry {
+        let sizes = &self.spec.sizes;
+        let base = size_name.strip_suffix("-landscape");
+        sizes
+            .get(size_name)
+            .or_else(|| wide.then(|| sizes.get("landscape")).flatten())
+            .or_else(|| base.and_then(|b| sizes.get(b)))
+            .unwrap_or(&self.spec.geometry)
+    }
+
+    /// A colour of a style: a palette entry's name or a hex colour.
+    pub fn color(&self, name: &str) -> String {
+        let p = &self.spec.palette;
+        match name {
+            "ink" => p.ink.clone(),
+            "accent" => p.accent.clone(),
+            "border" => p.border.clone(),
+            "seal" => p.seal.clone(),
+            "paper" => p.paper.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The face a key names.
     pub fn face_by_key(&self, key: FaceKey) -> &Face {
         match key {
@@ -313,61 +415,25 @@ impl Theme {
     }
 }
 
-/// Where a theme file came from, for diagnostics.
-fn file_origin(site_dir: &Path, name: &str, path: &str, from_site: bool) -> PathBuf {
-    if from_site {
-        site_dir.join(path)
-    } else {
-        PathBuf::from(format!("(built-in theme {name})/{path}"))
-    }
-}
-
 /// Loads theme `name` for the site at `root`: the built-in files overlaid by
 /// the site's `themes/NAME/` files.
 pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
-    let site_dir = root.join("themes").join(name);
-    let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
-    let mut from_site: BTreeMap<String, bool> = BTreeMap::new();
-    if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
-        for (path, bytes) in embedded_files(builtin) {
-            files.insert(path.clone(), Arc::new(bytes.to_vec()));
-            from_site.insert(path, false);
-        }
-    }
-    if site_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&site_dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| Diagnostic::error(display_path(root, &site_dir), 0, 0, e.to_string()))?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&site_dir).expect("walkdir stays inside its root");
-            let key = rel.to_string_lossy().replace('\\', "/");
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                Diagnostic::error(display_path(root, entry.path()), 0, 0, format!("cannot read theme file: {e}"))
-            })?;
-            files.insert(key.clone(), Arc::new(bytes));
-            from_site.insert(key, true);
-        }
-    }
-    if files.is_empty() {
-        let mut known = built_in_names();
-        known.sort();
-        return Err(Diagnostic::error(display_path(root, &site_dir), 0, 0, format!("unknown theme `{name}`"))
-            .with_hint(format!("built-in themes: {}; or create themes/{name}/theme.yaml", known.join(", "))));
-    }
-    let origin = |path: &str| display_path(root, &file_origin(&site_dir, name, path, from_site[path]));
+    let sources = collect(root, name, &mut Vec::new())?;
+    let Sources { files, origins, yaml, texts } = sources;
+    let origin = |path: &str| origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path));
     let text = |path: &str| -> Result<String, Diagnostic> {
-        let bytes = files
-            .get(path)
-            .ok_or_else(|| Diagnostic::error(origin_missing(root, &site_dir, path), 0, 0, "missing theme file"))?;
+        let bytes = files.get(path).ok_or_else(|| {
+            Diagnostic::error(
+                display_path(root, &root.join("themes").join(name).join(path)),
+                0,
+                0,
+                "missing theme file",
+            )
+        })?;
         String::from_utf8(bytes.to_vec()).map_err(|_| Diagnostic::error(origin(path), 0, 0, "not UTF-8 text"))
     };
-
-    let spec: ThemeFile = serde_yaml::from_str(&text("theme.yaml")?).map_err(|e| {
-        let d = crate::config::yaml_diagnostic("", &e, 0, THEME_KEYS);
-        Diagnostic { path: origin("theme.yaml"), ..d }
-    })?;
-
+    let spec: ThemeFile = serde_yaml::from_value(yaml).map_err(|e| locate_yaml_error(&e, &texts))?;
+    let theme_yaml = texts.first().map(|(_, t)| t.clone()).unwrap_or_default();
     let mut usvg_options = usvg::Options {
         // Card artwork may not pull files from the disk or the network.
         image_href_resolver: usvg::ImageHrefResolver {
@@ -387,7 +453,6 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         (FontRole::Script, &spec.fonts.script),
         (FontRole::Display, &display),
     ];
-    let theme_yaml = text("theme.yaml")?;
     let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
         let data = files.get(file.as_str()).ok_or_else(|| {
             Diagnostic::error(
@@ -418,12 +483,147 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         })?;
     }
     let css = text("style.css")?;
-    let origins = files.keys().map(|path| (path.clone(), origin(path))).collect();
     Ok(Theme { origins, name: name.to_string(), spec, faces, fallbacks, templates, css, files, usvg_options })
 }
 
-fn origin_missing(root: &Path, site_dir: &Path, path: &str) -> PathBuf {
-    display_path(root, &site_dir.join(path))
+/// A theme's files and settings with everything it extends merged in.
+struct Sources {
+    files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// Where each file came from, for diagnostics.
+    origins: BTreeMap<String, PathBuf>,
+    /// theme.yaml, merged over the theme it extends.
+    yaml: serde_yaml::Value,
+    /// Every theme.yaml of the chain, child first, with its origin: to find
+    /// the line of a key serde cannot locate in merged settings.
+    texts: Vec<(PathBuf, String)>,
+}
+
+/// Reads theme `name` (built-in files overlaid by the site's) and, through
+/// `extends`, the themes it is made from.
+fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Result<Sources, Diagnostic> {
+    let site_dir = root.join("themes").join(name);
+    if chain.iter().any(|n| n == name) {
+        chain.push(name.to_string());
+        return Err(Diagnostic::error(
+            display_path(root, &site_dir.join("theme.yaml")),
+            0,
+            0,
+            format!("themes extend each other in a circle: {}", chain.join(" -> ")),
+        ));
+    }
+    chain.push(name.to_string());
+    let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
+    let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
+    if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
+        for (path, bytes) in embedded_files(builtin) {
+            origins.insert(path.clone(), PathBuf::from(format!("(built-in theme {name})/{path}")));
+            files.insert(path, Arc::new(bytes.to_vec()));
+        }
+    }
+    if site_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&site_dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| Diagnostic::error(display_path(root, &site_dir), 0, 0, e.to_string()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&site_dir).expect("walkdir stays inside its root");
+            let key = rel.to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                Diagnostic::error(display_path(root, entry.path()), 0, 0, format!("cannot read theme file: {e}"))
+            })?;
+            origins.insert(key.clone(), display_path(root, entry.path()));
+            files.insert(key, Arc::new(bytes));
+        }
+    }
+    if files.is_empty() {
+        let mut known = built_in_names();
+        known.sort();
+        return Err(Diagnostic::error(display_path(root, &site_dir), 0, 0, format!("unknown theme `{name}`"))
+            .with_hint(format!("built-in themes: {}; or create themes/{name}/theme.yaml", known.join(", "))));
+    }
+    let yaml_origin =
+        origins.get("theme.yaml").cloned().unwrap_or_else(|| display_path(root, &site_dir.join("theme.yaml")));
+    let yaml_text = match files.get("theme.yaml") {
+        Some(bytes) => {
+            String::from_utf8(bytes.to_vec()).map_err(|_| Diagnostic::error(&yaml_origin, 0, 0, "not UTF-8 text"))?
+        }
+        None => {
+            return Err(Diagnostic::error(&yaml_origin, 0, 0, "missing theme file")
+                .with_hint("every theme has a theme.yaml; `extends: chocolate` in it borrows the rest"))
+        }
+    };
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&yaml_text).map_err(|e| {
+        let d = crate::config::yaml_diagnostic("", &e, 0, THEME_KEYS);
+        Diagnostic { path: yaml_origin.clone(), ..d }
+    })?;
+    let parent = match yaml.get("extends") {
+        None | Some(serde_yaml::Value::Null) => None,
+        Some(serde_yaml::Value::String(parent)) => Some(parent.clone()),
+        Some(_) => {
+            return Err(Diagnostic::error(
+                &yaml_origin,
+                key_line(&yaml_text, "extends:"),
+                1,
+                "`extends` must be a theme name",
+            ))
+        }
+    };
+    let own = Sources { files, origins, yaml, texts: vec![(yaml_origin.clone(), yaml_text.clone())] };
+    let Some(parent) = parent else {
+        return Ok(own);
+    };
+    let mut base = collect(root, &parent, chain).map_err(|d| {
+        if d.message.starts_with("unknown theme") {
+            Diagnostic::error(
+                &yaml_origin,
+                key_line(&yaml_text, "extends:"),
+                1,
+                format!("`extends: {parent}`: {}", d.message),
+            )
+            .with_hint_opt(d.hint)
+        } else {
+            d
+        }
+    })?;
+    base.files.extend(own.files);
+    base.origins.extend(own.origins);
+    base.yaml = merge_yaml(base.yaml, own.yaml);
+    let mut texts = own.texts;
+    texts.extend(base.texts);
+    base.texts = texts;
+    Ok(base)
+}
+
+/// `over` merged into `base`: maps merge key by key, anything else is replaced.
+fn merge_yaml(base: serde_yaml::Value, over: serde_yaml::Value) -> serde_yaml::Value {
+    match (base, over) {
+        (serde_yaml::Value::Mapping(mut base), serde_yaml::Value::Mapping(over)) => {
+            for (key, value) in over {
+                let merged = match base.remove(&key) {
+                    Some(old) => merge_yaml(old, value),
+                    None => value,
+                };
+                base.insert(key, merged);
+            }
+            serde_yaml::Value::Mapping(base)
+        }
+        (_, over) => over,
+    }
+}
+
+/// A settings error located in the theme.yaml (of the chain) that has the key.
+fn locate_yaml_error(e: &serde_yaml::Error, texts: &[(PathBuf, String)]) -> Diagnostic {
+    let d = crate::config::yaml_diagnostic("", e, 0, THEME_KEYS);
+    let key = d.message.split('`').nth(1).unwrap_or("");
+    for (path, text) in texts {
+        let line = key_line(text, &format!("{key}:"));
+        if !key.is_empty() && line > 0 {
+            let col = text.lines().nth(line - 1).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            return Diagnostic { path: path.clone(), line, col, ..d };
+        }
+    }
+    let path = texts.first().map(|(p, _)| p.clone()).unwrap_or_default();
+    Diagnostic { path, ..d }
 }
 
 /// The 1-based line of the first line of `text` that mentions `needle`.

@@ -21,6 +21,7 @@ use unicode_linebreak::BreakOpportunity;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::markup::{BlockKind, RichText, RunStyle};
+use crate::theme::Style;
 use crate::theme::{Align, FaceKey, FontRole, TextSettings, Theme};
 use breaks::{balanced_breaks, greedy_breaks, line_width, split_wide, Segment, Split};
 use shape::Measurer;
@@ -48,8 +49,8 @@ pub struct Piece {
     pub text: String,
     /// The face.
     pub face: FaceKey,
-    /// Accent colour instead of ink.
-    pub accent: bool,
+    /// Fill colour (CSS hex).
+    pub color: String,
     /// Underlined.
     pub underline: bool,
     /// Where the piece starts, from the line's `x`, in pixels.
@@ -125,6 +126,9 @@ pub struct Frame {
     pub height: f32,
     /// Pixels per typographic point (dpi / 72).
     pub px_per_pt: f32,
+    /// The theme's preferred size is multiplied by this (cards larger than
+    /// A6 set their text larger); the minimum size stays.
+    pub text_scale: f32,
 }
 
 /// What goes into the text box, top to bottom.
@@ -145,7 +149,7 @@ pub struct Content<'a> {
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
-    let (blocks, missing) = prepare(&measurer, settings, content);
+    let (blocks, missing) = prepare(&measurer, theme, content);
 
     // Check the smallest size first: a text that cannot fit fails at once.
     let min = settings.min_size.min(settings.size);
@@ -155,7 +159,7 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
         return Err(LayoutError::DoesNotFit { lines, min_size: min });
     }
-    let mut size = settings.size;
+    let mut size = (settings.size * frame.text_scale).max(min);
     while size > min {
         let trial = arrange(&blocks, settings, frame, size, false)?;
         if trial.height <= frame.height + 0.01 {
@@ -262,26 +266,53 @@ struct Prepared {
     quoted: bool,
     text: String,
     /// Byte ranges of the runs and their faces.
-    runs: Vec<(Range<usize>, FaceKey, RunStyle)>,
+    runs: Vec<(Range<usize>, FaceKey, Look)>,
     segments: Vec<Segment>,
     marker: Option<(String, f32)>,
 }
 
-fn role_for(style: RunStyle) -> FontRole {
-    match (style.bold, style.italic) {
+/// How a run looks once the theme's styles are applied.
+#[derive(Debug, Clone, PartialEq)]
+struct Look {
+    color: String,
+    underline: bool,
+}
+
+/// The face and look of a run: the block's base style, then the styles of
+/// what the run is inside (quote, strong, em, link: later ones win).
+fn resolve(theme: &Theme, base: &Style, style: RunStyle) -> (FontRole, Look) {
+    let st = &theme.spec.styles;
+    let (mut italic, mut bold) = (base.italic.unwrap_or(false), base.bold.unwrap_or(false));
+    let mut color = base.color.clone().unwrap_or_else(|| "ink".into());
+    let mut underline = base.underline.unwrap_or(false);
+    for (on, s) in [(style.quote, &st.quote), (style.strong, &st.strong), (style.em, &st.em), (style.link, &st.link)] {
+        if !on {
+            continue;
+        }
+        italic = s.italic.unwrap_or(italic);
+        bold = s.bold.unwrap_or(bold);
+        color = s.color.clone().unwrap_or(color);
+        underline = s.underline.unwrap_or(underline);
+    }
+    let role = base.face.unwrap_or(match (bold, italic) {
         (true, true) => FontRole::BoldItalic,
         (true, false) => FontRole::Bold,
         (false, true) => FontRole::Italic,
         (false, false) => FontRole::Body,
-    }
+    });
+    (role, Look { color: theme.color(&color), underline })
 }
 
-fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prepared>, Vec<char>) {
+fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec<char>) {
+    let settings = &theme.spec.text;
+    let styles = &theme.spec.styles;
+    let body = Style::default();
     let mut out = Vec::new();
     let mut missing = Vec::new();
     let script = |text: &str, part: Part, scale: f32, align: Align, missing: &mut Vec<char>| -> Prepared {
         let runs = vec![(text.trim().to_string(), RunStyle::default())];
-        let mut block = prepare_block(m, BlockKind::Paragraph, 0, Some(FontRole::Script), &runs, None, missing);
+        let style = if part == Part::Title { &styles.title } else { &styles.signature };
+        let mut block = prepare_block(m, theme, BlockKind::Paragraph, 0, style, &runs, None, missing);
         block.part = part;
         block.scale = scale;
         block.min_scale = (scale * 0.65).max(1.0);
@@ -293,23 +324,25 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prep
         out.push(script(title, Part::Title, settings.title_scale, settings.align, &mut missing));
     }
     for block in &content.text.blocks {
-        let (scale, role) = match block.kind {
-            BlockKind::Heading(1) => (1.6, Some(FontRole::Display)),
-            BlockKind::Heading(2) => (1.35, Some(FontRole::Display)),
-            BlockKind::Heading(_) => (1.15, Some(FontRole::Display)),
-            _ => (1.0, None),
+        let (scale, style) = match block.kind {
+            BlockKind::Heading(1) => (1.6, &styles.heading),
+            BlockKind::Heading(2) => (1.35, &styles.heading),
+            BlockKind::Heading(_) => (1.15, &styles.heading),
+            _ => (1.0, &body),
         };
+        let heading = matches!(block.kind, BlockKind::Heading(_));
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
         // Hyphenation only where lines are ragged right, and never in headings.
-        let hyphenate = content.lang.filter(|_| settings.align == Align::Left && role.is_none());
-        let mut prepared = prepare_block(m, block.kind.clone(), block.depth, role, &runs, hyphenate, &mut missing);
+        let hyphenate = content.lang.filter(|_| settings.align == Align::Left && !heading);
+        let mut prepared =
+            prepare_block(m, theme, block.kind.clone(), block.depth, style, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
         prepared.min_scale = scale;
         prepared.quoted = block.quoted;
         prepared.align = settings.align;
-        prepared.line_height = if role.is_some() { 1.2 } else { settings.line_height };
+        prepared.line_height = if heading { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
-            let width = m.width_em(FaceKey::Role(FontRole::Body), marker);
+            let width = m.width_em(FaceKey::Role(styles.marker.face.unwrap_or(FontRole::Body)), marker);
             prepared.marker = Some((marker.clone(), width));
         }
         out.push(prepared);
@@ -329,11 +362,13 @@ fn prepare(m: &Measurer, settings: &TextSettings, content: Content) -> (Vec<Prep
     (out, missing)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn prepare_block(
     m: &Measurer,
+    theme: &Theme,
     kind: BlockKind,
     depth: usize,
-    role_override: Option<FontRole>,
+    base: &Style,
     runs: &[(String, RunStyle)],
     hyphenate: Option<hypher::Lang>,
     missing: &mut Vec<char>,
@@ -343,10 +378,10 @@ fn prepare_block(
     for (run_text, style) in runs {
         let start = text.len();
         text.push_str(run_text);
-        let role = role_override.unwrap_or_else(|| role_for(*style));
+        let (role, look) = resolve(theme, base, *style);
         let (parts, lacking) = m.assign(FaceKey::Role(role), run_text, start);
         missing.extend(lacking);
-        ranges.extend(parts.into_iter().map(|(range, face)| (range, face, *style)));
+        ranges.extend(parts.into_iter().map(|(range, face)| (range, face, look.clone())));
     }
     let mut segments = Vec::new();
     let mut start = 0;
@@ -395,12 +430,7 @@ fn prepare_block(
 
 /// Measures `range` of a block's text (its runs may change face inside it),
 /// with the points where it may be split if it turns out wider than a line.
-fn measure_segment(
-    m: &Measurer,
-    text: &str,
-    ranges: &[(Range<usize>, FaceKey, RunStyle)],
-    range: Range<usize>,
-) -> Segment {
+fn measure_segment(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)], range: Range<usize>) -> Segment {
     let mut width = 0.0;
     let mut splits = Vec::new();
     let long = text[range.clone()].graphemes(true).nth(7).is_some();
@@ -460,7 +490,7 @@ fn syllables(text: &str, word: Range<usize>, lang: hypher::Lang) -> Vec<Range<us
 }
 
 /// The face of the run holding byte `end - 1`.
-fn ranges_face(ranges: &[(Range<usize>, FaceKey, RunStyle)], end: usize) -> FaceKey {
+fn ranges_face(ranges: &[(Range<usize>, FaceKey, Look)], end: usize) -> FaceKey {
     ranges.iter().find(|(r, _, _)| r.start < end && end <= r.end).map_or(FaceKey::Role(FontRole::Body), |(_, f, _)| *f)
 }
 
@@ -562,7 +592,7 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
     };
     let range = first.range.start..last.range.end;
     let mut out = Vec::new();
-    for (run, face, style) in &block.runs {
+    for (run, face, look) in &block.runs {
         let lo = run.start.max(range.start);
         let hi = run.end.min(range.end);
         if lo >= hi {
@@ -572,7 +602,7 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
         if text.is_empty() {
             continue;
         }
-        out.push(Piece { text, face: *face, accent: style.accent, underline: style.underline, x: 0.0, width: 0.0 });
+        out.push(Piece { text, face: *face, color: look.color.clone(), underline: look.underline, x: 0.0, width: 0.0 });
     }
     if last.hyphen > 0.0 {
         if let Some(piece) = out.last_mut() {
@@ -594,7 +624,7 @@ mod tests {
         THEME.get_or_init(|| crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap())
     }
 
-    const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0 };
+    const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
 
     fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
         let rich = crate::markup::render(markdown, false).rich;
@@ -619,7 +649,9 @@ mod tests {
             .lines
             .iter()
             .filter(|l| match &l.kind {
-                LineKind::Text(p) => p.iter().any(|p| p.face == FaceKey::Role(FontRole::Italic) && p.accent),
+                LineKind::Text(p) => {
+                    p.iter().any(|p| p.face == FaceKey::Role(FontRole::Italic) && p.color == "#a63d5e")
+                }
                 LineKind::Rule => false,
             })
             .count();
