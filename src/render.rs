@@ -171,6 +171,15 @@ struct CardContext {
     width: u32,
     height: u32,
     u: f32,
+    size: String,
+    landscape: bool,
+}
+
+#[derive(Serialize)]
+struct SealBox {
+    x: f32,
+    y: f32,
+    r: f32,
 }
 
 /// Writes the card SVG from the theme's template.
@@ -191,8 +200,17 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     let mut context = tera::Context::new();
     context.insert(
         "card",
-        &CardContext { width: size.width, height: size.height, u: size.width.min(size.height) as f32 / 100.0 },
+        &CardContext {
+            width: size.width,
+            height: size.height,
+            u: size.width.min(size.height) as f32 / 100.0,
+            size: size.full_name(),
+            landscape: size.width > size.height,
+        },
     );
+    context.insert("seal_box", &SealBox { x: cx, y: cy, r });
+    // Tera numbers are f64 or i64: a u64 seed would not fit.
+    context.insert("seed", &(content.seed >> 12));
     context.insert("palette", palette);
     context.insert("text_box", &b.text_box);
     context.insert("text", &text);
