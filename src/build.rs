@@ -268,13 +268,15 @@ fn build_card(
     let boxes = render::boxes(theme, size);
     let frame =
         Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt, text_scale: size.text_scale() };
-    let signature = front.from.as_ref().map(|from| format!("{} {}", theme.spec.text.sign_off, from).trim().to_string());
+    let signature =
+        front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
+    let title_text = front.title.as_deref().map(markup::smarten);
     let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
     let text =
-        layout::Content { title: front.title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+        layout::Content { title: title_text.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     let seed = seed_of(&m.slug);
-    let content = CardContent { title: front.title.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
+    let content = CardContent { title: title_text.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
     let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
         render::RenderError::Template(line, col, message) => {
             Diagnostic::error(theme.origin("card.svg"), line, col, message)
@@ -288,7 +290,7 @@ fn build_card(
     let standalone = render::standalone_svg(&tree);
 
     let base = format!("{}cards/{}/", config.base_url, m.slug);
-    let title = front.title.clone().unwrap_or_else(|| first_words(&alt, 6));
+    let title = title_text.clone().unwrap_or_else(|| first_words(&alt, 6));
     let seal_r = boxes.seal.2 as f64;
     let seal_page = crate::seal::seal_svg(&seal, seal_r * 1.25, seal_r * 1.25, seal_r, seed, "seal", &theme.face(theme::FontRole::Bold).family)
         .map(|g| {
@@ -338,8 +340,13 @@ fn build_card(
 
 /// The seal of a message: the theme's defaults, overridden by `seal:`.
 fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
-    let mut spec =
-        SealSpec { emblem: theme.spec.seal.emblem.clone(), color: theme.spec.palette.seal.clone(), initials: None };
+    let defaults = &theme.spec.seal;
+    let mut spec = SealSpec {
+        emblem: defaults.emblem.clone(),
+        color: defaults.color.clone().unwrap_or_else(|| theme.spec.palette.seal.clone()),
+        initials: None,
+        custom: None,
+    };
     match &m.front.seal {
         Some(SealField::Emblem(name)) => spec.emblem = name.clone(),
         Some(SealField::Spec(s)) => {
@@ -353,10 +360,13 @@ fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
         }
         None => {}
     }
-    if !EMBLEMS.contains(&spec.emblem.as_str()) {
-        let hint = match did_you_mean(&spec.emblem, EMBLEMS.iter().copied()) {
+    if let Some(shape) = theme.emblems.get(&spec.emblem) {
+        spec.custom = Some(shape.clone());
+    } else if !EMBLEMS.contains(&spec.emblem.as_str()) {
+        let known: Vec<&str> = EMBLEMS.iter().copied().chain(theme.emblems.keys().map(String::as_str)).collect();
+        let hint = match did_you_mean(&spec.emblem, known.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
-            None => format!("emblems: {}", EMBLEMS.join(", ")),
+            None => format!("emblems: {}", known.join(", ")),
         };
         return Err(Diagnostic::error(
             &m.source,
@@ -365,6 +375,9 @@ fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
             format!("unknown seal emblem `{}`", spec.emblem),
         )
         .with_hint(hint));
+    }
+    if spec.emblem == "monogram" && spec.initials.is_none() {
+        spec.initials = m.front.from.as_deref().and_then(crate::seal::initials_of);
     }
     Ok(spec)
 }
@@ -405,7 +418,7 @@ fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size:
     let w = size.width as f32;
     let text = &theme.spec.text;
     format!(
-        "--text: {:.4}; --leading: {}; --title: {}; --signature: {}; --pad-x: {:.4}; --pad-top: {:.4}; --ratio: {:.4}; --align: {};",
+        "--text: {:.4}; --leading: {}; --title: {}; --signature: {}; --pad-x: {:.4}; --pad-top: {:.4}; --ratio: {:.4}; --align: {}; --signature-align: {};",
         laid.size_pt * px_per_pt / w,
         text.line_height,
         text.title_scale,
@@ -413,12 +426,17 @@ fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size:
         boxes.text_box.x / w,
         boxes.text_box.y / w,
         size.height as f32 / w,
-        match text.align {
-            theme::Align::Left => "left",
-            theme::Align::Center => "center",
-            theme::Align::Right => "right",
-        }
+        css_align(text.align),
+        css_align(text.signature_align),
     )
+}
+
+fn css_align(align: theme::Align) -> &'static str {
+    match align {
+        theme::Align::Left => "left",
+        theme::Align::Center => "center",
+        theme::Align::Right => "right",
+    }
 }
 
 /// A stable per-card seed from its slug.

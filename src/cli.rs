@@ -23,6 +23,41 @@ pub struct Cli {
 pub enum Command {
     /// Build every card of the site into the output folder.
     Build(BuildArgs),
+    /// List the themes (built-in and the site's), or eject one to edit.
+    Themes(ThemesArgs),
+    /// Make a new site: waxseal.yaml and two example messages.
+    New(NewArgs),
+}
+
+/// Arguments of `waxseal themes`.
+#[derive(Debug, clap::Args)]
+pub struct ThemesArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".", global = true)]
+    pub root: PathBuf,
+    /// What to do; lists the themes when absent.
+    #[command(subcommand)]
+    pub action: Option<ThemesAction>,
+}
+
+/// `waxseal themes` actions.
+#[derive(Debug, Subcommand)]
+pub enum ThemesAction {
+    /// Copy a built-in theme into themes/NAME/ to edit it.
+    Eject {
+        /// The built-in theme.
+        name: String,
+    },
+}
+
+/// Arguments of `waxseal new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The folder to make (it must not exist, or be empty).
+    pub dir: PathBuf,
+    /// The site's theme.
+    #[arg(long, default_value = "chocolate")]
+    pub theme: String,
 }
 
 /// Arguments of `waxseal build`.
@@ -46,6 +81,52 @@ pub struct BuildArgs {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Themes(args) => run_themes(args),
+        Command::New(args) => run_new(args),
+    }
+}
+
+fn run_themes(args: ThemesArgs) -> i32 {
+    match args.action {
+        None => {
+            let themes = crate::theme::list(&args.root);
+            let width = themes.iter().map(|t| t.name.len()).max().unwrap_or(0);
+            for t in themes {
+                println!("{:width$}  {} [{}]", t.name, t.description, t.source);
+            }
+            0
+        }
+        Some(ThemesAction::Eject { name }) => match crate::scaffold::eject(&args.root, &name) {
+            Ok(files) => {
+                println!(
+                    "copied {} files of `{name}` into {}",
+                    files.len(),
+                    args.root.join("themes").join(&name).display()
+                );
+                println!("edit them there: the site's files are used instead of the built-in ones");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        },
+    }
+}
+
+fn run_new(args: NewArgs) -> i32 {
+    match crate::scaffold::new_site(&args.dir, &args.theme) {
+        Ok(files) => {
+            for f in &files {
+                println!("created {}", f.display());
+            }
+            println!("next: cd {} && waxseal build", args.dir.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub mod layout;
 pub mod markup;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod seal;
 pub mod site;
 pub mod theme;

@@ -94,6 +94,27 @@ pub struct Markup {
     pub html: String,
 }
 
+/// Smart punctuation for plain text (titles, signatures), as comrak does it
+/// for the message: curly quotes and apostrophes, en and em dashes, ellipses.
+pub fn smarten(text: &str) -> String {
+    let text = text.replace("---", "\u{2014}").replace("--", "\u{2013}").replace("...", "\u{2026}");
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        // A quote opens after a space, an opening bracket or a dash, or at the start.
+        let opens = prev.is_none_or(|p| p.is_whitespace() || "([{\u{2014}\u{2013}".contains(p));
+        out.push(match (c, opens) {
+            ('\'', true) => '\u{2018}',
+            ('\'', false) => '\u{2019}',
+            ('"', true) => '\u{201c}',
+            ('"', false) => '\u{201d}',
+            (c, _) => c,
+        });
+        prev = Some(c);
+    }
+    out
+}
+
 /// The comrak options waxseal uses: CommonMark + GFM, smart punctuation, raw
 /// HTML escaped unless the site allows it.
 fn options(raw_html: bool) -> Options<'static> {
@@ -308,6 +329,15 @@ mod tests {
             render("\"Hi\" -- it's... ok---", false).rich.plain_text(),
             "\u{201c}Hi\u{201d} \u{2013} it\u{2019}s\u{2026} ok\u{2014}"
         );
+    }
+
+    #[test]
+    fn plain_text_gets_smart_punctuation_too() {
+        assert_eq!(
+            smarten("What's in the \"box\" -- 'really'..."),
+            "What\u{2019}s in the \u{201c}box\u{201d} \u{2013} \u{2018}really\u{2019}\u{2026}"
+        );
+        assert_eq!(smarten("rock 'n' roll---yes"), "rock \u{2018}n\u{2019} roll\u{2014}yes");
     }
 
     #[test]

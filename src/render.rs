@@ -164,6 +164,9 @@ pub enum RenderError {
     /// The seal could not be drawn.
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    /// The template's SVG refers to something outside itself.
+    #[error("the theme's card.svg refers to `{0}`, outside the card: only `#fragments` of the same SVG and data: URLs may be used")]
+    External(String),
 }
 
 #[derive(Serialize)]
@@ -303,7 +306,44 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
 
 /// Parses card SVG into a tree with the theme's fonts and nothing from outside.
 pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
+    check_references(svg)?;
     usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))
+}
+
+/// Refuses SVG that refers to anything but itself: an `href` or a `url(...)`
+/// that is not a `#fragment` (or a `data:` URL), in any attribute or `<style>`.
+/// A theme may come from anyone; its artwork must not read the user's files
+/// or the network.
+pub fn check_references(svg: &str) -> Result<(), RenderError> {
+    let options = usvg::roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let doc =
+        usvg::roxmltree::Document::parse_with_options(svg, options).map_err(|e| RenderError::Svg(e.to_string()))?;
+    let local = |reference: &str| {
+        let r = reference.trim().trim_matches(['"', '\'']).trim();
+        r.starts_with('#') || r.starts_with("data:")
+    };
+    for node in doc.descendants() {
+        if node.is_text() && node.parent().is_some_and(|p| p.has_tag_name("style")) {
+            check_urls(node.text().unwrap_or(""), &local)?;
+        }
+        for attr in node.attributes() {
+            if attr.name() == "href" && !local(attr.value()) {
+                return Err(RenderError::External(attr.value().to_string()));
+            }
+            check_urls(attr.value(), &local)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_urls(text: &str, local: &dyn Fn(&str) -> bool) -> Result<(), RenderError> {
+    for part in text.split("url(").skip(1) {
+        let reference = part.split(')').next().unwrap_or("");
+        if !local(reference) {
+            return Err(RenderError::External(reference.trim().to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// The tree as standalone SVG, text as outlines.
@@ -363,6 +403,24 @@ mod tests {
             }
         }
         xs
+    }
+
+    #[test]
+    fn artwork_may_refer_only_to_itself() {
+        let ok = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">
+            <defs><linearGradient id="g"/></defs><rect fill="url(#g)"/><use xlink:href="#g"/></svg>"##;
+        assert!(check_references(ok).is_ok());
+        for bad in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/passwd"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://example.org/x.png"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://example.org/x#g)"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: url( '../secret.svg#g' )"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: url(file:///etc/x) }</style></svg>"#,
+        ] {
+            assert!(matches!(check_references(bad), Err(RenderError::External(_))), "{bad}");
+        }
+        let dtd = r#"<!DOCTYPE svg [<!ENTITY a "aaaaaaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;
+        assert!(check_references(dtd).is_err(), "entities (billion laughs) are refused");
     }
 
     #[test]

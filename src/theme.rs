@@ -16,8 +16,12 @@ use serde::Deserialize;
 use crate::diagnostics::{display_path, Diagnostic};
 
 /// The built-in themes, compiled into the binary from `themes/`.
-static BUILT_IN: &[(&str, &include_dir::Dir)] =
-    &[("chocolate", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/chocolate"))];
+static BUILT_IN: &[(&str, &include_dir::Dir)] = &[
+    ("chocolate", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/chocolate")),
+    ("classic", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/classic")),
+    ("kraft", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/kraft")),
+    ("minimal", &include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/minimal")),
+];
 
 /// Every file of an embedded theme folder, as (path inside the theme, bytes).
 fn embedded_files(dir: &'static include_dir::Dir) -> Vec<(String, &'static [u8])> {
@@ -35,6 +39,52 @@ fn embedded_files(dir: &'static include_dir::Dir) -> Vec<(String, &'static [u8])
     }
     out.sort();
     out
+}
+
+/// The files of built-in theme `name`, as (path inside the theme, bytes).
+pub fn built_in_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
+    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, dir)| embedded_files(dir))
+}
+
+/// A theme's name and description, for listings: built-in themes and the
+/// site's own, with where each comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeInfo {
+    /// The name cards use.
+    pub name: String,
+    /// One line about its look.
+    pub description: String,
+    /// `built-in`, `site` or `built-in, with site files`.
+    pub source: &'static str,
+}
+
+/// Lists the built-in themes and those in `root/themes/`, sorted by name.
+pub fn list(root: &Path) -> Vec<ThemeInfo> {
+    let mut names: Vec<String> = built_in_names().into_iter().map(String::from).collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("themes")) {
+        names.extend(
+            entries.flatten().filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()),
+        );
+    }
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let builtin = built_in_names().contains(&name.as_str());
+            let site = root.join("themes").join(&name).is_dir();
+            let source = match (builtin, site) {
+                (true, true) => "built-in, with site files",
+                (true, false) => "built-in",
+                _ => "site",
+            };
+            let description = match load(root, &name) {
+                Ok(theme) => theme.spec.description.clone(),
+                Err(d) => format!("(broken: {d})"),
+            };
+            ThemeInfo { name, description, source }
+        })
+        .collect()
 }
 
 /// Names of the built-in themes.
@@ -100,12 +150,23 @@ pub struct TextSettings {
     pub paragraph_gap: f32,
     /// `left` or `center`.
     pub align: Align,
+    /// Where a text shorter than its box sits: `center` (a little above the
+    /// middle) or `top`.
+    #[serde(default)]
+    pub valign: VAlign,
     /// The title's size as a multiple of the body size.
     pub title_scale: f32,
     /// The signature's size as a multiple of the body size.
     pub signature_scale: f32,
     /// Words before the sender's name in the signature line.
     pub sign_off: String,
+    /// How the signature is set: `right` (the default), `center` or `left`.
+    #[serde(default = "signature_align")]
+    pub signature_align: Align,
+}
+
+fn signature_align() -> Align {
+    Align::Right
 }
 
 /// Horizontal alignment of text lines.
@@ -118,6 +179,17 @@ pub enum Align {
     Center,
     /// Ragged left (signatures).
     Right,
+}
+
+/// Vertical placement of a text shorter than its box.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VAlign {
+    /// A little above the middle.
+    #[default]
+    Center,
+    /// At the top of the box.
+    Top,
 }
 
 /// A rectangle as fractions of the card's width and height.
@@ -346,6 +418,8 @@ pub struct Theme {
     pub usvg_options: usvg::Options<'static>,
     /// Where each file came from, as shown in diagnostics.
     pub origins: BTreeMap<String, PathBuf>,
+    /// The theme's own emblems (`emblems/NAME.svg`), by name.
+    pub emblems: BTreeMap<String, crate::seal::EmblemShape>,
 }
 
 impl std::fmt::Debug for Face {
@@ -483,7 +557,14 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         })?;
     }
     let css = text("style.css")?;
-    Ok(Theme { origins, name: name.to_string(), spec, faces, fallbacks, templates, css, files, usvg_options })
+    let mut emblems = BTreeMap::new();
+    for path in files.keys().filter(|p| p.starts_with("emblems/") && p.ends_with(".svg")) {
+        let name = path.trim_start_matches("emblems/").trim_end_matches(".svg").to_string();
+        let shape = crate::seal::parse_emblem_svg(&text(path)?)
+            .map_err(|e| Diagnostic::error(origin(path), 0, 0, e.to_string()))?;
+        emblems.insert(name, shape);
+    }
+    Ok(Theme { emblems, origins, name: name.to_string(), spec, faces, fallbacks, templates, css, files, usvg_options })
 }
 
 /// A theme's files and settings with everything it extends merged in.

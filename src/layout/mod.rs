@@ -22,7 +22,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::markup::{BlockKind, RichText, RunStyle};
 use crate::theme::Style;
-use crate::theme::{Align, FaceKey, FontRole, TextSettings, Theme};
+use crate::theme::{Align, FaceKey, FontRole, TextSettings, Theme, VAlign};
 use breaks::{balanced_breaks, greedy_breaks, line_width, split_wide, Segment, Split};
 use shape::Measurer;
 
@@ -152,25 +152,32 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     let (blocks, missing) = prepare(&measurer, theme, content);
 
     // Check the smallest size first: a text that cannot fit fails at once.
+    // A long text that does not fit at the smallest size is set tighter
+    // (closer paragraphs, less leading, a smaller title) before giving up.
     let min = settings.min_size.min(settings.size);
-    let at_min = arrange(&blocks, settings, frame, min, false)?;
-    if at_min.height > frame.height + 0.01 {
-        let line_px = min * frame.px_per_pt * settings.line_height;
+    let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
+    let tight = !fits(&arrange(&blocks, settings, frame, min, false, Squeeze::NONE)?);
+    let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
+    let at_min = arrange(&blocks, settings, frame, min, false, squeeze)?;
+    if !fits(&at_min) {
+        let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
         let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
         return Err(LayoutError::DoesNotFit { lines, min_size: min });
     }
     let mut size = (settings.size * frame.text_scale).max(min);
     while size > min {
-        let trial = arrange(&blocks, settings, frame, size, false)?;
-        if trial.height <= frame.height + 0.01 {
+        if fits(&arrange(&blocks, settings, frame, size, false, squeeze)?) {
             break;
         }
         size = (size - 0.25).max(min);
     }
-    let mut laid = arrange(&blocks, settings, frame, size, true)?;
+    let mut laid = arrange(&blocks, settings, frame, size, true, squeeze)?;
     laid.missing = missing;
-    // Optical centre: a little above the middle.
-    let offset = (frame.height - laid.height).max(0.0) * 0.45;
+    // Optical centre: a little above the middle (or the top, if the theme says so).
+    let offset = match settings.valign {
+        VAlign::Center => (frame.height - laid.height).max(0.0) * 0.45,
+        VAlign::Top => 0.0,
+    };
     for line in &mut laid.lines {
         line.baseline += offset;
         // Each piece is placed on its own (one font per SVG text chunk, as
@@ -348,7 +355,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         out.push(prepared);
     }
     if let Some(signature) = content.signature.filter(|t| !t.trim().is_empty()) {
-        out.push(script(signature, Part::Signature, settings.signature_scale, Align::Right, &mut missing));
+        out.push(script(signature, Part::Signature, settings.signature_scale, settings.signature_align, &mut missing));
     }
     let mut seen = Vec::new();
     missing.retain(|c| {
@@ -496,12 +503,27 @@ fn ranges_face(ranges: &[(Range<usize>, FaceKey, Look)], end: usize) -> FaceKey 
 
 /// Lays blocks out at body size `size_pt`. With `balance`, breaks are chosen
 /// per paragraph for even lines; without, greedily (same line count, faster).
+/// How much a long text is tightened to fit: factors on leading, on the gaps
+/// between paragraphs and on the size of the title and signature.
+#[derive(Debug, Clone, Copy)]
+struct Squeeze {
+    leading: f32,
+    gap: f32,
+    display: f32,
+}
+
+impl Squeeze {
+    const NONE: Squeeze = Squeeze { leading: 1.0, gap: 1.0, display: 1.0 };
+    const TIGHT: Squeeze = Squeeze { leading: 0.95, gap: 0.5, display: 0.8 };
+}
+
 fn arrange(
     blocks: &[Prepared],
     settings: &TextSettings,
     frame: Frame,
     size_pt: f32,
     balance: bool,
+    squeeze: Squeeze,
 ) -> Result<Layout, LayoutError> {
     let body_px = size_pt * frame.px_per_pt;
     let indent_em = 1.3;
@@ -515,15 +537,15 @@ fn arrange(
         } else {
             block.scale
         };
-        let size = body_px * scale;
-        let line_h = size * block.line_height;
+        let size = body_px * scale * if block.part == Part::Body { 1.0 } else { squeeze.display };
+        let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
             let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
                 (_, _, Part::Signature) => 0.6,
                 (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
                 _ => settings.paragraph_gap,
             };
-            y += body_px * settings.line_height * gap;
+            y += body_px * settings.line_height * gap * squeeze.gap;
         }
         if block.kind == BlockKind::Rule {
             lines.push(Line {

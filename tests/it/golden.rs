@@ -14,7 +14,18 @@ const TOLERANCE: u8 = 10;
 /// Share of pixels that may differ by more than the tolerance.
 const MAX_DIFFERING: f64 = 0.002;
 
-const CARDS: &[&str] = &["emphasis-wrap", "list", "quote", "arabic", "japanese", "emoji", "long-url"];
+const CARDS: &[&str] = &[
+    "emphasis-wrap",
+    "list",
+    "quote",
+    "arabic",
+    "japanese",
+    "emoji",
+    "long-url",
+    "theme-classic",
+    "theme-kraft",
+    "theme-minimal",
+];
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")

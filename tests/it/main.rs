@@ -3,6 +3,7 @@
 
 mod golden;
 mod support;
+mod themes;
 
 use support::{tree, Site};
 

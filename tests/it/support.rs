@@ -17,6 +17,8 @@ pub struct Run {
     pub code: i32,
     /// Standard error (diagnostics and the summary line).
     pub stderr: String,
+    /// Standard output.
+    pub stdout: String,
 }
 
 impl Site {
@@ -60,7 +62,11 @@ impl Site {
             .current_dir(self.root())
             .output()
             .expect("the waxseal binary runs");
-        Run { code: out.status.code().unwrap_or(-1), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        }
     }
 
     /// `waxseal build ARGS`.

@@ -1,0 +1,214 @@
+//! Themes: overrides, `extends`, broken themes, hostile artwork, the
+//! `themes` and `new` commands, and seals.
+
+use crate::support::{tree, Site};
+
+/// A theme that extends chocolate and changes only its accent.
+const ROSE: &str =
+    "name: rose\ndescription: Chocolate in green.\nextends: chocolate\npalette:\n  accent: \"#1f7a3a\"\n";
+
+#[test]
+fn extends_inherits_files_and_merges_settings() {
+    let site = Site::empty();
+    site.write("themes/rose/theme.yaml", ROSE);
+    site.write("content/a.md", "---\ntheme: rose\n---\nMade with *love*.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let card = site.png("cards/a/card.png");
+    assert!(card.count_near("#1f7a3a", 24, (0.1, 0.05, 0.9, 0.8)) > 300, "the new accent");
+    assert_eq!(card.count_near("#a63d5e", 24, (0.1, 0.05, 0.9, 0.8)), 0, "not chocolate's");
+    // Everything else is chocolate's: paper, fonts, seal.
+    assert!(card.count_near("#fbf4e6", 4, (0.0, 0.0, 1.0, 1.0)) > 100_000);
+}
+
+#[test]
+fn a_site_template_overrides_the_built_in_one() {
+    let site = Site::empty();
+    site.write("content/a.md", "Hello.\n");
+    site.write(
+        "themes/chocolate/card.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{{ card.width }}\" height=\"{{ card.height }}\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#123456\"/>{{ text | safe }}</svg>",
+    );
+    assert_eq!(site.build(&[]).code, 0);
+    let card = site.png("cards/a/card.png");
+    assert_eq!(card.pixel(5, 5), [0x12, 0x34, 0x56, 255]);
+}
+
+fn broken(theme_yaml_extra: &str, files: &[(&str, &str)]) -> String {
+    let site = Site::empty();
+    site.write(
+        "themes/bad/theme.yaml",
+        &format!("name: bad\ndescription: broken\nextends: chocolate\n{theme_yaml_extra}"),
+    );
+    for (path, text) in files {
+        site.write(&format!("themes/bad/{path}"), text);
+    }
+    site.write("content/a.md", "---\ntheme: bad\n---\nHello.\n");
+    site.write("content/b.md", "Fine.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(site.output("cards/b/card.png").is_file(), "other cards are built");
+    assert!(run.stderr.contains("content/a.md:2:1: error: theme `bad` cannot be used"), "{}", run.stderr);
+    run.stderr
+}
+
+#[test]
+fn bad_yaml_in_a_theme_is_reported_with_its_line() {
+    let err = broken("palette: [unclosed\ntext: {}\n", &[]);
+    assert!(err.contains("themes/bad/theme.yaml:5:"), "{err}");
+}
+
+#[test]
+fn an_unknown_theme_key_gets_a_hint() {
+    let err = broken("palete:\n  accent: \"#000000\"\n", &[]);
+    assert!(err.contains("themes/bad/theme.yaml:4:1: error: unknown field `palete`"), "{err}");
+    assert!(err.contains("did you mean `palette`?"), "{err}");
+}
+
+#[test]
+fn a_missing_font_file_is_reported() {
+    let err = broken("fonts:\n  body: fonts/Nope.ttf\n", &[]);
+    assert!(err.contains("themes/bad/theme.yaml:5:"), "{err}");
+    assert!(err.contains("font file `fonts/Nope.ttf` not found in the theme"), "{err}");
+}
+
+#[test]
+fn a_template_syntax_error_is_reported_with_its_line() {
+    let err = broken("", &[("card.svg", "<svg>\n\n  {% if %}\n</svg>\n")]);
+    assert!(err.contains("themes/bad/card.svg:3:"), "{err}");
+}
+
+#[test]
+fn extending_an_unknown_theme_or_a_circle_is_an_error() {
+    let site = Site::empty();
+    site.write("themes/a/theme.yaml", "name: a\ndescription: x\nextends: nowhere\n");
+    site.write("themes/b/theme.yaml", "name: b\ndescription: x\nextends: c\n");
+    site.write("themes/c/theme.yaml", "name: c\ndescription: x\nextends: b\n");
+    site.write("content/one.md", "---\ntheme: a\n---\nx\n");
+    site.write("content/two.md", "---\ntheme: b\n---\nx\n");
+    let run = site.build(&[]);
+    assert!(
+        run.stderr.contains("themes/a/theme.yaml:3:1: error: `extends: nowhere`: unknown theme `nowhere`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("themes extend each other in a circle: b -> c -> b"), "{}", run.stderr);
+}
+
+#[test]
+fn artwork_that_reaches_outside_the_theme_is_refused() {
+    let site = Site::empty();
+    site.write("secret.txt", "do not read");
+    site.write(
+        "themes/chocolate/card.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{{ card.width }}\" height=\"{{ card.height }}\">\
+         <image xlink:href=\"../../secret.txt\" width=\"10\" height=\"10\"/>{{ text | safe }}</svg>",
+    );
+    site.write("content/a.md", "Hello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("refers to `../../secret.txt`, outside the card"), "{}", run.stderr);
+}
+
+#[test]
+fn templates_cannot_include_files_outside_the_theme() {
+    let site = Site::empty();
+    site.write("secret.txt", "do not read");
+    site.write("themes/chocolate/card.svg", "<svg>{% include \"../../secret.txt\" %}</svg>");
+    site.write("content/a.md", "Hello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("do not read"));
+    assert!(run.stderr.contains("card.svg"), "{}", run.stderr);
+}
+
+#[test]
+fn themes_lists_built_in_and_site_themes() {
+    let site = Site::empty();
+    site.write("themes/rose/theme.yaml", ROSE);
+    let out = site.run(&["themes"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("chocolate"), "{}", out.stdout);
+    assert!(out.stdout.contains("Cream paper, dark-chocolate ink"), "{}", out.stdout);
+    assert!(out.stdout.contains("rose") && out.stdout.contains("Chocolate in green. [site]"), "{}", out.stdout);
+}
+
+#[test]
+fn eject_copies_a_theme_that_then_builds_the_same_cards() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--output", "before"]).code, 0);
+    let out = site.run(&["themes", "eject", "chocolate"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(site.root().join("themes/chocolate/theme.yaml").is_file());
+    assert!(site.root().join("themes/chocolate/fonts/OFL-EBGaramond.txt").is_file());
+    assert_eq!(site.build(&["--output", "after"]).code, 0);
+    assert_eq!(tree(&site.root().join("before")), tree(&site.root().join("after")));
+    // A second eject refuses to overwrite.
+    let again = site.run(&["themes", "eject", "chocolate"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
+
+#[test]
+fn new_makes_a_site_that_builds() {
+    let site = Site::empty();
+    let out = site.run(&["new", "shop"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shop = site.root().join("shop");
+    assert!(shop.join("waxseal.yaml").is_file());
+    let run = site.run(&["build", "--root", "shop"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 2 cards"), "{}", run.stderr);
+    assert!(shop.join("output/cards/thank-you/card.png").is_file());
+    let again = site.run(&["new", "shop"]);
+    assert_eq!(again.code, 2, "a folder with content is refused");
+}
+
+#[test]
+fn the_same_slug_gives_the_same_seal_and_another_slug_another() {
+    let site = Site::empty();
+    site.write("content/a.md", "Hello.\n");
+    site.write("content/b.md", "Hello.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let seal = |slug: &str| {
+        let svg = std::fs::read_to_string(site.output(&format!("cards/{slug}/index.html"))).unwrap();
+        let start = svg.find("<div class=\"card-seal\">").unwrap();
+        svg[start..].split("</div>").next().unwrap().to_string()
+    };
+    let (a, b) = (seal("a"), seal("b"));
+    assert_ne!(a, b, "two cards get slightly different seals");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(a, seal("a"), "the same card always gets the same seal");
+}
+
+#[test]
+fn every_built_in_theme_lays_out_every_size() {
+    let site = Site::empty();
+    let themes = ["chocolate", "classic", "kraft", "minimal"];
+    let sizes = ["a6", "a7", "5x7", "4x6", "square", "a6-landscape", "5x7-landscape"];
+    for theme in themes {
+        for size in sizes {
+            site.write(
+                &format!("content/{theme}/{size}.md"),
+                &format!(
+                    "---\ntitle: Thank you, Deb\nfrom: Beverly\ntheme: {theme}\nsize: {size}\n---\n\
+                     Your order was made with *love* by *Beverly*, our very own craft genius, at the big \
+                     table under the studio window.\n\nEvery stitch was checked twice and wrapped in tissue, \
+                     so it reaches you **exactly** as she meant it to.\n\n- one mug\n- one card\n\n\
+                     > Made slowly.\n\nYou're welcome back anytime.\n"
+                ),
+            );
+        }
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    for theme in themes {
+        for size in sizes {
+            let card = site.png(&format!("cards/{theme}/{size}/card.png"));
+            let expected = waxseal::render::CardSize::named(size, 300).unwrap();
+            assert_eq!((card.width, card.height), (expected.width, expected.height), "{theme} {size}");
+        }
+    }
+}
