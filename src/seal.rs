@@ -982,7 +982,9 @@ fn check_emblem_doc(doc: &roxmltree::Document) -> Result<(), SealError> {
         }
         let name = node.tag_name().name();
         if EMBEDDERS.contains(&name) {
-            return Err(external(&format!("<{name}>")));
+            // Name what it would load, when it says.
+            let href = node.attributes().find(|a| a.name() == "href").map(|a| format!(" {}", a.value()));
+            return Err(external(&format!("<{name}>{}", href.unwrap_or_default())));
         }
         if name == "text" {
             return Err(SealError::BadEmblemSvg(
@@ -2180,10 +2182,10 @@ mod tests {
         let cases = [
             (wrap("<use xlink:href=\"other.svg#shape\"/>"), "other.svg#shape"),
             (wrap("<use href=\"https://example.com/a.svg#x\"/>"), "https://example.com/a.svg#x"),
-            (wrap("<image href=\"#x\" width=\"5\" height=\"5\"/>"), "<image>"),
+            (wrap("<image href=\"#x\" width=\"5\" height=\"5\"/>"), "<image> #x"),
             (wrap("<script>alert(1)</script>"), "<script>"),
             (wrap("<foreignObject width=\"5\" height=\"5\"/>"), "<foreignObject>"),
-            (wrap("<filter id=\"f\"><feImage href=\"#p\"/></filter>"), "<feImage>"),
+            (wrap("<filter id=\"f\"><feImage href=\"#p\"/></filter>"), "<feImage> #p"),
             (
                 wrap("<path d=\"M0 0H1V1Z\" fill=\"url(http://evil.example/p.svg#g)\"/>"),
                 "url(http://evil.example/p.svg#g)",

@@ -212,3 +212,46 @@ fn every_built_in_theme_lays_out_every_size() {
         }
     }
 }
+
+const CROWN: &str =
+    r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 18h18l-2-10-5 5-2-8-2 8-5-5z"/></svg>"#;
+
+#[test]
+fn a_theme_emblem_is_pressed_into_the_seal() {
+    let site = Site::empty();
+    site.write("themes/rose/theme.yaml", ROSE);
+    site.write("themes/rose/emblems/crown.svg", CROWN);
+    site.write("content/a.md", "---\ntheme: rose\nseal: crown\n---\nHello.\n");
+    site.write("content/b.md", "---\ntheme: rose\n---\nHello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seal_of = |slug: &str| {
+        let page = site.read(&format!("cards/{slug}/index.html"));
+        page[page.find("<div class=\"card-seal\">").unwrap()..].to_string()
+    };
+    // The crown's path is embossed (in the seal's own coordinates), the heart's is not.
+    assert_ne!(seal_of("a").len(), 0);
+    assert_ne!(seal_of("a"), seal_of("b"));
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0);
+    // An unknown emblem names the theme's own emblems in its hint.
+    site.write("content/c.md", "---\ntheme: rose\nseal: crwn\n---\nHello.\n");
+    let run = site.build(&[]);
+    assert!(run.stderr.contains("content/c.md:3:1: error: unknown seal emblem `crwn`"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `crown`?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_hostile_emblem_is_refused() {
+    let site = Site::empty();
+    site.write("themes/rose/theme.yaml", ROSE);
+    site.write(
+        "themes/rose/emblems/evil.svg",
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 24 24"><image xlink:href="https://example.org/track.png" width="24" height="24"/><path d="M0 0h24v24z"/></svg>"#,
+    );
+    site.write("content/a.md", "---\ntheme: rose\n---\nHello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("themes/rose/emblems/evil.svg: error:"), "{}", run.stderr);
+    assert!(run.stderr.contains("https://example.org/track.png"), "{}", run.stderr);
+}
