@@ -31,6 +31,41 @@ pub struct BuildOptions {
     pub output: PathBuf,
     /// Build drafts too.
     pub drafts: bool,
+    /// Which files to make; the site's `outputs` when not given.
+    pub outputs: Option<Outputs>,
+    /// Smallest PNG files (slower); also on when the site says `optimize: true`.
+    pub optimize: bool,
+}
+
+/// Which files a build makes for every card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// Card pages, the gallery (with thumbnails) and the theme assets.
+    pub html: bool,
+    /// `card.png`.
+    pub png: bool,
+    /// `card.svg`.
+    pub svg: bool,
+}
+
+impl Outputs {
+    /// Every output.
+    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true };
+
+    /// Parses `html,png,svg` (any order, any subset).
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
+        let mut out = Outputs { html: false, png: false, svg: false };
+        for name in names {
+            match name.trim() {
+                "html" => out.html = true,
+                "png" => out.png = true,
+                "svg" => out.svg = true,
+                "pdf" => return Err("`pdf` output is not available yet (it comes with print support)".into()),
+                other => return Err(format!("unknown output `{other}`: use html, png and svg")),
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// What a build did.
@@ -57,14 +92,6 @@ impl BuildReport {
             0
         }
     }
-}
-
-/// The files of one card, ready to write.
-struct CardFiles {
-    entry: CardEntry,
-    warnings: Vec<Diagnostic>,
-    theme: String,
-    files: Vec<(String, Vec<u8>)>,
 }
 
 /// Thumbnails are drawn this wide, in pixels.
@@ -121,19 +148,57 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 
     let mut body_tera = tera::Tera::new();
     content::register_filters(&mut body_tera);
+    let outputs = match options.outputs {
+        Some(outputs) => outputs,
+        None => match Outputs::parse(config.outputs.iter().map(String::as_str)) {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                report.diagnostics.push(Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e));
+                report.fatal = true;
+                return report;
+            }
+        },
+    };
 
-    let results: Vec<Result<CardFiles, Diagnostic>> =
-        messages.par_iter().map(|m| build_card(&config, &themes, &body_tera, m)).collect();
+    // The theme assets (CSS with hashed font URLs) come first: pages link them.
+    let mut used_themes: Vec<String> = messages.iter().filter_map(|m| m.front.theme.clone()).collect();
+    used_themes.push(config.theme.clone());
+    used_themes.sort();
+    used_themes.dedup();
+    let mut css_urls = HashMap::new();
+    let mut failures = Vec::new();
+    for name in &used_themes {
+        if let Some(Ok(theme)) = themes.get(name) {
+            let (files, url) = site::theme_assets(theme, &config);
+            if outputs.html {
+                for (rel, bytes) in files {
+                    failures.extend(write(&output, &rel, &bytes));
+                }
+            }
+            css_urls.insert(name.clone(), url);
+        }
+    }
+
+    // Every card, in parallel; each writes its own files as soon as they are made,
+    // so memory does not grow with the number of cards.
+    let ctx = CardContext {
+        config: &config,
+        themes: &themes,
+        body_tera: &body_tera,
+        output: &output,
+        css_urls: &css_urls,
+        bases: render::BaseCache::default(),
+        outputs,
+        optimize: options.optimize || config.optimize,
+    };
+    let results: Vec<Result<CardDone, Diagnostic>> = messages.par_iter().map(|m| build_card(&ctx, m)).collect();
     let mut entries = Vec::new();
-    let mut write_list: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut used_themes: Vec<String> = Vec::new();
     for (message, result) in messages.iter().zip(results) {
         match result {
             Ok(card) => {
                 report.diagnostics.extend(card.warnings);
+                failures.extend(card.failures);
                 report.built.push(card.entry.slug.clone());
-                write_list.extend(card.files);
-                used_themes.push(card.theme);
                 entries.push(card.entry);
             }
             Err(d) => {
@@ -150,49 +215,49 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         }
     }
 
-    // Assets of the themes in use, and the gallery in the site's theme.
-    used_themes.push(config.theme.clone());
-    used_themes.sort();
-    used_themes.dedup();
-    let mut css_urls = HashMap::new();
-    for name in &used_themes {
-        if let Some(Ok(theme)) = themes.get(name) {
-            let (files, url) = site::theme_assets(theme, &config);
-            write_list.extend(files);
-            css_urls.insert(name.clone(), url);
-        }
-    }
-    for entry in &entries {
-        if let Some(Ok(theme)) = themes.get(&entry.theme) {
-            match site::card_page(theme, &config, entry, &css_urls[&entry.theme]) {
-                Ok(html) => write_list.push((format!("cards/{}/index.html", entry.slug), html.into_bytes())),
-                Err(e) => report.diagnostics.push(template_diagnostic(theme, "card.html", &e)),
-            }
-        }
-    }
+    // The gallery, in the site's theme.
     match themes.get(&config.theme) {
-        Some(Ok(theme)) => match site::gallery(theme, &config, &entries, &css_urls[&config.theme]) {
-            Ok(html) => write_list.push(("index.html".into(), html.into_bytes())),
+        Some(Ok(theme)) if outputs.html => match site::gallery(theme, &config, &entries, &css_urls[&config.theme]) {
+            Ok(html) => failures.extend(write(&output, "index.html", html.as_bytes())),
             Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
         },
         Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
         _ => {}
     }
-
-    let failures: Vec<Diagnostic> = write_list
-        .par_iter()
-        .filter_map(|(rel, bytes)| {
-            output
-                .write(rel, bytes)
-                .err()
-                .map(|e| Diagnostic::error(output.root().join(rel), 0, 0, format!("cannot write: {e}")))
-        })
-        .collect();
     if !failures.is_empty() {
         report.fatal = true;
         report.diagnostics.extend(failures);
     }
     report
+}
+
+/// Writes one output file; a failure is a diagnostic.
+fn write(output: &Output, rel: &str, bytes: &[u8]) -> Option<Diagnostic> {
+    output
+        .write(rel, bytes)
+        .err()
+        .map(|e| Diagnostic::error(output.root().join(rel), 0, 0, format!("cannot write: {e}")))
+}
+
+/// What every card of a build shares.
+struct CardContext<'a> {
+    config: &'a SiteConfig,
+    themes: &'a BTreeMap<String, Result<Theme, Diagnostic>>,
+    body_tera: &'a tera::Tera,
+    output: &'a Output,
+    css_urls: &'a HashMap<String, String>,
+    bases: render::BaseCache,
+    outputs: Outputs,
+    optimize: bool,
+}
+
+/// A card that was built and written.
+struct CardDone {
+    /// What the gallery needs (the page's own HTML and seal are dropped).
+    entry: CardEntry,
+    warnings: Vec<Diagnostic>,
+    /// Files that could not be written.
+    failures: Vec<Diagnostic>,
 }
 
 /// Drops the later of two messages with one slug, with an error naming both.
@@ -224,12 +289,8 @@ fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagno
 }
 
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
-fn build_card(
-    config: &SiteConfig,
-    themes: &BTreeMap<String, Result<Theme, Diagnostic>>,
-    body_tera: &tera::Tera,
-    m: &Message,
-) -> Result<CardFiles, Diagnostic> {
+fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
+    let (config, themes, body_tera) = (ctx.config, ctx.themes, ctx.body_tera);
     let front = &m.front;
     let theme_name = front.theme.as_deref().unwrap_or(&config.theme);
     let theme = match themes.get(theme_name) {
@@ -283,11 +344,25 @@ fn build_card(
         }
         other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
     })?;
-    let tree = render::parse(theme, &svg).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
-    let png = render::encode_png(&render::rasterize(&tree, size.width), config.dpi);
-    let thumb_pixmap = render::rasterize(&tree, THUMB_WIDTH);
-    let thumb = render::encode_png(&thumb_pixmap, config.dpi);
-    let standalone = render::standalone_svg(&tree);
+    let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+    let dir = format!("cards/{}", m.slug);
+    let mut failures = Vec::new();
+    let draw = |width: u32| {
+        render::rasterize_layered(&ctx.bases, theme, &svg, &tree, width)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+    };
+    if ctx.outputs.png {
+        let png = render::encode_png(&draw(size.width)?, config.dpi, ctx.optimize);
+        failures.extend(write(ctx.output, &format!("{dir}/card.png"), &png));
+    }
+    let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
+    if ctx.outputs.html {
+        let thumb = render::encode_png(&draw(THUMB_WIDTH)?, config.dpi, ctx.optimize);
+        failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &thumb));
+    }
+    if ctx.outputs.svg {
+        failures.extend(write(ctx.output, &format!("{dir}/card.svg"), render::standalone_svg(&tree).as_bytes()));
+    }
 
     let base = format!("{}cards/{}/", config.base_url, m.slug);
     let title = title_text.clone().unwrap_or_else(|| first_words(&alt, 6));
@@ -308,8 +383,8 @@ fn build_card(
         png: format!("{base}card.png"),
         svg: format!("{base}card.svg"),
         thumb: format!("{base}thumb.png"),
-        thumb_width: thumb_pixmap.width(),
-        thumb_height: thumb_pixmap.height(),
+        thumb_width: THUMB_WIDTH,
+        thumb_height,
         width: size.width,
         height: size.height,
         date: m.date.map(|d| d.date().to_string()).unwrap_or_default(),
@@ -324,18 +399,18 @@ fn build_card(
         theme: theme.name.clone(),
         style: page_style(theme, &laid, &boxes, size, px_per_pt),
     };
-    let dir = format!("cards/{}", m.slug);
+    let mut entry = entry;
+    if ctx.outputs.html {
+        match site::card_page(theme, config, &entry, &ctx.css_urls[&theme.name]) {
+            Ok(html) => failures.extend(write(ctx.output, &format!("{dir}/index.html"), html.as_bytes())),
+            Err(e) => return Err(template_diagnostic(theme, "card.html", &e)),
+        }
+    }
+    // The gallery needs none of the page's own markup.
+    entry.html = String::new();
+    entry.seal_svg = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
-    Ok(CardFiles {
-        entry,
-        warnings,
-        theme: theme.name.clone(),
-        files: vec![
-            (format!("{dir}/card.png"), png),
-            (format!("{dir}/card.svg"), standalone.into_bytes()),
-            (format!("{dir}/thumb.png"), thumb),
-        ],
-    })
+    Ok(CardDone { entry, warnings, failures })
 }
 
 /// The seal of a message: the theme's defaults, overridden by `seal:`.

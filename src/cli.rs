@@ -75,6 +75,19 @@ pub struct BuildArgs {
     /// Print only problems.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How many cards to draw at once [default: one per core].
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Which files to make, e.g. `html,png` [default: the site's `outputs`, else html,png,svg].
+    #[arg(long, value_delimiter = ',', value_parser = parse_output)]
+    pub outputs: Option<Vec<String>>,
+    /// Smallest PNG files (slower): for publishing.
+    #[arg(long)]
+    pub optimize: bool,
+}
+
+fn parse_output(name: &str) -> Result<String, String> {
+    crate::build::Outputs::parse([name]).map(|_| name.to_string())
 }
 
 /// Runs a command and returns the process exit code.
@@ -133,8 +146,20 @@ fn run_new(args: NewArgs) -> i32 {
 fn run_build(args: BuildArgs) -> i32 {
     let started = Instant::now();
     let output = args.output.clone().unwrap_or_else(|| args.root.join("output"));
-    let options = BuildOptions { root: args.root, output, drafts: args.drafts };
-    let report = build(&options);
+    let outputs = args.outputs.as_ref().map(|names| {
+        crate::build::Outputs::parse(names.iter().map(String::as_str)).expect("each name was checked by clap")
+    });
+    let options = BuildOptions { root: args.root, output, drafts: args.drafts, outputs, optimize: args.optimize };
+    let report = match args.jobs {
+        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+            Ok(pool) => pool.install(|| build(&options)),
+            Err(e) => {
+                eprintln!("error: cannot start {jobs} threads: {e}");
+                return 2;
+            }
+        },
+        None => build(&options),
+    };
     for d in &report.diagnostics {
         eprintln!("{d}");
     }

@@ -34,6 +34,10 @@ pub struct SiteConfig {
     pub raw_html: bool,
     /// The language of messages that name none (`en`); turns on hyphenation.
     pub lang: Option<String>,
+    /// Which files to make for every card: `html`, `png`, `svg`.
+    pub outputs: Vec<String>,
+    /// Smallest PNG files, at the cost of time (for publishing).
+    pub optimize: bool,
 }
 
 impl Default for SiteConfig {
@@ -47,12 +51,15 @@ impl Default for SiteConfig {
             dpi: 300,
             raw_html: false,
             lang: None,
+            outputs: vec!["html".into(), "png".into(), "svg".into()],
+            optimize: false,
         }
     }
 }
 
 /// The keys `waxseal.yaml` accepts, for hints.
-pub const CONFIG_KEYS: &[&str] = &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang"];
+pub const CONFIG_KEYS: &[&str] =
+    &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang", "outputs", "optimize"];
 
 impl SiteConfig {
     /// Reads `root/waxseal.yaml`, or the defaults when there is none.

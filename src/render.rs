@@ -5,7 +5,9 @@
 //! The SVG written to output/ is the same tree the PNG is drawn from, with
 //! text turned into outlines so it looks the same in any viewer.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, OnceLock};
 
 use resvg::usvg;
 use serde::Serialize;
@@ -185,21 +187,39 @@ struct SealBox {
     r: f32,
 }
 
+/// The ids of the two layers waxseal draws on top of the theme's artwork.
+pub const TEXT_ID: &str = "waxseal-text";
+/// See [`TEXT_ID`].
+pub const SEAL_ID: &str = "waxseal-seal";
+
+/// A card's SVG, whole, and its base: the same artwork without the text and
+/// the seal (and without `<title>`/`<desc>`, which draw nothing). Cards whose
+/// bases are equal share one rendered base.
+pub struct CardSvg {
+    /// The complete card.
+    pub full: String,
+    /// The artwork under the text and seal.
+    pub base: String,
+}
+
 /// Writes the card SVG from the theme's template.
-pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<String, RenderError> {
+pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
     let b = boxes(theme, size);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
     let (cx, cy, r) = b.seal;
-    let seal = crate::seal::seal_svg(
-        content.seal,
-        cx as f64,
-        cy as f64,
-        r as f64,
-        content.seed,
-        "seal",
-        &theme.face(FontRole::Bold).family,
-    )?;
+    let seal = format!(
+        "<g id=\"{SEAL_ID}\">{}</g>",
+        crate::seal::seal_svg(
+            content.seal,
+            cx as f64,
+            cy as f64,
+            r as f64,
+            content.seed,
+            "seal",
+            &theme.face(FontRole::Bold).family,
+        )?
+    );
     let mut context = tera::Context::new();
     context.insert(
         "card",
@@ -220,17 +240,33 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     context.insert("seal", &seal);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
-    theme.templates.render("card.svg", &context).map_err(|e| {
-        let (line, col, message) = crate::content::tera_location(&e);
-        RenderError::Template(line, col, message)
-    })
+    let render = |context: &tera::Context| {
+        theme.templates.render("card.svg", context).map_err(|e| {
+            let (line, col, message) = crate::content::tera_location(&e);
+            RenderError::Template(line, col, message)
+        })
+    };
+    let full = render(&context)?;
+    context.insert("text", "");
+    context.insert("seal", "");
+    let base = strip_element(&strip_element(&render(&context)?, "title"), "desc");
+    Ok(CardSvg { full, base })
+}
+
+/// `svg` without the content of its first `<NAME>` element.
+fn strip_element(svg: &str, name: &str) -> String {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    match (svg.find(&open), svg.find(&close)) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &svg[..a + open.len()], &svg[b..]),
+        _ => svg.to_string(),
+    }
 }
 
 /// The laid-out lines as SVG `<text>` elements, one per line with a
 /// `<tspan>` per face run, at (`left`, `top`).
 pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
     let palette = &theme.spec.palette;
-    let mut out = String::from("<g class=\"message\">");
+    let mut out = format!("<g id=\"{TEXT_ID}\">");
     for line in &layout.lines {
         let x = left + line.x;
         let y = top + line.baseline;
@@ -361,9 +397,74 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
     pixmap
 }
 
-/// Encodes a pixmap as PNG with fast deflate (a tenth of the time of the
-/// default level for files 2-3x larger; see BENCHMARKS.md).
-pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32) -> Vec<u8> {
+/// Rendered card bases, shared by every card (and thread) of a build: the
+/// artwork under the text and seal is drawn once per distinct base SVG and
+/// width.
+#[derive(Default)]
+pub struct BaseCache {
+    bases: std::sync::Mutex<HashMap<(u64, u32), BaseSlot>>,
+}
+
+/// One base, drawn by the first card that needs it.
+type BaseSlot = Arc<OnceLock<Option<tiny_skia::Pixmap>>>;
+
+impl BaseCache {
+    /// The base `svg` drawn `width` pixels wide, drawn now if no card drew it yet.
+    fn get(
+        &self,
+        theme: &Theme,
+        svg: &str,
+        width: u32,
+    ) -> Result<Arc<OnceLock<Option<tiny_skia::Pixmap>>>, RenderError> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(svg, &mut hasher);
+        let key = (std::hash::Hasher::finish(&hasher), width);
+        let cell = self.bases.lock().expect("no panics while holding the lock").entry(key).or_default().clone();
+        if cell.get().is_none() {
+            let tree = parse(theme, svg)?;
+            let _ = cell.set(Some(rasterize(&tree, width)));
+        }
+        Ok(cell)
+    }
+}
+
+/// Draws the card `width` pixels wide: the cached base, then the text and
+/// seal layers of `tree` on top. When the theme draws anything over the text
+/// or the seal (they are not the last things in the card), the whole tree is
+/// drawn instead, so the result is always the same as drawing the card whole.
+pub fn rasterize_layered(
+    cache: &BaseCache,
+    theme: &Theme,
+    card: &CardSvg,
+    tree: &usvg::Tree,
+    width: u32,
+) -> Result<tiny_skia::Pixmap, RenderError> {
+    let children = tree.root().children();
+    let last_two: Vec<&str> = children.iter().rev().take(2).map(|n| n.id()).collect();
+    let layered = last_two.contains(&TEXT_ID) && last_two.contains(&SEAL_ID);
+    if !layered {
+        return Ok(rasterize(tree, width));
+    }
+    let cell = cache.get(theme, &card.base, width)?;
+    let Some(base) = cell.get().and_then(Option::as_ref) else {
+        return Ok(rasterize(tree, width));
+    };
+    let mut pixmap = base.clone();
+    let scale = width as f32 / tree.size().width();
+    for node in &children[children.len() - 2..] {
+        if let Some(bbox) = node.abs_layer_bounding_box() {
+            // render_node draws a node at its own box's origin: move it back.
+            let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+            resvg::render_node(node, transform, &mut pixmap.as_mut());
+        }
+    }
+    Ok(pixmap)
+}
+
+/// Encodes a pixmap as PNG: fast deflate by default (a tenth of the time of
+/// the default level, for larger files), or the smallest files with
+/// `optimize` (see BENCHMARKS.md).
+pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32, optimize: bool) -> Vec<u8> {
     let mut rgba = Vec::with_capacity(pixmap.data().len());
     for p in pixmap.pixels() {
         let c = p.demultiply();
@@ -374,7 +475,12 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32) -> Vec<u8> {
         let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Fast);
+        if optimize {
+            encoder.set_compression(png::Compression::High);
+            encoder.set_filter(png::Filter::Adaptive);
+        } else {
+            encoder.set_compression(png::Compression::Fast);
+        }
         let ppm = (dpi as f64 / 0.0254).round() as u32;
         encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
@@ -403,6 +509,42 @@ mod tests {
             }
         }
         xs
+    }
+
+    #[test]
+    fn layered_drawing_is_the_same_as_drawing_the_card_whole() {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love* by **Bev**.\n\n- one\n- two", false).rich;
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            for size_name in ["a7", "a6-landscape"] {
+                let size = CardSize::named(size_name, 150).unwrap();
+                let b = boxes(&theme, size);
+                let frame = Frame {
+                    width: b.text_box.width,
+                    height: b.text_box.height,
+                    px_per_pt: size.px_per_pt(),
+                    text_scale: 1.0,
+                };
+                let content =
+                    Content { title: Some("Thank you"), text: &rich, signature: Some("with love, Bev"), lang: None };
+                let laid = layout::layout(&theme, content, frame).unwrap();
+                let seal = crate::seal::SealSpec::default();
+                let card = card_svg(
+                    &theme,
+                    size,
+                    &CardContent { title: Some("Thank you"), layout: &laid, seal: &seal, seed: 7, alt: "x" },
+                )
+                .unwrap();
+                let tree = parse(&theme, &card.full).unwrap();
+                let cache = BaseCache::default();
+                for width in [size.width, 200] {
+                    let whole = rasterize(&tree, width);
+                    let layered = rasterize_layered(&cache, &theme, &card, &tree, width).unwrap();
+                    assert!(whole.data() == layered.data(), "{name} {size_name} at {width} px differs when layered");
+                }
+            }
+        }
     }
 
     #[test]

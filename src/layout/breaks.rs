@@ -45,19 +45,28 @@ pub(super) fn line_width(segs: &[Segment]) -> f32 {
 }
 
 /// The segments, with every segment wider than `max` split at its split
-/// points: after `/`, `-` or `.` where that fits, else between characters.
-pub(super) fn split_wide(segs: &[Segment], max: f32) -> Vec<Segment> {
+/// points (from `splits_of`): after `/`, `-` or `.` where that fits, else
+/// between characters.
+pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment) -> Vec<Split>) -> Vec<Segment> {
     let mut out = Vec::with_capacity(segs.len());
     for seg in segs {
-        if seg.width <= max + 1e-4 || seg.splits.is_empty() {
+        if seg.width + seg.hyphen <= max + 1e-4 {
             out.push(seg.clone());
+            continue;
+        }
+        let mut seg = seg.clone();
+        if seg.splits.is_empty() {
+            seg.splits = splits_of(&seg);
+        }
+        if seg.splits.is_empty() {
+            out.push(seg);
             continue;
         }
         let (mut start, mut done) = (seg.range.start, 0.0f32);
         loop {
             let fits: Vec<&Split> =
                 seg.splits.iter().filter(|s| s.at > start && s.width - done <= max + 1e-4).collect();
-            if seg.width - done <= max + 1e-4 {
+            if seg.width + seg.hyphen - done <= max + 1e-4 {
                 break;
             }
             let Some(split) = fits.iter().rev().find(|s| s.soft).or(fits.last()).copied().copied().or_else(|| {
@@ -238,7 +247,7 @@ mod split_tests {
                 Split { at: 17, width: 8.5, soft: true },
             ],
         };
-        let parts = split_wide(&[seg], 6.5);
+        let parts = split_wide(&[seg], 6.5, |_| Vec::new());
         let ranges: Vec<_> = parts.iter().map(|s| s.range.clone()).collect();
         assert_eq!(ranges, vec![0..12, 12..21]);
         assert!(parts.iter().all(|p| p.width <= 6.5));
@@ -248,7 +257,7 @@ mod split_tests {
     fn without_soft_points_it_splits_between_characters() {
         let splits = (1..10).map(|i| Split { at: i, width: i as f32, soft: false }).collect();
         let seg = Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits, hyphen: 0.0 };
-        let parts = split_wide(&[seg], 4.0);
+        let parts = split_wide(&[seg], 4.0, |_| Vec::new());
         assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
         assert_eq!(parts.last().unwrap().space, 0.3);
     }

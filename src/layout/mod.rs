@@ -18,7 +18,6 @@ mod shape;
 use std::ops::Range;
 
 use unicode_linebreak::BreakOpportunity;
-use unicode_segmentation::UnicodeSegmentation;
 
 use crate::markup::{BlockKind, RichText, RunStyle};
 use crate::theme::Style;
@@ -156,9 +155,9 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     // (closer paragraphs, less leading, a smaller title) before giving up.
     let min = settings.min_size.min(settings.size);
     let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
-    let tight = !fits(&arrange(&blocks, settings, frame, min, false, Squeeze::NONE)?);
+    let tight = !fits(&arrange(&measurer, &blocks, settings, frame, min, false, Squeeze::NONE)?);
     let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
-    let at_min = arrange(&blocks, settings, frame, min, false, squeeze)?;
+    let at_min = arrange(&measurer, &blocks, settings, frame, min, false, squeeze)?;
     if !fits(&at_min) {
         let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
         let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
@@ -166,12 +165,12 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     }
     let mut size = (settings.size * frame.text_scale).max(min);
     while size > min {
-        if fits(&arrange(&blocks, settings, frame, size, false, squeeze)?) {
+        if fits(&arrange(&measurer, &blocks, settings, frame, size, false, squeeze)?) {
             break;
         }
         size = (size - 0.25).max(min);
     }
-    let mut laid = arrange(&blocks, settings, frame, size, true, squeeze)?;
+    let mut laid = arrange(&measurer, &blocks, settings, frame, size, true, squeeze)?;
     laid.missing = missing;
     // Optical centre: a little above the middle (or the top, if the theme says so).
     let offset = match settings.valign {
@@ -438,36 +437,47 @@ fn prepare_block(
 /// Measures `range` of a block's text (its runs may change face inside it),
 /// with the points where it may be split if it turns out wider than a line.
 fn measure_segment(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)], range: Range<usize>) -> Segment {
-    let mut width = 0.0;
+    let width = ranges
+        .iter()
+        .filter_map(|(run, face, _)| {
+            let (lo, hi) = (run.start.max(range.start), run.end.min(range.end));
+            (lo < hi).then(|| m.width_em(*face, &text[lo..hi]))
+        })
+        .sum();
+    Segment { range, width, space: 0.0, hard_break: false, splits: Vec::new(), hyphen: 0.0 }
+}
+
+/// Where a segment wider than a line may be split: after every grapheme,
+/// preferring the places after `/`, `-`, `.` and the like. Worked out only
+/// for the rare segment that needs it.
+fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> Vec<Split> {
+    let (text, range) = (&block.text, &seg.range);
     let mut splits = Vec::new();
-    let long = text[range.clone()].graphemes(true).nth(7).is_some();
-    for (run, face, _) in ranges {
-        let lo = run.start.max(range.start);
-        let hi = run.end.min(range.end);
+    let mut width = 0.0;
+    for (run, face, _) in &block.runs {
+        let (lo, hi) = (run.start.max(range.start), run.end.min(range.end));
         if lo >= hi {
             continue;
         }
-        if long {
-            for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
-                let at = lo + at;
-                if at < range.end {
-                    let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
-                    splits.push(Split { at, width: width + w, soft });
-                }
+        for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
+            let at = lo + at;
+            if at < range.end {
+                let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
+                splits.push(Split { at, width: width + w, soft });
             }
         }
         width += m.width_em(*face, &text[lo..hi]);
     }
-    // Grapheme widths summed alone differ a little from the shaped whole:
-    // scale the split widths so that they end at the real width.
+    // Graphemes measured alone differ a little from the shaped whole: scale
+    // the split widths so that they end at the segment's real width.
     if let Some(last) = splits.last().copied() {
-        let total = last.width + m.width_em(ranges_face(ranges, range.end), &text[last.at..range.end]);
+        let total = last.width + m.width_em(ranges_face(&block.runs, range.end), &text[last.at..range.end]);
         if total > 0.0 {
-            let k = width / total;
+            let k = seg.width / total;
             splits.iter_mut().for_each(|s| s.width *= k);
         }
     }
-    Segment { range, width, space: 0.0, hard_break: false, splits, hyphen: 0.0 }
+    splits
 }
 
 /// A word split into its syllables (byte ranges of the block's text), so a
@@ -518,6 +528,7 @@ impl Squeeze {
 }
 
 fn arrange(
+    m: &Measurer,
     blocks: &[Prepared],
     settings: &TextSettings,
     frame: Frame,
@@ -566,7 +577,7 @@ fn arrange(
         let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
         let max_em = (frame.width - indent) / size;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
-        let segments = split_wide(&block.segments, max_em);
+        let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
         let breaks = if balance { balanced_breaks(&segments, max_em) } else { greedy_breaks(&segments, max_em) };
         let mut first = true;
         let mut start = 0;
@@ -745,6 +756,15 @@ mod tests {
         assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
         // Balanced: the last line is not a lone word.
         assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
+    }
+
+    #[test]
+    fn a_syllable_wider_than_the_line_is_split_too() {
+        // Found by the property test: hyphenation made "fkXFKnD-" a segment
+        // too wide for a 200 px box, and it was not split.
+        let narrow = Frame { width: 200.0, ..A6 };
+        let laid = lay("adfkXFKnDBCa", narrow, Some(hypher::Lang::English)).unwrap();
+        assert!(laid.lines.iter().all(|l| l.x + l.width <= narrow.width + 0.01), "{:#?}", line_texts(&laid));
     }
 
     proptest! {

@@ -326,3 +326,45 @@ fn two_messages_with_one_slug_is_an_error_naming_both() {
     );
     assert!(site.read("cards/same/index.html").contains("First."));
 }
+
+#[test]
+fn parallel_and_single_threaded_builds_are_byte_identical() {
+    let site = Site::fixture("golden");
+    assert_eq!(site.build(&["--jobs", "1", "--output", "one"]).code, 0);
+    assert_eq!(site.build(&["--jobs", "4", "--output", "four"]).code, 0);
+    let (one, four) = (tree(&site.root().join("one")), tree(&site.root().join("four")));
+    assert!(one.len() > 30);
+    assert!(one == four, "output differs with the thread count");
+}
+
+#[test]
+fn outputs_choose_the_files_made() {
+    let site = Site::fixture("basic");
+    let run = site.build(&["--outputs", "html,png"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/love/card.png").is_file());
+    assert!(site.output("cards/love/index.html").is_file());
+    assert!(!site.output("cards/love/card.svg").exists());
+    let run = site.build(&["--outputs", "jpeg"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown output `jpeg`"), "{}", run.stderr);
+    let svg_only = Site::fixture("basic");
+    svg_only.write("waxseal.yaml", "outputs: [svg]\n");
+    assert_eq!(svg_only.build(&[]).code, 0);
+    assert!(svg_only.output("cards/love/card.svg").is_file());
+    assert!(!svg_only.output("cards/love/card.png").exists());
+    assert!(!svg_only.output("index.html").exists());
+}
+
+#[test]
+fn optimize_makes_smaller_pngs_of_the_same_pixels() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--output", "fast"]).code, 0);
+    assert_eq!(site.build(&["--output", "small", "--optimize"]).code, 0);
+    let fast = site.root().join("fast/cards/love/card.png");
+    let small = site.root().join("small/cards/love/card.png");
+    let (a, b) = (std::fs::metadata(&fast).unwrap().len(), std::fs::metadata(&small).unwrap().len());
+    assert!(b < a, "optimized {b} bytes, fast {a} bytes");
+    let (ia, ib) = (support::Image::read(&fast), support::Image::read(&small));
+    assert_eq!(ia.diff(&ib, 0).0, 0, "the same pixels");
+}
