@@ -515,10 +515,18 @@ fn css_align(align: theme::Align) -> &'static str {
 }
 
 /// A stable per-card seed from its slug.
+///
+/// There are `SEED_VARIANTS` seeds: two cards almost always get different
+/// seals and paper, and a big build draws each variant once and reuses it.
 fn seed_of(slug: &str) -> u64 {
     let digest = Sha256::digest(slug.as_bytes());
-    u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
+    let hash = u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"));
+    // Spread the variants over the range the seal's random numbers use.
+    (hash % SEED_VARIANTS).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
+
+/// How many different seals (and seeded artwork) a theme draws.
+const SEED_VARIANTS: u64 = 24;
 
 /// The first `n` words of a text, with an ellipsis when cut.
 fn first_words(text: &str, n: usize) -> String {
