@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::cache::{self, BuildCache, CachedCard};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
@@ -77,6 +78,8 @@ pub struct BuildReport {
     pub built: Vec<String>,
     /// Drafts left out.
     pub drafts_skipped: usize,
+    /// Cards that were unchanged since the last build (not drawn again).
+    pub reused: usize,
     /// A problem that stopped the whole build (bad config, unwritable output).
     pub fatal: bool,
 }
@@ -128,11 +131,18 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     report.diagnostics.extend(problems);
     let parsed: Vec<Result<Message, Diagnostic>> = files.par_iter().map(|path| content::read(root, path)).collect();
     let mut messages = Vec::new();
-    for result in parsed {
+    // Messages that could not be read keep their last good card, found by the
+    // slug their path gives.
+    let mut unreadable = Vec::new();
+    for (path, result) in files.iter().zip(parsed) {
         match result {
             Ok(m) if m.front.draft && !options.drafts => report.drafts_skipped += 1,
             Ok(m) => messages.push(m),
-            Err(d) => report.diagnostics.push(d),
+            Err(d) => {
+                let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
+                unreadable.push(rel.to_string_lossy().replace('\\', "/"));
+                report.diagnostics.push(d);
+            }
         }
     }
     messages = unique_slugs(messages, &mut report.diagnostics);
@@ -179,6 +189,25 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         }
     }
 
+    // What each card is made from: a card whose key and files are as last
+    // time is not drawn again.
+    let cache = BuildCache::load(output.root());
+    let settings = serde_json::to_string(&config).expect("settings are plain data");
+    let global = cache::key(&[
+        cache::tool_fingerprint().as_bytes(),
+        settings.as_bytes(),
+        format!("{outputs:?} {}", options.optimize).as_bytes(),
+    ]);
+    let theme_keys: HashMap<&str, String> = themes
+        .iter()
+        .map(|(name, theme)| {
+            let chain = theme.as_ref().map(|t| t.chain.clone()).unwrap_or_default();
+            let prints: Vec<String> =
+                chain.iter().map(|n| cache::folder_fingerprint(&root.join("themes").join(n))).collect();
+            (name.as_str(), prints.join(","))
+        })
+        .collect();
+
     // Every card, in parallel; each writes its own files as soon as they are made,
     // so memory does not grow with the number of cards.
     let ctx = CardContext {
@@ -191,17 +220,46 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         outputs,
         optimize: options.optimize || config.optimize,
     };
-    let results: Vec<Result<CardDone, Diagnostic>> = messages.par_iter().map(|m| build_card(&ctx, m)).collect();
+    let results: Vec<(String, Result<CardDone, Diagnostic>)> = messages
+        .par_iter()
+        .map(|m| {
+            let theme = m.front.theme.as_deref().unwrap_or(&config.theme);
+            let theme_key = theme_keys.get(theme).map_or("", String::as_str);
+            let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+            let done = match cache.fresh(&m.slug, &key, output.root()) {
+                Some(cached) => Ok(CardDone {
+                    entry: cached.entry.clone(),
+                    warnings: cached.warnings.clone(),
+                    failures: Vec::new(),
+                    files: cached.files.clone(),
+                    reused: true,
+                }),
+                None => build_card(&ctx, m),
+            };
+            (key, done)
+        })
+        .collect();
     let mut entries = Vec::new();
-    for (message, result) in messages.iter().zip(results) {
+    let mut next = BuildCache::default();
+    for (message, (key, result)) in messages.iter().zip(results) {
         match result {
             Ok(card) => {
-                report.diagnostics.extend(card.warnings);
+                report.diagnostics.extend(card.warnings.clone());
                 failures.extend(card.failures);
                 report.built.push(card.entry.slug.clone());
+                report.reused += usize::from(card.reused);
+                next.cards.insert(
+                    card.entry.slug.clone(),
+                    CachedCard { key, files: card.files, entry: card.entry.clone(), warnings: card.warnings },
+                );
                 entries.push(card.entry);
             }
             Err(d) => {
+                // The last good card stays: its files, its place in the gallery.
+                if let Some(old) = cache.cards.get(&message.slug) {
+                    next.cards.insert(message.slug.clone(), CachedCard { key: String::new(), ..old.clone() });
+                    entries.push(old.entry.clone());
+                }
                 // A broken theme is reported once, with its own path, and then per card briefly.
                 let theme_name = message.front.theme.as_deref().unwrap_or(&config.theme);
                 if let Some(Err(theme_diag)) = themes.get(theme_name) {
@@ -214,6 +272,24 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             }
         }
     }
+
+    for slug in &unreadable {
+        if let Some(old) = cache.cards.get(slug).filter(|_| !next.cards.contains_key(slug)) {
+            next.cards.insert(slug.clone(), CachedCard { key: String::new(), ..old.clone() });
+            entries.push(old.entry.clone());
+        }
+    }
+
+    // Files of cards that are gone (or of outputs no longer made) go too.
+    for (slug, old) in &cache.cards {
+        let kept = next.cards.get(slug).map(|c| &c.files);
+        for file in old.files.iter().filter(|f| kept.is_none_or(|k| !k.contains(f))) {
+            if let Err(e) = output.remove(file) {
+                failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+            }
+        }
+    }
+    failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
 
     // The gallery, in the site's theme.
     match themes.get(&config.theme) {
@@ -251,13 +327,17 @@ struct CardContext<'a> {
     optimize: bool,
 }
 
-/// A card that was built and written.
+/// A card that was built and written (or found unchanged).
 struct CardDone {
     /// What the gallery needs (the page's own HTML and seal are dropped).
     entry: CardEntry,
     warnings: Vec<Diagnostic>,
     /// Files that could not be written.
     failures: Vec<Diagnostic>,
+    /// The card's files, relative to the output folder.
+    files: Vec<String>,
+    /// Taken from the cache: nothing was drawn or written.
+    reused: bool,
 }
 
 /// Drops the later of two messages with one slug, with an error naming both.
@@ -347,20 +427,24 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
     let dir = format!("cards/{}", m.slug);
     let mut failures = Vec::new();
+    let mut files = Vec::new();
     let draw = |width: u32| {
         render::rasterize_layered(&ctx.bases, theme, &svg, &tree, width)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     };
     if ctx.outputs.png {
         let png = render::encode_png(&draw(size.width)?, config.dpi, ctx.optimize);
+        files.push(format!("{dir}/card.png"));
         failures.extend(write(ctx.output, &format!("{dir}/card.png"), &png));
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
     if ctx.outputs.html {
         let thumb = render::encode_png(&draw(THUMB_WIDTH)?, config.dpi, ctx.optimize);
+        files.push(format!("{dir}/thumb.png"));
         failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &thumb));
     }
     if ctx.outputs.svg {
+        files.push(format!("{dir}/card.svg"));
         failures.extend(write(ctx.output, &format!("{dir}/card.svg"), render::standalone_svg(&tree).as_bytes()));
     }
 
@@ -402,7 +486,10 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     let mut entry = entry;
     if ctx.outputs.html {
         match site::card_page(theme, config, &entry, &ctx.css_urls[&theme.name]) {
-            Ok(html) => failures.extend(write(ctx.output, &format!("{dir}/index.html"), html.as_bytes())),
+            Ok(html) => {
+                files.push(format!("{dir}/index.html"));
+                failures.extend(write(ctx.output, &format!("{dir}/index.html"), html.as_bytes()));
+            }
             Err(e) => return Err(template_diagnostic(theme, "card.html", &e)),
         }
     }
@@ -410,7 +497,7 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     entry.html = String::new();
     entry.seal_svg = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
-    Ok(CardDone { entry, warnings, failures })
+    Ok(CardDone { entry, warnings, failures, files, reused: false })
 }
 
 /// The seal of a message: the theme's defaults, overridden by `seal:`.

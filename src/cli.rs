@@ -172,6 +172,9 @@ fn run_build(args: BuildArgs) -> i32 {
             options.output.display(),
             started.elapsed().as_secs_f64()
         );
+        if report.reused > 0 {
+            line.push_str(&format!(" ({} unchanged)", report.reused));
+        }
         if report.drafts_skipped > 0 {
             line.push_str(&format!(
                 " ({} draft{} skipped)",

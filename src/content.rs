@@ -92,6 +92,9 @@ pub struct Message {
     pub body_line: usize,
     /// The 1-based line of each top-level front matter key.
     pub key_lines: Vec<(String, usize)>,
+    /// A hash of the file's text: a card is drawn again only when it changes
+    /// (or its theme, the site's settings or waxseal do).
+    pub digest: [u8; 32],
 }
 
 impl Message {
@@ -197,6 +200,7 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         body: body.to_string(),
         body_line,
         key_lines: yaml.map(top_level_keys).unwrap_or_default(),
+        digest: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(text.as_bytes())).into(),
     })
 }
 

@@ -43,6 +43,25 @@ impl Output {
         Ok(())
     }
 
+    /// Removes file `rel` (a card that is gone), and the folders it leaves
+    /// empty, up to the output folder itself. A missing file is not an error.
+    pub fn remove(&self, rel: &str) -> std::io::Result<()> {
+        let path = self.resolve(rel)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.root) {
+            if std::fs::remove_dir(d).is_err() {
+                break; // not empty
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+
     fn resolve(&self, rel: &str) -> std::io::Result<PathBuf> {
         let rel_path = Path::new(rel);
         let safe = !rel.is_empty() && rel_path.components().all(|c| matches!(c, Component::Normal(_)));
@@ -82,6 +101,10 @@ mod tests {
         assert!(out.write("../escape.txt", b"x").is_err());
         assert!(out.write("/etc/x", b"x").is_err());
         assert!(!dir.path().join("escape.txt").exists());
+        out.remove("cards/a/index.html").unwrap();
+        assert!(!dir.path().join("output/cards").exists(), "empty folders go too");
+        assert!(dir.path().join("output").is_dir());
+        assert!(out.remove("../x").is_err());
     }
 
     #[cfg(unix)]

@@ -12,7 +12,7 @@ use crate::config::SiteConfig;
 use crate::theme::{FontRole, Theme};
 
 /// What the gallery and a card page know about one card.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CardEntry {
     /// `orders/deb`.
     pub slug: String,

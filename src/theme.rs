@@ -420,6 +420,8 @@ pub struct Theme {
     pub origins: BTreeMap<String, PathBuf>,
     /// The theme's own emblems (`emblems/NAME.svg`), by name.
     pub emblems: BTreeMap<String, crate::seal::EmblemShape>,
+    /// This theme and the themes it extends, in order.
+    pub chain: Vec<String>,
 }
 
 impl std::fmt::Debug for Face {
@@ -492,7 +494,8 @@ impl Theme {
 /// Loads theme `name` for the site at `root`: the built-in files overlaid by
 /// the site's `themes/NAME/` files.
 pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
-    let sources = collect(root, name, &mut Vec::new())?;
+    let mut chain = Vec::new();
+    let sources = collect(root, name, &mut chain)?;
     let Sources { files, origins, yaml, texts } = sources;
     let origin = |path: &str| origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path));
     let text = |path: &str| -> Result<String, Diagnostic> {
@@ -564,7 +567,19 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
             .map_err(|e| Diagnostic::error(origin(path), 0, 0, e.to_string()))?;
         emblems.insert(name, shape);
     }
-    Ok(Theme { emblems, origins, name: name.to_string(), spec, faces, fallbacks, templates, css, files, usvg_options })
+    Ok(Theme {
+        chain,
+        emblems,
+        origins,
+        name: name.to_string(),
+        spec,
+        faces,
+        fallbacks,
+        templates,
+        css,
+        files,
+        usvg_options,
+    })
 }
 
 /// A theme's files and settings with everything it extends merged in.

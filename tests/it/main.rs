@@ -368,3 +368,56 @@ fn optimize_makes_smaller_pngs_of_the_same_pixels() {
     let (ia, ib) = (support::Image::read(&fast), support::Image::read(&small));
     assert_eq!(ia.diff(&ib, 0).0, 0, "the same pixels");
 }
+
+#[test]
+fn an_unchanged_card_is_not_drawn_again_and_a_cached_build_matches_a_clean_one() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let png = site.output("cards/love/card.png");
+    let before = std::fs::metadata(&png).unwrap().modified().unwrap();
+    // Edit one message.
+    let plain = site.root().join("content/plain.md");
+    std::fs::write(&plain, "A plain note, edited.\n").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(2 unchanged)"), "{}", run.stderr);
+    assert_eq!(std::fs::metadata(&png).unwrap().modified().unwrap(), before, "love was not written again");
+    assert!(site.read("cards/plain/index.html").contains("A plain note, edited."));
+    // A clean build gives the same files.
+    assert_eq!(site.build(&["--output", "clean"]).code, 0);
+    assert!(tree(&site.root().join("output")) == tree(&site.root().join("clean")), "cached and clean builds differ");
+}
+
+#[test]
+fn a_theme_change_redraws_only_that_themes_cards() {
+    let site = Site::empty();
+    site.write("content/a.md", "---\ntheme: kraft\n---\nOne.\n");
+    site.write("content/b.md", "Two.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    site.write("themes/kraft/style.css", "body { color: red; }\n");
+    let run = site.build(&[]);
+    assert!(run.stderr.contains("built 2 cards") && run.stderr.contains("(1 unchanged)"), "{}", run.stderr);
+}
+
+#[test]
+fn the_files_of_a_removed_card_are_removed() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(site.output("cards/orders/shipped/card.png").is_file());
+    std::fs::remove_file(site.root().join("content/orders/shipped.md")).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(!site.output("cards/orders").exists(), "the card's files and folders are gone");
+    assert!(!site.read("index.html").contains("/cards/orders/shipped/"));
+    assert!(site.output("cards/love/card.png").is_file());
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_card() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    site.write("content/love.md", "---\ntitel: broken\n---\nOops.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1);
+    assert!(site.output("cards/love/card.png").is_file(), "the last good card stays");
+    assert!(site.read("index.html").contains("/cards/love/"));
+}

@@ -1,0 +1,127 @@
+//! The build cache: what each card was made from and what it wrote, kept in
+//! the output folder between builds.
+//!
+//! A card whose key (its message's text, its theme's files, the site's
+//! settings, the options and waxseal itself, hashed together) is the same as
+//! last time, and whose files are all still there, is not drawn or written
+//! again. Files of cards that are gone are removed. The cache only says what
+//! can be skipped: deleting it just makes the next build a full one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::Diagnostic;
+use crate::site::CardEntry;
+
+/// The cache file, inside the output folder.
+pub const CACHE_FILE: &str = ".waxseal-cache.json";
+
+/// Bumped when what the cache holds changes shape.
+const FORMAT: u32 = 1;
+
+/// The cache of one output folder.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BuildCache {
+    format: u32,
+    /// By slug.
+    pub cards: BTreeMap<String, CachedCard>,
+}
+
+/// What one card was made from and what it wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedCard {
+    /// Its key: empty when the last build of it failed.
+    pub key: String,
+    /// Its files, relative to the output folder.
+    pub files: Vec<String>,
+    /// Its gallery entry.
+    pub entry: CardEntry,
+    /// Its warnings, shown again when it is skipped.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl BuildCache {
+    /// The cache of `output`, or an empty one (no file, another format, unreadable).
+    pub fn load(output: &Path) -> BuildCache {
+        std::fs::read(output.join(CACHE_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<BuildCache>(&bytes).ok())
+            .filter(|cache| cache.format == FORMAT)
+            .unwrap_or_default()
+    }
+
+    /// The cache as JSON (sorted: the same cards give the same bytes).
+    pub fn to_json(&self) -> Vec<u8> {
+        let cache = BuildCache { format: FORMAT, cards: self.cards.clone() };
+        serde_json::to_vec(&cache).expect("the cache is plain data")
+    }
+
+    /// The cached card `slug` when its key is `key` and its files are all in `output`.
+    pub fn fresh(&self, slug: &str, key: &str, output: &Path) -> Option<&CachedCard> {
+        self.cards
+            .get(slug)
+            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| output.join(f).is_file()))
+    }
+}
+
+/// Hashes parts into a key (hex), each part length-prefixed so that no two
+/// different lists of parts collide by concatenation.
+pub fn key(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fingerprint of waxseal itself: its version and its executable's size
+/// and time, so that a new build of waxseal (with other built-in themes or
+/// drawing code) never reuses old cards.
+pub fn tool_fingerprint() -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
+    let stamp = exe
+        .map(|m| {
+            format!("{}:{:?}", m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()))
+        })
+        .unwrap_or_default();
+    format!("{}:{stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A fingerprint of the files in a folder (paths, sizes and times), or of
+/// nothing when it does not exist.
+pub fn folder_fingerprint(dir: &Path) -> String {
+    let mut parts = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+        if let Ok(meta) = entry.metadata() {
+            if meta.is_file() {
+                let time = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                parts.push(format!("{}:{}:{:?}", entry.path().display(), meta.len(), time));
+            }
+        }
+    }
+    key(&[parts.join("\n").as_bytes()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_depend_on_every_part_and_their_boundaries() {
+        assert_eq!(key(&[b"a", b"b"]), key(&[b"a", b"b"]));
+        assert_ne!(key(&[b"a", b"b"]), key(&[b"ab"]));
+        assert_ne!(key(&[b"a", b"b"]), key(&[b"a", b"c"]));
+    }
+
+    #[test]
+    fn a_missing_or_foreign_cache_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(BuildCache::load(dir.path()).cards.is_empty());
+        std::fs::write(dir.path().join(CACHE_FILE), b"{ not json").unwrap();
+        assert!(BuildCache::load(dir.path()).cards.is_empty());
+    }
+}
