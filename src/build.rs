@@ -217,6 +217,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         output: &output,
         css_urls: &css_urls,
         bases: render::BaseCache::default(),
+        page_seals: Default::default(),
         outputs,
         optimize: options.optimize || config.optimize,
     };
@@ -323,8 +324,29 @@ struct CardContext<'a> {
     output: &'a Output,
     css_urls: &'a HashMap<String, String>,
     bases: render::BaseCache,
+    page_seals: std::sync::Mutex<HashMap<String, String>>,
     outputs: Outputs,
     optimize: bool,
+}
+
+/// The seal as a small standalone SVG for the card page. There are only a
+/// few variants of each seal, so each is written once per build.
+fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f64) -> String {
+    let key = format!("{}|{seal:?}|{seed}|{r}", theme.name);
+    if let Some(svg) = ctx.page_seals.lock().expect("no panics while holding the lock").get(&key) {
+        return svg.clone();
+    }
+    let family = &theme.face(theme::FontRole::Bold).family;
+    let svg = crate::seal::seal_svg(seal, r * 1.25, r * 1.25, r, seed, "seal", family)
+        .map(|g| {
+            format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {s:.0} {s:.0}\" role=\"img\" aria-label=\"wax seal\">{g}</svg>",
+                s = r * 2.5
+            )
+        })
+        .unwrap_or_default();
+    ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, svg.clone());
+    svg
 }
 
 /// A card that was built and written (or found unchanged).
@@ -417,56 +439,49 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
         layout::Content { title: title_text.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     let seed = seed_of(&m.slug);
-    let content = CardContent { title: title_text.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
-    let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
-        render::RenderError::Template(line, col, message) => {
-            Diagnostic::error(theme.origin("card.svg"), line, col, message)
-        }
-        other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
-    })?;
-    let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
     let dir = format!("cards/{}", m.slug);
     let mut failures = Vec::new();
     let mut files = Vec::new();
-    let draw = |width: u32| {
-        render::rasterize_layered(&ctx.bases, theme, &svg, &tree, width)
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
-    };
-    if ctx.outputs.png {
-        let png = render::encode_png(&draw(size.width)?, config.dpi, ctx.optimize);
-        files.push(format!("{dir}/card.png"));
-        failures.extend(write(ctx.output, &format!("{dir}/card.png"), &png));
+    // The card itself (PNG, thumbnail, SVG) is drawn only when one of them is asked for.
+    if ctx.outputs.png || ctx.outputs.svg {
+        let content = CardContent { title: title_text.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
+        let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
+            render::RenderError::Template(line, col, message) => {
+                Diagnostic::error(theme.origin("card.svg"), line, col, message)
+            }
+            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
+        })?;
+        let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+        let draw = |width: u32| {
+            render::rasterize_layered(&ctx.bases, theme, &svg, &tree, width)
+                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+        };
+        if ctx.outputs.png {
+            let png = render::encode_png(&draw(size.width)?, config.dpi, ctx.optimize);
+            files.push(format!("{dir}/card.png"));
+            failures.extend(write(ctx.output, &format!("{dir}/card.png"), &png));
+            let thumb = render::encode_png(&draw(THUMB_WIDTH)?, config.dpi, ctx.optimize);
+            files.push(format!("{dir}/thumb.png"));
+            failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &thumb));
+        }
+        if ctx.outputs.svg {
+            files.push(format!("{dir}/card.svg"));
+            failures.extend(write(ctx.output, &format!("{dir}/card.svg"), render::standalone_svg(&tree).as_bytes()));
+        }
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
-    if ctx.outputs.html {
-        let thumb = render::encode_png(&draw(THUMB_WIDTH)?, config.dpi, ctx.optimize);
-        files.push(format!("{dir}/thumb.png"));
-        failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &thumb));
-    }
-    if ctx.outputs.svg {
-        files.push(format!("{dir}/card.svg"));
-        failures.extend(write(ctx.output, &format!("{dir}/card.svg"), render::standalone_svg(&tree).as_bytes()));
-    }
 
     let base = format!("{}cards/{}/", config.base_url, m.slug);
     let title = title_text.clone().unwrap_or_else(|| first_words(&alt, 6));
-    let seal_r = boxes.seal.2 as f64;
-    let seal_page = crate::seal::seal_svg(&seal, seal_r * 1.25, seal_r * 1.25, seal_r, seed, "seal", &theme.face(theme::FontRole::Bold).family)
-        .map(|g| {
-            format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {s:.0} {s:.0}\" role=\"img\" aria-label=\"wax seal\">{g}</svg>",
-                s = seal_r * 2.5
-            )
-        })
-        .unwrap_or_default();
+    let seal_page = page_seal(ctx, theme, &seal, seed, boxes.seal.2 as f64);
     let entry = CardEntry {
         slug: m.slug.clone(),
         has_title: front.title.is_some(),
         title,
         url: base.clone(),
-        png: format!("{base}card.png"),
-        svg: format!("{base}card.svg"),
-        thumb: format!("{base}thumb.png"),
+        png: if ctx.outputs.png { format!("{base}card.png") } else { String::new() },
+        svg: if ctx.outputs.svg { format!("{base}card.svg") } else { String::new() },
+        thumb: if ctx.outputs.png { format!("{base}thumb.png") } else { String::new() },
         thumb_width: THUMB_WIDTH,
         thumb_height,
         width: size.width,

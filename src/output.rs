@@ -30,15 +30,20 @@ impl Output {
     /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
-        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+        // Compare only when the sizes match: most files are new or changed.
+        let same_size = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
+        if same_size && std::fs::read(&path).is_ok_and(|old| old == bytes) {
             return Ok(());
         }
         let dir = path.parent().expect("resolved paths lie inside the root");
-        std::fs::create_dir_all(dir)?;
+        if !dir.is_dir() {
+            std::fs::create_dir_all(dir)?;
+        }
         let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
         tmp.write_all(bytes)?;
         publish(tmp.as_file())?;
-        tmp.as_file().sync_data()?;
+        // No fsync: the rename is what keeps an interrupted build's output
+        // whole, and syncing every file costs more than drawing it.
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
     }

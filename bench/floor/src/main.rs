@@ -1,0 +1,169 @@
+//! The in-process floor of a waxseal build: how fast the card pixels of a
+//! site can be drawn and PNG-encoded (fast deflate) when nothing else is done.
+//!
+//!     waxseal-floor SITE_DIR [--cards N] [--check OUTPUT_DIR]
+//!
+//! Every message of SITE_DIR/content is prepared exactly as `waxseal build`
+//! prepares it (body template, Markdown, layout, card SVG, usvg tree), outside
+//! the timed part. Then, timed, per card:
+//!
+//! - `whole`:   `render::rasterize(&tree, 1240)` + `render::encode_png(.., 300, false)`
+//!              (the card drawn whole, as the issue defines the floor);
+//! - `layered`: `render::rasterize_layered` (cached artwork base and seal, the
+//!              path `waxseal build` draws with) + the same encode;
+//! - `png-set`: `layered` plus the 360 px thumbnail drawn and encoded: all the
+//!              PNG work a build does for one card;
+//!
+//! each sequentially (1 thread) and with rayon on 2 threads. Results are
+//! printed as milliseconds per card (wall time / cards), plus machine-readable
+//! `FLOOR name threads ms_per_card` lines for bench/compare.sh.
+//!
+//! `--check OUTPUT_DIR` compares the PNG bytes of the `layered` run with the
+//! `cards/SLUG/card.png` files a build wrote to OUTPUT_DIR, to show the floor
+//! makes the same pixels.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use waxseal::layout::{self, Frame};
+use waxseal::render::{self, CardContent, CardSize, CardSvg};
+use waxseal::seal::SealSpec;
+
+/// One card, ready to draw.
+struct Prepared {
+    slug: String,
+    svg: CardSvg,
+    tree: resvg::usvg::Tree,
+}
+
+/// The same seed `waxseal build` gives a card (src/build.rs, `seed_of`).
+fn seed_of(slug: &str) -> u64 {
+    let digest = Sha256::digest(slug.as_bytes());
+    let hash = u64::from_le_bytes(digest[..8].try_into().unwrap());
+    (hash % 24).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut root: Option<PathBuf> = None;
+    let mut limit = usize::MAX;
+    let mut check: Option<PathBuf> = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--cards" => limit = args.next().expect("--cards N").parse().expect("a number"),
+            "--check" => check = Some(args.next().expect("--check OUTPUT_DIR").into()),
+            _ => root = Some(a.into()),
+        }
+    }
+    let root = root.expect("usage: waxseal-floor SITE_DIR [--cards N] [--check OUTPUT_DIR]");
+
+    let t0 = Instant::now();
+    let cards = prepare(&root, limit);
+    let theme = waxseal::theme::load(&root, &waxseal::config::SiteConfig::load(&root).unwrap().theme).unwrap();
+    let n = cards.len();
+    eprintln!("prepared {n} cards in {:.2}s (not timed)", t0.elapsed().as_secs_f64());
+
+    if let Some(out) = &check {
+        check_pixels(&theme, &cards, out);
+    }
+
+    let whole = |c: &Prepared| -> usize {
+        let pixmap = render::rasterize(&c.tree, 1240);
+        render::encode_png(&pixmap, 300, false).len()
+    };
+    let cache = render::BaseCache::default();
+    let layered = |c: &Prepared| -> usize {
+        let pixmap = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
+        render::encode_png(&pixmap, 300, false).len()
+    };
+    let png_set = |c: &Prepared| -> usize {
+        let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
+        let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
+        render::encode_png(&card, 300, false).len() + render::encode_png(&thumb, 300, false).len()
+    };
+    // Warm the base and seal caches (a build draws each once, too).
+    layered(&cards[0]);
+    png_set(&cards[0]);
+
+    let variants: [(&str, &(dyn Fn(&Prepared) -> usize + Sync)); 3] =
+        [("whole", &whole), ("layered", &layered), ("png-set", &png_set)];
+    println!("{:<10} {:>8} {:>14} {:>12}", "variant", "threads", "ms per card", "total s");
+    for (name, f) in variants {
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let start = Instant::now();
+            let bytes: usize = pool.install(|| cards.par_iter().map(f).sum());
+            let secs = start.elapsed().as_secs_f64();
+            let ms = secs * 1000.0 / n as f64;
+            std::hint::black_box(bytes);
+            println!("{name:<10} {threads:>8} {ms:>14.2} {secs:>12.2}");
+            println!("FLOOR {name} {threads} {ms:.3}");
+        }
+    }
+}
+
+/// Every message of the site, prepared as `waxseal build` prepares it.
+fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
+    let config = waxseal::config::SiteConfig::load(root).expect("waxseal.yaml");
+    let theme = waxseal::theme::load(root, &config.theme).expect("theme");
+    let mut tera = tera::Tera::new();
+    waxseal::content::register_filters(&mut tera);
+    let (mut files, _) = waxseal::content::walk(root);
+    files.sort();
+    files.truncate(limit);
+    let size = CardSize::named(&config.size, config.dpi).expect("card size");
+    let boxes = render::boxes(&theme, size);
+    let frame = Frame {
+        width: boxes.text_box.width,
+        height: boxes.text_box.height,
+        px_per_pt: size.px_per_pt(),
+        text_scale: size.text_scale(),
+    };
+    files
+        .par_iter()
+        .map(|path| {
+            let m = waxseal::content::read(root, path).expect("message");
+            let body = waxseal::content::render_body(&tera, &m, &config).expect("body");
+            let markup = waxseal::markup::render(&body, config.raw_html);
+            let alt = markup.rich.plain_text();
+            let signature = m
+                .front
+                .from
+                .as_ref()
+                .map(|from| waxseal::markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
+            let title = m.front.title.as_deref().map(waxseal::markup::smarten);
+            let lang =
+                m.front.lang.as_deref().or(config.lang.as_deref()).and_then(waxseal::content::hyphenation_lang);
+            let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+            let laid = layout::layout(&theme, text, frame).expect("layout");
+            // The corpus gives no `seal:`: the theme's default seal.
+            let seal = SealSpec {
+                emblem: theme.spec.seal.emblem.clone(),
+                color: theme.spec.seal.color.clone().unwrap_or_else(|| theme.spec.palette.seal.clone()),
+                initials: None,
+                custom: None,
+            };
+            let content =
+                CardContent { title: title.as_deref(), layout: &laid, seal: &seal, seed: seed_of(&m.slug), alt: &alt };
+            let svg = render::card_svg(&theme, size, &content).expect("card svg");
+            let tree = render::parse(&theme, &svg.full).expect("usvg tree");
+            Prepared { slug: m.slug.clone(), svg, tree }
+        })
+        .collect()
+}
+
+/// Compares the floor's PNGs with a build's (first 20 cards).
+fn check_pixels(theme: &waxseal::theme::Theme, cards: &[Prepared], out: &Path) {
+    let cache = render::BaseCache::default();
+    let (mut same, mut whole_same, mut checked) = (0, 0, 0);
+    for c in cards.iter().take(20) {
+        let Ok(built) = std::fs::read(out.join("cards").join(&c.slug).join("card.png")) else { continue };
+        checked += 1;
+        let layered = render::rasterize_layered(&cache, theme, &c.svg, &c.tree, 1240).unwrap();
+        same += usize::from(render::encode_png(&layered, 300, false) == built);
+        whole_same += usize::from(render::encode_png(&render::rasterize(&c.tree, 1240), 300, false) == built);
+    }
+    println!("check: {same}/{checked} layered PNGs and {whole_same}/{checked} whole PNGs are byte-identical to the build's card.png");
+}
