@@ -102,6 +102,20 @@ const THUMB_WIDTH: u32 = 360;
 
 /// Builds the site.
 pub fn build(options: &BuildOptions) -> BuildReport {
+    build_in(&Session::default(), options)
+}
+
+/// What a long-running process (`serve`) keeps between builds: the drawn
+/// card bases and seals, so that after an edit only the edited card's own
+/// layers are drawn.
+#[derive(Default)]
+pub struct Session {
+    bases: render::BaseCache,
+    page_seals: std::sync::Mutex<HashMap<String, String>>,
+}
+
+/// Builds the site, reusing what `session` drew in earlier builds.
+pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     let mut report = BuildReport::default();
     let root = &options.root;
     let config = match SiteConfig::load(root) {
@@ -216,8 +230,8 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         body_tera: &body_tera,
         output: &output,
         css_urls: &css_urls,
-        bases: render::BaseCache::default(),
-        page_seals: Default::default(),
+        bases: &session.bases,
+        page_seals: &session.page_seals,
         outputs,
         optimize: options.optimize || config.optimize,
     };
@@ -323,8 +337,8 @@ struct CardContext<'a> {
     body_tera: &'a tera::Tera,
     output: &'a Output,
     css_urls: &'a HashMap<String, String>,
-    bases: render::BaseCache,
-    page_seals: std::sync::Mutex<HashMap<String, String>>,
+    bases: &'a render::BaseCache,
+    page_seals: &'a std::sync::Mutex<HashMap<String, String>>,
     outputs: Outputs,
     optimize: bool,
 }
@@ -453,7 +467,7 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
         })?;
         let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
         let draw = |width: u32| {
-            render::rasterize_layered(&ctx.bases, theme, &svg, &tree, width)
+            render::rasterize_layered(ctx.bases, theme, &svg, &tree, width)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
         };
         if ctx.outputs.png {
