@@ -512,7 +512,10 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32, optimize: bool) -> Vec<u
     // straight colour, so nothing to undo).
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == u8::MAX);
     let (color, data) = if opaque {
-        let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
+        for p in pixmap.data().chunks_exact(4) {
+            rgb.extend_from_slice(&p[..3]);
+        }
         (png::ColorType::Rgb, rgb)
     } else {
         let rgba = pixmap
