@@ -58,15 +58,15 @@ function card(m) {
   );
   return h(
     'div',
-    { display: 'flex', width: W, height: H, background: PALETTE.paper, padding: 48 },
+    { display: 'flex', boxSizing: 'border-box', width: W, height: H, background: PALETTE.paper, padding: 48 },
     h(
       'div',
       {
         display: 'flex',
         flexDirection: 'column',
         alignItems: 'center',
-        width: '100%',
-        height: '100%',
+        boxSizing: 'border-box',
+        flexGrow: 1,
         border: `10px double ${PALETTE.border}`,
         borderRadius: 18,
         padding: '90px 100px 60px 100px',
@@ -77,7 +77,7 @@ function card(m) {
           display: 'flex',
           flexDirection: 'column',
           justifyContent: 'center',
-          width: '100%',
+          alignSelf: 'stretch',
           flexGrow: 1,
           fontFamily: 'EB Garamond',
           fontSize: size,

@@ -1,7 +1,8 @@
 //! The in-process floor of a waxseal build: how fast the card pixels of a
 //! site can be drawn and PNG-encoded (fast deflate) when nothing else is done.
 //!
-//!     waxseal-floor SITE_DIR [--cards N] [--check OUTPUT_DIR]
+//!     waxseal-floor SITE_DIR [--cards N] [--threads 1,2] [--variants whole,layered,png-set]
+//!                   [--check OUTPUT_DIR]
 //!
 //! Every message of SITE_DIR/content is prepared exactly as `waxseal build`
 //! prepares it (body template, Markdown, layout, card SVG, usvg tree), outside
@@ -14,7 +15,8 @@
 //! - `png-set`: `layered` plus the 360 px thumbnail drawn and encoded: all the
 //!              PNG work a build does for one card;
 //!
-//! each sequentially (1 thread) and with rayon on 2 threads. Results are
+//! each sequentially (1 thread) and with rayon on 2 threads (`--threads`
+//! and `--variants` choose). Results are
 //! printed as milliseconds per card (wall time / cards), plus machine-readable
 //! `FLOOR name threads ms_per_card` lines for bench/compare.sh.
 //!
@@ -50,14 +52,23 @@ fn main() {
     let mut root: Option<PathBuf> = None;
     let mut limit = usize::MAX;
     let mut check: Option<PathBuf> = None;
+    let mut thread_counts = vec![1usize, 2];
+    let mut only: Option<Vec<String>> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cards" => limit = args.next().expect("--cards N").parse().expect("a number"),
+            "--threads" => {
+                thread_counts =
+                    args.next().expect("--threads 1,2").split(',').map(|t| t.parse().expect("a number")).collect()
+            }
+            "--variants" => {
+                only = Some(args.next().expect("--variants whole,layered,png-set").split(',').map(String::from).collect())
+            }
             "--check" => check = Some(args.next().expect("--check OUTPUT_DIR").into()),
             _ => root = Some(a.into()),
         }
     }
-    let root = root.expect("usage: waxseal-floor SITE_DIR [--cards N] [--check OUTPUT_DIR]");
+    let root = root.expect("usage: waxseal-floor SITE_DIR [--cards N] [--threads 1,2] [--variants whole,layered,png-set] [--check OUTPUT_DIR]");
 
     let t0 = Instant::now();
     let cards = prepare(&root, limit);
@@ -91,7 +102,10 @@ fn main() {
         [("whole", &whole), ("layered", &layered), ("png-set", &png_set)];
     println!("{:<10} {:>8} {:>14} {:>12}", "variant", "threads", "ms per card", "total s");
     for (name, f) in variants {
-        for threads in [1usize, 2] {
+        if only.as_ref().is_some_and(|o| !o.iter().any(|v| v == name)) {
+            continue;
+        }
+        for &threads in &thread_counts {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let start = Instant::now();
             let bytes: usize = pool.install(|| cards.par_iter().map(f).sum());

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Times waxseal against its peers on one generated corpus, in one run.
+#
+#   bash bench/compare.sh [N] [--runs R] [--satori-cards M] [--big] [--no-build]
+#
+#   N               messages in the corpus (default 1000)
+#   --runs R        whole-process runs per waxseal/Hugo measurement (default 3); medians are reported
+#   --satori-cards M  Satori + resvg-js draws the first M cards of the same corpus
+#                   (default 200: it takes ~0.4 s a card); its time for N cards is
+#                   extrapolated from the per-card cost over M cards (see bench/README.md)
+#   --big           also measure waxseal's peak memory on 10,000 cards (about 5-7 minutes more)
+#   --no-build      use the waxseal binary and floor program already built
+#
+# Everything it installs or writes is outside the repository:
+#   /tmp/bench-peers/satori   satori + @resvg/resvg-js from the npm registry
+#   /tmp/bench-floor-target   the floor program's cargo target dir
+#   $BENCH_WORK (default /tmp/waxseal-bench): corpora, outputs, hyperfine JSON, results.md
+# Hugo and hyperfine come from Debian (apt-get) when missing.
+set -euo pipefail
+
+N=1000
+RUNS=3
+SATORI_CARDS=200
+BIG=0
+BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift 2 ;;
+    --satori-cards) SATORI_CARDS=$2; shift 2 ;;
+    --big) BIG=1; shift ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) N=$1; shift ;;
+  esac
+done
+[ "$SATORI_CARDS" -gt "$N" ] && SATORI_CARDS=$N
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_WORK:-/tmp/waxseal-bench}
+PEERS=/tmp/bench-peers
+FLOOR_TARGET=/tmp/bench-floor-target
+FONTS=$REPO/themes/chocolate/fonts
+mkdir -p "$WORK" "$PEERS"
+log() { printf '\n== %s\n' "$*" >&2; }
+
+# --- tools -----------------------------------------------------------------
+need_apt=()
+command -v hugo >/dev/null || need_apt+=(hugo)
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]} (apt-get)"
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v node >/dev/null || { echo "node and npm are needed for the Satori peer" >&2; exit 1; }
+
+# --- waxseal and the floor program -------------------------------------------
+if [ "$BUILD" = 1 ]; then
+  log "building waxseal (release) and the floor program"
+  (cd "$REPO" && cargo build --release -q)
+  (cd "$REPO/bench/floor" && CARGO_TARGET_DIR=$FLOOR_TARGET cargo build --release -q)
+fi
+# A private copy: other builds in the shared target dir cannot swap the
+# binary (and its cache fingerprint) in the middle of the run.
+mkdir -p "$WORK/bin"
+cp "$REPO/target/release/waxseal" "$WORK/bin/waxseal"
+WAX_COMMIT="$(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet HEAD -- src Cargo.toml themes || echo ' (with uncommitted changes)')"
+WAX=$WORK/bin/waxseal
+FLOOR=$FLOOR_TARGET/release/waxseal-floor
+
+# --- Satori + resvg-js -------------------------------------------------------
+log "installing satori + @resvg/resvg-js into $PEERS/satori (npm registry)"
+mkdir -p "$PEERS/satori"
+cp "$REPO/bench/satori/render.mjs" "$PEERS/satori/"
+if ! cmp -s "$REPO/bench/satori/package.json" "$PEERS/satori/package.json" || [ ! -d "$PEERS/satori/node_modules/satori" ]; then
+  cp "$REPO/bench/satori/package.json" "$PEERS/satori/"
+  (cd "$PEERS/satori" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+SATORI_VERSION=$(node -p "require('$PEERS/satori/node_modules/satori/package.json').version")
+RESVG_VERSION=$(node -p "require('$PEERS/satori/node_modules/@resvg/resvg-js/package.json').version")
+
+# --- the corpus ---------------------------------------------------------------
+SITE=$WORK/site-$N
+log "generating $N messages into $SITE"
+rm -rf "$SITE"
+python3 "$REPO/bench/generate.py" "$N" "$SITE"
+HUGO_SITE=$WORK/hugo-$N
+rm -rf "$HUGO_SITE"
+cp -r "$REPO/bench/hugo" "$HUGO_SITE"
+cp -r "$SITE/content" "$HUGO_SITE/content"
+
+J=$WORK/json
+rm -rf "$J"
+mkdir -p "$J"
+OUT=$WORK/out-$N
+HF=(hyperfine --style basic --shell=bash)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+# --- measurements ----------------------------------------------------------------
+log "waxseal full build, $N cards, clean output (default jobs: one per core)"
+rm -f "$J/mem-full.txt"
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT" --export-json "$J/full.json" \
+  "/usr/bin/time -a -o $J/mem-full.txt -f %M $WAX build --root $SITE --output $OUT -q"
+
+log "waxseal no-op rebuild"
+"${HF[@]}" --warmup 1 --runs 10 --export-json "$J/noop.json" "$WAX build --root $SITE --output $OUT -q"
+
+log "waxseal one-card edit (a word appended to one message, then a rebuild)"
+EDIT=$SITE/content/msg-$(printf '%05d' $(( (N + 1) / 2 ))).md
+cp "$EDIT" "$WORK/edited-message.bak"
+"${HF[@]}" --warmup 1 --runs 10 --prepare "echo again >> $EDIT" --export-json "$J/edit.json" \
+  "$WAX build --root $SITE --output $OUT -q"
+cp "$WORK/edited-message.bak" "$EDIT"
+"$WAX" build --root "$SITE" --output "$OUT" -q   # the output matches the corpus again (for the floor's --check)
+
+log "waxseal full build --jobs 1"
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT-j1" --export-json "$J/jobs1.json" \
+  "$WAX build --root $SITE --output $OUT-j1 --jobs 1 -q"
+rm -rf "$OUT-j1"
+
+log "HTML only: waxseal --outputs html vs Hugo (alternating runs)"
+python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 3 + 2)) --export-json "$J/html.json" \
+  --prepare "rm -rf $OUT-html $HUGO_SITE/public $HUGO_SITE/resources" \
+  -n waxseal -n hugo \
+  "$WAX build --root $SITE --output $OUT-html --outputs html -q" \
+  "hugo --quiet -s $HUGO_SITE"
+
+log "Satori + resvg-js ($SATORI_VERSION, $RESVG_VERSION), first $SATORI_CARDS cards: sequential and 2 workers"
+SAT_OUT=$WORK/satori-out
+SAT="node $PEERS/satori/render.mjs $SITE/corpus.json $SAT_OUT --fonts $FONTS"
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $SAT_OUT" --export-json "$J/satori1.json" \
+  -n "satori 1 card" "$SAT --limit 1"
+SAT_RUNS=$RUNS
+[ "$SATORI_CARDS" -ge 500 ] && SAT_RUNS=1
+"${HF[@]}" --runs "$SAT_RUNS" --prepare "rm -rf $SAT_OUT" --export-json "$J/satori.json" \
+  -n "satori sequential" "$SAT --limit $SATORI_CARDS" \
+  -n "satori 2 workers" "$SAT --limit $SATORI_CARDS --workers 2"
+
+log "the floor: render + fast encode of the same card pixels, in process, 2 threads, $N cards"
+rm -f "$J/floor.txt"
+"$FLOOR" "$SITE" --check "$OUT" --threads 1 --variants layered --cards 20 | grep '^check' | tee "$J/floor-check.txt"
+for _ in $(seq "$RUNS"); do
+  "$FLOOR" "$SITE" --threads 2 | grep '^FLOOR' >> "$J/floor.txt"
+done
+
+if [ "$BIG" = 1 ]; then
+  log "peak memory at 10,000 cards"
+  SITE_BIG=$WORK/site-10000
+  rm -rf "$SITE_BIG" "$WORK/out-10000"
+  python3 "$REPO/bench/generate.py" 10000 "$SITE_BIG"
+  /usr/bin/time -o "$J/mem-10000.txt" -f "%e %M" "$WAX" build --root "$SITE_BIG" --output "$WORK/out-10000" -q
+  rm -rf "$WORK/out-10000"
+fi
+
+# --- the table ----------------------------------------------------------------
+python3 - "$J" "$N" "$SATORI_CARDS" "$BIG" "$SATORI_VERSION" "$RESVG_VERSION" > "$WORK/results.md" <<'EOF'
+import json, os, statistics, sys
+J, N, M, big = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+sat_v, resvg_v = sys.argv[5], sys.argv[6]
+def runs(name):
+    return {r["command"]: r for r in json.load(open(os.path.join(J, name)))["results"]}
+def med(name, key=None):
+    r = runs(name)
+    r = r[key] if key else next(iter(r.values()))
+    return statistics.median(r["times"]), len(r["times"])
+full, n_full = med("full.json")
+jobs1, n_j1 = med("jobs1.json")
+noop, n_noop = med("noop.json")
+edit, n_edit = med("edit.json")
+html_w, n_html = med("html.json", "waxseal")
+html_h, _ = med("html.json", "hugo")
+s1, _ = med("satori1.json")
+seq, n_sat = med("satori.json", "satori sequential")
+par, _ = med("satori.json", "satori 2 workers")
+# Satori for N cards: its fixed cost (one card) plus the per-card cost over M cards.
+def extrapolate(t):
+    if M >= N:
+        return t
+    per = (t - s1) / (M - 1) if M > 1 else t
+    return s1 + per * (N - 1)
+seq_n, par_n = extrapolate(seq), extrapolate(par)
+floor = {}
+for line in open(os.path.join(J, "floor.txt")):
+    _, variant, threads, ms = line.split()
+    floor.setdefault((variant, int(threads)), []).append(float(ms))
+floor_runs = {k: len(v) for k, v in floor.items()}
+floor = {k: statistics.median(v) for k, v in floor.items()}
+mem = [int(x) / 1024 for x in open(os.path.join(J, "mem-full.txt")).read().split()]
+print(f"| measurement (N = {N}) | median | runs | target | result |")
+print("|---|---|---|---|---|")
+print(f"| waxseal full build (PNG+SVG+HTML+thumbs+gallery), default jobs | {full:.2f} s ({full / N * 1000:.1f} ms/card) | {n_full} | | |")
+print(f"| waxseal full build, --jobs 1 | {jobs1:.2f} s | {n_j1} | | |")
+print(f"| Satori {sat_v} + resvg-js {resvg_v}, sequential, {M} cards | {seq:.2f} s | {n_sat} | | |")
+print(f"| Satori + resvg-js, 2 workers, {M} cards | {par:.2f} s | {n_sat} | | |")
+print(f"| Satori + resvg-js, 1 card (fixed cost) | {s1:.2f} s | | | |")
+note = "" if M >= N else " (extrapolated)"
+print(f"| Satori sequential, {N} cards{note} | {seq_n:.1f} s | | waxseal >= 10x faster | {seq_n / full:.1f}x {'met' if seq_n / full >= 10 else 'MISSED'} |")
+print(f"| Satori 2 workers, {N} cards{note} | {par_n:.1f} s | | waxseal >= 5x faster | {par_n / full:.1f}x {'met' if par_n / full >= 5 else 'MISSED'} |")
+for variant in ("whole", "layered", "png-set"):
+    if (variant, 2) in floor:
+        f = floor[(variant, 2)] * N / 1000
+        verdict = "met" if full / f <= 1.5 else "MISSED"
+        if full < f:
+            verdict = "the build is faster: not a floor"
+        print(f"| floor `{variant}`, 2 threads, {N} cards | {f:.2f} s ({floor[(variant, 2)]:.1f} ms/card) | {floor_runs[(variant, 2)]} | full build <= 1.5x | {full / f:.2f}x {verdict} |")
+print(f"| HTML only: waxseal --outputs html | {html_w:.3f} s | {n_html} | faster than Hugo | {html_h / html_w:.2f}x Hugo's speed {'met' if html_w < html_h else 'MISSED'} |")
+print(f"| HTML only: Hugo | {html_h:.3f} s | {n_html} | | |")
+print(f"| no-op rebuild | {noop * 1000:.0f} ms | {n_noop} | < 200 ms | {'met' if noop < 0.2 else 'MISSED'} |")
+print(f"| one-card edit | {edit * 1000:.0f} ms | {n_edit} | < 60 ms | {'met' if edit < 0.06 else 'MISSED'} |")
+print(f"| peak memory, full build, {N} cards | {statistics.median(mem):.0f} MB | {len(mem)} | < 200 MB | {'met' if statistics.median(mem) < 200 else 'MISSED'} |")
+if big:
+    secs, kb = open(os.path.join(J, "mem-10000.txt")).read().split()
+    mb = int(kb) / 1024
+    print(f"| peak memory, full build, 10000 cards | {mb:.0f} MB ({float(secs):.0f} s) | 1 | < 200 MB, flat from {N} | {'met' if mb < 200 else 'MISSED'}; {mb / statistics.median(mem):.2f}x the {N}-card peak |")
+EOF
+
+log "machine"
+{
+  echo
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB; run started $STARTED; load average (1, 5, 15 min) before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "waxseal $WAX_COMMIT (at build time), hugo $(hugo version | cut -d' ' -f2), node $(node --version), $(hyperfine --version)"
+  cat "$J/floor-check.txt"
+} >> "$WORK/results.md"
+cat "$WORK/results.md"
