@@ -6,9 +6,9 @@
 #   N               messages in the corpus (default 1000)
 #   --runs R        whole-process runs per waxseal/Hugo measurement (default 3); medians are reported
 #   --satori-cards M  Satori + resvg-js draws the first M cards of the same corpus
-#                   (default 200: it takes ~0.4 s a card); its time for N cards is
+#                   (default 200: it takes ~0.2 s a card); its time for N cards is
 #                   extrapolated from the per-card cost over M cards (see bench/README.md)
-#   --big           also measure waxseal's peak memory on 10,000 cards (about 5-7 minutes more)
+#   --big           also measure waxseal's peak memory on 10,000 cards (about 4 minutes more)
 #   --no-build      use the waxseal binary and floor program already built
 #
 # Everything it installs or writes is outside the repository:

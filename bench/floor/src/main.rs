@@ -62,7 +62,8 @@ fn main() {
                     args.next().expect("--threads 1,2").split(',').map(|t| t.parse().expect("a number")).collect()
             }
             "--variants" => {
-                only = Some(args.next().expect("--variants whole,layered,png-set").split(',').map(String::from).collect())
+                only =
+                    Some(args.next().expect("--variants whole,layered,png-set").split(',').map(String::from).collect())
             }
             "--check" => check = Some(args.next().expect("--check OUTPUT_DIR").into()),
             _ => root = Some(a.into()),
@@ -148,9 +149,9 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
                 .as_ref()
                 .map(|from| waxseal::markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
             let title = m.front.title.as_deref().map(waxseal::markup::smarten);
-            let lang =
-                m.front.lang.as_deref().or(config.lang.as_deref()).and_then(waxseal::content::hyphenation_lang);
-            let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+            let lang = m.front.lang.as_deref().or(config.lang.as_deref()).and_then(waxseal::content::hyphenation_lang);
+            let text =
+                layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
             let laid = layout::layout(&theme, text, frame).expect("layout");
             // The corpus gives no `seal:`: the theme's default seal.
             let seal = SealSpec {
