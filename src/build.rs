@@ -185,13 +185,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     };
 
     // The theme assets (CSS with hashed font URLs) come first: pages link them.
-    let mut used_themes: Vec<String> = messages.iter().filter_map(|m| m.front.theme.clone()).collect();
-    used_themes.push(config.theme.clone());
-    used_themes.sort();
-    used_themes.dedup();
     let mut css_urls = HashMap::new();
     let mut failures = Vec::new();
-    for name in &used_themes {
+    for name in themes.keys() {
         if let Some(Ok(theme)) = themes.get(name) {
             let (files, url) = site::theme_assets(theme, &config);
             if outputs.html {

@@ -149,6 +149,8 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
             .with_hint("end the front matter with a line holding only `---`")
     })?;
     let shown_str = shown.to_string_lossy();
+    let key_lines = yaml.map(top_level_keys).unwrap_or_default();
+    let line_of = |key: &str| key_lines.iter().find(|(k, _)| k == key).map_or(0, |(_, l)| *l);
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => {
             serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&shown_str, &e, 1, FRONT_MATTER_KEYS))?
@@ -157,31 +159,21 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     };
     let date = match &front.date {
         Some(d) => Some(parse_date(d).ok_or_else(|| {
-            Diagnostic::error(shown, key_line(yaml.unwrap_or(""), "date") + 1, 7, format!("`{d}` is not a date"))
+            Diagnostic::error(shown, line_of("date"), 7, format!("`{d}` is not a date"))
                 .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
         })?),
         None => None,
     };
     if let Some(lang) = &front.lang {
         if !valid_lang(lang) {
-            return Err(Diagnostic::error(
-                shown,
-                key_line(yaml.unwrap_or(""), "lang") + 1,
-                7,
-                format!("`{lang}` is not a language tag"),
-            )
-            .with_hint("use a code such as `en`, `de` or `pt-BR`"));
+            return Err(Diagnostic::error(shown, line_of("lang"), 7, format!("`{lang}` is not a language tag"))
+                .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
     }
     let slug = match &front.slug {
         Some(slug) => clean_slug(slug).ok_or_else(|| {
-            Diagnostic::error(
-                shown,
-                key_line(yaml.unwrap_or(""), "slug") + 1,
-                7,
-                format!("`{slug}` is not a usable slug"),
-            )
-            .with_hint("use letters, digits, `-`, `_` and `/` only")
+            Diagnostic::error(shown, line_of("slug"), 7, format!("`{slug}` is not a usable slug"))
+                .with_hint("use letters, digits, `-`, `_` and `/` only")
         })?,
         None => {
             let stem = rel.with_extension("");
@@ -199,7 +191,7 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         date,
         body: body.to_string(),
         body_line,
-        key_lines: yaml.map(top_level_keys).unwrap_or_default(),
+        key_lines,
         digest: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(text.as_bytes())).into(),
     })
 }
@@ -232,11 +224,6 @@ fn top_level_keys(yaml: &str) -> Vec<(String, usize)> {
         .filter(|(_, l)| !l.starts_with([' ', '\t', '#', '-']))
         .filter_map(|(i, l)| Some((l.split_once(':')?.0.trim().to_string(), i + 2)))
         .collect()
-}
-
-/// The 0-based line of `key:` in a YAML text (for values serde cannot locate).
-fn key_line(yaml: &str, key: &str) -> usize {
-    yaml.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(0, |i| i + 1)
 }
 
 /// Parses `2026-11-23`, `2026-11-23 10:30` or `2026-11-23T10:30:00`.

@@ -79,7 +79,7 @@ pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>
     let mut files = Vec::new();
     let mut css = String::new();
     let mut seen = Vec::new();
-    for (role, face) in &theme.faces {
+    for face in theme.faces.values() {
         if seen.contains(&face.file) {
             continue;
         }
@@ -95,7 +95,6 @@ pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>
             path
         ));
         files.push((path, face.data.to_vec()));
-        let _ = role;
     }
     let p = &theme.spec.palette;
     css.push_str(&format!(

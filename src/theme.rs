@@ -370,8 +370,6 @@ pub struct Face {
     pub units_per_em: u16,
     /// The shaper's tables for this face, built once per build.
     pub shaper: Arc<harfrust::ShaperData>,
-    /// Ascender in font units.
-    pub ascender: i16,
     /// The file, relative to the theme, for messages.
     pub file: String,
 }
@@ -737,7 +735,6 @@ fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &st
     let font = harfrust::FontRef::from_index(&data, info.index).ok()?;
     use read_fonts::TableProvider;
     let head = font.head().ok()?;
-    let hhea = font.hhea().ok()?;
     Some(Face {
         family,
         weight: info.weight.0,
@@ -745,7 +742,6 @@ fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &st
         index: info.index,
         units_per_em: head.units_per_em(),
         shaper: Arc::new(harfrust::ShaperData::new(&font)),
-        ascender: hhea.ascender().to_i16(),
         data,
         file: file.to_string(),
     })
