@@ -62,7 +62,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("seal svg", |b| {
         b.iter(|| waxseal::seal::seal_svg(&seal, 620.0, 1500.0, 124.0, 7, "seal", "EB Garamond").unwrap())
     });
-    c.bench_function("standalone svg (text as outlines)", |b| b.iter(|| render::standalone_svg(&tree)));
+    c.bench_function("standalone svg (text as outlines)", |b| {
+        b.iter(|| render::standalone_svg(&theme, &card.full, &tree))
+    });
 
     use png::{Compression as C, Filter as F};
     let variants = [

@@ -5,8 +5,9 @@
 //! a diagnostic for that card; the others are still built. Nothing is
 //! written outside the output folder, and only through [`Output`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -111,7 +112,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
 #[derive(Default)]
 pub struct Session {
     bases: render::BaseCache,
-    page_seals: std::sync::Mutex<HashMap<String, String>>,
+    page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
 }
 
 /// Builds the site, reusing what `session` drew in earlier builds.
@@ -228,6 +229,8 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         css_urls: &css_urls,
         bases: &session.bases,
         page_seals: &session.page_seals,
+        seals_written: Mutex::default(),
+        seal_failures: Mutex::default(),
         outputs,
         optimize: options.optimize || config.optimize,
     };
@@ -291,15 +294,18 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     }
 
-    // Files of cards that are gone (or of outputs no longer made) go too.
-    for (slug, old) in &cache.cards {
-        let kept = next.cards.get(slug).map(|c| &c.files);
-        for file in old.files.iter().filter(|f| kept.is_none_or(|k| !k.contains(f))) {
+    // Files of cards that are gone (or of outputs no longer made) go too;
+    // a file cards share (a seal) stays while any card has it.
+    let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).collect();
+    let mut removed = HashSet::new();
+    for old in cache.cards.values() {
+        for file in old.files.iter().filter(|f| !kept.contains(f) && removed.insert(*f)) {
             if let Err(e) = output.remove(file) {
                 failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
             }
         }
     }
+    failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
     failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
 
     // The gallery, in the site's theme.
@@ -334,29 +340,45 @@ struct CardContext<'a> {
     output: &'a Output,
     css_urls: &'a HashMap<String, String>,
     bases: &'a render::BaseCache,
-    page_seals: &'a std::sync::Mutex<HashMap<String, String>>,
+    page_seals: &'a Mutex<HashMap<String, (String, Arc<String>)>>,
+    /// Seal files written by this build (each once).
+    seals_written: Mutex<HashSet<String>>,
+    seal_failures: Mutex<Vec<Diagnostic>>,
     outputs: Outputs,
     optimize: bool,
 }
 
-/// The seal as a small standalone SVG for the card page. There are only a
-/// few variants of each seal, so each is written once per build.
-fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f64) -> String {
+/// The seal for the card page: a small standalone SVG, its initials as
+/// outlines (an `<img>` cannot use the page's fonts), written once per
+/// variant as `assets/seals/HASH.svg`. Returns the file's path in the output
+/// folder.
+fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f64) -> Option<String> {
     let key = format!("{}|{seal:?}|{seed}|{r}", theme.name);
-    if let Some(svg) = ctx.page_seals.lock().expect("no panics while holding the lock").get(&key) {
-        return svg.clone();
-    }
-    let family = &theme.face(theme::FontRole::Bold).family;
-    let svg = crate::seal::seal_svg(seal, r * 1.25, r * 1.25, r, seed, "seal", family)
-        .map(|g| {
-            format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {s:.0} {s:.0}\" role=\"img\" aria-label=\"wax seal\">{g}</svg>",
+    let known = ctx.page_seals.lock().expect("no panics while holding the lock").get(&key).cloned();
+    let (rel, svg) = match known {
+        Some(known) => known,
+        None => {
+            let family = &theme.face(theme::FontRole::Bold).family;
+            let group = crate::seal::seal_svg(seal, r * 1.25, r * 1.25, r, seed, "seal", family).ok()?;
+            let source = format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{s:.0}\" height=\"{s:.0}\" viewBox=\"0 0 {s:.0} {s:.0}\">{group}</svg>",
                 s = r * 2.5
-            )
-        })
-        .unwrap_or_default();
-    ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, svg.clone());
-    svg
+            );
+            let tree = render::parse(theme, &source).ok()?;
+            let svg = Arc::new(render::standalone_svg(theme, &source, &tree));
+            let hash: String = Sha256::digest(svg.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+            let rel = format!("assets/seals/{hash}.svg");
+            ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, (rel.clone(), svg.clone()));
+            (rel, svg)
+        }
+    };
+    // Written by the first card of this build that shows it.
+    if ctx.seals_written.lock().expect("no panics while holding the lock").insert(rel.clone()) {
+        if let Some(failure) = write(ctx.output, &rel, svg.as_bytes()) {
+            ctx.seal_failures.lock().expect("no panics while holding the lock").push(failure);
+        }
+    }
+    Some(rel)
 }
 
 /// A card that was built and written (or found unchanged).
@@ -476,14 +498,21 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
         }
         if ctx.outputs.svg {
             files.push(format!("{dir}/card.svg"));
-            failures.extend(write(ctx.output, &format!("{dir}/card.svg"), render::standalone_svg(&tree).as_bytes()));
+            failures.extend(write(
+                ctx.output,
+                &format!("{dir}/card.svg"),
+                render::standalone_svg(theme, &svg.full, &tree).as_bytes(),
+            ));
         }
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
 
     let base = format!("{}cards/{}/", config.base_url, m.slug);
     let title = title_text.clone().unwrap_or_else(|| first_words(&alt, 6));
-    let seal_page = page_seal(ctx, theme, &seal, seed, boxes.seal.2 as f64);
+    let seal_file = if ctx.outputs.html { page_seal(ctx, theme, &seal, seed, boxes.seal.2 as f64) } else { None };
+    if let Some(rel) = &seal_file {
+        files.push(rel.clone());
+    }
     let entry = CardEntry {
         slug: m.slug.clone(),
         has_title: front.title.is_some(),
@@ -504,7 +533,7 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
         signature: signature.unwrap_or_default(),
         alt,
         html: markup.html,
-        seal_svg: seal_page,
+        seal: seal_file.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
         theme: theme.name.clone(),
         style: page_style(theme, &laid, &boxes, size, px_per_pt),
     };
@@ -520,7 +549,6 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     }
     // The gallery needs none of the page's own markup.
     entry.html = String::new();
-    entry.seal_svg = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     Ok(CardDone { entry, warnings, failures, files, reused: false })
 }

@@ -29,5 +29,6 @@ pub mod render;
 pub mod scaffold;
 pub mod seal;
 pub mod site;
+pub mod svgout;
 pub mod theme;
 pub mod xml;

@@ -269,6 +269,12 @@ fn strip_element(svg: &str, name: &str) -> String {
 pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
     let palette = &theme.spec.palette;
     let mut out = format!("<g id=\"{TEXT_ID}\">");
+    // Every `<text>` has an id, by which the standalone SVG finds its glyphs.
+    let mut texts = 0;
+    let mut next_id = || {
+        texts += 1;
+        format!("{TEXT_ID}-{texts}")
+    };
     for line in &layout.lines {
         let x = left + line.x;
         let y = top + line.baseline;
@@ -307,7 +313,8 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     let style = &theme.spec.styles.marker;
                     let _ = write!(
                         out,
-                        "<text x=\"{:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{}\" {}>{}</text>",
+                        "<text id=\"{}\" x=\"{:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{}\" {}>{}</text>",
+                        next_id(),
                         left + mx,
                         line.size,
                         theme.color(style.color.as_deref().unwrap_or("accent")),
@@ -318,7 +325,8 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                 let fill = &palette.ink;
                 let _ = write!(
                     out,
-                    "<text y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" xml:space=\"preserve\">",
+                    "<text id=\"{}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" xml:space=\"preserve\">",
+                    next_id(),
                     line.size
                 );
                 // Every piece has its own x, so it is a text chunk of its own,
@@ -385,7 +393,10 @@ fn check_urls(text: &str, local: &dyn Fn(&str) -> bool) -> Result<(), RenderErro
 }
 
 /// The tree as standalone SVG, text as outlines.
-pub fn standalone_svg(tree: &usvg::Tree) -> String {
+pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
+    if let Some(svg) = crate::svgout::write(source, tree, &theme.glyphs) {
+        return svg;
+    }
     // Card coordinates are pixels at print resolution: two decimals are a
     // hundredth of a pixel. Fewer digits make the file half as large and
     // quicker to write.
@@ -607,6 +618,50 @@ mod tests {
                     assert!(worst <= 4, "{name} {size_name} at {width} px differs by {worst} when layered");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn standalone_svg_draws_the_card_without_any_font() {
+        let root = tempfile::tempdir().unwrap();
+        let text = "Made with *love* by **Bev**, see [our shop](https://example.org).\n\n\
+                    > A quote, *quoted*.\n\n- one\n- two\n\n---\n\nThe end.";
+        let rich = crate::markup::render(text, false).rich;
+        let no_fonts = usvg::Options::default();
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            let size = CardSize::named("a7", 150).unwrap();
+            let b = boxes(&theme, size);
+            let frame = Frame {
+                width: b.text_box.width,
+                height: b.text_box.height,
+                px_per_pt: size.px_per_pt(),
+                text_scale: 1.0,
+            };
+            let content =
+                Content { title: Some("Thank you"), text: &rich, signature: Some("with love, Bev"), lang: None };
+            let laid = layout::layout(&theme, content, frame).unwrap();
+            // A monogram seal: its initials are text too, stroked and filled with gradients.
+            let seal =
+                crate::seal::SealSpec { emblem: "monogram".into(), initials: Some("BW".into()), ..Default::default() };
+            let card = card_svg(
+                &theme,
+                size,
+                &CardContent { title: Some("Thank you"), layout: &laid, seal: &seal, seed: 7, alt: "x" },
+            )
+            .unwrap();
+            let tree = parse(&theme, &card.full).unwrap();
+            let standalone = standalone_svg(&theme, &card.full, &tree);
+            assert!(!standalone.contains("<text"), "{name}: text left in the standalone SVG");
+            assert!(standalone.contains("<use"), "{name}: glyphs are not shared through <use>");
+            assert!(standalone.len() < card.full.len() + 120_000, "{name}: {} bytes", standalone.len());
+            let alone = usvg::Tree::from_str(&standalone, &no_fonts).unwrap();
+            let (want, got) = (rasterize(&tree, size.width), rasterize(&alone, size.width));
+            let far = want.data().iter().zip(got.data()).filter(|(a, b)| a.abs_diff(**b) > 40).count();
+            assert!(far < 400, "{name}: {far} channels differ from the card");
+            let bare = rasterize(&parse(&theme, &card.base).unwrap(), size.width);
+            let ink = want.data().iter().zip(bare.data()).filter(|(a, b)| a.abs_diff(**b) > 40).count();
+            assert!(ink > 20_000, "{name}: the card has no text or seal? ({ink} channels)");
         }
     }
 

@@ -1813,8 +1813,14 @@ impl Painter {
         );
         let top =
             format!("fill=\"url(#{p}-dome)\" stroke=\"url(#{p}-bevel)\" stroke-width=\"{}\"", F(0.5 * d), p = self.p);
-        for (dx, dy, paint) in self.underlays(d).into_iter().chain([(0.0, 0.0, top)]) {
-            let _ = write!(out, "<text x=\"{}\" y=\"{}\" {paint}>{text}</text>", F(x + dx), F(baseline + dy));
+        for (n, (dx, dy, paint)) in self.underlays(d).into_iter().chain([(0.0, 0.0, top)]).enumerate() {
+            let _ = write!(
+                out,
+                "<text id=\"{p}-initials-{n}\" x=\"{}\" y=\"{}\" {paint}>{text}</text>",
+                F(x + dx),
+                F(baseline + dy),
+                p = self.p
+            );
         }
         out.push_str("</g>");
     }

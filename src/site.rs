@@ -52,8 +52,9 @@ pub struct CardEntry {
     pub alt: String,
     /// The message as HTML (escaped unless the site allows raw HTML).
     pub html: String,
-    /// The seal as a small standalone SVG.
-    pub seal_svg: String,
+    /// URL of the seal picture (an SVG file shared by the cards with the
+    /// same seal), or empty.
+    pub seal: String,
     /// The theme's name.
     pub theme: String,
     /// CSS custom properties that give the HTML card the PNG's proportions:

@@ -420,6 +420,8 @@ pub struct Theme {
     pub emblems: BTreeMap<String, crate::seal::EmblemShape>,
     /// This theme and the themes it extends, in order.
     pub chain: Vec<String>,
+    /// Glyph outlines written into standalone card SVGs, by font and glyph.
+    pub glyphs: crate::svgout::GlyphOutlines,
 }
 
 impl std::fmt::Debug for Face {
@@ -567,6 +569,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     }
     Ok(Theme {
         chain,
+        glyphs: Default::default(),
         emblems,
         origins,
         name: name.to_string(),

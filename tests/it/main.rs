@@ -28,6 +28,7 @@ fn builds_cards_pages_and_a_gallery() {
     assert_eq!((png.width, png.height), (1240, 1748), "A6 at 300 dpi");
     let svg = site.read("cards/love/card.svg");
     assert!(svg.starts_with("<svg") && svg.contains("width=\"1240\""), "{}", &svg[..200]);
+    assert!(!svg.contains("<text") && svg.contains("<use"), "the text is in outlines, each glyph drawn once");
 }
 
 #[test]
@@ -420,4 +421,35 @@ fn a_broken_edit_keeps_the_last_good_card() {
     assert_eq!(run.code, 1);
     assert!(site.output("cards/love/card.png").is_file(), "the last good card stays");
     assert!(site.read("index.html").contains("/cards/love/"));
+}
+
+/// The `src` of the seal picture on a card page.
+fn seal_src(page: &str) -> String {
+    let at = page.find("class=\"card-seal\"").expect("a seal on the page");
+    let src = &page[at..][page[at..].find("src=\"").expect("a seal picture") + 5..];
+    src[..src.find('"').unwrap()].to_string()
+}
+
+#[test]
+fn card_pages_share_seal_files_which_go_with_their_last_card() {
+    let site = Site::empty();
+    site.write("waxseal.yaml", "title: Seals\n");
+    for n in 0..30 {
+        site.write(&format!("content/m{n}.md"), "---\nseal: {emblem: monogram, initials: AB}\n---\nThank you!\n");
+    }
+    assert_eq!(site.build(&[]).code, 0);
+    let seals = || std::fs::read_dir(site.output("assets/seals")).map_or(0, |d| d.count());
+    assert!((2..30).contains(&seals()), "{} seal files for 30 cards", seals());
+    for n in 0..30 {
+        let src = seal_src(&site.read(&format!("cards/m{n}/index.html")));
+        let svg = site.read(src.trim_start_matches('/'));
+        assert!(svg.starts_with("<svg") && !svg.contains("<text"), "{src}: the initials are outlines");
+    }
+    let kept = seal_src(&site.read("cards/m0/index.html"));
+    for n in 1..30 {
+        std::fs::remove_file(site.root().join(format!("content/m{n}.md"))).unwrap();
+    }
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(seals(), 1, "only the seal of the card left stays");
+    assert!(site.output(kept.trim_start_matches('/')).is_file());
 }
