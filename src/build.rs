@@ -83,6 +83,9 @@ pub struct BuildReport {
     pub reused: usize,
     /// A problem that stopped the whole build (bad config, unwritable output).
     pub fatal: bool,
+    /// Output files this build wrote (new or different bytes) or removed,
+    /// relative to the output folder, sorted; the build cache is left out.
+    pub changed: Vec<String>,
 }
 
 impl BuildReport {
@@ -321,6 +324,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         report.fatal = true;
         report.diagnostics.extend(failures);
     }
+    report.changed = output.changed().into_iter().filter(|f| f != cache::CACHE_FILE).collect();
     report
 }
 

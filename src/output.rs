@@ -13,13 +13,15 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Output {
     root: PathBuf,
+    /// Files written (new or different bytes) or removed, as given.
+    changed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Output {
     /// Opens (creating it if needed) the output folder.
     pub fn create(root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf() })
+        Ok(Output { root: root.to_path_buf(), changed: Default::default() })
     }
 
     /// The folder's path.
@@ -45,7 +47,20 @@ impl Output {
         // No fsync: the rename is what keeps an interrupted build's output
         // whole, and syncing every file costs more than drawing it.
         tmp.persist(&path).map_err(|e| e.error)?;
+        self.note(rel);
         Ok(())
+    }
+
+    fn note(&self, rel: &str) {
+        self.changed.lock().expect("no panics while holding the lock").push(rel.to_string());
+    }
+
+    /// The files written or removed so far (sorted, each once).
+    pub fn changed(&self) -> Vec<String> {
+        let mut changed = self.changed.lock().expect("no panics while holding the lock").clone();
+        changed.sort();
+        changed.dedup();
+        changed
     }
 
     /// Removes file `rel` (a card that is gone), and the folders it leaves
@@ -57,6 +72,7 @@ impl Output {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         }
+        self.note(rel);
         let mut dir = path.parent();
         while let Some(d) = dir.filter(|d| *d != self.root) {
             if std::fs::remove_dir(d).is_err() {
