@@ -55,8 +55,12 @@ impl BuildCache {
 
     /// The cache as JSON (sorted: the same cards give the same bytes).
     pub fn to_json(&self) -> Vec<u8> {
-        let cache = BuildCache { format: FORMAT, cards: self.cards.clone() };
-        serde_json::to_vec(&cache).expect("the cache is plain data")
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            format: u32,
+            cards: &'a BTreeMap<String, CachedCard>,
+        }
+        serde_json::to_vec(&Borrowed { format: FORMAT, cards: &self.cards }).expect("the cache is plain data")
     }
 
     /// The cached card `slug` when its key is `key` and its files are all in `output`.

@@ -419,8 +419,12 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
 /// width.
 #[derive(Default)]
 pub struct BaseCache {
-    bases: std::sync::Mutex<HashMap<(u64, u32), BaseSlot>>,
-    seals: std::sync::Mutex<HashMap<(u64, u32), SealSlot>>,
+    bases: std::sync::Mutex<HashMap<String, BaseSlot>>,
+    seals: std::sync::Mutex<HashMap<String, SealSlot>>,
+    /// Where drawn layers are kept between runs, once a build says.
+    store: std::sync::Mutex<Option<crate::output::Output>>,
+    /// Layer files this process drew or read.
+    used: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// One base, drawn by the first card that needs it.
@@ -429,28 +433,132 @@ type BaseSlot = Arc<OnceLock<Option<tiny_skia::Pixmap>>>;
 /// One seal drawn alone, and where its pixmap goes on the card.
 type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
 
-fn hash_of(text: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    std::hash::Hash::hash(text, &mut hasher);
-    std::hash::Hasher::finish(&hasher)
-}
+/// The folder, inside the output folder, where drawn layers are kept.
+pub const LAYERS_DIR: &str = ".waxseal-cache/layers";
 
 impl BaseCache {
-    /// The base `svg` drawn `width` pixels wide, drawn now if no card drew it yet.
+    /// Keeps drawn layers in `output`'s cache folder, and reads them from there.
+    pub fn keep_in(&self, output: &crate::output::Output) {
+        *self.store.lock().expect("no panics while holding the lock") = Some(output.clone());
+    }
+
+    /// Removes the kept layers this process did not use (after a build that
+    /// drew every card, so none of them is needed).
+    pub fn forget_unused(&self) -> std::io::Result<()> {
+        let Some(output) = self.store.lock().expect("no panics while holding the lock").clone() else {
+            return Ok(());
+        };
+        let used = self.used.lock().expect("no panics while holding the lock").clone();
+        let Ok(entries) = std::fs::read_dir(output.root().join(LAYERS_DIR)) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let rel = format!("{LAYERS_DIR}/{}", entry.file_name().to_string_lossy());
+            if !used.contains(&rel) {
+                output.remove(&rel)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A layer's file name: what it is drawn from (the theme's files, the
+    /// SVG) and how wide.
+    fn name(theme: &Theme, kind: &str, svg: &str, width: u32) -> String {
+        let key =
+            crate::cache::key(&[theme.fingerprint.as_bytes(), kind.as_bytes(), svg.as_bytes(), &width.to_le_bytes()]);
+        format!("{LAYERS_DIR}/{kind}-{key}.png")
+    }
+
+    /// A kept layer, if there is one (and it decodes).
+    fn read(&self, rel: &str) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+        let store = self.store.lock().expect("no panics while holding the lock").clone()?;
+        let file = std::fs::File::open(store.root().join(rel)).ok()?;
+        let layer = decode_layer(std::io::BufReader::new(file))?;
+        self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        Some(layer)
+    }
+
+    /// Keeps a drawn layer for the next run. A failure only costs that run a redraw.
+    fn keep(&self, rel: &str, pixmap: &tiny_skia::Pixmap, x: i32, y: i32) {
+        let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
+            return;
+        };
+        if store.write(rel, &encode_layer(pixmap, x, y)).is_ok() {
+            self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        }
+    }
+
+    /// The base `svg` drawn `width` pixels wide: from memory, from the
+    /// output's cache folder, or drawn now.
     fn get(
         &self,
         theme: &Theme,
         svg: &str,
         width: u32,
     ) -> Result<Arc<OnceLock<Option<tiny_skia::Pixmap>>>, RenderError> {
-        let key = (hash_of(svg), width);
-        let cell = self.bases.lock().expect("no panics while holding the lock").entry(key).or_default().clone();
+        let name = Self::name(theme, "base", svg, width);
+        let cell =
+            self.bases.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
         if cell.get().is_none() {
-            let tree = parse(theme, svg)?;
-            let _ = cell.set(Some(rasterize(&tree, width)));
+            let pixmap = match self.read(&name) {
+                Some((pixmap, _, _)) => pixmap,
+                None => {
+                    let pixmap = rasterize(&parse(theme, svg)?, width);
+                    self.keep(&name, &pixmap, 0, 0);
+                    pixmap
+                }
+            };
+            let _ = cell.set(Some(pixmap));
         }
         Ok(cell)
     }
+
+    /// The seal layer `node` (drawn from `svg`) at `scale`, as [`Self::get`].
+    fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> SealSlot {
+        let name = Self::name(theme, "seal", svg, width);
+        let cell =
+            self.seals.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
+        cell.get_or_init(|| {
+            self.read(&name).or_else(|| {
+                let (pixmap, x, y) = draw_alone(node, scale)?;
+                self.keep(&name, &pixmap, x, y);
+                Some((pixmap, x, y))
+            })
+        });
+        cell
+    }
+}
+
+/// A drawn layer as a PNG of its premultiplied pixels as they are (only
+/// waxseal reads it back), with its place on the card in a text chunk.
+fn encode_layer(pixmap: &tiny_skia::Pixmap, x: i32, y: i32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Up);
+    encoder.add_text_chunk("waxseal-at".into(), format!("{x} {y}")).expect("a short Latin-1 text");
+    let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
+    writer.write_image_data(pixmap.data()).expect("PNG data of a valid pixmap");
+    writer.finish().expect("PNG end");
+    out
+}
+
+fn decode_layer(input: impl std::io::BufRead + std::io::Seek) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let mut reader = png::Decoder::new(input).read_info().ok()?;
+    let info = reader.info();
+    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
+        return None;
+    }
+    let at = info.uncompressed_latin1_text.iter().find(|t| t.keyword == "waxseal-at")?.text.clone();
+    let (x, y) = at.split_once(' ')?;
+    let (x, y) = (x.parse().ok()?, y.parse().ok()?);
+    let mut data = vec![0; reader.output_buffer_size()?];
+    let frame = reader.next_frame(&mut data).ok()?;
+    data.truncate(frame.buffer_size());
+    let pixmap = tiny_skia::Pixmap::from_vec(data, tiny_skia::IntSize::from_wh(frame.width, frame.height)?)?;
+    Some((pixmap, x, y))
 }
 
 /// Draws the card `width` pixels wide: the cached base, then the text and
@@ -479,9 +587,8 @@ pub fn rasterize_layered(
     for node in &children[children.len() - 2..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
-            let key = (hash_of(&card.seal), width);
-            let cell = cache.seals.lock().expect("no panics while holding the lock").entry(key).or_default().clone();
-            if let Some((seal, x, y)) = cell.get_or_init(|| draw_alone(node, scale)) {
+            let cell = cache.seal(theme, &card.seal, node, width, scale);
+            if let Some((seal, x, y)) = cell.get().and_then(Option::as_ref) {
                 pixmap.draw_pixmap(
                     *x,
                     *y,

@@ -126,8 +126,13 @@ pub fn card_page(theme: &Theme, config: &SiteConfig, card: &CardEntry, css_url: 
 }
 
 /// Renders the gallery, newest cards first.
-pub fn gallery(theme: &Theme, config: &SiteConfig, cards: &[CardEntry], css_url: &str) -> Result<String, tera::Error> {
-    let mut cards: Vec<&CardEntry> = cards.iter().collect();
+pub fn gallery<'a>(
+    theme: &Theme,
+    config: &SiteConfig,
+    cards: impl Iterator<Item = &'a CardEntry>,
+    css_url: &str,
+) -> Result<String, tera::Error> {
+    let mut cards: Vec<&CardEntry> = cards.collect();
     sort_newest_first(&mut cards);
     let mut context = tera::Context::new();
     context.insert("site", config);

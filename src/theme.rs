@@ -420,6 +420,8 @@ pub struct Theme {
     pub emblems: BTreeMap<String, crate::seal::EmblemShape>,
     /// This theme and the themes it extends, in order.
     pub chain: Vec<String>,
+    /// Changes when any file of the theme (or waxseal itself) changes.
+    pub fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
     pub glyphs: crate::svgout::GlyphOutlines,
 }
@@ -567,8 +569,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
             .map_err(|e| Diagnostic::error(origin(path), 0, 0, e.to_string()))?;
         emblems.insert(name, shape);
     }
+    let fingerprint = fingerprint(root, &chain);
     Ok(Theme {
         chain,
+        fingerprint,
         glyphs: Default::default(),
         emblems,
         origins,
@@ -728,12 +732,20 @@ fn key_line(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).map_or(0, |i| i + 1)
 }
 
+/// What a theme is made of: waxseal's own files (its built-in themes) and
+/// the site's folders of the themes in `chain`, by their files' sizes and times.
+pub fn fingerprint(root: &Path, chain: &[String]) -> String {
+    let prints: Vec<String> =
+        chain.iter().map(|n| crate::cache::folder_fingerprint(&root.join("themes").join(n))).collect();
+    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+}
+
 /// Registers one font file with usvg's database and describes it.
 fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &str) -> Option<Face> {
     let db = options.fontdb_mut();
-    let before: Vec<_> = db.faces().map(|f| f.id).collect();
-    db.load_font_data(data.to_vec());
-    let info = db.faces().find(|f| !before.contains(&f.id))?;
+    // The database shares the bytes the theme already holds.
+    let ids = db.load_font_source(usvg::fontdb::Source::Binary(data.clone()));
+    let info = db.face(*ids.first()?)?;
     let family = info.families.first()?.0.clone();
     let font = harfrust::FontRef::from_index(&data, info.index).ok()?;
     use read_fonts::TableProvider;
