@@ -1,10 +1,11 @@
 //! The only writer: files go into the output folder and nowhere else.
 //!
-//! Every file is written to a temporary file beside it and renamed into
-//! place, so an interrupted build leaves the previous file readable. A file
-//! whose bytes did not change is not rewritten (its modification time stays,
-//! which keeps `serve` reloads and rsync uploads small). Paths are checked:
-//! nothing can climb out with `..` or an absolute path.
+//! A file that exists is replaced through a temporary file beside it renamed
+//! into place, so an interrupted build leaves the previous file readable; a
+//! new file is written in place. A file whose bytes did not change is not
+//! rewritten (its modification time stays, which keeps `serve` reloads and
+//! rsync uploads small). Paths are checked: nothing can climb out with `..`
+//! or an absolute path.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -32,14 +33,35 @@ impl Output {
     /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
-        // Compare only when the sizes match: most files are new or changed.
-        let same_size = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64);
-        if same_size && std::fs::read(&path).is_ok_and(|old| old == bytes) {
-            return Ok(());
-        }
         let dir = path.parent().expect("resolved paths lie inside the root");
-        if !dir.is_dir() {
-            std::fs::create_dir_all(dir)?;
+        match std::fs::metadata(&path) {
+            // Compare only when the sizes match: most files are new or changed.
+            Ok(old) if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) => {
+                return Ok(());
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A new file has no previous version to keep readable: it is
+                // written in place (half the directory work of a rename, which
+                // is most of a clean HTML build's time). A build interrupted
+                // here leaves a file that no cache lists, so the next build
+                // writes it again.
+                if !dir.is_dir() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                    Ok(mut file) => {
+                        file.write_all(bytes)?;
+                        publish(&file)?;
+                        self.note(rel);
+                        return Ok(());
+                    }
+                    // Someone made it meanwhile: replace it as below.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
         }
         let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
         tmp.write_all(bytes)?;

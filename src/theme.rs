@@ -424,6 +424,8 @@ pub struct Theme {
     pub fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
     pub glyphs: crate::svgout::GlyphOutlines,
+    /// Widths of the words of its cards, measured once.
+    pub widths: crate::layout::WidthCache,
 }
 
 impl std::fmt::Debug for Face {
@@ -574,6 +576,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         chain,
         fingerprint,
         glyphs: Default::default(),
+        widths: Default::default(),
         emblems,
         origins,
         name: name.to_string(),

@@ -15,6 +15,8 @@
 mod breaks;
 mod shape;
 
+pub use shape::WidthCache;
+
 use std::ops::Range;
 
 use unicode_linebreak::BreakOpportunity;
@@ -163,13 +165,30 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
         return Err(LayoutError::DoesNotFit { lines, min_size: min });
     }
-    let mut size = (settings.size * frame.text_scale).max(min);
-    while size > min {
-        if fits(&arrange(&measurer, &blocks, settings, frame, size, false, squeeze)?) {
-            break;
+    // The largest size, in quarter points down from the theme's, at which
+    // the text fits. Height grows with size, so a binary search finds it in
+    // a few tries; the usual short message fits at the first.
+    let max = (settings.size * frame.text_scale).max(min);
+    let steps = ((max - min) / 0.25).ceil() as usize;
+    let size_at = |step: usize| (max - 0.25 * step as f32).max(min);
+    let fits_at = |step: usize| -> Result<bool, LayoutError> {
+        Ok(step >= steps || fits(&arrange(&measurer, &blocks, settings, frame, size_at(step), false, squeeze)?))
+    };
+    let (mut lo, mut hi) = (0, steps);
+    if !fits_at(0)? {
+        // fits_at(lo) is false and fits_at(hi) is true.
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if fits_at(mid)? {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
         }
-        size = (size - 0.25).max(min);
+    } else {
+        hi = 0;
     }
+    let size = size_at(hi);
     let mut laid = arrange(&measurer, &blocks, settings, frame, size, true, squeeze)?;
     laid.missing = missing;
     // Optical centre: a little above the middle (or the top, if the theme says so).

@@ -34,7 +34,15 @@ pub(super) struct Measurer<'t> {
     /// Shape plans by face, direction and script: making one costs more
     /// than shaping a word with it.
     plans: RefCell<HashMap<(FaceKey, Direction, Script), ShapePlan>>,
+    /// Widths measured for earlier cards of the theme.
+    widths: &'t WidthCache,
 }
+
+/// Advances in em of the words (and pieces) of a theme's cards, shared by
+/// every card: most words of a site recur, and a look-up costs a fraction
+/// of shaping.
+#[derive(Default)]
+pub struct WidthCache(std::sync::RwLock<HashMap<FaceKey, HashMap<Box<str>, f32>>>);
 
 impl<'t> Measurer<'t> {
     pub(super) fn new(theme: &'t Theme) -> Result<Self, LayoutError> {
@@ -48,7 +56,7 @@ impl<'t> Measurer<'t> {
             faces.insert(key, Shaping { shaper, cmap, upem: face.units_per_em as f32, color });
         }
         let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
-        Ok(Measurer { faces, fallbacks, plans: RefCell::default() })
+        Ok(Measurer { faces, fallbacks, plans: RefCell::default(), widths: &theme.widths })
     }
 
     fn covers(&self, key: FaceKey, c: char) -> bool {
@@ -95,10 +103,28 @@ impl<'t> Measurer<'t> {
         if text.is_empty() {
             return 0.0;
         }
+        let cached = self
+            .widths
+            .0
+            .read()
+            .expect("no panics while holding the lock")
+            .get(&key)
+            .and_then(|m| m.get(text).copied());
+        if let Some(width) = cached {
+            return width;
+        }
         let face = &self.faces[&key];
         let output = self.shape(key, text);
         let units: i64 = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
-        units as f32 / face.upem
+        let width = units as f32 / face.upem;
+        self.widths
+            .0
+            .write()
+            .expect("no panics while holding the lock")
+            .entry(key)
+            .or_default()
+            .insert(text.into(), width);
+        width
     }
 
     /// The cumulative width of `text` after each grapheme, in em (each
