@@ -67,6 +67,7 @@ cp "$REPO/target/release/waxseal" "$WORK/bin/waxseal"
 WAX_COMMIT="$(cd "$REPO" && git rev-parse --short HEAD)$(cd "$REPO" && git diff --quiet HEAD -- src Cargo.toml themes || echo ' (with uncommitted changes)')"
 WAX=$WORK/bin/waxseal
 FLOOR=$FLOOR_TARGET/release/waxseal-floor
+EDITOR_BENCH=$FLOOR_TARGET/release/waxseal-edit
 
 # --- Satori + resvg-js -------------------------------------------------------
 log "installing satori + @resvg/resvg-js into $PEERS/satori (npm registry)"
@@ -112,6 +113,12 @@ cp "$EDIT" "$WORK/edited-message.bak"
 "${HF[@]}" --warmup 1 --runs 10 --prepare "echo again >> $EDIT" --export-json "$J/edit.json" \
   "$WAX build --root $SITE --output $OUT -q"
 cp "$WORK/edited-message.bak" "$EDIT"
+
+log "waxseal one-card edit in a warm session (as serve rebuilds; bench/floor's waxseal-edit)"
+rm -f "$J/edit-session.txt"
+for _ in $(seq "$RUNS"); do
+  "$EDITOR_BENCH" "$SITE" "$OUT" --rounds 10 --message "content/$(basename "$EDIT")" | tee -a "$J/edit-session.txt"
+done
 "$WAX" build --root "$SITE" --output "$OUT" -q   # the output matches the corpus again (for the floor's --check)
 
 log "waxseal full build --jobs 1"
@@ -168,6 +175,8 @@ full, n_full = med("full.json")
 jobs1, n_j1 = med("jobs1.json")
 noop, n_noop = med("noop.json")
 edit, n_edit = med("edit.json")
+# Each waxseal-edit run prints the median of its 10 rounds; the median of those.
+session = [float(l.split(":")[1].split()[0]) for l in open(os.path.join(J, "edit-session.txt")) if l.startswith("median")]
 html_w, n_html = med("html.json", "waxseal")
 html_h, _ = med("html.json", "hugo")
 s1, _ = med("satori1.json")
@@ -207,7 +216,9 @@ for variant in ("whole", "layered", "png-set"):
 print(f"| HTML only: waxseal --outputs html | {html_w:.3f} s | {n_html} | faster than Hugo | {html_h / html_w:.2f}x Hugo's speed {'met' if html_w < html_h else 'MISSED'} |")
 print(f"| HTML only: Hugo | {html_h:.3f} s | {n_html} | | |")
 print(f"| no-op rebuild | {noop * 1000:.0f} ms | {n_noop} | < 200 ms | {'met' if noop < 0.2 else 'MISSED'} |")
-print(f"| one-card edit | {edit * 1000:.0f} ms | {n_edit} | < 60 ms | {'met' if edit < 0.06 else 'MISSED'} |")
+print(f"| one-card edit, a new process (`waxseal build`) | {edit * 1000:.0f} ms | {n_edit} | < 60 ms | {'met' if edit < 0.06 else 'MISSED'} |")
+s_ms = statistics.median(session)
+print(f"| one-card edit, warm session (as `serve` rebuilds) | {s_ms:.0f} ms | {len(session)} x 10 | < 60 ms | {'met' if s_ms < 60 else 'MISSED'} |")
 print(f"| peak memory, full build, {N} cards | {statistics.median(mem):.0f} MB | {len(mem)} | < 200 MB | {'met' if statistics.median(mem) < 200 else 'MISSED'} |")
 if big:
     secs, kb = open(os.path.join(J, "mem-10000.txt")).read().split()
