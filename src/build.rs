@@ -322,11 +322,29 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
     failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
 
-    // The gallery, in the site's theme.
+    // The gallery, in the site's theme, a page at a time; pages beyond the
+    // last (the site had more cards) go.
     match themes.get(&config.theme) {
         Some(Ok(theme)) if outputs.html => {
-            match site::gallery(theme, &config, next.cards.values().map(|c| &c.entry), &css_urls[&config.theme]) {
-                Ok(html) => failures.extend(write(&output, "index.html", html.as_bytes())),
+            let cards = next.cards.values().map(|c| &c.entry);
+            let written = site::gallery(theme, &config, cards, &css_urls[&config.theme], |rel, html| {
+                failures.extend(write(&output, rel, html.as_bytes()));
+            });
+            match written {
+                Ok(pages) => {
+                    let mut page = pages + 1;
+                    while output.root().join(site::gallery_page_file(page)).is_file() {
+                        if let Err(e) = output.remove(&site::gallery_page_file(page)) {
+                            failures.push(Diagnostic::error(
+                                output.root().join("page"),
+                                0,
+                                0,
+                                format!("cannot remove: {e}"),
+                            ));
+                        }
+                        page += 1;
+                    }
+                }
                 Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
             }
         }

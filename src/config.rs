@@ -38,6 +38,22 @@ pub struct SiteConfig {
     pub outputs: Vec<String>,
     /// Smallest PNG files, at the cost of time (for publishing).
     pub optimize: bool,
+    /// The gallery's pages.
+    pub gallery: GalleryConfig,
+}
+
+/// `gallery:` in `waxseal.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GalleryConfig {
+    /// Cards on a gallery page (`0`: all on one page).
+    pub per_page: usize,
+}
+
+impl Default for GalleryConfig {
+    fn default() -> Self {
+        GalleryConfig { per_page: 24 }
+    }
 }
 
 impl Default for SiteConfig {
@@ -53,13 +69,14 @@ impl Default for SiteConfig {
             lang: None,
             outputs: vec!["html".into(), "png".into(), "svg".into()],
             optimize: false,
+            gallery: GalleryConfig::default(),
         }
     }
 }
 
 /// The keys `waxseal.yaml` accepts, for hints.
 pub const CONFIG_KEYS: &[&str] =
-    &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang", "outputs", "optimize"];
+    &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang", "outputs", "optimize", "gallery"];
 
 impl SiteConfig {
     /// Reads `root/waxseal.yaml`, or the defaults when there is none.

@@ -131,14 +131,63 @@ pub fn gallery<'a>(
     config: &SiteConfig,
     cards: impl Iterator<Item = &'a CardEntry>,
     css_url: &str,
-) -> Result<String, tera::Error> {
+    mut write: impl FnMut(&str, &str),
+) -> Result<usize, tera::Error> {
     let mut cards: Vec<&CardEntry> = cards.collect();
     sort_newest_first(&mut cards);
-    let mut context = tera::Context::new();
-    context.insert("site", config);
-    context.insert("cards", &cards);
-    context.insert("css_url", css_url);
-    theme.templates.render("gallery.html", &context)
+    let per_page = if config.gallery.per_page == 0 { cards.len().max(1) } else { config.gallery.per_page };
+    let pages = cards.len().div_ceil(per_page).max(1);
+    let url = |page: usize| match page {
+        1 => config.base_url.clone(),
+        n => format!("{}page/{n}/", config.base_url),
+    };
+    // One page at a time: only its cards become template values.
+    for page in 1..=pages {
+        let on_page = &cards[((page - 1) * per_page).min(cards.len())..(page * per_page).min(cards.len())];
+        let mut context = tera::Context::new();
+        context.insert("site", config);
+        context.insert("cards", on_page);
+        context.insert("css_url", css_url);
+        context.insert(
+            "pagination",
+            &Pagination {
+                page,
+                pages,
+                total: cards.len(),
+                previous: if page > 1 { url(page - 1) } else { String::new() },
+                next: if page < pages { url(page + 1) } else { String::new() },
+                first: url(1),
+            },
+        );
+        let html = theme.templates.render("gallery.html", &context)?;
+        write(&gallery_page_file(page), &html);
+    }
+    Ok(pages)
+}
+
+/// The file of gallery page `page` (1: the site's front page).
+pub fn gallery_page_file(page: usize) -> String {
+    match page {
+        1 => "index.html".to_string(),
+        n => format!("page/{n}/index.html"),
+    }
+}
+
+/// Where a gallery page stands among the others.
+#[derive(Serialize)]
+struct Pagination {
+    /// This page, from 1.
+    page: usize,
+    /// How many pages.
+    pages: usize,
+    /// Cards on all pages.
+    total: usize,
+    /// URL of the page before, or empty.
+    previous: String,
+    /// URL of the page after, or empty.
+    next: String,
+    /// URL of the first page.
+    first: String,
 }
 
 /// Newest first; undated cards after dated ones; then by title and slug.

@@ -453,3 +453,21 @@ fn card_pages_share_seal_files_which_go_with_their_last_card() {
     assert_eq!(seals(), 1, "only the seal of the card left stays");
     assert!(site.output(kept.trim_start_matches('/')).is_file());
 }
+
+#[test]
+fn the_gallery_is_split_into_pages_that_link_to_each_other() {
+    let site = Site::fixture("basic");
+    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
+    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 2\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    let (first, second) = (site.read("index.html"), site.read("page/2/index.html"));
+    let cards_on = |page: &str| page.matches("<li>").count();
+    assert_eq!((cards_on(&first), cards_on(&second)), (2, 1), "newest two first, the oldest on page 2");
+    assert!(first.contains("href=\"/page/2/\"") && first.contains("Page 1 of 2"), "{first}");
+    assert!(second.contains("rel=\"prev\" href=\"/\""), "{second}");
+    // All on one page again: page 2 goes.
+    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 0\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(cards_on(&site.read("index.html")), 3);
+    assert!(!site.output("page").exists(), "the second page and its folder are removed");
+}
