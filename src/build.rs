@@ -477,6 +477,87 @@ fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagno
     Diagnostic::error(theme.origin(template), line, col, message)
 }
 
+/// A message laid out on its card: everything a card is made of but the drawing.
+pub struct LaidCard {
+    /// Its size.
+    pub size: CardSize,
+    /// Its seal.
+    pub seal: SealSpec,
+    /// Its variant of the seal and artwork.
+    pub seed: u64,
+    /// The message as rich text and HTML.
+    pub markup: markup::Markup,
+    /// The message as plain text.
+    pub alt: String,
+    /// The title, with smart punctuation.
+    pub title: Option<String>,
+    /// The signature line.
+    pub signature: Option<String>,
+    /// Where things go on the card.
+    pub boxes: render::Boxes,
+    /// The text, set.
+    pub laid: layout::Layout,
+}
+
+/// Lays message `m` out on its card in `theme` (its body template run, its
+/// Markdown read, its text fitted), as every build does.
+pub fn lay_out(
+    theme: &Theme,
+    config: &SiteConfig,
+    body_tera: &tera::Tera,
+    m: &Message,
+) -> Result<LaidCard, Diagnostic> {
+    let front = &m.front;
+    let size_name = front.size.as_deref().unwrap_or(&config.size);
+    let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
+        let names = render::size_names();
+        let hint = match did_you_mean(size_name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
+        };
+        Diagnostic::error(&m.source, m.line_of("size"), 1, format!("unknown card size `{size_name}`")).with_hint(hint)
+    })?;
+    let seal = seal_spec(theme, m)?;
+    let body = content::render_body(body_tera, m, config)?;
+    let markup = markup::render(&body, config.raw_html);
+    let alt = markup.rich.plain_text();
+    let boxes = render::boxes(theme, size);
+    let frame = Frame {
+        width: boxes.text_box.width,
+        height: boxes.text_box.height,
+        px_per_pt: size.px_per_pt(),
+        text_scale: size.text_scale(),
+    };
+    let signature =
+        front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
+    let title = front.title.as_deref().map(markup::smarten);
+    let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
+    let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
+    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid })
+}
+
+impl LaidCard {
+    /// The card's SVG from the theme's template, and its tree, ready to draw.
+    pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
+        let content = CardContent {
+            title: self.title.as_deref(),
+            layout: &self.laid,
+            seal: &self.seal,
+            seed: self.seed,
+            alt: &self.alt,
+        };
+        let svg = render::card_svg(theme, self.size, &content).map_err(|e| match e {
+            render::RenderError::Template(line, col, message) => {
+                Diagnostic::error(theme.origin("card.svg"), line, col, message)
+            }
+            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
+        })?;
+        let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+        Ok((svg, tree))
+    }
+}
+
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
 fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     let (config, themes, body_tera) = (ctx.config, ctx.themes, ctx.body_tera);
@@ -500,45 +581,16 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
             .with_hint(hint));
         }
     };
-    let size_name = front.size.as_deref().unwrap_or(&config.size);
-    let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
-        let names = render::size_names();
-        let hint = match did_you_mean(size_name, names.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
-        };
-        Diagnostic::error(&m.source, m.line_of("size"), 1, format!("unknown card size `{size_name}`")).with_hint(hint)
-    })?;
-    let seal = seal_spec(theme, m)?;
-
-    let body = content::render_body(body_tera, m, config)?;
-    let markup = markup::render(&body, config.raw_html);
-    let alt = markup.rich.plain_text();
+    let card = lay_out(theme, config, body_tera, m)?;
+    let LaidCard { size, seal, seed, markup, alt, title: title_text, signature, boxes, laid } = &card;
+    let (size, seed) = (*size, *seed);
     let px_per_pt = size.px_per_pt();
-    let boxes = render::boxes(theme, size);
-    let frame =
-        Frame { width: boxes.text_box.width, height: boxes.text_box.height, px_per_pt, text_scale: size.text_scale() };
-    let signature =
-        front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
-    let title_text = front.title.as_deref().map(markup::smarten);
-    let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
-    let text =
-        layout::Content { title: title_text.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
-    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
-    let seed = seed_of(&m.slug);
     let dir = format!("cards/{}", m.slug);
     let mut failures = Vec::new();
     let mut files = Vec::new();
     // The card itself (PNG, thumbnail, SVG) is drawn only when one of them is asked for.
     if ctx.outputs.png || ctx.outputs.svg {
-        let content = CardContent { title: title_text.as_deref(), layout: &laid, seal: &seal, seed, alt: &alt };
-        let svg = render::card_svg(theme, size, &content).map_err(|e| match e {
-            render::RenderError::Template(line, col, message) => {
-                Diagnostic::error(theme.origin("card.svg"), line, col, message)
-            }
-            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
-        })?;
-        let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+        let (svg, tree) = card.draw(theme, m)?;
         let draw = |width: u32| {
             render::rasterize_layered(ctx.bases, theme, &svg, &tree, width)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
@@ -574,8 +626,8 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
 
     let base = format!("{}cards/{}/", config.base_url, m.slug);
-    let title = title_text.clone().unwrap_or_else(|| first_words(&alt, 6));
-    let seal_file = if ctx.outputs.html { page_seal(ctx, theme, &seal, seed, boxes.seal.2 as f64) } else { None };
+    let title = title_text.clone().unwrap_or_else(|| first_words(alt, 6));
+    let seal_file = if ctx.outputs.html { page_seal(ctx, theme, seal, seed, boxes.seal.2 as f64) } else { None };
     if let Some(rel) = &seal_file {
         files.push(rel.clone());
     }
@@ -596,12 +648,12 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
         tags: front.tags.clone(),
         to: front.to.clone().unwrap_or_default(),
         from: front.from.clone().unwrap_or_default(),
-        signature: signature.unwrap_or_default(),
-        alt,
-        html: markup.html,
+        signature: signature.clone().unwrap_or_default(),
+        alt: alt.clone(),
+        html: markup.html.clone(),
         seal: seal_file.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
         theme: theme.name.clone(),
-        style: page_style(theme, &laid, &boxes, size, px_per_pt),
+        style: page_style(theme, laid, boxes, size, px_per_pt),
     };
     let mut entry = entry;
     if ctx.outputs.html {

@@ -28,23 +28,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
-use waxseal::layout::{self, Frame};
-use waxseal::render::{self, CardContent, CardSize, CardSvg};
-use waxseal::seal::SealSpec;
+use waxseal::render::{self, CardSvg};
 
 /// One card, ready to draw.
 struct Prepared {
     slug: String,
     svg: CardSvg,
     tree: resvg::usvg::Tree,
-}
-
-/// The same seed `waxseal build` gives a card (src/build.rs, `seed_of`).
-fn seed_of(slug: &str) -> u64 {
-    let digest = Sha256::digest(slug.as_bytes());
-    let hash = u64::from_le_bytes(digest[..8].try_into().unwrap());
-    (hash % 24).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 fn main() {
@@ -128,42 +118,13 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
     let (mut files, _) = waxseal::content::walk(root);
     files.sort();
     files.truncate(limit);
-    let size = CardSize::named(&config.size, config.dpi).expect("card size");
-    let boxes = render::boxes(&theme, size);
-    let frame = Frame {
-        width: boxes.text_box.width,
-        height: boxes.text_box.height,
-        px_per_pt: size.px_per_pt(),
-        text_scale: size.text_scale(),
-    };
     files
         .par_iter()
         .map(|path| {
+            // Exactly as `waxseal build` prepares a card.
             let m = waxseal::content::read(root, path).expect("message");
-            let body = waxseal::content::render_body(&tera, &m, &config).expect("body");
-            let markup = waxseal::markup::render(&body, config.raw_html);
-            let alt = markup.rich.plain_text();
-            let signature = m
-                .front
-                .from
-                .as_ref()
-                .map(|from| waxseal::markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
-            let title = m.front.title.as_deref().map(waxseal::markup::smarten);
-            let lang = m.front.lang.as_deref().or(config.lang.as_deref()).and_then(waxseal::content::hyphenation_lang);
-            let text =
-                layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
-            let laid = layout::layout(&theme, text, frame).expect("layout");
-            // The corpus gives no `seal:`: the theme's default seal.
-            let seal = SealSpec {
-                emblem: theme.spec.seal.emblem.clone(),
-                color: theme.spec.seal.color.clone().unwrap_or_else(|| theme.spec.palette.seal.clone()),
-                initials: None,
-                custom: None,
-            };
-            let content =
-                CardContent { title: title.as_deref(), layout: &laid, seal: &seal, seed: seed_of(&m.slug), alt: &alt };
-            let svg = render::card_svg(&theme, size, &content).expect("card svg");
-            let tree = render::parse(&theme, &svg.full).expect("usvg tree");
+            let card = waxseal::build::lay_out(&theme, &config, &tera, &m).expect("layout");
+            let (svg, tree) = card.draw(&theme, &m).expect("card svg");
             Prepared { slug: m.slug.clone(), svg, tree }
         })
         .collect()
