@@ -37,6 +37,9 @@ pub struct BuildOptions {
     pub outputs: Option<Outputs>,
     /// Smallest PNG files (slower); also on when the site says `optimize: true`.
     pub optimize: bool,
+    /// Publish under this URL instead of the site's `base_url` (a preview
+    /// deploy; `serve` uses `/`).
+    pub base_url: Option<String>,
 }
 
 /// Which files a build makes for every card.
@@ -137,7 +140,12 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     let mut report = BuildReport::default();
     let root = &options.root;
     let config = match SiteConfig::load(root) {
-        Ok(config) => config,
+        Ok(mut config) => {
+            if let Some(url) = &options.base_url {
+                config.base_url = crate::config::normalize_base_url(url);
+            }
+            config
+        }
         Err(d) => {
             report.diagnostics.push(d);
             report.fatal = true;
@@ -204,6 +212,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 
     // The theme assets (CSS with hashed font URLs) come first: pages link them.
     let mut css_urls = HashMap::new();
+    let mut site_files = Vec::new();
     let mut failures = Vec::new();
     for name in themes.keys() {
         if let Some(Ok(theme)) = themes.get(name) {
@@ -211,6 +220,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
             if outputs.html {
                 for (rel, bytes) in files {
                     failures.extend(write(&output, &rel, &bytes));
+                    site_files.push(rel);
                 }
             }
             css_urls.insert(name.clone(), url);
@@ -226,9 +236,22 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         settings.as_bytes(),
         format!("{outputs:?} {}", options.optimize).as_bytes(),
     ]);
-    let theme_keys: HashMap<&str, String> = themes
+    // The pictures depend on less: not on the pages' templates and CSS, nor
+    // on settings only pages use (title, base_url, the gallery's pages).
+    let picture_settings =
+        serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang))
+            .expect("settings are plain data");
+    let picture_global = cache::key(&[
+        cache::tool_fingerprint().as_bytes(),
+        picture_settings.as_bytes(),
+        format!("{outputs:?} {}", options.optimize || config.optimize).as_bytes(),
+    ]);
+    let theme_keys: HashMap<&str, (String, String)> = themes
         .iter()
-        .map(|(name, theme)| (name.as_str(), theme.as_ref().map(|t| t.fingerprint.clone()).unwrap_or_default()))
+        .map(|(name, theme)| {
+            let keys = theme.as_ref().map(|t| (t.fingerprint.clone(), t.picture_fingerprint.clone()));
+            (name.as_str(), keys.unwrap_or_default())
+        })
         .collect();
     // Drawn artwork and seals are kept in the output's cache folder, so the
     // next run (a new process) that redraws one card does not draw them again.
@@ -255,25 +278,33 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         .into_par_iter()
         .map(|m| {
             let theme = m.front.theme.clone().unwrap_or_else(|| config.theme.clone());
-            let theme_key = theme_keys.get(theme.as_str()).map_or("", String::as_str);
+            let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
             let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
-            let result = match cache.fresh(&m.slug, &key, output.root()) {
-                Some(_) => Ok(None),
-                None => build_card(&ctx, &m).map(Some),
+            let picture_key =
+                cache::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+            let result = if cache.fresh(&m.slug, &key, output.root()).is_some() {
+                Ok(None)
+            } else {
+                // Only the page changed (a stylesheet, the site's title): the
+                // pictures stay as they are.
+                let draw = cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_none();
+                build_card(&ctx, &m, draw).map(Some)
             };
-            Outcome { slug: m.slug, theme, key, result }
+            Outcome { slug: m.slug, theme, key, picture_key, result }
         })
         .collect();
-    let mut old = cache.cards;
+    let (mut old, old_site_files) = (cache.cards, cache.site_files);
     let mut next = BuildCache::default();
-    for Outcome { slug, theme, key, result } in results {
+    next.site_files = site_files;
+    for Outcome { slug, theme, key, picture_key, result } in results {
         match result {
             Ok(Some(card)) => {
                 report.diagnostics.extend(card.warnings.clone());
                 failures.extend(card.failures);
                 report.built.push(slug.clone());
-                next.cards
-                    .insert(slug, CachedCard { key, files: card.files, entry: card.entry, warnings: card.warnings });
+                let card =
+                    CachedCard { key, picture_key, files: card.files, entry: card.entry, warnings: card.warnings };
+                next.cards.insert(slug, card);
             }
             Ok(None) => {
                 // Unchanged: moved from the old cache as it is.
@@ -310,13 +341,13 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 
     // Files of cards that are gone (or of outputs no longer made) go too;
     // a file cards share (a seal) stays while any card has it.
-    let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).collect();
+    // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
+    let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
     let mut removed = HashSet::new();
-    for old in old.values() {
-        for file in old.files.iter().filter(|f| !kept.contains(f) && removed.insert(*f)) {
-            if let Err(e) = output.remove(file) {
-                failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
-            }
+    let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
+    for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
+        if let Err(e) = output.remove(file) {
+            failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
         }
     }
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
@@ -434,6 +465,8 @@ struct Outcome {
     theme: String,
     /// Its cache key.
     key: String,
+    /// The cache key of its pictures.
+    picture_key: String,
     /// The card made, `None` when it was unchanged, or why it failed.
     result: Result<Option<CardDone>, Diagnostic>,
 }
@@ -559,7 +592,9 @@ impl LaidCard {
 }
 
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
-fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
+/// Makes the card of `m`: its pictures (when `draw`; else they are as the
+/// last build left them) and its page.
+fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Diagnostic> {
     let (config, themes, body_tera) = (ctx.config, ctx.themes, ctx.body_tera);
     let front = &m.front;
     let theme_name = front.theme.as_deref().unwrap_or(&config.theme);
@@ -589,7 +624,14 @@ fn build_card(ctx: &CardContext, m: &Message) -> Result<CardDone, Diagnostic> {
     let mut failures = Vec::new();
     let mut files = Vec::new();
     // The card itself (PNG, thumbnail, SVG) is drawn only when one of them is asked for.
-    if ctx.outputs.png || ctx.outputs.svg {
+    if !draw {
+        if ctx.outputs.png {
+            files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png")]);
+        }
+        if ctx.outputs.svg {
+            files.push(format!("{dir}/card.svg"));
+        }
+    } else if ctx.outputs.png || ctx.outputs.svg {
         let (svg, tree) = card.draw(theme, m)?;
         let draw = |width: u32| {
             render::rasterize_layered(ctx.bases, theme, &svg, &tree, width)

@@ -28,6 +28,9 @@ pub struct BuildCache {
     format: u32,
     /// By slug.
     pub cards: BTreeMap<String, CachedCard>,
+    /// Files of the whole site (theme assets), relative to the output folder.
+    #[serde(default)]
+    pub site_files: Vec<String>,
 }
 
 /// What one card was made from and what it wrote.
@@ -35,6 +38,10 @@ pub struct BuildCache {
 pub struct CachedCard {
     /// Its key: empty when the last build of it failed.
     pub key: String,
+    /// The key of its pictures (PNG, thumbnail, SVG) alone, which leaves out
+    /// what only the page uses (the theme's HTML templates and CSS).
+    #[serde(default)]
+    pub picture_key: String,
     /// Its files, relative to the output folder.
     pub files: Vec<String>,
     /// Its gallery entry.
@@ -59,8 +66,20 @@ impl BuildCache {
         struct Borrowed<'a> {
             format: u32,
             cards: &'a BTreeMap<String, CachedCard>,
+            site_files: &'a [String],
         }
-        serde_json::to_vec(&Borrowed { format: FORMAT, cards: &self.cards }).expect("the cache is plain data")
+        let borrowed = Borrowed { format: FORMAT, cards: &self.cards, site_files: &self.site_files };
+        serde_json::to_vec(&borrowed).expect("the cache is plain data")
+    }
+
+    /// The cached card `slug` when its pictures' key is `key` and its
+    /// pictures are all in `output`: only its page needs making again.
+    pub fn pictures_fresh(&self, slug: &str, key: &str, output: &Path) -> Option<&CachedCard> {
+        self.cards.get(slug).filter(|c| {
+            !c.key.is_empty()
+                && c.picture_key == key
+                && c.files.iter().filter(|f| is_picture(f)).all(|f| output.join(f).is_file())
+        })
     }
 
     /// The cached card `slug` when its key is `key` and its files are all in `output`.
@@ -95,13 +114,23 @@ pub fn tool_fingerprint() -> String {
     format!("{}:{stamp}", env!("CARGO_PKG_VERSION"))
 }
 
+/// Whether a card's file is one of its pictures (not its page or seal).
+pub fn is_picture(file: &str) -> bool {
+    file.ends_with("/card.png") || file.ends_with("/thumb.png") || file.ends_with("/card.svg")
+}
+
 /// A fingerprint of the files in a folder (paths, sizes and times), or of
 /// nothing when it does not exist.
 pub fn folder_fingerprint(dir: &Path) -> String {
+    folder_fingerprint_of(dir, |_| true)
+}
+
+/// [`folder_fingerprint`] of the files `keep` accepts.
+pub fn folder_fingerprint_of(dir: &Path, keep: impl Fn(&Path) -> bool) -> String {
     let mut parts = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
         if let Ok(meta) = entry.metadata() {
-            if meta.is_file() {
+            if meta.is_file() && keep(entry.path()) {
                 let time = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
                 parts.push(format!("{}:{}:{:?}", entry.path().display(), meta.len(), time));
             }

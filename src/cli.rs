@@ -2,12 +2,13 @@
 //! a typed options struct and calls the library; the exit code is 0 when
 //! clean, 1 when some cards failed, 2 on a fatal problem.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
-use crate::build::{build, BuildOptions};
+use crate::build::{build, BuildOptions, BuildReport};
 
 /// Turns Markdown messages into print-quality cards, card pages and a gallery.
 #[derive(Debug, Parser)]
@@ -27,6 +28,37 @@ pub enum Command {
     Themes(ThemesArgs),
     /// Make a new site: waxseal.yaml and two example messages.
     New(NewArgs),
+    /// Build, then rebuild on every save and serve the site with live reload.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `waxseal serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The site folder (holding waxseal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site [default: ROOT/output].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// The port [default: 4000, or the next free one].
+    #[arg(long, short)]
+    pub port: Option<u16>,
+    /// The address to listen on; `--bind 0.0.0.0` lets other machines in.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Open the gallery in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Build messages marked `draft: true` too.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Look for changes by scanning the folders (for file systems that send no events).
+    #[arg(long)]
+    pub poll: bool,
+    /// Print only problems (and the address).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `waxseal themes`.
@@ -84,6 +116,9 @@ pub struct BuildArgs {
     /// Smallest PNG files (slower): for publishing.
     #[arg(long)]
     pub optimize: bool,
+    /// Publish under this URL instead of `base_url` in waxseal.yaml (for a preview deploy).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 fn parse_output(name: &str) -> Result<String, String> {
@@ -96,7 +131,29 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(args) => run_build(args),
         Command::Themes(args) => run_themes(args),
         Command::New(args) => run_new(args),
+        Command::Serve(args) => run_serve(args),
     }
+}
+
+fn run_serve(args: ServeArgs) -> i32 {
+    let output = args.output.unwrap_or_else(|| args.root.join("output"));
+    // Served at the root of the local server, whatever the site's base_url.
+    let build = BuildOptions {
+        root: args.root,
+        output,
+        drafts: args.drafts,
+        outputs: None,
+        optimize: false,
+        base_url: Some("/".into()),
+    };
+    crate::serve::serve(crate::serve::ServeOptions {
+        build,
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        poll: args.poll,
+        quiet: args.quiet,
+    })
 }
 
 fn run_themes(args: ThemesArgs) -> i32 {
@@ -149,7 +206,14 @@ fn run_build(args: BuildArgs) -> i32 {
     let outputs = args.outputs.as_ref().map(|names| {
         crate::build::Outputs::parse(names.iter().map(String::as_str)).expect("each name was checked by clap")
     });
-    let options = BuildOptions { root: args.root, output, drafts: args.drafts, outputs, optimize: args.optimize };
+    let options = BuildOptions {
+        root: args.root,
+        output,
+        drafts: args.drafts,
+        outputs,
+        optimize: args.optimize,
+        base_url: args.base_url,
+    };
     let report = match args.jobs {
         Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
             Ok(pool) => pool.install(|| build(&options)),
@@ -164,28 +228,33 @@ fn run_build(args: BuildArgs) -> i32 {
         eprintln!("{d}");
     }
     if !args.quiet {
-        let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-        let mut line = format!(
-            "built {} card{} into {} in {:.2}s",
-            report.built.len(),
-            if report.built.len() == 1 { "" } else { "s" },
-            options.output.display(),
-            started.elapsed().as_secs_f64()
-        );
-        if report.reused > 0 {
-            line.push_str(&format!(" ({} unchanged)", report.reused));
-        }
-        if report.drafts_skipped > 0 {
-            line.push_str(&format!(
-                " ({} draft{} skipped)",
-                report.drafts_skipped,
-                if report.drafts_skipped == 1 { "" } else { "s" }
-            ));
-        }
-        if errors > 0 {
-            line.push_str(&format!("; {errors} error{}", if errors == 1 { "" } else { "s" }));
-        }
-        eprintln!("{line}");
+        eprintln!("{}", summary(&report, &options.output, started.elapsed()));
     }
     report.exit_code()
+}
+
+/// The line a build ends with: `built 3 cards into output in 0.21s (2 unchanged)`.
+pub fn summary(report: &BuildReport, output: &Path, took: Duration) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut line = format!(
+        "built {} card{} into {} in {:.2}s",
+        report.built.len(),
+        if report.built.len() == 1 { "" } else { "s" },
+        output.display(),
+        took.as_secs_f64()
+    );
+    if report.reused > 0 {
+        line.push_str(&format!(" ({} unchanged)", report.reused));
+    }
+    if report.drafts_skipped > 0 {
+        line.push_str(&format!(
+            " ({} draft{} skipped)",
+            report.drafts_skipped,
+            if report.drafts_skipped == 1 { "" } else { "s" }
+        ));
+    }
+    if errors > 0 {
+        line.push_str(&format!("; {errors} error{}", if errors == 1 { "" } else { "s" }));
+    }
+    line
 }

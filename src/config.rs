@@ -74,6 +74,11 @@ impl Default for SiteConfig {
     }
 }
 
+/// `url` ending in one `/`, as every URL of the site is made by appending to it.
+pub fn normalize_base_url(url: &str) -> String {
+    format!("{}/", url.trim_end_matches('/'))
+}
+
 /// The keys `waxseal.yaml` accepts, for hints.
 pub const CONFIG_KEYS: &[&str] =
     &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang", "outputs", "optimize", "gallery"];
@@ -88,9 +93,7 @@ impl SiteConfig {
             Err(e) => return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("cannot read: {e}"))),
         };
         let mut config = Self::parse(&text).map_err(|d| Diagnostic { path: CONFIG_FILE.into(), ..d })?;
-        if !config.base_url.ends_with('/') {
-            config.base_url.push('/');
-        }
+        config.base_url = normalize_base_url(&config.base_url);
         if let Some(lang) = config.lang.as_deref().filter(|l| !crate::content::valid_lang(l)) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));

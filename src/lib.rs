@@ -28,6 +28,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod seal;
+pub mod serve;
 pub mod site;
 pub mod svgout;
 pub mod theme;

@@ -464,8 +464,12 @@ impl BaseCache {
     /// A layer's file name: what it is drawn from (the theme's files, the
     /// SVG) and how wide.
     fn name(theme: &Theme, kind: &str, svg: &str, width: u32) -> String {
-        let key =
-            crate::cache::key(&[theme.fingerprint.as_bytes(), kind.as_bytes(), svg.as_bytes(), &width.to_le_bytes()]);
+        let key = crate::cache::key(&[
+            theme.picture_fingerprint.as_bytes(),
+            kind.as_bytes(),
+            svg.as_bytes(),
+            &width.to_le_bytes(),
+        ]);
         format!("{LAYERS_DIR}/{kind}-{key}.png")
     }
 

@@ -422,6 +422,9 @@ pub struct Theme {
     pub chain: Vec<String>,
     /// Changes when any file of the theme (or waxseal itself) changes.
     pub fingerprint: String,
+    /// Changes when a file the card pictures are drawn from changes: not
+    /// the pages' templates and stylesheets (`*.html`, `*.css`).
+    pub picture_fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
     pub glyphs: crate::svgout::GlyphOutlines,
     /// Widths of the words of its cards, measured once.
@@ -572,9 +575,11 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         emblems.insert(name, shape);
     }
     let fingerprint = fingerprint(root, &chain);
+    let picture_fingerprint = picture_fingerprint(root, &chain);
     Ok(Theme {
         chain,
         fingerprint,
+        picture_fingerprint,
         glyphs: Default::default(),
         widths: Default::default(),
         emblems,
@@ -740,6 +745,15 @@ fn key_line(text: &str, needle: &str) -> usize {
 pub fn fingerprint(root: &Path, chain: &[String]) -> String {
     let prints: Vec<String> =
         chain.iter().map(|n| crate::cache::folder_fingerprint(&root.join("themes").join(n))).collect();
+    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+}
+
+/// [`fingerprint`] of the files card pictures are drawn from: a stylesheet
+/// or page template edit leaves it as it is.
+pub fn picture_fingerprint(root: &Path, chain: &[String]) -> String {
+    let pictures = |path: &Path| !path.extension().is_some_and(|e| e == "html" || e == "css");
+    let prints: Vec<String> =
+        chain.iter().map(|n| crate::cache::folder_fingerprint_of(&root.join("themes").join(n), pictures)).collect();
     crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
 }
 

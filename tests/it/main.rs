@@ -2,6 +2,7 @@
 //! what a user would notice.
 
 mod golden;
+mod serve;
 mod support;
 mod themes;
 
@@ -395,9 +396,63 @@ fn a_theme_change_redraws_only_that_themes_cards() {
     site.write("content/a.md", "---\ntheme: kraft\n---\nOne.\n");
     site.write("content/b.md", "Two.\n");
     assert_eq!(site.build(&[]).code, 0);
-    site.write("themes/kraft/style.css", "body { color: red; }\n");
+    // The card template, as built in, with a comment: kraft's card is made again.
+    let files = waxseal::theme::built_in_files("kraft").unwrap();
+    let (_, svg) = files.iter().find(|(path, _)| path == "card.svg").unwrap();
+    site.write("themes/kraft/card.svg", &format!("{{# edited #}}{}", String::from_utf8_lossy(svg)));
     let run = site.build(&[]);
     assert!(run.stderr.contains("built 2 cards") && run.stderr.contains("(1 unchanged)"), "{}", run.stderr);
+}
+
+/// When a file was last written.
+fn written(path: &std::path::Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+/// The stylesheet a page links.
+fn css_href(page: &str) -> String {
+    let needle = "rel=\"stylesheet\" href=\"";
+    let at = page.find(needle).expect("a stylesheet link") + needle.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn a_stylesheet_edit_makes_the_pages_again_but_draws_no_card() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let (png, svg) = (site.output("cards/love/card.png"), site.output("cards/love/card.svg"));
+    let (png_written, svg_written) = (written(&png), written(&svg));
+    let old_css = css_href(&site.read("cards/love/index.html"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.write("themes/chocolate/style.css", "body { color: rebeccapurple; }\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let new_css = css_href(&site.read("cards/love/index.html"));
+    assert_ne!(old_css, new_css, "the page links the new stylesheet");
+    assert!(site.read(new_css.trim_start_matches('/')).contains("rebeccapurple"));
+    assert!(!site.output(old_css.trim_start_matches('/')).exists(), "the old stylesheet is removed");
+    assert_eq!((written(&png), written(&svg)), (png_written, svg_written), "the card was not drawn again");
+    // A clean build gives the same files.
+    assert_eq!(site.build(&["--output", "clean"]).code, 0);
+    let without_cache = |dir: &str| {
+        let mut files = tree(&site.root().join(dir));
+        files.retain(|name, _| !name.starts_with(".waxseal-cache"));
+        files
+    };
+    assert!(without_cache("output") == without_cache("clean"), "a page-only rebuild differs from a clean build");
+}
+
+#[test]
+fn base_url_can_be_given_for_one_build_without_drawing_the_cards_again() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let png = site.output("cards/love/card.png");
+    let drawn = written(&png);
+    let run = site.build(&["--base-url", "https://preview.example.org/shop"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let gallery = site.read("index.html");
+    assert!(gallery.contains("href=\"https://preview.example.org/shop/cards/love/\""), "{gallery}");
+    assert_eq!(written(&png), drawn, "only the pages change");
 }
 
 #[test]

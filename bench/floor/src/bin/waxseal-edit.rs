@@ -26,7 +26,7 @@ fn main() {
         panic!("usage: waxseal-edit SITE_DIR OUTPUT_DIR [--rounds N] [--message content/FILE.md]");
     };
     let options =
-        BuildOptions { root: root.clone(), output: output.clone(), drafts: false, outputs: None, optimize: false };
+        BuildOptions { root: root.clone(), output: output.clone(), drafts: false, outputs: None, optimize: false, base_url: None };
     let session = Session::default();
     let t0 = Instant::now();
     let first = build_in(&session, &options);
