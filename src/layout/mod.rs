@@ -152,15 +152,18 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);
 
-    // Check the smallest size first: a text that cannot fit fails at once.
-    // A long text that does not fit at the smallest size is set tighter
-    // (closer paragraphs, less leading, a smaller title) before giving up.
+    // Most messages fit at the theme's size: one try. Otherwise the smallest
+    // size is checked first, so a text that cannot fit fails at once; a long
+    // text that does not fit at the smallest size is set tighter (closer
+    // paragraphs, less leading, a smaller title) before giving up.
     let min = settings.min_size.min(settings.size);
     let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
-    let tight = !fits(&arrange(&measurer, &blocks, settings, frame, min, false, Squeeze::NONE)?);
+    let max = (settings.size * frame.text_scale).max(min);
+    let roomy = fits(&arrange(&measurer, &blocks, settings, frame, max, false, Squeeze::NONE)?);
+    let tight = !roomy && !fits(&arrange(&measurer, &blocks, settings, frame, min, false, Squeeze::NONE)?);
     let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
-    let at_min = arrange(&measurer, &blocks, settings, frame, min, false, squeeze)?;
-    if !fits(&at_min) {
+    let at_min = if tight { Some(arrange(&measurer, &blocks, settings, frame, min, false, squeeze)?) } else { None };
+    if let Some(at_min) = at_min.filter(|laid| !fits(laid)) {
         let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
         let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
         return Err(LayoutError::DoesNotFit { lines, min_size: min });
@@ -168,14 +171,13 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     // The largest size, in quarter points down from the theme's, at which
     // the text fits. Height grows with size, so a binary search finds it in
     // a few tries; the usual short message fits at the first.
-    let max = (settings.size * frame.text_scale).max(min);
     let steps = ((max - min) / 0.25).ceil() as usize;
     let size_at = |step: usize| (max - 0.25 * step as f32).max(min);
     let fits_at = |step: usize| -> Result<bool, LayoutError> {
         Ok(step >= steps || fits(&arrange(&measurer, &blocks, settings, frame, size_at(step), false, squeeze)?))
     };
     let (mut lo, mut hi) = (0, steps);
-    if !fits_at(0)? {
+    if !roomy && !fits_at(0)? {
         // fits_at(lo) is false and fits_at(hi) is true.
         while hi - lo > 1 {
             let mid = (lo + hi) / 2;

@@ -117,13 +117,11 @@ impl<'t> Measurer<'t> {
         let output = self.shape(key, text);
         let units: i64 = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
         let width = units as f32 / face.upem;
-        self.widths
-            .0
-            .write()
-            .expect("no panics while holding the lock")
-            .entry(key)
-            .or_default()
-            .insert(text.into(), width);
+        // Words recur; whole lines (measured once, at the end) do not.
+        if !text.contains(' ') {
+            let mut widths = self.widths.0.write().expect("no panics while holding the lock");
+            widths.entry(key).or_default().insert(text.into(), width);
+        }
         width
     }
 
