@@ -84,6 +84,9 @@ pub struct BuildReport {
     pub drafts_skipped: usize,
     /// Cards that were unchanged since the last build (not drawn again).
     pub reused: usize,
+    /// Cards whose page was made again but whose pictures were not drawn
+    /// again (only a stylesheet, a page template or a page setting changed).
+    pub pages_only: usize,
     /// A problem that stopped the whole build (bad config, unwritable output).
     pub fatal: bool,
     /// Output files this build wrote (new or different bytes) or removed,
@@ -299,6 +302,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     for Outcome { slug, theme, key, picture_key, result } in results {
         match result {
             Ok(Some(card)) => {
+                report.pages_only += usize::from(!card.drawn);
                 report.diagnostics.extend(card.warnings.clone());
                 failures.extend(card.failures);
                 report.built.push(slug.clone());
@@ -480,6 +484,8 @@ struct CardDone {
     failures: Vec<Diagnostic>,
     /// The card's files, relative to the output folder.
     files: Vec<String>,
+    /// Its pictures were drawn (not kept from the last build).
+    drawn: bool,
 }
 
 /// Drops the later of two messages with one slug, with an error naming both.
@@ -710,7 +716,8 @@ fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Di
     // The gallery needs none of the page's own markup.
     entry.html = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
-    Ok(CardDone { entry, warnings, failures, files })
+    let drawn = draw && (ctx.outputs.png || ctx.outputs.svg);
+    Ok(CardDone { entry, warnings, failures, files, drawn })
 }
 
 /// The seal of a message: the theme's defaults, overridden by `seal:`.

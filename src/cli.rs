@@ -246,6 +246,9 @@ pub fn summary(report: &BuildReport, output: &Path, took: Duration) -> String {
     if report.reused > 0 {
         line.push_str(&format!(" ({} unchanged)", report.reused));
     }
+    if report.pages_only > 0 {
+        line.push_str(&format!(" ({} with only their pages made again)", report.pages_only));
+    }
     if report.drafts_skipped > 0 {
         line.push_str(&format!(
             " ({} draft{} skipped)",

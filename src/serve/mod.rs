@@ -302,14 +302,13 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
     if what.is_empty() {
         what.push("files changed".into());
     }
-    let drawn = report.built.len() - report.reused;
-    let mut line = format!(
-        "{}: drew {drawn} card{} ({} unchanged) in {} ms",
-        what.join(", "),
-        if drawn == 1 { "" } else { "s" },
-        report.reused,
-        took.as_millis()
-    );
+    let drawn = report.built.len() - report.reused - report.pages_only;
+    let mut line = format!("{}: drew {drawn} card{}", what.join(", "), if drawn == 1 { "" } else { "s" });
+    if report.pages_only > 0 {
+        let pages = report.pages_only;
+        line.push_str(&format!(", made {pages} page{} again", if pages == 1 { "" } else { "s" }));
+    }
+    line.push_str(&format!(" ({} unchanged) in {} ms", report.reused, took.as_millis()));
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         line.push_str(&format!("; {errors} error{} (shown in the browser)", if errors == 1 { "" } else { "s" }));
@@ -330,6 +329,18 @@ mod tests {
         assert_eq!(
             rebuild_line(root, &saves, &report, Duration::from_millis(84)),
             "content/thank-you.md removed: drew 1 card (2 unchanged) in 84 ms"
+        );
+    }
+
+    #[test]
+    fn a_stylesheet_edit_says_pages_were_made_not_cards_drawn() {
+        let root = Path::new("/nowhere/site");
+        let mut saves = Batch::new();
+        saves.insert(root.join("themes/chocolate/style.css"), watch::ChangeKind::Theme);
+        let report = BuildReport { built: vec!["a".into(), "b".into()], pages_only: 2, ..Default::default() };
+        assert_eq!(
+            rebuild_line(root, &saves, &report, Duration::from_millis(90)),
+            "themes/chocolate/style.css removed: drew 0 cards, made 2 pages again (0 unchanged) in 90 ms"
         );
     }
 

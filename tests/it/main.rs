@@ -427,6 +427,7 @@ fn a_stylesheet_edit_makes_the_pages_again_but_draws_no_card() {
     site.write("themes/chocolate/style.css", "body { color: rebeccapurple; }\n");
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(3 with only their pages made again)"), "{}", run.stderr);
     let new_css = css_href(&site.read("cards/love/index.html"));
     assert_ne!(old_css, new_css, "the page links the new stylesheet");
     assert!(site.read(new_css.trim_start_matches('/')).contains("rebeccapurple"));
