@@ -123,9 +123,29 @@ pub struct Session {
     bases: render::BaseCache,
     page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
+    /// Messages read by earlier builds, with the size and time of their file.
+    messages: Mutex<HashMap<PathBuf, (u64, std::time::SystemTime, Message)>>,
 }
 
 impl Session {
+    /// Message `path`, as an earlier build read it when its file has the
+    /// same size and modification time.
+    fn read_message(&self, root: &std::path::Path, path: &std::path::Path) -> Result<Message, Diagnostic> {
+        let stamp = std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
+        if let Some((len, time)) = stamp {
+            let messages = self.messages.lock().expect("no panics while holding the lock");
+            if let Some((_, _, m)) = messages.get(path).filter(|(l, t, _)| *l == len && *t == time) {
+                return Ok(m.clone());
+            }
+        }
+        let message = content::read(root, path)?;
+        if let Some((len, time)) = stamp {
+            let mut messages = self.messages.lock().expect("no panics while holding the lock");
+            messages.insert(path.to_path_buf(), (len, time, message.clone()));
+        }
+        Ok(message)
+    }
+
     /// The theme `name`, as loaded by an earlier build when none of its files changed.
     fn theme(&self, root: &std::path::Path, name: &str) -> Result<Arc<Theme>, Diagnostic> {
         let known = self.themes.lock().expect("no panics while holding the lock").get(name).cloned();
@@ -172,7 +192,8 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     // Read every message.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
-    let parsed: Vec<Result<Message, Diagnostic>> = files.par_iter().map(|path| content::read(root, path)).collect();
+    let parsed: Vec<Result<Message, Diagnostic>> =
+        files.par_iter().map(|path| session.read_message(root, path)).collect();
     let mut messages = Vec::new();
     // Messages that could not be read keep their last good card, found by the
     // slug their path gives.
