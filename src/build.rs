@@ -123,6 +123,8 @@ pub struct Session {
     bases: render::BaseCache,
     page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
+    /// The inputs of each gallery page of the last build, hashed.
+    gallery: Mutex<HashMap<usize, String>>,
     /// Messages read by earlier builds, with the size and time of their file.
     messages: Mutex<HashMap<PathBuf, (u64, std::time::SystemTime, Message)>>,
 }
@@ -383,7 +385,17 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     match themes.get(&config.theme) {
         Some(Ok(theme)) if outputs.html => {
             let cards = next.cards.values().map(|c| &c.entry);
-            let written = site::gallery(theme, &config, cards, &css_urls[&config.theme], |rel, html| {
+            // A page made from the same inputs as in this session's last build
+            // (the theme too) and still on disk is left as it is.
+            let mut pages_made = session.gallery.lock().expect("no panics while holding the lock");
+            let unchanged = |page: usize, inputs: &str| {
+                let key = cache::key(&[theme.fingerprint.as_bytes(), inputs.as_bytes()]);
+                let on_disk = output.root().join(site::gallery_page_file(page)).is_file();
+                let same = pages_made.get(&page) == Some(&key) && on_disk;
+                pages_made.insert(page, key);
+                same
+            };
+            let written = site::gallery(theme, &config, cards, &css_urls[&config.theme], unchanged, |rel, html| {
                 failures.extend(write(&output, rel, html.as_bytes()));
             });
             match written {
@@ -408,6 +420,8 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         _ => {}
     }
     if !failures.is_empty() {
+        // A page that could not be written must be made again next time.
+        session.gallery.lock().expect("no panics while holding the lock").clear();
         report.fatal = true;
         report.diagnostics.extend(failures);
     }

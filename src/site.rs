@@ -131,6 +131,7 @@ pub fn gallery<'a>(
     config: &SiteConfig,
     cards: impl Iterator<Item = &'a CardEntry>,
     css_url: &str,
+    mut unchanged: impl FnMut(usize, &str) -> bool,
     mut write: impl FnMut(&str, &str),
 ) -> Result<usize, tera::Error> {
     let mut cards: Vec<&CardEntry> = cards.collect();
@@ -144,21 +145,25 @@ pub fn gallery<'a>(
     // One page at a time: only its cards become template values.
     for page in 1..=pages {
         let on_page = &cards[((page - 1) * per_page).min(cards.len())..(page * per_page).min(cards.len())];
+        let pagination = Pagination {
+            page,
+            pages,
+            total: cards.len(),
+            previous: if page > 1 { url(page - 1) } else { String::new() },
+            next: if page < pages { url(page + 1) } else { String::new() },
+            first: url(1),
+        };
+        // What the page is made from: when it is as last time (`serve`), the
+        // page is not made again.
+        let inputs = serde_json::to_string(&(config, on_page, css_url, &pagination)).expect("plain data");
+        if unchanged(page, &inputs) {
+            continue;
+        }
         let mut context = tera::Context::new();
         context.insert("site", config);
         context.insert("cards", on_page);
         context.insert("css_url", css_url);
-        context.insert(
-            "pagination",
-            &Pagination {
-                page,
-                pages,
-                total: cards.len(),
-                previous: if page > 1 { url(page - 1) } else { String::new() },
-                next: if page < pages { url(page + 1) } else { String::new() },
-                first: url(1),
-            },
-        );
+        context.insert("pagination", &pagination);
         let html = theme.templates.render("gallery.html", &context)?;
         write(&gallery_page_file(page), &html);
     }
