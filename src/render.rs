@@ -677,6 +677,22 @@ mod tests {
     use super::*;
     use crate::layout::{self, Content, Frame};
 
+    /// A "Thank you" card of `text`, signed by Bev, with `seal`.
+    fn thank_you_card(
+        theme: &Theme,
+        size: CardSize,
+        text: &crate::markup::RichText,
+        seal: &crate::seal::SealSpec,
+    ) -> CardSvg {
+        let b = boxes(theme, size);
+        let frame =
+            Frame { width: b.text_box.width, height: b.text_box.height, px_per_pt: size.px_per_pt(), text_scale: 1.0 };
+        let content = Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None };
+        let laid = layout::layout(theme, content, frame).unwrap();
+        let content = CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x" };
+        card_svg(theme, size, &content).unwrap()
+    }
+
     /// x of the first glyph of every `<text>` in an SVG, as usvg lays it out.
     fn first_glyph_xs(theme: &Theme, svg: &str) -> Vec<f32> {
         let tree = parse(theme, svg).unwrap();
@@ -702,23 +718,7 @@ mod tests {
             let theme = crate::theme::load(root.path(), name).unwrap();
             for size_name in ["a7", "a6-landscape"] {
                 let size = CardSize::named(size_name, 150).unwrap();
-                let b = boxes(&theme, size);
-                let frame = Frame {
-                    width: b.text_box.width,
-                    height: b.text_box.height,
-                    px_per_pt: size.px_per_pt(),
-                    text_scale: 1.0,
-                };
-                let content =
-                    Content { title: Some("Thank you"), text: &rich, signature: Some("with love, Bev"), lang: None };
-                let laid = layout::layout(&theme, content, frame).unwrap();
-                let seal = crate::seal::SealSpec::default();
-                let card = card_svg(
-                    &theme,
-                    size,
-                    &CardContent { title: Some("Thank you"), layout: &laid, seal: &seal, seed: 7, alt: "x" },
-                )
-                .unwrap();
+                let card = thank_you_card(&theme, size, &rich, &crate::seal::SealSpec::default());
                 let tree = parse(&theme, &card.full).unwrap();
                 let cache = BaseCache::default();
                 for width in [size.width, 200] {
@@ -742,25 +742,10 @@ mod tests {
         for name in crate::theme::built_in_names() {
             let theme = crate::theme::load(root.path(), name).unwrap();
             let size = CardSize::named("a7", 150).unwrap();
-            let b = boxes(&theme, size);
-            let frame = Frame {
-                width: b.text_box.width,
-                height: b.text_box.height,
-                px_per_pt: size.px_per_pt(),
-                text_scale: 1.0,
-            };
-            let content =
-                Content { title: Some("Thank you"), text: &rich, signature: Some("with love, Bev"), lang: None };
-            let laid = layout::layout(&theme, content, frame).unwrap();
             // A monogram seal: its initials are text too, stroked and filled with gradients.
             let seal =
                 crate::seal::SealSpec { emblem: "monogram".into(), initials: Some("BW".into()), ..Default::default() };
-            let card = card_svg(
-                &theme,
-                size,
-                &CardContent { title: Some("Thank you"), layout: &laid, seal: &seal, seed: 7, alt: "x" },
-            )
-            .unwrap();
+            let card = thank_you_card(&theme, size, &rich, &seal);
             let tree = parse(&theme, &card.full).unwrap();
             let standalone = standalone_svg(&theme, &card.full, &tree);
             assert!(!standalone.contains("<text"), "{name}: text left in the standalone SVG");

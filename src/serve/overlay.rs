@@ -113,21 +113,8 @@ pub fn not_found(path: &str) -> String {
     )
 }
 
-/// Text as HTML text or attribute value.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Text as HTML text or attribute value (the same escaping as XML's).
+pub use crate::xml::escape;
 
 #[cfg(test)]
 mod tests {
