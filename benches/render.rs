@@ -3,7 +3,7 @@
 //! PNG in several ways (sizes are printed once, to stderr).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use waxseal::layout::{layout, Content, Frame};
+use waxseal::layout::{layout, Content};
 use waxseal::render::{self, CardContent, CardSize};
 
 const MESSAGE: &str = "Thank you for shopping with us, Deb! Your order was made with *love* by *Beverly*, \
@@ -33,13 +33,7 @@ fn bench(c: &mut Criterion) {
     let theme = waxseal::theme::load(root.path(), "chocolate").unwrap();
     let rich = waxseal::markup::render(&MESSAGE.replace("\\n", "\n"), false).rich;
     let size = CardSize::named("a6", 300).unwrap();
-    let boxes = render::boxes(&theme, size);
-    let frame = Frame {
-        width: boxes.text_box.width,
-        height: boxes.text_box.height,
-        px_per_pt: size.px_per_pt(),
-        text_scale: size.text_scale(),
-    };
+    let frame = render::boxes(&theme, size).frame(size);
     let content =
         Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly"), lang: None };
     let laid = layout(&theme, content, frame).unwrap();

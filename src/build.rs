@@ -16,7 +16,7 @@ use crate::cache::{self, BuildCache, CachedCard};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
-use crate::layout::{self, Frame, LayoutError};
+use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::output::Output;
 use crate::render::{self, CardContent, CardSize};
@@ -596,12 +596,7 @@ pub fn lay_out(
     let markup = markup::render(&body, config.raw_html);
     let alt = markup.rich.plain_text();
     let boxes = render::boxes(theme, size);
-    let frame = Frame {
-        width: boxes.text_box.width,
-        height: boxes.text_box.height,
-        px_per_pt: size.px_per_pt(),
-        text_scale: size.text_scale(),
-    };
+    let frame = boxes.frame(size);
     let signature =
         front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
     let title = front.title.as_deref().map(markup::smarten);
@@ -664,15 +659,15 @@ fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Di
     let dir = format!("cards/{}", m.slug);
     let mut failures = Vec::new();
     let mut files = Vec::new();
-    // The card itself (PNG, thumbnail, SVG) is drawn only when one of them is asked for.
-    if !draw {
-        if ctx.outputs.png {
-            files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png")]);
-        }
-        if ctx.outputs.svg {
-            files.push(format!("{dir}/card.svg"));
-        }
-    } else if ctx.outputs.png || ctx.outputs.svg {
+    // Its pictures, drawn now or (when `draw` is off) kept from the last build.
+    if ctx.outputs.png {
+        files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png")]);
+    }
+    if ctx.outputs.svg {
+        files.push(format!("{dir}/card.svg"));
+    }
+    // Drawn only when one of them is asked for.
+    if draw && (ctx.outputs.png || ctx.outputs.svg) {
         let (svg, tree) = card.draw(theme, m)?;
         let draw = |width: u32| {
             render::rasterize_layered(ctx.bases, theme, &svg, &tree, width)
@@ -699,12 +694,6 @@ fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Di
         );
         failures.extend(card?.flatten());
         failures.extend(rest?);
-        if ctx.outputs.png {
-            files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png")]);
-        }
-        if ctx.outputs.svg {
-            files.push(format!("{dir}/card.svg"));
-        }
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
 

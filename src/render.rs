@@ -126,6 +126,18 @@ pub struct Boxes {
     pub seal: (f32, f32, f32),
 }
 
+impl Boxes {
+    /// What the text is laid out into on a card of `size`.
+    pub fn frame(&self, size: CardSize) -> crate::layout::Frame {
+        crate::layout::Frame {
+            width: self.text_box.width,
+            height: self.text_box.height,
+            px_per_pt: size.px_per_pt(),
+            text_scale: size.text_scale(),
+        }
+    }
+}
+
 /// A rectangle in pixels.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct PxRect {

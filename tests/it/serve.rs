@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{tree, Site};
+use crate::support::{chromium, tree, Site};
 
 /// How long anything may take: a rebuild, a page load, Chromium starting.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -435,19 +435,9 @@ struct Browser {
 impl Browser {
     fn open(url: &str) -> Browser {
         let profile = tempfile::tempdir().unwrap();
-        let mut command = Command::new("chromium");
+        let mut command = chromium(profile.path());
         command
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--remote-debugging-port=0")
             .arg(url)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

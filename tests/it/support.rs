@@ -244,11 +244,11 @@ pub fn serve(dir: &Path) -> String {
     format!("http://{addr}/")
 }
 
-/// A screenshot of `url` by headless Chromium, `width` x `height` CSS pixels.
-pub fn screenshot(url: &str, width: u32, height: u32) -> Image {
-    let profile = tempfile::tempdir().unwrap();
-    let shot = profile.path().join("shot.png");
-    let status = Command::new("chromium")
+/// Headless Chromium with the flags every test uses and its own profile
+/// folder `profile`.
+pub fn chromium(profile: &Path) -> Command {
+    let mut command = Command::new("chromium");
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -257,11 +257,17 @@ pub fn screenshot(url: &str, width: u32, height: u32) -> Image {
             "--disable-component-update",
             "--no-first-run",
             "--disable-sync",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            "--virtual-time-budget=5000",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().join("profile").display()))
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// A screenshot of `url` by headless Chromium, `width` x `height` CSS pixels.
+pub fn screenshot(url: &str, width: u32, height: u32) -> Image {
+    let profile = tempfile::tempdir().unwrap();
+    let shot = profile.path().join("shot.png");
+    let status = chromium(&profile.path().join("profile"))
+        .args(["--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=5000"])
         .arg(format!("--window-size={width},{height}"))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(url)
