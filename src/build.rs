@@ -123,8 +123,6 @@ pub struct Session {
     bases: render::BaseCache,
     page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
-    /// The inputs of each gallery page of the last build, hashed.
-    gallery: Mutex<HashMap<usize, String>>,
     /// Messages read by earlier builds, with the size and time of their file.
     messages: Mutex<HashMap<PathBuf, (u64, std::time::SystemTime, Message)>>,
 }
@@ -191,11 +189,13 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     };
 
-    // Read every message.
+    // Read every message while the build cache and the site's theme load.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
-    let parsed: Vec<Result<Message, Diagnostic>> =
-        files.par_iter().map(|path| session.read_message(root, path)).collect();
+    let (parsed, (cache, site_theme)) = rayon::join(
+        || files.par_iter().map(|path| session.read_message(root, path)).collect::<Vec<_>>(),
+        || rayon::join(|| BuildCache::load(output.root()), || session.theme(root, &config.theme)),
+    );
     let mut messages = Vec::new();
     // Messages that could not be read keep their last good card, found by the
     // slug their path gives.
@@ -213,13 +213,14 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     }
     messages = unique_slugs(messages, &mut report.diagnostics);
 
-    // Load each theme once.
-    let mut theme_names: Vec<String> = messages.iter().filter_map(|m| m.front.theme.clone()).collect();
-    theme_names.push(config.theme.clone());
+    // Load each other theme once.
+    let mut theme_names: Vec<String> =
+        messages.iter().filter_map(|m| m.front.theme.clone()).filter(|name| *name != config.theme).collect();
     theme_names.sort();
     theme_names.dedup();
-    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
+    let mut themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
         theme_names.into_par_iter().map(|name| (name.clone(), session.theme(root, &name))).collect();
+    themes.insert(config.theme.clone(), site_theme);
     let mut theme_errors_reported = Vec::new();
 
     let mut body_tera = tera::Tera::new();
@@ -255,7 +256,6 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 
     // What each card is made from: a card whose key and files are as last
     // time is not drawn again.
-    let cache = BuildCache::load(output.root());
     let settings = serde_json::to_string(&config).expect("settings are plain data");
     let global = cache::key(&[
         cache::tool_fingerprint().as_bytes(),
@@ -283,8 +283,32 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     // next run (a new process) that redraws one card does not draw them again.
     session.bases.keep_in(&output);
 
-    // Every card, in parallel; each writes its own files as soon as they are made,
-    // so memory does not grow with the number of cards.
+    // What each card needs: nothing (as last time), its page, or its pictures too.
+    let plans: Vec<Plan> = messages
+        .into_par_iter()
+        .map(|m| {
+            let theme = m.front.theme.clone().unwrap_or_else(|| config.theme.clone());
+            let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
+            let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+            let picture_key =
+                cache::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+            let draw = if cache.fresh(&m.slug, &key, output.root()).is_some() {
+                None
+            } else if cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_some() {
+                Some(Draw::Keep)
+            } else {
+                Some(Draw::Now)
+            };
+            Plan { m, theme, key, picture_key, draw }
+        })
+        .collect();
+    // A few cards to draw (an edit): their pictures are drawn while the
+    // gallery is made. Many: each as its card is made, so that memory does
+    // not grow with their number.
+    let to_draw = plans.iter().filter(|p| p.draw == Some(Draw::Now)).count();
+    let defer = to_draw <= DRAWN_WITH_THE_GALLERY;
+
+    // Every card, in parallel; each writes its own files as soon as they are made.
     let ctx = CardContext {
         config: &config,
         themes: &themes,
@@ -300,34 +324,28 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     };
     // Each message is dropped as soon as its card is made: only what the
     // gallery and the cache need is kept.
-    let results: Vec<Outcome> = messages
+    let results: Vec<Outcome> = plans
         .into_par_iter()
-        .map(|m| {
-            let theme = m.front.theme.clone().unwrap_or_else(|| config.theme.clone());
-            let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
-            let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
-            let picture_key =
-                cache::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
-            let result = if cache.fresh(&m.slug, &key, output.root()).is_some() {
-                Ok(None)
-            } else {
-                // Only the page changed (a stylesheet, the site's title): the
-                // pictures stay as they are.
-                let draw = cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_none();
-                build_card(&ctx, &m, draw).map(Some)
+        .map(|Plan { m, theme, key, picture_key, draw }| {
+            let result = match draw {
+                None => Ok(None),
+                Some(Draw::Now) if defer => build_card(&ctx, &m, Draw::Later).map(Some),
+                Some(draw) => build_card(&ctx, &m, draw).map(Some),
             };
             Outcome { slug: m.slug, theme, key, picture_key, result }
         })
         .collect();
-    let (mut old, old_site_files) = (cache.cards, cache.site_files);
+    let (mut old, old_site_files, old_gallery) = (cache.cards, cache.site_files, cache.gallery);
     let mut next = BuildCache::default();
     next.site_files = site_files;
+    let mut later = Vec::new();
     for Outcome { slug, theme, key, picture_key, result } in results {
         match result {
-            Ok(Some(card)) => {
+            Ok(Some(mut card)) => {
                 report.pages_only += usize::from(!card.drawn);
                 report.diagnostics.extend(card.warnings.clone());
                 failures.extend(card.failures);
+                later.extend(card.later.take());
                 report.built.push(slug.clone());
                 let card =
                     CachedCard { key, picture_key, files: card.files, entry: card.entry, warnings: card.warnings };
@@ -366,62 +384,55 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     }
 
-    // Files of cards that are gone (or of outputs no longer made) go too;
-    // a file cards share (a seal) stays while any card has it.
-    // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
-    let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
-    let mut removed = HashSet::new();
-    let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
-    for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
-        if let Err(e) = output.remove(file) {
-            failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+    // The deferred pictures are drawn while the rest of the site is tidied
+    // and the gallery is made.
+    let (drawn, ()) = rayon::join(
+        || later.par_iter().map(|pictures| (&pictures.slug, draw_pictures(&ctx, pictures))).collect::<Vec<_>>(),
+        || {
+            // Files of cards that are gone (or of outputs no longer made) go too;
+            // a file cards share (a seal) stays while any card has it.
+            // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
+            let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
+            let mut removed = HashSet::new();
+            let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
+            for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
+                if let Err(e) = output.remove(file) {
+                    failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+                }
+            }
+            match themes.get(&config.theme) {
+                Some(Ok(theme)) if outputs.html => {
+                    let pages = gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, &mut next);
+                    match pages {
+                        Ok(problems) => failures.extend(problems),
+                        Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
+                    }
+                }
+                Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
+                _ => {}
+            }
+        },
+    );
+    for (slug, result) in drawn {
+        let problems = match result {
+            Ok(problems) => problems,
+            Err(d) => vec![d],
+        };
+        if !problems.is_empty() {
+            // Not all of its pictures were made: the next build tries again.
+            if let Some(card) = next.cards.get_mut(slug) {
+                card.key.clear();
+            }
+            failures.extend(problems);
         }
     }
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
-    failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
-
-    // The gallery, in the site's theme, a page at a time; pages beyond the
-    // last (the site had more cards) go.
-    match themes.get(&config.theme) {
-        Some(Ok(theme)) if outputs.html => {
-            let cards = next.cards.values().map(|c| &c.entry);
-            // A page made from the same inputs as in this session's last build
-            // (the theme too) and still on disk is left as it is.
-            let mut pages_made = session.gallery.lock().expect("no panics while holding the lock");
-            let unchanged = |page: usize, inputs: &str| {
-                let key = cache::key(&[theme.fingerprint.as_bytes(), inputs.as_bytes()]);
-                let on_disk = output.root().join(site::gallery_page_file(page)).is_file();
-                let same = pages_made.get(&page) == Some(&key) && on_disk;
-                pages_made.insert(page, key);
-                same
-            };
-            let written = site::gallery(theme, &config, cards, &css_urls[&config.theme], unchanged, |rel, html| {
-                failures.extend(write(&output, rel, html.as_bytes()));
-            });
-            match written {
-                Ok(pages) => {
-                    let mut page = pages + 1;
-                    while output.root().join(site::gallery_page_file(page)).is_file() {
-                        if let Err(e) = output.remove(&site::gallery_page_file(page)) {
-                            failures.push(Diagnostic::error(
-                                output.root().join("page"),
-                                0,
-                                0,
-                                format!("cannot remove: {e}"),
-                            ));
-                        }
-                        page += 1;
-                    }
-                }
-                Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
-            }
-        }
-        Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
-        _ => {}
-    }
     if !failures.is_empty() {
         // A page that could not be written must be made again next time.
-        session.gallery.lock().expect("no panics while holding the lock").clear();
+        next.gallery.clear();
+    }
+    failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
+    if !failures.is_empty() {
         report.fatal = true;
         report.diagnostics.extend(failures);
     }
@@ -438,6 +449,56 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     }
     report.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
     report
+}
+
+/// At most this many cards' pictures are drawn while the gallery is made
+/// (see [`Draw::Later`]).
+const DRAWN_WITH_THE_GALLERY: usize = 4;
+
+/// What a build does for one message, decided before any card is made.
+struct Plan {
+    m: Message,
+    /// Its theme's name.
+    theme: String,
+    key: String,
+    picture_key: String,
+    /// `None` when the card is as last time.
+    draw: Option<Draw>,
+}
+
+/// Makes the gallery, a page at a time, into `next`'s record of its pages; a
+/// page whose inputs are as `old` records and whose file is still there is
+/// left as it is. Pages beyond the last (the site had more cards) go.
+/// Returns the files that could not be written or removed.
+fn gallery(
+    theme: &Theme,
+    config: &SiteConfig,
+    output: &Output,
+    css_url: &str,
+    old: &BTreeMap<usize, String>,
+    next: &mut BuildCache,
+) -> Result<Vec<Diagnostic>, tera::Error> {
+    let mut failures = Vec::new();
+    let mut made = BTreeMap::new();
+    let unchanged = |page: usize, inputs: &str| {
+        let key = cache::key(&[theme.fingerprint.as_bytes(), inputs.as_bytes()]);
+        let same = old.get(&page) == Some(&key) && output.root().join(site::gallery_page_file(page)).is_file();
+        made.insert(page, key);
+        same
+    };
+    let cards = next.cards.values().map(|c| &c.entry);
+    let pages = site::gallery(theme, config, cards, css_url, unchanged, |rel, html| {
+        failures.extend(write(output, rel, html.as_bytes()));
+    })?;
+    next.gallery = made;
+    let mut page = pages + 1;
+    while output.root().join(site::gallery_page_file(page)).is_file() {
+        if let Err(e) = output.remove(&site::gallery_page_file(page)) {
+            failures.push(Diagnostic::error(output.root().join("page"), 0, 0, format!("cannot remove: {e}")));
+        }
+        page += 1;
+    }
+    Ok(failures)
 }
 
 /// Writes one output file; a failure is a diagnostic.
@@ -521,6 +582,8 @@ struct CardDone {
     files: Vec<String>,
     /// Its pictures were drawn (not kept from the last build).
     drawn: bool,
+    /// Its pictures, when they are drawn after the pages.
+    later: Option<Pictures>,
 }
 
 /// Drops the later of two messages with one slug, with an error naming both.
@@ -630,7 +693,7 @@ impl LaidCard {
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
 /// Makes the card of `m`: its pictures (when `draw`; else they are as the
 /// last build left them) and its page.
-fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Diagnostic> {
+fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Diagnostic> {
     let (config, themes, body_tera) = (ctx.config, ctx.themes, ctx.body_tera);
     let front = &m.front;
     let theme_name = front.theme.as_deref().unwrap_or(&config.theme);
@@ -667,33 +730,15 @@ fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Di
         files.push(format!("{dir}/card.svg"));
     }
     // Drawn only when one of them is asked for.
-    if draw && (ctx.outputs.png || ctx.outputs.svg) {
+    let mut later = None;
+    if draw != Draw::Keep && (ctx.outputs.png || ctx.outputs.svg) {
         let (svg, tree) = card.draw(theme, m)?;
-        let draw = |width: u32| {
-            render::rasterize_layered(ctx.bases, theme, &svg, &tree, width)
-                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
-        };
-        // The big PNG on one core, the thumbnail and the SVG on another: a
-        // rebuild of one card (in `serve`) then takes half the time.
-        let write_png = |rel: String, width: u32| -> Result<Option<Diagnostic>, Diagnostic> {
-            Ok(write(ctx.output, &rel, &render::encode_png(&draw(width)?, config.dpi, ctx.optimize)))
-        };
-        let (card, rest) = rayon::join(
-            || ctx.outputs.png.then(|| write_png(format!("{dir}/card.png"), size.width)).transpose(),
-            || -> Result<Vec<Diagnostic>, Diagnostic> {
-                let mut failures = Vec::new();
-                if ctx.outputs.png {
-                    failures.extend(write_png(format!("{dir}/thumb.png"), THUMB_WIDTH)?);
-                }
-                if ctx.outputs.svg {
-                    let standalone = render::standalone_svg(theme, &svg.full, &tree);
-                    failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
-                }
-                Ok(failures)
-            },
-        );
-        failures.extend(card?.flatten());
-        failures.extend(rest?);
+        let pictures = Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: size.width };
+        if draw == Draw::Later {
+            later = Some(pictures);
+        } else {
+            failures.extend(draw_pictures(ctx, &pictures)?);
+        }
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
 
@@ -740,8 +785,62 @@ fn build_card(ctx: &CardContext, m: &Message, draw: bool) -> Result<CardDone, Di
     // The gallery needs none of the page's own markup.
     entry.html = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
-    let drawn = draw && (ctx.outputs.png || ctx.outputs.svg);
-    Ok(CardDone { entry, warnings, failures, files, drawn })
+    let drawn = draw != Draw::Keep && (ctx.outputs.png || ctx.outputs.svg);
+    Ok(CardDone { entry, warnings, failures, files, drawn, later })
+}
+
+/// Whether, and when, a card's pictures are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Draw {
+    /// They are as the last build left them: only the page is made.
+    Keep,
+    /// Now, as the card is made.
+    Now,
+    /// After every card's page is made, while the gallery is made.
+    Later,
+}
+
+/// A card's pictures, laid out and parsed, to be drawn and written.
+struct Pictures {
+    slug: String,
+    theme: Arc<Theme>,
+    svg: render::CardSvg,
+    tree: resvg::usvg::Tree,
+    /// The card's width in pixels.
+    width: u32,
+}
+
+/// Draws and writes a card's PNG, thumbnail and SVG (those asked for);
+/// returns the files that could not be written.
+fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let Pictures { slug, theme, svg, tree, width } = pictures;
+    let dir = format!("cards/{slug}");
+    let draw = |width: u32| {
+        render::rasterize_layered(ctx.bases, theme, svg, tree, width)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+    };
+    let write_png = |rel: String, width: u32| -> Result<Option<Diagnostic>, Diagnostic> {
+        Ok(write(ctx.output, &rel, &render::encode_png(&draw(width)?, ctx.config.dpi, ctx.optimize)))
+    };
+    // The big PNG on one core, the thumbnail and the SVG on another: a
+    // rebuild of one card then takes half the time.
+    let (card, rest) = rayon::join(
+        || ctx.outputs.png.then(|| write_png(format!("{dir}/card.png"), *width)).transpose(),
+        || -> Result<Vec<Diagnostic>, Diagnostic> {
+            let mut failures = Vec::new();
+            if ctx.outputs.png {
+                failures.extend(write_png(format!("{dir}/thumb.png"), THUMB_WIDTH)?);
+            }
+            if ctx.outputs.svg {
+                let standalone = render::standalone_svg(theme, &svg.full, tree);
+                failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
+            }
+            Ok(failures)
+        },
+    );
+    let mut failures: Vec<Diagnostic> = card?.into_iter().flatten().collect();
+    failures.extend(rest?);
+    Ok(failures)
 }
 
 /// The seal of a message: the theme's defaults, overridden by `seal:`.

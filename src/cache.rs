@@ -31,6 +31,10 @@ pub struct BuildCache {
     /// Files of the whole site (theme assets), relative to the output folder.
     #[serde(default)]
     pub site_files: Vec<String>,
+    /// Each gallery page's inputs, hashed, by page number: a page made from
+    /// the same inputs is not made again.
+    #[serde(default)]
+    pub gallery: BTreeMap<usize, String>,
 }
 
 /// What one card was made from and what it wrote.
@@ -67,8 +71,10 @@ impl BuildCache {
             format: u32,
             cards: &'a BTreeMap<String, CachedCard>,
             site_files: &'a [String],
+            gallery: &'a BTreeMap<usize, String>,
         }
-        let borrowed = Borrowed { format: FORMAT, cards: &self.cards, site_files: &self.site_files };
+        let borrowed =
+            Borrowed { format: FORMAT, cards: &self.cards, site_files: &self.site_files, gallery: &self.gallery };
         serde_json::to_vec(&borrowed).expect("the cache is plain data")
     }
 

@@ -153,8 +153,8 @@ pub fn gallery<'a>(
             next: if page < pages { url(page + 1) } else { String::new() },
             first: url(1),
         };
-        // What the page is made from: when it is as last time (`serve`), the
-        // page is not made again.
+        // What the page is made from: when it is as the last build recorded
+        // (in the build cache), the page is not made again.
         let inputs = serde_json::to_string(&(config, on_page, css_url, &pagination)).expect("plain data");
         if unchanged(page, &inputs) {
             continue;

@@ -527,3 +527,31 @@ fn the_gallery_is_split_into_pages_that_link_to_each_other() {
     assert_eq!(cards_on(&site.read("index.html")), 3);
     assert!(!site.output("page").exists(), "the second page and its folder are removed");
 }
+
+#[test]
+fn an_edit_makes_again_only_the_gallery_page_listing_the_card() {
+    let site = Site::fixture("basic");
+    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
+    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 1\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    let pages = ["index.html", "page/2/index.html", "page/3/index.html"];
+    let plain = pages.iter().position(|p| site.read(p).contains("/cards/plain/")).expect("a page lists plain");
+    let before: Vec<_> = pages.iter().map(|p| written(&site.output(p))).collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.write("content/plain.md", "A plain note, edited.\n");
+    // A new process: what the last build made is known from its cache.
+    assert_eq!(site.build(&[]).code, 0);
+    for (i, page) in pages.iter().enumerate() {
+        let same = written(&site.output(page)) == before[i];
+        assert_eq!(same, i != plain, "{page} made again: {}", !same);
+    }
+    assert!(site.read(pages[plain]).contains("A plain note, edited."));
+    // The same files as a clean build.
+    assert_eq!(site.build(&["--output", "clean"]).code, 0);
+    let without_cache = |dir: &str| {
+        let mut files = tree(&site.root().join(dir));
+        files.retain(|name, _| !name.starts_with(".waxseal-cache"));
+        files
+    };
+    assert!(without_cache("output") == without_cache("clean"), "an incremental build differs from a clean one");
+}
