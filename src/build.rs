@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -192,7 +193,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     // Read every message while the build cache and the site's theme load.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
-    let (parsed, (cache, site_theme)) = rayon::join(
+    let (parsed, (mut cache, site_theme)) = rayon::join(
         || files.par_iter().map(|path| session.read_message(root, path)).collect::<Vec<_>>(),
         || rayon::join(|| BuildCache::load(output.root()), || session.theme(root, &config.theme)),
     );
@@ -283,30 +284,21 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     // next run (a new process) that redraws one card does not draw them again.
     session.bases.keep_in(&output);
 
-    // What each card needs: nothing (as last time), its page, or its pictures too.
-    let plans: Vec<Plan> = messages
+    // Each card's keys. The cards whose key is not the cached one (an edited
+    // message) go first: their pictures are drawn from the start.
+    let mut keyed: Vec<(usize, Message, String, String, String)> = messages
         .into_par_iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(index, m)| {
             let theme = m.front.theme.clone().unwrap_or_else(|| config.theme.clone());
             let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
             let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
             let picture_key =
                 cache::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
-            let draw = if cache.fresh(&m.slug, &key, output.root()).is_some() {
-                None
-            } else if cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_some() {
-                Some(Draw::Keep)
-            } else {
-                Some(Draw::Now)
-            };
-            Plan { m, theme, key, picture_key, draw }
+            (index, m, theme, key, picture_key)
         })
         .collect();
-    // A few cards to draw (an edit): their pictures are drawn while the
-    // gallery is made. Many: each as its card is made, so that memory does
-    // not grow with their number.
-    let to_draw = plans.iter().filter(|p| p.draw == Some(Draw::Now)).count();
-    let defer = to_draw <= DRAWN_WITH_THE_GALLERY;
+    keyed.sort_by_key(|(_, m, _, key, _)| cache.cards.get(&m.slug).is_some_and(|c| c.key == *key));
 
     // Every card, in parallel; each writes its own files as soon as they are made.
     let ctx = CardContext {
@@ -322,105 +314,125 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         outputs,
         optimize: options.optimize || config.optimize,
     };
-    // Each message is dropped as soon as its card is made: only what the
-    // gallery and the cache need is kept.
-    let results: Vec<Outcome> = plans
-        .into_par_iter()
-        .map(|Plan { m, theme, key, picture_key, draw }| {
-            let result = match draw {
-                None => Ok(None),
-                Some(Draw::Now) if defer => build_card(&ctx, &m, Draw::Later).map(Some),
-                Some(draw) => build_card(&ctx, &m, draw).map(Some),
-            };
-            Outcome { slug: m.slug, theme, key, picture_key, result }
-        })
-        .collect();
-    let (mut old, old_site_files, old_gallery) = (cache.cards, cache.site_files, cache.gallery);
+    // The first few cards to draw (an edit) are drawn in the background while
+    // the other cards are checked and the gallery is made; any more are drawn
+    // as their cards are made, so that memory does not grow with their number.
+    let to_draw = AtomicUsize::new(0);
+    let drawn = Mutex::new(Vec::new());
+    let (old_site_files, old_gallery) = (std::mem::take(&mut cache.site_files), std::mem::take(&mut cache.gallery));
     let mut next = BuildCache::default();
     next.site_files = site_files;
-    let mut later = Vec::new();
-    for Outcome { slug, theme, key, picture_key, result } in results {
-        match result {
-            Ok(Some(mut card)) => {
-                report.pages_only += usize::from(!card.drawn);
-                report.diagnostics.extend(card.warnings.clone());
-                failures.extend(card.failures);
-                later.extend(card.later.take());
-                report.built.push(slug.clone());
-                let card =
-                    CachedCard { key, picture_key, files: card.files, entry: card.entry, warnings: card.warnings };
-                next.cards.insert(slug, card);
-            }
-            Ok(None) => {
-                // Unchanged: moved from the old cache as it is.
-                let card = old.remove(&slug).expect("a fresh card is in the cache");
-                report.diagnostics.extend(card.warnings.clone());
-                report.built.push(slug.clone());
-                report.reused += 1;
-                next.cards.insert(slug, card);
-            }
-            Err(d) => {
-                // The last good card stays: its files, its place in the gallery.
-                if let Some(card) = old.remove(&slug) {
-                    next.cards.insert(slug, CachedCard { key: String::new(), ..card });
+    rayon::scope(|scope| {
+        let (ctx, drawn) = (&ctx, &drawn);
+        // Each message is dropped as soon as its card is made: only what the
+        // gallery and the cache need is kept.
+        let mut results: Vec<(usize, Outcome)> = keyed
+            .into_par_iter()
+            .map(|(index, m, theme, key, picture_key)| {
+                let result = if cache.fresh(&m.slug, &key, output.root()).is_some() {
+                    Ok(None)
+                } else {
+                    let draw = if cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_some() {
+                        // Only the page changed (a stylesheet, the site's title).
+                        Draw::Keep
+                    } else if to_draw.fetch_add(1, Ordering::Relaxed) < DRAWN_IN_THE_BACKGROUND {
+                        Draw::Later
+                    } else {
+                        Draw::Now
+                    };
+                    build_card(ctx, &m, draw).map(|mut card| {
+                        if let Some(pictures) = card.later.take() {
+                            scope.spawn(move |_| {
+                                let result = draw_pictures(ctx, &pictures);
+                                drawn.lock().expect("no panics while holding the lock").push((pictures.slug, result));
+                            });
+                        }
+                        Some(card)
+                    })
+                };
+                (index, Outcome { slug: m.slug, theme, key, picture_key, result })
+            })
+            .collect();
+        // Back in the messages' order (their warnings are reported in it).
+        results.sort_unstable_by_key(|(index, _)| *index);
+        for (_, Outcome { slug, theme, key, picture_key, result }) in results {
+            match result {
+                Ok(Some(card)) => {
+                    report.pages_only += usize::from(!card.drawn);
+                    report.diagnostics.extend(card.warnings.clone());
+                    failures.extend(card.failures);
+                    report.built.push(slug.clone());
+                    let card =
+                        CachedCard { key, picture_key, files: card.files, entry: card.entry, warnings: card.warnings };
+                    next.cards.insert(slug, card);
                 }
-                // A broken theme is reported once, with its own path, and then per card briefly.
-                if let Some(Err(theme_diag)) = themes.get(&theme) {
-                    if !theme_errors_reported.contains(&theme) {
-                        theme_errors_reported.push(theme.clone());
-                        report.diagnostics.push(theme_diag.clone());
+                Ok(None) => {
+                    // Unchanged: moved from the old cache as it is.
+                    let card = cache.cards.remove(&slug).expect("a fresh card is in the cache");
+                    report.diagnostics.extend(card.warnings.clone());
+                    report.built.push(slug.clone());
+                    report.reused += 1;
+                    next.cards.insert(slug, card);
+                }
+                Err(d) => {
+                    // The last good card stays: its files, its place in the gallery.
+                    if let Some(card) = cache.cards.remove(&slug) {
+                        next.cards.insert(slug, CachedCard { key: String::new(), ..card });
                     }
+                    // A broken theme is reported once, with its own path, and then per card briefly.
+                    if let Some(Err(theme_diag)) = themes.get(&theme) {
+                        if !theme_errors_reported.contains(&theme) {
+                            theme_errors_reported.push(theme.clone());
+                            report.diagnostics.push(theme_diag.clone());
+                        }
+                    }
+                    report.diagnostics.push(d);
                 }
-                report.diagnostics.push(d);
             }
         }
-    }
+        let old = &mut cache.cards;
 
-    for slug in unreadable {
-        if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
-            if let Some(card) = old.remove(place.key()) {
-                place.insert(CachedCard { key: String::new(), ..card });
+        for slug in unreadable {
+            if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
+                if let Some(card) = old.remove(place.key()) {
+                    place.insert(CachedCard { key: String::new(), ..card });
+                }
             }
         }
-    }
 
-    // The deferred pictures are drawn while the rest of the site is tidied
-    // and the gallery is made.
-    let (drawn, ()) = rayon::join(
-        || later.par_iter().map(|pictures| (&pictures.slug, draw_pictures(&ctx, pictures))).collect::<Vec<_>>(),
-        || {
-            // Files of cards that are gone (or of outputs no longer made) go too;
-            // a file cards share (a seal) stays while any card has it.
-            // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
-            let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
-            let mut removed = HashSet::new();
-            let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
-            for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
-                if let Err(e) = output.remove(file) {
-                    failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+        // Files of cards that are gone (or of outputs no longer made) go too;
+        // a file cards share (a seal) stays while any card has it.
+        // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
+        let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
+        let mut removed = HashSet::new();
+        let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
+        for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
+            if let Err(e) = output.remove(file) {
+                failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+            }
+        }
+
+        // The gallery, in the site's theme, a page at a time.
+        match themes.get(&config.theme) {
+            Some(Ok(theme)) if outputs.html => {
+                let pages = gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, &mut next);
+                match pages {
+                    Ok(problems) => failures.extend(problems),
+                    Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
                 }
             }
-            match themes.get(&config.theme) {
-                Some(Ok(theme)) if outputs.html => {
-                    let pages = gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, &mut next);
-                    match pages {
-                        Ok(problems) => failures.extend(problems),
-                        Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
-                    }
-                }
-                Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
-                _ => {}
-            }
-        },
-    );
-    for (slug, result) in drawn {
+            Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
+            _ => {}
+        }
+    });
+    for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
         let problems = match result {
             Ok(problems) => problems,
             Err(d) => vec![d],
         };
         if !problems.is_empty() {
             // Not all of its pictures were made: the next build tries again.
-            if let Some(card) = next.cards.get_mut(slug) {
+            if let Some(card) = next.cards.get_mut(&slug) {
                 card.key.clear();
             }
             failures.extend(problems);
@@ -451,20 +463,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     report
 }
 
-/// At most this many cards' pictures are drawn while the gallery is made
-/// (see [`Draw::Later`]).
-const DRAWN_WITH_THE_GALLERY: usize = 4;
-
-/// What a build does for one message, decided before any card is made.
-struct Plan {
-    m: Message,
-    /// Its theme's name.
-    theme: String,
-    key: String,
-    picture_key: String,
-    /// `None` when the card is as last time.
-    draw: Option<Draw>,
-}
+/// At most this many cards' pictures are drawn in the background (see
+/// [`Draw::Later`]).
+const DRAWN_IN_THE_BACKGROUND: usize = 4;
 
 /// Makes the gallery, a page at a time, into `next`'s record of its pages; a
 /// page whose inputs are as `old` records and whose file is still there is
@@ -796,7 +797,7 @@ enum Draw {
     Keep,
     /// Now, as the card is made.
     Now,
-    /// After every card's page is made, while the gallery is made.
+    /// In the background, while the other cards and the gallery are made.
     Later,
 }
 

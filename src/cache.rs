@@ -7,7 +7,7 @@
 //! again. Files of cards that are gone are removed. The cache only says what
 //! can be skipped: deleting it just makes the next build a full one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,10 @@ pub struct BuildCache {
     /// the same inputs is not made again.
     #[serde(default)]
     pub gallery: BTreeMap<usize, String>,
+    /// The files many cards share (seals, under `assets/`) that are in the
+    /// output folder: each is looked for once, not once per card.
+    #[serde(skip)]
+    shared_present: HashSet<String>,
 }
 
 /// What one card was made from and what it wrote.
@@ -57,11 +61,24 @@ pub struct CachedCard {
 impl BuildCache {
     /// The cache of `output`, or an empty one (no file, another format, unreadable).
     pub fn load(output: &Path) -> BuildCache {
-        std::fs::read(output.join(CACHE_FILE))
+        let mut cache = std::fs::read(output.join(CACHE_FILE))
             .ok()
             .and_then(|bytes| serde_json::from_slice::<BuildCache>(&bytes).ok())
             .filter(|cache| cache.format == FORMAT)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let shared: HashSet<&String> = cache.cards.values().flat_map(|c| &c.files).filter(|f| is_shared(f)).collect();
+        let present = shared.into_iter().filter(|f| output.join(f).is_file()).cloned().collect();
+        cache.shared_present = present;
+        cache
+    }
+
+    /// Whether a card's file `file` is in `output`.
+    fn has(&self, output: &Path, file: &str) -> bool {
+        if is_shared(file) {
+            self.shared_present.contains(file)
+        } else {
+            output.join(file).is_file()
+        }
     }
 
     /// The cache as JSON (sorted: the same cards give the same bytes).
@@ -84,7 +101,7 @@ impl BuildCache {
         self.cards.get(slug).filter(|c| {
             !c.key.is_empty()
                 && c.picture_key == key
-                && c.files.iter().filter(|f| is_picture(f)).all(|f| output.join(f).is_file())
+                && c.files.iter().filter(|f| is_picture(f)).all(|f| self.has(output, f))
         })
     }
 
@@ -92,7 +109,7 @@ impl BuildCache {
     pub fn fresh(&self, slug: &str, key: &str, output: &Path) -> Option<&CachedCard> {
         self.cards
             .get(slug)
-            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| output.join(f).is_file()))
+            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(output, f)))
     }
 }
 
@@ -118,6 +135,11 @@ pub fn tool_fingerprint() -> String {
         })
         .unwrap_or_default();
     format!("{}:{stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Whether a card's file is one many cards may share (a seal).
+fn is_shared(file: &str) -> bool {
+    file.starts_with("assets/")
 }
 
 /// Whether a card's file is one of its pictures (not its page or seal).

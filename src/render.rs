@@ -437,10 +437,12 @@ pub struct BaseCache {
     store: std::sync::Mutex<Option<crate::output::Output>>,
     /// Layer files this process drew or read.
     used: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Bases a card read for itself (see [`BaseCache::base`]).
+    read_once: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-/// One base, drawn by the first card that needs it.
-type BaseSlot = Arc<OnceLock<Option<tiny_skia::Pixmap>>>;
+/// One base, drawn (or read) by the first card that needs it.
+type BaseSlot = Arc<OnceLock<tiny_skia::Pixmap>>;
 
 /// One seal drawn alone, and where its pixmap goes on the card.
 type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
@@ -482,14 +484,14 @@ impl BaseCache {
             svg.as_bytes(),
             &width.to_le_bytes(),
         ]);
-        format!("{LAYERS_DIR}/{kind}-{key}.png")
+        format!("{LAYERS_DIR}/{kind}-{key}.layer")
     }
 
     /// A kept layer, if there is one (and it decodes).
     fn read(&self, rel: &str) -> Option<(tiny_skia::Pixmap, i32, i32)> {
         let store = self.store.lock().expect("no panics while holding the lock").clone()?;
         let file = std::fs::File::open(store.root().join(rel)).ok()?;
-        let layer = decode_layer(std::io::BufReader::new(file))?;
+        let layer = decode_layer(file)?;
         self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
         Some(layer)
     }
@@ -504,18 +506,21 @@ impl BaseCache {
         }
     }
 
-    /// The base `svg` drawn `width` pixels wide: from memory, from the
-    /// output's cache folder, or drawn now.
-    fn get(
-        &self,
-        theme: &Theme,
-        svg: &str,
-        width: u32,
-    ) -> Result<Arc<OnceLock<Option<tiny_skia::Pixmap>>>, RenderError> {
+    /// The base `svg` drawn `width` pixels wide, to draw a card on: a copy
+    /// of the one in memory, read from the output's cache folder, or drawn
+    /// now.
+    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<tiny_skia::Pixmap, RenderError> {
         let name = Self::name(theme, "base", svg, width);
         let cell =
             self.bases.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
         if cell.get().is_none() {
+            // The first card to need a kept base reads it for itself, so a
+            // build that draws one card (an edit) does not copy it again; the
+            // second keeps it in memory for every card after it.
+            let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
+            if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
+                return Ok(pixmap);
+            }
             let pixmap = match self.read(&name) {
                 Some((pixmap, _, _)) => pixmap,
                 None => {
@@ -524,12 +529,13 @@ impl BaseCache {
                     pixmap
                 }
             };
-            let _ = cell.set(Some(pixmap));
+            let _ = cell.set(pixmap);
         }
-        Ok(cell)
+        Ok(cell.get().expect("set above or by another card").clone())
     }
 
-    /// The seal layer `node` (drawn from `svg`) at `scale`, as [`Self::get`].
+    /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
+    /// the output's cache folder, or drawn now.
     fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> SealSlot {
         let name = Self::name(theme, "seal", svg, width);
         let cell =
@@ -545,36 +551,40 @@ impl BaseCache {
     }
 }
 
-/// A drawn layer as a PNG of its premultiplied pixels as they are (only
-/// waxseal reads it back), with its place on the card in a text chunk.
+/// The first bytes of a kept layer file.
+const LAYER_MAGIC: &[u8; 16] = b"waxseal layer 1\n";
+
+/// A drawn layer as its premultiplied pixels as they are (only waxseal reads
+/// it back), after a header with its size and its place on the card.
+/// Uncompressed: reading it back is a copy, where decoding a PNG of it took
+/// longer than drawing the one card a rebuild after an edit draws.
 fn encode_layer(pixmap: &tiny_skia::Pixmap, x: i32, y: i32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::Filter::Up);
-    encoder.add_text_chunk("waxseal-at".into(), format!("{x} {y}")).expect("a short Latin-1 text");
-    let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
-    writer.write_image_data(pixmap.data()).expect("PNG data of a valid pixmap");
-    writer.finish().expect("PNG end");
+    let mut out = Vec::with_capacity(LAYER_MAGIC.len() + 16 + pixmap.data().len());
+    out.extend_from_slice(LAYER_MAGIC);
+    for n in [pixmap.width() as i32, pixmap.height() as i32, x, y] {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    out.extend_from_slice(pixmap.data());
     out
 }
 
-fn decode_layer(input: impl std::io::BufRead + std::io::Seek) -> Option<(tiny_skia::Pixmap, i32, i32)> {
-    let mut reader = png::Decoder::new(input).read_info().ok()?;
-    let info = reader.info();
-    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
+fn decode_layer(mut input: impl std::io::Read) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let mut header = [0; LAYER_MAGIC.len() + 16];
+    input.read_exact(&mut header).ok()?;
+    let (magic, numbers) = header.split_at(LAYER_MAGIC.len());
+    if magic != LAYER_MAGIC {
         return None;
     }
-    let at = info.uncompressed_latin1_text.iter().find(|t| t.keyword == "waxseal-at")?.text.clone();
-    let (x, y) = at.split_once(' ')?;
-    let (x, y) = (x.parse().ok()?, y.parse().ok()?);
-    let mut data = vec![0; reader.output_buffer_size()?];
-    let frame = reader.next_frame(&mut data).ok()?;
-    data.truncate(frame.buffer_size());
-    let pixmap = tiny_skia::Pixmap::from_vec(data, tiny_skia::IntSize::from_wh(frame.width, frame.height)?)?;
-    Some((pixmap, x, y))
+    let [width, height, x, y] =
+        [0, 1, 2, 3].map(|i| i32::from_le_bytes(numbers[i * 4..i * 4 + 4].try_into().expect("four bytes")));
+    let size = tiny_skia::IntSize::from_wh(u32::try_from(width).ok()?, u32::try_from(height).ok()?)?;
+    let mut data = vec![0; size.width() as usize * size.height() as usize * 4];
+    input.read_exact(&mut data).ok()?;
+    // Nothing after the pixels: a longer file is not one of ours.
+    if input.read(&mut [0]).ok()? != 0 {
+        return None;
+    }
+    Some((tiny_skia::Pixmap::from_vec(data, size)?, x, y))
 }
 
 /// Draws the card `width` pixels wide: the cached base, then the text and
@@ -594,11 +604,7 @@ pub fn rasterize_layered(
     if !layered {
         return Ok(rasterize(tree, width));
     }
-    let cell = cache.get(theme, &card.base, width)?;
-    let Some(base) = cell.get().and_then(Option::as_ref) else {
-        return Ok(rasterize(tree, width));
-    };
-    let mut pixmap = base.clone();
+    let mut pixmap = cache.base(theme, &card.base, width)?;
     let scale = width as f32 / tree.size().width();
     for node in &children[children.len() - 2..] {
         if node.id() == SEAL_ID {
@@ -645,24 +651,9 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32, optimize: bool) -> Vec<u
     // RGB, a quarter less to filter and compress (and premultiplied equals
     // straight colour, so nothing to undo).
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == u8::MAX);
-    let (color, data) = if opaque {
-        let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
-        for p in pixmap.data().chunks_exact(4) {
-            rgb.extend_from_slice(&p[..3]);
-        }
-        (png::ColorType::Rgb, rgb)
-    } else {
-        let rgba = pixmap
-            .pixels()
-            .iter()
-            .flat_map(|p| {
-                let c = p.demultiply();
-                [c.red(), c.green(), c.blue(), c.alpha()]
-            })
-            .collect();
-        (png::ColorType::Rgba, rgba)
-    };
-    let mut out = Vec::new();
+    let color = if opaque { png::ColorType::Rgb } else { png::ColorType::Rgba };
+    // Fast deflate makes files of about a fifth of the raw pixels.
+    let mut out = Vec::with_capacity(pixmap.data().len() / 4);
     {
         let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
         encoder.set_color(color);
@@ -679,7 +670,28 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32, optimize: bool) -> Vec<u
         let ppm = (dpi as f64 / 0.0254).round() as u32;
         encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
         let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
-        writer.write_image_data(&data).expect("PNG data of a valid pixmap");
+        // The pixels are converted a band of rows at a time, not into a copy
+        // of the whole card.
+        let mut stream = writer.stream_writer().expect("a PNG stream of a valid pixmap");
+        let row = pixmap.width() as usize * 4;
+        let mut band = Vec::with_capacity(row * 32);
+        for rows in pixmap.data().chunks(row * 32) {
+            band.clear();
+            if opaque {
+                for p in rows.chunks_exact(4) {
+                    band.extend_from_slice(&p[..3]);
+                }
+            } else {
+                for p in rows.chunks_exact(4) {
+                    let c = tiny_skia::PremultipliedColorU8::from_rgba(p[0], p[1], p[2], p[3])
+                        .expect("premultiplied pixels")
+                        .demultiply();
+                    band.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+                }
+            }
+            std::io::Write::write_all(&mut stream, &band).expect("PNG data into memory");
+        }
+        stream.finish().expect("PNG end");
     }
     out
 }
@@ -720,6 +732,34 @@ mod tests {
             }
         }
         xs
+    }
+
+    #[test]
+    fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {
+        let mut pixmap = tiny_skia::Pixmap::new(7, 5).unwrap();
+        pixmap.fill(tiny_skia::Color::from_rgba8(120, 60, 30, 200));
+        let bytes = encode_layer(&pixmap, -3, 11);
+        let (back, x, y) = decode_layer(&bytes[..]).unwrap();
+        assert_eq!((back.data(), x, y), (pixmap.data(), -3, 11));
+        assert!(decode_layer(&bytes[..bytes.len() - 1]).is_none(), "cut short");
+        assert!(decode_layer(&[&bytes[..], b"x"].concat()[..]).is_none(), "too long");
+        assert!(decode_layer(&bytes[1..]).is_none(), "not a layer");
+    }
+
+    #[test]
+    fn a_png_holds_the_pixels_drawn() {
+        for alpha in [255, 128] {
+            let mut pixmap = tiny_skia::Pixmap::new(40, 70).unwrap();
+            pixmap.fill(tiny_skia::Color::from_rgba8(200, 100, 50, alpha));
+            let mut paint = tiny_skia::Paint::default();
+            paint.set_color_rgba8(10, 20, 250, 255);
+            let rect = tiny_skia::Rect::from_xywh(5.5, 9.0, 20.0, 50.0).unwrap();
+            pixmap.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
+            for optimize in [false, true] {
+                let decoded = tiny_skia::Pixmap::decode_png(&encode_png(&pixmap, 300, optimize)).unwrap();
+                assert_eq!(decoded.data(), pixmap.data(), "alpha {alpha}, optimize {optimize}");
+            }
+        }
     }
 
     #[test]
