@@ -124,14 +124,25 @@ pub struct Session {
     bases: render::BaseCache,
     page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
+    /// Whether messages are kept for the next build (see [`Session::long_running`]).
+    keeps_messages: bool,
     /// Messages read by earlier builds, with the size and time of their file.
     messages: Mutex<HashMap<PathBuf, (u64, std::time::SystemTime, Message)>>,
 }
 
 impl Session {
+    /// A session for many builds (`serve`): it also keeps every message it
+    /// reads, which a single build would only hold in memory for nothing.
+    pub fn long_running() -> Session {
+        Session { keeps_messages: true, ..Session::default() }
+    }
+
     /// Message `path`, as an earlier build read it when its file has the
     /// same size and modification time.
     fn read_message(&self, root: &std::path::Path, path: &std::path::Path) -> Result<Message, Diagnostic> {
+        if !self.keeps_messages {
+            return content::read(root, path);
+        }
         let stamp = std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
         if let Some((len, time)) = stamp {
             let messages = self.messages.lock().expect("no panics while holding the lock");
@@ -481,13 +492,30 @@ fn gallery(
 ) -> Result<Vec<Diagnostic>, tera::Error> {
     let mut failures = Vec::new();
     let mut made = BTreeMap::new();
-    let unchanged = |page: usize, inputs: &str| {
-        let key = cache::key(&[theme.fingerprint.as_bytes(), inputs.as_bytes()]);
+    let settings = serde_json::to_string(config).expect("settings are plain data");
+    let records = &next.cards;
+    // A page is made from the site's settings, the theme, where it stands
+    // among the pages and its cards: each card by its cache key, which
+    // covers all it is made from (a card whose last build failed has none,
+    // and is taken as it is).
+    let unchanged = |page: usize, on_page: &[&CardEntry], place: &str| {
+        let mut parts = vec![theme.fingerprint.as_bytes(), settings.as_bytes(), css_url.as_bytes(), place.as_bytes()];
+        let failed: Vec<String> = on_page
+            .iter()
+            .filter(|card| records.get(&card.slug).is_none_or(|c| c.key.is_empty()))
+            .map(|card| serde_json::to_string(card).expect("plain data"))
+            .collect();
+        for card in on_page {
+            parts.push(card.slug.as_bytes());
+            parts.push(records.get(&card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+        }
+        parts.extend(failed.iter().map(String::as_bytes));
+        let key = cache::key(&parts);
         let same = old.get(&page) == Some(&key) && output.root().join(site::gallery_page_file(page)).is_file();
         made.insert(page, key);
         same
     };
-    let cards = next.cards.values().map(|c| &c.entry);
+    let cards = records.values().map(|c| &c.entry);
     let pages = site::gallery(theme, config, cards, css_url, unchanged, |rel, html| {
         failures.extend(write(output, rel, html.as_bytes()));
     })?;

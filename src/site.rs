@@ -125,13 +125,16 @@ pub fn card_page(theme: &Theme, config: &SiteConfig, card: &CardEntry, css_url: 
     theme.templates.render("card.html", &context)
 }
 
-/// Renders the gallery, newest cards first.
+/// Renders the gallery, newest cards first, a page at a time, and hands each
+/// page to `write`; a page for which `unchanged(page, its cards, its place
+/// among the pages as JSON)` is true is left as it is. Returns the number of
+/// pages.
 pub fn gallery<'a>(
     theme: &Theme,
     config: &SiteConfig,
     cards: impl Iterator<Item = &'a CardEntry>,
     css_url: &str,
-    mut unchanged: impl FnMut(usize, &str) -> bool,
+    mut unchanged: impl FnMut(usize, &[&CardEntry], &str) -> bool,
     mut write: impl FnMut(&str, &str),
 ) -> Result<usize, tera::Error> {
     let mut cards: Vec<&CardEntry> = cards.collect();
@@ -153,10 +156,10 @@ pub fn gallery<'a>(
             next: if page < pages { url(page + 1) } else { String::new() },
             first: url(1),
         };
-        // What the page is made from: when it is as the last build recorded
-        // (in the build cache), the page is not made again.
-        let inputs = serde_json::to_string(&(config, on_page, css_url, &pagination)).expect("plain data");
-        if unchanged(page, &inputs) {
+        // When the page's cards and place are as the last build recorded (in
+        // the build cache), the page is not made again.
+        let place = serde_json::to_string(&pagination).expect("plain data");
+        if unchanged(page, on_page, &place) {
             continue;
         }
         let mut context = tera::Context::new();

@@ -85,7 +85,7 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
         }
     };
 
-    let session = Session::default();
+    let session = Session::long_running();
     let started = Instant::now();
     let report = build_in(&session, &options.build);
     for d in &report.diagnostics {

@@ -27,7 +27,7 @@ fn main() {
     };
     let options =
         BuildOptions { root: root.clone(), output: output.clone(), drafts: false, outputs: None, optimize: false, base_url: None };
-    let session = Session::default();
+    let session = Session::long_running();
     let t0 = Instant::now();
     let first = build_in(&session, &options);
     eprintln!("first build: {} cards ({} unchanged) in {:.3}s", first.built.len(), first.reused, t0.elapsed().as_secs_f64());
