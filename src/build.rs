@@ -454,7 +454,10 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         // A page that could not be written must be made again next time.
         next.gallery.clear();
     }
-    failures.extend(write(&output, cache::CACHE_FILE, &next.to_json()));
+    if let Err(e) = output.write_streamed(cache::CACHE_FILE, |out| next.write_json(out)) {
+        let path = output.root().join(cache::CACHE_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+    }
     if !failures.is_empty() {
         report.fatal = true;
         report.diagnostics.extend(failures);

@@ -81,8 +81,8 @@ impl BuildCache {
         }
     }
 
-    /// The cache as JSON (sorted: the same cards give the same bytes).
-    pub fn to_json(&self) -> Vec<u8> {
+    /// Writes the cache as JSON (sorted: the same cards give the same bytes).
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         #[derive(Serialize)]
         struct Borrowed<'a> {
             format: u32,
@@ -92,7 +92,7 @@ impl BuildCache {
         }
         let borrowed =
             Borrowed { format: FORMAT, cards: &self.cards, site_files: &self.site_files, gallery: &self.gallery };
-        serde_json::to_vec(&borrowed).expect("the cache is plain data")
+        serde_json::to_writer(out, &borrowed).map_err(std::io::Error::from)
     }
 
     /// The cached card `slug` when its pictures' key is `key` and its

@@ -73,6 +73,29 @@ impl Output {
         Ok(())
     }
 
+    /// Writes file `rel` from what `fill` writes into it, through a
+    /// temporary file renamed into place: for a large file that changes on
+    /// every build (the build cache), never held in memory whole.
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let path = self.resolve(rel)?;
+        let dir = path.parent().expect("resolved paths lie inside the root");
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
+        {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+            fill(&mut buffered)?;
+            buffered.flush()?;
+        }
+        publish(tmp.as_file())?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        self.note(rel);
+        Ok(())
+    }
+
     fn note(&self, rel: &str) {
         self.changed.lock().expect("no panics while holding the lock").push(rel.to_string());
     }
