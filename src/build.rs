@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cache::{self, BuildCache, CachedCard};
+use crate::cache::{self, BuildCache, CachedCard, Entries};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
@@ -22,7 +22,7 @@ use crate::markup;
 use crate::output::Output;
 use crate::render::{self, CardContent, CardSize};
 use crate::seal::{SealSpec, EMBLEMS};
-use crate::site::{self, CardEntry};
+use crate::site::{self, CardEntry, GalleryCard};
 use crate::theme::{self, Theme};
 
 /// What to build.
@@ -205,16 +205,25 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
     let (parsed, (mut cache, site_theme)) = rayon::join(
-        || files.par_iter().map(|path| session.read_message(root, path)).collect::<Vec<_>>(),
+        || files.par_iter().map(|path| session.read_message(root, path).map(|m| Head::of(path, m))).collect::<Vec<_>>(),
         || rayon::join(|| BuildCache::load(output.root()), || session.theme(root, &config.theme)),
     );
+    let entries = match Entries::open(&output) {
+        Ok(entries) => entries,
+        Err(e) => {
+            let path = output.root().join(cache::ENTRIES_FILE);
+            report.diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot open: {e}")));
+            report.fatal = true;
+            return report;
+        }
+    };
     let mut messages = Vec::new();
     // Messages that could not be read keep their last good card, found by the
     // slug their path gives.
     let mut unreadable = Vec::new();
     for (path, result) in files.iter().zip(parsed) {
         match result {
-            Ok(m) if m.front.draft && !options.drafts => report.drafts_skipped += 1,
+            Ok(m) if m.draft && !options.drafts => report.drafts_skipped += 1,
             Ok(m) => messages.push(m),
             Err(d) => {
                 let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
@@ -227,7 +236,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 
     // Load each other theme once.
     let mut theme_names: Vec<String> =
-        messages.iter().filter_map(|m| m.front.theme.clone()).filter(|name| *name != config.theme).collect();
+        messages.iter().filter_map(|m| m.theme.clone()).filter(|name| *name != config.theme).collect();
     theme_names.sort();
     theme_names.dedup();
     let mut themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
@@ -297,11 +306,11 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 
     // Each card's keys. The cards whose key is not the cached one (an edited
     // message) go first: their pictures are drawn from the start.
-    let mut keyed: Vec<(usize, Message, String, String, String)> = messages
+    let mut keyed: Vec<(usize, Head, String, String, String)> = messages
         .into_par_iter()
         .enumerate()
         .map(|(index, m)| {
-            let theme = m.front.theme.clone().unwrap_or_else(|| config.theme.clone());
+            let theme = m.theme.clone().unwrap_or_else(|| config.theme.clone());
             let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
             let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
             let picture_key =
@@ -330,6 +339,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     // as their cards are made, so that memory does not grow with their number.
     let to_draw = AtomicUsize::new(0);
     let drawn = Mutex::new(Vec::new());
+    let entries = &entries;
     let (old_site_files, old_gallery) = (std::mem::take(&mut cache.site_files), std::mem::take(&mut cache.gallery));
     let mut next = BuildCache::default();
     next.site_files = site_files;
@@ -339,11 +349,11 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         // gallery and the cache need is kept.
         let mut results: Vec<(usize, Outcome)> = keyed
             .into_par_iter()
-            .map(|(index, m, theme, key, picture_key)| {
-                let result = if cache.fresh(&m.slug, &key, output.root()).is_some() {
+            .map(|(index, head, theme, key, picture_key)| {
+                let result = if cache.fresh(&head.slug, &key, output.root()).is_some() {
                     Ok(None)
                 } else {
-                    let draw = if cache.pictures_fresh(&m.slug, &picture_key, output.root()).is_some() {
+                    let draw = if cache.pictures_fresh(&head.slug, &picture_key, output.root()).is_some() {
                         // Only the page changed (a stylesheet, the site's title).
                         Draw::Keep
                     } else if to_draw.fetch_add(1, Ordering::Relaxed) < DRAWN_IN_THE_BACKGROUND {
@@ -351,31 +361,44 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
                     } else {
                         Draw::Now
                     };
-                    build_card(ctx, &m, draw).map(|mut card| {
+                    // The message, read again (or kept by a long-running session).
+                    let read = session.read_message(root, &head.path).map(|m| Message { slug: head.slug.clone(), ..m });
+                    read.and_then(|m| build_card(ctx, &m, draw)).map(|mut card| {
                         if let Some(pictures) = card.later.take() {
                             scope.spawn(move |_| {
                                 let result = draw_pictures(ctx, &pictures);
                                 drawn.lock().expect("no panics while holding the lock").push((pictures.slug, result));
                             });
                         }
-                        Some(card)
+                        // The gallery entry goes to the entries file at once.
+                        let place = entries.add(&card.entry);
+                        card.entry = CardEntry::default();
+                        Some((card, place))
                     })
                 };
-                (index, Outcome { slug: m.slug, theme, key, picture_key, result })
+                (index, Outcome { slug: head.slug, theme, key, picture_key, result })
             })
             .collect();
         // Back in the messages' order (their warnings are reported in it).
         results.sort_unstable_by_key(|(index, _)| *index);
         for (_, Outcome { slug, theme, key, picture_key, result }) in results {
             match result {
-                Ok(Some(card)) => {
+                Ok(Some((card, Ok(entry)))) => {
                     report.pages_only += usize::from(!card.drawn);
                     report.diagnostics.extend(card.warnings.clone());
                     failures.extend(card.failures);
                     report.built.push(slug.clone());
-                    let card =
-                        CachedCard { key, picture_key, files: card.files, entry: card.entry, warnings: card.warnings };
+                    let card = CachedCard { key, picture_key, files: card.files, entry, warnings: card.warnings };
                     next.cards.insert(slug, card);
+                }
+                Ok(Some((card, Err(e)))) => {
+                    // Made, but not recorded: the last good record stays, to be made again.
+                    failures.extend(card.failures);
+                    let path = output.root().join(cache::ENTRIES_FILE);
+                    failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+                    if let Some(card) = cache.cards.remove(&slug) {
+                        next.cards.insert(slug, CachedCard { key: String::new(), ..card });
+                    }
                 }
                 Ok(None) => {
                     // Unchanged: moved from the old cache as it is.
@@ -426,10 +449,17 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         // The gallery, in the site's theme, a page at a time.
         match themes.get(&config.theme) {
             Some(Ok(theme)) if outputs.html => {
-                let pages = gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, &mut next);
+                let pages =
+                    gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, entries, &mut next);
                 match pages {
                     Ok(problems) => failures.extend(problems),
-                    Err(e) => report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e)),
+                    Err(site::GalleryError::Template(e)) => {
+                        report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e))
+                    }
+                    Err(site::GalleryError::Entry(e)) => failures.push(
+                        Diagnostic::error(output.root().join(cache::ENTRIES_FILE), 0, 0, e)
+                            .with_hint("remove the output folder's .waxseal-cache to make every card again"),
+                    ),
                 }
             }
             Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
@@ -453,6 +483,10 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     if !failures.is_empty() {
         // A page that could not be written must be made again next time.
         next.gallery.clear();
+    }
+    if let Err(e) = compact(&output, entries, &mut next) {
+        let path = output.root().join(cache::ENTRIES_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot tidy: {e}")));
     }
     if let Err(e) = output.write_streamed(cache::CACHE_FILE, |out| next.write_json(out)) {
         let path = output.root().join(cache::CACHE_FILE);
@@ -491,8 +525,9 @@ fn gallery(
     output: &Output,
     css_url: &str,
     old: &BTreeMap<usize, String>,
+    entries: &Entries,
     next: &mut BuildCache,
-) -> Result<Vec<Diagnostic>, tera::Error> {
+) -> Result<Vec<Diagnostic>, site::GalleryError> {
     let mut failures = Vec::new();
     let mut made = BTreeMap::new();
     let settings = serde_json::to_string(config).expect("settings are plain data");
@@ -500,26 +535,31 @@ fn gallery(
     // A page is made from the site's settings, the theme, where it stands
     // among the pages and its cards: each card by its cache key, which
     // covers all it is made from (a card whose last build failed has none,
-    // and is taken as it is).
-    let unchanged = |page: usize, on_page: &[&CardEntry], place: &str| {
+    // and is taken by its entry as it is).
+    let unchanged = |page: usize, on_page: &[GalleryCard], place: &str| {
         let mut parts = vec![theme.fingerprint.as_bytes(), settings.as_bytes(), css_url.as_bytes(), place.as_bytes()];
-        let failed: Vec<String> = on_page
+        let failed: Vec<Vec<u8>> = on_page
             .iter()
-            .filter(|card| records.get(&card.slug).is_none_or(|c| c.key.is_empty()))
-            .map(|card| serde_json::to_string(card).expect("plain data"))
+            .filter_map(|card| records.get(card.slug).filter(|c| c.key.is_empty()))
+            .map(|c| entries.line(&c.entry).unwrap_or_default())
             .collect();
         for card in on_page {
             parts.push(card.slug.as_bytes());
-            parts.push(records.get(&card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+            parts.push(records.get(card.slug).map_or("", |c| c.key.as_str()).as_bytes());
         }
-        parts.extend(failed.iter().map(String::as_bytes));
+        parts.extend(failed.iter().map(Vec::as_slice));
         let key = cache::key(&parts);
         let same = old.get(&page) == Some(&key) && output.root().join(site::gallery_page_file(page)).is_file();
         made.insert(page, key);
         same
     };
-    let cards = records.values().map(|c| &c.entry);
-    let pages = site::gallery(theme, config, cards, css_url, unchanged, |rel, html| {
+    let entry = |card: &GalleryCard| {
+        let place = &records[card.slug].entry;
+        entries.get(place).map_err(|e| format!("cannot read the gallery entry of `{}`: {e}", card.slug))
+    };
+    let cards =
+        records.iter().map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title }).collect();
+    let pages = site::gallery(theme, config, cards, css_url, unchanged, entry, |rel, html| {
         failures.extend(write(output, rel, html.as_bytes()));
     })?;
     next.gallery = made;
@@ -531,6 +571,30 @@ fn gallery(
         page += 1;
     }
     Ok(failures)
+}
+
+/// Rewrites the entries file with only the entries `cache` refers to, when
+/// more than half of it is of cards made again or gone since.
+fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache) -> std::io::Result<()> {
+    let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
+    if entries.size() <= 2 * live + (1 << 20) {
+        return Ok(());
+    }
+    let mut places = Vec::with_capacity(cache.cards.len());
+    output.write_streamed(cache::ENTRIES_FILE, |out| {
+        let mut at = 0;
+        for card in cache.cards.values() {
+            let line = entries.line(&card.entry)?;
+            out.write_all(&line)?;
+            places.push(at);
+            at += line.len() as u64;
+        }
+        Ok(())
+    })?;
+    for (card, at) in cache.cards.values_mut().zip(places) {
+        card.entry.at = at;
+    }
+    Ok(())
 }
 
 /// Writes one output file; a failure is a diagnostic.
@@ -599,8 +663,9 @@ struct Outcome {
     key: String,
     /// The cache key of its pictures.
     picture_key: String,
-    /// The card made, `None` when it was unchanged, or why it failed.
-    result: Result<Option<CardDone>, Diagnostic>,
+    /// The card made (and where its gallery entry went), `None` when it was
+    /// unchanged, or why it failed.
+    result: Result<Option<(CardDone, std::io::Result<cache::EntryRef>)>, Diagnostic>,
 }
 
 /// A card that was built and written.
@@ -619,7 +684,7 @@ struct CardDone {
 }
 
 /// Drops the later of two messages with one slug, with an error naming both.
-fn unique_slugs(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Message> {
+fn unique_slugs(messages: Vec<Head>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Head> {
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
     let mut out = Vec::new();
     for m in messages {
@@ -627,7 +692,7 @@ fn unique_slugs(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>) -> Ve
             diagnostics.push(
                 Diagnostic::error(
                     &m.source,
-                    m.line_of("slug"),
+                    m.slug_line,
                     1,
                     format!("slug `{}` is already used by {}", m.slug, first.display()),
                 )
@@ -639,6 +704,37 @@ fn unique_slugs(messages: Vec<Message>, diagnostics: &mut Vec<Diagnostic>) -> Ve
         out.push(m);
     }
     out
+}
+
+/// What a build keeps of a message until its card is made (when the message
+/// is read again): a build never holds every message at once.
+struct Head {
+    /// Its file.
+    path: PathBuf,
+    /// Its file as diagnostics name it.
+    source: PathBuf,
+    slug: String,
+    /// The line of its `slug:`, or of its body.
+    slug_line: usize,
+    /// Its `theme:`.
+    theme: Option<String>,
+    draft: bool,
+    /// See [`Message::digest`].
+    digest: [u8; 32],
+}
+
+impl Head {
+    fn of(path: &std::path::Path, m: Message) -> Head {
+        Head {
+            path: path.to_path_buf(),
+            slug_line: m.line_of("slug"),
+            source: m.source,
+            slug: m.slug,
+            theme: m.front.theme,
+            draft: m.front.draft,
+            digest: m.digest,
+        }
+    }
 }
 
 fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {

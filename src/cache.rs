@@ -19,8 +19,13 @@ use crate::site::CardEntry;
 /// The cache file, inside the output folder.
 pub const CACHE_FILE: &str = ".waxseal-cache.json";
 
+/// The cards' gallery entries, beside the cache file: one JSON line per card
+/// made, appended as cards are made, so that a build holds none of them in
+/// memory (the gallery reads back a page's worth at a time).
+pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
+
 /// Bumped when what the cache holds changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cache of one output folder.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -52,19 +57,35 @@ pub struct CachedCard {
     pub picture_key: String,
     /// Its files, relative to the output folder.
     pub files: Vec<String>,
-    /// Its gallery entry.
-    pub entry: CardEntry,
+    /// Its gallery entry, kept in the entries file.
+    pub entry: EntryRef,
     /// Its warnings, shown again when it is skipped.
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Where a card's gallery entry is kept, with what the gallery orders cards by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryRef {
+    /// The card's date, `2026-11-23`, or empty.
+    pub date: String,
+    /// The card's title.
+    pub title: String,
+    /// Where its line starts in the entries file, in bytes.
+    pub at: u64,
+    /// Its line's length, in bytes.
+    pub len: u32,
+}
+
 impl BuildCache {
-    /// The cache of `output`, or an empty one (no file, another format, unreadable).
+    /// The cache of `output`, or an empty one (no file, another format,
+    /// unreadable, or an entries file shorter than it says).
     pub fn load(output: &Path) -> BuildCache {
+        let entries_len = std::fs::metadata(output.join(ENTRIES_FILE)).map_or(0, |m| m.len());
         let mut cache = std::fs::read(output.join(CACHE_FILE))
             .ok()
             .and_then(|bytes| serde_json::from_slice::<BuildCache>(&bytes).ok())
             .filter(|cache| cache.format == FORMAT)
+            .filter(|cache| cache.cards.values().all(|c| c.entry.at + u64::from(c.entry.len) <= entries_len))
             .unwrap_or_default();
         let shared: HashSet<&String> = cache.cards.values().flat_map(|c| &c.files).filter(|f| is_shared(f)).collect();
         let present = shared.into_iter().filter(|f| output.join(f).is_file()).cloned().collect();
@@ -110,6 +131,54 @@ impl BuildCache {
         self.cards
             .get(slug)
             .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(output, f)))
+    }
+}
+
+/// The entries file, open for a build: new entries are appended, kept ones
+/// read back by their place.
+pub struct Entries {
+    file: std::sync::Mutex<(std::fs::File, u64)>,
+}
+
+impl Entries {
+    /// Opens (creating it) the entries file of `output`.
+    pub fn open(output: &crate::output::Output) -> std::io::Result<Entries> {
+        let file = output.open_append(ENTRIES_FILE)?;
+        let len = file.metadata()?.len();
+        Ok(Entries { file: std::sync::Mutex::new((file, len)) })
+    }
+
+    /// Appends `entry`; returns where it is.
+    pub fn add(&self, entry: &CardEntry) -> std::io::Result<EntryRef> {
+        let mut line = serde_json::to_vec(entry).expect("an entry is plain data");
+        line.push(b'\n');
+        let mut guard = self.file.lock().expect("no panics while holding the lock");
+        let (file, len) = &mut *guard;
+        std::io::Write::write_all(file, &line)?;
+        let at = *len;
+        *len += line.len() as u64;
+        Ok(EntryRef { date: entry.date.clone(), title: entry.title.clone(), at, len: line.len() as u32 })
+    }
+
+    /// The line of the entry at `place`, as written.
+    pub fn line(&self, place: &EntryRef) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek};
+        let mut guard = self.file.lock().expect("no panics while holding the lock");
+        let (file, _) = &mut *guard;
+        file.seek(std::io::SeekFrom::Start(place.at))?;
+        let mut line = vec![0; place.len as usize];
+        file.read_exact(&mut line)?;
+        Ok(line)
+    }
+
+    /// The entry at `place`.
+    pub fn get(&self, place: &EntryRef) -> std::io::Result<CardEntry> {
+        Ok(serde_json::from_slice(&self.line(place)?)?)
+    }
+
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.file.lock().expect("no panics while holding the lock").1
     }
 }
 

@@ -96,6 +96,14 @@ impl Output {
         Ok(())
     }
 
+    /// Opens file `rel` to read it and to append to it (creating it and its
+    /// folder if needed): the build cache's entries file.
+    pub fn open_append(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        let path = self.resolve(rel)?;
+        std::fs::create_dir_all(path.parent().expect("resolved paths lie inside the root"))?;
+        std::fs::OpenOptions::new().read(true).append(true).create(true).open(path)
+    }
+
     fn note(&self, rel: &str) {
         self.changed.lock().expect("no panics while holding the lock").push(rel.to_string());
     }

@@ -12,7 +12,7 @@ use crate::config::SiteConfig;
 use crate::theme::{FontRole, Theme};
 
 /// What the gallery and a card page know about one card.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct CardEntry {
     /// `orders/deb`.
     pub slug: String,
@@ -125,19 +125,40 @@ pub fn card_page(theme: &Theme, config: &SiteConfig, card: &CardEntry, css_url: 
     theme.templates.render("card.html", &context)
 }
 
+/// A card as the gallery orders it; its entry is read only for the pages
+/// that are made.
+#[derive(Debug, Clone, Copy)]
+pub struct GalleryCard<'a> {
+    /// `orders/deb`.
+    pub slug: &'a str,
+    /// `2026-11-23`, or empty.
+    pub date: &'a str,
+    /// Its title.
+    pub title: &'a str,
+}
+
+/// Why the gallery could not be made.
+#[derive(Debug)]
+pub enum GalleryError {
+    /// The theme's `gallery.html` failed.
+    Template(tera::Error),
+    /// A card's entry could not be read back.
+    Entry(String),
+}
+
 /// Renders the gallery, newest cards first, a page at a time, and hands each
 /// page to `write`; a page for which `unchanged(page, its cards, its place
-/// among the pages as JSON)` is true is left as it is. Returns the number of
-/// pages.
-pub fn gallery<'a>(
+/// among the pages as JSON)` is true is left as it is, and only the cards of
+/// the pages made are read, with `entry`. Returns the number of pages.
+pub fn gallery(
     theme: &Theme,
     config: &SiteConfig,
-    cards: impl Iterator<Item = &'a CardEntry>,
+    mut cards: Vec<GalleryCard>,
     css_url: &str,
-    mut unchanged: impl FnMut(usize, &[&CardEntry], &str) -> bool,
+    mut unchanged: impl FnMut(usize, &[GalleryCard], &str) -> bool,
+    mut entry: impl FnMut(&GalleryCard) -> Result<CardEntry, String>,
     mut write: impl FnMut(&str, &str),
-) -> Result<usize, tera::Error> {
-    let mut cards: Vec<&CardEntry> = cards.collect();
+) -> Result<usize, GalleryError> {
     sort_newest_first(&mut cards);
     let per_page = if config.gallery.per_page == 0 { cards.len().max(1) } else { config.gallery.per_page };
     let pages = cards.len().div_ceil(per_page).max(1);
@@ -162,12 +183,13 @@ pub fn gallery<'a>(
         if unchanged(page, on_page, &place) {
             continue;
         }
+        let entries = on_page.iter().map(&mut entry).collect::<Result<Vec<_>, _>>().map_err(GalleryError::Entry)?;
         let mut context = tera::Context::new();
         context.insert("site", config);
-        context.insert("cards", on_page);
+        context.insert("cards", &entries);
         context.insert("css_url", css_url);
         context.insert("pagination", &pagination);
-        let html = theme.templates.render("gallery.html", &context)?;
+        let html = theme.templates.render("gallery.html", &context).map_err(GalleryError::Template)?;
         write(&gallery_page_file(page), &html);
     }
     Ok(pages)
@@ -199,14 +221,14 @@ struct Pagination {
 }
 
 /// Newest first; undated cards after dated ones; then by title and slug.
-pub fn sort_newest_first(cards: &mut [&CardEntry]) {
+pub fn sort_newest_first(cards: &mut [GalleryCard]) {
     cards.sort_by(|a, b| {
-        let undated = |c: &CardEntry| c.date.is_empty();
+        let undated = |c: &GalleryCard| c.date.is_empty();
         undated(a)
             .cmp(&undated(b))
-            .then_with(|| b.date.cmp(&a.date))
-            .then_with(|| a.title.cmp(&b.title))
-            .then_with(|| a.slug.cmp(&b.slug))
+            .then_with(|| b.date.cmp(a.date))
+            .then_with(|| a.title.cmp(b.title))
+            .then_with(|| a.slug.cmp(b.slug))
     });
 }
 

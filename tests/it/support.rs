@@ -105,6 +105,14 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// The files of `dir` that are published: [`tree`] without the build cache,
+/// which records what each build did (in the order its threads did it).
+pub fn site_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree(dir);
+    files.retain(|name, _| !name.starts_with(".waxseal-cache"));
+    files
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in tree(from) {
         let path = to.join(rel);

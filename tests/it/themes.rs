@@ -1,7 +1,7 @@
 //! Themes: overrides, `extends`, broken themes, hostile artwork, the
 //! `themes` and `new` commands, and seals.
 
-use crate::support::{tree, Site};
+use crate::support::{self, Site};
 
 /// A theme that extends chocolate and changes only its accent.
 const ROSE: &str =
@@ -144,11 +144,7 @@ fn eject_copies_a_theme_that_then_builds_the_same_cards() {
     assert!(site.root().join("themes/chocolate/fonts/OFL-EBGaramond.txt").is_file());
     assert_eq!(site.build(&["--output", "after"]).code, 0);
     // The same cards; only the caches (which record where the theme came from) differ.
-    let cards = |dir: &str| {
-        let mut files = tree(&site.root().join(dir));
-        files.retain(|name, _| !name.starts_with(".waxseal-cache"));
-        files
-    };
+    let cards = |dir: &str| support::site_tree(&site.root().join(dir));
     let (before, after) = (cards("before"), cards("after"));
     assert!(before.keys().eq(after.keys()), "{:?} vs {:?}", before.keys(), after.keys());
     assert!(before == after, "the files have the same names but not the same bytes");
