@@ -484,7 +484,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         // A page that could not be written must be made again next time.
         next.gallery.clear();
     }
-    if let Err(e) = compact(&output, entries, &mut next) {
+    if let Err(e) = compact(&output, entries, &mut next, 1 << 20) {
         let path = output.root().join(cache::ENTRIES_FILE);
         failures.push(Diagnostic::error(path, 0, 0, format!("cannot tidy: {e}")));
     }
@@ -574,10 +574,11 @@ fn gallery(
 }
 
 /// Rewrites the entries file with only the entries `cache` refers to, when
-/// more than half of it is of cards made again or gone since.
-fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache) -> std::io::Result<()> {
+/// more than half of it (and over `slack` bytes) is of cards made again or
+/// gone since.
+fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u64) -> std::io::Result<()> {
     let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
-    if entries.size() <= 2 * live + (1 << 20) {
+    if entries.size() <= 2 * live + slack {
         return Ok(());
     }
     let mut places = Vec::with_capacity(cache.cards.len());
@@ -1097,4 +1098,32 @@ fn first_words(text: &str, n: usize) -> String {
         out.push('\u{2026}');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compacting_keeps_only_the_entries_in_use_and_where_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Output::create(dir.path()).unwrap();
+        let entries = Entries::open(&output).unwrap();
+        let entry = |slug: &str| CardEntry { slug: slug.into(), title: format!("Card {slug}"), ..CardEntry::default() };
+        let mut cache = BuildCache::default();
+        for slug in ["a", "gone", "gone", "gone", "b", "a-again"] {
+            let place = entries.add(&entry(slug)).unwrap();
+            let card =
+                CachedCard { key: "k".into(), picture_key: "p".into(), files: vec![], entry: place, warnings: vec![] };
+            if slug != "gone" {
+                cache.cards.insert(slug.trim_end_matches("-again").into(), card);
+            }
+        }
+        compact(&output, &entries, &mut cache, 0).unwrap();
+        let reopened = Entries::open(&output).unwrap();
+        let read = |slug: &str| reopened.get(&cache.cards[slug].entry).unwrap().slug;
+        assert_eq!((read("a"), read("b")), ("a-again".to_string(), "b".to_string()));
+        let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
+        assert_eq!(reopened.size(), live, "only the two entries in use are left");
+    }
 }

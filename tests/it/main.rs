@@ -552,3 +552,22 @@ fn an_edit_makes_again_only_the_gallery_page_listing_the_card() {
         "an incremental build differs from a clean one"
     );
 }
+
+#[test]
+fn a_damaged_build_cache_makes_every_card_again() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("index.html");
+    // The gallery entries' file cut short: the cache cannot be trusted.
+    std::fs::write(site.output(".waxseal-cache/entries.jsonl"), "").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("unchanged"), "every card is made again: {}", run.stderr);
+    assert_eq!(site.read("index.html"), gallery);
+    // A cache file that is not JSON: the same.
+    std::fs::write(site.output(".waxseal-cache.json"), "{ not json").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);
+    assert_eq!(site.read("index.html"), gallery);
+}
