@@ -427,7 +427,7 @@ pub struct Theme {
     pub picture_fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
     pub glyphs: crate::svgout::GlyphOutlines,
-    /// Widths of the words of its cards, measured once.
+    /// Widths of the words of its cards, and the shape plans of its faces, made once.
     pub widths: crate::layout::WidthCache,
 }
 

@@ -4,6 +4,7 @@
 //!
 //! Pure arithmetic on segment widths in em; no fonts.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// A stretch of text between two break opportunities.
@@ -47,10 +48,15 @@ pub(super) fn line_width(segs: &[Segment]) -> f32 {
 /// The segments, with every segment wider than `max` split at its split
 /// points (from `splits_of`): after `/`, `-` or `.` where that fits, else
 /// between characters.
-pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment) -> Vec<Split>) -> Vec<Segment> {
+pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment) -> Vec<Split>) -> Cow<'_, [Segment]> {
+    let fits = |seg: &Segment| seg.width + seg.hyphen <= max + 1e-4;
+    // Most paragraphs have no word wider than a line: nothing to copy.
+    if segs.iter().all(fits) {
+        return Cow::Borrowed(segs);
+    }
     let mut out = Vec::with_capacity(segs.len());
     for seg in segs {
-        if seg.width + seg.hyphen <= max + 1e-4 {
+        if fits(seg) {
             out.push(seg.clone());
             continue;
         }
@@ -95,7 +101,7 @@ pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment
             hyphen: seg.hyphen,
         });
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Line ends (exclusive segment indices) filling each line as far as it goes.
@@ -145,8 +151,9 @@ fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
     if count <= 1 || n > 2000 {
         return None;
     }
-    let cost = |i: usize, j: usize| -> f32 {
-        let width = line_width(&segs[i..j]);
+    let mut widths = LineWidths::new(segs);
+    let mut cost = |i: usize, j: usize| -> f32 {
+        let width = widths.of(i, j);
         if width > max + 1e-4 {
             return f32::INFINITY;
         }
@@ -166,8 +173,14 @@ fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
     let mut best = vec![vec![(f32::INFINITY, 0usize); n + 1]; count + 1];
     best[0][0] = (0.0, 0);
     for l in 1..=count {
+        // No line can start after the last place `l - 1` lines can reach:
+        // the search starts there rather than step over every start
+        // beyond it (which a long paragraph has hundreds of).
+        let Some(reach) = best[l - 1].iter().rposition(|(cost, _)| cost.is_finite()) else {
+            break;
+        };
         for j in 1..=n {
-            for i in (l - 1..j).rev() {
+            for i in (l - 1..j.min(reach + 1)).rev() {
                 let prev = best[l - 1][i].0;
                 if !prev.is_finite() {
                     continue;
@@ -193,6 +206,37 @@ fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
     }
     ends.reverse();
     Some(ends)
+}
+
+/// `line_width(&segs[i..j])` for the search in `best_breaks`, which asks for
+/// the lines from each start with ever later ends: the sum for a start is
+/// kept and grown, with the same additions in the same order, so each width
+/// costs one addition instead of one per segment and is the same number.
+struct LineWidths<'s> {
+    segs: &'s [Segment],
+    /// Per start `i`: `end` and the sum of `width + space` over `segs[i..end]`.
+    sums: Vec<(usize, f32)>,
+}
+
+impl<'s> LineWidths<'s> {
+    fn new(segs: &'s [Segment]) -> Self {
+        LineWidths { segs, sums: (0..segs.len()).map(|i| (i, 0.0)).collect() }
+    }
+
+    /// The width of the line `segs[i..j]` (`i < j`), as `line_width` has it.
+    fn of(&mut self, i: usize, j: usize) -> f32 {
+        let (end, sum) = &mut self.sums[i];
+        if *end > j - 1 {
+            // An earlier end than last time: start this sum again.
+            (*end, *sum) = (i, 0.0);
+        }
+        for seg in &self.segs[*end..j - 1] {
+            *sum += seg.width + seg.space;
+        }
+        *end = j - 1;
+        let last = &self.segs[j - 1];
+        *sum + last.width + last.hyphen
+    }
 }
 
 #[cfg(test)]
@@ -247,7 +291,7 @@ mod split_tests {
                 Split { at: 17, width: 8.5, soft: true },
             ],
         };
-        let parts = split_wide(&[seg], 6.5, |_| Vec::new());
+        let parts = split_wide(&[seg], 6.5, |_| Vec::new()).into_owned();
         let ranges: Vec<_> = parts.iter().map(|s| s.range.clone()).collect();
         assert_eq!(ranges, vec![0..12, 12..21]);
         assert!(parts.iter().all(|p| p.width <= 6.5));
@@ -257,7 +301,7 @@ mod split_tests {
     fn without_soft_points_it_splits_between_characters() {
         let splits = (1..10).map(|i| Split { at: i, width: i as f32, soft: false }).collect();
         let seg = Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits, hyphen: 0.0 };
-        let parts = split_wide(&[seg], 4.0, |_| Vec::new());
+        let parts = split_wide(&[seg], 4.0, |_| Vec::new()).into_owned();
         assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
         assert_eq!(parts.last().unwrap().space, 0.3);
     }

@@ -7,11 +7,12 @@
 //! fonts first for emoji. Widths come from harfrust, the shaper usvg uses, on
 //! the same font bytes, so they are what resvg draws.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::{Arc, RwLock};
 
-use harfrust::{Direction, FontRef, Script, ShapeOptions, ShapePlan, Shaper, UnicodeBuffer};
+use harfrust::{Direction, FontRef, Script, ShapeOptions, ShapePlan, Shaper, ShaperData, UnicodeBuffer};
 use read_fonts::tables::cmap::Cmap;
 use read_fonts::TableProvider;
 use unicode_segmentation::UnicodeSegmentation;
@@ -21,28 +22,76 @@ use crate::theme::{FaceKey, FontRole, Theme};
 
 /// One face ready to shape with.
 struct Shaping<'t> {
-    shaper: Shaper<'t>,
+    font: FontRef<'t>,
+    data: &'t ShaperData,
+    /// Made on first use: most messages use a few of a theme's faces.
+    shaper: OnceCell<Shaper<'t>>,
     cmap: Option<Cmap<'t>>,
     upem: f32,
     color: bool,
+    /// The characters of the face looked up so far.
+    coverage: Coverage,
+}
+
+impl<'t> Shaping<'t> {
+    fn shaper(&self) -> &Shaper<'t> {
+        self.shaper.get_or_init(|| self.data.shaper(&self.font).build())
+    }
+}
+
+/// Whether a face has each character below U+0800 (Latin, Greek, Cyrillic,
+/// Hebrew, Arabic), looked up in its cmap on first use: a message asks
+/// about the same few dozen characters hundreds of times.
+#[derive(Default)]
+struct Coverage {
+    /// One bit per character: looked up.
+    known: [Cell<u64>; 32],
+    /// One bit per character: the face has it.
+    has: [Cell<u64>; 32],
+}
+
+impl Coverage {
+    /// Whether the face has `c`, from `look_up` the first time.
+    fn get(&self, c: char, look_up: impl FnOnce() -> bool) -> bool {
+        let (word, bit) = (c as usize / 64, 1u64 << (c as usize % 64));
+        if word >= self.known.len() {
+            return look_up();
+        }
+        if self.known[word].get() & bit == 0 {
+            let has = if look_up() { bit } else { 0 };
+            self.known[word].set(self.known[word].get() | bit);
+            self.has[word].set(self.has[word].get() | has);
+        }
+        self.has[word].get() & bit != 0
+    }
 }
 
 /// Shapes text with a theme's faces.
 pub(super) struct Measurer<'t> {
     faces: BTreeMap<FaceKey, Shaping<'t>>,
     fallbacks: Vec<FaceKey>,
-    /// Shape plans by face, direction and script: making one costs more
-    /// than shaping a word with it.
-    plans: RefCell<HashMap<(FaceKey, Direction, Script), ShapePlan>>,
-    /// Widths measured for earlier cards of the theme.
+    /// Widths and plans from earlier cards of the theme.
     widths: &'t WidthCache,
+    /// The buffer of the last shaping, emptied, for the next one.
+    buffer: Cell<Option<UnicodeBuffer>>,
 }
 
-/// Advances in em of the words (and pieces) of a theme's cards, shared by
-/// every card: most words of a site recur, and a look-up costs a fraction
-/// of shaping.
+/// What measuring learns about a theme's faces, shared by every card of the
+/// theme: the advances in em of words (most words of a site recur, and a
+/// look-up costs a fraction of shaping) and the shape plans.
 #[derive(Default)]
-pub struct WidthCache(std::sync::RwLock<HashMap<FaceKey, HashMap<Box<str>, f32>>>);
+pub struct WidthCache {
+    widths: RwLock<WordMap<FaceKey, WordMap<Box<str>, f32>>>,
+    /// Shape plans by face, direction and script: making one costs more
+    /// than shaping a line with it, and every card needs the same few.
+    plans: RwLock<HashMap<(FaceKey, Direction, Script), Arc<ShapePlan>>>,
+}
+
+/// A hash map with FxHash, the hash rustc uses for its own tables: several
+/// times faster than the standard SipHash on a short word, and every word of
+/// a message is looked up. Resistance to crafted collisions is not needed for
+/// the words of one's own cards.
+type WordMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 impl<'t> Measurer<'t> {
     pub(super) fn new(theme: &'t Theme) -> Result<Self, LayoutError> {
@@ -52,18 +101,21 @@ impl<'t> Measurer<'t> {
                 FontRef::from_index(&face.data, face.index).map_err(|_| LayoutError::BadFont(face.file.clone()))?;
             let cmap = font.cmap().ok();
             let color = font.colr().is_ok() || font.cbdt().is_ok() || font.sbix().is_ok();
-            let shaper = face.shaper.shaper(&font).build();
-            faces.insert(key, Shaping { shaper, cmap, upem: face.units_per_em as f32, color });
+            let upem = face.units_per_em as f32;
+            let shaper = OnceCell::new();
+            let coverage = Coverage::default();
+            faces.insert(key, Shaping { font, data: &face.shaper, shaper, cmap, upem, color, coverage });
         }
         let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
-        Ok(Measurer { faces, fallbacks, plans: RefCell::default(), widths: &theme.widths })
+        Ok(Measurer { faces, fallbacks, widths: &theme.widths, buffer: Cell::default() })
     }
 
     fn covers(&self, key: FaceKey, c: char) -> bool {
-        let Some(cmap) = self.faces.get(&key).and_then(|f| f.cmap.as_ref()) else {
+        let Some(face) = self.faces.get(&key) else {
             return false;
         };
-        cmap.map_codepoint(c).is_some_and(|g| g.to_u32() != 0)
+        face.coverage
+            .get(c, || face.cmap.as_ref().is_some_and(|cmap| cmap.map_codepoint(c).is_some_and(|g| g.to_u32() != 0)))
     }
 
     /// Splits `text` (set in `key`'s face) into ranges by the face that draws
@@ -71,31 +123,40 @@ impl<'t> Measurer<'t> {
     pub(super) fn assign(&self, key: FaceKey, text: &str, base: usize) -> (Vec<(Range<usize>, FaceKey)>, Vec<char>) {
         let mut out: Vec<(Range<usize>, FaceKey)> = Vec::new();
         let mut missing = Vec::new();
-        for (offset, grapheme) in text.grapheme_indices(true) {
-            let needed: Vec<char> = grapheme.chars().filter(|c| !is_invisible(*c)).collect();
+        for_each_grapheme(text, |offset, grapheme| {
             let emoji = is_emoji(grapheme);
-            let mut candidates = Vec::with_capacity(self.fallbacks.len() + 2);
-            if emoji {
-                candidates.extend(self.fallbacks.iter().filter(|k| self.faces[k].color));
-            }
-            candidates.push(key);
-            if matches!(key, FaceKey::Role(FontRole::Script | FontRole::Display)) {
-                // Of the text faces, italic is closest to a hand.
-                candidates.push(FaceKey::Role(FontRole::Italic));
-            }
-            candidates.extend(self.fallbacks.iter().copied());
-            let chosen = candidates.into_iter().find(|k| needed.iter().all(|c| self.covers(*k, *c)));
-            let face = chosen.unwrap_or_else(|| {
-                missing.extend(needed.iter().filter(|c| !self.covers(key, **c)));
-                key
-            });
+            // Almost always the run's own face, the first candidate for
+            // anything but emoji, has the grapheme: no list to build.
+            let own = !emoji && grapheme.chars().filter(|c| !is_invisible(*c)).all(|c| self.covers(key, c));
+            let face = if own { key } else { self.other_face(key, grapheme, emoji, &mut missing) };
             let range = base + offset..base + offset + grapheme.len();
             match out.last_mut() {
                 Some((r, k)) if *k == face && r.end == range.start => r.end = range.end,
                 _ => out.push((range, face)),
             }
-        }
+        });
         (out, missing)
+    }
+
+    /// The face that draws `grapheme` when it is an emoji or `key`'s face
+    /// lacks one of its characters, noting the characters no face has.
+    fn other_face(&self, key: FaceKey, grapheme: &str, emoji: bool, missing: &mut Vec<char>) -> FaceKey {
+        let needed: Vec<char> = grapheme.chars().filter(|c| !is_invisible(*c)).collect();
+        let mut candidates = Vec::with_capacity(self.fallbacks.len() + 2);
+        if emoji {
+            candidates.extend(self.fallbacks.iter().filter(|k| self.faces[k].color));
+        }
+        candidates.push(key);
+        if matches!(key, FaceKey::Role(FontRole::Script | FontRole::Display)) {
+            // Of the text faces, italic is closest to a hand.
+            candidates.push(FaceKey::Role(FontRole::Italic));
+        }
+        candidates.extend(self.fallbacks.iter().copied());
+        let chosen = candidates.into_iter().find(|k| needed.iter().all(|c| self.covers(*k, *c)));
+        chosen.unwrap_or_else(|| {
+            missing.extend(needed.iter().filter(|c| !self.covers(key, **c)));
+            key
+        })
     }
 
     /// The advance of `text` in a face, in em.
@@ -103,23 +164,19 @@ impl<'t> Measurer<'t> {
         if text.is_empty() {
             return 0.0;
         }
-        let cached = self
-            .widths
-            .0
-            .read()
-            .expect("no panics while holding the lock")
-            .get(&key)
-            .and_then(|m| m.get(text).copied());
-        if let Some(width) = cached {
-            return width;
+        // Words recur, and so does the space measured after each of them;
+        // whole lines (measured once, at the end) do not, and are neither
+        // looked up nor kept.
+        let recurs = text == " " || !text.contains(' ');
+        if recurs {
+            let widths = self.widths.widths.read().expect("no panics while holding the lock");
+            if let Some(width) = widths.get(&key).and_then(|m| m.get(text)) {
+                return *width;
+            }
         }
-        let face = &self.faces[&key];
-        let output = self.shape(key, text);
-        let units: i64 = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
-        let width = units as f32 / face.upem;
-        // Words recur; whole lines (measured once, at the end) do not.
-        if !text.contains(' ') {
-            let mut widths = self.widths.0.write().expect("no panics while holding the lock");
+        let width = self.advance(key, text) as f32 / self.faces[&key].upem;
+        if recurs {
+            let mut widths = self.widths.widths.write().expect("no panics while holding the lock");
             widths.entry(key).or_default().insert(text.into(), width);
         }
         width
@@ -137,16 +194,53 @@ impl<'t> Measurer<'t> {
             .collect()
     }
 
-    fn shape(&self, key: FaceKey, text: &str) -> harfrust::GlyphBuffer {
-        let shaper = &self.faces[&key].shaper;
-        let mut buffer = UnicodeBuffer::new();
+    /// The advance of `text` shaped in a face, in font units.
+    fn advance(&self, key: FaceKey, text: &str) -> i64 {
+        let shaper = self.faces[&key].shaper();
+        let mut buffer = self.buffer.take().unwrap_or_default();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let plan_key = (key, buffer.direction(), buffer.script());
-        let mut plans = self.plans.borrow_mut();
-        let plan =
-            plans.entry(plan_key).or_insert_with(|| ShapePlan::new(shaper, plan_key.1, Some(plan_key.2), None, &[]));
-        shaper.shape(buffer, ShapeOptions::new().plan(Some(plan)))
+        let plan = self.plan(key, buffer.direction(), buffer.script());
+        let output = shaper.shape(buffer, ShapeOptions::new().plan(Some(&plan)));
+        let units = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
+        self.buffer.set(Some(output.clear()));
+        units
+    }
+
+    /// The theme's plan for shaping in a face, made on first use.
+    fn plan(&self, key: FaceKey, direction: Direction, script: Script) -> Arc<ShapePlan> {
+        let plan_key = (key, direction, script);
+        let known = self.widths.plans.read().expect("no panics while holding the lock").get(&plan_key).cloned();
+        known.unwrap_or_else(|| {
+            let plan = Arc::new(ShapePlan::new(self.faces[&key].shaper(), direction, Some(script), None, &[]));
+            let mut plans = self.widths.plans.write().expect("no panics while holding the lock");
+            plans.entry(plan_key).or_insert(plan).clone()
+        })
+    }
+}
+
+/// Calls `visit` with each grapheme of `text` and its offset, as
+/// `grapheme_indices(true)` gives them, but without that iterator's table
+/// look-ups between two ASCII characters: there is always a boundary
+/// between them (UAX #29), except between CR and LF.
+fn for_each_grapheme<'a>(text: &'a str, mut visit: impl FnMut(usize, &'a str)) {
+    let bytes = text.as_bytes();
+    let certain = |at: usize| {
+        let (before, after) = (bytes[at - 1], bytes[at]);
+        before.is_ascii() && after.is_ascii() && (before, after) != (b'\r', b'\n')
+    };
+    let mut start = 0;
+    while start < bytes.len() {
+        // The stretch up to the next certain boundary: one ASCII character,
+        // or a cluster (and its neighbours) that needs the tables.
+        let end = (start + 1..bytes.len()).find(|&at| certain(at)).unwrap_or(bytes.len());
+        let stretch = &text[start..end];
+        if stretch.len() == 1 {
+            visit(start, stretch);
+        } else {
+            stretch.grapheme_indices(true).for_each(|(offset, grapheme)| visit(start + offset, grapheme));
+        }
+        start = end;
     }
 }
 
@@ -164,6 +258,23 @@ fn is_emoji(grapheme: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graphemes_are_those_of_unicode_segmentation() {
+        for text in [
+            "",
+            "a",
+            "plain words, and more.",
+            "caf\u{e9} cafe\u{301} e\u{301}\u{302}x",
+            "line\r\nnext\r\n\rx\n",
+            "\u{600}1 prepend, \u{1f469}\u{200d}\u{1f469}\u{200d}\u{1f467} \u{1f1e9}\u{1f1ea}!",
+            "\u{5e9}\u{5c1}\u{5b8}\u{5dc}\u{5d5}\u{5b9}\u{5dd} \u{645}\u{631}\u{62d}\u{628}\u{627} \u{915}\u{94d}\u{937}a",
+        ] {
+            let mut ours = Vec::new();
+            for_each_grapheme(text, |offset, grapheme| ours.push((offset, grapheme)));
+            assert_eq!(ours, text.grapheme_indices(true).collect::<Vec<_>>(), "{text:?}");
+        }
+    }
 
     #[test]
     fn emoji_and_invisible_characters_are_told_apart() {
