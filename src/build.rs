@@ -92,6 +92,7 @@ pub struct BuildReport {
     pub fatal: bool,
     /// Output files this build wrote (new or different bytes) or removed,
     /// relative to the output folder, sorted; the build cache is left out.
+    /// Only a long-running session ([`Session::long_running`]) records them.
     pub changed: Vec<String>,
 }
 
@@ -124,23 +125,24 @@ pub struct Session {
     bases: render::BaseCache,
     page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
-    /// Whether messages are kept for the next build (see [`Session::long_running`]).
-    keeps_messages: bool,
+    /// Whether it is for many builds (see [`Session::long_running`]).
+    long_running: bool,
     /// Messages read by earlier builds, with the size and time of their file.
     messages: Mutex<HashMap<PathBuf, (u64, std::time::SystemTime, Message)>>,
 }
 
 impl Session {
     /// A session for many builds (`serve`): it also keeps every message it
-    /// reads, which a single build would only hold in memory for nothing.
+    /// reads and records which files each build changed, which a single
+    /// build would only hold in memory for nothing.
     pub fn long_running() -> Session {
-        Session { keeps_messages: true, ..Session::default() }
+        Session { long_running: true, ..Session::default() }
     }
 
     /// Message `path`, as an earlier build read it when its file has the
     /// same size and modification time.
     fn read_message(&self, root: &std::path::Path, path: &std::path::Path) -> Result<Message, Diagnostic> {
-        if !self.keeps_messages {
+        if !self.long_running {
             return content::read(root, path);
         }
         let stamp = std::fs::metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
@@ -188,6 +190,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     };
     let output = match Output::create(&options.output) {
+        Ok(output) if session.long_running => output.recording_changes(),
         Ok(output) => output,
         Err(e) => {
             report.diagnostics.push(Diagnostic::error(
@@ -371,9 +374,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
                             });
                         }
                         // The gallery entry goes to the entries file at once.
-                        let place = entries.add(&card.entry);
-                        card.entry = CardEntry::default();
-                        Some((card, place))
+                        let entry = entries.add(&card.entry);
+                        let CardDone { files, warnings, failures, drawn, .. } = card;
+                        Some(Made { entry, files, warnings, failures, drawn })
                     })
                 };
                 (index, Outcome { slug: head.slug, theme, key, picture_key, result })
@@ -383,17 +386,17 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         results.sort_unstable_by_key(|(index, _)| *index);
         for (_, Outcome { slug, theme, key, picture_key, result }) in results {
             match result {
-                Ok(Some((card, Ok(entry)))) => {
-                    report.pages_only += usize::from(!card.drawn);
-                    report.diagnostics.extend(card.warnings.clone());
-                    failures.extend(card.failures);
+                Ok(Some(Made { entry: Ok(entry), files, warnings, failures: card_failures, drawn })) => {
+                    report.pages_only += usize::from(!drawn);
+                    report.diagnostics.extend(warnings.clone());
+                    failures.extend(card_failures);
                     report.built.push(slug.clone());
-                    let card = CachedCard { key, picture_key, files: card.files, entry, warnings: card.warnings };
+                    let card = CachedCard { key, picture_key, files, entry, warnings };
                     next.cards.insert(slug, card);
                 }
-                Ok(Some((card, Err(e)))) => {
+                Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
                     // Made, but not recorded: the last good record stays, to be made again.
-                    failures.extend(card.failures);
+                    failures.extend(card_failures);
                     let path = output.root().join(cache::ENTRIES_FILE);
                     failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
                     if let Some(card) = cache.cards.remove(&slug) {
@@ -664,9 +667,20 @@ struct Outcome {
     key: String,
     /// The cache key of its pictures.
     picture_key: String,
-    /// The card made (and where its gallery entry went), `None` when it was
-    /// unchanged, or why it failed.
-    result: Result<Option<(CardDone, std::io::Result<cache::EntryRef>)>, Diagnostic>,
+    /// The card made, `None` when it was unchanged, or why it failed.
+    result: Result<Option<Made>, Diagnostic>,
+}
+
+/// What a build keeps of a card it made until it is recorded in the cache.
+struct Made {
+    /// Where its gallery entry went.
+    entry: std::io::Result<cache::EntryRef>,
+    files: Vec<String>,
+    warnings: Vec<Diagnostic>,
+    /// Files that could not be written.
+    failures: Vec<Diagnostic>,
+    /// Its pictures were drawn (not kept from the last build).
+    drawn: bool,
 }
 
 /// A card that was built and written.

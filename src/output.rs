@@ -14,15 +14,23 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Output {
     root: PathBuf,
-    /// Files written (new or different bytes) or removed, as given.
-    changed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Files written (new or different bytes) or removed, as given, when
+    /// they are recorded (see [`Output::recording_changes`]).
+    changed: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl Output {
     /// Opens (creating it if needed) the output folder.
     pub fn create(root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf(), changed: Default::default() })
+        Ok(Output { root: root.to_path_buf(), changed: None })
+    }
+
+    /// The same folder, recording which files are written or removed (for
+    /// `serve`, which reloads the pages that changed; a single build would
+    /// only hold a list of every file in memory).
+    pub fn recording_changes(self) -> Output {
+        Output { changed: Some(Default::default()), ..self }
     }
 
     /// The folder's path.
@@ -105,12 +113,17 @@ impl Output {
     }
 
     fn note(&self, rel: &str) {
-        self.changed.lock().expect("no panics while holding the lock").push(rel.to_string());
+        if let Some(changed) = &self.changed {
+            changed.lock().expect("no panics while holding the lock").push(rel.to_string());
+        }
     }
 
-    /// The files written or removed so far (sorted, each once).
+    /// The files written or removed so far (sorted, each once), when recorded.
     pub fn changed(&self) -> Vec<String> {
-        let mut changed = self.changed.lock().expect("no panics while holding the lock").clone();
+        let Some(changed) = &self.changed else {
+            return Vec::new();
+        };
+        let mut changed = changed.lock().expect("no panics while holding the lock").clone();
         changed.sort();
         changed.dedup();
         changed
