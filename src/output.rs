@@ -42,34 +42,34 @@ impl Output {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
         let dir = path.parent().expect("resolved paths lie inside the root");
-        match std::fs::metadata(&path) {
-            // Compare only when the sizes match: most files are new or changed.
-            Ok(old) if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) => {
+        // A new file has no previous version to keep readable: it is written
+        // in place (half the directory work of a rename, which is most of a
+        // clean HTML build's time), readable by all as the umask allows, like
+        // any file a program creates. A build interrupted here leaves a file
+        // that no cache lists, so the next build writes it again.
+        let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+        let created = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir)?;
+                create()
+            }
+            created => created,
+        };
+        match created {
+            Ok(mut file) => {
+                file.write_all(bytes)?;
+                self.note(rel);
                 return Ok(());
             }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // A new file has no previous version to keep readable: it is
-                // written in place (half the directory work of a rename, which
-                // is most of a clean HTML build's time). A build interrupted
-                // here leaves a file that no cache lists, so the next build
-                // writes it again.
-                if !dir.is_dir() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                    Ok(mut file) => {
-                        file.write_all(bytes)?;
-                        publish(&file)?;
-                        self.note(rel);
-                        return Ok(());
-                    }
-                    // Someone made it meanwhile: replace it as below.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
+        }
+        // It exists. Compare only when the sizes match: most files written
+        // again are changed.
+        if let Ok(old) = std::fs::metadata(&path) {
+            if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) {
+                return Ok(());
+            }
         }
         let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
         tmp.write_all(bytes)?;
@@ -200,8 +200,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let out = Output::create(dir.path()).unwrap();
-        out.write("a.html", b"hi").unwrap();
-        let mode = std::fs::metadata(dir.path().join("a.html")).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o644);
+        let mode = || std::fs::metadata(dir.path().join("a/b.html")).unwrap().permissions().mode() & 0o777;
+        out.write("a/b.html", b"hi").unwrap();
+        assert_eq!(mode(), 0o644, "a new file");
+        out.write("a/b.html", b"hello").unwrap();
+        assert_eq!(mode(), 0o644, "a replaced file (made as a private temporary file)");
     }
 }
