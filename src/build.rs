@@ -17,6 +17,7 @@ use crate::cache::{self, BuildCache, CachedCard, Entries};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::feeds;
 use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::output::Output;
@@ -278,6 +279,11 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     }
 
+    if outputs.html {
+        // Made with the gallery.
+        site_files.extend(SITE_FILES.map(String::from));
+    }
+
     // What each card is made from: a card whose key and files are as last
     // time is not drawn again.
     let settings = serde_json::to_string(&config).expect("settings are plain data");
@@ -514,6 +520,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     report
 }
 
+/// The files the gallery comes with.
+const SITE_FILES: [&str; 3] = ["feed.xml", "sitemap.xml", "robots.txt"];
+
 /// At most this many cards' pictures are drawn in the background (see
 /// [`Draw::Later`]).
 const DRAWN_IN_THE_BACKGROUND: usize = 4;
@@ -565,6 +574,26 @@ fn gallery(
     let pages = site::gallery(theme, config, cards, css_url, unchanged, entry, |rel, html| {
         failures.extend(write(output, rel, html.as_bytes()));
     })?;
+
+    // The feed of the newest cards, the sitemap and robots.txt.
+    let mut newest: Vec<GalleryCard> =
+        records.iter().map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title }).collect();
+    site::sort_newest_first(&mut newest);
+    let feed_cards = newest.iter().take(feeds::FEED_CARDS).map(entry).collect::<Result<Vec<_>, _>>();
+    failures.extend(write(
+        output,
+        "feed.xml",
+        feeds::atom(config, &feed_cards.map_err(site::GalleryError::Entry)?).as_bytes(),
+    ));
+    let page_urls = (1..=pages).map(|page| match page {
+        1 => config.base_url.clone(),
+        n => format!("{}page/{n}/", config.base_url),
+    });
+    let card_urls: Vec<(String, &str)> =
+        records.iter().map(|(slug, c)| (format!("{}cards/{slug}/", config.base_url), c.entry.date.as_str())).collect();
+    let sitemap = feeds::sitemap(page_urls, card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
+    failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
+    failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
     next.gallery = made;
     let mut page = pages + 1;
     while output.root().join(site::gallery_page_file(page)).is_file() {

@@ -12,6 +12,7 @@
 //! seal      emblem + colour + seed  -> SVG wax seal
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
 //! site      Tera templates          -> card pages, gallery, assets
+//! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
 //! output    the only writer: atomic, confined to the output folder
 //! ```
@@ -22,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod feeds;
 pub mod layout;
 pub mod markup;
 pub mod output;

@@ -571,3 +571,42 @@ fn a_damaged_build_cache_makes_every_card_again() {
     assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);
     assert_eq!(site.read("index.html"), gallery);
 }
+
+#[test]
+fn the_feed_sitemap_and_robots_list_the_cards_under_the_base_url() {
+    let site = Site::fixture("basic");
+    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
+    site.write("waxseal.yaml", &format!("{config}\nbase_url: https://example.org/shop/\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    let cards = ["https://example.org/shop/cards/love/", "https://example.org/shop/cards/orders/shipped/"];
+
+    let feed = site.read("feed.xml");
+    let feed = roxmltree::Document::parse(&feed).expect("the feed is XML");
+    let atom = "http://www.w3.org/2005/Atom";
+    assert_eq!(feed.root_element().tag_name().namespace(), Some(atom));
+    let entries: Vec<_> = feed.descendants().filter(|n| n.has_tag_name((atom, "entry"))).collect();
+    let links: Vec<&str> = entries
+        .iter()
+        .map(|e| e.children().find(|n| n.has_tag_name((atom, "link")) && n.attribute("rel").is_none()).unwrap())
+        .map(|link| link.attribute("href").unwrap())
+        .collect();
+    assert_eq!(links.len(), 3, "every published card, no draft: {links:?}");
+    for card in cards {
+        assert!(links.contains(&card), "{card} in {links:?}");
+    }
+    let updated: Vec<&str> = entries
+        .iter()
+        .map(|e| e.children().find(|n| n.has_tag_name((atom, "updated"))).unwrap().text().unwrap())
+        .collect();
+    assert!(updated.windows(2).all(|w| w[0] >= w[1]), "newest first: {updated:?}");
+
+    let sitemap = site.read("sitemap.xml");
+    let sitemap = roxmltree::Document::parse(&sitemap).expect("the sitemap is XML");
+    let locs: Vec<&str> = sitemap.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    assert_eq!(locs.first(), Some(&"https://example.org/shop/"), "the gallery first: {locs:?}");
+    for card in cards {
+        assert!(locs.contains(&card), "{card} in {locs:?}");
+    }
+    assert!(locs.iter().all(|l| l.starts_with("https://example.org/shop/")), "{locs:?}");
+    assert!(site.read("robots.txt").contains("Sitemap: https://example.org/shop/sitemap.xml"));
+}
