@@ -896,7 +896,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let mut files = Vec::new();
     // Its pictures, drawn now or (when `draw` is off) kept from the last build.
     if ctx.outputs.png {
-        files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png")]);
+        files.extend([format!("{dir}/card.png"), format!("{dir}/thumb.png"), format!("{dir}/share.png")]);
     }
     if ctx.outputs.svg {
         files.push(format!("{dir}/card.svg"));
@@ -928,6 +928,8 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         png: if ctx.outputs.png { format!("{base}card.png") } else { String::new() },
         svg: if ctx.outputs.svg { format!("{base}card.svg") } else { String::new() },
         thumb: if ctx.outputs.png { format!("{base}thumb.png") } else { String::new() },
+        share: if ctx.outputs.png { format!("{base}share.png") } else { String::new() },
+        description: first_sentence(alt),
         thumb_width: THUMB_WIDTH,
         thumb_height,
         width: size.width,
@@ -991,8 +993,9 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
         render::rasterize_layered(ctx.bases, theme, svg, tree, width)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     };
+    let encode = |pixmap: &tiny_skia::Pixmap| render::encode_png(pixmap, ctx.config.dpi, ctx.optimize);
     let write_png = |rel: String, width: u32| -> Result<Option<Diagnostic>, Diagnostic> {
-        Ok(write(ctx.output, &rel, &render::encode_png(&draw(width)?, ctx.config.dpi, ctx.optimize)))
+        Ok(write(ctx.output, &rel, &encode(&draw(width)?)))
     };
     // The big PNG on one core, the thumbnail and the SVG on another: a
     // rebuild of one card then takes half the time.
@@ -1001,7 +1004,12 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
         || -> Result<Vec<Diagnostic>, Diagnostic> {
             let mut failures = Vec::new();
             if ctx.outputs.png {
-                failures.extend(write_png(format!("{dir}/thumb.png"), THUMB_WIDTH)?);
+                // The link preview is the thumbnail on a wider sheet.
+                let thumb = draw(THUMB_WIDTH)?;
+                failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &encode(&thumb)));
+                let share = render::share_picture(theme, &thumb)
+                    .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+                failures.extend(write(ctx.output, &format!("{dir}/share.png"), &encode(&share)));
             }
             if ctx.outputs.svg {
                 let standalone = render::standalone_svg(theme, &svg.full, tree);
@@ -1131,6 +1139,23 @@ fn seed_of(slug: &str) -> u64 {
 const SEED_VARIANTS: u64 = 24;
 
 /// The first `n` words of a text, with an ellipsis when cut.
+/// The first sentence of `text` (a link preview's description): up to the
+/// first sentence end or line break, at most 200 characters, cut at a word.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| c == '\n' || (matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(char::is_whitespace)))
+        .map_or(text.len(), |(i, c)| if c == '\n' { i } else { i + 1 });
+    let sentence = text[..end].trim();
+    if sentence.chars().count() <= 200 {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(200).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}\u{2026}", cut.trim_end_matches([',', ';', ':']))
+}
+
 fn first_words(text: &str, n: usize) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
@@ -1146,6 +1171,15 @@ fn first_words(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_description_is_the_first_sentence() {
+        assert_eq!(first_sentence("Thank you, Deb! Your order was made with love."), "Thank you, Deb!");
+        assert_eq!(first_sentence("Version 2.5 is out\nand more"), "Version 2.5 is out");
+        assert_eq!(first_sentence("No end"), "No end");
+        let long = first_sentence(&"word ".repeat(100));
+        assert!(long.ends_with("word\u{2026}") && long.chars().count() <= 201, "{long}");
+    }
 
     #[test]
     fn compacting_keeps_only_the_entries_in_use_and_where_they_are() {

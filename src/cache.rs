@@ -213,7 +213,10 @@ fn is_shared(file: &str) -> bool {
 
 /// Whether a card's file is one of its pictures (not its page or seal).
 pub fn is_picture(file: &str) -> bool {
-    file.ends_with("/card.png") || file.ends_with("/thumb.png") || file.ends_with("/card.svg")
+    file.ends_with("/card.png")
+        || file.ends_with("/thumb.png")
+        || file.ends_with("/share.png")
+        || file.ends_with("/card.svg")
 }
 
 /// A fingerprint of the files in a folder (paths, sizes and times), or of

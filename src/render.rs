@@ -629,6 +629,27 @@ pub fn rasterize_layered(
     Ok(pixmap)
 }
 
+/// The size of a card's link-preview picture (`share.png`): what chat apps
+/// and social sites show for a shared link.
+pub const SHARE_SIZE: (u32, u32) = (1200, 630);
+
+/// A card's link-preview picture: the card as drawn for its thumbnail,
+/// centred on the theme's paper-edge colour.
+pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_skia::Pixmap, RenderError> {
+    let (width, height) = SHARE_SIZE;
+    let background = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><rect width="{width}" height="{height}" fill="{}"/></svg>"#,
+        crate::xml::escape(&theme.spec.palette.paper_edge)
+    );
+    let mut pixmap = rasterize(&parse(theme, &background)?, width);
+    // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
+    let x = (i64::from(width) - i64::from(thumb.width())) / 2;
+    let y = (i64::from(height) - i64::from(thumb.height())) / 2;
+    let paint = tiny_skia::PixmapPaint::default();
+    pixmap.draw_pixmap(x as i32, y as i32, thumb.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+    Ok(pixmap)
+}
+
 /// Draws a node alone on a transparent pixmap covering its box at `scale`,
 /// at whole-pixel offsets so placing it gives the same pixels as drawing it
 /// in place.

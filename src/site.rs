@@ -28,6 +28,10 @@ pub struct CardEntry {
     pub svg: String,
     /// URL of the thumbnail.
     pub thumb: String,
+    /// URL of the link-preview picture (1200 x 630), or empty.
+    pub share: String,
+    /// The first sentence of the message (a link preview's description).
+    pub description: String,
     /// Thumbnail size in pixels.
     pub thumb_width: u32,
     /// Thumbnail height in pixels.

@@ -610,3 +610,32 @@ fn the_feed_sitemap_and_robots_list_the_cards_under_the_base_url() {
     assert!(locs.iter().all(|l| l.starts_with("https://example.org/shop/")), "{locs:?}");
     assert!(site.read("robots.txt").contains("Sitemap: https://example.org/shop/sitemap.xml"));
 }
+
+/// The `content` of the page's `<meta>` whose `property` or `name` is `key`.
+fn meta(page: &str, key: &str) -> Option<String> {
+    let pattern = format!("=\"{key}\" content=\"");
+    let rest = &page[page.find(&pattern)? + pattern.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+#[test]
+fn a_card_page_unfurls_as_the_card_itself() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    let page = site.read("cards/love/index.html");
+    let image = meta(&page, "og:image").expect("og:image");
+    assert_eq!(image, "https://example.org/shop/cards/love/share.png");
+    assert_eq!(meta(&page, "og:url").as_deref(), Some("https://example.org/shop/cards/love/"));
+    assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary_large_image"));
+    assert_eq!(meta(&page, "og:title").as_deref(), Some("Thank you, Deb"));
+    let description = meta(&page, "og:description").unwrap();
+    assert!(description == "Your order was made with love by Beverly, our very own craft genius.", "{description}");
+    // The preview: 1200 x 630, the card (its paper and its accent-coloured
+    // emphasis) in the middle, the theme's paper edge around it.
+    let share = site.png("cards/love/share.png");
+    assert_eq!((share.width, share.height), (1200, 630));
+    assert_eq!(share.pixel(30, 315)[..3], support::hex("#f1e2c8"), "the margin is the paper edge");
+    let middle = (0.35, 0.1, 0.65, 0.9);
+    assert!(share.count_near("#fbf4e6", 10, middle) > 40_000, "the card's paper fills the middle");
+    assert!(share.count_near(ACCENT, 24, middle) > 200, "its emphasis is drawn");
+}

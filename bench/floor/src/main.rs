@@ -12,8 +12,9 @@
 //!              (the card drawn whole, as the issue defines the floor);
 //! - `layered`: `render::rasterize_layered` (cached artwork base and seal, the
 //!              path `waxseal build` draws with) + the same encode;
-//! - `png-set`: `layered` plus the 360 px thumbnail drawn and encoded: all the
-//!              PNG work a build does for one card;
+//! - `png-set`: `layered` plus the 360 px thumbnail and the link preview
+//!              (`share.png`, the thumbnail on a 1200 x 630 sheet) drawn and
+//!              encoded: all the PNG work a build does for one card;
 //!
 //! each sequentially (1 thread) and with rayon on 2 threads (`--threads`
 //! and `--variants` choose). Results are
@@ -83,7 +84,8 @@ fn main() {
     let png_set = |c: &Prepared| -> usize {
         let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
         let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
-        render::encode_png(&card, 300, false).len() + render::encode_png(&thumb, 300, false).len()
+        let share = render::share_picture(&theme, &thumb).unwrap();
+        [card, thumb, share].iter().map(|p| render::encode_png(p, 300, false).len()).sum()
     };
     // Warm the base and seal caches (a build draws each once, too).
     layered(&cards[0]);
