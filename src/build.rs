@@ -465,6 +465,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
                     Err(site::GalleryError::Template(e)) => {
                         report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e))
                     }
+                    Err(site::GalleryError::NotFound(e)) => {
+                        report.diagnostics.push(template_diagnostic(theme, "404.html", &e))
+                    }
                     Err(site::GalleryError::Entry(e)) => failures.push(
                         Diagnostic::error(output.root().join(cache::ENTRIES_FILE), 0, 0, e)
                             .with_hint("remove the output folder's .waxseal-cache to make every card again"),
@@ -521,7 +524,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
 }
 
 /// The files the gallery comes with.
-const SITE_FILES: [&str; 3] = ["feed.xml", "sitemap.xml", "robots.txt"];
+const SITE_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "404.html"];
 
 /// At most this many cards' pictures are drawn in the background (see
 /// [`Draw::Later`]).
@@ -594,6 +597,8 @@ fn gallery(
     let sitemap = feeds::sitemap(page_urls, card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
     failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
     failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
+    let not_found = site::not_found_page(theme, config, css_url).map_err(site::GalleryError::NotFound)?;
+    failures.extend(write(output, "404.html", not_found.as_bytes()));
     next.gallery = made;
     let mut page = pages + 1;
     while output.root().join(site::gallery_page_file(page)).is_file() {

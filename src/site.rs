@@ -146,6 +146,8 @@ pub struct GalleryCard<'a> {
 pub enum GalleryError {
     /// The theme's `gallery.html` failed.
     Template(tera::Error),
+    /// The theme's `404.html` failed.
+    NotFound(tera::Error),
     /// A card's entry could not be read back.
     Entry(String),
 }
@@ -197,6 +199,15 @@ pub fn gallery(
         write(&gallery_page_file(page), &html);
     }
     Ok(pages)
+}
+
+/// The page a static host shows for a missing URL (`404.html`).
+pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Result<String, tera::Error> {
+    let mut context = tera::Context::new();
+    context.insert("site", config);
+    context.insert("css_url", css_url);
+    context.insert("gallery_url", &config.base_url);
+    theme.templates.render("404.html", &context)
 }
 
 /// The file of gallery page `page` (1: the site's front page).

@@ -93,7 +93,7 @@ pub fn built_in_names() -> Vec<&'static str> {
 }
 
 /// The templates every theme provides.
-pub const TEMPLATES: &[&str] = &["card.svg", "card.html", "gallery.html"];
+pub const TEMPLATES: &[&str] = &["card.svg", "card.html", "gallery.html", "404.html"];
 
 /// Colours, as CSS hex strings.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

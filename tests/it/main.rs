@@ -639,3 +639,17 @@ fn a_card_page_unfurls_as_the_card_itself() {
     assert!(share.count_near("#fbf4e6", 10, middle) > 40_000, "the card's paper fills the middle");
     assert!(share.count_near(ACCENT, 24, middle) > 200, "its emphasis is drawn");
 }
+
+#[test]
+fn a_missing_url_gets_the_themes_not_found_page() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    let page = site.read("404.html");
+    assert!(page.contains("href=\"https://example.org/shop/\""), "a way back to the gallery: {page}");
+    let css = css_href(&page);
+    assert!(css.starts_with("https://example.org/shop/assets/") && css.ends_with(".css"), "{css}");
+    assert!(page.contains("noindex"));
+    // HTML off: it goes with the other pages.
+    assert_eq!(site.build(&["--outputs", "png"]).code, 0);
+    assert!(!site.output("404.html").exists() && !site.output("feed.xml").exists());
+}
