@@ -508,6 +508,37 @@ impl Page {
         until(what, || self.eval(expression).filter(|v| check(v)))
     }
 
+    /// Calls DevTools' `method`; its result.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let call = serde_json::json!({ "id": id, "method": method, "params": params });
+        self.socket.send(tungstenite::Message::text(call.to_string())).unwrap();
+        loop {
+            let message = self.socket.read().expect("DevTools answers");
+            let Ok(text) = message.to_text() else { continue };
+            let answer: Value = serde_json::from_str(text).unwrap();
+            if answer["id"] == id {
+                return answer["result"].clone();
+            }
+        }
+    }
+
+    /// Shows the page as a screen `width` CSS pixels wide would (a phone's,
+    /// narrower than a headless window can be), and loads it again.
+    fn emulate_width(&mut self, width: u32, height: u32) {
+        let metrics =
+            serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800 });
+        self.call("Emulation.setDeviceMetricsOverride", metrics);
+        self.call("Page.reload", serde_json::json!({}));
+    }
+
+    /// A screenshot of the page as it is, PNG bytes.
+    fn screenshot(&mut self) -> Vec<u8> {
+        let shot = self.call("Page.captureScreenshot", serde_json::json!({ "format": "png" }));
+        base64_decode(shot["data"].as_str().expect("a screenshot"))
+    }
+
     fn text(&mut self) -> String {
         self.eval("document.body ? document.body.innerText : ''")
             .and_then(|v| v.as_str().map(String::from))
@@ -560,4 +591,47 @@ fn the_browser_follows_every_edit_by_itself() {
     site.write("content/love.md", "---\ntitle: Thanks a million, Deb\nfrom: Beverly\n---\nMade with *joy*.\n");
     page.until("the fixed card", body, has("Made with joy."));
     page.until("no overlay", "document.getElementById('waxseal-overlay') === null", |v| v == true);
+}
+
+/// Decodes standard base64 (what DevTools sends screenshots as).
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+    bytes
+        .chunks(4)
+        .flat_map(|chunk| {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, &v)| n | u32::from(v) << (18 - 6 * i));
+            n.to_be_bytes()[1..chunk.len()].to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn the_gallery_and_a_card_page_fit_a_phone_and_a_desktop_and_every_image_loads() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (width, height) in [(375, 812), (1280, 900)] {
+        for path in ["/", "/cards/love/"] {
+            let url = format!("http://127.0.0.1:{}{path}", server.port);
+            let browser = Browser::open(&url);
+            let mut page = browser.page(&url);
+            page.emulate_width(width, height);
+            page.until("the emulated width", "window.innerWidth", |v| v.as_u64() == Some(u64::from(width)));
+            let loaded = "(() => { const images = Array.from(document.images); \
+                 return images.length > 0 && images.every(i => i.complete && i.naturalWidth > 0); })()";
+            page.until(&format!("every image of {path} at {width} px loaded"), loaded, |v| v == &Value::Bool(true));
+            let scroll = page.eval("[document.documentElement.scrollWidth, window.innerWidth]").unwrap();
+            assert!(scroll[0].as_u64() <= scroll[1].as_u64(), "{path} scrolls sideways at {width} px: {scroll}");
+            let name = format!("{}-{width}.png", if path == "/" { "gallery" } else { "card" });
+            std::fs::write(shots.join(name), page.screenshot()).unwrap();
+        }
+    }
 }
