@@ -1187,6 +1187,22 @@ mod tests {
     }
 
     #[test]
+    fn two_builds_appending_entries_to_one_folder_each_find_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Output::create(dir.path()).unwrap();
+        let (one, two) = (Entries::open(&output).unwrap(), Entries::open(&output).unwrap());
+        let entry = |slug: &str| CardEntry { slug: slug.into(), ..CardEntry::default() };
+        let places: Vec<_> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(i, slug)| (slug, if i % 2 == 0 { &one } else { &two }.add(&entry(slug)).unwrap()))
+            .collect();
+        for (slug, place) in &places {
+            assert_eq!(&one.get(place).unwrap().slug, *slug);
+        }
+    }
+
+    #[test]
     fn compacting_keeps_only_the_entries_in_use_and_where_they_are() {
         let dir = tempfile::tempdir().unwrap();
         let output = Output::create(dir.path()).unwrap();

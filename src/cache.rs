@@ -155,8 +155,10 @@ impl Entries {
         let mut guard = self.file.lock().expect("no panics while holding the lock");
         let (file, len) = &mut *guard;
         std::io::Write::write_all(file, &line)?;
-        let at = *len;
-        *len += line.len() as u64;
+        // Where the line went, from the file itself: another process
+        // building into the same folder may have appended meanwhile.
+        *len = std::io::Seek::stream_position(file)?;
+        let at = *len - line.len() as u64;
         Ok(EntryRef { date: entry.date.clone(), title: entry.title.clone(), at, len: line.len() as u32 })
     }
 

@@ -632,6 +632,10 @@ fn a_card_page_unfurls_as_the_card_itself() {
     assert!(description == "Your order was made with love by Beverly, our very own craft genius.", "{description}");
     // The preview: 1200 x 630, the card (its paper and its accent-coloured
     // emphasis) in the middle, the theme's paper edge around it.
+    // The gallery unfurls as its newest card.
+    let gallery = site.read("index.html");
+    assert_eq!(meta(&gallery, "og:image").as_deref(), Some(image.as_str()), "love is the newest card");
+    assert_eq!(meta(&gallery, "og:url").as_deref(), Some("https://example.org/shop/"));
     let share = site.png("cards/love/share.png");
     assert_eq!((share.width, share.height), (1200, 630));
     assert_eq!(share.pixel(30, 315)[..3], support::hex("#f1e2c8"), "the margin is the paper edge");
