@@ -352,6 +352,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     let (old_site_files, old_gallery) = (std::mem::take(&mut cache.site_files), std::mem::take(&mut cache.gallery));
     let mut next = BuildCache::default();
     next.site_files = site_files;
+    next.entries_id = entries.id().to_string();
     rayon::scope(|scope| {
         let (ctx, drawn) = (&ctx, &drawn);
         // Each message is dropped as soon as its card is made: only what the
@@ -619,8 +620,11 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
         return Ok(());
     }
     let mut places = Vec::with_capacity(cache.cards.len());
+    let id = cache::new_id();
     output.write_streamed(cache::ENTRIES_FILE, |out| {
-        let mut at = 0;
+        let head = cache::id_line(&id);
+        out.write_all(&head)?;
+        let mut at = head.len() as u64;
         for card in cache.cards.values() {
             let line = entries.line(&card.entry)?;
             out.write_all(&line)?;
@@ -632,6 +636,7 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
     for (card, at) in cache.cards.values_mut().zip(places) {
         card.entry.at = at;
     }
+    cache.entries_id = id;
     Ok(())
 }
 
@@ -1222,6 +1227,8 @@ mod tests {
         let read = |slug: &str| reopened.get(&cache.cards[slug].entry).unwrap().slug;
         assert_eq!((read("a"), read("b")), ("a-again".to_string(), "b".to_string()));
         let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
-        assert_eq!(reopened.size(), live, "only the two entries in use are left");
+        let head = cache::id_line(reopened.id()).len() as u64;
+        assert_eq!(reopened.size(), head + live, "only the two entries in use are left");
+        assert_eq!(cache.entries_id, reopened.id(), "the cache knows the new file");
     }
 }

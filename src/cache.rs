@@ -25,7 +25,7 @@ pub const CACHE_FILE: &str = ".waxseal-cache.json";
 pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
 
 /// Bumped when what the cache holds changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The cache of one output folder.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -40,6 +40,9 @@ pub struct BuildCache {
     /// the same inputs is not made again.
     #[serde(default)]
     pub gallery: BTreeMap<usize, String>,
+    /// The id of the entries file the cards' entries are in (see [`Entries`]).
+    #[serde(default)]
+    pub entries_id: String,
     /// The files many cards share (seals, under `assets/`) that are in the
     /// output folder: each is looked for once, not once per card.
     #[serde(skip)]
@@ -81,10 +84,12 @@ impl BuildCache {
     /// unreadable, or an entries file shorter than it says).
     pub fn load(output: &Path) -> BuildCache {
         let entries_len = std::fs::metadata(output.join(ENTRIES_FILE)).map_or(0, |m| m.len());
+        let entries_id = std::fs::File::open(output.join(ENTRIES_FILE)).ok().and_then(|f| read_id(f).ok());
         let mut cache = std::fs::read(output.join(CACHE_FILE))
             .ok()
             .and_then(|bytes| serde_json::from_slice::<BuildCache>(&bytes).ok())
             .filter(|cache| cache.format == FORMAT)
+            .filter(|cache| Some(&cache.entries_id) == entries_id.as_ref())
             .filter(|cache| cache.cards.values().all(|c| c.entry.at + u64::from(c.entry.len) <= entries_len))
             .unwrap_or_default();
         let shared: HashSet<&String> = cache.cards.values().flat_map(|c| &c.files).filter(|f| is_shared(f)).collect();
@@ -110,9 +115,15 @@ impl BuildCache {
             cards: &'a BTreeMap<String, CachedCard>,
             site_files: &'a [String],
             gallery: &'a BTreeMap<usize, String>,
+            entries_id: &'a str,
         }
-        let borrowed =
-            Borrowed { format: FORMAT, cards: &self.cards, site_files: &self.site_files, gallery: &self.gallery };
+        let borrowed = Borrowed {
+            format: FORMAT,
+            cards: &self.cards,
+            site_files: &self.site_files,
+            gallery: &self.gallery,
+            entries_id: &self.entries_id,
+        };
         serde_json::to_writer(out, &borrowed).map_err(std::io::Error::from)
     }
 
@@ -135,17 +146,35 @@ impl BuildCache {
 }
 
 /// The entries file, open for a build: new entries are appended, kept ones
-/// read back by their place.
+/// read back by their place. Its first line is its id, new whenever the file
+/// is made anew (or compacted), which the cache records: a cache pointing
+/// into another file than the one there is not used.
 pub struct Entries {
     file: std::sync::Mutex<(std::fs::File, u64)>,
+    id: String,
 }
 
 impl Entries {
-    /// Opens (creating it) the entries file of `output`.
+    /// Opens the entries file of `output`, making it anew when it is missing
+    /// or has no id.
     pub fn open(output: &crate::output::Output) -> std::io::Result<Entries> {
-        let file = output.open_append(ENTRIES_FILE)?;
+        let mut file = output.open_append(ENTRIES_FILE)?;
+        let id = match read_id(&mut file) {
+            Ok(id) => id,
+            Err(_) => {
+                file.set_len(0)?;
+                let id = new_id();
+                std::io::Write::write_all(&mut file, &id_line(&id))?;
+                id
+            }
+        };
         let len = file.metadata()?.len();
-        Ok(Entries { file: std::sync::Mutex::new((file, len)) })
+        Ok(Entries { file: std::sync::Mutex::new((file, len)), id })
+    }
+
+    /// The file's id.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// Appends `entry`; returns where it is.
@@ -182,6 +211,28 @@ impl Entries {
     pub fn size(&self) -> u64 {
         self.file.lock().expect("no panics while holding the lock").1
     }
+}
+
+/// A new entries file id: no two files made by any build share one.
+pub fn new_id() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    key(&[&now.as_nanos().to_le_bytes(), &std::process::id().to_le_bytes()])
+}
+
+/// The first line of an entries file with id `id`.
+pub fn id_line(id: &str) -> Vec<u8> {
+    format!("{{\"entries\":\"{id}\"}}\n").into_bytes()
+}
+
+/// The id on the first line of an entries file.
+fn read_id(file: impl std::io::Read) -> std::io::Result<String> {
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(file.take(200)), &mut line)?;
+    #[derive(Deserialize)]
+    struct Head {
+        entries: String,
+    }
+    Ok(serde_json::from_str::<Head>(&line)?.entries)
 }
 
 /// Hashes parts into a key (hex), each part length-prefixed so that no two

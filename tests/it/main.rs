@@ -564,6 +564,14 @@ fn a_damaged_build_cache_makes_every_card_again() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("unchanged"), "every card is made again: {}", run.stderr);
     assert_eq!(site.read("index.html"), gallery);
+    // Another entries file in its place (remade by another build): the same.
+    let entries = std::fs::read_to_string(site.output(".waxseal-cache/entries.jsonl")).unwrap();
+    let (_, lines) = entries.split_once('\n').unwrap();
+    std::fs::write(site.output(".waxseal-cache/entries.jsonl"), format!("{{\"entries\":\"another\"}}\n{lines}"))
+        .unwrap();
+    let run = site.build(&[]);
+    assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);
+    assert_eq!(site.read("index.html"), gallery);
     // A cache file that is not JSON: the same.
     std::fs::write(site.output(".waxseal-cache.json"), "{ not json").unwrap();
     let run = site.build(&[]);
