@@ -573,28 +573,23 @@ fn gallery(
         let place = &records[card.slug].entry;
         entries.get(place).map_err(|e| format!("cannot read the gallery entry of `{}`: {e}", card.slug))
     };
-    let cards =
+    let mut newest: Vec<GalleryCard> =
         records.iter().map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title }).collect();
-    let pages = site::gallery(theme, config, cards, css_url, unchanged, entry, |rel, html| {
+    site::sort_newest_first(&mut newest);
+    let pages = site::gallery(theme, config, &newest, css_url, unchanged, entry, |rel, html| {
         failures.extend(write(output, rel, html.as_bytes()));
     })?;
 
     // The feed of the newest cards, the sitemap and robots.txt.
-    let mut newest: Vec<GalleryCard> =
-        records.iter().map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title }).collect();
-    site::sort_newest_first(&mut newest);
     let feed_cards = newest.iter().take(feeds::FEED_CARDS).map(entry).collect::<Result<Vec<_>, _>>();
     failures.extend(write(
         output,
         "feed.xml",
         feeds::atom(config, &feed_cards.map_err(site::GalleryError::Entry)?).as_bytes(),
     ));
-    let page_urls = (1..=pages).map(|page| match page {
-        1 => config.base_url.clone(),
-        n => format!("{}page/{n}/", config.base_url),
-    });
+    let page_urls = (1..=pages).map(|page| site::gallery_page_url(config, page));
     let card_urls: Vec<(String, &str)> =
-        records.iter().map(|(slug, c)| (format!("{}cards/{slug}/", config.base_url), c.entry.date.as_str())).collect();
+        records.iter().map(|(slug, c)| (site::card_url(config, slug), c.entry.date.as_str())).collect();
     let sitemap = feeds::sitemap(page_urls, card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
     failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
     failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
@@ -924,7 +919,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     }
     let thumb_height = (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32;
 
-    let base = format!("{}cards/{}/", config.base_url, m.slug);
+    let base = site::card_url(config, &m.slug);
     let title = title_text.clone().unwrap_or_else(|| first_words(alt, 6));
     let seal_file = if ctx.outputs.html { page_seal(ctx, theme, seal, seed, boxes.seal.2 as f64) } else { None };
     if let Some(rel) = &seal_file {

@@ -152,26 +152,23 @@ pub enum GalleryError {
     Entry(String),
 }
 
-/// Renders the gallery, newest cards first, a page at a time, and hands each
+/// Renders the gallery of `cards` (newest first, as [`sort_newest_first`]
+/// orders them), a page at a time, and hands each
 /// page to `write`; a page for which `unchanged(page, its cards, its place
 /// among the pages as JSON)` is true is left as it is, and only the cards of
 /// the pages made are read, with `entry`. Returns the number of pages.
 pub fn gallery(
     theme: &Theme,
     config: &SiteConfig,
-    mut cards: Vec<GalleryCard>,
+    cards: &[GalleryCard],
     css_url: &str,
     mut unchanged: impl FnMut(usize, &[GalleryCard], &str) -> bool,
     mut entry: impl FnMut(&GalleryCard) -> Result<CardEntry, String>,
     mut write: impl FnMut(&str, &str),
 ) -> Result<usize, GalleryError> {
-    sort_newest_first(&mut cards);
     let per_page = if config.gallery.per_page == 0 { cards.len().max(1) } else { config.gallery.per_page };
     let pages = cards.len().div_ceil(per_page).max(1);
-    let url = |page: usize| match page {
-        1 => config.base_url.clone(),
-        n => format!("{}page/{n}/", config.base_url),
-    };
+    let url = |page: usize| gallery_page_url(config, page);
     // One page at a time: only its cards become template values.
     for page in 1..=pages {
         let on_page = &cards[((page - 1) * per_page).min(cards.len())..(page * per_page).min(cards.len())];
@@ -208,6 +205,19 @@ pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Resu
     context.insert("css_url", css_url);
     context.insert("gallery_url", &config.base_url);
     theme.templates.render("404.html", &context)
+}
+
+/// The URL of gallery page `page` (1: the site's front page).
+pub fn gallery_page_url(config: &SiteConfig, page: usize) -> String {
+    match page {
+        1 => config.base_url.clone(),
+        n => format!("{}page/{n}/", config.base_url),
+    }
+}
+
+/// The URL of the page of card `slug`.
+pub fn card_url(config: &SiteConfig, slug: &str) -> String {
+    format!("{}cards/{slug}/", config.base_url)
 }
 
 /// The file of gallery page `page` (1: the site's front page).

@@ -486,21 +486,8 @@ struct Page {
 impl Page {
     /// Evaluates `expression` in the page; `None` while the page is between documents.
     fn eval(&mut self, expression: &str) -> Option<Value> {
-        self.next_id += 1;
-        let id = self.next_id;
-        let call = serde_json::json!({
-            "id": id, "method": "Runtime.evaluate",
-            "params": { "expression": expression, "returnByValue": true },
-        });
-        self.socket.send(tungstenite::Message::text(call.to_string())).unwrap();
-        loop {
-            let message = self.socket.read().expect("DevTools answers");
-            let Ok(text) = message.to_text() else { continue };
-            let answer: Value = serde_json::from_str(text).unwrap();
-            if answer["id"] == id {
-                return answer["result"]["result"]["value"].clone().into();
-            }
-        }
+        let params = serde_json::json!({ "expression": expression, "returnByValue": true });
+        self.call("Runtime.evaluate", params)["result"]["value"].clone().into()
     }
 
     /// Polls `expression` until `check` accepts its value.
