@@ -530,8 +530,7 @@ fn the_gallery_is_split_into_pages_that_link_to_each_other() {
 #[test]
 fn an_edit_makes_again_only_the_gallery_page_listing_the_card() {
     let site = Site::fixture("basic");
-    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
-    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 1\n"));
+    site.add_settings("gallery:\n  per_page: 1\n");
     assert_eq!(site.build(&[]).code, 0);
     let pages = ["index.html", "page/2/index.html", "page/3/index.html"];
     let plain = pages.iter().position(|p| site.read(p).contains("/cards/plain/")).expect("a page lists plain");
@@ -583,8 +582,7 @@ fn a_damaged_build_cache_makes_every_card_again() {
 #[test]
 fn the_feed_sitemap_and_robots_list_the_cards_under_the_base_url() {
     let site = Site::fixture("basic");
-    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
-    site.write("waxseal.yaml", &format!("{config}\nbase_url: https://example.org/shop/\n"));
+    site.add_settings("base_url: https://example.org/shop/\n");
     assert_eq!(site.build(&[]).code, 0);
     let cards = ["https://example.org/shop/cards/love/", "https://example.org/shop/cards/orders/shipped/"];
 
@@ -680,8 +678,7 @@ fn attribute_values<'a>(text: &'a str, attr: &str) -> Vec<&'a str> {
 #[test]
 fn every_internal_link_of_the_site_resolves_to_a_file() {
     let site = Site::fixture("basic");
-    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
-    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 2\n"));
+    site.add_settings("gallery:\n  per_page: 2\n");
     let base = "https://example.org/shop/";
     assert_eq!(site.build(&["--base-url", base]).code, 0);
     let files = site_tree(&site.root().join("output"));

@@ -56,6 +56,12 @@ impl Site {
     }
 
     /// Runs `waxseal ARGS` in the site folder.
+    /// Adds `yaml` (top-level keys the site's settings do not have yet) to `waxseal.yaml`.
+    pub fn add_settings(&self, yaml: &str) -> &Site {
+        let settings = std::fs::read_to_string(self.root().join("waxseal.yaml")).unwrap_or_default();
+        self.write("waxseal.yaml", &format!("{settings}\n{yaml}"))
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_waxseal"))
             .args(args)
