@@ -398,7 +398,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
                     report.diagnostics.extend(warnings.clone());
                     failures.extend(card_failures);
                     report.built.push(slug.clone());
-                    let card = CachedCard { key, picture_key, files, entry, warnings };
+                    let card = CachedCard { key, picture_key, files, entry, warnings, page: String::new() };
                     next.cards.insert(slug, card);
                 }
                 Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
@@ -456,27 +456,78 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
             }
         }
 
-        // The gallery, in the site's theme, a page at a time.
-        match themes.get(&config.theme) {
-            Some(Ok(theme)) if outputs.html => {
-                let pages =
-                    gallery(theme, &config, &output, &css_urls[&config.theme], &old_gallery, entries, &mut next);
-                match pages {
-                    Ok(problems) => failures.extend(problems),
-                    Err(site::GalleryError::Template(e)) => {
-                        report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e))
+        if outputs.html {
+            let mut newest: Vec<GalleryCard> = next
+                .cards
+                .iter()
+                .map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title, tags: &c.entry.tags })
+                .collect();
+            site::sort_newest_first(&mut newest);
+            let pages = card_pages(ctx, entries, &newest, &next.cards);
+            // The gallery, in the site's theme, a page at a time.
+            let gallery = match themes.get(&config.theme) {
+                Some(Ok(theme)) => {
+                    let css_url = &css_urls[&config.theme];
+                    Some(gallery(theme, &config, &output, css_url, &old_gallery, entries, &newest, &next.cards))
+                }
+                Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => {
+                    report.diagnostics.push(d.clone());
+                    None
+                }
+                _ => None,
+            };
+            drop(newest);
+            let mut broken_templates = Vec::new();
+            for (slug, page) in pages {
+                let card = next.cards.get_mut(&slug).expect("pages are made for recorded cards");
+                match page {
+                    PageMade::Same => {}
+                    PageMade::Made(key) => card.page = key,
+                    PageMade::Unwritten(d) => {
+                        card.page.clear();
+                        failures.push(d);
                     }
-                    Err(site::GalleryError::NotFound(e)) => {
-                        report.diagnostics.push(template_diagnostic(theme, "404.html", &e))
+                    PageMade::Failed(theme, e) => {
+                        // Made again by the next build.
+                        card.key.clear();
+                        card.page.clear();
+                        if !broken_templates.contains(&theme.name) {
+                            broken_templates.push(theme.name.clone());
+                            report.diagnostics.push(template_diagnostic(&theme, "card.html", &e));
+                        }
                     }
-                    Err(site::GalleryError::Entry(e)) => failures.push(
-                        Diagnostic::error(output.root().join(cache::ENTRIES_FILE), 0, 0, e)
-                            .with_hint("remove the output folder's .waxseal-cache to make every card again"),
-                    ),
                 }
             }
-            Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => report.diagnostics.push(d.clone()),
-            _ => {}
+            match gallery {
+                Some(Ok((problems, made))) => {
+                    failures.extend(problems);
+                    next.gallery = made;
+                }
+                Some(Err(site::GalleryError::Template(e))) => {
+                    let theme = themes[&config.theme].as_ref().expect("the gallery was made");
+                    report.diagnostics.push(template_diagnostic(theme, "gallery.html", &e))
+                }
+                Some(Err(site::GalleryError::NotFound(e))) => {
+                    let theme = themes[&config.theme].as_ref().expect("the gallery was made");
+                    report.diagnostics.push(template_diagnostic(theme, "404.html", &e))
+                }
+                Some(Err(site::GalleryError::Entry(e))) => failures.push(
+                    Diagnostic::error(output.root().join(cache::ENTRIES_FILE), 0, 0, e)
+                        .with_hint("remove the output folder's .waxseal-cache to make every card again"),
+                ),
+                None => {}
+            }
+            if next.gallery.is_empty() {
+                // Not made: the pages there stay, to be made again.
+                next.gallery = old_gallery.keys().map(|file| (file.clone(), String::new())).collect();
+            }
+        } else {
+            // No pages are made: those of an earlier build go.
+            for file in old_gallery.keys() {
+                if let Err(e) = output.remove(file) {
+                    failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+                }
+            }
         }
     });
     for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
@@ -495,7 +546,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
     if !failures.is_empty() {
         // A page that could not be written must be made again next time.
-        next.gallery.clear();
+        next.gallery.values_mut().for_each(String::clear);
     }
     if let Err(e) = compact(&output, entries, &mut next, 1 << 20) {
         let path = output.root().join(cache::ENTRIES_FILE);
@@ -531,28 +582,31 @@ const SITE_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "404.htm
 /// [`Draw::Later`]).
 const DRAWN_IN_THE_BACKGROUND: usize = 4;
 
-/// Makes the gallery, a page at a time, into `next`'s record of its pages; a
-/// page whose inputs are as `old` records and whose file is still there is
-/// left as it is. Pages beyond the last (the site had more cards) go.
-/// Returns the files that could not be written or removed.
+/// Makes the gallery and each tag's, a page at a time, from `newest` (the
+/// cards of `records`, newest first); a page whose inputs are as `old`
+/// records and whose file is still there is left as it is, and a page
+/// `old` records that is no longer made goes. Also makes the feed, the
+/// sitemap, robots.txt and the 404 page. Returns the files that could not
+/// be written or removed, and what each page was made from.
+#[allow(clippy::too_many_arguments)]
 fn gallery(
     theme: &Theme,
     config: &SiteConfig,
     output: &Output,
     css_url: &str,
-    old: &BTreeMap<usize, String>,
+    old: &BTreeMap<String, String>,
     entries: &Entries,
-    next: &mut BuildCache,
-) -> Result<Vec<Diagnostic>, site::GalleryError> {
+    newest: &[GalleryCard],
+    records: &BTreeMap<String, CachedCard>,
+) -> Result<(Vec<Diagnostic>, BTreeMap<String, String>), site::GalleryError> {
     let mut failures = Vec::new();
     let mut made = BTreeMap::new();
     let settings = serde_json::to_string(config).expect("settings are plain data");
-    let records = &next.cards;
     // A page is made from the site's settings, the theme, where it stands
     // among the pages and its cards: each card by its cache key, which
     // covers all it is made from (a card whose last build failed has none,
     // and is taken by its entry as it is).
-    let unchanged = |page: usize, on_page: &[GalleryCard], place: &str| {
+    let mut unchanged = |file: &str, on_page: &[GalleryCard], place: &str| {
         let mut parts = vec![theme.fingerprint.as_bytes(), settings.as_bytes(), css_url.as_bytes(), place.as_bytes()];
         let failed: Vec<Vec<u8>> = on_page
             .iter()
@@ -565,20 +619,24 @@ fn gallery(
         }
         parts.extend(failed.iter().map(Vec::as_slice));
         let key = cache::key(&parts);
-        let same = old.get(&page) == Some(&key) && output.root().join(site::gallery_page_file(page)).is_file();
-        made.insert(page, key);
+        let same = old.get(file) == Some(&key) && output.root().join(file).is_file();
+        made.insert(file.to_string(), key);
         same
     };
     let entry = |card: &GalleryCard| {
         let place = &records[card.slug].entry;
         entries.get(place).map_err(|e| format!("cannot read the gallery entry of `{}`: {e}", card.slug))
     };
-    let mut newest: Vec<GalleryCard> =
-        records.iter().map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title }).collect();
-    site::sort_newest_first(&mut newest);
-    let pages = site::gallery(theme, config, &newest, css_url, unchanged, entry, |rel, html| {
-        failures.extend(write(output, rel, html.as_bytes()));
-    })?;
+    let mut write_page = |rel: &str, html: &str| failures.extend(write(output, rel, html.as_bytes()));
+    let tags = site::tags(newest, config);
+    let all_tags: Vec<site::TagLink> = tags.iter().map(|(tag, _)| tag.clone()).collect();
+    let pages = site::gallery(theme, config, None, newest, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
+    let mut page_urls: Vec<String> = (1..=pages).map(|page| site::gallery_page_url(config, page)).collect();
+    for (tag, cards) in &tags {
+        let pages =
+            site::gallery(theme, config, Some(tag), cards, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
+        page_urls.extend((1..=pages).map(|page| site::tag_page_url(config, &tag.name, page)));
+    }
 
     // The feed of the newest cards, the sitemap and robots.txt.
     let feed_cards = newest.iter().take(feeds::FEED_CARDS).map(entry).collect::<Result<Vec<_>, _>>();
@@ -587,23 +645,86 @@ fn gallery(
         "feed.xml",
         feeds::atom(config, &feed_cards.map_err(site::GalleryError::Entry)?).as_bytes(),
     ));
-    let page_urls = (1..=pages).map(|page| site::gallery_page_url(config, page));
     let card_urls: Vec<(String, &str)> =
         records.iter().map(|(slug, c)| (site::card_url(config, slug), c.entry.date.as_str())).collect();
-    let sitemap = feeds::sitemap(page_urls, card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
+    let sitemap = feeds::sitemap(page_urls.into_iter(), card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
     failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
     failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
     let not_found = site::not_found_page(theme, config, css_url).map_err(site::GalleryError::NotFound)?;
     failures.extend(write(output, "404.html", not_found.as_bytes()));
-    next.gallery = made;
-    let mut page = pages + 1;
-    while output.root().join(site::gallery_page_file(page)).is_file() {
-        if let Err(e) = output.remove(&site::gallery_page_file(page)) {
-            failures.push(Diagnostic::error(output.root().join("page"), 0, 0, format!("cannot remove: {e}")));
+    // Pages no longer made: the site has fewer cards, or a tag is gone.
+    for file in old.keys().filter(|file| !made.contains_key(*file)) {
+        if let Err(e) = output.remove(file) {
+            failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
         }
-        page += 1;
     }
-    Ok(failures)
+    Ok((failures, made))
+}
+
+/// What became of a card's page.
+enum PageMade {
+    /// Its inputs are as its record says: it was left as it is.
+    Same,
+    /// Made and written, from these inputs (hashed).
+    Made(String),
+    /// Made, but it could not be written.
+    Unwritten(Diagnostic),
+    /// Its theme's template failed.
+    Failed(Arc<Theme>, tera::Error),
+}
+
+/// Makes each card's page in its theme, with links to the cards beside it
+/// in `newest` (the gallery's order); a page whose inputs are as its record
+/// says is left as it is.
+fn card_pages(
+    ctx: &CardContext,
+    entries: &Entries,
+    newest: &[GalleryCard],
+    records: &BTreeMap<String, CachedCard>,
+) -> Vec<(String, PageMade)> {
+    let config = ctx.config;
+    let link = |card: &GalleryCard| site::CardLink { url: site::card_url(config, card.slug), title: card.title.into() };
+    (0..newest.len())
+        .into_par_iter()
+        .map(|i| {
+            let card = &newest[i];
+            let record = &records[card.slug];
+            let newer = i.checked_sub(1).map(|j| link(&newest[j]));
+            let older = newest.get(i + 1).map(link);
+            // A card whose last build failed has no key: it is taken by its
+            // entry as it is.
+            let line = if record.key.is_empty() { entries.line(&record.entry).ok() } else { None };
+            let made_from = line.as_deref().unwrap_or(record.key.as_bytes());
+            let beside = serde_json::to_string(&(&newer, &older)).expect("plain data");
+            let key = cache::key(&[made_from, beside.as_bytes()]);
+            if key == record.page {
+                return (card.slug.to_string(), PageMade::Same);
+            }
+            let page = (|| {
+                let entry = match entries.get(&record.entry) {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        let path = ctx.output.root().join(cache::ENTRIES_FILE);
+                        let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
+                        return PageMade::Unwritten(d);
+                    }
+                };
+                let Some(Ok(theme)) = ctx.themes.get(&entry.theme) else {
+                    // Its theme is broken now (reported with the card): the page stays.
+                    return PageMade::Same;
+                };
+                let css_url = &ctx.css_urls[&theme.name];
+                match site::card_page(theme, config, &entry, css_url, newer.as_ref(), older.as_ref()) {
+                    Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
+                        None => PageMade::Made(key),
+                        Some(d) => PageMade::Unwritten(d),
+                    },
+                    Err(e) => PageMade::Failed(theme.clone(), e),
+                }
+            })();
+            (card.slug.to_string(), page)
+        })
+        .collect()
 }
 
 /// Rewrites the entries file with only the entries `cache` refers to, when
@@ -788,7 +909,7 @@ impl Head {
 
 fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
     let (line, col, message) = content::tera_location(e);
-    Diagnostic::error(theme.origin(template), line, col, message)
+    Diagnostic::error(theme.origin(content::tera_file(e).unwrap_or(template)), line, col, message)
 }
 
 /// A message laid out on its card: everything a card is made of but the drawing.
@@ -951,18 +1072,10 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         theme: theme.name.clone(),
         style: page_style(theme, laid, boxes, size, px_per_pt),
     };
-    let mut entry = entry;
     if ctx.outputs.html {
-        match site::card_page(theme, config, &entry, &ctx.css_urls[&theme.name]) {
-            Ok(html) => {
-                files.push(format!("{dir}/index.html"));
-                failures.extend(write(ctx.output, &format!("{dir}/index.html"), html.as_bytes()));
-            }
-            Err(e) => return Err(template_diagnostic(theme, "card.html", &e)),
-        }
+        // Made with the gallery, which knows the cards beside it.
+        files.push(format!("{dir}/index.html"));
     }
-    // The gallery needs none of the page's own markup.
-    entry.html = String::new();
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     let drawn = draw != Draw::Keep && (ctx.outputs.png || ctx.outputs.svg);
     Ok(CardDone { entry, warnings, failures, files, drawn, later })
@@ -1211,8 +1324,14 @@ mod tests {
         let mut cache = BuildCache::default();
         for slug in ["a", "gone", "gone", "gone", "b", "a-again"] {
             let place = entries.add(&entry(slug)).unwrap();
-            let card =
-                CachedCard { key: "k".into(), picture_key: "p".into(), files: vec![], entry: place, warnings: vec![] };
+            let card = CachedCard {
+                key: "k".into(),
+                picture_key: "p".into(),
+                files: vec![],
+                entry: place,
+                warnings: vec![],
+                page: String::new(),
+            };
             if slug != "gone" {
                 cache.cards.insert(slug.trim_end_matches("-again").into(), card);
             }

@@ -25,7 +25,7 @@ pub const CACHE_FILE: &str = ".waxseal-cache.json";
 pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
 
 /// Bumped when what the cache holds changes shape.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The cache of one output folder.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -36,10 +36,11 @@ pub struct BuildCache {
     /// Files of the whole site (theme assets), relative to the output folder.
     #[serde(default)]
     pub site_files: Vec<String>,
-    /// Each gallery page's inputs, hashed, by page number: a page made from
-    /// the same inputs is not made again.
+    /// Each gallery page's inputs (of the whole gallery and of each tag),
+    /// hashed, by its file: a page made from the same inputs is not made
+    /// again, and a page no longer made is removed.
     #[serde(default)]
-    pub gallery: BTreeMap<usize, String>,
+    pub gallery: BTreeMap<String, String>,
     /// The id of the entries file the cards' entries are in (see [`Entries`]).
     #[serde(default)]
     pub entries_id: String,
@@ -62,6 +63,10 @@ pub struct CachedCard {
     pub files: Vec<String>,
     /// Its gallery entry, kept in the entries file.
     pub entry: EntryRef,
+    /// Its page's inputs (the card and the cards beside it in the
+    /// gallery), hashed; empty when the page is to be made.
+    #[serde(default)]
+    pub page: String,
     /// Its warnings, shown again when it is skipped.
     pub warnings: Vec<Diagnostic>,
 }
@@ -73,6 +78,9 @@ pub struct EntryRef {
     pub date: String,
     /// The card's title.
     pub title: String,
+    /// The card's tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// Where its line starts in the entries file, in bytes.
     pub at: u64,
     /// Its line's length, in bytes.
@@ -114,7 +122,7 @@ impl BuildCache {
             format: u32,
             cards: &'a BTreeMap<String, CachedCard>,
             site_files: &'a [String],
-            gallery: &'a BTreeMap<usize, String>,
+            gallery: &'a BTreeMap<String, String>,
             entries_id: &'a str,
         }
         let borrowed = Borrowed {
@@ -188,7 +196,13 @@ impl Entries {
         // building into the same folder may have appended meanwhile.
         *len = std::io::Seek::stream_position(file)?;
         let at = *len - line.len() as u64;
-        Ok(EntryRef { date: entry.date.clone(), title: entry.title.clone(), at, len: line.len() as u32 })
+        Ok(EntryRef {
+            date: entry.date.clone(),
+            title: entry.title.clone(),
+            tags: entry.tags.clone(),
+            at,
+            len: line.len() as u32,
+        })
     }
 
     /// The line of the entry at `place`, as written.

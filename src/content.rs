@@ -300,6 +300,17 @@ pub fn tera_location(e: &tera::Error) -> (usize, usize, String) {
     }
 }
 
+/// The template a Tera error happened in, when it says (an error in an
+/// included template names that one).
+pub fn tera_file(e: &tera::Error) -> Option<&str> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            Some(report.filename()).filter(|name| !name.is_empty())
+        }
+        _ => None,
+    }
+}
+
 /// Renders the body template with the front matter, `extra` and `site` in scope.
 pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> Result<String, Diagnostic> {
     let mut context = tera::Context::new();

@@ -119,13 +119,81 @@ pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>
     (files, url)
 }
 
-/// Renders the card page.
-pub fn card_page(theme: &Theme, config: &SiteConfig, card: &CardEntry, css_url: &str) -> Result<String, tera::Error> {
+/// How a page is named and how a link to it unfurls (`page` in the
+/// templates; see the theme's `partials/head.html`).
+#[derive(Debug, Default, Serialize)]
+pub struct PageHead {
+    /// The `<title>`.
+    pub title: String,
+    /// The title of a link preview.
+    pub og_title: String,
+    /// One sentence about the page, or empty.
+    pub description: String,
+    /// The page's own URL.
+    pub url: String,
+    /// `article` or `website`.
+    pub kind: &'static str,
+    /// The URL of its preview picture (1200 x 630), or empty.
+    pub image: String,
+    /// What that picture shows.
+    pub image_alt: String,
+    /// Kept out of search engines (the 404 page).
+    pub noindex: bool,
+    /// The URL of the site's feed.
+    pub feed: String,
+}
+
+/// A card a page links to, with the title to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardLink {
+    pub url: String,
+    pub title: String,
+}
+
+/// A tag, with the URL of its first page and how many cards have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+/// Renders the card page, with links to the cards `newer` and `older` than
+/// it in the gallery.
+pub fn card_page(
+    theme: &Theme,
+    config: &SiteConfig,
+    card: &CardEntry,
+    css_url: &str,
+    newer: Option<&CardLink>,
+    older: Option<&CardLink>,
+) -> Result<String, tera::Error> {
+    let page = PageHead {
+        title: format!("{} · {}", card.title, config.title),
+        og_title: card.title.clone(),
+        description: card.description.clone(),
+        url: card.url.clone(),
+        kind: "article",
+        image: card.share.clone(),
+        image_alt: card.description.clone(),
+        noindex: false,
+        feed: feed_url(config),
+    };
+    let card_tags: Vec<TagLink> = card
+        .tags
+        .iter()
+        .filter(|name| !tag_slug(name).is_empty())
+        .map(|name| TagLink { name: name.clone(), url: tag_page_url(config, name, 1), count: 0 })
+        .collect();
     let mut context = tera::Context::new();
     context.insert("site", config);
     context.insert("card", card);
+    context.insert("card_tags", &card_tags);
     context.insert("css_url", css_url);
     context.insert("gallery_url", &config.base_url);
+    context.insert("page", &page);
+    context.insert("newer", &newer);
+    context.insert("older", &older);
     theme.templates.render("card.html", &context)
 }
 
@@ -139,6 +207,8 @@ pub struct GalleryCard<'a> {
     pub date: &'a str,
     /// Its title.
     pub title: &'a str,
+    /// Its tags.
+    pub tags: &'a [String],
 }
 
 /// Why the gallery could not be made.
@@ -152,23 +222,53 @@ pub enum GalleryError {
     Entry(String),
 }
 
+/// The site's tags, by name (tags whose names make one URL are one tag,
+/// named as the first card with it names it), with the cards of each in
+/// the order given.
+pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(TagLink, Vec<GalleryCard<'a>>)> {
+    let mut by_slug: std::collections::BTreeMap<String, (TagLink, Vec<GalleryCard<'a>>)> = Default::default();
+    for card in cards {
+        let mut seen = Vec::new();
+        for name in card.tags {
+            let slug = tag_slug(name);
+            if slug.is_empty() || seen.contains(&slug) {
+                continue;
+            }
+            seen.push(slug.clone());
+            let (link, tagged) = by_slug.entry(slug).or_insert_with(|| {
+                (TagLink { name: name.clone(), url: tag_page_url(config, name, 1), count: 0 }, Vec::new())
+            });
+            link.count += 1;
+            tagged.push(*card);
+        }
+    }
+    let mut tags: Vec<_> = by_slug.into_values().collect();
+    tags.sort_by(|(a, _), (b, _)| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
+    tags
+}
+
 /// Renders the gallery of `cards` (newest first, as [`sort_newest_first`]
-/// orders them), a page at a time, and hands each
-/// page to `write`; a page for which `unchanged(page, its cards, its place
-/// among the pages as JSON)` is true is left as it is, and only the cards of
-/// the pages made are read, with `entry`. Returns the number of pages.
+/// orders them), or of those with `tag`, a page at a time, and hands each
+/// page to `write`; a page for which `unchanged(its file, its cards, its
+/// place among the pages and the site's tags as JSON)` is true is left as
+/// it is, and only the cards of the pages made are read, with `entry`.
+/// Returns the number of pages.
+#[allow(clippy::too_many_arguments)]
 pub fn gallery(
     theme: &Theme,
     config: &SiteConfig,
+    tag: Option<&TagLink>,
     cards: &[GalleryCard],
+    all_tags: &[TagLink],
     css_url: &str,
-    mut unchanged: impl FnMut(usize, &[GalleryCard], &str) -> bool,
+    mut unchanged: impl FnMut(&str, &[GalleryCard], &str) -> bool,
     mut entry: impl FnMut(&GalleryCard) -> Result<CardEntry, String>,
     mut write: impl FnMut(&str, &str),
 ) -> Result<usize, GalleryError> {
     let per_page = if config.gallery.per_page == 0 { cards.len().max(1) } else { config.gallery.per_page };
     let pages = cards.len().div_ceil(per_page).max(1);
-    let url = |page: usize| gallery_page_url(config, page);
+    let tag_name = tag.map(|t| t.name.as_str());
+    let url = |page: usize| listing_page_url(config, tag_name, page);
     // One page at a time: only its cards become template values.
     for page in 1..=pages {
         let on_page = &cards[((page - 1) * per_page).min(cards.len())..(page * per_page).min(cards.len())];
@@ -182,37 +282,78 @@ pub fn gallery(
         };
         // When the page's cards and place are as the last build recorded (in
         // the build cache), the page is not made again.
-        let place = serde_json::to_string(&pagination).expect("plain data");
-        if unchanged(page, on_page, &place) {
+        let file = listing_page_file(tag_name, page);
+        let place = serde_json::to_string(&(&pagination, tag, all_tags)).expect("plain data");
+        if unchanged(&file, on_page, &place) {
             continue;
         }
         let entries = on_page.iter().map(&mut entry).collect::<Result<Vec<_>, _>>().map_err(GalleryError::Entry)?;
+        // A link to the gallery unfurls as its newest card (the first on the page).
+        let newest = entries.first();
+        let head = PageHead {
+            title: match tag {
+                Some(tag) => format!("{} · {}", tag.name, config.title),
+                None if page > 1 => format!("{} · page {page}", config.title),
+                None => config.title.clone(),
+            },
+            og_title: match tag {
+                Some(tag) => format!("{}: {}", config.title, tag.name),
+                None => config.title.clone(),
+            },
+            description: config.description.clone(),
+            url: url(page),
+            kind: "website",
+            image: newest.map(|c| c.share.clone()).unwrap_or_default(),
+            image_alt: newest.map(|c| c.description.clone()).unwrap_or_default(),
+            noindex: false,
+            feed: feed_url(config),
+        };
         let mut context = tera::Context::new();
         context.insert("site", config);
         context.insert("cards", &entries);
         context.insert("css_url", css_url);
         context.insert("pagination", &pagination);
+        context.insert("page", &head);
+        context.insert("tag", &tag);
+        context.insert("tags", all_tags);
         let html = theme.templates.render("gallery.html", &context).map_err(GalleryError::Template)?;
-        write(&gallery_page_file(page), &html);
+        write(&file, &html);
     }
     Ok(pages)
 }
 
 /// The page a static host shows for a missing URL (`404.html`).
 pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Result<String, tera::Error> {
+    let page = PageHead {
+        title: format!("Not found · {}", config.title),
+        og_title: config.title.clone(),
+        url: format!("{}404.html", config.base_url),
+        kind: "website",
+        noindex: true,
+        feed: feed_url(config),
+        ..PageHead::default()
+    };
     let mut context = tera::Context::new();
     context.insert("site", config);
     context.insert("css_url", css_url);
     context.insert("gallery_url", &config.base_url);
+    context.insert("page", &page);
     theme.templates.render("404.html", &context)
+}
+
+/// The URL of the site's Atom feed.
+pub fn feed_url(config: &SiteConfig) -> String {
+    format!("{}feed.xml", config.base_url)
 }
 
 /// The URL of gallery page `page` (1: the site's front page).
 pub fn gallery_page_url(config: &SiteConfig, page: usize) -> String {
-    match page {
-        1 => config.base_url.clone(),
-        n => format!("{}page/{n}/", config.base_url),
-    }
+    listing_page_url(config, None, page)
+}
+
+/// The URL of page `page` of the cards with tag `name`.
+pub fn tag_page_url(config: &SiteConfig, name: &str, page: usize) -> String {
+    listing_page_url(config, Some(name), page)
 }
 
 /// The URL of the page of card `slug`.
@@ -222,10 +363,42 @@ pub fn card_url(config: &SiteConfig, slug: &str) -> String {
 
 /// The file of gallery page `page` (1: the site's front page).
 pub fn gallery_page_file(page: usize) -> String {
+    listing_page_file(None, page)
+}
+
+/// The URL of page `page` of the gallery, or of the cards with `tag`.
+fn listing_page_url(config: &SiteConfig, tag: Option<&str>, page: usize) -> String {
+    format!("{}{}", config.base_url, listing_page_file(tag, page).trim_end_matches("index.html"))
+}
+
+/// The file of page `page` of the gallery, or of the cards with `tag`:
+/// `index.html`, `page/2/index.html`, `tags/thank-you/page/2/index.html`.
+pub fn listing_page_file(tag: Option<&str>, page: usize) -> String {
+    let dir = tag.map(|name| format!("tags/{}/", tag_slug(name))).unwrap_or_default();
     match page {
-        1 => "index.html".to_string(),
-        n => format!("page/{n}/index.html"),
+        1 => format!("{dir}index.html"),
+        n => format!("{dir}page/{n}/index.html"),
     }
+}
+
+/// A tag's name as a URL path segment: lower case, its letters and digits
+/// kept (in any script), anything else between them a single `-`.
+/// `Thank You!` -> `thank-you`. Empty when the name has no letter or digit.
+pub fn tag_slug(name: &str) -> String {
+    let mut slug = String::new();
+    let mut gap = false;
+    for ch in name.chars() {
+        if ch.is_alphanumeric() {
+            if gap && !slug.is_empty() {
+                slug.push('-');
+            }
+            gap = false;
+            slug.extend(ch.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    slug
 }
 
 /// Where a gallery page stands among the others.
@@ -266,5 +439,32 @@ mod tests {
         let a = hashed_name("style.css", b"a");
         assert!(a.starts_with("style.") && a.ends_with(".css"));
         assert_ne!(a, hashed_name("style.css", b"b"));
+    }
+
+    #[test]
+    fn tag_slugs_keep_letters_and_digits_of_any_script() {
+        assert_eq!(tag_slug("Thank You!"), "thank-you");
+        assert_eq!(tag_slug("  thank--you "), "thank-you");
+        assert_eq!(tag_slug("Ärger 2026"), "ärger-2026");
+        assert_eq!(tag_slug("お礼"), "お礼");
+        assert_eq!(tag_slug("../"), "");
+    }
+
+    #[test]
+    fn tags_that_make_one_url_are_one_tag() {
+        let config = SiteConfig { base_url: "/shop/".into(), ..SiteConfig::default() };
+        let (a, b) =
+            (vec!["Thank you".to_string(), "thank-you".to_string()], vec!["thank-you".to_string(), "new".into()]);
+        let cards = [
+            GalleryCard { slug: "a", date: "", title: "A", tags: &a },
+            GalleryCard { slug: "b", date: "", title: "B", tags: &b },
+        ];
+        let tags = tags(&cards, &config);
+        let names: Vec<(&str, &str, usize)> =
+            tags.iter().map(|(t, _)| (t.name.as_str(), t.url.as_str(), t.count)).collect();
+        assert_eq!(names, [("new", "/shop/tags/new/", 1), ("Thank you", "/shop/tags/thank-you/", 2)]);
+        assert_eq!(tags[1].1.iter().map(|c| c.slug).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(tag_page_url(&config, "Thank you", 2), "/shop/tags/thank-you/page/2/");
+        assert_eq!(gallery_page_url(&config, 1), "/shop/");
     }
 }

@@ -559,12 +559,13 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     let mut templates = tera::Tera::new();
     templates.autoescape_on(vec![".svg", ".html"]);
     crate::content::register_filters(&mut templates);
-    for template in TEMPLATES {
-        let source = text(template)?;
-        templates.add_raw_template(template, &source).map_err(|e| {
-            let (line, col, message) = crate::content::tera_location(&e);
-            Diagnostic::error(origin(template), line, col, message)
-        })?;
+    // The templates a theme must have, and any other `*.html` file of it
+    // (`partials/head.html`) for them to include or extend, added together.
+    let mut names: Vec<&str> = TEMPLATES.to_vec();
+    names.extend(files.keys().map(String::as_str).filter(|p| p.ends_with(".html") && !TEMPLATES.contains(p)));
+    let sources = names.iter().map(|name| Ok((*name, text(name)?))).collect::<Result<Vec<_>, Diagnostic>>()?;
+    if let Err(e) = templates.add_raw_templates(sources.iter().map(|(name, source)| (*name, source.as_str()))) {
+        return Err(template_error(&e, &sources, &origin));
     }
     let css = text("style.css")?;
     let mut emblems = BTreeMap::new();
@@ -593,6 +594,16 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         files,
         usvg_options,
     })
+}
+
+/// The diagnostic for templates that could not be added: at the template
+/// the error names (a syntax error, an include of a missing template).
+fn template_error(e: &tera::Error, sources: &[(&str, String)], origin: &dyn Fn(&str) -> PathBuf) -> Diagnostic {
+    let (line, col, message) = crate::content::tera_location(e);
+    let name = crate::content::tera_file(e)
+        .or_else(|| sources.iter().map(|(name, _)| *name).find(|name| message.contains(&format!("`{name}`"))))
+        .unwrap_or(TEMPLATES[0]);
+    Diagnostic::error(origin(name), line, col, message)
 }
 
 /// A theme's files and settings with everything it extends merged in.

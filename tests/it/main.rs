@@ -1,6 +1,7 @@
 //! Integration tests: the real `waxseal` binary on small sites, checked for
 //! what a user would notice.
 
+mod gallery;
 mod golden;
 mod serve;
 mod support;
@@ -516,7 +517,7 @@ fn the_gallery_is_split_into_pages_that_link_to_each_other() {
     site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 2\n"));
     assert_eq!(site.build(&[]).code, 0);
     let (first, second) = (site.read("index.html"), site.read("page/2/index.html"));
-    let cards_on = |page: &str| page.matches("<li>").count();
+    let cards_on = |page: &str| page.matches("class=\"gallery-title\"").count();
     assert_eq!((cards_on(&first), cards_on(&second)), (2, 1), "newest two first, the oldest on page 2");
     assert!(first.contains("href=\"/page/2/\"") && first.contains("Page 1 of 2"), "{first}");
     assert!(second.contains("rel=\"prev\" href=\"/\""), "{second}");
