@@ -95,6 +95,10 @@ pub struct BuildReport {
     /// relative to the output folder, sorted; the build cache is left out.
     /// Only a long-running session ([`Session::long_running`]) records them.
     pub changed: Vec<String>,
+    /// The site's `base_url` when pages were made with a relative one (`/`):
+    /// its feed, sitemap and link previews then hold relative URLs, which
+    /// feed readers, search engines and chat apps cannot follow.
+    pub relative_base_url: Option<String>,
 }
 
 impl BuildReport {
@@ -570,6 +574,9 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
                 format!("cannot tidy: {e}"),
             ));
         }
+    }
+    if outputs.html && !config.base_url.contains("://") {
+        report.relative_base_url = Some(config.base_url.clone());
     }
     report.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
     report

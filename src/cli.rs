@@ -233,6 +233,12 @@ fn run_build(args: BuildArgs) -> i32 {
     }
     if !args.quiet {
         eprintln!("{}", summary(&report, &options.output, started.elapsed()));
+        if let Some(base_url) = &report.relative_base_url {
+            eprintln!(
+                "note: base_url is `{base_url}`, so feed.xml, sitemap.xml and the link previews hold relative URLs; \
+                 to publish, set `base_url: https://your.site/` in waxseal.yaml or pass --base-url"
+            );
+        }
     }
     report.exit_code()
 }

@@ -143,3 +143,22 @@ fn an_error_in_a_partial_names_the_partial() {
     assert!(site.read("cards/a/index.html").contains("(mine)</title>"));
     assert!(site.read("index.html").contains("(mine)</title>"));
 }
+
+#[test]
+fn a_relative_base_url_is_noted_as_unfit_for_feeds_and_previews() {
+    let site = Site::empty();
+    card(&site, "a", "2026-11-01", "Hello", &[]);
+    let run = site.build(&["--outputs", "html"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.contains("note: base_url is `/`, so feed.xml, sitemap.xml and the link previews"),
+        "{}",
+        run.stderr
+    );
+    assert!(site.read("feed.xml").contains("/cards/a/"));
+    // Not with an absolute one, nor when only pictures are made.
+    let run = site.build(&["--outputs", "html", "--base-url", "https://example.org/"]);
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    assert!(site.read("feed.xml").contains("https://example.org/cards/a/"));
+    assert!(!site.build(&["--outputs", "png"]).stderr.contains("note:"));
+}
