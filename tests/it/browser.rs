@@ -112,6 +112,62 @@ impl Page {
         base64_decode(shot["data"].as_str().expect("a screenshot"))
     }
 
+    /// Loads `url` and waits until the document, its fonts and its images
+    /// (those not left to load lazily) are ready.
+    pub fn load(&mut self, url: &str) {
+        self.eval("window.__waxseal_left = true");
+        self.call("Page.navigate", serde_json::json!({ "url": url }));
+        let ready = "window.__waxseal_left !== true && document.readyState === 'complete' \
+             && document.fonts.status === 'loaded' \
+             && Array.from(document.images).every(i => i.loading === 'lazy' || i.complete)";
+        self.until(&format!("{url} to load"), ready, |v| v == &Value::Bool(true));
+    }
+
+    /// Shows pages as a `width` x `height` CSS pixel screen would (without
+    /// loading them again).
+    pub fn set_viewport(&mut self, width: u32, height: u32) {
+        let metrics = serde_json::json!({
+            "width": width, "height": height, "screenWidth": width, "screenHeight": height,
+            "deviceScaleFactor": 1, "mobile": width < 800,
+        });
+        self.call("Emulation.setDeviceMetricsOverride", metrics);
+        // Not `innerWidth`: a phone's browser widens it to a page that is too wide.
+        self.until("the emulated screen", "screen.width", |v| v.as_u64() == Some(u64::from(width)));
+    }
+
+    /// Emulates the visitor's colour scheme: `light` or `dark`.
+    pub fn emulate_color_scheme(&mut self, scheme: &str) {
+        let features = serde_json::json!([{ "name": "prefers-color-scheme", "value": scheme }]);
+        self.call("Emulation.setEmulatedMedia", serde_json::json!({ "features": features }));
+        let query = format!("matchMedia('(prefers-color-scheme: {scheme})').matches");
+        self.until(&format!("the {scheme} colour scheme"), &query, |v| v == &Value::Bool(true));
+    }
+
+    /// Presses and releases a key, as a keyboard does (`Tab`: the next focusable element).
+    pub fn press(&mut self, key: &str, code: u32) {
+        for kind in ["rawKeyDown", "keyUp"] {
+            let event = serde_json::json!({
+                "type": kind, "key": key, "code": key,
+                "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code,
+            });
+            self.call("Input.dispatchKeyEvent", event);
+        }
+    }
+
+    /// A screenshot of the whole page at `width` CSS pixels, PNG bytes: the
+    /// viewport is made as tall as the page, so lazy images load too.
+    pub fn full_screenshot(&mut self, width: u32) -> Vec<u8> {
+        self.set_viewport(width, 900);
+        let height = self.eval("document.documentElement.scrollHeight").and_then(|v| v.as_u64()).unwrap_or(900);
+        let height = u32::try_from(height).unwrap_or(900).clamp(600, 8000);
+        self.set_viewport(width, height);
+        let loaded = "Array.from(document.images).every(i => i.complete) && document.fonts.status === 'loaded'";
+        self.until("every image", loaded, |v| v == &Value::Bool(true));
+        let shot = self.screenshot();
+        self.set_viewport(width, 900);
+        shot
+    }
+
     /// The text the page shows.
     pub fn text(&mut self) -> String {
         self.eval("document.body ? document.body.innerText : ''")

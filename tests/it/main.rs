@@ -3,6 +3,7 @@
 
 mod browser;
 mod golden;
+mod pages;
 mod serve;
 mod support;
 mod themes;
