@@ -1,8 +1,10 @@
 //! Integration tests: the real `waxseal` binary on small sites, checked for
 //! what a user would notice.
 
+mod browser;
 mod gallery;
 mod golden;
+mod pages;
 mod serve;
 mod support;
 mod themes;

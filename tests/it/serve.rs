@@ -9,26 +9,11 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{chromium, tree, Site};
-
-/// How long anything may take: a rebuild, a page load, Chromium starting.
-const DEADLINE: Duration = Duration::from_secs(30);
-
-/// Polls `check` until it gives a value, or fails the test with `what`.
-fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let end = Instant::now() + DEADLINE;
-    loop {
-        if let Some(value) = check() {
-            return value;
-        }
-        assert!(Instant::now() < end, "timed out after {DEADLINE:?} waiting for {what}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
+use crate::browser::Browser;
+use crate::support::{get, tree, until, Response, Site, DEADLINE};
 
 /// A loopback port nobody listens on (for a moment).
 fn free_port() -> u16 {
@@ -96,64 +81,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// An HTTP response.
-struct Response {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-/// A minimal HTTP/1.1 GET: the path goes out exactly as given.
-fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    // Read the head, then as much body as it announces (not every server
-    // closes the connection when asked to).
-    let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    while !head.ends_with("\r\n\r\n") {
-        if reader.read_line(&mut head).unwrap() == 0 {
-            break;
-        }
-    }
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let headers = head.to_ascii_lowercase();
-    let length = headers.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
-    let mut raw = Vec::new();
-    match length {
-        Some(length) => {
-            raw.resize(length, 0);
-            reader.read_exact(&mut raw).unwrap();
-        }
-        None => {
-            reader.read_to_end(&mut raw).unwrap();
-        }
-    }
-    let body = String::from_utf8_lossy(&raw).into_owned();
-    let body = if headers.contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
-    Response { status, headers, body }
-}
-
-/// The body of a chunked response.
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || after.len() < size {
-            break;
-        }
-        body.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
-    }
-    body
 }
 
 /// One server-sent event.
@@ -424,115 +351,6 @@ fn ctrl_c_stops_cleanly() {
     assert!(server.log().contains("stopping"), "{}", server.log());
 }
 
-/// Headless Chromium driven over the DevTools protocol; the whole process
-/// group is ended when dropped.
-struct Browser {
-    child: Child,
-    _profile: tempfile::TempDir,
-    devtools: u16,
-}
-
-impl Browser {
-    fn open(url: &str) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let mut command = chromium(profile.path());
-        command
-            .arg("--remote-debugging-port=0")
-            .arg(url)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command.spawn().expect("headless Chromium (Debian's `chromium` package; .ci/run installs it)");
-        let port_file = profile.path().join("DevToolsActivePort");
-        let devtools = until("Chromium's DevTools port", || {
-            std::fs::read_to_string(&port_file).ok()?.lines().next()?.trim().parse().ok()
-        });
-        Browser { child, _profile: profile, devtools }
-    }
-
-    /// The DevTools connection of the first page showing a URL that starts with `url`.
-    fn page(&self, url: &str) -> Page {
-        let ws = until("the page in Chromium", || {
-            let list: Value = serde_json::from_str(&get(self.devtools, "/json/list", &[]).body).ok()?;
-            list.as_array()?
-                .iter()
-                .find(|t| t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url)))
-                .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(String::from))
-        });
-        let stream = TcpStream::connect(("127.0.0.1", self.devtools)).unwrap();
-        stream.set_read_timeout(Some(DEADLINE)).unwrap();
-        let (socket, _) = tungstenite::client(ws.as_str(), stream).expect("a DevTools connection");
-        Page { socket, next_id: 0 }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One page of the browser.
-struct Page {
-    socket: tungstenite::WebSocket<TcpStream>,
-    next_id: u64,
-}
-
-impl Page {
-    /// Evaluates `expression` in the page; `None` while the page is between documents.
-    fn eval(&mut self, expression: &str) -> Option<Value> {
-        let params = serde_json::json!({ "expression": expression, "returnByValue": true });
-        self.call("Runtime.evaluate", params)["result"]["value"].clone().into()
-    }
-
-    /// Polls `expression` until `check` accepts its value.
-    fn until(&mut self, what: &str, expression: &str, check: impl Fn(&Value) -> bool) -> Value {
-        until(what, || self.eval(expression).filter(|v| check(v)))
-    }
-
-    /// Calls DevTools' `method`; its result.
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let call = serde_json::json!({ "id": id, "method": method, "params": params });
-        self.socket.send(tungstenite::Message::text(call.to_string())).unwrap();
-        loop {
-            let message = self.socket.read().expect("DevTools answers");
-            let Ok(text) = message.to_text() else { continue };
-            let answer: Value = serde_json::from_str(text).unwrap();
-            if answer["id"] == id {
-                return answer["result"].clone();
-            }
-        }
-    }
-
-    /// Shows the page as a screen `width` CSS pixels wide would (a phone's,
-    /// narrower than a headless window can be), and loads it again.
-    fn emulate_width(&mut self, width: u32, height: u32) {
-        let metrics =
-            serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 800 });
-        self.call("Emulation.setDeviceMetricsOverride", metrics);
-        self.call("Page.reload", serde_json::json!({}));
-    }
-
-    /// A screenshot of the page as it is, PNG bytes.
-    fn screenshot(&mut self) -> Vec<u8> {
-        let shot = self.call("Page.captureScreenshot", serde_json::json!({ "format": "png" }));
-        base64_decode(shot["data"].as_str().expect("a screenshot"))
-    }
-
-    fn text(&mut self) -> String {
-        self.eval("document.body ? document.body.innerText : ''")
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default()
-    }
-}
-
 #[test]
 fn the_browser_follows_every_edit_by_itself() {
     let site = Site::fixture("basic");
@@ -578,25 +396,6 @@ fn the_browser_follows_every_edit_by_itself() {
     site.write("content/love.md", "---\ntitle: Thanks a million, Deb\nfrom: Beverly\n---\nMade with *joy*.\n");
     page.until("the fixed card", body, has("Made with joy."));
     page.until("no overlay", "document.getElementById('waxseal-overlay') === null", |v| v == true);
-}
-
-/// Decodes standard base64 (what DevTools sends screenshots as).
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let bytes: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
-    bytes
-        .chunks(4)
-        .flat_map(|chunk| {
-            let n = chunk.iter().enumerate().fold(0u32, |n, (i, &v)| n | u32::from(v) << (18 - 6 * i));
-            n.to_be_bytes()[1..chunk.len()].to_vec()
-        })
-        .collect()
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! run on it, and helpers to look at what it wrote.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// A waxseal site in a fresh temporary folder.
 pub struct Site {
@@ -216,7 +219,6 @@ pub fn hex(color: &str) -> [u8; 3] {
 /// A static file server for an output folder on 127.0.0.1, serving until the
 /// test process ends. Returns its base URL.
 pub fn serve(dir: &Path) -> String {
-    use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let addr = listener.local_addr().unwrap();
     let dir = dir.to_path_buf();
@@ -289,4 +291,80 @@ pub fn screenshot(url: &str, width: u32, height: u32) -> Image {
         .expect("headless Chromium (Debian's `chromium` package; .ci/run installs it)");
     assert!(status.status.success(), "chromium failed: {}", String::from_utf8_lossy(&status.stderr));
     Image::read(&shot)
+}
+
+/// How long anything may take: a rebuild, a page load, Chromium starting.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Polls `check` until it gives a value, or fails the test with `what`.
+pub fn until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let end = Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(Instant::now() < end, "timed out after {DEADLINE:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// An HTTP response.
+pub struct Response {
+    /// The status code (0 when there was none).
+    pub status: u16,
+    /// The head, lower-cased.
+    pub headers: String,
+    /// The body, de-chunked.
+    pub body: String,
+}
+
+/// A minimal HTTP/1.1 GET: the path goes out exactly as given.
+pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    // Read the head, then as much body as it announces (not every server
+    // closes the connection when asked to).
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    while !head.ends_with("\r\n\r\n") {
+        if reader.read_line(&mut head).unwrap() == 0 {
+            break;
+        }
+    }
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = head.to_ascii_lowercase();
+    let length = headers.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
+    let mut raw = Vec::new();
+    match length {
+        Some(length) => {
+            raw.resize(length, 0);
+            reader.read_exact(&mut raw).unwrap();
+        }
+        None => {
+            reader.read_to_end(&mut raw).unwrap();
+        }
+    }
+    let body = String::from_utf8_lossy(&raw).into_owned();
+    let body = if headers.contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
+    Response { status, headers, body }
+}
+
+/// The body of a chunked response.
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || after.len() < size {
+            break;
+        }
+        body.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    body
 }
