@@ -14,7 +14,8 @@
 //! site      Tera templates          -> card pages, gallery, assets
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
-//! output    the only writer: atomic, confined to the output folder
+//! output    the only writer: atomic, confined to the output folder (or in memory)
+//! links     the made site's URLs      -> broken links and missing images
 //! ```
 
 pub mod build;
@@ -25,6 +26,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod feeds;
 pub mod layout;
+pub mod links;
 pub mod markup;
 pub mod output;
 pub mod render;
