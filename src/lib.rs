@@ -16,10 +16,12 @@
 //! build     orchestrates, in parallel, collecting diagnostics
 //! output    the only writer: atomic, confined to the output folder (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
+//! check     a build in memory + links -> every problem, nothing written
 //! ```
 
 pub mod build;
 pub mod cache;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
