@@ -99,6 +99,19 @@ pub struct BuildReport {
     /// its feed, sitemap and link previews then hold relative URLs, which
     /// feed readers, search engines and chat apps cannot follow.
     pub relative_base_url: Option<String>,
+    /// The message each card is made from, by slug; only recorded for an
+    /// output kept in memory (`check`, which points a problem it finds on a
+    /// card's page at the card's message).
+    pub sources: BTreeMap<String, CardSource>,
+}
+
+/// Where a card comes from.
+#[derive(Debug, Clone)]
+pub struct CardSource {
+    /// Its message file, as diagnostics name it.
+    pub path: PathBuf,
+    /// Its theme's name.
+    pub theme: String,
 }
 
 impl BuildReport {
@@ -179,6 +192,16 @@ impl Session {
 
 /// Builds the site, reusing what `session` drew in earlier builds.
 pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
+    build_to(session, options, None)
+}
+
+/// Builds the site into `output` rather than the folder `options` names:
+/// `check` builds into an output kept in memory.
+pub fn build_into(session: &Session, options: &BuildOptions, output: &Output) -> BuildReport {
+    build_to(session, options, Some(output))
+}
+
+fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) -> BuildReport {
     let mut report = BuildReport::default();
     let root = &options.root;
     let config = match SiteConfig::load(root) {
@@ -194,7 +217,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
             return report;
         }
     };
-    let output = match Output::create(&options.output) {
+    let output = match output.map_or_else(|| Output::create(&options.output), |output| Ok(output.clone())) {
         Ok(output) if session.long_running => output.recording_changes(),
         Ok(output) => output,
         Err(e) => {
@@ -214,7 +237,7 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     report.diagnostics.extend(problems);
     let (parsed, (mut cache, site_theme)) = rayon::join(
         || files.par_iter().map(|path| session.read_message(root, path).map(|m| Head::of(path, m))).collect::<Vec<_>>(),
-        || rayon::join(|| BuildCache::load(output.root()), || session.theme(root, &config.theme)),
+        || rayon::join(|| BuildCache::load(&output), || session.theme(root, &config.theme)),
     );
     let entries = match Entries::open(&output) {
         Ok(entries) => entries,
@@ -241,6 +264,13 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         }
     }
     messages = unique_slugs(messages, &mut report.diagnostics);
+    if output.is_in_memory() {
+        let source = |m: &Head| CardSource {
+            path: m.source.clone(),
+            theme: m.theme.clone().unwrap_or_else(|| config.theme.clone()),
+        };
+        report.sources = messages.iter().map(|m| (m.slug.clone(), source(m))).collect();
+    }
 
     // Load each other theme once.
     let mut theme_names: Vec<String> =
@@ -364,10 +394,10 @@ pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
         let mut results: Vec<(usize, Outcome)> = keyed
             .into_par_iter()
             .map(|(index, head, theme, key, picture_key)| {
-                let result = if cache.fresh(&head.slug, &key, output.root()).is_some() {
+                let result = if cache.fresh(&head.slug, &key, &output).is_some() {
                     Ok(None)
                 } else {
-                    let draw = if cache.pictures_fresh(&head.slug, &picture_key, output.root()).is_some() {
+                    let draw = if cache.pictures_fresh(&head.slug, &picture_key, &output).is_some() {
                         // Only the page changed (a stylesheet, the site's title).
                         Draw::Keep
                     } else if to_draw.fetch_add(1, Ordering::Relaxed) < DRAWN_IN_THE_BACKGROUND {
@@ -626,7 +656,7 @@ fn gallery(
         }
         parts.extend(failed.iter().map(Vec::as_slice));
         let key = cache::key(&parts);
-        let same = old.get(file) == Some(&key) && output.root().join(file).is_file();
+        let same = old.get(file) == Some(&key) && output.is_file(file);
         made.insert(file.to_string(), key);
         same
     };
@@ -1112,6 +1142,9 @@ struct Pictures {
 /// Draws and writes a card's PNG, thumbnail and SVG (those asked for);
 /// returns the files that could not be written.
 fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
+    if ctx.output.is_in_memory() {
+        return note_pictures(ctx, pictures);
+    }
     let Pictures { slug, theme, svg, tree, width } = pictures;
     let dir = format!("cards/{slug}");
     let draw = |width: u32| {
@@ -1145,6 +1178,29 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     );
     let mut failures: Vec<Diagnostic> = card?.into_iter().flatten().collect();
     failures.extend(rest?);
+    Ok(failures)
+}
+
+/// Notes a card's PNG, thumbnail and link-preview picture as there without
+/// drawing them, and writes its SVG (those asked for), into an output kept
+/// in memory (`check`). Drawing would find no other problem (the card's SVG
+/// is made and parsed already; what else drawing parses is checked here),
+/// and it would take most of a check's time.
+fn note_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let Pictures { slug, theme, svg, tree, .. } = pictures;
+    let dir = format!("cards/{slug}");
+    let mut failures = Vec::new();
+    if ctx.outputs.png {
+        render::check_layered(theme, svg, tree)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        for name in ["card.png", "thumb.png", "share.png"] {
+            failures.extend(write(ctx.output, &format!("{dir}/{name}"), &[]));
+        }
+    }
+    if ctx.outputs.svg {
+        let standalone = render::standalone_svg(theme, &svg.full, tree);
+        failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
+    }
     Ok(failures)
 }
 

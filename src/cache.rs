@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostic;
+use crate::output::{AppendFile, Output};
 use crate::site::CardEntry;
 
 /// The cache file, inside the output folder.
@@ -89,8 +90,13 @@ pub struct EntryRef {
 
 impl BuildCache {
     /// The cache of `output`, or an empty one (no file, another format,
-    /// unreadable, or an entries file shorter than it says).
-    pub fn load(output: &Path) -> BuildCache {
+    /// unreadable, or an entries file shorter than it says; an output kept
+    /// in memory starts empty).
+    pub fn load(output: &Output) -> BuildCache {
+        if output.is_in_memory() {
+            return BuildCache::default();
+        }
+        let output = output.root();
         let entries_len = std::fs::metadata(output.join(ENTRIES_FILE)).map_or(0, |m| m.len());
         let entries_id = std::fs::File::open(output.join(ENTRIES_FILE)).ok().and_then(|f| read_id(f).ok());
         let mut cache = std::fs::read(output.join(CACHE_FILE))
@@ -107,11 +113,11 @@ impl BuildCache {
     }
 
     /// Whether a card's file `file` is in `output`.
-    fn has(&self, output: &Path, file: &str) -> bool {
+    fn has(&self, output: &Output, file: &str) -> bool {
         if is_shared(file) {
             self.shared_present.contains(file)
         } else {
-            output.join(file).is_file()
+            output.is_file(file)
         }
     }
 
@@ -137,7 +143,7 @@ impl BuildCache {
 
     /// The cached card `slug` when its pictures' key is `key` and its
     /// pictures are all in `output`: only its page needs making again.
-    pub fn pictures_fresh(&self, slug: &str, key: &str, output: &Path) -> Option<&CachedCard> {
+    pub fn pictures_fresh(&self, slug: &str, key: &str, output: &Output) -> Option<&CachedCard> {
         self.cards.get(slug).filter(|c| {
             !c.key.is_empty()
                 && c.picture_key == key
@@ -146,7 +152,7 @@ impl BuildCache {
     }
 
     /// The cached card `slug` when its key is `key` and its files are all in `output`.
-    pub fn fresh(&self, slug: &str, key: &str, output: &Path) -> Option<&CachedCard> {
+    pub fn fresh(&self, slug: &str, key: &str, output: &Output) -> Option<&CachedCard> {
         self.cards
             .get(slug)
             .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(output, f)))
@@ -158,14 +164,14 @@ impl BuildCache {
 /// is made anew (or compacted), which the cache records: a cache pointing
 /// into another file than the one there is not used.
 pub struct Entries {
-    file: std::sync::Mutex<(std::fs::File, u64)>,
+    file: std::sync::Mutex<(AppendFile, u64)>,
     id: String,
 }
 
 impl Entries {
     /// Opens the entries file of `output`, making it anew when it is missing
     /// or has no id.
-    pub fn open(output: &crate::output::Output) -> std::io::Result<Entries> {
+    pub fn open(output: &Output) -> std::io::Result<Entries> {
         let mut file = output.open_append(ENTRIES_FILE)?;
         let id = match read_id(&mut file) {
             Ok(id) => id,
@@ -176,7 +182,7 @@ impl Entries {
                 id
             }
         };
-        let len = file.metadata()?.len();
+        let len = file.len()?;
         Ok(Entries { file: std::sync::Mutex::new((file, len)), id })
     }
 
@@ -320,8 +326,30 @@ mod tests {
     #[test]
     fn a_missing_or_foreign_cache_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(BuildCache::load(dir.path()).cards.is_empty());
+        let output = Output::create(dir.path()).unwrap();
+        assert!(BuildCache::load(&output).cards.is_empty());
         std::fs::write(dir.path().join(CACHE_FILE), b"{ not json").unwrap();
-        assert!(BuildCache::load(dir.path()).cards.is_empty());
+        assert!(BuildCache::load(&output).cards.is_empty());
+    }
+
+    #[test]
+    fn an_output_in_memory_has_no_cache_even_where_its_folder_has_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Output::create(dir.path()).unwrap();
+        let entries = Entries::open(&folder).unwrap();
+        let entry = entries.add(&CardEntry { slug: "a".into(), ..CardEntry::default() }).unwrap();
+        let mut cache = BuildCache { entries_id: entries.id().into(), ..BuildCache::default() };
+        let card = CachedCard {
+            key: "k".into(),
+            picture_key: "p".into(),
+            files: vec![],
+            entry,
+            warnings: vec![],
+            page: String::new(),
+        };
+        cache.cards.insert("a".into(), card);
+        folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
+        assert_eq!(BuildCache::load(&folder).cards.len(), 1, "the folder's cache");
+        assert!(BuildCache::load(&Output::in_memory(dir.path())).cards.is_empty());
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 
 use crate::build::{build_in, BuildOptions, BuildReport, Session};
+use crate::check::CheckReport;
 
 /// Turns Markdown messages into print-quality cards, card pages and a gallery.
 #[derive(Debug, Parser)]
@@ -30,6 +31,26 @@ pub enum Command {
     New(NewArgs),
     /// Build, then rebuild on every save and serve the site with live reload.
     Serve(ServeArgs),
+    /// Report every problem a build would, and broken links and missing
+    /// images; write nothing. Exits 1 when anything is found (for CI).
+    Check(CheckArgs),
+}
+
+/// Arguments of `waxseal check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The site folder (holding waxseal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Check messages marked `draft: true` too.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Check the site as published under this URL instead of `base_url` in waxseal.yaml.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print only problems.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `waxseal serve`.
@@ -132,7 +153,46 @@ pub fn run(cli: Cli) -> i32 {
         Command::Themes(args) => run_themes(args),
         Command::New(args) => run_new(args),
         Command::Serve(args) => run_serve(args),
+        Command::Check(args) => run_check(args),
     }
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let started = Instant::now();
+    // The output folder only names pages in diagnostics: nothing is read or written there.
+    let output = args.root.join("output");
+    let options = BuildOptions {
+        root: args.root,
+        output,
+        drafts: args.drafts,
+        outputs: None,
+        optimize: false,
+        base_url: args.base_url,
+    };
+    // As for `build`: the process ends after this one check.
+    let session = std::mem::ManuallyDrop::new(Session::default());
+    let report = crate::check::check(&session, &options);
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    if !args.quiet && !report.fatal {
+        eprintln!("{}", check_summary(&report, started.elapsed()));
+    }
+    report.exit_code()
+}
+
+/// The line a check ends with: `checked 3 cards in 0.12s: no problems`.
+pub fn check_summary(report: &CheckReport, took: Duration) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!("checked {} in {:.2}s", plural(report.cards, "card"), took.as_secs_f64());
+    if report.drafts_skipped > 0 {
+        line.push_str(&format!(" ({} skipped)", plural(report.drafts_skipped, "draft")));
+    }
+    match report.diagnostics.len() {
+        0 => line.push_str(": no problems"),
+        n => line.push_str(&format!(": {}", plural(n, "problem"))),
+    }
+    line
 }
 
 fn run_serve(args: ServeArgs) -> i32 {

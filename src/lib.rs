@@ -14,17 +14,21 @@
 //! site      Tera templates          -> card pages, gallery, assets
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
-//! output    the only writer: atomic, confined to the output folder
+//! output    the only writer: atomic, confined to the output folder (or in memory)
+//! links     the made site's URLs      -> broken links and missing images
+//! check     a build in memory + links -> every problem, nothing written
 //! ```
 
 pub mod build;
 pub mod cache;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
 pub mod layout;
+pub mod links;
 pub mod markup;
 pub mod output;
 pub mod render;

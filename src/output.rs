@@ -6,9 +6,15 @@
 //! rewritten (its modification time stays, which keeps `serve` reloads and
 //! rsync uploads small). Paths are checked: nothing can climb out with `..`
 //! or an absolute path.
+//!
+//! An output can also be kept in memory (`waxseal check`): then nothing is
+//! read from or written to the disk at all, and the folder of that name, if
+//! there is one, is left as it is.
 
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The output folder.
 #[derive(Debug, Clone)]
@@ -16,14 +22,65 @@ pub struct Output {
     root: PathBuf,
     /// Files written (new or different bytes) or removed, as given, when
     /// they are recorded (see [`Output::recording_changes`]).
-    changed: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    changed: Option<Arc<Mutex<Vec<String>>>>,
+    /// The files, when the output is kept in memory (see [`Output::in_memory`]).
+    memory: Option<Arc<Mutex<BTreeMap<String, HeldFile>>>>,
 }
+
+/// A file of an output kept in memory: its size, and its bytes when it is
+/// text (pages, stylesheets, feeds, SVG), which is all a link check reads.
+/// Pictures and fonts are only noted as there.
+#[derive(Debug, Clone)]
+pub struct HeldFile {
+    /// Its size in bytes.
+    pub len: u64,
+    /// Its bytes, for a text file.
+    pub text: Option<Arc<[u8]>>,
+}
+
+/// The extensions of the files an output in memory keeps the bytes of.
+const TEXT_EXTENSIONS: [&str; 5] = ["html", "css", "xml", "txt", "svg"];
 
 impl Output {
     /// Opens (creating it if needed) the output folder.
     pub fn create(root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf(), changed: None })
+        Ok(Output { root: root.to_path_buf(), changed: None, memory: None })
+    }
+
+    /// An output kept in memory, named `root` in messages: it starts empty
+    /// (a folder `root` is neither read nor changed), so a build into it
+    /// finds no build cache and makes every card.
+    pub fn in_memory(root: &Path) -> Output {
+        Output { root: root.to_path_buf(), changed: None, memory: Some(Arc::default()) }
+    }
+
+    /// Whether the output is kept in memory.
+    pub fn is_in_memory(&self) -> bool {
+        self.memory.is_some()
+    }
+
+    /// The files of an output kept in memory, by path (empty for a folder).
+    pub fn held_files(&self) -> BTreeMap<String, HeldFile> {
+        self.memory.as_ref().map(|m| m.lock().expect("no panics while holding the lock").clone()).unwrap_or_default()
+    }
+
+    /// Whether file `rel` is there.
+    pub fn is_file(&self, rel: &str) -> bool {
+        match &self.memory {
+            Some(memory) => memory.lock().expect("no panics while holding the lock").contains_key(rel),
+            None => self.resolve(rel).is_ok_and(|path| path.is_file()),
+        }
+    }
+
+    /// Keeps `bytes` as file `rel` of an output in memory.
+    fn hold(memory: &Mutex<BTreeMap<String, HeldFile>>, rel: &str, bytes: &[u8]) {
+        let text = Path::new(rel)
+            .extension()
+            .is_some_and(|ext| TEXT_EXTENSIONS.iter().any(|t| ext.eq_ignore_ascii_case(t)))
+            .then(|| Arc::from(bytes));
+        let file = HeldFile { len: bytes.len() as u64, text };
+        memory.lock().expect("no panics while holding the lock").insert(rel.to_string(), file);
     }
 
     /// The same folder, recording which files are written or removed (for
@@ -41,6 +98,11 @@ impl Output {
     /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
+        if let Some(memory) = &self.memory {
+            Self::hold(memory, rel, bytes);
+            self.note(rel);
+            return Ok(());
+        }
         let dir = path.parent().expect("resolved paths lie inside the root");
         // A new file has no previous version to keep readable: it is written
         // in place (half the directory work of a rename, which is most of a
@@ -90,6 +152,13 @@ impl Output {
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
+        if let Some(memory) = &self.memory {
+            let mut bytes = Vec::new();
+            fill(&mut bytes)?;
+            Self::hold(memory, rel, &bytes);
+            self.note(rel);
+            return Ok(());
+        }
         let dir = path.parent().expect("resolved paths lie inside the root");
         std::fs::create_dir_all(dir)?;
         let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
@@ -105,11 +174,15 @@ impl Output {
     }
 
     /// Opens file `rel` to read it and to append to it (creating it and its
-    /// folder if needed): the build cache's entries file.
-    pub fn open_append(&self, rel: &str) -> std::io::Result<std::fs::File> {
+    /// folder if needed): the build cache's entries file. In memory, it is a
+    /// new empty buffer that only the one who opened it reads.
+    pub fn open_append(&self, rel: &str) -> std::io::Result<AppendFile> {
         let path = self.resolve(rel)?;
+        if self.memory.is_some() {
+            return Ok(AppendFile::Memory(std::io::Cursor::new(Vec::new())));
+        }
         std::fs::create_dir_all(path.parent().expect("resolved paths lie inside the root"))?;
-        std::fs::OpenOptions::new().read(true).append(true).create(true).open(path)
+        std::fs::OpenOptions::new().read(true).append(true).create(true).open(path).map(AppendFile::Disk)
     }
 
     fn note(&self, rel: &str) {
@@ -133,6 +206,12 @@ impl Output {
     /// empty, up to the output folder itself. A missing file is not an error.
     pub fn remove(&self, rel: &str) -> std::io::Result<()> {
         let path = self.resolve(rel)?;
+        if let Some(memory) = &self.memory {
+            if memory.lock().expect("no panics while holding the lock").remove(rel).is_some() {
+                self.note(rel);
+            }
+            return Ok(());
+        }
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -159,6 +238,80 @@ impl Output {
             ));
         }
         Ok(self.root.join(rel_path))
+    }
+}
+
+/// A file open to read and to append to (see [`Output::open_append`]).
+#[derive(Debug)]
+pub enum AppendFile {
+    /// A file of the output folder, opened to append.
+    Disk(std::fs::File),
+    /// A buffer of an output kept in memory.
+    Memory(std::io::Cursor<Vec<u8>>),
+}
+
+impl AppendFile {
+    /// Its length in bytes.
+    pub fn len(&self) -> std::io::Result<u64> {
+        match self {
+            AppendFile::Disk(file) => Ok(file.metadata()?.len()),
+            AppendFile::Memory(buffer) => Ok(buffer.get_ref().len() as u64),
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> std::io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Cuts it (or makes it longer, with zeros) to `len` bytes.
+    pub fn set_len(&mut self, len: u64) -> std::io::Result<()> {
+        match self {
+            AppendFile::Disk(file) => file.set_len(len),
+            AppendFile::Memory(buffer) => {
+                buffer.get_mut().resize(len as usize, 0);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Read for AppendFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            AppendFile::Disk(file) => file.read(buf),
+            AppendFile::Memory(buffer) => buffer.read(buf),
+        }
+    }
+}
+
+impl Write for AppendFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            AppendFile::Disk(file) => file.write(buf),
+            AppendFile::Memory(buffer) => {
+                // Like a file opened to append: every write goes at the end,
+                // wherever the last read left off.
+                buffer.seek(std::io::SeekFrom::End(0))?;
+                buffer.write(buf)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            AppendFile::Disk(file) => file.flush(),
+            AppendFile::Memory(_) => Ok(()),
+        }
+    }
+}
+
+impl Seek for AppendFile {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            AppendFile::Disk(file) => file.seek(pos),
+            AppendFile::Memory(buffer) => buffer.seek(pos),
+        }
     }
 }
 
@@ -192,6 +345,36 @@ mod tests {
         assert!(!dir.path().join("output/cards").exists(), "empty folders go too");
         assert!(dir.path().join("output").is_dir());
         assert!(out.remove("../x").is_err());
+    }
+
+    #[test]
+    fn an_output_in_memory_touches_no_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Output::in_memory(&dir.path().join("output"));
+        out.write("cards/a/index.html", b"<p>hi</p>").unwrap();
+        out.write("cards/a/card.png", b"\x89PNG").unwrap();
+        out.write_streamed("feed.xml", |w| w.write_all(b"<feed/>")).unwrap();
+        assert!(out.write("../escape.txt", b"x").is_err(), "paths are checked as for a folder");
+        assert!(out.is_file("cards/a/index.html") && out.is_file("cards/a/card.png") && !out.is_file("cards/a"));
+        let files = out.held_files();
+        assert_eq!(files["cards/a/index.html"].text.as_deref(), Some(&b"<p>hi</p>"[..]));
+        assert_eq!((files["cards/a/card.png"].len, files["cards/a/card.png"].text.is_none()), (4, true));
+        assert_eq!(files["feed.xml"].text.as_deref(), Some(&b"<feed/>"[..]));
+        out.remove("cards/a/card.png").unwrap();
+        assert!(!out.is_file("cards/a/card.png"));
+
+        // The entries file: appends go at the end, wherever reading left off.
+        let mut file = out.open_append(".waxseal-cache/entries.jsonl").unwrap();
+        file.write_all(b"one\ntwo\n").unwrap();
+        file.seek(std::io::SeekFrom::Start(0)).unwrap();
+        let mut first = [0; 4];
+        file.read_exact(&mut first).unwrap();
+        file.write_all(b"three\n").unwrap();
+        assert_eq!((&first, file.len().unwrap()), (b"one\n", 14));
+        file.set_len(0).unwrap();
+        assert!(file.is_empty().unwrap());
+
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing on disk");
     }
 
     #[cfg(unix)]

@@ -451,8 +451,13 @@ type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
 pub const LAYERS_DIR: &str = ".waxseal-cache/layers";
 
 impl BaseCache {
-    /// Keeps drawn layers in `output`'s cache folder, and reads them from there.
+    /// Keeps drawn layers in `output`'s cache folder, and reads them from
+    /// there. Not in an output kept in memory: it has no layers of earlier
+    /// runs, and none that it keeps would outlive it.
     pub fn keep_in(&self, output: &crate::output::Output) {
+        if output.is_in_memory() {
+            return;
+        }
         *self.store.lock().expect("no panics while holding the lock") = Some(output.clone());
     }
 
@@ -587,6 +592,23 @@ fn decode_layer(mut input: impl std::io::Read) -> Option<(tiny_skia::Pixmap, i32
     Some((tiny_skia::Pixmap::from_vec(data, size)?, x, y))
 }
 
+/// Whether [`rasterize_layered`] draws `tree` in layers: the text and the
+/// seal are the last things in it.
+fn is_layered(tree: &usvg::Tree) -> bool {
+    let last_two: Vec<&str> = tree.root().children().iter().rev().take(2).map(|n| n.id()).collect();
+    last_two.contains(&TEXT_ID) && last_two.contains(&SEAL_ID)
+}
+
+/// Fails where [`rasterize_layered`] would, without drawing anything: it
+/// parses the card's base when the card is drawn in layers, and nothing
+/// else that can fail.
+pub fn check_layered(theme: &Theme, card: &CardSvg, tree: &usvg::Tree) -> Result<(), RenderError> {
+    if is_layered(tree) {
+        parse(theme, &card.base)?;
+    }
+    Ok(())
+}
+
 /// Draws the card `width` pixels wide: the cached base, then the text and
 /// seal layers of `tree` on top. When the theme draws anything over the text
 /// or the seal (they are not the last things in the card), the whole tree is
@@ -599,9 +621,7 @@ pub fn rasterize_layered(
     width: u32,
 ) -> Result<tiny_skia::Pixmap, RenderError> {
     let children = tree.root().children();
-    let last_two: Vec<&str> = children.iter().rev().take(2).map(|n| n.id()).collect();
-    let layered = last_two.contains(&TEXT_ID) && last_two.contains(&SEAL_ID);
-    if !layered {
+    if !is_layered(tree) {
         return Ok(rasterize(tree, width));
     }
     let mut pixmap = cache.base(theme, &card.base, width)?;

@@ -2,6 +2,7 @@
 //! what a user would notice.
 
 mod browser;
+mod check;
 mod gallery;
 mod golden;
 mod pages;

@@ -1,0 +1,219 @@
+//! `waxseal check`: every problem a build would report, and every broken
+//! link and missing image of the site it would make, with nothing written.
+//!
+//! The site is built into an output kept in memory ([`Output::in_memory`]):
+//! no file is read from or written to the output folder, and no build
+//! cache is used, so every card is made. A broken link is reported where it
+//! was written: in its message, when the message holds the URL, else on the
+//! output page, with the theme file that makes that page.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::build::{self, BuildOptions, CardSource, Session};
+use crate::config::SiteConfig;
+use crate::diagnostics::{display_path, line_col, Diagnostic};
+use crate::links::{self, Broken, SiteUrls, Use};
+use crate::output::{HeldFile, Output};
+use crate::theme::{self, Theme};
+
+/// What a check found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// Every problem: the build's, in its order, then the broken links.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many cards were made.
+    pub cards: usize,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// A problem stopped the build (a bad config).
+    pub fatal: bool,
+}
+
+impl CheckReport {
+    /// 0 when nothing was found, 1 for any problem (a warning too), 2 when
+    /// the site could not be built at all.
+    pub fn exit_code(&self) -> i32 {
+        if self.fatal {
+            2
+        } else if self.diagnostics.is_empty() {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// Checks the site `options` describe (its `output` only names the pages
+/// in diagnostics: nothing there is read or written).
+pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
+    let output = Output::in_memory(&options.output);
+    let built = build::build_into(session, options, &output);
+    let mut report = CheckReport {
+        diagnostics: built.diagnostics,
+        cards: built.built.len(),
+        drafts_skipped: built.drafts_skipped,
+        fatal: built.fatal,
+    };
+    if report.fatal {
+        return report;
+    }
+    // The build read the settings already: they load.
+    let Ok(mut config) = SiteConfig::load(&options.root) else {
+        return report;
+    };
+    if let Some(url) = &options.base_url {
+        config.base_url = crate::config::normalize_base_url(url);
+    }
+    let files = output.held_files();
+    let broken = links::check(&files, &SiteUrls::new(&config.base_url));
+    let places = Places { root: &options.root, output: &options.output, config: &config, sources: &built.sources };
+    report.diagnostics.extend(places.diagnostics(&files, broken));
+    report
+}
+
+/// What a broken link is reported with.
+struct Places<'a> {
+    root: &'a Path,
+    output: &'a Path,
+    config: &'a SiteConfig,
+    sources: &'a BTreeMap<String, CardSource>,
+}
+
+impl Places<'_> {
+    /// The diagnostics of `broken`, each where it was written; a theme's
+    /// link broken on many pages is reported once.
+    fn diagnostics(&self, files: &BTreeMap<String, HeldFile>, broken: Vec<Broken>) -> Vec<Diagnostic> {
+        let mut messages: HashMap<PathBuf, Option<String>> = HashMap::new();
+        let mut themes: HashMap<String, Option<Theme>> = HashMap::new();
+        // How many times each URL of a message has been met, to point at
+        // its next occurrence.
+        let mut seen: HashMap<(PathBuf, String), usize> = HashMap::new();
+        let mut from_messages = Vec::new();
+        // By template file and URL: the first page's diagnostic, its hint
+        // when alone and when it stands for many pages, and how many pages.
+        let mut from_themes: BTreeMap<(String, String), (Diagnostic, String, String, usize)> = BTreeMap::new();
+        for b in broken {
+            let what = match b.found.kind {
+                Use::Link => format!("broken link to `{}`", b.found.url),
+                Use::Image => format!("missing image `{}`", b.found.url),
+            };
+            let source = card_slug(&b.file).and_then(|slug| self.sources.get(slug));
+            if let Some(source) = source {
+                let text = messages.entry(source.path.clone()).or_insert_with(|| {
+                    let path =
+                        if source.path.is_absolute() { source.path.clone() } else { self.root.join(&source.path) };
+                    std::fs::read_to_string(path).ok()
+                });
+                let nth = seen.entry((source.path.clone(), b.found.url.clone())).or_default();
+                if let Some((line, col)) = text.as_deref().and_then(|text| find_url(text, &b.found.url, *nth)) {
+                    *nth += 1;
+                    from_messages.push(Diagnostic::error(&source.path, line, col, what).with_hint(b.reason));
+                    continue;
+                }
+            }
+            let page = display_path(self.root, &self.output.join(&b.file));
+            let (line, col) = files
+                .get(&b.file)
+                .and_then(|f| f.text.as_deref())
+                .map_or((0, 0), |text| line_col(&String::from_utf8_lossy(text), b.found.offset));
+            let diagnostic = Diagnostic::error(page, line, col, what);
+            let Some((theme_name, template)) = self.template_of(&b.file, source) else {
+                from_messages.push(diagnostic.with_hint(b.reason));
+                continue;
+            };
+            let theme = themes.entry(theme_name.clone()).or_insert_with(|| theme::load(self.root, &theme_name).ok());
+            let origin = match theme {
+                Some(theme) => theme.origin(template).display().to_string(),
+                None => format!("{template} of the theme `{theme_name}`"),
+            };
+            // A theme file of the site that holds the URL as written is where to fix it.
+            let written = std::fs::read_to_string(self.root.join(&origin))
+                .ok()
+                .and_then(|text| find_url(&text, &b.found.url, 0))
+                .map(|(line, col)| Diagnostic { path: PathBuf::from(&origin), line, col, ..diagnostic.clone() });
+            let (alone, many) = match &written {
+                Some(_) => {
+                    let page = display_path(self.root, &self.output.join(&b.file));
+                    let hint = format!("{}, on {} made from it", b.reason, page.display());
+                    (hint.clone(), hint)
+                }
+                None => {
+                    let hint = format!("{}; this page is made by {origin}", b.reason);
+                    // Alone, the URL of a card page may come from its
+                    // message's body template as well.
+                    let alone = match source {
+                        Some(source) => format!("{hint} from {}", source.path.display()),
+                        None => hint.clone(),
+                    };
+                    (alone, hint)
+                }
+            };
+            let diagnostic = written.unwrap_or(diagnostic);
+            from_themes.entry((origin, b.found.url)).or_insert((diagnostic, alone, many, 0)).3 += 1;
+        }
+        let mut diagnostics = from_messages;
+        diagnostics.extend(from_themes.into_values().map(|(d, alone, many, pages)| match pages {
+            1 => d.with_hint(alone),
+            n => d.with_hint(format!("{many} (and {} more pages like it)", n - 1)),
+        }));
+        diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+        diagnostics
+    }
+
+    /// The theme and template that make output file `file`.
+    fn template_of(&self, file: &str, source: Option<&CardSource>) -> Option<(String, &'static str)> {
+        let site_theme = || self.config.theme.clone();
+        if let Some(source) = source {
+            return Some((source.theme.clone(), "card.html"));
+        }
+        if file == "index.html" || (file.starts_with("page/") && file.ends_with("/index.html")) {
+            return Some((site_theme(), "gallery.html"));
+        }
+        if file == "404.html" {
+            return Some((site_theme(), "404.html"));
+        }
+        // `assets/NAME.HASH.css`, the theme's stylesheet after the font rules.
+        let name = file.strip_prefix("assets/")?.strip_suffix(".css")?.rsplit_once('.')?.0;
+        (!name.contains('/')).then(|| (name.to_string(), "style.css"))
+    }
+}
+
+/// The slug of a card page's file: `orders/deb` for `cards/orders/deb/index.html`.
+fn card_slug(file: &str) -> Option<&str> {
+    file.strip_prefix("cards/")?.strip_suffix("/index.html")
+}
+
+/// Line and column of the `nth` (from 0) occurrence of `url` in `text`
+/// (or of its last when there are fewer), as it is or percent-decoded
+/// (Markdown writes `<a b.png>` as `a%20b.png`).
+fn find_url(text: &str, url: &str, nth: usize) -> Option<(usize, usize)> {
+    let decoded = percent_encoding::percent_decode_str(url).decode_utf8_lossy();
+    let found = [url, &decoded].into_iter().find_map(|needle| {
+        let offset = text.match_indices(needle).take(nth + 1).last()?.0;
+        Some(line_col(text, offset))
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_pages_name_their_slug() {
+        assert_eq!(card_slug("cards/orders/deb/index.html"), Some("orders/deb"));
+        assert_eq!(card_slug("cards/deb/card.png"), None);
+        assert_eq!(card_slug("index.html"), None);
+    }
+
+    #[test]
+    fn occurrences_in_turn() {
+        let text = "a [x](/u)\nb [y](/u) ![z](<a b.png>)";
+        assert_eq!(find_url(text, "/u", 0), Some((1, 7)));
+        assert_eq!(find_url(text, "/u", 1), Some((2, 7)));
+        assert_eq!(find_url(text, "/u", 5), Some((2, 7)));
+        assert_eq!(find_url(text, "/v", 0), None);
+        assert_eq!(find_url(text, "a%20b.png", 0), Some((2, 17)));
+    }
+}
