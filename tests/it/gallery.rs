@@ -162,3 +162,33 @@ fn a_relative_base_url_is_noted_as_unfit_for_feeds_and_previews() {
     assert!(site.read("feed.xml").contains("https://example.org/cards/a/"));
     assert!(!site.build(&["--outputs", "png"]).stderr.contains("note:"));
 }
+
+#[test]
+fn copy_link_puts_the_published_address_of_the_card_on_the_clipboard() {
+    use serde_json::json;
+    let site = Site::empty();
+    site.add_settings("base_url: https://example.org/shop/\n");
+    card(&site, "a", "2026-11-01", "Hello", &[]);
+    assert_eq!(site.build(&["--outputs", "html"]).code, 0);
+    let origin = crate::support::serve(&site.output("")).trim_end_matches('/').to_string();
+    let url = format!("{origin}/cards/a/");
+    let browser = crate::browser::Browser::open(&url);
+    let mut page = browser.page(&url);
+    page.load(&url);
+    let granted = page.call(
+        "Browser.grantPermissions",
+        json!({ "origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"] }),
+    );
+    assert!(granted.is_object(), "{granted}");
+    // Shown by the page's script (hidden without JavaScript).
+    let hidden = page.eval("document.querySelector('.copy-link').hidden").unwrap();
+    assert_eq!(hidden, serde_json::Value::Bool(false));
+    let click = "document.querySelector('.copy-link').click()";
+    page.call("Runtime.evaluate", json!({ "expression": click, "userGesture": true }));
+    page.until("the button to say so", "document.querySelector('.copy-link').textContent", |v| v == "Link copied");
+    let read = page.call(
+        "Runtime.evaluate",
+        json!({ "expression": "navigator.clipboard.readText()", "awaitPromise": true, "userGesture": true }),
+    );
+    assert_eq!(read["result"]["value"], "https://example.org/shop/cards/a/", "{read}");
+}
