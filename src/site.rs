@@ -111,6 +111,12 @@ pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>
         theme.face(FontRole::Body).css(),
         theme.face(FontRole::Script).css()
     ));
+    // The page parts themes share (`base.css`, inherited from chocolate),
+    // then the theme's own stylesheet.
+    if let Some(base) = theme.files.get("base.css") {
+        css.push_str(&String::from_utf8_lossy(base));
+        css.push('\n');
+    }
     css.push_str(&theme.css);
     let name = hashed_name(&format!("{}.css", theme.name), css.as_bytes());
     let path = format!("assets/{name}");
