@@ -15,15 +15,16 @@ use sha2::{Digest, Sha256};
 
 use crate::cache::{self, BuildCache, CachedCard, Entries};
 use crate::config::SiteConfig;
-use crate::content::{self, Message, SealField};
+use crate::content::{self, GalleryMode, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::feeds;
 use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::output::Output;
+use crate::recipients::{self, RowPlace, RowsFile};
 use crate::render::{self, CardContent, CardSize};
 use crate::seal::{SealSpec, EMBLEMS};
-use crate::site::{self, CardEntry, GalleryCard};
+use crate::site::{self, CardEntry, GalleryCard, Listing};
 use crate::theme::{self, Theme};
 
 /// What to build.
@@ -232,11 +233,20 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         }
     };
 
-    // Read every message while the build cache and the site's theme load.
+    let mut body_tera = tera::Tera::new();
+    content::register_filters(&mut body_tera);
+
+    // Read every message (and every row of a merged one) while the build
+    // cache and the site's theme load.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
     let (parsed, (mut cache, site_theme)) = rayon::join(
-        || files.par_iter().map(|path| session.read_message(root, path).map(|m| Head::of(path, m))).collect::<Vec<_>>(),
+        || {
+            files
+                .par_iter()
+                .map(|path| heads_of(session, root, path, &body_tera, &config, options.drafts))
+                .collect::<Vec<_>>()
+        },
         || rayon::join(|| BuildCache::load(&output), || session.theme(root, &config.theme)),
     );
     let entries = match Entries::open(&output) {
@@ -250,18 +260,13 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     };
     let mut messages = Vec::new();
     // Messages that could not be read keep their last good card, found by the
-    // slug their path gives.
+    // slug their path gives (a merged message's, all its cards).
     let mut unreadable = Vec::new();
-    for (path, result) in files.iter().zip(parsed) {
-        match result {
-            Ok(m) if m.draft && !options.drafts => report.drafts_skipped += 1,
-            Ok(m) => messages.push(m),
-            Err(d) => {
-                let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
-                unreadable.push(rel.to_string_lossy().replace('\\', "/"));
-                report.diagnostics.push(d);
-            }
-        }
+    for heads in parsed {
+        report.drafts_skipped += heads.drafts;
+        messages.extend(heads.heads);
+        report.diagnostics.extend(heads.problems);
+        unreadable.extend(heads.unreadable);
     }
     messages = unique_slugs(messages, &mut report.diagnostics);
     if output.is_in_memory() {
@@ -282,8 +287,6 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     themes.insert(config.theme.clone(), site_theme);
     let mut theme_errors_reported = Vec::new();
 
-    let mut body_tera = tera::Tera::new();
-    content::register_filters(&mut body_tera);
     let outputs = match options.outputs {
         Some(outputs) => outputs,
         None => match Outputs::parse(config.outputs.iter().map(String::as_str)) {
@@ -406,7 +409,14 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                         Draw::Now
                     };
                     // The message, read again (or kept by a long-running session).
-                    let read = session.read_message(root, &head.path).map(|m| Message { slug: head.slug.clone(), ..m });
+                    // A merged card's row is read again too.
+                    let read = session
+                        .read_message(root, &head.path)
+                        .and_then(|m| match &head.row {
+                            Some(row) => merged_card(root, &head.path, &m, row.place, &body_tera, &config),
+                            None => Ok(m),
+                        })
+                        .map(|m| Message { slug: head.slug.clone(), ..m });
                     read.and_then(|m| build_card(ctx, &m, draw)).map(|mut card| {
                         if let Some(pictures) = card.later.take() {
                             scope.spawn(move |_| {
@@ -471,9 +481,14 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         let old = &mut cache.cards;
 
         for slug in unreadable {
-            if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
-                if let Some(card) = old.remove(place.key()) {
-                    place.insert(CachedCard { key: String::new(), ..card });
+            // The card of that slug, or every card of the merged message of that slug.
+            let of_it: Vec<String> =
+                old.iter().filter(|(s, c)| **s == slug || c.entry.group == slug).map(|(s, _)| s.clone()).collect();
+            for slug in of_it {
+                if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
+                    if let Some(card) = old.remove(place.key()) {
+                        place.insert(CachedCard { key: String::new(), ..card });
+                    }
                 }
             }
         }
@@ -494,7 +509,14 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
             let mut newest: Vec<GalleryCard> = next
                 .cards
                 .iter()
-                .map(|(slug, c)| GalleryCard { slug, date: &c.entry.date, title: &c.entry.title, tags: &c.entry.tags })
+                .map(|(slug, c)| GalleryCard {
+                    slug,
+                    date: &c.entry.date,
+                    title: &c.entry.title,
+                    tags: &c.entry.tags,
+                    group: &c.entry.group,
+                    listing: c.entry.listing,
+                })
                 .collect();
             site::sort_newest_first(&mut newest);
             let pages = card_pages(ctx, entries, &newest, &next.cards);
@@ -643,16 +665,19 @@ fn gallery(
     // among the pages and its cards: each card by its cache key, which
     // covers all it is made from (a card whose last build failed has none,
     // and is taken by its entry as it is).
-    let mut unchanged = |file: &str, on_page: &[GalleryCard], place: &str| {
+    let mut unchanged = |file: &str, on_page: &[site::ListItem], place: &str| {
         let mut parts = vec![theme.fingerprint.as_bytes(), settings.as_bytes(), css_url.as_bytes(), place.as_bytes()];
         let failed: Vec<Vec<u8>> = on_page
             .iter()
-            .filter_map(|card| records.get(card.slug).filter(|c| c.key.is_empty()))
+            .filter_map(|item| records.get(item.card.slug).filter(|c| c.key.is_empty()))
             .map(|c| entries.line(&c.entry).unwrap_or_default())
             .collect();
-        for card in on_page {
-            parts.push(card.slug.as_bytes());
-            parts.push(records.get(card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+        // A group's item shows how many cards it has.
+        let counts: Vec<String> = on_page.iter().map(|item| item.cards.to_string()).collect();
+        for (item, count) in on_page.iter().zip(&counts) {
+            parts.push(item.card.slug.as_bytes());
+            parts.push(records.get(item.card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+            parts.push(count.as_bytes());
         }
         parts.extend(failed.iter().map(Vec::as_slice));
         let key = cache::key(&parts);
@@ -665,18 +690,41 @@ fn gallery(
         entries.get(place).map_err(|e| format!("cannot read the gallery entry of `{}`: {e}", card.slug))
     };
     let mut write_page = |rel: &str, html: &str| failures.extend(write(output, rel, html.as_bytes()));
+    // The gallery lists each merged message's cards as one item (see
+    // `site::listing`), which leads to the pages of its cards.
+    let items = site::listing(newest);
     let tags = site::tags(newest, config);
     let all_tags: Vec<site::TagLink> = tags.iter().map(|(tag, _)| tag.clone()).collect();
-    let pages = site::gallery(theme, config, None, newest, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
-    let mut page_urls: Vec<String> = (1..=pages).map(|page| site::gallery_page_url(config, page)).collect();
-    for (tag, cards) in &tags {
+    let mut page_urls = Vec::new();
+    let mut listings: Vec<(site::Listed, &[site::ListItem])> = vec![(site::Listed::All, &items)];
+    listings.extend(tags.iter().map(|(tag, items)| (site::Listed::Tag(tag), items.as_slice())));
+    for (listed, items) in listings {
         let pages =
-            site::gallery(theme, config, Some(tag), cards, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
-        page_urls.extend((1..=pages).map(|page| site::tag_page_url(config, &tag.name, page)));
+            site::gallery(theme, config, listed, items, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
+        page_urls.extend((1..=pages).map(|page| listed.page_url(config, page)));
+    }
+    for (group, cards) in &site::groups(newest, config) {
+        let items: Vec<site::ListItem> = cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
+        let listed = site::Listed::Group(group);
+        let pages =
+            site::gallery(theme, config, listed, &items, &all_tags, css_url, &mut unchanged, entry, &mut write_page)?;
+        page_urls.extend((1..=pages).map(|page| listed.page_url(config, page)));
     }
 
-    // The feed of the newest cards, the sitemap and robots.txt.
-    let feed_cards = newest.iter().take(feeds::FEED_CARDS).map(entry).collect::<Result<Vec<_>, _>>();
+    // The feed of the newest items (a group as one entry, its title saying
+    // how many cards it has; hidden cards left out), the sitemap (every
+    // card's page) and robots.txt.
+    let feed_cards = items
+        .iter()
+        .take(feeds::FEED_CARDS)
+        .map(|item| {
+            let mut card = site::list_entry(config, item, entry(&item.card)?).card;
+            if item.cards > 0 {
+                card.title = format!("{} ({} cards)", card.title, item.cards);
+            }
+            Ok(card)
+        })
+        .collect::<Result<Vec<_>, String>>();
     failures.extend(write(
         output,
         "feed.xml",
@@ -711,7 +759,8 @@ enum PageMade {
 }
 
 /// Makes each card's page in its theme, with links to the cards beside it
-/// in `newest` (the gallery's order); a page whose inputs are as its record
+/// in `newest` (the gallery's order; a grouped card's among its group's
+/// cards, see `site::neighbours`); a page whose inputs are as its record
 /// says is left as it is.
 fn card_pages(
     ctx: &CardContext,
@@ -720,19 +769,15 @@ fn card_pages(
     records: &BTreeMap<String, CachedCard>,
 ) -> Vec<(String, PageMade)> {
     let config = ctx.config;
-    let link = |card: &GalleryCard| site::CardLink { url: site::card_url(config, card.slug), title: card.title.into() };
-    (0..newest.len())
+    site::neighbours(config, newest)
         .into_par_iter()
-        .map(|i| {
-            let card = &newest[i];
+        .map(|site::Beside { card, newer, older, group }| {
             let record = &records[card.slug];
-            let newer = i.checked_sub(1).map(|j| link(&newest[j]));
-            let older = newest.get(i + 1).map(link);
             // A card whose last build failed has no key: it is taken by its
             // entry as it is.
             let line = if record.key.is_empty() { entries.line(&record.entry).ok() } else { None };
             let made_from = line.as_deref().unwrap_or(record.key.as_bytes());
-            let beside = serde_json::to_string(&(&newer, &older)).expect("plain data");
+            let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
             let key = cache::key(&[made_from, beside.as_bytes()]);
             if key == record.page {
                 return (card.slug.to_string(), PageMade::Same);
@@ -751,7 +796,8 @@ fn card_pages(
                     return PageMade::Same;
                 };
                 let css_url = &ctx.css_urls[&theme.name];
-                match site::card_page(theme, config, &entry, css_url, newer.as_ref(), older.as_ref()) {
+                let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
+                match site::card_page(theme, config, &entry, css_url, newer, older, group) {
                     Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
                         None => PageMade::Made(key),
                         Some(d) => PageMade::Unwritten(d),
@@ -890,31 +936,44 @@ struct CardDone {
     later: Option<Pictures>,
 }
 
-/// Drops the later of two messages with one slug, with an error naming both.
+/// Drops the later of two cards with one slug, with an error naming both
+/// (for a merged card, its row).
 fn unique_slugs(messages: Vec<Head>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Head> {
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut seen: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     for m in messages {
         if let Some(first) = seen.get(&m.slug) {
-            diagnostics.push(
-                Diagnostic::error(
+            let d = match &m.row {
+                Some(row) => Diagnostic::error(
+                    &*row.file,
+                    row.place.line,
+                    1,
+                    format!("row {}: slug `{}` is already used by {first}", row.place.number, m.slug),
+                )
+                .with_hint(format!(
+                    "the `slug:` of {} must give each row its own: use a field that differs from row to row, such as an order number",
+                    m.source.display()
+                )),
+                None => Diagnostic::error(
                     &m.source,
                     m.slug_line,
                     1,
-                    format!("slug `{}` is already used by {}", m.slug, first.display()),
+                    format!("slug `{}` is already used by {first}", m.slug),
                 )
                 .with_hint("set a different `slug:` in the front matter"),
-            );
+            };
+            diagnostics.push(d);
             continue;
         }
-        seen.insert(m.slug.clone(), m.source.clone());
+        seen.insert(m.slug.clone(), m.describe());
         out.push(m);
     }
     out
 }
 
-/// What a build keeps of a message until its card is made (when the message
-/// is read again): a build never holds every message at once.
+/// What a build keeps of a message (or of one row of a merged message)
+/// until its card is made, when the message is read again: a build never
+/// holds every message or row at once.
 struct Head {
     /// Its file.
     path: PathBuf,
@@ -925,9 +984,17 @@ struct Head {
     slug_line: usize,
     /// Its `theme:`.
     theme: Option<String>,
-    draft: bool,
-    /// See [`Message::digest`].
+    /// See [`Message::digest`] (a merged card's covers its row).
     digest: [u8; 32],
+    /// The row a merged card is made from.
+    row: Option<HeadRow>,
+}
+
+/// Where a merged card's row is.
+struct HeadRow {
+    /// The rows' file, as diagnostics name it (shared by the rows of one file).
+    file: Arc<PathBuf>,
+    place: RowPlace,
 }
 
 impl Head {
@@ -938,10 +1005,132 @@ impl Head {
             source: m.source,
             slug: m.slug,
             theme: m.front.theme,
-            draft: m.front.draft,
             digest: m.digest,
+            row: None,
         }
     }
+
+    /// `content/a.md`, or `row 3 of content/orders.csv (line 4)`.
+    fn describe(&self) -> String {
+        match &self.row {
+            Some(row) => format!("row {} of {} (line {})", row.place.number, row.file.display(), row.place.line),
+            None => self.source.display().to_string(),
+        }
+    }
+}
+
+/// The cards one message file makes, before they are made.
+#[derive(Default)]
+struct Heads {
+    /// One for a message; one per good row for a merged message.
+    heads: Vec<Head>,
+    /// Its problems: the message's, or its rows'.
+    problems: Vec<Diagnostic>,
+    /// Drafts left out.
+    drafts: usize,
+    /// The slug of a message that could not be read (or whose rows could
+    /// not be read on): its cards of the last build stay.
+    unreadable: Option<String>,
+}
+
+/// Reads message `path`; a merged message's rows are read one at a time
+/// and each kept as where it is, with its card's slug and digest.
+fn heads_of(
+    session: &Session,
+    root: &std::path::Path,
+    path: &std::path::Path,
+    tera: &tera::Tera,
+    config: &SiteConfig,
+    drafts: bool,
+) -> Heads {
+    let mut out = Heads::default();
+    let path_slug = || {
+        let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
+        rel.to_string_lossy().replace('\\', "/")
+    };
+    let m = match session.read_message(root, path) {
+        Ok(m) => m,
+        Err(d) => {
+            out.problems.push(d);
+            out.unreadable = Some(path_slug());
+            return out;
+        }
+    };
+    if m.front.draft && !drafts {
+        out.drafts = 1;
+        return out;
+    }
+    if !m.is_merged() {
+        out.heads.push(Head::of(path, m));
+        return out;
+    }
+    let file = match RowsFile::of(root, path, &m) {
+        Ok(file) => file,
+        Err(d) => {
+            out.problems.push(d);
+            out.unreadable = Some(m.slug);
+            return out;
+        }
+    };
+    let rows = match file.rows() {
+        Ok(rows) => rows,
+        Err(d) => {
+            out.problems.push(d);
+            out.unreadable = Some(m.slug);
+            return out;
+        }
+    };
+    let shown = Arc::new(file.shown().to_path_buf());
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                if e.last {
+                    // The file could not be read on: the cards of the rows after stay.
+                    out.unreadable = Some(m.slug.clone());
+                }
+                out.problems.push(e.diagnostic);
+                continue;
+            }
+        };
+        let place = row.place;
+        let card = recipients::with_row(&m, &file, row);
+        match recipients::card_slug(&card, tera, config) {
+            Ok(slug) => out.heads.push(Head {
+                path: path.to_path_buf(),
+                source: m.source.clone(),
+                slug,
+                slug_line: m.line_of("slug"),
+                theme: m.front.theme.clone(),
+                digest: card.digest,
+                row: Some(HeadRow { file: shown.clone(), place }),
+            }),
+            Err(d) => out.problems.push(d),
+        }
+    }
+    if out.heads.is_empty() && out.problems.is_empty() {
+        let (line, col) = m.value_place("recipients");
+        out.problems.push(
+            Diagnostic::warning(&m.source, line, col, format!("{} has no rows: no cards are made", shown.display()))
+                .with_hint("add a row for each card under the header"),
+        );
+    }
+    out
+}
+
+/// The message of the card of the row at `place` of merged message `m` (at
+/// `path`): the row read again, the front matter rendered with it.
+fn merged_card(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    m: &Message,
+    place: RowPlace,
+    tera: &tera::Tera,
+    config: &SiteConfig,
+) -> Result<Message, Diagnostic> {
+    let file = RowsFile::of(root, path, m)?;
+    let row = file.row_at(place)?;
+    recipients::card_message(recipients::with_row(m, &file, row), tera, config)
 }
 
 fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
@@ -1108,6 +1297,12 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         seal: seal_file.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
         theme: theme.name.clone(),
         style: page_style(theme, laid, boxes, size, px_per_pt),
+        group: m.recipient.as_ref().map(|r| r.group.clone()).unwrap_or_default(),
+        listing: match (front.gallery, m.recipient.is_some()) {
+            (GalleryMode::Hidden, _) => Listing::Hidden,
+            (GalleryMode::Default | GalleryMode::Group, true) => Listing::Group,
+            _ => Listing::Card,
+        },
     };
     if ctx.outputs.html {
         // Made with the gallery, which knows the cards beside it.

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostic;
 use crate::output::{AppendFile, Output};
-use crate::site::CardEntry;
+use crate::site::{CardEntry, Listing};
 
 /// The cache file, inside the output folder.
 pub const CACHE_FILE: &str = ".waxseal-cache.json";
@@ -82,6 +82,12 @@ pub struct EntryRef {
     /// The card's tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The slug of the merged message it was made from, or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    /// How the gallery lists it.
+    #[serde(default, skip_serializing_if = "Listing::is_card")]
+    pub listing: Listing,
     /// Where its line starts in the entries file, in bytes.
     pub at: u64,
     /// Its line's length, in bytes.
@@ -206,6 +212,8 @@ impl Entries {
             date: entry.date.clone(),
             title: entry.title.clone(),
             tags: entry.tags.clone(),
+            group: entry.group.clone(),
+            listing: entry.listing,
             at,
             len: line.len() as u32,
         })

@@ -15,8 +15,23 @@ use crate::config::{yaml_diagnostic, SiteConfig};
 use crate::diagnostics::{display_path, line_col, Diagnostic};
 
 /// The front matter keys a message accepts, for hints.
-pub const FRONT_MATTER_KEYS: &[&str] =
-    &["title", "to", "from", "email", "date", "theme", "seal", "size", "tags", "draft", "slug", "extra"];
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "to",
+    "from",
+    "email",
+    "date",
+    "theme",
+    "seal",
+    "size",
+    "tags",
+    "draft",
+    "slug",
+    "lang",
+    "extra",
+    "recipients",
+    "gallery",
+];
 
 /// The seal as written: an emblem name, or a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +88,52 @@ pub struct FrontMatter {
     /// Anything else the body template may use.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
+    /// A file of rows (CSV, TSV, JSON or YAML), relative to the message: one
+    /// card per row (a mail merge).
+    pub recipients: Option<String>,
+    /// How the message's cards are listed in the gallery.
+    #[serde(default)]
+    pub gallery: GalleryMode,
+}
+
+/// `gallery:` in the front matter: how a message's cards are listed in the
+/// gallery, its tag pages and the feed. Every card gets its page either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GalleryMode {
+    /// `gallery: true` or no `gallery:`: a merged message's cards as one
+    /// group, any other message's card on its own.
+    #[default]
+    Default,
+    /// `gallery: group`: the cards of a merged message as one entry that
+    /// leads to a page of them.
+    Group,
+    /// `gallery: cards`: each card of a merged message on its own.
+    Cards,
+    /// `gallery: false`: left out of the gallery, the tag pages and the feed.
+    Hidden,
+}
+
+impl<'de> Deserialize<'de> for GalleryMode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Flag(bool),
+            Name(String),
+        }
+        match Written::deserialize(deserializer)? {
+            Written::Flag(true) => Ok(GalleryMode::Default),
+            Written::Flag(false) => Ok(GalleryMode::Hidden),
+            Written::Name(name) => match name.as_str() {
+                "group" => Ok(GalleryMode::Group),
+                "cards" => Ok(GalleryMode::Cards),
+                other => Err(serde::de::Error::custom(format!(
+                    "`gallery: {other}` is not a gallery mode: use true, false, group or cards"
+                ))),
+            },
+        }
+    }
 }
 
 /// A message read from `content/`, its body not yet rendered.
@@ -90,17 +151,53 @@ pub struct Message {
     pub body: String,
     /// The 1-based line of the file where the body starts.
     pub body_line: usize,
-    /// The 1-based line of each top-level front matter key.
-    pub key_lines: Vec<(String, usize)>,
+    /// The 1-based line of each top-level front matter key, and the
+    /// 1-based column where its value starts (inside quotes).
+    pub key_lines: Vec<(String, usize, usize)>,
     /// A hash of the file's text: a card is drawn again only when it changes
-    /// (or its theme, the site's settings or waxseal do).
+    /// (or its theme, the site's settings or waxseal do). A merged card's
+    /// hashes its row too.
     pub digest: [u8; 32],
+    /// The row of a merged message's card (see [`crate::recipients`]).
+    pub recipient: Option<Recipient>,
+}
+
+/// The row a merged card is made for.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// The slug of the merged message (the cards' group in the gallery).
+    pub group: String,
+    /// The rows' file, as diagnostics name it.
+    pub file: PathBuf,
+    /// The row's number, from 1 (the first row after a CSV's header).
+    pub row: usize,
+    /// The 1-based line of the file where the row starts.
+    pub line: usize,
+    /// Its fields (`recipient.*` in the templates); an empty CSV cell is no field.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Recipient {
+    /// `row 3 of content/orders.csv`.
+    pub fn describe(&self) -> String {
+        format!("row {} of {}", self.row, self.file.display())
+    }
 }
 
 impl Message {
     /// The line of front matter key `key`, or of the body when it is absent.
     pub fn line_of(&self, key: &str) -> usize {
-        self.key_lines.iter().find(|(k, _)| k == key).map_or(self.body_line, |(_, l)| *l)
+        self.key_lines.iter().find(|(k, _, _)| k == key).map_or(self.body_line, |(_, l, _)| *l)
+    }
+
+    /// The line of front matter key `key` and the column of its value (1 when unknown).
+    pub fn value_place(&self, key: &str) -> (usize, usize) {
+        self.key_lines.iter().find(|(k, _, _)| k == key).map_or((self.body_line, 1), |(_, l, c)| (*l, *c))
+    }
+
+    /// Whether its cards are made from the rows of a `recipients:` file.
+    pub fn is_merged(&self) -> bool {
+        self.front.recipients.is_some()
     }
 }
 
@@ -150,14 +247,21 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     })?;
     let shown_str = shown.to_string_lossy();
     let key_lines = yaml.map(top_level_keys).unwrap_or_default();
-    let line_of = |key: &str| key_lines.iter().find(|(k, _)| k == key).map_or(0, |(_, l)| *l);
+    let line_of = |key: &str| key_lines.iter().find(|(k, _, _)| k == key).map_or(0, |(_, l, _)| *l);
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => {
             serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&shown_str, &e, 1, FRONT_MATTER_KEYS))?
         }
         _ => FrontMatter::default(),
     };
+    // A merged message's date and slug are templates, checked for each row.
+    let merged = front.recipients.is_some();
+    if front.gallery == GalleryMode::Group && !merged {
+        return Err(Diagnostic::error(shown, line_of("gallery"), 1, "`gallery: group` is for merged messages")
+            .with_hint("a message with `recipients:` makes a group of cards; this one makes one card"));
+    }
     let date = match &front.date {
+        Some(_) if merged => None,
         Some(d) => Some(parse_date(d).ok_or_else(|| {
             Diagnostic::error(shown, line_of("date"), 7, format!("`{d}` is not a date"))
                 .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
@@ -171,11 +275,11 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         }
     }
     let slug = match &front.slug {
-        Some(slug) => clean_slug(slug).ok_or_else(|| {
+        Some(slug) if !merged => clean_slug(slug).ok_or_else(|| {
             Diagnostic::error(shown, line_of("slug"), 7, format!("`{slug}` is not a usable slug"))
                 .with_hint("use letters, digits, `-`, `_` and `/` only")
         })?,
-        None => {
+        _ => {
             let stem = rel.with_extension("");
             let slug = stem.to_string_lossy().replace('\\', "/");
             clean_slug(&slug).ok_or_else(|| {
@@ -193,6 +297,7 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         body_line,
         key_lines,
         digest: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(text.as_bytes())).into(),
+        recipient: None,
     })
 }
 
@@ -216,13 +321,20 @@ fn split_front_matter(text: &str) -> Result<(Option<&str>, &str, usize), usize> 
     Err(1)
 }
 
-/// The top-level keys of a YAML block and their 1-based lines in the file
-/// (the block starts on line 2).
-fn top_level_keys(yaml: &str) -> Vec<(String, usize)> {
+/// The top-level keys of a YAML block, their 1-based lines in the file (the
+/// block starts on line 2) and the 1-based column where each value starts
+/// (after an opening quote).
+fn top_level_keys(yaml: &str) -> Vec<(String, usize, usize)> {
     yaml.lines()
         .enumerate()
         .filter(|(_, l)| !l.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|(i, l)| Some((l.split_once(':')?.0.trim().to_string(), i + 2)))
+        .filter_map(|(i, l)| {
+            let (key, value) = l.split_once(':')?;
+            let blank = value.len() - value.trim_start().len();
+            let quote = usize::from(value.trim_start().starts_with(['"', '\'']));
+            let col = key.chars().count() + 1 + value[..blank + quote].chars().count() + 1;
+            Some((key.trim().to_string(), i + 2, col))
+        })
         .collect()
 }
 
@@ -255,7 +367,7 @@ pub fn hyphenation_lang(tag: &str) -> Option<hypher::Lang> {
 }
 
 /// A slug made safe for a URL path: no `..`, no leading `/`, no odd characters.
-fn clean_slug(slug: &str) -> Option<String> {
+pub fn clean_slug(slug: &str) -> Option<String> {
     let parts: Vec<&str> = slug.trim_matches('/').split('/').collect();
     let ok = parts.iter().all(|p| {
         !p.is_empty()
@@ -399,7 +511,8 @@ pub fn tera_file(e: &tera::Error) -> Option<&str> {
     }
 }
 
-/// Renders the body template with the front matter, `extra` and `site` in scope.
+/// Renders the body template with the front matter, `extra`, `site` and (for
+/// a merged card) `recipient` in scope.
 pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> Result<String, Diagnostic> {
     let mut context = tera::Context::new();
     let front = &message.front;
@@ -413,14 +526,49 @@ pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> R
     context.insert("lang", &front.lang);
     context.insert("extra", &front.extra);
     context.insert("site", site);
+    if let Some(recipient) = &message.recipient {
+        context.insert("recipient", &recipient.fields);
+    }
     tera.render_str(&message.body, &context, true).map_err(|e| {
         let (line, col, text) = tera_location(&e);
         let line = if line > 0 { line + message.body_line - 1 } else { message.body_line };
+        template_diagnostic(message, line, col, text)
+    })
+}
+
+/// An error of a message's template (its body, or for a merged card a
+/// front matter value) at `line:col` of the message: for a merged card it
+/// names the row, and a field the row lacks gets a hint to give it a default.
+pub fn template_diagnostic(message: &Message, line: usize, col: usize, text: String) -> Diagnostic {
+    let Some(recipient) = &message.recipient else {
         let hint = text.contains("is not defined").then(|| {
             "your own fields go under `extra:` in the front matter and are used as `{{ extra.name }}`".to_string()
         });
-        Diagnostic::error(&message.source, line, col, text).with_hint_opt(hint)
-    })
+        return Diagnostic::error(&message.source, line, col, text).with_hint_opt(hint);
+    };
+    let hint = match missing_field(&text, recipient) {
+        Some(name) => format!(
+            "{} ({}:{}) has no `{name}`: fill it in, or give a default: `{{{{ recipient.{name} | default(value=\"...\") }}}}`",
+            recipient.describe(),
+            recipient.file.display(),
+            recipient.line,
+        ),
+        _ => format!("{} is at {}:{}", recipient.describe(), recipient.file.display(), recipient.line),
+    };
+    Diagnostic::error(&message.source, line, col, format!("{}: {text}", recipient.describe())).with_hint(hint)
+}
+
+/// The field of `recipient` a Tera error says is not defined: Tera names
+/// the field and the fields its parent has, which must be the row's.
+fn missing_field<'a>(text: &'a str, recipient: &Recipient) -> Option<&'a str> {
+    let (name, rest) = text.strip_prefix("Field `")?.split_once('`')?;
+    let rest = rest.strip_prefix(" is not defined.")?;
+    let mut listed: Vec<&str> = rest.trim().strip_prefix("Available fields: ").unwrap_or("").split(", ").collect();
+    listed.retain(|f| !f.is_empty());
+    listed.sort_unstable();
+    let mut fields: Vec<&str> = recipient.fields.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    (listed == fields).then_some(name)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! ```text
 //! config    waxseal.yaml            -> SiteConfig
 //! content   content/**/*.md         -> Message (front matter, body template)
+//! recipients rows of `recipients:`   -> one Message per row, streamed
 //! markup    Markdown (comrak)       -> RichText (styled runs) + HTML
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
@@ -31,6 +32,7 @@ pub mod layout;
 pub mod links;
 pub mod markup;
 pub mod output;
+pub mod recipients;
 pub mod render;
 pub mod scaffold;
 pub mod seal;

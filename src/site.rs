@@ -65,6 +65,35 @@ pub struct CardEntry {
     /// text size, leading, title and signature scale and margins, as
     /// fractions of the card's width (`--text: 0.0452; ...`).
     pub style: String,
+    /// The slug of the merged message the card was made from (one of its
+    /// rows), or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    /// How it is listed in the gallery.
+    #[serde(default, skip_serializing_if = "Listing::is_card")]
+    pub listing: Listing,
+}
+
+/// How a card is listed in the gallery, on its tag pages and in the feed
+/// (every card has its page either way, and is in the sitemap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Listing {
+    /// On its own.
+    #[default]
+    Card,
+    /// With the other cards of its merged message, as one entry that leads
+    /// to their page.
+    Group,
+    /// Not at all.
+    Hidden,
+}
+
+impl Listing {
+    /// Whether it is the default, [`Listing::Card`].
+    pub fn is_card(&self) -> bool {
+        *self == Listing::Card
+    }
 }
 
 /// The hashed file name of an asset: `name.HASH.ext`.
@@ -164,8 +193,19 @@ pub struct TagLink {
     pub count: usize,
 }
 
+/// The cards of a merged message listed as one: its slug (`name`), the URL
+/// of the page of its cards, the title of its first card and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupLink {
+    pub name: String,
+    pub url: String,
+    pub title: String,
+    pub count: usize,
+}
+
 /// Renders the card page, with links to the cards `newer` and `older` than
-/// it in the gallery.
+/// it in the gallery (or among the cards of its `group`).
+#[allow(clippy::too_many_arguments)]
 pub fn card_page(
     theme: &Theme,
     config: &SiteConfig,
@@ -173,6 +213,7 @@ pub fn card_page(
     css_url: &str,
     newer: Option<&CardLink>,
     older: Option<&CardLink>,
+    group: Option<&GroupLink>,
 ) -> Result<String, tera::Error> {
     let page = PageHead {
         title: format!("{} · {}", card.title, config.title),
@@ -200,6 +241,7 @@ pub fn card_page(
     context.insert("page", &page);
     context.insert("newer", &newer);
     context.insert("older", &older);
+    context.insert("group", &group);
     theme.templates.render("card.html", &context)
 }
 
@@ -215,6 +257,164 @@ pub struct GalleryCard<'a> {
     pub title: &'a str,
     /// Its tags.
     pub tags: &'a [String],
+    /// The slug of its merged message, or empty.
+    pub group: &'a str,
+    /// How it is listed.
+    pub listing: Listing,
+}
+
+/// One entry of a listing (the gallery, a tag's or a group's pages): a
+/// card, or the cards of a merged message, which its first card stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct ListItem<'a> {
+    /// The card, or the group's first card.
+    pub card: GalleryCard<'a>,
+    /// How many cards the group has; 0 for a card on its own.
+    pub cards: usize,
+}
+
+/// The listing of `cards` (in their order): a card listed on its own as it
+/// is, the cards of a group as one item in its first card's place, and the
+/// hidden cards left out.
+pub fn listing<'a>(cards: &[GalleryCard<'a>]) -> Vec<ListItem<'a>> {
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for card in cards.iter().filter(|c| c.listing == Listing::Group) {
+        *counts.entry(card.group).or_default() += 1;
+    }
+    let mut items = Vec::new();
+    for card in cards {
+        match card.listing {
+            Listing::Card => items.push(ListItem { card: *card, cards: 0 }),
+            Listing::Group => {
+                // The count is taken when its first card is met: the group is listed once.
+                if let Some(count) = counts.remove(card.group) {
+                    items.push(ListItem { card: *card, cards: count });
+                }
+            }
+            Listing::Hidden => {}
+        }
+    }
+    items
+}
+
+/// The groups of `cards` (the merged messages listed as groups), by slug,
+/// each with its cards in the order given.
+pub fn groups<'a>(cards: &[GalleryCard<'a>], config: &SiteConfig) -> Vec<(GroupLink, Vec<GalleryCard<'a>>)> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<GalleryCard<'a>>> = Default::default();
+    for card in cards.iter().filter(|c| c.listing == Listing::Group) {
+        groups.entry(card.group).or_default().push(*card);
+    }
+    groups
+        .into_iter()
+        .map(|(name, cards)| {
+            let link = GroupLink {
+                name: name.to_string(),
+                url: group_page_url(config, name, 1),
+                title: cards[0].title.to_string(),
+                count: cards.len(),
+            };
+            (link, cards)
+        })
+        .collect()
+}
+
+/// What a listing's item shows: its card's entry, or for a group its first
+/// card's with the group's URL, and how many cards it stands for.
+#[derive(Debug, Serialize)]
+pub struct ListEntry {
+    #[serde(flatten)]
+    pub card: CardEntry,
+    /// How many cards the group has; 0 for a card on its own.
+    pub cards: usize,
+}
+
+/// The entry of `item`, given its card's `entry`.
+pub fn list_entry(config: &SiteConfig, item: &ListItem, entry: CardEntry) -> ListEntry {
+    let mut card = entry;
+    if item.cards > 0 {
+        card.url = group_page_url(config, &card.group, 1);
+    }
+    ListEntry { card, cards: item.cards }
+}
+
+/// A card's page with the cards beside it, as its page links them.
+#[derive(Debug, Clone)]
+pub struct Beside<'a> {
+    /// The card.
+    pub card: GalleryCard<'a>,
+    /// The item before it: in the gallery, or among its group's cards.
+    pub newer: Option<CardLink>,
+    /// The item after it.
+    pub older: Option<CardLink>,
+    /// Its group, when it is listed in one.
+    pub group: Option<GroupLink>,
+}
+
+/// Every card of `newest` (the gallery's order) with the cards beside it: a
+/// card listed on its own among the gallery's items (a group there is
+/// linked as its page), a grouped card among its group's cards, and a
+/// hidden card alone.
+pub fn neighbours<'a>(config: &SiteConfig, newest: &[GalleryCard<'a>]) -> Vec<Beside<'a>> {
+    let items = listing(newest);
+    let link = |item: &ListItem| match item.cards {
+        0 => CardLink { url: card_url(config, item.card.slug), title: item.card.title.to_string() },
+        n => CardLink {
+            url: group_page_url(config, item.card.group, 1),
+            title: format!("{} ({n} cards)", item.card.title),
+        },
+    };
+    let mut out = Vec::with_capacity(newest.len());
+    for (i, item) in items.iter().enumerate().filter(|(_, item)| item.cards == 0) {
+        let newer = i.checked_sub(1).map(|j| link(&items[j]));
+        let older = items.get(i + 1).map(link);
+        out.push(Beside { card: item.card, newer, older, group: None });
+    }
+    for (group, cards) in groups(newest, config) {
+        for (i, card) in cards.iter().enumerate() {
+            let as_item = |card: &GalleryCard<'a>| link(&ListItem { card: *card, cards: 0 });
+            let newer = i.checked_sub(1).map(|j| as_item(&cards[j]));
+            let older = cards.get(i + 1).map(as_item);
+            out.push(Beside { card: *card, newer, older, group: Some(group.clone()) });
+        }
+    }
+    for card in newest.iter().filter(|c| c.listing == Listing::Hidden) {
+        out.push(Beside { card: *card, newer: None, older: None, group: None });
+    }
+    out
+}
+
+/// What a listing lists: the whole gallery, the cards with a tag, or the
+/// cards of a merged message.
+#[derive(Debug, Clone, Copy)]
+pub enum Listed<'a> {
+    /// The gallery.
+    All,
+    /// A tag's pages.
+    Tag(&'a TagLink),
+    /// A group's pages.
+    Group(&'a GroupLink),
+}
+
+impl Listed<'_> {
+    /// The folder of its pages: ``, `tags/SLUG/`, `merged/SLUG/`.
+    fn dir(&self) -> String {
+        match self {
+            Listed::All => String::new(),
+            Listed::Tag(tag) => format!("tags/{}/", tag_slug(&tag.name)),
+            Listed::Group(group) => group_dir(&group.name),
+        }
+    }
+
+    /// The file of its page `page`: `index.html`, `page/2/index.html`,
+    /// `tags/thank-you/page/2/index.html`, `merged/thanks/index.html`.
+    pub fn page_file(&self, page: usize) -> String {
+        page_file_in(&self.dir(), page)
+    }
+
+    /// The URL of its page `page`.
+    pub fn page_url(&self, config: &SiteConfig, page: usize) -> String {
+        format!("{}{}", config.base_url, self.page_file(page).trim_end_matches("index.html"))
+    }
 }
 
 /// Why the gallery could not be made.
@@ -229,11 +429,11 @@ pub enum GalleryError {
 }
 
 /// The site's tags, by name (tags whose names make one URL are one tag,
-/// named as the first card with it names it), with the cards of each in
-/// the order given.
-pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(TagLink, Vec<GalleryCard<'a>>)> {
+/// named as the first card with it names it), each with the listing of its
+/// cards in the order given (see [`listing`]) and how many items that is.
+pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(TagLink, Vec<ListItem<'a>>)> {
     let mut by_slug: std::collections::BTreeMap<String, (TagLink, Vec<GalleryCard<'a>>)> = Default::default();
-    for card in cards {
+    for card in cards.iter().filter(|c| c.listing != Listing::Hidden) {
         let mut seen = Vec::new();
         for name in card.tags {
             let slug = tag_slug(name);
@@ -241,21 +441,27 @@ pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(T
                 continue;
             }
             seen.push(slug.clone());
-            let (link, tagged) = by_slug.entry(slug).or_insert_with(|| {
+            let (_, tagged) = by_slug.entry(slug).or_insert_with(|| {
                 (TagLink { name: name.clone(), url: tag_page_url(config, name, 1), count: 0 }, Vec::new())
             });
-            link.count += 1;
             tagged.push(*card);
         }
     }
-    let mut tags: Vec<_> = by_slug.into_values().collect();
+    let mut tags: Vec<(TagLink, Vec<ListItem<'a>>)> = by_slug
+        .into_values()
+        .map(|(mut link, cards)| {
+            let items = listing(&cards);
+            link.count = items.len();
+            (link, items)
+        })
+        .collect();
     tags.sort_by(|(a, _), (b, _)| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
     tags
 }
 
-/// Renders the gallery of `cards` (newest first, as [`sort_newest_first`]
-/// orders them), or of those with `tag`, a page at a time, and hands each
-/// page to `write`; a page for which `unchanged(its file, its cards, its
+/// Renders the pages of `listed` (the gallery, a tag's or a group's) listing
+/// `items` (newest first, see [`listing`]), a page at a time, and hands each
+/// page to `write`; a page for which `unchanged(its file, its items, its
 /// place among the pages and the site's tags as JSON)` is true is left as
 /// it is, and only the cards of the pages made are read, with `entry`.
 /// Returns the number of pages.
@@ -263,48 +469,58 @@ pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(T
 pub fn gallery(
     theme: &Theme,
     config: &SiteConfig,
-    tag: Option<&TagLink>,
-    cards: &[GalleryCard],
+    listed: Listed,
+    items: &[ListItem],
     all_tags: &[TagLink],
     css_url: &str,
-    mut unchanged: impl FnMut(&str, &[GalleryCard], &str) -> bool,
+    mut unchanged: impl FnMut(&str, &[ListItem], &str) -> bool,
     mut entry: impl FnMut(&GalleryCard) -> Result<CardEntry, String>,
     mut write: impl FnMut(&str, &str),
 ) -> Result<usize, GalleryError> {
-    let per_page = if config.gallery.per_page == 0 { cards.len().max(1) } else { config.gallery.per_page };
-    let pages = cards.len().div_ceil(per_page).max(1);
-    let tag_name = tag.map(|t| t.name.as_str());
-    let url = |page: usize| listing_page_url(config, tag_name, page);
+    let per_page = if config.gallery.per_page == 0 { items.len().max(1) } else { config.gallery.per_page };
+    let pages = items.len().div_ceil(per_page).max(1);
+    let (tag, group) = match listed {
+        Listed::All => (None, None),
+        Listed::Tag(tag) => (Some(tag), None),
+        Listed::Group(group) => (None, Some(group)),
+    };
+    let url = |page: usize| listed.page_url(config, page);
     // One page at a time: only its cards become template values.
     for page in 1..=pages {
-        let on_page = &cards[((page - 1) * per_page).min(cards.len())..(page * per_page).min(cards.len())];
+        let on_page = &items[((page - 1) * per_page).min(items.len())..(page * per_page).min(items.len())];
         let pagination = Pagination {
             page,
             pages,
-            total: cards.len(),
+            total: items.len(),
             previous: if page > 1 { url(page - 1) } else { String::new() },
             next: if page < pages { url(page + 1) } else { String::new() },
             first: url(1),
         };
         // When the page's cards and place are as the last build recorded (in
         // the build cache), the page is not made again.
-        let file = listing_page_file(tag_name, page);
-        let place = serde_json::to_string(&(&pagination, tag, all_tags)).expect("plain data");
+        let file = listed.page_file(page);
+        let place = serde_json::to_string(&(&pagination, tag, group, all_tags)).expect("plain data");
         if unchanged(&file, on_page, &place) {
             continue;
         }
-        let entries = on_page.iter().map(&mut entry).collect::<Result<Vec<_>, _>>().map_err(GalleryError::Entry)?;
+        let entries = on_page
+            .iter()
+            .map(|item| entry(&item.card).map(|e| list_entry(config, item, e)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(GalleryError::Entry)?;
         // A link to the gallery unfurls as its newest card (the first on the page).
-        let newest = entries.first();
+        let newest = entries.first().map(|e| &e.card);
         let head = PageHead {
-            title: match tag {
-                Some(tag) => format!("{} · {}", tag.name, config.title),
-                None if page > 1 => format!("{} · page {page}", config.title),
-                None => config.title.clone(),
+            title: match (tag, group) {
+                (Some(tag), _) => format!("{} · {}", tag.name, config.title),
+                (_, Some(group)) => format!("{} · {}", group.name, config.title),
+                _ if page > 1 => format!("{} · page {page}", config.title),
+                _ => config.title.clone(),
             },
-            og_title: match tag {
-                Some(tag) => format!("{}: {}", config.title, tag.name),
-                None => config.title.clone(),
+            og_title: match (tag, group) {
+                (Some(tag), _) => format!("{}: {}", config.title, tag.name),
+                (_, Some(group)) => format!("{}: {}", config.title, group.name),
+                _ => config.title.clone(),
             },
             description: config.description.clone(),
             url: url(page),
@@ -321,6 +537,7 @@ pub fn gallery(
         context.insert("pagination", &pagination);
         context.insert("page", &head);
         context.insert("tag", &tag);
+        context.insert("group", &group);
         context.insert("tags", all_tags);
         let html = theme.templates.render("gallery.html", &context).map_err(GalleryError::Template)?;
         write(&file, &html);
@@ -362,6 +579,16 @@ pub fn tag_page_url(config: &SiteConfig, name: &str, page: usize) -> String {
     listing_page_url(config, Some(name), page)
 }
 
+/// The URL of page `page` of the cards of merged message `name` (its slug).
+pub fn group_page_url(config: &SiteConfig, name: &str, page: usize) -> String {
+    format!("{}{}", config.base_url, page_file_in(&group_dir(name), page).trim_end_matches("index.html"))
+}
+
+/// The folder of the pages of the cards of merged message `name`.
+fn group_dir(name: &str) -> String {
+    format!("merged/{name}/")
+}
+
 /// The URL of the page of card `slug`.
 pub fn card_url(config: &SiteConfig, slug: &str) -> String {
     format!("{}cards/{slug}/", config.base_url)
@@ -380,7 +607,11 @@ fn listing_page_url(config: &SiteConfig, tag: Option<&str>, page: usize) -> Stri
 /// The file of page `page` of the gallery, or of the cards with `tag`:
 /// `index.html`, `page/2/index.html`, `tags/thank-you/page/2/index.html`.
 pub fn listing_page_file(tag: Option<&str>, page: usize) -> String {
-    let dir = tag.map(|name| format!("tags/{}/", tag_slug(name))).unwrap_or_default();
+    page_file_in(&tag.map(|name| format!("tags/{}/", tag_slug(name))).unwrap_or_default(), page)
+}
+
+/// The file of page `page` of a listing whose pages are in `dir`.
+fn page_file_in(dir: &str, page: usize) -> String {
     match page {
         1 => format!("{dir}index.html"),
         n => format!("{dir}page/{n}/index.html"),
@@ -462,14 +693,14 @@ mod tests {
         let (a, b) =
             (vec!["Thank you".to_string(), "thank-you".to_string()], vec!["thank-you".to_string(), "new".into()]);
         let cards = [
-            GalleryCard { slug: "a", date: "", title: "A", tags: &a },
-            GalleryCard { slug: "b", date: "", title: "B", tags: &b },
+            GalleryCard { slug: "a", date: "", title: "A", tags: &a, group: "", listing: Listing::Card },
+            GalleryCard { slug: "b", date: "", title: "B", tags: &b, group: "", listing: Listing::Card },
         ];
         let tags = tags(&cards, &config);
         let names: Vec<(&str, &str, usize)> =
             tags.iter().map(|(t, _)| (t.name.as_str(), t.url.as_str(), t.count)).collect();
         assert_eq!(names, [("new", "/shop/tags/new/", 1), ("Thank you", "/shop/tags/thank-you/", 2)]);
-        assert_eq!(tags[1].1.iter().map(|c| c.slug).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(tags[1].1.iter().map(|item| item.card.slug).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(tag_page_url(&config, "Thank you", 2), "/shop/tags/thank-you/page/2/");
         assert_eq!(gallery_page_url(&config, 1), "/shop/");
     }

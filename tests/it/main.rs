@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod gallery;
 mod golden;
+mod merge;
 mod pages;
 mod serve;
 mod support;
