@@ -3,9 +3,9 @@
 //! [`classify`] sorts one changed path into a kind of change: a pure function
 //! of the path (no file system access), so it is unit tested. [`Watcher`]
 //! wraps notify's debouncer: it watches the site folder itself (not
-//! recursively: `waxseal.yaml`, data files, `content/` and `themes/` being
-//! made) and `content/` and `themes/` recursively, and re-watches those two
-//! when they are made again. It never looks at, nor writes into, the output
+//! recursively: `waxseal.yaml`, data files, `content/`, `themes/` and
+//! `data/` being made) and `content/`, `themes/` and `data/` recursively,
+//! and re-watches those when they are made again. It never looks at, nor writes into, the output
 //! folder.
 
 use std::collections::BTreeMap;
@@ -16,8 +16,9 @@ use std::time::Duration;
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, RecommendedCache};
 
-/// The folders watched recursively.
-const WATCHED_DIRS: [&str; 2] = ["content", "themes"];
+/// The folders watched recursively: messages, themes, and data files
+/// (recipient lists) kept apart from the messages.
+const WATCHED_DIRS: [&str; 3] = ["content", "themes", "data"];
 
 /// Extensions of data files that messages can use (recipient lists).
 const DATA_EXTENSIONS: [&str; 5] = ["csv", "tsv", "yaml", "yml", "json"];
@@ -67,6 +68,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> ChangeKind {
             Some(_) => ChangeKind::Ignored,
         },
         "themes" => ChangeKind::Theme,
+        // A folder of data files moved, made or removed, or a data file.
+        "data" if is_data || extension.is_none() => ChangeKind::Data,
         _ if parts.len() == 1 && is_data => ChangeKind::Data,
         _ => ChangeKind::Ignored,
     }
@@ -139,7 +142,7 @@ impl Watcher {
         Ok((watcher, rx))
     }
 
-    /// Watches `content/` and `themes/` again when they were made, removed
+    /// Watches `content/`, `themes/` and `data/` again when they were made, removed
     /// or replaced since the last call (a replaced folder keeps its name but
     /// not its watch). Returns true when something changed.
     pub fn refresh(&mut self) -> bool {
@@ -235,6 +238,10 @@ mod tests {
         assert_eq!(kind("/site/content/customers.csv"), ChangeKind::Data);
         assert_eq!(kind("/site/content/lists/club.yaml"), ChangeKind::Data);
         assert_eq!(kind("/site/customers.csv"), ChangeKind::Data);
+        assert_eq!(kind("/site/data/orders/june.csv"), ChangeKind::Data);
+        assert_eq!(kind("/site/data/club.json"), ChangeKind::Data);
+        assert_eq!(kind("/site/data"), ChangeKind::Data);
+        assert_eq!(kind("/site/data/notes.txt"), ChangeKind::Ignored);
     }
 
     #[test]

@@ -214,6 +214,40 @@ fn each_kind_of_save_rebuilds_the_card_and_tells_the_page() {
 }
 
 #[test]
+fn a_recipients_file_edit_rebuilds_the_cards_of_its_rows() {
+    let site = Site::fixture("merge");
+    site.add_settings("outputs: [html]\n");
+    let csv = site.root().join("content/orders.csv");
+    let server = Server::start(&site, &[]);
+    server.until_page("a merged card", "/cards/thanks/A-107/", |p| p.contains("Thank you, Greta García"));
+    let events = server.events("", &[]);
+    events.next("hello");
+
+    // One row edited: its card is made again, the others are not.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace("Greta García,", "Gretchen García,")).unwrap();
+    events.reload_of("/cards/thanks/A-107/");
+    assert!(server.get("/cards/thanks/A-107/").body.contains("Thank you, Gretchen García"));
+    until("the rebuild line", || {
+        let log = server.log();
+        (log.contains("content/orders.csv changed: drew 0 cards, made 1 page again (50 unchanged)")).then_some(())
+    });
+
+    // A new row is a new card, in its group's page.
+    std::fs::write(&csv, format!("{}Zora Holt,,A-151,1,2026-06-30\n", text)).unwrap();
+    events.reload_of("/cards/thanks/A-151/");
+    server.until_page("the group with the new card", "/merged/thanks/", |p| p.contains("/cards/thanks/A-151/"));
+
+    // A recipients file kept in data/ is watched too.
+    let message = std::fs::read_to_string(site.root().join("content/thanks.md")).unwrap();
+    site.write("data/orders.csv", &text.replace("Ann Archer,", "Annie Archer,"));
+    site.write("content/thanks.md", &message.replace("recipients: orders.csv", "recipients: ../data/orders.csv"));
+    server.until_page("the card from data/", "/cards/thanks/A-101/", |p| p.contains("Thank you, Annie Archer"));
+    std::fs::write(site.root().join("data/orders.csv"), text.replace("Ann Archer,", "Anna Archer,")).unwrap();
+    server.until_page("the edit in data/", "/cards/thanks/A-101/", |p| p.contains("Thank you, Anna Archer"));
+}
+
+#[test]
 fn an_error_shows_the_overlay_keeps_the_last_good_card_and_a_fix_clears_it() {
     let site = Site::fixture("basic");
     let server = Server::start(&site, &[]);
