@@ -688,6 +688,45 @@ mod tests {
     }
 
     #[test]
+    fn a_group_is_listed_once_in_its_first_cards_place_and_hidden_cards_not_at_all() {
+        let config = SiteConfig::default();
+        let card = |slug, group, listing| GalleryCard { slug, date: "", title: slug, tags: &[], group, listing };
+        let cards = [
+            card("a", "", Listing::Card),
+            card("m/1", "m", Listing::Group),
+            card("b", "", Listing::Card),
+            card("m/2", "m", Listing::Group),
+            card("secret", "", Listing::Hidden),
+            card("m/3", "m", Listing::Group),
+            card("c", "", Listing::Card),
+        ];
+        let items: Vec<(&str, usize)> = listing(&cards).iter().map(|i| (i.card.slug, i.cards)).collect();
+        assert_eq!(items, [("a", 0), ("m/1", 3), ("b", 0), ("c", 0)]);
+        let groups = groups(&cards, &config);
+        assert_eq!(groups.len(), 1);
+        assert_eq!((groups[0].0.url.as_str(), groups[0].0.count, groups[0].1.len()), ("/merged/m/", 3, 3));
+        let beside: Vec<(&str, Option<String>, Option<String>, bool)> = neighbours(&config, &cards)
+            .into_iter()
+            .map(|b| (b.card.slug, b.newer.map(|l| l.url), b.older.map(|l| l.url), b.group.is_some()))
+            .collect();
+        let url = |s: &str| Some(s.to_string());
+        assert_eq!(
+            beside,
+            [
+                ("a", None, url("/merged/m/"), false),
+                ("b", url("/merged/m/"), url("/cards/c/"), false),
+                ("c", url("/cards/b/"), None, false),
+                ("m/1", None, url("/cards/m/2/"), true),
+                ("m/2", url("/cards/m/1/"), url("/cards/m/3/"), true),
+                ("m/3", url("/cards/m/2/"), None, true),
+                ("secret", None, None, false),
+            ]
+        );
+        assert_eq!(Listed::Group(&groups[0].0).page_file(2), "merged/m/page/2/index.html");
+        assert_eq!(group_page_url(&config, "m", 2), "/merged/m/page/2/");
+    }
+
+    #[test]
     fn tags_that_make_one_url_are_one_tag() {
         let config = SiteConfig { base_url: "/shop/".into(), ..SiteConfig::default() };
         let (a, b) =
