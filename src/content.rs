@@ -261,7 +261,8 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
             .with_hint("a message with `recipients:` makes a group of cards; this one makes one card"));
     }
     let date = match &front.date {
-        Some(_) if merged => None,
+        // Made for each row; a date that is no template is checked here, once.
+        Some(d) if merged && is_template(d) => None,
         Some(d) => Some(parse_date(d).ok_or_else(|| {
             Diagnostic::error(shown, line_of("date"), 7, format!("`{d}` is not a date"))
                 .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
@@ -273,6 +274,12 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
             return Err(Diagnostic::error(shown, line_of("lang"), 7, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
+    }
+    if let Some(slug) = front.slug.as_ref().filter(|slug| merged && !is_template(slug)) {
+        return Err(Diagnostic::error(shown, line_of("slug"), 7, format!("slug `{slug}` would be every row's"))
+            .with_hint(
+            "a merged message's `slug:` is a template that gives each row its own: `thanks/{{ recipient.order_id }}`",
+        ));
     }
     let slug = match &front.slug {
         Some(slug) if !merged => clean_slug(slug).ok_or_else(|| {
@@ -299,6 +306,11 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         digest: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(text.as_bytes())).into(),
         recipient: None,
     })
+}
+
+/// Whether `text` holds a Tera expression or tag.
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
 }
 
 /// Splits `---` front matter from the body. Returns the YAML (if any), the

@@ -623,7 +623,7 @@ fn render_value(
     key: &str,
     text: &str,
 ) -> Result<String, Diagnostic> {
-    if !text.contains("{{") && !text.contains("{%") {
+    if !content::is_template(text) {
         return Ok(text.to_string());
     }
     // Front matter values are text: the pages and the card escape them.

@@ -220,6 +220,7 @@ fn gallery_false_leaves_merged_cards_out_and_gallery_cards_lists_each() {
     assert_eq!((first, second, third), (24, 24, 3), "51 cards, each on its own");
     assert!(!site.output("merged").exists(), "the group's pages are gone");
 
+    site.write("content/thanks.md", &message.replace("slug: thanks/{{ recipient.order_id }}", "slug: thanks"));
     site.write("content/hello.md", "---\ngallery: group\n---\nHi.\n");
     let run = site.build(&["--outputs", "html"]);
     assert!(
@@ -227,6 +228,9 @@ fn gallery_false_leaves_merged_cards_out_and_gallery_cards_lists_each() {
         "{}",
         run.stderr
     );
+    // A slug that is no template would be every row's: one error, not one per row.
+    assert!(run.stderr.contains("content/thanks.md:7:7: error: slug `thanks` would be every row's"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
 }
 
 #[test]
