@@ -86,9 +86,9 @@ impl Places<'_> {
     fn diagnostics(&self, files: &BTreeMap<String, HeldFile>, broken: Vec<Broken>) -> Vec<Diagnostic> {
         let mut messages: HashMap<PathBuf, Option<String>> = HashMap::new();
         let mut themes: HashMap<String, Option<Theme>> = HashMap::new();
-        // How many times each URL of a message has been met, to point at
-        // its next occurrence.
-        let mut seen: HashMap<(PathBuf, String), usize> = HashMap::new();
+        // How many times each URL of a card's page has been met, to point at
+        // its next occurrence in the card's message.
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut from_messages = Vec::new();
         // By template file and URL: the first page's diagnostic, its hint
         // when alone and when it stands for many pages, and how many pages.
@@ -105,7 +105,7 @@ impl Places<'_> {
                         if source.path.is_absolute() { source.path.clone() } else { self.root.join(&source.path) };
                     std::fs::read_to_string(path).ok()
                 });
-                let nth = seen.entry((source.path.clone(), b.found.url.clone())).or_default();
+                let nth = seen.entry((b.file.clone(), b.found.url.clone())).or_default();
                 if let Some((line, col)) = text.as_deref().and_then(|text| find_url(text, &b.found.url, *nth)) {
                     *nth += 1;
                     from_messages.push(Diagnostic::error(&source.path, line, col, what).with_hint(b.reason));
@@ -152,7 +152,25 @@ impl Places<'_> {
             let diagnostic = written.unwrap_or(diagnostic);
             from_themes.entry((origin, b.found.url)).or_insert((diagnostic, alone, many, 0)).3 += 1;
         }
-        let mut diagnostics = from_messages;
+        // The cards of a merged message share its text: a URL broken there
+        // is reported once.
+        let mut diagnostics: Vec<Diagnostic> = Vec::new();
+        let mut cards: Vec<usize> = Vec::new();
+        let mut first: HashMap<(PathBuf, usize, usize, String), usize> = HashMap::new();
+        for d in from_messages {
+            let place = (d.path.clone(), d.line, d.col, d.message.clone());
+            match first.get(&place) {
+                Some(&i) => cards[i] += 1,
+                None => {
+                    first.insert(place, diagnostics.len());
+                    diagnostics.push(d);
+                    cards.push(1);
+                }
+            }
+        }
+        for (d, n) in diagnostics.iter_mut().zip(cards).filter(|(_, n)| *n > 1) {
+            d.hint = Some(format!("{} (on the {n} cards made from it)", d.hint.take().unwrap_or_default()));
+        }
         diagnostics.extend(from_themes.into_values().map(|(d, alone, many, pages)| match pages {
             1 => d.with_hint(alone),
             n => d.with_hint(format!("{many} (and {} more pages like it)", n - 1)),

@@ -319,3 +319,16 @@ fn helpers_work_in_any_message_and_a_missing_field_can_have_a_default() {
     let page = site.read("cards/note/index.html");
     assert!(page.contains("For a friend: 3 CDs, no gift, sent June 6th."), "{page}");
 }
+
+#[test]
+fn check_reports_a_link_broken_in_a_merged_message_once() {
+    let site = Site::fixture("merge");
+    let message = std::fs::read_to_string(site.root().join("content/thanks.md")).unwrap();
+    site.write("content/thanks.md", &format!("{message}\nSee [our help](/help/).\n"));
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let expected = "content/thanks.md:14:16: error: broken link to `/help/`\n  \
+                    hint: the site has no file `help/index.html` (on the 50 cards made from it)";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("error:").count(), 1, "{}", run.stderr);
+}
