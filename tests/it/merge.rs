@@ -332,3 +332,26 @@ fn check_reports_a_link_broken_in_a_merged_message_once() {
     assert!(run.stderr.contains(expected), "{}", run.stderr);
     assert_eq!(run.stderr.matches("error:").count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn a_template_mistake_every_row_makes_is_reported_once() {
+    let site = Site::fixture("merge");
+    let message = std::fs::read_to_string(site.root().join("content/thanks.md")).unwrap();
+    site.write(
+        "content/thanks.md",
+        &message.replace("Dear {{ recipient.nickname", "Dear {{ recipient.nikname }} {{ recipient.nickname"),
+    );
+    let run = site.build(&["--outputs", "html"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("error:").count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "content/thanks.md:10:19: error: row 1 of content/orders.csv: Field `nikname` is not defined. Available fields: items, name, order_id, shipped\n  \
+             hint: row 1 of content/orders.csv (content/orders.csv:2) has no `nikname`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\n  and the same for 49 more rows\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("built 1 card"), "{}", run.stderr);
+}
