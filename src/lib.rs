@@ -11,6 +11,7 @@
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
+//! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
 //! site      Tera templates          -> card pages, gallery, assets
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
@@ -31,6 +32,7 @@ pub mod layout;
 pub mod links;
 pub mod markup;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod scaffold;
 pub mod seal;

@@ -6,6 +6,7 @@ mod check;
 mod gallery;
 mod golden;
 mod pages;
+mod print;
 mod serve;
 mod support;
 mod themes;

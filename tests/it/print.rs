@@ -1,0 +1,256 @@
+//! Print: `card.pdf` (`outputs: [pdf]`), read
+//! back with poppler's tools (`pdfinfo`, `pdffonts`, `pdftotext`,
+//! `pdftoppm`; Debian's `poppler-utils`, which `.ci/run` installs).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{Image, Site};
+
+/// Runs a poppler tool and returns its standard output.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("`{tool}` does not run ({e}): install poppler-utils"));
+    assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The value of `pdfinfo -box`'s line `key:` (`Page size`, `TrimBox`, ...).
+fn info(pdf: &Path, key: &str) -> String {
+    let text = poppler("pdfinfo", &["-box", pdf.to_str().unwrap()]);
+    let line = text.lines().find(|l| l.starts_with(&format!("{key}:"))).unwrap_or_else(|| panic!("no {key}: {text}"));
+    line[key.len() + 1..].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Each font `pdffonts` lists: its name, type and `emb sub uni` columns.
+fn fonts(pdf: &Path) -> Vec<(String, String, String)> {
+    let text = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    text.lines()
+        .skip(2)
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // name, type (one or two words), encoding, emb, sub, uni, object, generation
+            let n = words.len();
+            (words[0].to_string(), words[1..n - 6].join(" "), words[n - 5..n - 2].join(" "))
+        })
+        .collect()
+}
+
+/// The page, drawn by poppler at `dpi`, with `pdftoppm`'s other `args`.
+fn draw(pdf: &Path, dpi: u32, args: &[&str]) -> Image {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("page");
+    let dpi = dpi.to_string();
+    let mut all = vec!["-png", "-singlefile", "-r", &dpi];
+    all.extend_from_slice(args);
+    all.extend([pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    poppler("pdftoppm", &all);
+    Image::read(&dir.path().join("page.png"))
+}
+
+/// `image` averaged over `n` x `n` blocks: what a printed card looks like
+/// from a step away, where rasterisers' anti-aliasing no longer shows.
+fn blur(image: &Image, n: u32) -> Vec<[f32; 3]> {
+    let (w, h) = (image.width / n, image.height / n);
+    let mut out = Vec::with_capacity((w * h) as usize);
+    for by in 0..h {
+        for bx in 0..w {
+            let mut sum = [0.0; 3];
+            for y in by * n..(by + 1) * n {
+                for x in bx * n..(bx + 1) * n {
+                    let p = image.pixel(x, y);
+                    (0..3).for_each(|c| sum[c] += p[c] as f32);
+                }
+            }
+            out.push(sum.map(|s| s / (n * n) as f32));
+        }
+    }
+    out
+}
+
+/// The mean colour of a rectangle of `image` (pixels, end exclusive).
+fn mean(image: &Image, x: (u32, u32), y: (u32, u32)) -> [f32; 3] {
+    let mut sum = [0.0; 3];
+    for yy in y.0..y.1 {
+        for xx in x.0..x.1 {
+            let p = image.pixel(xx, yy);
+            (0..3).for_each(|c| sum[c] += p[c] as f32);
+        }
+    }
+    sum.map(|s| s / ((x.1 - x.0) * (y.1 - y.0)) as f32)
+}
+
+fn far(a: [f32; 3], b: [f32; 3]) -> f32 {
+    (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f32::max)
+}
+
+/// A card to Marguerite in `theme`, greeting her by name from the front matter.
+fn card_to_marguerite(site: &Site, slug: &str, theme: &str) {
+    site.write(
+        &format!("content/{slug}.md"),
+        &format!(
+            "---\ntitle: For Marguerite\nto: Marguerite\nfrom: Bev\ntheme: {theme}\n---\n\
+             Dear {{{{ to }}}}, your order was made with *love* and wrapped in **tissue**.\n"
+        ),
+    );
+}
+
+#[test]
+fn a_card_pdf_is_trim_plus_bleed_with_real_text_in_embedded_subset_fonts() {
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "chocolate");
+    site.write("waxseal.yaml", "outputs: [html, png, pdf]\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = site.output("cards/marguerite/card.pdf");
+    // A6 is 105 x 148 mm; with 3 mm of bleed on every side, 111 x 154 mm.
+    assert_eq!(info(&pdf, "Page size"), "314.646 x 436.535 pts");
+    assert_eq!(info(&pdf, "Pages"), "1");
+    assert_eq!(info(&pdf, "TrimBox"), "8.50 8.50 306.14 428.03", "the cut, 3 mm in");
+    assert_eq!(info(&pdf, "BleedBox"), "0.00 0.00 314.65 436.54");
+    let fonts = fonts(&pdf);
+    let names: Vec<&str> = fonts.iter().map(|f| f.0.as_str()).collect();
+    for face in ["EBGaramond-Regular", "EBGaramond-Italic", "EBGaramond-SemiBold", "DancingScript-SemiBold"] {
+        assert!(names.iter().any(|n| n.ends_with(&format!("+{face}"))), "{face} is not in {names:?}");
+    }
+    for (name, kind, flags) in &fonts {
+        assert_eq!(flags, "yes yes yes", "{name} ({kind}) is not embedded as a subset with its text");
+    }
+    let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("Dear Marguerite, your order was made"), "{text}");
+    assert!(text.contains("For Marguerite") && text.contains("with love, Bev"), "{text}");
+    // The card page offers it.
+    let page = site.read("cards/marguerite/index.html");
+    assert!(page.contains("href=\"/cards/marguerite/card.pdf\" download>Download PDF for print</a>"), "{page}");
+}
+
+#[test]
+fn every_theme_prints_as_its_png_looks_with_its_paper_run_on_into_the_bleed() {
+    let site = Site::empty();
+    let themes = ["chocolate", "classic", "kraft", "minimal"];
+    for theme in themes {
+        card_to_marguerite(&site, theme, theme);
+    }
+    // 0.1 in is 30 px at 300 dpi: poppler's pixels then fall on the PNG's.
+    site.write("waxseal.yaml", "outputs: [png, pdf]\nprint:\n  bleed: 0.1in\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in themes {
+        let (png, pdf) =
+            (site.png(&format!("cards/{theme}/card.png")), site.output(&format!("cards/{theme}/card.pdf")));
+        assert_eq!(info(&pdf, "Page size"), "312.038 x 433.928 pts", "{theme}: trim plus 0.1 in");
+        let page = draw(&pdf, 300, &[]);
+        // 105 x 148 mm and 0.1 in each side at 300 dpi: 1300.2 x 1808.5 px.
+        assert_eq!((page.width, page.height), (1301, 1809), "{theme}");
+        let (b, w, h) = (30, png.width, png.height);
+        let trim = draw(&pdf, 300, &["-x", "30", "-y", "30", "-W", &w.to_string(), "-H", &h.to_string()]);
+        // From a step away (blocks of 8 x 8 pixels, 0.7 mm) the printed card
+        // is the PNG: poppler draws glyph edges a little darker than resvg,
+        // which moves a block by up to about 40 levels; a missing or
+        // misplaced word moves blocks by well over 64.
+        let (a, c) = (blur(&trim, 8), blur(&png, 8));
+        let diffs: Vec<f32> = a.iter().zip(&c).map(|(a, c)| far(*a, *c)).collect();
+        let off = diffs.iter().filter(|d| **d > 24.0).count();
+        let worst = diffs.iter().copied().fold(0.0, f32::max);
+        assert!(off * 200 < a.len() && worst < 64.0, "{theme}: {off} of {} blocks differ, by up to {worst}", a.len());
+        // The bleed is paper: each strip past the cut is the colour of the
+        // card's edge beside it, not white.
+        let strips = [
+            (mean(&page, (0, b), (b, b + h)), mean(&png, (0, 4), (0, h))),
+            (mean(&page, (b + w, 2 * b + w), (b, b + h)), mean(&png, (w - 4, w), (0, h))),
+            (mean(&page, (b, b + w), (0, b)), mean(&png, (0, w), (0, 4))),
+            (mean(&page, (b, b + w), (b + h, 2 * b + h)), mean(&png, (0, w), (h - 4, h))),
+        ];
+        for (side, (bleed, edge)) in ["left", "right", "top", "bottom"].iter().zip(strips) {
+            assert!(far(bleed, edge) < 14.0, "{theme}: the {side} bleed is {bleed:?}, the card's edge {edge:?}");
+            assert!(bleed.iter().any(|c| *c < 245.0), "{theme}: the {side} bleed is white");
+        }
+    }
+}
+
+#[test]
+fn a_bleed_in_inches_and_crop_marks_outside_it() {
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "kraft");
+    site.write("waxseal.yaml", "outputs: [pdf]\nprint:\n  bleed: 0.125in\n  marks: true\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = site.output("cards/marguerite/card.pdf");
+    // Marks start 2 mm past the bleed and are 5 mm long; 1 mm of paper beyond.
+    let slug: f64 = 9.0 + 8.0 * 72.0 / 25.4;
+    let (w, h): (f64, f64) = (105.0 * 72.0 / 25.4, 148.0 * 72.0 / 25.4);
+    assert_eq!(info(&pdf, "Page size"), format!("{:.3} x {:.3} pts", w + 2.0 * slug, h + 2.0 * slug));
+    assert_eq!(info(&pdf, "TrimBox"), format!("{:.2} {:.2} {:.2} {:.2}", slug, slug, slug + w, slug + h));
+    let bleed = slug - 9.0;
+    assert_eq!(
+        info(&pdf, "BleedBox"),
+        format!("{bleed:.2} {bleed:.2} {:.2} {:.2}", bleed + w + 18.0, bleed + h + 18.0)
+    );
+    // At 72 dpi a pixel is a point. A mark along the top edge's left cut
+    // line: dark; the paper around it white; the bleed kraft.
+    let page = draw(&pdf, 72, &[]);
+    let x = slug.round() as u32;
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((2..16).any(|y| dark(x, y) || dark(x - 1, y)), "no crop mark above the left cut line");
+    assert!(!dark(x, 1) && !dark(x + 6, 10), "a crop mark where there should be paper");
+    assert_eq!(page.pixel(2, 2)[..3], [255, 255, 255], "the margin is paper");
+    let corner = page.pixel(bleed.round() as u32 + 2, bleed.round() as u32 + 2);
+    assert!(corner[..3] != [255, 255, 255], "the bleed's corner is kraft: {corner:?}");
+}
+
+#[test]
+fn pdfs_are_made_only_when_asked_for_and_removed_when_no_longer() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(!site.output("cards/love/card.pdf").exists(), "not made by default");
+    let run = site.build(&["--outputs", "html,png,svg,pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/love/card.pdf").is_file());
+    assert!(site.output("cards/orders/shipped/card.pdf").is_file());
+    let pdf = std::fs::read(site.output("cards/love/card.pdf")).unwrap();
+    // Unchanged: not made again; the same bytes from a second build.
+    let run = site.build(&["--outputs", "html,png,svg,pdf"]);
+    assert!(run.stderr.contains("(3 unchanged)"), "{}", run.stderr);
+    assert_eq!(site.build(&["--outputs", "html,png,svg,pdf", "--output", "again"]).code, 0);
+    assert!(std::fs::read(site.root().join("again/cards/love/card.pdf")).unwrap() == pdf, "two builds differ");
+    // A new bleed makes the PDFs again (only they depend on it).
+    site.add_settings("print:\n  bleed: 5mm\n");
+    assert_eq!(site.build(&["--outputs", "html,png,svg,pdf"]).code, 0);
+    assert_eq!(info(&site.output("cards/love/card.pdf"), "TrimBox"), "14.17 14.17 311.81 433.70");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(!site.output("cards/love/card.pdf").exists(), "removed with the output");
+}
+
+#[test]
+fn a_bad_bleed_is_reported_where_it_is_written() {
+    let site = Site::fixture("basic");
+    site.write("waxseal.yaml", "title: Shop\nprint:\n  bleed: 3cm\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "waxseal.yaml:3:10: error: print.bleed: unknown unit `cm` in `3cm`: use mm, in or pt, such as `3mm` or `0.125in`"
+        ),
+        "{}",
+        run.stderr
+    );
+    site.write("waxseal.yaml", "print:\n  bleed: 3\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waxseal.yaml:2:10: error: print.bleed: `3` has no unit: write `3mm`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_counts_the_pdf_without_drawing_it() {
+    let site = Site::fixture("basic");
+    site.add_settings("outputs: [html, pdf]\n");
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "the card pages' PDF links resolve: {}", run.stderr);
+    assert!(!site.output("").exists(), "nothing written");
+}
