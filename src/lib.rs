@@ -18,6 +18,7 @@
 //! output    the only writer: atomic, confined to the output folder (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
+//! print     chosen cards            -> n-up sheets for home printers, one PDF
 //! ```
 
 pub mod build;
@@ -33,6 +34,7 @@ pub mod links;
 pub mod markup;
 pub mod output;
 pub mod pdf;
+pub mod print;
 pub mod render;
 pub mod scaffold;
 pub mod seal;

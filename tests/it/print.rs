@@ -1,11 +1,11 @@
-//! Print: `card.pdf` (`outputs: [pdf]`), read
+//! Print: `card.pdf` (`outputs: [pdf]`) and `waxseal print`'s sheets, read
 //! back with poppler's tools (`pdfinfo`, `pdffonts`, `pdftotext`,
 //! `pdftoppm`; Debian's `poppler-utils`, which `.ci/run` installs).
 
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{Image, Site};
+use crate::support::{tree, Image, Site};
 
 /// Runs a poppler tool and returns its standard output.
 fn poppler(tool: &str, args: &[&str]) -> String {
@@ -237,7 +237,7 @@ fn a_bad_bleed_is_reported_where_it_is_written() {
         run.stderr
     );
     site.write("waxseal.yaml", "print:\n  bleed: 3\n");
-    let run = site.build(&[]);
+    let run = site.run(&["print"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("waxseal.yaml:2:10: error: print.bleed: `3` has no unit: write `3mm`"),
@@ -253,4 +253,100 @@ fn check_counts_the_pdf_without_drawing_it() {
     let run = site.run(&["check"]);
     assert_eq!(run.code, 0, "the card pages' PDF links resolve: {}", run.stderr);
     assert!(!site.output("").exists(), "nothing written");
+}
+
+/// Five A6 thank-you cards, to five people.
+fn five_cards(site: &Site) {
+    for (i, name) in ["Ada", "Bea", "Cy", "Dot", "Eli"].iter().enumerate() {
+        site.write(
+            &format!("content/thanks/{i}-{}.md", name.to_lowercase()),
+            &format!("---\ntitle: Thank you\nto: {name}\n---\nDear {{{{ to }}}}, thank you for your order.\n"),
+        );
+    }
+}
+
+#[test]
+fn print_imposes_a_fresh_sites_cards_four_a6_to_an_a4_sheet_in_one_command() {
+    let site = Site::empty();
+    five_cards(&site);
+    site.write("content/orders/parcel.md", "---\nto: Fay\n---\nDear {{ to }}, your parcel is on its way.\n");
+    let before = tree(site.root());
+    let run = site.run(&["print", "--cards", "thanks/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("printed 5 cards on 2 A4 sheets (4 a6 cards a sheet) into ./output/print/sheets-a4.pdf in "),
+        "{}",
+        run.stderr
+    );
+    // Only the sheets are written: no build.
+    let after = tree(site.root());
+    let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(new, ["output/print/sheets-a4.pdf"]);
+    let pdf = site.output("print/sheets-a4.pdf");
+    assert_eq!(info(&pdf, "Pages"), "2");
+    assert_eq!(info(&pdf, "Page size"), "595.276 x 841.89 pts (A4)");
+    let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    for name in ["Ada", "Bea", "Cy", "Dot", "Eli"] {
+        assert!(text.contains(&format!("Dear {name}, thank you")), "{name} is not on the sheets: {text}");
+    }
+    assert!(!text.contains("Fay"), "a card not chosen was printed");
+    for (name, kind, flags) in fonts(&pdf) {
+        assert_eq!(flags, "yes yes yes", "{name} ({kind})");
+    }
+    // The four cards touch; the cut lines between them carry their marks,
+    // at the sheet's top edge on the middle line (dark there, paper beside).
+    let page = draw(&pdf, 72, &["-f", "1", "-l", "1"]);
+    let middle = page.width / 2;
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((4..20).all(|y| dark(middle, y) || dark(middle - 1, y)), "no cut mark on the middle line");
+    assert!(!dark(middle - 6, 10) && !dark(middle + 6, 10));
+}
+
+#[test]
+fn print_lays_5x7_cards_two_to_a_letter_sheet_and_a7_cards_eight_to_an_a4() {
+    let site = Site::empty();
+    for i in 0..3 {
+        site.write(
+            &format!("content/big/{i}.md"),
+            &format!("---\nto: Gus {i}\nsize: 5x7\ntheme: kraft\n---\nDear {{{{ to }}}}, hello.\n"),
+        );
+    }
+    for i in 0..9 {
+        site.write(&format!("content/small/{i}.md"), &format!("---\nsize: a7\ntheme: classic\n---\nNote {i}.\n"));
+    }
+    let run = site.run(&["print", "--sheet", "letter", "--cards", "big/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("printed 3 cards on 2 Letter sheets (2 5x7 cards a sheet)"), "{}", run.stderr);
+    let letter = site.output("print/sheets-letter.pdf");
+    assert_eq!(info(&letter, "Page size"), "792 x 612 pts (letter)", "landscape");
+    assert_eq!(info(&letter, "Pages"), "2");
+    // Crop marks in the margin: on the left card's left cut line (0.5 in in),
+    // above the top of its bleed (0.75 in down, less 3 mm).
+    let page = draw(&letter, 72, &["-f", "1", "-l", "1"]);
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((35..40).any(|y| dark(36, y) || dark(35, y)), "no crop mark above the left cut");
+    assert!(!dark(36, 60) && page.pixel(36, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+
+    let run = site.run(&["print", "--cards", "small/**"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("printed 9 cards on 2 A4 sheets (8 a7 cards a sheet)"), "{}", run.stderr);
+    let a4 = site.output("print/sheets-a4.pdf");
+    assert_eq!(info(&a4, "Page size"), "841.89 x 595.276 pts (A4)", "landscape");
+
+    let run = site.run(&["print", "--cards", "nobody"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("error: no card matches `nobody`"), "{}", run.stderr);
+}
+
+#[test]
+fn print_reports_a_card_it_cannot_make_and_prints_the_others() {
+    let site = Site::empty();
+    five_cards(&site);
+    site.write("content/thanks/9-bad.md", "---\ntitle: Bad\nsize: a9\n---\nBody.\n");
+    let run = site.run(&["print"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("content/thanks/9-bad.md:3:1: error: unknown card size `a9`"), "{}", run.stderr);
+    assert!(run.stderr.contains("printed 5 cards on 2 A4 sheets"), "{}", run.stderr);
+    assert_eq!(info(&site.output("print/sheets-a4.pdf"), "Pages"), "2");
 }
