@@ -110,10 +110,10 @@ pub struct PrintCard {
 }
 
 impl PrintCard {
-    /// Parses a card's print SVG (drawn `svg.bleed` pixels past each edge).
-    /// The SVG was checked when the card's own SVG was (same template, same
-    /// references); only parsing it again can fail.
+    /// Parses a card's print SVG (drawn `svg.bleed` pixels past each edge),
+    /// refusing, as for the PNG, artwork that refers to anything outside it.
     pub fn new(theme: &Theme, size: CardSize, svg: &PrintSvg) -> Result<PrintCard, PdfError> {
+        crate::render::check_references(&svg.svg).map_err(|e| PdfError::Svg(e.to_string()))?;
         let edge = (!svg.draws_bleed).then_some(theme.spec.palette.paper_edge.as_str());
         let grown =
             grow_viewport(&svg.svg, (size.width as f32, size.height as f32), svg.bleed, edge).map_err(PdfError::Svg)?;

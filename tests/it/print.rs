@@ -350,3 +350,19 @@ fn print_reports_a_card_it_cannot_make_and_prints_the_others() {
     assert!(run.stderr.contains("printed 5 cards on 2 A4 sheets"), "{}", run.stderr);
     assert_eq!(info(&site.output("print/sheets-a4.pdf"), "Pages"), "2");
 }
+
+#[test]
+fn print_refuses_artwork_that_reaches_outside_the_theme() {
+    let site = Site::empty();
+    five_cards(&site);
+    let card = include_str!("../../themes/chocolate/card.svg");
+    let sneaky = card.replace(
+        "{{ text | safe }}",
+        "<image href=\"file:///etc/hostname\" width=\"9\" height=\"9\"/>{{ text | safe }}",
+    );
+    site.write("themes/chocolate/card.svg", &sneaky);
+    let run = site.run(&["print"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("refers to `file:///etc/hostname`, outside the card"), "{}", run.stderr);
+    assert!(!site.output("print/sheets-a4.pdf").exists());
+}
