@@ -54,25 +54,32 @@ pub struct Outputs {
     pub png: bool,
     /// `card.svg`.
     pub svg: bool,
+    /// `card.pdf`, the print card (not made unless asked for).
+    pub pdf: bool,
 }
 
 impl Outputs {
     /// Every output.
-    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true };
+    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true };
 
-    /// Parses `html,png,svg` (any order, any subset).
+    /// Parses `html,png,svg,pdf` (any order, any subset).
     pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
-        let mut out = Outputs { html: false, png: false, svg: false };
+        let mut out = Outputs { html: false, png: false, svg: false, pdf: false };
         for name in names {
             match name.trim() {
                 "html" => out.html = true,
                 "png" => out.png = true,
                 "svg" => out.svg = true,
-                "pdf" => return Err("`pdf` output is not available yet (it comes with print support)".into()),
-                other => return Err(format!("unknown output `{other}`: use html, png and svg")),
+                "pdf" => out.pdf = true,
+                other => return Err(format!("unknown output `{other}`: use html, png, svg and pdf")),
             }
         }
         Ok(out)
+    }
+
+    /// Whether any of a card's pictures is made.
+    fn pictures(&self) -> bool {
+        self.png || self.svg || self.pdf
     }
 }
 
@@ -331,8 +338,10 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     ]);
     // The pictures depend on less: not on the pages' templates and CSS, nor
     // on settings only pages use (title, base_url, the gallery's pages).
+    // The print settings only matter to the PDF.
+    let print = outputs.pdf.then_some(&config.print);
     let picture_settings =
-        serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang))
+        serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang, print))
             .expect("settings are plain data");
     let picture_global = cache::key(&[
         cache::tool_fingerprint().as_bytes(),
@@ -1251,6 +1260,25 @@ impl LaidCard {
         let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
         Ok((svg, tree))
     }
+
+    /// The card's SVG for print, its artwork run on `bleed` points past each
+    /// edge (what the PDF is made from; [`LaidCard::draw`] checks the rest).
+    pub fn print_svg(&self, theme: &Theme, m: &Message, bleed: f32) -> Result<render::PrintSvg, Diagnostic> {
+        let content = CardContent {
+            title: self.title.as_deref(),
+            layout: &self.laid,
+            seal: &self.seal,
+            seed: self.seed,
+            alt: &self.alt,
+        };
+        let bleed_px = bleed / 72.0 * self.size.ppi;
+        render::print_svg(theme, self.size, &content, bleed_px).map_err(|e| match e {
+            render::RenderError::Template(line, col, message) => {
+                Diagnostic::error(theme.origin("card.svg"), line, col, message)
+            }
+            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
+        })
+    }
 }
 
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.
@@ -1292,11 +1320,22 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     if ctx.outputs.svg {
         files.push(format!("{dir}/card.svg"));
     }
+    if ctx.outputs.pdf {
+        files.push(format!("{dir}/card.pdf"));
+    }
     // Drawn only when one of them is asked for.
     let mut later = None;
-    if draw != Draw::Keep && (ctx.outputs.png || ctx.outputs.svg) {
+    if draw != Draw::Keep && ctx.outputs.pictures() {
         let (svg, tree) = card.draw(theme, m)?;
-        let pictures = Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: size.width };
+        let print = match ctx.outputs.pdf {
+            true => Some(PrintJob {
+                svg: card.print_svg(theme, m, ctx.config.print.bleed.points() as f32)?,
+                size,
+                title: title_text.clone().unwrap_or_else(|| first_words(alt, 6)),
+            }),
+            false => None,
+        };
+        let pictures = Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: size.width, print };
         if draw == Draw::Later {
             later = Some(pictures);
         } else {
@@ -1318,6 +1357,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         url: base.clone(),
         png: if ctx.outputs.png { format!("{base}card.png") } else { String::new() },
         svg: if ctx.outputs.svg { format!("{base}card.svg") } else { String::new() },
+        pdf: if ctx.outputs.pdf { format!("{base}card.pdf") } else { String::new() },
         thumb: if ctx.outputs.png { format!("{base}thumb.png") } else { String::new() },
         share: if ctx.outputs.png { format!("{base}share.png") } else { String::new() },
         description: first_sentence(alt),
@@ -1348,7 +1388,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         files.push(format!("{dir}/index.html"));
     }
     let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
-    let drawn = draw != Draw::Keep && (ctx.outputs.png || ctx.outputs.svg);
+    let drawn = draw != Draw::Keep && ctx.outputs.pictures();
     Ok(CardDone { entry, warnings, failures, files, drawn, later })
 }
 
@@ -1371,6 +1411,24 @@ struct Pictures {
     tree: resvg::usvg::Tree,
     /// The card's width in pixels.
     width: u32,
+    /// What its print PDF is made from, when one is asked for.
+    print: Option<PrintJob>,
+}
+
+/// A card's print PDF, to be made.
+struct PrintJob {
+    svg: render::PrintSvg,
+    size: CardSize,
+    /// The PDF's title.
+    title: String,
+}
+
+impl PrintJob {
+    /// The card, parsed for the PDF.
+    fn card(&self, theme: &Theme) -> Result<crate::pdf::PrintCard, Diagnostic> {
+        crate::pdf::PrintCard::new(theme, self.size, &self.svg)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+    }
 }
 
 /// Draws and writes a card's PNG, thumbnail and SVG (those asked for);
@@ -1379,7 +1437,7 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     if ctx.output.is_in_memory() {
         return note_pictures(ctx, pictures);
     }
-    let Pictures { slug, theme, svg, tree, width } = pictures;
+    let Pictures { slug, theme, svg, tree, width, print } = pictures;
     let dir = format!("cards/{slug}");
     let draw = |width: u32| {
         render::rasterize_layered(ctx.bases, theme, svg, tree, width)
@@ -1389,8 +1447,13 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     let write_png = |rel: String, width: u32| -> Result<Option<Diagnostic>, Diagnostic> {
         Ok(write(ctx.output, &rel, &encode(&draw(width)?)))
     };
-    // The big PNG on one core, the thumbnail and the SVG on another: a
-    // rebuild of one card then takes half the time.
+    let write_pdf = |job: &PrintJob| -> Result<Option<Diagnostic>, Diagnostic> {
+        let pdf = crate::pdf::card_pdf(&job.card(theme)?, &ctx.config.print, &job.title)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        Ok(write(ctx.output, &format!("{dir}/card.pdf"), &pdf))
+    };
+    // The big PNG on one core, the thumbnail, the SVG and the PDF on
+    // another: a rebuild of one card then takes half the time.
     let (card, rest) = rayon::join(
         || ctx.outputs.png.then(|| write_png(format!("{dir}/card.png"), *width)).transpose(),
         || -> Result<Vec<Diagnostic>, Diagnostic> {
@@ -1407,6 +1470,9 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
                 let standalone = render::standalone_svg(theme, &svg.full, tree);
                 failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
             }
+            if let Some(job) = print {
+                failures.extend(write_pdf(job)?);
+            }
             Ok(failures)
         },
     );
@@ -1415,15 +1481,20 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     Ok(failures)
 }
 
-/// Notes a card's PNG, thumbnail and link-preview picture as there without
-/// drawing them, and writes its SVG (those asked for), into an output kept
-/// in memory (`check`). Drawing would find no other problem (the card's SVG
+/// Notes a card's PNG, thumbnail, link-preview picture and PDF as there
+/// without drawing them, and writes its SVG (those asked for), into an
+/// output kept in memory (`check`). Drawing would find no other problem (the card's SVG
 /// is made and parsed already; what else drawing parses is checked here),
 /// and it would take most of a check's time.
 fn note_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
-    let Pictures { slug, theme, svg, tree, .. } = pictures;
+    let Pictures { slug, theme, svg, tree, print, .. } = pictures;
     let dir = format!("cards/{slug}");
     let mut failures = Vec::new();
+    if let Some(job) = print {
+        // Parsed for the PDF, not drawn.
+        job.card(theme)?;
+        failures.extend(write(ctx.output, &format!("{dir}/card.pdf"), &[]));
+    }
     if ctx.outputs.png {
         render::check_layered(theme, svg, tree)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;

@@ -298,6 +298,7 @@ pub fn is_picture(file: &str) -> bool {
         || file.ends_with("/thumb.png")
         || file.ends_with("/share.png")
         || file.ends_with("/card.svg")
+        || file.ends_with("/card.pdf")
 }
 
 /// A fingerprint of the files in a folder (paths, sizes and times), or of

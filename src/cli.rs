@@ -34,6 +34,32 @@ pub enum Command {
     /// Report every problem a build would, and broken links and missing
     /// images; write nothing. Exits 1 when anything is found (for CI).
     Check(CheckArgs),
+    /// Put cards on sheets of paper for a home printer, several to a sheet
+    /// with cut marks, in one PDF: output/print/sheets-SHEET.pdf.
+    Print(PrintArgs),
+}
+
+/// Arguments of `waxseal print`.
+#[derive(Debug, clap::Args)]
+pub struct PrintArgs {
+    /// The site folder (holding waxseal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The output folder; the PDF goes into its print/ folder [default: ROOT/output].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// The paper.
+    #[arg(long, value_enum, default_value_t = crate::print::Sheet::A4)]
+    pub sheet: crate::print::Sheet,
+    /// Only the cards whose slug matches, e.g. `orders/*` (`**` crosses folders); may be given more than once [default: every card].
+    #[arg(long, value_name = "GLOB")]
+    pub cards: Vec<String>,
+    /// Print messages marked `draft: true` too.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print only problems.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `waxseal check`.
@@ -131,7 +157,7 @@ pub struct BuildArgs {
     /// How many cards to draw at once [default: one per core].
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Which files to make, e.g. `html,png` [default: the site's `outputs`, else html,png,svg].
+    /// Which files to make, e.g. `html,png` or `html,png,svg,pdf` [default: the site's `outputs`, else html,png,svg].
     #[arg(long, value_delimiter = ',', value_parser = parse_output)]
     pub outputs: Option<Vec<String>>,
     /// Smallest PNG files (slower): for publishing.
@@ -154,7 +180,52 @@ pub fn run(cli: Cli) -> i32 {
         Command::New(args) => run_new(args),
         Command::Serve(args) => run_serve(args),
         Command::Check(args) => run_check(args),
+        Command::Print(args) => run_print(args),
     }
+}
+
+fn run_print(args: PrintArgs) -> i32 {
+    let started = Instant::now();
+    let output = args.output.unwrap_or_else(|| args.root.join("output"));
+    let options = crate::print::PrintOptions {
+        root: args.root,
+        output,
+        sheet: args.sheet,
+        cards: args.cards,
+        drafts: args.drafts,
+    };
+    let report = crate::print::print(&options);
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    if !args.quiet && report.file.is_some() {
+        eprintln!("{}", print_summary(&report, &options, started.elapsed()));
+    }
+    report.exit_code()
+}
+
+/// The line a print ends with: `printed 5 cards on 2 A4 sheets (4 a6 cards a
+/// sheet) into output/print/sheets-a4.pdf in 0.41s`.
+pub fn print_summary(
+    report: &crate::print::PrintReport,
+    options: &crate::print::PrintOptions,
+    took: Duration,
+) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let sizes: Vec<String> = report
+        .sizes
+        .iter()
+        .map(|(size, per_sheet, _)| format!("{} a sheet", plural(*per_sheet, &format!("{size} card"))))
+        .collect();
+    let file = report.file.as_deref().map(|rel| options.output.join(rel)).unwrap_or_default();
+    format!(
+        "printed {} on {} ({}) into {} in {:.2}s",
+        plural(report.cards, "card"),
+        plural(report.sheets, &format!("{} sheet", options.sheet.label())),
+        sizes.join(", "),
+        file.display(),
+        took.as_secs_f64()
+    )
 }
 
 fn run_check(args: CheckArgs) -> i32 {

@@ -40,6 +40,113 @@ pub struct SiteConfig {
     pub optimize: bool,
     /// The gallery's pages.
     pub gallery: GalleryConfig,
+    /// The print PDFs (`card.pdf`, `waxseal print`).
+    pub print: PrintConfig,
+}
+
+/// `print:` in `waxseal.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintConfig {
+    /// How far the card's paper runs on past where it is cut (`3mm`,
+    /// `0.125in`): a print shop trims into it, so no white edge shows.
+    pub bleed: Length,
+    /// Crop marks around the card, outside the bleed. Off: print shops
+    /// usually ask for a PDF without them and add their own.
+    pub marks: bool,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig { bleed: Length::parse("3mm").expect("a valid length"), marks: false }
+    }
+}
+
+/// A length for print, written with its unit: `3mm`, `0.125in`, `9pt` (or
+/// `0`). Kept as written (which is what templates and the cache see) and in
+/// points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "String")]
+pub struct Length {
+    text: String,
+    points: f64,
+}
+
+/// The largest bleed anyone asks for is a few millimetres; past an inch it
+/// is a typo.
+const MAX_LENGTH_PT: f64 = 72.0;
+
+impl Length {
+    /// Parses `3mm`, `0.125in`, `9pt` or `0`.
+    pub fn parse(text: &str) -> Result<Length, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(t.len());
+        let (number, unit) = (t[..split].trim(), t[split..].trim());
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("`{t}` is not a length: use a number and mm, in or pt, such as `3mm` or `0.125in`"))?;
+        let per_unit = match unit {
+            "mm" => 72.0 / 25.4,
+            "in" => 72.0,
+            "pt" => 1.0,
+            "" if value == 0.0 => 0.0,
+            "" => return Err(format!("`{t}` has no unit: write `{t}mm`, `{t}in` or `{t}pt`")),
+            other => {
+                return Err(format!("unknown unit `{other}` in `{t}`: use mm, in or pt, such as `3mm` or `0.125in`"))
+            }
+        };
+        let points = value * per_unit;
+        if !points.is_finite() || points < 0.0 {
+            return Err(format!("`{t}` is less than nothing"));
+        }
+        if points > MAX_LENGTH_PT {
+            return Err(format!("`{t}` is more than an inch: a bleed is usually 3mm or 0.125in"));
+        }
+        Ok(Length { text: t.to_string(), points })
+    }
+
+    /// The length in PostScript points (1/72 in).
+    pub fn points(&self) -> f64 {
+        self.points
+    }
+}
+
+/// Read from the YAML value itself (not through an intermediate value), so
+/// a bad length is reported at its own line and column.
+impl<'de> Deserialize<'de> for Length {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Length, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Length;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a length such as `3mm` or `0.125in`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Length, E> {
+                Length::parse(text).map_err(E::custom)
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Length, E> {
+                Length::parse(&n.to_string()).map_err(E::custom)
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Length, E> {
+                Length::parse(&n.to_string()).map_err(E::custom)
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Length, E> {
+                Length::parse(&n.to_string()).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl From<Length> for String {
+    fn from(length: Length) -> String {
+        length.text
+    }
 }
 
 /// `gallery:` in `waxseal.yaml`.
@@ -70,6 +177,7 @@ impl Default for SiteConfig {
             outputs: vec!["html".into(), "png".into(), "svg".into()],
             optimize: false,
             gallery: GalleryConfig::default(),
+            print: PrintConfig::default(),
         }
     }
 }
@@ -80,8 +188,20 @@ pub fn normalize_base_url(url: &str) -> String {
 }
 
 /// The keys `waxseal.yaml` accepts, for hints.
-pub const CONFIG_KEYS: &[&str] =
-    &["title", "description", "base_url", "theme", "size", "dpi", "raw_html", "lang", "outputs", "optimize", "gallery"];
+pub const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "theme",
+    "size",
+    "dpi",
+    "raw_html",
+    "lang",
+    "outputs",
+    "optimize",
+    "gallery",
+    "print",
+];
 
 impl SiteConfig {
     /// Reads `root/waxseal.yaml`, or the defaults when there is none.
@@ -149,6 +269,26 @@ mod tests {
     #[test]
     fn empty_file_gives_defaults() {
         assert_eq!(SiteConfig::parse("").unwrap(), SiteConfig::default());
+    }
+
+    #[test]
+    fn a_bleed_is_read_in_millimetres_inches_or_points() {
+        let bleed = |yaml: &str| SiteConfig::parse(yaml).map(|c| c.print.bleed.points());
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(SiteConfig::default().print.bleed.points(), 3.0 / 25.4 * 72.0));
+        assert!(close(bleed("print:\n  bleed: 0.125in\n").unwrap(), 9.0));
+        assert!(close(bleed("print:\n  bleed: 9pt\n").unwrap(), 9.0));
+        assert!(close(bleed("print: { bleed: 5 mm }\n").unwrap(), 5.0 / 25.4 * 72.0));
+        assert!(close(bleed("print: { bleed: 0 }\n").unwrap(), 0.0));
+        let d = SiteConfig::parse("title: Shop\nprint:\n  bleed: 3cm\n").unwrap_err();
+        assert_eq!((d.line, d.col), (3, 10), "{d:?}");
+        assert!(d.message.starts_with("print.bleed: unknown unit `cm` in `3cm`: use mm, in or pt"), "{}", d.message);
+        for bad in ["print: { bleed: 3 }", "print: { bleed: -1mm }", "print: { bleed: 2in }", "print: { bleed: wide }"]
+        {
+            assert!(bleed(bad).is_err(), "{bad}");
+        }
+        let d = SiteConfig::parse("print:\n  marks: yes please\n").unwrap_err();
+        assert_eq!(d.line, 2, "{d:?}");
     }
 
     #[test]

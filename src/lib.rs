@@ -12,12 +12,14 @@
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
+//! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
 //! site      Tera templates          -> card pages, gallery, assets
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
 //! output    the only writer: atomic, confined to the output folder (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
+//! print     chosen cards            -> n-up sheets for home printers, one PDF
 //! ```
 
 pub mod build;
@@ -32,6 +34,8 @@ pub mod layout;
 pub mod links;
 pub mod markup;
 pub mod output;
+pub mod pdf;
+pub mod print;
 pub mod recipients;
 pub mod render;
 pub mod scaffold;

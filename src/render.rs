@@ -81,6 +81,24 @@ impl CardSize {
         })
     }
 
+    /// The card's size as cut, in PostScript points (1/72 in): its nominal
+    /// size (A6 is 105 x 148 mm), not its pixels rounded at the dpi.
+    pub fn trim_points(&self) -> (f32, f32) {
+        let &(_, w, h, unit) = SIZES.iter().find(|s| s.0 == self.name).expect("sizes are made from the table");
+        let pt = |v: f64| -> f32 {
+            match unit {
+                Unit::Mm => (v / 25.4 * 72.0) as f32,
+                Unit::In => (v * 72.0) as f32,
+                Unit::Px => (v / f64::from(self.ppi) * 72.0) as f32,
+            }
+        };
+        if self.landscape {
+            (pt(h), pt(w))
+        } else {
+            (pt(w), pt(h))
+        }
+    }
+
     /// Pixels per typographic point on this card.
     pub fn px_per_pt(&self) -> f32 {
         self.ppi / 72.0
@@ -190,6 +208,9 @@ struct CardContext {
     u: f32,
     size: String,
     landscape: bool,
+    /// How far, in pixels, the paper should run on past each edge: 0 for
+    /// the PNG and SVG, the print bleed for the PDF.
+    bleed: f32,
 }
 
 #[derive(Serialize)]
@@ -218,6 +239,46 @@ pub struct CardSvg {
 
 /// Writes the card SVG from the theme's template.
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
+    let (mut context, seal) = card_context(theme, size, content, 0.0)?;
+    let full = render_card(theme, &context)?;
+    context.insert("text", "");
+    context.insert("seal", "");
+    let base = strip_element(&strip_element(&render_card(theme, &context)?, "title"), "desc");
+    Ok(CardSvg { full, base, seal })
+}
+
+/// A card's SVG for print: the theme's template with `card.bleed` set, so
+/// that its paper runs on `bleed` pixels past each edge.
+pub struct PrintSvg {
+    /// The card, its paper drawn into the bleed (the SVG's viewport is
+    /// still the card's).
+    pub svg: String,
+    /// How far past each edge, in pixels.
+    pub bleed: f32,
+    /// Whether the template draws anything into the bleed: false for a
+    /// theme that does not look at `card.bleed` (one made before it
+    /// existed), whose bleed the PDF fills with the paper's edge colour.
+    pub draws_bleed: bool,
+}
+
+/// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
+pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
+    let (context, _) = card_context(theme, size, content, bleed)?;
+    let svg = render_card(theme, &context)?;
+    let draws_bleed = bleed > 0.0 && {
+        let (context, _) = card_context(theme, size, content, 0.0)?;
+        render_card(theme, &context)? != svg
+    };
+    Ok(PrintSvg { svg, bleed, draws_bleed })
+}
+
+/// What the theme's card.svg template sees, and the seal's SVG.
+fn card_context(
+    theme: &Theme,
+    size: CardSize,
+    content: &CardContent,
+    bleed: f32,
+) -> Result<(tera::Context, String), RenderError> {
     let b = boxes(theme, size);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
@@ -243,6 +304,7 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
             u: size.width.min(size.height) as f32 / 100.0,
             size: size.full_name(),
             landscape: size.width > size.height,
+            bleed,
         },
     );
     context.insert("seal_box", &SealBox { x: cx, y: cy, r });
@@ -254,17 +316,14 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     context.insert("seal", &seal);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
-    let render = |context: &tera::Context| {
-        theme.templates.render("card.svg", context).map_err(|e| {
-            let (line, col, message) = crate::content::tera_location(&e);
-            RenderError::Template(line, col, message)
-        })
-    };
-    let full = render(&context)?;
-    context.insert("text", "");
-    context.insert("seal", "");
-    let base = strip_element(&strip_element(&render(&context)?, "title"), "desc");
-    Ok(CardSvg { full, base, seal })
+    Ok((context, seal))
+}
+
+fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
+    theme.templates.render("card.svg", context).map_err(|e| {
+        let (line, col, message) = crate::content::tera_location(&e);
+        RenderError::Template(line, col, message)
+    })
 }
 
 /// `svg` without the content of its first `<NAME>` element.
@@ -821,6 +880,43 @@ mod tests {
                     let worst = whole.data().iter().zip(layered.data()).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
                     assert!(worst <= 4, "{name} {size_name} at {width} px differs by {worst} when layered");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_built_in_theme_runs_its_paper_into_the_bleed_and_draws_the_card_as_before() {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love*.", false).rich;
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            for size_name in ["a6", "a6-landscape"] {
+                let size = CardSize::named(size_name, 150).unwrap();
+                let b = boxes(&theme, size);
+                let frame = b.frame(size);
+                let text = Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None };
+                let laid = layout::layout(&theme, text, frame).unwrap();
+                let seal = crate::seal::SealSpec::default();
+                let content = CardContent { title: Some("Hi"), layout: &laid, seal: &seal, seed: 3, alt: "x" };
+                let print = print_svg(&theme, size, &content, 18.0).unwrap();
+                assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");
+                // The paper reaches past the corners: drawn 18 px wider, the
+                // corners of the wider picture are the paper, not transparent.
+                let (w, h) = (size.width, size.height);
+                let svg = print.svg.replacen(
+                    &format!("width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\""),
+                    &format!("width=\"{}\" height=\"{}\" viewBox=\"-18 -18 {} {}\"", w + 36, h + 36, w + 36, h + 36),
+                    1,
+                );
+                assert!(svg != print.svg, "{name}: the card's root element is not as expected");
+                let pixmap = rasterize(&parse(&theme, &svg).unwrap(), size.width);
+                let (w, h) = (pixmap.width() - 1, pixmap.height() - 1);
+                for (x, y) in [(0, 0), (w, 0), (0, h), (w, h)] {
+                    let p = pixmap.pixel(x, y).unwrap();
+                    assert_eq!(p.alpha(), 255, "{name} {size_name}: no paper at ({x}, {y})");
+                }
+                let plain = print_svg(&theme, size, &content, 0.0).unwrap();
+                assert_eq!(plain.svg, card_svg(&theme, size, &content).unwrap().full, "{name}: bleed 0 is the card");
             }
         }
     }

@@ -26,6 +26,9 @@ pub struct CardEntry {
     pub png: String,
     /// URL of the SVG card.
     pub svg: String,
+    /// URL of the print PDF, or empty when none is made.
+    #[serde(default)]
+    pub pdf: String,
     /// URL of the thumbnail.
     pub thumb: String,
     /// URL of the link-preview picture (1200 x 630), or empty.

@@ -429,6 +429,8 @@ pub struct Theme {
     pub glyphs: crate::svgout::GlyphOutlines,
     /// Widths of the words of its cards, and the shape plans of its faces, made once.
     pub widths: crate::layout::WidthCache,
+    /// Its fonts for print PDFs, loaded the first time one is made.
+    pub print_fonts: crate::pdf::PrintFonts,
 }
 
 impl std::fmt::Debug for Face {
@@ -583,6 +585,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         picture_fingerprint,
         glyphs: Default::default(),
         widths: Default::default(),
+        print_fonts: Default::default(),
         emblems,
         origins,
         name: name.to_string(),

@@ -7,6 +7,7 @@ mod gallery;
 mod golden;
 mod merge;
 mod pages;
+mod print;
 mod serve;
 mod support;
 mod themes;

@@ -1,0 +1,554 @@
+//! `waxseal print`: the chosen cards of a site on sheets of paper for a home
+//! printer, n-up, with cut marks, in one PDF (`output/print/sheets-a4.pdf`).
+//!
+//! It reads and lays out the chosen cards itself, as a build does, so it
+//! works on a fresh site in one command and neither needs a build nor
+//! touches one (the build cache, the cards' files). The imposition (how
+//! many cards go on a sheet, where, and where the cuts are) is a pure
+//! function of the card's and the sheet's sizes; drawing is pdf's job and
+//! writing output's.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::content::{self, Message};
+use crate::diagnostics::Diagnostic;
+use crate::output::Output;
+use crate::pdf::{self, PrintCard, SheetPage, MM};
+use crate::recipients::{self, RowsFile};
+use crate::theme::{self, Theme};
+
+/// A sheet of paper for a home printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sheet {
+    /// ISO A4, 210 x 297 mm.
+    A4,
+    /// US Letter, 8.5 x 11 in.
+    Letter,
+}
+
+impl Sheet {
+    /// Its size, portrait, in points.
+    pub fn points(self) -> (f32, f32) {
+        match self {
+            Sheet::A4 => (210.0 * MM, 297.0 * MM),
+            Sheet::Letter => (8.5 * 72.0, 11.0 * 72.0),
+        }
+    }
+
+    /// `a4`, `letter`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sheet::A4 => "a4",
+            Sheet::Letter => "letter",
+        }
+    }
+
+    /// `A4`, `Letter`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sheet::A4 => "A4",
+            Sheet::Letter => "Letter",
+        }
+    }
+}
+
+/// What to print.
+#[derive(Debug, Clone)]
+pub struct PrintOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// The output folder; the PDF goes into its `print/`.
+    pub output: PathBuf,
+    /// The paper.
+    pub sheet: Sheet,
+    /// Slug patterns (`orders/*`); every card when empty.
+    pub cards: Vec<String>,
+    /// Drafts too.
+    pub drafts: bool,
+}
+
+/// What a print did.
+#[derive(Debug, Default)]
+pub struct PrintReport {
+    /// Every problem.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The PDF written, relative to the output folder (none when nothing was printed).
+    pub file: Option<String>,
+    /// Cards printed.
+    pub cards: usize,
+    /// Sheets (pages) of the PDF.
+    pub sheets: usize,
+    /// For each card size: its name, how many cards a sheet holds, and how many were printed.
+    pub sizes: Vec<(String, usize, usize)>,
+    /// Nothing could be printed (bad settings, no card chosen, unwritable output).
+    pub fatal: bool,
+}
+
+impl PrintReport {
+    /// 0 clean, 1 some cards failed, 2 nothing printed.
+    pub fn exit_code(&self) -> i32 {
+        if self.fatal {
+            2
+        } else if self.diagnostics.iter().any(Diagnostic::is_error) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Prints the chosen cards of the site on sheets.
+pub fn print(options: &PrintOptions) -> PrintReport {
+    let mut report = PrintReport::default();
+    let root = &options.root;
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            report.diagnostics.push(d);
+            report.fatal = true;
+            return report;
+        }
+    };
+    let chosen = |slug: &str| options.cards.is_empty() || options.cards.iter().any(|p| glob_match(p, slug));
+
+    // The chosen messages, in the order of their files.
+    let (files, problems) = content::walk(root);
+    report.diagnostics.extend(problems);
+    let mut body_tera = tera::Tera::new();
+    content::register_filters(&mut body_tera);
+    // A merged message is a card per row of its recipients file.
+    let read: Vec<Vec<Result<Message, Diagnostic>>> = files
+        .par_iter()
+        .map(|path| match content::read(root, path) {
+            Ok(m) if m.is_merged() && (options.drafts || !m.front.draft) => {
+                merged_cards(root, path, m, &body_tera, &config)
+            }
+            other => vec![other],
+        })
+        .collect();
+    let read: Vec<(&std::path::PathBuf, Result<Message, Diagnostic>)> =
+        files.iter().zip(read).flat_map(|(path, cards)| cards.into_iter().map(move |card| (path, card))).collect();
+    let mut messages = Vec::new();
+    let mut slugs = HashSet::new();
+    let mut matched = vec![false; options.cards.len()];
+    for (path, result) in read {
+        match result {
+            Ok(m) if m.front.draft && !options.drafts => {}
+            Ok(m) if !chosen(&m.slug) => {}
+            Ok(m) => {
+                for (i, pattern) in options.cards.iter().enumerate() {
+                    matched[i] |= glob_match(pattern, &m.slug);
+                }
+                if slugs.insert(m.slug.clone()) {
+                    messages.push(m);
+                } else {
+                    let message = format!("slug `{}` is already used by another message", m.slug);
+                    report.diagnostics.push(
+                        Diagnostic::error(&m.source, m.line_of("slug"), 1, message)
+                            .with_hint("set a different `slug:` in the front matter"),
+                    );
+                }
+            }
+            Err(d) => {
+                // Reported when it might have been chosen (its slug by its path).
+                let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
+                let slug = rel.to_string_lossy().replace('\\', "/");
+                if chosen(&slug) {
+                    for (i, pattern) in options.cards.iter().enumerate() {
+                        matched[i] |= glob_match(pattern, &slug);
+                    }
+                    report.diagnostics.push(d);
+                }
+            }
+        }
+    }
+    for (pattern, _) in options.cards.iter().zip(&matched).filter(|(_, m)| !**m) {
+        report.diagnostics.push(
+            Diagnostic::error("content", 0, 0, format!("no card matches `{pattern}`"))
+                .with_hint("give a card's slug (its path in content/ without `.md`), or a pattern such as `orders/*`"),
+        );
+    }
+    if messages.is_empty() {
+        if options.cards.is_empty() && report.diagnostics.is_empty() {
+            report.diagnostics.push(Diagnostic::error("content", 0, 0, "no cards to print"));
+        }
+        report.fatal = true;
+        return report;
+    }
+
+    // Each theme once.
+    let mut names: Vec<String> =
+        messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
+    names.sort();
+    names.dedup();
+    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
+        names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name).map(Arc::new))).collect();
+
+    // Every card laid out and parsed for the PDF, in parallel.
+    let bleed = config.print.bleed.points() as f32;
+    let made: Vec<Result<(String, PrintCard), Diagnostic>> =
+        messages.par_iter().map(|m| prepare(m, &config, &themes, &body_tera, bleed)).collect();
+    let mut cards = Vec::new();
+    let mut reported = HashSet::new();
+    for result in made {
+        match result {
+            Ok(card) => cards.push(card),
+            Err(d) => {
+                // A broken theme once, not once per card.
+                if reported.insert((d.path.clone(), d.line, d.message.clone())) {
+                    report.diagnostics.push(d);
+                }
+            }
+        }
+    }
+    if cards.is_empty() {
+        report.fatal = true;
+        return report;
+    }
+
+    // The cards of each size on their own sheets, sizes in order of first appearance.
+    let mut groups: Vec<(String, Vec<&PrintCard>)> = Vec::new();
+    for (size, card) in &cards {
+        match groups.iter_mut().find(|(name, _)| name == size) {
+            Some((_, group)) => group.push(card),
+            None => groups.push((size.clone(), vec![card])),
+        }
+    }
+    let mut pages = Vec::new();
+    for (size, group) in &groups {
+        let Some(imposition) = impose(group[0].trim(), options.sheet.points(), bleed) else {
+            report.diagnostics.push(Diagnostic::error(
+                "content",
+                0,
+                0,
+                format!("a {size} card does not fit on a {} sheet", options.sheet.label()),
+            ));
+            continue;
+        };
+        for chunk in group.chunks(imposition.slots.len()) {
+            let cards = chunk.iter().zip(&imposition.slots).map(|(card, slot)| (*card, slot.at, slot.clip())).collect();
+            pages.push(SheetPage { size: imposition.sheet, cards, marks: imposition.marks.clone() });
+        }
+        report.sizes.push((size.clone(), imposition.slots.len(), group.len()));
+        report.cards += group.len();
+    }
+    if pages.is_empty() {
+        report.fatal = true;
+        return report;
+    }
+    let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
+    let bytes = match pdf::sheets_pdf(&pages, &title) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error("content", 0, 0, e.to_string()));
+            report.fatal = true;
+            return report;
+        }
+    };
+    let rel = format!("print/sheets-{}.pdf", options.sheet.name());
+    match Output::create(&options.output).and_then(|output| output.write(&rel, &bytes)) {
+        Ok(()) => {
+            report.sheets = pages.len();
+            report.file = Some(rel);
+        }
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error(options.output.join(&rel), 0, 0, format!("cannot write: {e}")));
+            report.fatal = true;
+        }
+    }
+    report
+}
+
+/// Lays message `m` out and makes its card ready to print: its size's name
+/// and the card parsed for the PDF.
+/// The card messages of merged message `m` (at `path`), one per row of its
+/// recipients file, each with the row's problem instead where it has one.
+fn merged_cards(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    m: Message,
+    tera: &tera::Tera,
+    config: &SiteConfig,
+) -> Vec<Result<Message, Diagnostic>> {
+    let file = match RowsFile::of(root, path, &m) {
+        Ok(file) => file,
+        Err(d) => return vec![Err(d)],
+    };
+    let rows = match file.rows() {
+        Ok(rows) => rows,
+        Err(d) => return vec![Err(d)],
+    };
+    rows.map(|row| {
+        let row = row.map_err(|e| e.diagnostic)?;
+        recipients::card_message(recipients::with_row(&m, &file, row), tera, config)
+    })
+    .collect()
+}
+
+fn prepare(
+    m: &Message,
+    config: &SiteConfig,
+    themes: &BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+    body_tera: &tera::Tera,
+    bleed: f32,
+) -> Result<(String, PrintCard), Diagnostic> {
+    let name = m.front.theme.as_deref().unwrap_or(&config.theme);
+    let theme = match themes.get(name) {
+        Some(Ok(theme)) => theme,
+        Some(Err(d)) => return Err(d.clone()),
+        None => unreachable!("every message's theme is loaded"),
+    };
+    let card = crate::build::lay_out(theme, config, body_tera, m)?;
+    let svg = card.print_svg(theme, m, bleed)?;
+    let print = PrintCard::new(theme, card.size, &svg)
+        .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+    Ok((card.size.full_name(), print))
+}
+
+/// Where a card goes on a sheet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// The top left corner of its cut, in points.
+    pub at: (f32, f32),
+    /// What of its artwork shows, as left, top, right, bottom: its cut, and
+    /// the bleed where there is room for it (a gap between cards, a margin).
+    pub clip: [f32; 4],
+}
+
+impl Slot {
+    fn clip(&self) -> krilla::geom::Rect {
+        let [l, t, r, b] = self.clip;
+        krilla::geom::Rect::from_ltrb(l, t, r, b).expect("a card's clip has a size")
+    }
+}
+
+/// Cards laid out on a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imposition {
+    /// The sheet as laid out (landscape when that holds more cards), in points.
+    pub sheet: (f32, f32),
+    /// The places of the cards, row by row.
+    pub slots: Vec<Slot>,
+    /// Cut marks, as lines from (x0, y0) to (x1, y1).
+    pub marks: Vec<[f32; 4]>,
+}
+
+/// How far a cut mark on a cut line between two cards that touch runs
+/// from the edge of the cards into them: past the edge a home printer
+/// cannot print on. The cut takes it off with the line.
+const INLINE_MARK: f32 = 12.0 * MM;
+
+/// How cards lie along one side of a sheet.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    /// Cards.
+    n: usize,
+    /// Between two cards: none (they share a cut) or twice the bleed.
+    gap: f32,
+    /// From the sheet's edge to the first card's cut.
+    margin: f32,
+    /// Whether the margin holds the bleed and cut marks beyond it.
+    room: bool,
+}
+
+/// The most cards of `card` size (points, as cut) on a sheet of `sheet`
+/// size, portrait or landscape; `None` when not even one fits.
+///
+/// Cards touch (one cut between two), unless the sheet has room for a gap
+/// of twice the bleed between them and for cut marks around them all: then
+/// each card keeps its bleed, as for a print shop. Cut marks go in the
+/// sheet's margins, on each cut line, outside the bleed. Where a margin has
+/// no room for them (4 A6 cards fill an A4 sheet), a cut line between two
+/// cards gets its marks on itself, from the cards' edge inwards.
+pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposition> {
+    let mark_room = bleed + pdf::MARK_OFFSET + pdf::MARK_LENGTH;
+    let axis = |sheet: f32, card: f32| -> (usize, bool, bool) {
+        // A hundredth of a point of slack: an A4 sheet holds two A5 widths.
+        let n = ((sheet + 0.01) / card).floor() as usize;
+        let margin = (sheet - n as f32 * card) / 2.0;
+        let gapped = (sheet - n as f32 * card - (n.saturating_sub(1)) as f32 * 2.0 * bleed) / 2.0;
+        (n, margin >= mark_room, n > 1 && bleed > 0.0 && gapped >= mark_room)
+    };
+    let (portrait, landscape) = (sheet, (sheet.1, sheet.0));
+    let count = |(w, h): (f32, f32)| axis(w, card.0).0 * axis(h, card.1).0;
+    // Portrait unless landscape holds more.
+    let sheet = if count(landscape) > count(portrait) { landscape } else { portrait };
+    let ((nx, room_x, gap_x), (ny, room_y, gap_y)) = (axis(sheet.0, card.0), axis(sheet.1, card.1));
+    if nx == 0 || ny == 0 {
+        return None;
+    }
+    // A gap only where the cut lines across it get their marks in the other margin.
+    let lay = |n: usize, length: f32, card: f32, gap: bool| -> Axis {
+        let gap = if gap { 2.0 * bleed } else { 0.0 };
+        let margin = (length - n as f32 * card - (n - 1) as f32 * gap) / 2.0;
+        Axis { n, gap, margin, room: margin >= mark_room }
+    };
+    let x = lay(nx, sheet.0, card.0, gap_x && room_y);
+    let y = lay(ny, sheet.1, card.1, gap_y && room_x);
+
+    // How far a card's artwork shows past its cut on each side.
+    let reach = |axis: &Axis, i: usize| -> (f32, f32) {
+        let outer = if axis.room { bleed } else { 0.0 };
+        let before = if i == 0 { outer } else { axis.gap / 2.0 };
+        let after = if i + 1 == axis.n { outer } else { axis.gap / 2.0 };
+        (before, after)
+    };
+    let start = |axis: &Axis, card: f32, i: usize| axis.margin + i as f32 * (card + axis.gap);
+    let mut slots = Vec::new();
+    for row in 0..y.n {
+        for col in 0..x.n {
+            let (left, top) = (start(&x, card.0, col), start(&y, card.1, row));
+            let ((l, r), (t, b)) = (reach(&x, col), reach(&y, row));
+            slots.push(Slot { at: (left, top), clip: [left - l, top - t, left + card.0 + r, top + card.1 + b] });
+        }
+    }
+
+    // The cut lines across each axis, and their marks at both ends.
+    let cuts = |axis: &Axis, card: f32| -> Vec<(f32, bool)> {
+        let mut lines: Vec<(f32, bool)> = Vec::new();
+        for i in 0..axis.n {
+            let a = start(axis, card, i);
+            for (at, inner) in [(a, i > 0), (a + card, i + 1 < axis.n)] {
+                // Cards that touch share a cut line: between two cards, not at the ends.
+                if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
+                    lines.push((at, inner && axis.gap == 0.0));
+                }
+            }
+        }
+        lines
+    };
+    let mut marks = Vec::new();
+    let ends = |across: &Axis, length: f32| -> [(f32, f32); 2] {
+        // From the edge of the cards' bleed outwards, or (on the line itself) inwards.
+        let near = across.margin - bleed - pdf::MARK_OFFSET;
+        [(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)]
+    };
+    let inline = |across: &Axis, length: f32| -> [(f32, f32); 2] {
+        [(across.margin, across.margin + INLINE_MARK), (length - across.margin, length - across.margin - INLINE_MARK)]
+    };
+    for (at, between) in cuts(&x, card.0) {
+        let spans = if y.room { Some(ends(&y, sheet.1)) } else { between.then(|| inline(&y, sheet.1)) };
+        for (y0, y1) in spans.into_iter().flatten() {
+            marks.push([at, y0, at, y1]);
+        }
+    }
+    for (at, between) in cuts(&y, card.1) {
+        let spans = if x.room { Some(ends(&x, sheet.0)) } else { between.then(|| inline(&x, sheet.0)) };
+        for (x0, x1) in spans.into_iter().flatten() {
+            marks.push([x0, at, x1, at]);
+        }
+    }
+    Some(Imposition { sheet, slots, marks })
+}
+
+/// Whether `slug` matches `pattern`: `*` stands for any characters but `/`,
+/// `**` for any characters, `?` for one character but `/`.
+pub fn glob_match(pattern: &str, slug: &str) -> bool {
+    fn matches(p: &[char], s: &[char]) -> bool {
+        match p {
+            [] => s.is_empty(),
+            ['*', '*', rest @ ..] => (0..=s.len()).any(|i| matches(rest, &s[i..])),
+            ['*', rest @ ..] => {
+                (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != '/').any(|i| matches(rest, &s[i..]))
+            }
+            ['?', rest @ ..] => s.first().is_some_and(|c| *c != '/') && matches(rest, &s[1..]),
+            [c, rest @ ..] => s.first() == Some(c) && matches(rest, &s[1..]),
+        }
+    }
+    let (p, s): (Vec<char>, Vec<char>) = (pattern.chars().collect(), slug.chars().collect());
+    matches(&p, &s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A6: (f32, f32) = (105.0 * MM, 148.0 * MM);
+    const A7: (f32, f32) = (74.0 * MM, 105.0 * MM);
+    const FIVE_BY_SEVEN: (f32, f32) = (360.0, 504.0);
+    const BLEED: f32 = 3.0 * MM;
+
+    fn inside(slot: &Slot, x: f32, y: f32) -> bool {
+        let [l, t, r, b] = slot.clip;
+        x > l + 0.01 && x < r - 0.01 && y > t + 0.01 && y < b - 0.01
+    }
+
+    #[test]
+    fn four_a6_cards_fill_an_a4_sheet_and_are_cut_through_the_middle() {
+        let a4 = Sheet::A4.points();
+        let i = impose(A6, a4, BLEED).unwrap();
+        assert_eq!(i.sheet, a4, "portrait");
+        assert_eq!(i.slots.len(), 4);
+        // They touch: one cut between two, no bleed shown.
+        assert!((i.slots[1].at.0 - (i.slots[0].at.0 + A6.0)).abs() < 0.01);
+        assert!((i.slots[0].clip[2] - i.slots[1].clip[0]).abs() < 0.01, "no overlap, no gap");
+        // No margin for marks: the two middle cut lines carry their own, at both ends.
+        assert_eq!(i.marks.len(), 4, "{:?}", i.marks);
+        let middle = (a4.0 / 2.0, a4.1 / 2.0);
+        for [x0, y0, x1, y1] in &i.marks {
+            assert!(((x0 - middle.0).abs() < 0.01 && x0 == x1) || ((y0 - middle.1).abs() < 0.01 && y0 == y1));
+        }
+    }
+
+    #[test]
+    fn eight_a7_cards_go_on_a_landscape_a4_sheet() {
+        let i = impose(A7, Sheet::A4.points(), BLEED).unwrap();
+        assert_eq!(i.slots.len(), 8);
+        assert!(i.sheet.0 > i.sheet.1, "landscape");
+    }
+
+    #[test]
+    fn two_5x7_cards_go_on_a_landscape_letter_sheet_with_marks_outside_the_art() {
+        let i = impose(FIVE_BY_SEVEN, Sheet::Letter.points(), BLEED).unwrap();
+        assert_eq!(i.slots.len(), 2);
+        assert_eq!(i.sheet, (792.0, 612.0));
+        // Three vertical cut lines (the middle one shared), two horizontal:
+        // a mark at each end of each, in the margins.
+        assert_eq!(i.marks.len(), 10, "{:?}", i.marks);
+        for [x0, y0, x1, y1] in &i.marks {
+            for slot in &i.slots {
+                assert!(!inside(slot, *x0, *y0) && !inside(slot, *x1, *y1), "a mark on a card");
+            }
+            assert!(
+                [x0, x1].iter().all(|x| (0.0..=792.0).contains(*x))
+                    && [y0, y1].iter().all(|y| (0.0..=612.0).contains(*y))
+            );
+        }
+        // The outer edges keep their bleed (there is room); the shared cut does not.
+        assert!((i.slots[0].at.0 - i.slots[0].clip[0] - BLEED).abs() < 0.01);
+        assert!((i.slots[0].clip[2] - (i.slots[0].at.0 + 360.0)).abs() < 0.01);
+    }
+
+    #[test]
+    fn cards_with_room_between_them_keep_their_bleed_in_the_gap() {
+        // Two A7 cards on an A5-sized sheet with room to spare.
+        let i = impose(A7, (200.0 * MM, 160.0 * MM), BLEED).unwrap();
+        assert_eq!(i.slots.len(), 2);
+        let (a, b) = (&i.slots[0], &i.slots[1]);
+        assert!((b.at.0 - (a.at.0 + A7.0) - 2.0 * BLEED).abs() < 0.01, "a gap of twice the bleed");
+        assert!((a.clip[2] - b.clip[0]).abs() < 0.01, "each card's bleed fills half the gap");
+        // Four vertical cut lines, two horizontal, each marked at both ends.
+        assert_eq!(i.marks.len(), 12);
+    }
+
+    #[test]
+    fn a_card_larger_than_the_sheet_does_not_fit() {
+        assert_eq!(impose((700.0, 900.0), Sheet::A4.points(), BLEED), None);
+    }
+
+    #[test]
+    fn patterns_match_slugs() {
+        assert!(glob_match("orders/*", "orders/deb"));
+        assert!(!glob_match("orders/*", "orders/2026/deb"));
+        assert!(glob_match("orders/**", "orders/2026/deb"));
+        assert!(glob_match("*-deb", "thank-you-deb"));
+        assert!(!glob_match("*", "orders/deb"));
+        assert!(glob_match("thank-you-???", "thank-you-deb"));
+        assert!(glob_match("plain-note", "plain-note") && !glob_match("plain", "plain-note"));
+    }
+}

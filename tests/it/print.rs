@@ -1,0 +1,384 @@
+//! Print: `card.pdf` (`outputs: [pdf]`) and `waxseal print`'s sheets, read
+//! back with poppler's tools (`pdfinfo`, `pdffonts`, `pdftotext`,
+//! `pdftoppm`; Debian's `poppler-utils`, which `.ci/run` installs).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{tree, Image, Site};
+
+/// Runs a poppler tool and returns its standard output.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("`{tool}` does not run ({e}): install poppler-utils"));
+    assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The value of `pdfinfo -box`'s line `key:` (`Page size`, `TrimBox`, ...).
+fn info(pdf: &Path, key: &str) -> String {
+    let text = poppler("pdfinfo", &["-box", pdf.to_str().unwrap()]);
+    let line = text.lines().find(|l| l.starts_with(&format!("{key}:"))).unwrap_or_else(|| panic!("no {key}: {text}"));
+    line[key.len() + 1..].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Each font `pdffonts` lists: its name, type and `emb sub uni` columns.
+fn fonts(pdf: &Path) -> Vec<(String, String, String)> {
+    let text = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    text.lines()
+        .skip(2)
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // name, type (one or two words), encoding, emb, sub, uni, object, generation
+            let n = words.len();
+            (words[0].to_string(), words[1..n - 6].join(" "), words[n - 5..n - 2].join(" "))
+        })
+        .collect()
+}
+
+/// The page, drawn by poppler at `dpi`, with `pdftoppm`'s other `args`.
+fn draw(pdf: &Path, dpi: u32, args: &[&str]) -> Image {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("page");
+    let dpi = dpi.to_string();
+    let mut all = vec!["-png", "-singlefile", "-r", &dpi];
+    all.extend_from_slice(args);
+    all.extend([pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    poppler("pdftoppm", &all);
+    Image::read(&dir.path().join("page.png"))
+}
+
+/// `image` averaged over `n` x `n` blocks: what a printed card looks like
+/// from a step away, where rasterisers' anti-aliasing no longer shows.
+fn blur(image: &Image, n: u32) -> Vec<[f32; 3]> {
+    let (w, h) = (image.width / n, image.height / n);
+    let mut out = Vec::with_capacity((w * h) as usize);
+    for by in 0..h {
+        for bx in 0..w {
+            let mut sum = [0.0; 3];
+            for y in by * n..(by + 1) * n {
+                for x in bx * n..(bx + 1) * n {
+                    let p = image.pixel(x, y);
+                    (0..3).for_each(|c| sum[c] += p[c] as f32);
+                }
+            }
+            out.push(sum.map(|s| s / (n * n) as f32));
+        }
+    }
+    out
+}
+
+/// The mean colour of a rectangle of `image` (pixels, end exclusive).
+fn mean(image: &Image, x: (u32, u32), y: (u32, u32)) -> [f32; 3] {
+    let mut sum = [0.0; 3];
+    for yy in y.0..y.1 {
+        for xx in x.0..x.1 {
+            let p = image.pixel(xx, yy);
+            (0..3).for_each(|c| sum[c] += p[c] as f32);
+        }
+    }
+    sum.map(|s| s / ((x.1 - x.0) * (y.1 - y.0)) as f32)
+}
+
+fn far(a: [f32; 3], b: [f32; 3]) -> f32 {
+    (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f32::max)
+}
+
+/// A card to Marguerite in `theme`, greeting her by name from the front matter.
+fn card_to_marguerite(site: &Site, slug: &str, theme: &str) {
+    site.write(
+        &format!("content/{slug}.md"),
+        &format!(
+            "---\ntitle: For Marguerite\nto: Marguerite\nfrom: Bev\ntheme: {theme}\n---\n\
+             Dear {{{{ to }}}}, your order was made with *love* and wrapped in **tissue**.\n"
+        ),
+    );
+}
+
+#[test]
+fn a_card_pdf_is_trim_plus_bleed_with_real_text_in_embedded_subset_fonts() {
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "chocolate");
+    site.write("waxseal.yaml", "outputs: [html, png, pdf]\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = site.output("cards/marguerite/card.pdf");
+    // A6 is 105 x 148 mm; with 3 mm of bleed on every side, 111 x 154 mm.
+    assert_eq!(info(&pdf, "Page size"), "314.646 x 436.535 pts");
+    assert_eq!(info(&pdf, "Pages"), "1");
+    assert_eq!(info(&pdf, "TrimBox"), "8.50 8.50 306.14 428.03", "the cut, 3 mm in");
+    assert_eq!(info(&pdf, "BleedBox"), "0.00 0.00 314.65 436.54");
+    let fonts = fonts(&pdf);
+    let names: Vec<&str> = fonts.iter().map(|f| f.0.as_str()).collect();
+    for face in ["EBGaramond-Regular", "EBGaramond-Italic", "EBGaramond-SemiBold", "DancingScript-SemiBold"] {
+        assert!(names.iter().any(|n| n.ends_with(&format!("+{face}"))), "{face} is not in {names:?}");
+    }
+    for (name, kind, flags) in &fonts {
+        assert_eq!(flags, "yes yes yes", "{name} ({kind}) is not embedded as a subset with its text");
+    }
+    let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("Dear Marguerite, your order was made"), "{text}");
+    assert!(text.contains("For Marguerite") && text.contains("with love, Bev"), "{text}");
+    // The card page offers it.
+    let page = site.read("cards/marguerite/index.html");
+    assert!(page.contains("href=\"/cards/marguerite/card.pdf\" download>Download PDF for print</a>"), "{page}");
+}
+
+#[test]
+fn every_theme_prints_as_its_png_looks_with_its_paper_run_on_into_the_bleed() {
+    let site = Site::empty();
+    let themes = ["chocolate", "classic", "kraft", "minimal"];
+    for theme in themes {
+        card_to_marguerite(&site, theme, theme);
+    }
+    // 0.1 in is 30 px at 300 dpi: poppler's pixels then fall on the PNG's.
+    site.write("waxseal.yaml", "outputs: [png, pdf]\nprint:\n  bleed: 0.1in\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in themes {
+        let (png, pdf) =
+            (site.png(&format!("cards/{theme}/card.png")), site.output(&format!("cards/{theme}/card.pdf")));
+        assert_eq!(info(&pdf, "Page size"), "312.038 x 433.928 pts", "{theme}: trim plus 0.1 in");
+        let page = draw(&pdf, 300, &[]);
+        // 105 x 148 mm and 0.1 in each side at 300 dpi: 1300.2 x 1808.5 px.
+        assert_eq!((page.width, page.height), (1301, 1809), "{theme}");
+        let (b, w, h) = (30, png.width, png.height);
+        let trim = draw(&pdf, 300, &["-x", "30", "-y", "30", "-W", &w.to_string(), "-H", &h.to_string()]);
+        // From a step away (blocks of 8 x 8 pixels, 0.7 mm) the printed card
+        // is the PNG: poppler draws glyph edges a little darker than resvg,
+        // which moves a block by up to about 40 levels; a missing or
+        // misplaced word moves blocks by well over 64.
+        let (a, c) = (blur(&trim, 8), blur(&png, 8));
+        let diffs: Vec<f32> = a.iter().zip(&c).map(|(a, c)| far(*a, *c)).collect();
+        let off = diffs.iter().filter(|d| **d > 24.0).count();
+        let worst = diffs.iter().copied().fold(0.0, f32::max);
+        assert!(off * 200 < a.len() && worst < 64.0, "{theme}: {off} of {} blocks differ, by up to {worst}", a.len());
+        // The bleed is paper: each strip past the cut is the colour of the
+        // card's edge beside it, not white.
+        let strips = [
+            (mean(&page, (0, b), (b, b + h)), mean(&png, (0, 4), (0, h))),
+            (mean(&page, (b + w, 2 * b + w), (b, b + h)), mean(&png, (w - 4, w), (0, h))),
+            (mean(&page, (b, b + w), (0, b)), mean(&png, (0, w), (0, 4))),
+            (mean(&page, (b, b + w), (b + h, 2 * b + h)), mean(&png, (0, w), (h - 4, h))),
+        ];
+        for (side, (bleed, edge)) in ["left", "right", "top", "bottom"].iter().zip(strips) {
+            assert!(far(bleed, edge) < 14.0, "{theme}: the {side} bleed is {bleed:?}, the card's edge {edge:?}");
+            assert!(bleed.iter().any(|c| *c < 245.0), "{theme}: the {side} bleed is white");
+        }
+    }
+}
+
+#[test]
+fn a_bleed_in_inches_and_crop_marks_outside_it() {
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "kraft");
+    site.write("waxseal.yaml", "outputs: [pdf]\nprint:\n  bleed: 0.125in\n  marks: true\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = site.output("cards/marguerite/card.pdf");
+    // Marks start 2 mm past the bleed and are 5 mm long; 1 mm of paper beyond.
+    let slug: f64 = 9.0 + 8.0 * 72.0 / 25.4;
+    let (w, h): (f64, f64) = (105.0 * 72.0 / 25.4, 148.0 * 72.0 / 25.4);
+    assert_eq!(info(&pdf, "Page size"), format!("{:.3} x {:.3} pts", w + 2.0 * slug, h + 2.0 * slug));
+    assert_eq!(info(&pdf, "TrimBox"), format!("{:.2} {:.2} {:.2} {:.2}", slug, slug, slug + w, slug + h));
+    let bleed = slug - 9.0;
+    assert_eq!(
+        info(&pdf, "BleedBox"),
+        format!("{bleed:.2} {bleed:.2} {:.2} {:.2}", bleed + w + 18.0, bleed + h + 18.0)
+    );
+    // At 72 dpi a pixel is a point. A mark along the top edge's left cut
+    // line: dark; the paper around it white; the bleed kraft.
+    let page = draw(&pdf, 72, &[]);
+    let x = slug.round() as u32;
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((2..16).any(|y| dark(x, y) || dark(x - 1, y)), "no crop mark above the left cut line");
+    assert!(!dark(x, 1) && !dark(x + 6, 10), "a crop mark where there should be paper");
+    assert_eq!(page.pixel(2, 2)[..3], [255, 255, 255], "the margin is paper");
+    let corner = page.pixel(bleed.round() as u32 + 2, bleed.round() as u32 + 2);
+    assert!(corner[..3] != [255, 255, 255], "the bleed's corner is kraft: {corner:?}");
+}
+
+#[test]
+fn pdfs_are_made_only_when_asked_for_and_removed_when_no_longer() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(!site.output("cards/love/card.pdf").exists(), "not made by default");
+    let run = site.build(&["--outputs", "html,png,svg,pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/love/card.pdf").is_file());
+    assert!(site.output("cards/orders/shipped/card.pdf").is_file());
+    let pdf = std::fs::read(site.output("cards/love/card.pdf")).unwrap();
+    // Unchanged: not made again; the same bytes from a second build.
+    let run = site.build(&["--outputs", "html,png,svg,pdf"]);
+    assert!(run.stderr.contains("(3 unchanged)"), "{}", run.stderr);
+    assert_eq!(site.build(&["--outputs", "html,png,svg,pdf", "--output", "again"]).code, 0);
+    assert!(std::fs::read(site.root().join("again/cards/love/card.pdf")).unwrap() == pdf, "two builds differ");
+    // A new bleed makes the PDFs again (only they depend on it).
+    site.add_settings("print:\n  bleed: 5mm\n");
+    assert_eq!(site.build(&["--outputs", "html,png,svg,pdf"]).code, 0);
+    assert_eq!(info(&site.output("cards/love/card.pdf"), "TrimBox"), "14.17 14.17 311.81 433.70");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(!site.output("cards/love/card.pdf").exists(), "removed with the output");
+}
+
+#[test]
+fn a_bad_bleed_is_reported_where_it_is_written() {
+    let site = Site::fixture("basic");
+    site.write("waxseal.yaml", "title: Shop\nprint:\n  bleed: 3cm\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "waxseal.yaml:3:10: error: print.bleed: unknown unit `cm` in `3cm`: use mm, in or pt, such as `3mm` or `0.125in`"
+        ),
+        "{}",
+        run.stderr
+    );
+    site.write("waxseal.yaml", "print:\n  bleed: 3\n");
+    let run = site.run(&["print"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waxseal.yaml:2:10: error: print.bleed: `3` has no unit: write `3mm`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_counts_the_pdf_without_drawing_it() {
+    let site = Site::fixture("basic");
+    site.add_settings("outputs: [html, pdf]\n");
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "the card pages' PDF links resolve: {}", run.stderr);
+    assert!(!site.output("").exists(), "nothing written");
+}
+
+/// Five A6 thank-you cards, to five people.
+fn five_cards(site: &Site) {
+    for (i, name) in ["Ada", "Bea", "Cy", "Dot", "Eli"].iter().enumerate() {
+        site.write(
+            &format!("content/thanks/{i}-{}.md", name.to_lowercase()),
+            &format!("---\ntitle: Thank you\nto: {name}\n---\nDear {{{{ to }}}}, thank you for your order.\n"),
+        );
+    }
+}
+
+#[test]
+fn print_imposes_a_fresh_sites_cards_four_a6_to_an_a4_sheet_in_one_command() {
+    let site = Site::empty();
+    five_cards(&site);
+    site.write("content/orders/parcel.md", "---\nto: Fay\n---\nDear {{ to }}, your parcel is on its way.\n");
+    let before = tree(site.root());
+    let run = site.run(&["print", "--cards", "thanks/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("printed 5 cards on 2 A4 sheets (4 a6 cards a sheet) into ./output/print/sheets-a4.pdf in "),
+        "{}",
+        run.stderr
+    );
+    // Only the sheets are written: no build.
+    let after = tree(site.root());
+    let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(new, ["output/print/sheets-a4.pdf"]);
+    let pdf = site.output("print/sheets-a4.pdf");
+    assert_eq!(info(&pdf, "Pages"), "2");
+    assert_eq!(info(&pdf, "Page size"), "595.276 x 841.89 pts (A4)");
+    let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    for name in ["Ada", "Bea", "Cy", "Dot", "Eli"] {
+        assert!(text.contains(&format!("Dear {name}, thank you")), "{name} is not on the sheets: {text}");
+    }
+    assert!(!text.contains("Fay"), "a card not chosen was printed");
+    for (name, kind, flags) in fonts(&pdf) {
+        assert_eq!(flags, "yes yes yes", "{name} ({kind})");
+    }
+    // The four cards touch; the cut lines between them carry their marks,
+    // at the sheet's top edge on the middle line (dark there, paper beside).
+    let page = draw(&pdf, 72, &["-f", "1", "-l", "1"]);
+    let middle = page.width / 2;
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((4..20).all(|y| dark(middle, y) || dark(middle - 1, y)), "no cut mark on the middle line");
+    assert!(!dark(middle - 6, 10) && !dark(middle + 6, 10));
+}
+
+#[test]
+fn print_lays_5x7_cards_two_to_a_letter_sheet_and_a7_cards_eight_to_an_a4() {
+    let site = Site::empty();
+    for i in 0..3 {
+        site.write(
+            &format!("content/big/{i}.md"),
+            &format!("---\nto: Gus {i}\nsize: 5x7\ntheme: kraft\n---\nDear {{{{ to }}}}, hello.\n"),
+        );
+    }
+    for i in 0..9 {
+        site.write(&format!("content/small/{i}.md"), &format!("---\nsize: a7\ntheme: classic\n---\nNote {i}.\n"));
+    }
+    let run = site.run(&["print", "--sheet", "letter", "--cards", "big/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("printed 3 cards on 2 Letter sheets (2 5x7 cards a sheet)"), "{}", run.stderr);
+    let letter = site.output("print/sheets-letter.pdf");
+    assert_eq!(info(&letter, "Page size"), "792 x 612 pts (letter)", "landscape");
+    assert_eq!(info(&letter, "Pages"), "2");
+    // Crop marks in the margin: on the left card's left cut line (0.5 in in),
+    // above the top of its bleed (0.75 in down, less 3 mm).
+    let page = draw(&letter, 72, &["-f", "1", "-l", "1"]);
+    let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
+    assert!((35..40).any(|y| dark(36, y) || dark(35, y)), "no crop mark above the left cut");
+    assert!(!dark(36, 60) && page.pixel(36, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+
+    let run = site.run(&["print", "--cards", "small/**"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("printed 9 cards on 2 A4 sheets (8 a7 cards a sheet)"), "{}", run.stderr);
+    let a4 = site.output("print/sheets-a4.pdf");
+    assert_eq!(info(&a4, "Page size"), "841.89 x 595.276 pts (A4)", "landscape");
+
+    let run = site.run(&["print", "--cards", "nobody"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("error: no card matches `nobody`"), "{}", run.stderr);
+}
+
+#[test]
+fn print_reports_a_card_it_cannot_make_and_prints_the_others() {
+    let site = Site::empty();
+    five_cards(&site);
+    site.write("content/thanks/9-bad.md", "---\ntitle: Bad\nsize: a9\n---\nBody.\n");
+    let run = site.run(&["print"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("content/thanks/9-bad.md:3:1: error: unknown card size `a9`"), "{}", run.stderr);
+    assert!(run.stderr.contains("printed 5 cards on 2 A4 sheets"), "{}", run.stderr);
+    assert_eq!(info(&site.output("print/sheets-a4.pdf"), "Pages"), "2");
+}
+
+#[test]
+fn print_refuses_artwork_that_reaches_outside_the_theme() {
+    let site = Site::empty();
+    five_cards(&site);
+    let card = include_str!("../../themes/chocolate/card.svg");
+    let sneaky = card.replace(
+        "{{ text | safe }}",
+        "<image href=\"file:///etc/hostname\" width=\"9\" height=\"9\"/>{{ text | safe }}",
+    );
+    site.write("themes/chocolate/card.svg", &sneaky);
+    let run = site.run(&["print"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("refers to `file:///etc/hostname`, outside the card"), "{}", run.stderr);
+    assert!(!site.output("print/sheets-a4.pdf").exists());
+}
+
+#[test]
+fn print_makes_a_card_for_every_row_of_a_merged_message() {
+    let site = Site::fixture("merge");
+    let run = site.run(&["print", "--cards", "thanks/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("printed 50 cards on 13 A4 sheets"), "{}", run.stderr);
+    let sheets = site.output("print/sheets-a4.pdf");
+    assert_eq!(info(&sheets, "Pages"), "13");
+    let text = poppler("pdftotext", &[sheets.to_str().unwrap(), "-"]);
+    assert_eq!(text.matches("Dear ").count(), 50, "{text}");
+    assert!(text.contains("Thank you, Ann Archer"), "{text}");
+    // One row's card alone, by its slug.
+    let run = site.run(&["print", "--cards", "thanks/A-101"]);
+    assert!(run.stderr.contains("printed 1 card on 1 A4 sheet"), "{}", run.stderr);
+}
