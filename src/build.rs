@@ -125,13 +125,7 @@ pub struct CardSource {
 impl BuildReport {
     /// 0 clean, 1 some cards failed, 2 fatal.
     pub fn exit_code(&self) -> i32 {
-        if self.fatal {
-            2
-        } else if self.diagnostics.iter().any(Diagnostic::is_error) {
-            1
-        } else {
-            0
-        }
+        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
     }
 }
 
@@ -1244,19 +1238,7 @@ pub fn lay_out(
 impl LaidCard {
     /// The card's SVG from the theme's template, and its tree, ready to draw.
     pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
-        let content = CardContent {
-            title: self.title.as_deref(),
-            layout: &self.laid,
-            seal: &self.seal,
-            seed: self.seed,
-            alt: &self.alt,
-        };
-        let svg = render::card_svg(theme, self.size, &content).map_err(|e| match e {
-            render::RenderError::Template(line, col, message) => {
-                Diagnostic::error(theme.origin("card.svg"), line, col, message)
-            }
-            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
-        })?;
+        let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
         let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
         Ok((svg, tree))
     }
@@ -1264,20 +1246,30 @@ impl LaidCard {
     /// The card's SVG for print, its artwork run on `bleed` points past each
     /// edge (what the PDF is made from; [`LaidCard::draw`] checks the rest).
     pub fn print_svg(&self, theme: &Theme, m: &Message, bleed: f32) -> Result<render::PrintSvg, Diagnostic> {
-        let content = CardContent {
+        let bleed_px = bleed / 72.0 * self.size.ppi;
+        render::print_svg(theme, self.size, &self.content(), bleed_px).map_err(|e| svg_diagnostic(theme, m, e))
+    }
+
+    /// What the theme's card template is given.
+    fn content(&self) -> CardContent<'_> {
+        CardContent {
             title: self.title.as_deref(),
             layout: &self.laid,
             seal: &self.seal,
             seed: self.seed,
             alt: &self.alt,
-        };
-        let bleed_px = bleed / 72.0 * self.size.ppi;
-        render::print_svg(theme, self.size, &content, bleed_px).map_err(|e| match e {
-            render::RenderError::Template(line, col, message) => {
-                Diagnostic::error(theme.origin("card.svg"), line, col, message)
-            }
-            other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
-        })
+        }
+    }
+}
+
+/// A card SVG that could not be made: the template's line, or the message's
+/// seal (a seal it asks for that cannot be drawn).
+fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnostic {
+    match e {
+        render::RenderError::Template(line, col, message) => {
+            Diagnostic::error(theme.origin("card.svg"), line, col, message)
+        }
+        other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
     }
 }
 

@@ -63,6 +63,18 @@ impl Diagnostic {
     }
 }
 
+/// The exit code of a command that found `diagnostics`: 2 when it could
+/// not do its work at all (`fatal`), 1 when any is an error, else 0.
+pub fn exit_code(fatal: bool, diagnostics: &[Diagnostic]) -> i32 {
+    if fatal {
+        2
+    } else if diagnostics.iter().any(Diagnostic::is_error) {
+        1
+    } else {
+        0
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;

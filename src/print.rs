@@ -92,13 +92,7 @@ pub struct PrintReport {
 impl PrintReport {
     /// 0 clean, 1 some cards failed, 2 nothing printed.
     pub fn exit_code(&self) -> i32 {
-        if self.fatal {
-            2
-        } else if self.diagnostics.iter().any(Diagnostic::is_error) {
-            1
-        } else {
-            0
-        }
+        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
     }
 }
 

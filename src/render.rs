@@ -261,12 +261,27 @@ pub struct PrintSvg {
     pub draws_bleed: bool,
 }
 
+impl CardContext {
+    /// The `card` of a card of `size`, with `bleed` pixels past each edge.
+    fn of(size: CardSize, bleed: f32) -> CardContext {
+        CardContext {
+            width: size.width,
+            height: size.height,
+            u: size.width.min(size.height) as f32 / 100.0,
+            size: size.full_name(),
+            landscape: size.width > size.height,
+            bleed,
+        }
+    }
+}
+
 /// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
 pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
-    let (context, _) = card_context(theme, size, content, bleed)?;
+    let (mut context, _) = card_context(theme, size, content, bleed)?;
     let svg = render_card(theme, &context)?;
+    // The same card without a bleed (its text and seal as they are).
     let draws_bleed = bleed > 0.0 && {
-        let (context, _) = card_context(theme, size, content, 0.0)?;
+        context.insert("card", &CardContext::of(size, 0.0));
         render_card(theme, &context)? != svg
     };
     Ok(PrintSvg { svg, bleed, draws_bleed })
@@ -296,17 +311,7 @@ fn card_context(
         )?
     );
     let mut context = tera::Context::new();
-    context.insert(
-        "card",
-        &CardContext {
-            width: size.width,
-            height: size.height,
-            u: size.width.min(size.height) as f32 / 100.0,
-            size: size.full_name(),
-            landscape: size.width > size.height,
-            bleed,
-        },
-    );
+    context.insert("card", &CardContext::of(size, bleed));
     context.insert("seal_box", &SealBox { x: cx, y: cy, r });
     // Tera numbers are f64 or i64: a u64 seed would not fit.
     context.insert("seed", &(content.seed >> 12));

@@ -112,7 +112,7 @@ fn a_card_page_leads_to_the_newer_and_the_older_card() {
 }
 
 #[test]
-fn a_card_page_has_a_copy_link_button_that_shows_only_with_javascript() {
+fn a_card_page_has_a_copy_link_button_hidden_until_its_script_shows_it() {
     let site = Site::empty();
     site.add_settings("base_url: https://example.org/shop/\n");
     card(&site, "a", "2026-11-01", "Hello", &[]);
