@@ -45,6 +45,18 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
 }
 
+impl BuildOptions {
+    /// The site's settings, as this build uses them (its `base_url` given
+    /// instead of the site's).
+    pub fn config(&self) -> Result<SiteConfig, Diagnostic> {
+        let mut config = SiteConfig::load(&self.root)?;
+        if let Some(url) = &self.base_url {
+            config.base_url = crate::config::normalize_base_url(url);
+        }
+        Ok(config)
+    }
+}
+
 /// Which files a build makes for every card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outputs {
@@ -206,13 +218,8 @@ pub fn build_into(session: &Session, options: &BuildOptions, output: &Output) ->
 fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) -> BuildReport {
     let mut report = BuildReport::default();
     let root = &options.root;
-    let config = match SiteConfig::load(root) {
-        Ok(mut config) => {
-            if let Some(url) = &options.base_url {
-                config.base_url = crate::config::normalize_base_url(url);
-            }
-            config
-        }
+    let config = match options.config() {
+        Ok(config) => config,
         Err(d) => {
             report.diagnostics.push(d);
             report.fatal = true;

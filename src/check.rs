@@ -59,12 +59,9 @@ pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
         return report;
     }
     // The build read the settings already: they load.
-    let Ok(mut config) = SiteConfig::load(&options.root) else {
+    let Ok(config) = options.config() else {
         return report;
     };
-    if let Some(url) = &options.base_url {
-        config.base_url = crate::config::normalize_base_url(url);
-    }
     let files = output.held_files();
     let broken = links::check(&files, &SiteUrls::new(&config.base_url));
     let places = Places { root: &options.root, output: &options.output, config: &config, sources: &built.sources };
