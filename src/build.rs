@@ -20,7 +20,7 @@ use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::feeds;
 use crate::layout::{self, LayoutError};
 use crate::markup;
-use crate::output::Output;
+use crate::output::{Claim, Output};
 use crate::recipients::{self, RowPlace, RowsFile};
 use crate::render::{self, CardContent, CardSize};
 use crate::seal::{SealSpec, EMBLEMS};
@@ -92,6 +92,21 @@ impl Outputs {
     /// Whether any of a card's pictures is made.
     fn pictures(&self) -> bool {
         self.png || self.svg || self.pdf
+    }
+
+    /// The names of the pictures made in a card's folder.
+    fn picture_names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.png {
+            names.extend(["card.png", "thumb.png", "share.png"]);
+        }
+        if self.svg {
+            names.push("card.svg");
+        }
+        if self.pdf {
+            names.push("card.pdf");
+        }
+        names
     }
 }
 
@@ -226,20 +241,30 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
             return report;
         }
     };
-    let output = match output.map_or_else(|| Output::create(&options.output), |output| Ok(output.clone())) {
-        Ok(output) if session.long_running => output.recording_changes(),
-        Ok(output) => output,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(
-                &options.output,
-                0,
-                0,
-                format!("cannot create the output folder: {e}"),
-            ));
-            report.fatal = true;
-            return report;
-        }
+    let outputs = match options.outputs {
+        Some(outputs) => outputs,
+        None => match Outputs::parse(config.outputs.iter().map(String::as_str)) {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                report.diagnostics.push(Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e));
+                report.fatal = true;
+                return report;
+            }
+        },
     };
+
+    let (output, claim) = match output {
+        Some(output) => output.clone().claim(|_| {}).expect("an output in memory is claimed at once"),
+        None => match claim_output(root, &options.output) {
+            Ok(claimed) => claimed,
+            Err(d) => {
+                report.diagnostics.push(d);
+                report.fatal = true;
+                return report;
+            }
+        },
+    };
+    let output = if session.long_running { output.recording_changes() } else { output };
 
     let mut body_tera = tera::Tera::new();
     content::register_filters(&mut body_tera);
@@ -257,12 +282,20 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         },
         || rayon::join(|| BuildCache::load(&output), || session.theme(root, &config.theme)),
     );
+    if claim.interrupted() {
+        // The last build was killed: what it wrote is not in the cache.
+        // Every card is made again; the cache still says which files are
+        // whose (a card that fails now keeps its last good files).
+        cache.distrust();
+    }
     let entries = match Entries::open(&output) {
         Ok(entries) => entries,
         Err(e) => {
             let path = output.root().join(cache::ENTRIES_FILE);
             report.diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot open: {e}")));
             report.fatal = true;
+            // Nothing was written: the build is over, not interrupted.
+            let _ = claim.finish(&output, None);
             return report;
         }
     };
@@ -277,6 +310,9 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         unreadable.extend(heads.unreadable);
     }
     messages = unique_slugs(messages, &mut report.diagnostics);
+    // Every card this build knows of, made or not (see the repair below).
+    let present_slugs: HashSet<String> =
+        messages.iter().map(|m| m.slug.clone()).chain(unreadable.iter().cloned()).collect();
     if output.is_in_memory() {
         let source = |m: &Head| CardSource {
             path: m.source.clone(),
@@ -294,18 +330,6 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         theme_names.into_par_iter().map(|name| (name.clone(), session.theme(root, &name))).collect();
     themes.insert(config.theme.clone(), site_theme);
     let mut theme_errors_reported = Vec::new();
-
-    let outputs = match options.outputs {
-        Some(outputs) => outputs,
-        None => match Outputs::parse(config.outputs.iter().map(String::as_str)) {
-            Ok(outputs) => outputs,
-            Err(e) => {
-                report.diagnostics.push(Diagnostic::error(crate::config::CONFIG_FILE, 0, 0, e));
-                report.fatal = true;
-                return report;
-            }
-        },
-    };
 
     // The theme assets (CSS with hashed font URLs) come first: pages link them.
     let mut css_urls = HashMap::new();
@@ -394,10 +418,12 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     // the other cards are checked and the gallery is made; any more are drawn
     // as their cards are made, so that memory does not grow with their number.
     let to_draw = AtomicUsize::new(0);
+    let picture_names = outputs.picture_names();
     let drawn = Mutex::new(Vec::new());
     let entries = &entries;
     let (old_site_files, old_gallery) = (std::mem::take(&mut cache.site_files), std::mem::take(&mut cache.gallery));
     let mut next = BuildCache::default();
+    let mut stale: Vec<String> = Vec::new();
     next.site_files = site_files;
     next.entries_id = entries.id().to_string();
     rayon::scope(|scope| {
@@ -413,7 +439,11 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                     let draw = if cache.pictures_fresh(&head.slug, &picture_key, &output).is_some() {
                         // Only the page changed (a stylesheet, the site's title).
                         Draw::Keep
-                    } else if to_draw.fetch_add(1, Ordering::Relaxed) < DRAWN_IN_THE_BACKGROUND {
+                    } else if cache.had_pictures(&head.slug, &picture_names, &output)
+                        && to_draw.fetch_add(1, Ordering::Relaxed) < DRAWN_IN_THE_BACKGROUND
+                    {
+                        // Its page, made meanwhile, links pictures that are
+                        // there: the last ones, until the new ones replace them.
                         Draw::Later
                     } else {
                         Draw::Now
@@ -506,14 +536,11 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         // Files of cards that are gone (or of outputs no longer made) go too;
         // a file cards share (a seal) stays while any card has it.
         // Theme assets of an earlier build (an edited stylesheet has a new name) go as well.
+        // They are removed last, when no page links them any more.
         let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
-        let mut removed = HashSet::new();
+        let mut seen = HashSet::new();
         let old_files = old.values().flat_map(|c| &c.files).chain(&old_site_files);
-        for file in old_files.filter(|f| !kept.contains(f) && removed.insert(*f)) {
-            if let Err(e) = output.remove(file) {
-                failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
-            }
-        }
+        stale = old_files.filter(|f| !kept.contains(f) && seen.insert(*f)).cloned().collect();
 
         if outputs.html {
             let mut newest: Vec<GalleryCard> = next
@@ -622,6 +649,35 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         let path = output.root().join(cache::CACHE_FILE);
         failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
     }
+    for file in &stale {
+        if let Err(e) = output.remove(file) {
+            failures.push(Diagnostic::error(output.root().join(file), 0, 0, format!("cannot remove: {e}")));
+        }
+    }
+    // After a killed build, the files it made that no card or page of this
+    // one is (those of a message deleted since) go too; a message there
+    // keeps its folder, even when its card failed.
+    let repair = claim.interrupted().then(|| {
+        let known: HashSet<&str> = next
+            .cards
+            .values()
+            .flat_map(|c| &c.files)
+            .chain(&next.site_files)
+            .chain(next.gallery.keys())
+            .map(String::as_str)
+            .collect();
+        move |file: &str| {
+            known.contains(file)
+                || file.starts_with("print/")
+                || file
+                    .strip_prefix("cards/")
+                    .is_some_and(|rest| rest.rsplit_once('/').is_some_and(|(slug, _)| present_slugs.contains(slug)))
+        }
+    });
+    if let Err(e) = claim.finish(&output, repair.as_ref().map(|keep| keep as &dyn Fn(&str) -> bool)) {
+        let path = output.root().join(crate::output::MANIFEST_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+    }
     if !failures.is_empty() {
         report.fatal = true;
         report.diagnostics.extend(failures);
@@ -643,6 +699,17 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     report.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
     report.diagnostics = once_per_message(std::mem::take(&mut report.diagnostics));
     report
+}
+
+/// Checks and claims the output folder `dir` of the site in `root` (see
+/// [`Output::claim`]), saying so when it waits for another build to finish.
+pub fn claim_output(root: &std::path::Path, dir: &std::path::Path) -> Result<(Output, Claim), Diagnostic> {
+    let problem = |message: String| Diagnostic::error(dir, 0, 0, message);
+    crate::output::check_place(root, dir).map_err(|e| problem(e.to_string()).with_hint(e.hint()))?;
+    let output = Output::create(dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
+    output
+        .claim(|holder| eprintln!("waiting: another waxseal is writing {} ({holder})", dir.display()))
+        .map_err(|e| problem(format!("cannot claim the output folder: {e}")))
 }
 
 /// The diagnostics with those that repeat one at the same place of a

@@ -157,6 +157,28 @@ impl BuildCache {
         })
     }
 
+    /// Whether card `slug` has its pictures named `names` (in its folder)
+    /// in `output`, from the last build.
+    pub fn had_pictures(&self, slug: &str, names: &[&str], output: &Output) -> bool {
+        self.cards.get(slug).is_some_and(|c| {
+            names
+                .iter()
+                .map(|name| format!("cards/{slug}/{name}"))
+                .all(|f| c.files.contains(&f) && self.has(output, &f))
+        })
+    }
+
+    /// Forgets what each card and page was made from, keeping which files
+    /// are whose: every card and page is made again.
+    pub fn distrust(&mut self) {
+        for card in self.cards.values_mut() {
+            card.key.clear();
+            card.picture_key.clear();
+            card.page.clear();
+        }
+        self.gallery.values_mut().for_each(String::clear);
+    }
+
     /// The cached card `slug` when its key is `key` and its files are all in `output`.
     pub fn fresh(&self, slug: &str, key: &str, output: &Output) -> Option<&CachedCard> {
         self.cards

@@ -1,11 +1,20 @@
 //! The only writer: files go into the output folder and nowhere else.
 //!
-//! A file that exists is replaced through a temporary file beside it renamed
-//! into place, so an interrupted build leaves the previous file readable; a
-//! new file is written in place. A file whose bytes did not change is not
-//! rewritten (its modification time stays, which keeps `serve` reloads and
-//! rsync uploads small). Paths are checked: nothing can climb out with `..`
-//! or an absolute path.
+//! Every file is written to a temporary file beside it and renamed into
+//! place, so a reader (a web server, a build killed half-way) only ever sees
+//! a whole file: the previous version or the new one. A file whose bytes did
+//! not change is not rewritten (its modification time stays, which keeps
+//! `serve` reloads and rsync uploads small). Paths are checked: nothing can
+//! climb out with `..` or an absolute path.
+//!
+//! A build first claims the folder ([`Output::claim`]): it must not be the
+//! site itself or one of its source folders, and must be empty or one that
+//! waxseal wrote (its manifest, `.waxseal-manifest`, lists every file
+//! waxseal put there). The claim holds a lock file, so two builds into one
+//! folder take turns, and it notes the build as running until it finishes:
+//! the next build after one that was killed repairs what it left (see
+//! [`Claim`]). A new file's name goes into the manifest before the file
+//! appears, so a killed build's files are known too.
 //!
 //! An output can also be kept in memory (`waxseal check`): then nothing is
 //! read from or written to the disk at all, and the folder of that name, if
@@ -25,6 +34,132 @@ pub struct Output {
     changed: Option<Arc<Mutex<Vec<String>>>>,
     /// The files, when the output is kept in memory (see [`Output::in_memory`]).
     memory: Option<Arc<Mutex<BTreeMap<String, HeldFile>>>>,
+    /// The manifest's journal, once the folder is claimed.
+    journal: Option<Arc<Mutex<Journal>>>,
+}
+
+/// The lock file: held by the build that writes the folder, and holding
+/// what that build is while it runs (empty once it has finished).
+pub const LOCK_FILE: &str = ".waxseal-lock";
+
+/// The manifest: every file waxseal wrote into the folder, one path a line.
+pub const MANIFEST_FILE: &str = ".waxseal-manifest";
+
+/// The manifest's first line.
+const MANIFEST_HEAD: &str = "# The files waxseal wrote into this folder (a build removes only these).";
+
+/// The build cache file, whose presence also marks a folder waxseal wrote
+/// (before it kept a manifest).
+const CACHE_FILE: &str = ".waxseal-cache.json";
+
+/// The manifest as a build adds to it: new files are appended before they
+/// appear; removed ones are noted, to be left out when it is written whole.
+#[derive(Debug)]
+struct Journal {
+    file: std::fs::File,
+    appended: bool,
+    removed: Vec<String>,
+}
+
+/// Why a folder cannot be the output folder.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// It is the site folder, or holds it.
+    #[error("the output folder cannot be the site folder or a folder holding it: a build would mix its files with the site's")]
+    HoldsTheSite,
+    /// It is (inside) one of the folders the build reads.
+    #[error("the output folder cannot be inside the site's `{0}/` folder, which the build reads")]
+    InsideSource(&'static str),
+    /// It holds files waxseal did not write.
+    #[error("the output folder holds files waxseal did not write ({0}); a build writes only into an empty folder or one it wrote before")]
+    NotOurs(String),
+}
+
+impl PlaceError {
+    /// How to go on.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PlaceError::NotOurs(_) => "choose a new or empty folder with --output, or move those files elsewhere",
+            _ => "leave out --output to build into the site's `output/`, or name a folder of its own",
+        }
+    }
+}
+
+/// The folders of a site that a build reads, which may not hold its output.
+const SOURCE_FOLDERS: [&str; 3] = ["content", "themes", "data"];
+
+/// Checks that `output` may be the output folder of the site in `root`:
+/// not the site itself, a folder holding it or one of the folders a build
+/// reads, and either new, empty (but for hidden entries, such as a `.git`
+/// of the published site), or written by waxseal before.
+pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
+    let real = |path: &Path| {
+        std::path::absolute(path).map(|p| p.canonicalize().unwrap_or_else(|_| normalize(&p))).unwrap_or_default()
+    };
+    let (root, output) = (real(root), real(output));
+    if root.starts_with(&output) {
+        return Err(PlaceError::HoldsTheSite);
+    }
+    for folder in SOURCE_FOLDERS {
+        if output.starts_with(root.join(folder)) {
+            return Err(PlaceError::InsideSource(folder));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(&output) else {
+        return Ok(()); // not there yet (or not a folder: creating it will say so)
+    };
+    let mut foreign = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MANIFEST_FILE || name == CACHE_FILE {
+            return Ok(());
+        }
+        if !name.starts_with('.') {
+            let slash = if entry.file_type().is_ok_and(|t| t.is_dir()) { "/" } else { "" };
+            foreign.push(format!("`{name}{slash}`"));
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let more = foreign.len().saturating_sub(3);
+    foreign.truncate(3);
+    let mut list = foreign.join(", ");
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    Err(PlaceError::NotOurs(list))
+}
+
+/// `path` with `.` and `..` parts worked out by name (for a folder that is
+/// not there yet, which cannot be canonicalized).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            part => out.push(part),
+        }
+    }
+    // Its nearest existing folder canonicalized: a symlinked parent counts.
+    let mut existing = out.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return out,
+        }
+    }
+    let mut real = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    real.extend(rest.iter().rev());
+    real
 }
 
 /// A file of an output kept in memory: its size, and its bytes when it is
@@ -45,14 +180,14 @@ impl Output {
     /// Opens (creating it if needed) the output folder.
     pub fn create(root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf(), changed: None, memory: None })
+        Ok(Output { root: root.to_path_buf(), changed: None, memory: None, journal: None })
     }
 
     /// An output kept in memory, named `root` in messages: it starts empty
     /// (a folder `root` is neither read nor changed), so a build into it
     /// finds no build cache and makes every card.
     pub fn in_memory(root: &Path) -> Output {
-        Output { root: root.to_path_buf(), changed: None, memory: Some(Arc::default()) }
+        Output { root: root.to_path_buf(), changed: None, memory: Some(Arc::default()), journal: None }
     }
 
     /// Whether the output is kept in memory.
@@ -90,6 +225,51 @@ impl Output {
         Output { changed: Some(Default::default()), ..self }
     }
 
+    /// Claims the folder for a build (see the module's documentation):
+    /// while another build writes it, tells `waiting` who that is and waits
+    /// for it to finish; then notes this build as running. When the last
+    /// build into the folder never finished, its temporary files are
+    /// removed, and the claim says so (see [`Claim::interrupted`]). An
+    /// output kept in memory needs no claim.
+    pub fn claim(self, waiting: impl FnOnce(&str)) -> std::io::Result<(Output, Claim)> {
+        if self.memory.is_some() {
+            return Ok((self, Claim { lock: None, interrupted: false }));
+        }
+        let mut lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.root.join(LOCK_FILE))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                lock.read_to_string(&mut holder)?;
+                waiting(holder.trim());
+                lock.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        let mut last = String::new();
+        lock.seek(std::io::SeekFrom::Start(0))?;
+        lock.read_to_string(&mut last)?;
+        let interrupted = !last.trim().is_empty();
+        lock.set_len(0)?;
+        lock.seek(std::io::SeekFrom::Start(0))?;
+        writeln!(lock, "a build by process {}, started {}", std::process::id(), jiff::Timestamp::now())?;
+        if interrupted {
+            remove_temporaries(&self.root)?;
+        }
+        let mut manifest =
+            std::fs::OpenOptions::new().read(true).append(true).create(true).open(self.root.join(MANIFEST_FILE))?;
+        if manifest.metadata()?.len() == 0 {
+            writeln!(manifest, "{MANIFEST_HEAD}")?;
+        }
+        let journal = Journal { file: manifest, appended: false, removed: Vec::new() };
+        Ok((Output { journal: Some(Arc::new(Mutex::new(journal))), ..self }, Claim { lock: Some(lock), interrupted }))
+    }
+
     /// The folder's path.
     pub fn root(&self) -> &Path {
         &self.root
@@ -103,43 +283,48 @@ impl Output {
             self.note(rel);
             return Ok(());
         }
-        let dir = path.parent().expect("resolved paths lie inside the root");
-        // A new file has no previous version to keep readable: it is written
-        // in place (half the directory work of a rename, which is most of a
-        // clean HTML build's time), readable by all as the umask allows, like
-        // any file a program creates. A build interrupted here leaves a file
-        // that no cache lists, so the next build writes it again.
-        let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
-        let created = match create() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(dir)?;
-                create()
+        // Compare only when the sizes match: most files written again are changed.
+        match std::fs::metadata(&path) {
+            Ok(old) => {
+                if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) {
+                    return Ok(());
+                }
             }
-            created => created,
-        };
-        match created {
-            Ok(mut file) => {
-                file.write_all(bytes)?;
-                self.note(rel);
-                return Ok(());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.enter(rel)?,
             Err(e) => return Err(e),
         }
-        // It exists. Compare only when the sizes match: most files written
-        // again are changed.
-        if let Ok(old) = std::fs::metadata(&path) {
-            if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) {
-                return Ok(());
+        let dir = path.parent().expect("resolved paths lie inside the root");
+        let temporary = || tempfile::Builder::new().prefix(TEMPORARY_PREFIX).tempfile_in(dir);
+        let mut tmp = match temporary() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir)?;
+                temporary()?
             }
-        }
-        let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
+            tmp => tmp?,
+        };
         tmp.write_all(bytes)?;
         publish(tmp.as_file())?;
         // No fsync: the rename is what keeps an interrupted build's output
         // whole, and syncing every file costs more than drawing it.
         tmp.persist(&path).map_err(|e| e.error)?;
         self.note(rel);
+        Ok(())
+    }
+
+    /// Puts `rel`, about to be written for the first time, in the manifest
+    /// (files of waxseal's own, hidden ones, are not listed).
+    fn enter(&self, rel: &str) -> std::io::Result<()> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        if rel.starts_with(".waxseal") {
+            return Ok(());
+        }
+        let mut journal = journal.lock().expect("no panics while holding the lock");
+        // One write a line: a build killed meanwhile leaves whole lines, or
+        // at worst a last line cut short, which names no file it wrote.
+        journal.file.write_all(format!("{rel}\n").as_bytes())?;
+        journal.appended = true;
         Ok(())
     }
 
@@ -159,9 +344,12 @@ impl Output {
             self.note(rel);
             return Ok(());
         }
+        if !path.exists() {
+            self.enter(rel)?;
+        }
         let dir = path.parent().expect("resolved paths lie inside the root");
         std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new().prefix(".waxseal-").tempfile_in(dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(TEMPORARY_PREFIX).tempfile_in(dir)?;
         {
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
             fill(&mut buffered)?;
@@ -212,6 +400,9 @@ impl Output {
             }
             return Ok(());
         }
+        if let Some(journal) = &self.journal {
+            journal.lock().expect("no panics while holding the lock").removed.push(rel.to_string());
+        }
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -239,6 +430,79 @@ impl Output {
         }
         Ok(self.root.join(rel_path))
     }
+}
+
+/// A build's hold on its output folder, from [`Output::claim`] to
+/// [`Claim::finish`]. The lock is let go when the claim is dropped (or the
+/// process ends, however it ends); a claim dropped unfinished leaves the
+/// build noted as running, which the next build takes as interrupted.
+#[derive(Debug)]
+pub struct Claim {
+    lock: Option<std::fs::File>,
+    interrupted: bool,
+}
+
+impl Claim {
+    /// Whether the last build into the folder never finished (it was
+    /// killed, or the machine stopped): its files may be a mix of two
+    /// builds, and the manifest may list files no build needs any more.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    /// Ends the build's claim on `output`: writes the manifest anew (the
+    /// files added, less those removed), first removing the files it lists
+    /// that `keep` does not want, when given (after an interrupted build,
+    /// the files the killed build made for cards gone since), and notes the
+    /// build as finished.
+    pub fn finish(self, output: &Output, keep: Option<&dyn Fn(&str) -> bool>) -> std::io::Result<Vec<String>> {
+        let (Some(lock), Some(journal)) = (&self.lock, &output.journal) else {
+            return Ok(Vec::new());
+        };
+        let (appended, removed) = {
+            let mut journal = journal.lock().expect("no panics while holding the lock");
+            (journal.appended, std::mem::take(&mut journal.removed))
+        };
+        let mut orphans = Vec::new();
+        if appended || !removed.is_empty() || keep.is_some() {
+            let text = std::fs::read_to_string(output.root.join(MANIFEST_FILE))?;
+            let mut files: std::collections::BTreeSet<&str> =
+                text.lines().filter(|line| !line.is_empty() && !line.starts_with('#')).collect();
+            for file in &removed {
+                files.remove(file.as_str());
+            }
+            if let Some(keep) = keep {
+                // Only files that are there: a line a killed build cut short names none.
+                files.retain(|file| output.resolve(file).is_ok_and(|path| path.is_file()));
+                orphans = files.iter().filter(|file| !keep(file)).map(|file| file.to_string()).collect();
+                for file in &orphans {
+                    output.remove(file)?;
+                    files.remove(file.as_str());
+                }
+            }
+            output.write_streamed(MANIFEST_FILE, |out| {
+                writeln!(out, "{MANIFEST_HEAD}")?;
+                files.iter().try_for_each(|file| writeln!(out, "{file}"))
+            })?;
+        }
+        lock.set_len(0)?;
+        Ok(orphans)
+    }
+}
+
+/// Temporary files are named this, and a few random letters.
+const TEMPORARY_PREFIX: &str = ".waxseal-";
+
+/// Removes the temporary files a killed build left in `root`.
+fn remove_temporaries(root: &Path) -> std::io::Result<()> {
+    let random = |rest: &str| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric());
+    for entry in walkdir::WalkDir::new(root).min_depth(1).into_iter().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && name.strip_prefix(TEMPORARY_PREFIX).is_some_and(random) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// A file open to read and to append to (see [`Output::open_append`]).

@@ -17,7 +17,6 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::{self, Message};
 use crate::diagnostics::Diagnostic;
-use crate::output::Output;
 use crate::pdf::{self, PrintCard, SheetPage, MM};
 use crate::recipients::{self, RowsFile};
 use crate::theme::{self, Theme};
@@ -245,8 +244,16 @@ pub fn print(options: &PrintOptions) -> PrintReport {
         }
     };
     let rel = format!("print/sheets-{}.pdf", options.sheet.name());
-    match Output::create(&options.output).and_then(|output| output.write(&rel, &bytes)) {
-        Ok(()) => {
+    let (output, claim) = match crate::build::claim_output(root, &options.output) {
+        Ok(claimed) => claimed,
+        Err(d) => {
+            report.diagnostics.push(d);
+            report.fatal = true;
+            return report;
+        }
+    };
+    match output.write(&rel, &bytes).and_then(|()| claim.finish(&output, None)) {
+        Ok(_) => {
             report.sheets = pages.len();
             report.file = Some(rel);
         }

@@ -8,6 +8,7 @@ mod golden;
 mod merge;
 mod pages;
 mod print;
+mod safety;
 mod serve;
 mod support;
 mod themes;

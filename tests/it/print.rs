@@ -282,7 +282,11 @@ fn print_imposes_a_fresh_sites_cards_four_a6_to_an_a4_sheet_in_one_command() {
     // Only the sheets are written: no build.
     let after = tree(site.root());
     let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
-    assert_eq!(new, ["output/print/sheets-a4.pdf"]);
+    assert_eq!(new, ["output/.waxseal-lock", "output/.waxseal-manifest", "output/print/sheets-a4.pdf"]);
+    assert_eq!(
+        std::fs::read_to_string(site.output(".waxseal-manifest")).unwrap().lines().nth(1),
+        Some("print/sheets-a4.pdf")
+    );
     let pdf = site.output("print/sheets-a4.pdf");
     assert_eq!(info(&pdf, "Pages"), "2");
     assert_eq!(info(&pdf, "Page size"), "595.276 x 841.89 pts (A4)");

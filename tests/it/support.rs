@@ -122,7 +122,8 @@ pub fn site_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies every file below `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in tree(from) {
         let path = to.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

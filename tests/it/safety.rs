@@ -1,0 +1,310 @@
+//! The output folder is waxseal's alone and always whole: it may not be the
+//! site or hold other files, every file appears whole, a build killed at
+//! any moment leaves the last output readable and the next build repairs
+//! it, and two builds into one folder take turns.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{copy_dir, site_tree, tree, Image, Site};
+
+/// The files of the output folder a reader sees: not waxseal's own hidden ones.
+fn published(output: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree(output);
+    files.retain(|name, _| !name.split('/').any(|part| part.starts_with('.')));
+    files
+}
+
+/// The lines of the output folder's manifest, sorted.
+fn manifest(output: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(output.join(".waxseal-manifest")).expect("a manifest");
+    let mut lines: Vec<String> = text.lines().filter(|l| !l.starts_with('#')).map(String::from).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn the_output_folder_may_not_be_the_site_or_a_folder_it_reads() {
+    let site = Site::fixture("basic");
+    let before = tree(site.root());
+    let refused = [
+        (".", ".: error: the output folder cannot be the site folder or a folder holding it: a build would mix its files with the site's"),
+        ("..", "..: error: the output folder cannot be the site folder or a folder holding it: a build would mix its files with the site's"),
+        ("content/out", "content/out: error: the output folder cannot be inside the site's `content/` folder, which the build reads"),
+        ("themes", "themes: error: the output folder cannot be inside the site's `themes/` folder, which the build reads"),
+        ("./data/../content", "./data/../content: error: the output folder cannot be inside the site's `content/` folder, which the build reads"),
+    ];
+    for (folder, error) in refused {
+        let run = site.build(&["--output", folder]);
+        assert_eq!(run.code, 2, "--output {folder}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "{error}\n  hint: leave out --output to build into the site's `output/`, or name a folder of its own\n"
+            )),
+            "--output {folder}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(tree(site.root()), before, "nothing was written anywhere");
+    // `waxseal print` writes into the same folder, and is refused the same way.
+    let run = site.run(&["print", "--output", "content"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with("content: error: the output folder cannot be inside the site's `content/`"));
+    assert_eq!(tree(site.root()), before);
+}
+
+#[test]
+fn a_folder_holding_files_waxseal_did_not_write_is_refused_and_left_alone() {
+    let site = Site::fixture("basic");
+    site.write("photos/holiday.jpg", "not a photo").write("photos/notes.txt", "dear diary");
+    site.write("photos/album/one.jpg", "x").write("photos/z.txt", "z").write("photos/.hidden", "h");
+    let before = tree(&site.root().join("photos"));
+    let run = site.build(&["--output", "photos"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().take(2).collect::<Vec<_>>(),
+        [
+            "photos: error: the output folder holds files waxseal did not write (`album/`, `holiday.jpg`, `notes.txt` and 1 more); a build writes only into an empty folder or one it wrote before",
+            "  hint: choose a new or empty folder with --output, or move those files elsewhere",
+        ]
+    );
+    assert_eq!(tree(&site.root().join("photos")), before, "not a file touched");
+
+    // A folder with only hidden entries (the published site's own `.git`) is fine.
+    site.write("public/.git/HEAD", "ref: refs/heads/main\n");
+    let run = site.build(&["--output", "public"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.root().join("public/cards/love/card.png").is_file());
+    assert_eq!(std::fs::read_to_string(site.root().join("public/.git/HEAD")).unwrap(), "ref: refs/heads/main\n");
+    // Once waxseal has written it, it is waxseal's: a file added by hand
+    // (a CNAME for the host) does not stop the next build, nor is it removed.
+    site.write("public/CNAME", "cards.example.org\n");
+    let run = site.build(&["--output", "public"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(site.root().join("public/CNAME")).unwrap(), "cards.example.org\n");
+    assert!(!manifest(&site.root().join("public")).contains(&"CNAME".to_string()));
+}
+
+#[test]
+fn the_manifest_lists_every_file_waxseal_wrote_and_no_other() {
+    let site = Site::fixture("basic");
+    site.add_settings("gallery:\n  per_page: 1\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let output = site.root().join("output");
+    let files: Vec<String> = published(&output).into_keys().collect();
+    assert!(files.len() > 20 && files.contains(&"cards/love/card.png".to_string()), "{files:?}");
+    assert_eq!(manifest(&output), files);
+    // A card gone, and with it a gallery page: the manifest follows.
+    std::fs::remove_file(site.root().join("content/love.md")).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+    let files: Vec<String> = published(&output).into_keys().collect();
+    assert!(!files.iter().any(|f| f.starts_with("cards/love/")) && !files.contains(&"page/3/index.html".into()));
+    assert_eq!(manifest(&output), files);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_changed_file_is_replaced_whole_not_rewritten_in_place() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    // A second name for the page's and the picture's bytes as they are now:
+    // a file rewritten in place would change under it too.
+    let page = site.output("cards/plain/index.html");
+    let png = site.output("cards/plain/card.png");
+    let (page_link, png_link) = (site.root().join("page-before.html"), site.root().join("card-before.png"));
+    std::fs::hard_link(&page, &page_link).unwrap();
+    std::fs::hard_link(&png, &png_link).unwrap();
+    let (page_before, png_before) = (std::fs::read(&page).unwrap(), std::fs::read(&png).unwrap());
+    site.write("content/plain.md", "A plain note, and a second thought.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(site.read("cards/plain/index.html").contains("a second thought"));
+    assert_ne!(std::fs::read(&png).unwrap(), png_before);
+    assert_eq!(std::fs::read(&page_link).unwrap(), page_before, "the old page's bytes were not touched");
+    assert_eq!(std::fs::read(&png_link).unwrap(), png_before, "the old picture's bytes were not touched");
+}
+
+/// A site of `n` cards, in version `v` (each card's text says which).
+fn write_cards(site: &Site, n: usize, v: &str) {
+    for i in 0..n {
+        let tag = ["thanks", "orders", "club"][i % 3];
+        site.write(
+            &format!("content/card-{i:02}.md"),
+            &format!(
+                "---\ntitle: Card {i} {v}\ndate: 2026-10-{:02}\ntags: [{tag}]\n---\nThis is card *{i}*, version {v}.\n",
+                1 + i % 28
+            ),
+        );
+    }
+}
+
+/// Checks that every file of `output` a reader sees is whole and that
+/// every link of every page leads to a file that is there.
+fn assert_whole(output: &Path, when: &str) {
+    let files = published(output);
+    let mut links = 0;
+    for (name, bytes) in &files {
+        let text = || String::from_utf8(bytes.clone()).unwrap_or_else(|_| panic!("{when}: {name} is not text"));
+        if name.ends_with(".png") {
+            let image = std::panic::catch_unwind(|| Image::read(&output.join(name)));
+            assert!(image.is_ok_and(|i| i.width > 0), "{when}: {name} is not a whole PNG");
+        } else if name.ends_with(".svg") || name.ends_with(".xml") {
+            let text = text();
+            assert!(roxmltree::Document::parse(&text).is_ok(), "{when}: {name} is not whole XML");
+        } else if name.ends_with(".html") {
+            let page = text();
+            assert!(page.trim_end().ends_with("</html>"), "{when}: {name} is cut short");
+            for url in page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//")) {
+                let rel = url.trim_start_matches('/').split(['#', '?']).next().unwrap();
+                let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into() };
+                assert!(files.contains_key(&file), "{when}: {name} links {url}, which is not there");
+                links += 1;
+            }
+        }
+    }
+    assert!(links > 100, "{when}: only {links} links checked");
+}
+
+/// Temporary files left in `output`.
+fn temporaries(output: &Path) -> Vec<String> {
+    tree(output)
+        .into_keys()
+        .filter(|name| {
+            let base = name.rsplit('/').next().unwrap();
+            base.strip_prefix(".waxseal-").is_some_and(|rest| rest.len() == 6 && !rest.contains('.'))
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_last_output_whole_and_the_next_build_repairs_it() {
+    // Version A, built; version B: every card edited, two gone, two new.
+    let base = Site::empty();
+    base.write("waxseal.yaml", "title: Killed\ngallery:\n  per_page: 6\n");
+    write_cards(&base, 20, "A");
+    assert_eq!(base.build(&[]).code, 0);
+    assert_whole(&base.root().join("output"), "version A");
+    let version_b = |site: &Site| {
+        write_cards(site, 22, "B");
+        for gone in ["content/card-03.md", "content/card-11.md"] {
+            std::fs::remove_file(site.root().join(gone)).unwrap();
+        }
+    };
+    // How long building version B takes here.
+    let timed = Site::empty();
+    copy_dir(base.root(), timed.root());
+    version_b(&timed);
+    let started = Instant::now();
+    assert_eq!(timed.build(&[]).code, 0);
+    let full = started.elapsed();
+    // Before the next build, a new card of B goes (the killed build may have
+    // made its files) and an edited one is put back as it was (the killed
+    // build may have drawn its B version): version C, built whole here.
+    let version_c = |site: &Site| {
+        std::fs::remove_file(site.root().join("content/card-21.md")).unwrap();
+        std::fs::copy(base.root().join("content/card-05.md"), site.root().join("content/card-05.md")).unwrap();
+    };
+    let clean = Site::empty();
+    copy_dir(base.root(), clean.root());
+    version_b(&clean);
+    version_c(&clean);
+    assert_eq!(clean.build(&[]).code, 0);
+    let expected = site_tree(&clean.root().join("output"));
+
+    // Killed at points spread over the build: while it reads, draws the
+    // cards, makes the pages and writes the cache.
+    let mut killed_running = 0;
+    for fraction in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95] {
+        let site = Site::empty();
+        copy_dir(base.root(), site.root());
+        version_b(&site);
+        let when = format!("killed at {:.0}%", fraction * 100.0);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_waxseal"))
+            .args(["build", "--quiet"])
+            .current_dir(site.root())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(fraction));
+        if child.try_wait().unwrap().is_none() {
+            killed_running += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let output = site.root().join("output");
+        assert_whole(&output, &when);
+
+        // The next build mends it: the same files as a build that was never
+        // interrupted, no temporary file left, the manifest right.
+        version_c(&site);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 0, "{when}, the next build: {}", run.stderr);
+        assert_eq!(temporaries(&output), Vec::<String>::new(), "{when}");
+        let repaired = site_tree(&output);
+        assert_eq!(repaired.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{when}");
+        for (name, bytes) in &repaired {
+            assert!(bytes == &expected[name], "{when}: {name} differs from a clean build's");
+        }
+        assert_eq!(manifest(&output), published(&output).into_keys().collect::<Vec<_>>(), "{when}");
+    }
+    assert!(killed_running >= 4, "only {killed_running} of the kills found the build running");
+}
+
+#[test]
+fn a_build_waits_for_the_build_holding_the_folder() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    site.write("content/plain.md", "Edited while another build runs.\n");
+    // Another build holds the folder (this test, holding its lock).
+    let lock_path = site.output(".waxseal-lock");
+    let mut lock = std::fs::OpenOptions::new().read(true).write(true).open(&lock_path).unwrap();
+    lock.lock().unwrap();
+    write!(lock, "a build by process 4242").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waxseal"))
+        .arg("build")
+        .current_dir(site.root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert_eq!(first, "waiting: another waxseal is writing ./output (a build by process 4242)\n");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "it waits");
+    assert!(!site.read("cards/plain/index.html").contains("Edited"), "and writes nothing meanwhile");
+    // The other build finishes: this one goes on.
+    lock.set_len(0).unwrap();
+    drop(lock);
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(site.read("cards/plain/index.html").contains("Edited while another build runs."));
+    assert!(rest.contains("unchanged"), "not taken for an interrupted build: {rest}");
+}
+
+#[test]
+fn two_builds_started_together_take_turns_and_agree() {
+    let site = Site::empty();
+    write_cards(&site, 8, "A");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_waxseal"))
+            .args(["build"])
+            .current_dir(site.root())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(), start());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let stderr = format!("{}{}", String::from_utf8_lossy(&a.stderr), String::from_utf8_lossy(&b.stderr));
+    assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)), "{stderr}");
+    assert!(stderr.contains("waiting: another waxseal is writing ./output (a build by process "), "{stderr}");
+    let clean = Site::empty();
+    write_cards(&clean, 8, "A");
+    assert_eq!(clean.build(&[]).code, 0);
+    assert!(site_tree(&site.root().join("output")) == site_tree(&clean.root().join("output")));
+}
