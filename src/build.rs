@@ -204,6 +204,18 @@ impl Session {
     }
 }
 
+/// For the test of a file deleted while a build runs (debug builds only):
+/// with `WAXSEAL_TEST_PAUSE_AFTER_WALK` set, the build says on standard error
+/// that it has listed content/ and waits for a line on standard input before
+/// it reads the files it found.
+#[cfg(debug_assertions)]
+fn pause_after_walk() {
+    if std::env::var_os("WAXSEAL_TEST_PAUSE_AFTER_WALK").is_some() {
+        eprintln!("waxseal: content/ listed; waiting for a line on standard input");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
+}
+
 /// Builds the site, reusing what `session` drew in earlier builds.
 pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     build_to(session, options, None)
@@ -248,6 +260,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     // cache and the site's theme load.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
+    #[cfg(debug_assertions)]
+    pause_after_walk();
     let (parsed, (mut cache, site_theme)) = rayon::join(
         || {
             files
@@ -1229,7 +1243,12 @@ pub fn lay_out(
     })?;
     let seal = seal_spec(theme, m)?;
     let body = content::render_body(body_tera, m, config)?;
-    let markup = markup::render(&body, config.raw_html);
+    let markup = markup::render(&body, config.raw_html).map_err(|e| {
+        // The body's lines as the template made them: the same as the file's
+        // but where a template tag spans or makes lines.
+        Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
+            .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
+    })?;
     let alt = markup.rich.plain_text();
     let boxes = render::boxes(theme, size);
     let frame = boxes.frame(size);
