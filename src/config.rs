@@ -265,7 +265,13 @@ pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, ke
         _ => message,
     };
     let hint = hint.or_else(|| {
-        (message == "this quote is not closed").then(|| "end the text with the quote mark it starts with".to_string())
+        if message == "this quote is not closed" {
+            Some("end the text with the quote mark it starts with".to_string())
+        } else if message.contains("invalid type") && message.ends_with("expected a sequence") {
+            Some("write a list: `[one, two]`, or one item a line below the key, each after `- `".to_string())
+        } else {
+            None
+        }
     });
     Diagnostic::error(path, line, col, message).with_hint_opt(hint)
 }

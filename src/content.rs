@@ -330,7 +330,11 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     })?;
     let shown_str = shown.to_string_lossy();
     let key_lines = yaml.map(top_level_keys).unwrap_or_default();
-    let line_of = |key: &str| key_lines.iter().find(|(k, _, _)| k == key).map_or(0, |(_, l, _)| *l);
+    // An error at the value of front matter key `key`.
+    let error_at = |key: &str, message: String| {
+        let (line, col) = key_lines.iter().find(|(k, _, _)| k == key).map_or((0, 0), |(_, l, c)| (*l, *c));
+        Diagnostic::error(shown, line, col, message)
+    };
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => {
             serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&shown_str, &e, 1, FRONT_MATTER_KEYS))?
@@ -340,33 +344,31 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     // A merged message's date and slug are templates, checked for each row.
     let merged = front.recipients.is_some();
     if front.gallery == GalleryMode::Group && !merged {
-        return Err(Diagnostic::error(shown, line_of("gallery"), 1, "`gallery: group` is for merged messages")
+        return Err(error_at("gallery", "`gallery: group` is for merged messages".to_string())
             .with_hint("a message with `recipients:` makes a group of cards; this one makes one card"));
     }
     let date = match &front.date {
         // Made for each row; a date that is no template is checked here, once.
         Some(d) if merged && is_template(d) => None,
         Some(d) => Some(parse_date(d).ok_or_else(|| {
-            Diagnostic::error(shown, line_of("date"), 7, format!("`{d}` is not a date"))
-                .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
+            error_at("date", format!("`{d}` is not a date")).with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
         })?),
         None => None,
     };
     if let Some(lang) = &front.lang {
         if !valid_lang(lang) {
-            return Err(Diagnostic::error(shown, line_of("lang"), 7, format!("`{lang}` is not a language tag"))
+            return Err(error_at("lang", format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
     }
     if let Some(slug) = front.slug.as_ref().filter(|slug| merged && !is_template(slug)) {
-        return Err(Diagnostic::error(shown, line_of("slug"), 7, format!("slug `{slug}` would be every row's"))
-            .with_hint(
+        return Err(error_at("slug", format!("slug `{slug}` would be every row's")).with_hint(
             "a merged message's `slug:` is a template that gives each row its own: `thanks/{{ recipient.order_id }}`",
         ));
     }
     let slug = match &front.slug {
         Some(slug) if !merged => clean_slug(slug).ok_or_else(|| {
-            Diagnostic::error(shown, line_of("slug"), 7, format!("`{slug}` is not a usable slug"))
+            error_at("slug", format!("`{slug}` is not a usable slug"))
                 .with_hint("use letters, digits, `-`, `_` and `/` only")
         })?,
         _ => {

@@ -1,6 +1,7 @@
 //! Integration tests: the real `waxseal` binary on small sites, checked for
 //! what a user would notice.
 
+mod badinput;
 mod browser;
 mod check;
 mod gallery;
