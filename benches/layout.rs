@@ -19,7 +19,7 @@ choosing a small studio like ours. You're welcome back anytime.";
 fn bench(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
     let theme = waxseal::theme::load(root.path(), "chocolate").unwrap();
-    let rich = waxseal::markup::render(MESSAGE, false).rich;
+    let rich = waxseal::markup::render(MESSAGE, false).expect("the message nests a few levels").rich;
     assert!((140..=170).contains(&MESSAGE.split_whitespace().count()));
     let frame = Frame { width: 917.6, height: 1206.1, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
     let content =

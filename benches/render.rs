@@ -31,7 +31,8 @@ fn encode(pixmap: &tiny_skia::Pixmap, rgb: bool, compression: png::Compression, 
 fn bench(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
     let theme = waxseal::theme::load(root.path(), "chocolate").unwrap();
-    let rich = waxseal::markup::render(&MESSAGE.replace("\\n", "\n"), false).rich;
+    let rich =
+        waxseal::markup::render(&MESSAGE.replace("\\n", "\n"), false).expect("the message nests a few levels").rich;
     let size = CardSize::named("a6", 300).unwrap();
     let frame = render::boxes(&theme, size).frame(size);
     let content =

@@ -219,6 +219,18 @@ impl Session {
     }
 }
 
+/// For the test of a file deleted while a build runs (debug builds only):
+/// with `WAXSEAL_TEST_PAUSE_AFTER_WALK` set, the build says on standard error
+/// that it has listed content/ and waits for a line on standard input before
+/// it reads the files it found.
+#[cfg(debug_assertions)]
+fn pause_after_walk() {
+    if std::env::var_os("WAXSEAL_TEST_PAUSE_AFTER_WALK").is_some() {
+        eprintln!("waxseal: content/ listed; waiting for a line on standard input");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
+}
+
 /// Builds the site, reusing what `session` drew in earlier builds.
 pub fn build_in(session: &Session, options: &BuildOptions) -> BuildReport {
     build_to(session, options, None)
@@ -273,6 +285,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     // cache and the site's theme load.
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
+    #[cfg(debug_assertions)]
+    pause_after_walk();
     let (parsed, (mut cache, site_theme)) = rayon::join(
         || {
             files
@@ -507,9 +521,11 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                     if let Some(card) = cache.cards.remove(&slug) {
                         next.cards.insert(slug, CachedCard { key: String::new(), ..card });
                     }
-                    // A broken theme is reported once, with its own path, and then per card briefly.
+                    // A broken theme is reported once, with its own path, and then per card briefly;
+                    // a message's unknown theme only by the message.
                     if let Some(Err(theme_diag)) = themes.get(&theme) {
-                        if !theme_errors_reported.contains(&theme) {
+                        let named_by_the_message = theme != config.theme && theme::is_unknown(theme_diag);
+                        if !named_by_the_message && !theme_errors_reported.contains(&theme) {
                             theme_errors_reported.push(theme.clone());
                             report.diagnostics.push(theme_diag.clone());
                         }
@@ -1292,11 +1308,17 @@ pub fn lay_out(
             Some(best) => format!("did you mean `{best}`?"),
             None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
         };
-        Diagnostic::error(&m.source, m.line_of("size"), 1, format!("unknown card size `{size_name}`")).with_hint(hint)
+        let (line, col) = if front.size.is_some() { m.value_place("size") } else { (m.body_line, 1) };
+        Diagnostic::error(&m.source, line, col, format!("unknown card size `{size_name}`")).with_hint(hint)
     })?;
     let seal = seal_spec(theme, m)?;
     let body = content::render_body(body_tera, m, config)?;
-    let markup = markup::render(&body, config.raw_html);
+    let markup = markup::render(&body, config.raw_html).map_err(|e| {
+        // The body's lines as the template made them: the same as the file's
+        // but where a template tag spans or makes lines.
+        Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
+            .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
+    })?;
     let alt = markup.rich.plain_text();
     let boxes = render::boxes(theme, size);
     let frame = boxes.frame(size);
@@ -1356,20 +1378,27 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let theme_name = front.theme.as_deref().unwrap_or(&config.theme);
     let theme = match themes.get(theme_name) {
         Some(Ok(theme)) => theme,
+        // The theme's own error is reported once, before this one.
+        Some(Err(d)) if !theme::is_unknown(d) => {
+            let (line, col) = if front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
+            let place = match d.line {
+                0 => d.path.display().to_string(),
+                line => format!("{}:{line}", d.path.display()),
+            };
+            return Err(Diagnostic::error(&m.source, line, col, format!("theme `{theme_name}` cannot be used"))
+                .with_hint(format!("fix the theme's error at {place} first")));
+        }
         _ => {
             let mut known = theme::built_in_names();
             known.sort();
             let hint = match did_you_mean(theme_name, known.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => format!("built-in themes: {}", known.join(", ")),
+                None => format!("built-in themes: {}; or create themes/{theme_name}/theme.yaml", known.join(", ")),
             };
-            return Err(Diagnostic::error(
-                &m.source,
-                m.line_of("theme"),
-                1,
-                format!("theme `{theme_name}` cannot be used"),
-            )
-            .with_hint(hint));
+            let (line, col) = if front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
+            return Err(
+                Diagnostic::error(&m.source, line, col, format!("unknown theme `{theme_name}`")).with_hint(hint)
+            );
         }
     };
     let card = lay_out(theme, config, body_tera, m)?;

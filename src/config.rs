@@ -238,13 +238,24 @@ impl SiteConfig {
 /// `line_offset` (the lines of the file before the YAML text) and adding a
 /// "did you mean" hint for an unknown key.
 pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, keys: &[&str]) -> Diagnostic {
-    let (line, col) = e.location().map_or((0, 0), |l| (l.line() + line_offset, l.column()));
+    let (mut line, mut col) = e.location().map_or((0, 0), |l| (l.line() + line_offset, l.column()));
     let text = e.to_string();
     // serde_yaml appends " at line L column C" to its message; we print the location ourselves.
-    let message = match text.find(" at line ") {
+    let mut message = match text.find(" at line ") {
         Some(i) => text[..i].to_string(),
         None => text.clone(),
     };
+    // A quote left open runs to the end of the block: the place to show is
+    // where it opened ("..., while scanning a quoted scalar at line L column C").
+    if message == "found unexpected end of stream" {
+        if let Some(opened) = text.split(", while scanning a quoted scalar at line ").nth(1) {
+            let mut numbers = opened.split(" column ").map(|n| n.trim().parse::<usize>());
+            if let (Some(Ok(l)), Some(Ok(c))) = (numbers.next(), numbers.next()) {
+                (line, col) = (l + line_offset, c);
+                message = "this quote is not closed".to_string();
+            }
+        }
+    }
     let hint = unknown_field(&message).map(|field| match did_you_mean(field, keys.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("known keys: {}", keys.join(", ")),
@@ -253,6 +264,15 @@ pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, ke
         Some(i) if hint.is_some() => message[..i].to_string(),
         _ => message,
     };
+    let hint = hint.or_else(|| {
+        if message == "this quote is not closed" {
+            Some("end the text with the quote mark it starts with".to_string())
+        } else if message.contains("invalid type") && message.ends_with("expected a sequence") {
+            Some("write a list: `[one, two]`, or one item a line below the key, each after `- `".to_string())
+        } else {
+            None
+        }
+    });
     Diagnostic::error(path, line, col, message).with_hint_opt(hint)
 }
 

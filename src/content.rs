@@ -201,7 +201,9 @@ impl Message {
     }
 }
 
-/// Lists the message files under `root/content`, sorted.
+/// Lists the message files under `root/content`, sorted. Symbolic links are
+/// followed (a message may live elsewhere); a link that leads back into a
+/// folder it is in is reported, not walked forever.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let content = root.join("content");
     let mut files = Vec::new();
@@ -209,7 +211,8 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     if !content.is_dir() {
         return (files, problems);
     }
-    for entry in walkdir::WalkDir::new(&content).sort_by_file_name() {
+    let hidden = |path: &Path| path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    for entry in walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name() {
         match entry {
             Ok(entry) => {
                 let name = entry.file_name().to_string_lossy();
@@ -218,36 +221,120 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                 }
             }
             Err(e) => {
-                let path = e.path().map(|p| display_path(root, p)).unwrap_or_else(|| "content".into());
-                problems.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+                let Some(path) = e.path().filter(|p| !hidden(p)) else {
+                    // Editors leave links to nowhere named `.#x.md` as locks.
+                    continue;
+                };
+                let shown = display_path(root, path);
+                let is_message = path.extension().is_some_and(|x| x == "md");
+                let problem = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(ancestor), _) => Diagnostic::error(
+                        &shown,
+                        0,
+                        0,
+                        format!(
+                            "a symbolic link loop: this link leads back to {}, a folder it is in",
+                            display_path(root, ancestor).display()
+                        ),
+                    )
+                    .with_hint("remove the link, or point it at a folder outside the one it is in"),
+                    // A link to nowhere is only a problem when it is a message.
+                    (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound && !is_message => continue,
+                    (None, Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                        Diagnostic::error(&shown, 0, 0, "a symbolic link to a file that does not exist")
+                    }
+                    (None, Some(io)) => Diagnostic::error(&shown, 0, 0, format!("cannot read: {io}")),
+                    (None, None) => Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")),
+                };
+                problems.push(problem);
             }
         }
     }
     (files, problems)
 }
 
+/// A message file may be at most this long. A card holds a few hundred
+/// words; a longer file is a mistake (a log, an export) that would only cost
+/// time and memory before it failed to fit.
+pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
+
 /// Reads and parses one message file.
 pub fn read(root: &Path, path: &Path) -> Result<Message, Diagnostic> {
+    use std::io::Read;
     let shown = display_path(root, path);
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")))?;
+    let cannot_read = |e: std::io::Error| match e.kind() {
+        // Listed by the walk, gone when read: deleted or renamed meanwhile.
+        std::io::ErrorKind::NotFound => Diagnostic::error(&shown, 0, 0, "the file was deleted while the build ran")
+            .with_hint("build again to make the cards of the files there are now"),
+        _ => Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")),
+    };
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    // Read no more than the limit allows: a huge file costs no memory.
+    let mut bytes = Vec::new();
+    file.take(MAX_MESSAGE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(Diagnostic::error(
+            &shown,
+            1,
+            1,
+            format!("the file is {:.1} MiB; a message may be at most 1 MiB", size as f64 / (1 << 20) as f64),
+        )
+        .with_hint("a card holds a few hundred words: is this the file you meant to put in content/?"));
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = byte_place(&bytes, offset);
+        return Err(Diagnostic::error(&shown, line, col, "a NUL byte: the file is binary, not a text message")
+            .with_hint("a message is Markdown text; keep other files out of content/ or name them other than `.md`"));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(&String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]), usize::MAX);
-        Diagnostic::error(&shown, line, col, "the file is not UTF-8 text").with_hint("save it as UTF-8")
+        let offset = e.utf8_error().valid_up_to();
+        let (line, col) = byte_place(e.as_bytes(), offset);
+        let byte = e.as_bytes()[offset];
+        Diagnostic::error(&shown, line, col, format!("the file is not UTF-8 text (byte 0x{byte:02X})"))
+            .with_hint("save it as UTF-8")
     })?;
     let rel = path.strip_prefix(root.join("content")).unwrap_or(path);
     parse(&shown, rel, &text)
 }
 
+/// 1-based line and column of byte `offset` of `bytes`, which are UTF-8 up
+/// to there or not.
+fn byte_place(bytes: &[u8], offset: usize) -> (usize, usize) {
+    line_col(&String::from_utf8_lossy(&bytes[..offset]), usize::MAX)
+}
+
 /// Parses the text of a message; `rel` is its path inside `content/`.
 pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(shown, 1, 1, "the message is empty")
+            .with_hint("write the message in it (front matter first, if any), or delete the file"));
+    }
+    if let Some(offset) =
+        text.find(|c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}' || c == '\u{ffff}')
+    {
+        let (line, col) = line_col(text, offset);
+        let c = text[offset..].chars().next().unwrap_or_default();
+        return Err(Diagnostic::error(
+            shown,
+            line,
+            col,
+            format!("a control character (U+{:04X}) is not text", c as u32),
+        )
+        .with_hint("delete it: most editors do not show it, and no card can draw it"));
+    }
     let (yaml, body, body_line) = split_front_matter(text).map_err(|line| {
         Diagnostic::error(shown, line, 1, "the front matter is not closed")
             .with_hint("end the front matter with a line holding only `---`")
     })?;
     let shown_str = shown.to_string_lossy();
     let key_lines = yaml.map(top_level_keys).unwrap_or_default();
-    let line_of = |key: &str| key_lines.iter().find(|(k, _, _)| k == key).map_or(0, |(_, l, _)| *l);
+    // An error at the value of front matter key `key`.
+    let error_at = |key: &str, message: String| {
+        let (line, col) = key_lines.iter().find(|(k, _, _)| k == key).map_or((0, 0), |(_, l, c)| (*l, *c));
+        Diagnostic::error(shown, line, col, message)
+    };
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => {
             serde_yaml::from_str(yaml).map_err(|e| yaml_diagnostic(&shown_str, &e, 1, FRONT_MATTER_KEYS))?
@@ -257,33 +344,31 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     // A merged message's date and slug are templates, checked for each row.
     let merged = front.recipients.is_some();
     if front.gallery == GalleryMode::Group && !merged {
-        return Err(Diagnostic::error(shown, line_of("gallery"), 1, "`gallery: group` is for merged messages")
+        return Err(error_at("gallery", "`gallery: group` is for merged messages".to_string())
             .with_hint("a message with `recipients:` makes a group of cards; this one makes one card"));
     }
     let date = match &front.date {
         // Made for each row; a date that is no template is checked here, once.
         Some(d) if merged && is_template(d) => None,
         Some(d) => Some(parse_date(d).ok_or_else(|| {
-            Diagnostic::error(shown, line_of("date"), 7, format!("`{d}` is not a date"))
-                .with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
+            error_at("date", format!("`{d}` is not a date")).with_hint("write dates as YYYY-MM-DD, e.g. 2026-11-23")
         })?),
         None => None,
     };
     if let Some(lang) = &front.lang {
         if !valid_lang(lang) {
-            return Err(Diagnostic::error(shown, line_of("lang"), 7, format!("`{lang}` is not a language tag"))
+            return Err(error_at("lang", format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
     }
     if let Some(slug) = front.slug.as_ref().filter(|slug| merged && !is_template(slug)) {
-        return Err(Diagnostic::error(shown, line_of("slug"), 7, format!("slug `{slug}` would be every row's"))
-            .with_hint(
+        return Err(error_at("slug", format!("slug `{slug}` would be every row's")).with_hint(
             "a merged message's `slug:` is a template that gives each row its own: `thanks/{{ recipient.order_id }}`",
         ));
     }
     let slug = match &front.slug {
         Some(slug) if !merged => clean_slug(slug).ok_or_else(|| {
-            Diagnostic::error(shown, line_of("slug"), 7, format!("`{slug}` is not a usable slug"))
+            error_at("slug", format!("`{slug}` is not a usable slug"))
                 .with_hint("use letters, digits, `-`, `_` and `/` only")
         })?,
         _ => {

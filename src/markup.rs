@@ -6,6 +6,7 @@
 //! runs: what the layout engine needs and nothing more. This module knows no
 //! fonts and no sizes.
 
+use comrak::arena_tree::NodeEdge;
 use comrak::nodes::{ListType, NodeValue};
 use comrak::{Arena, Node, Options};
 
@@ -129,16 +130,55 @@ fn options(raw_html: bool) -> Options<'static> {
     options
 }
 
-/// Parses Markdown into rich text and HTML.
-pub fn render(markdown: &str, raw_html: bool) -> Markup {
+/// How deep quotes, lists and emphasis may nest (counted as levels of the
+/// Markdown tree: a quote in a list item is three). Real messages stay under
+/// twenty; the walks below recurse once a level, so a file of ten thousand
+/// `>` would overflow the stack instead of being refused.
+pub const MAX_DEPTH: usize = 100;
+
+/// Markdown that nests deeper than [`MAX_DEPTH`], at the 1-based line and
+/// column (of the Markdown given) where it goes too deep.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("quotes, lists and emphasis nest more than {MAX_DEPTH} levels deep here")]
+pub struct TooDeep {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+}
+
+/// Parses Markdown into rich text and HTML, or refuses Markdown nested too deep.
+pub fn render(markdown: &str, raw_html: bool) -> Result<Markup, TooDeep> {
     let arena = Arena::new();
     let options = options(raw_html);
     let root = comrak::parse_document(&arena, markdown, &options);
+    if let Some(node) = too_deep(root) {
+        let start = node.data().sourcepos.start;
+        return Err(TooDeep { line: start.line.max(1), col: start.column.max(1) });
+    }
     let mut html = String::new();
     comrak::format_html(root, &options, &mut html).expect("writing to a String cannot fail");
     let mut builder = Builder::default();
     builder.blocks(root, 0);
-    Markup { rich: RichText { blocks: builder.blocks }, html }
+    Ok(Markup { rich: RichText { blocks: builder.blocks }, html })
+}
+
+/// The first node (in reading order) deeper than [`MAX_DEPTH`], found
+/// without recursion.
+fn too_deep<'a>(root: Node<'a>) -> Option<Node<'a>> {
+    let mut depth = 0;
+    for edge in root.traverse() {
+        match edge {
+            NodeEdge::Start(node) => {
+                if depth > MAX_DEPTH {
+                    return Some(node);
+                }
+                depth += 1;
+            }
+            NodeEdge::End(_) => depth -= 1,
+        }
+    }
+    None
 }
 
 #[derive(Default)]
@@ -298,7 +338,7 @@ mod tests {
     use super::*;
 
     fn styles(md: &str) -> Vec<(String, bool, bool, bool)> {
-        render(md, false).rich.blocks[0]
+        render(md, false).unwrap().rich.blocks[0]
             .runs
             .iter()
             .map(|r| (r.text.clone(), r.style.em, r.style.strong, r.style.link))
@@ -320,13 +360,13 @@ mod tests {
 
     #[test]
     fn soft_breaks_become_spaces_and_spaces_collapse() {
-        assert_eq!(render("one\ntwo   three", false).rich.blocks[0].plain_text(), "one two three");
+        assert_eq!(render("one\ntwo   three", false).unwrap().rich.blocks[0].plain_text(), "one two three");
     }
 
     #[test]
     fn smart_punctuation_is_on() {
         assert_eq!(
-            render("\"Hi\" -- it's... ok---", false).rich.plain_text(),
+            render("\"Hi\" -- it's... ok---", false).unwrap().rich.plain_text(),
             "\u{201c}Hi\u{201d} \u{2013} it\u{2019}s\u{2026} ok\u{2014}"
         );
     }
@@ -342,14 +382,14 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_in_the_page() {
-        let m = render("hi <script>alert(1)</script>", false);
+        let m = render("hi <script>alert(1)</script>", false).unwrap();
         assert!(!m.html.contains("<script>"), "{}", m.html);
         assert!(m.html.contains("&lt;script&gt;"));
     }
 
     #[test]
     fn lists_carry_markers() {
-        let rich = render("1. one\n2. two\n\n- dot", false).rich;
+        let rich = render("1. one\n2. two\n\n- dot", false).unwrap().rich;
         let kinds: Vec<_> = rich.blocks.iter().map(|b| b.kind.clone()).collect();
         assert_eq!(
             kinds,
@@ -363,8 +403,18 @@ mod tests {
 
     #[test]
     fn hard_break_is_its_own_run() {
-        let rich = render("one\\\ntwo", false).rich;
+        let rich = render("one\\\ntwo", false).unwrap().rich;
         let texts: Vec<_> = rich.blocks[0].runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, vec!["one", "\n", "two"]);
+    }
+
+    #[test]
+    fn nesting_too_deep_is_refused_where_it_goes_too_deep() {
+        let quotes = format!("Hello.\n\n{} deep\n", ">".repeat(10_000));
+        assert_eq!(render(&quotes, false).unwrap_err(), TooDeep { line: 3, col: MAX_DEPTH + 1 });
+        let lists = format!("{}x\n", "- ".repeat(10_000));
+        assert!(render(&lists, false).is_err());
+        let fine = format!("{} deep enough\n", ">".repeat(20));
+        assert_eq!(render(&fine, false).unwrap().rich.blocks[0].depth, 20);
     }
 }

@@ -870,7 +870,7 @@ mod tests {
     #[test]
     fn layered_drawing_is_the_same_as_drawing_the_card_whole() {
         let root = tempfile::tempdir().unwrap();
-        let rich = crate::markup::render("Made with *love* by **Bev**.\n\n- one\n- two", false).rich;
+        let rich = crate::markup::render("Made with *love* by **Bev**.\n\n- one\n- two", false).unwrap().rich;
         for name in crate::theme::built_in_names() {
             let theme = crate::theme::load(root.path(), name).unwrap();
             for size_name in ["a7", "a6-landscape"] {
@@ -892,7 +892,7 @@ mod tests {
     #[test]
     fn every_built_in_theme_runs_its_paper_into_the_bleed_and_draws_the_card_as_before() {
         let root = tempfile::tempdir().unwrap();
-        let rich = crate::markup::render("Made with *love*.", false).rich;
+        let rich = crate::markup::render("Made with *love*.", false).unwrap().rich;
         for name in crate::theme::built_in_names() {
             let theme = crate::theme::load(root.path(), name).unwrap();
             for size_name in ["a6", "a6-landscape"] {
@@ -931,7 +931,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let text = "Made with *love* by **Bev**, see [our shop](https://example.org).\n\n\
                     > A quote, *quoted*.\n\n- one\n- two\n\n---\n\nThe end.";
-        let rich = crate::markup::render(text, false).rich;
+        let rich = crate::markup::render(text, false).unwrap().rich;
         let no_fonts = usvg::Options::default();
         for name in crate::theme::built_in_names() {
             let theme = crate::theme::load(root.path(), name).unwrap();
@@ -980,7 +980,7 @@ mod tests {
         let markdown = "Thank you for shopping with us: your order was made with *love* by *Beverly*, \
             our very own **craft genius**. Efficient ***office*** staff “quoted” it — twice… \
             AVATAR Tokyo, fjord, ffi, Wavy Type. Καλημέρα, Спасибо.";
-        let rich = crate::markup::render(markdown, false).rich;
+        let rich = crate::markup::render(markdown, false).unwrap().rich;
         let frame = Frame { width: 880.0, height: 1200.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
         let laid = layout::layout(
             &theme,

@@ -500,6 +500,15 @@ impl Theme {
     }
 }
 
+/// How the error of [`load`] for a theme there is not begins.
+const UNKNOWN: &str = "unknown theme";
+
+/// Whether `d`, an error of [`load`], says that there is no such theme (rather
+/// than that the theme has an error).
+pub fn is_unknown(d: &Diagnostic) -> bool {
+    d.message.starts_with(UNKNOWN)
+}
+
 /// Loads theme `name` for the site at `root`: the built-in files overlaid by
 /// the site's `themes/NAME/` files.
 pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
@@ -541,13 +550,9 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     ];
     let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
         let data = files.get(file.as_str()).ok_or_else(|| {
-            Diagnostic::error(
-                origin("theme.yaml"),
-                key_line(&theme_yaml, file),
-                0,
-                format!("font file `{file}` not found in the theme"),
-            )
-            .with_hint("fonts are loaded only from the theme folder, never from the system")
+            let (line, col) = value_place(&theme_yaml, file);
+            Diagnostic::error(origin("theme.yaml"), line, col, format!("font file `{file}` not found in the theme"))
+                .with_hint("fonts are loaded only from the theme folder, never from the system")
         })?;
         load_face(options, data.clone(), file)
             .ok_or_else(|| Diagnostic::error(origin(file), 0, 0, "not a TrueType or OpenType font"))
@@ -661,7 +666,7 @@ fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Result<Sources, 
     if files.is_empty() {
         let mut known = built_in_names();
         known.sort();
-        return Err(Diagnostic::error(display_path(root, &site_dir), 0, 0, format!("unknown theme `{name}`"))
+        return Err(Diagnostic::error(display_path(root, &site_dir), 0, 0, format!("{UNKNOWN} `{name}`"))
             .with_hint(format!("built-in themes: {}; or create themes/{name}/theme.yaml", known.join(", "))));
     }
     let yaml_origin =
@@ -696,7 +701,7 @@ fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Result<Sources, 
         return Ok(own);
     };
     let mut base = collect(root, &parent, chain).map_err(|d| {
-        if d.message.starts_with("unknown theme") {
+        if is_unknown(&d) {
             Diagnostic::error(
                 &yaml_origin,
                 key_line(&yaml_text, "extends:"),
@@ -750,6 +755,14 @@ fn locate_yaml_error(e: &serde_yaml::Error, texts: &[(PathBuf, String)]) -> Diag
 }
 
 /// The 1-based line of the first line of `text` that mentions `needle`.
+/// The 1-based line and column of the first `needle` in `text` (0, 0 when none).
+fn value_place(text: &str, needle: &str) -> (usize, usize) {
+    text.lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|at| (i + 1, l[..at].chars().count() + 1)))
+        .unwrap_or((0, 0))
+}
+
 fn key_line(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).map_or(0, |i| i + 1)
 }

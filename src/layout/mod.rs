@@ -708,7 +708,7 @@ mod tests {
     const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
 
     fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
-        let rich = crate::markup::render(markdown, false).rich;
+        let rich = crate::markup::render(markdown, false).unwrap().rich;
         layout(theme(), Content { title: None, text: &rich, signature: None, lang }, frame)
     }
 
@@ -791,7 +791,7 @@ mod tests {
         theme.spec.text.align = Align::Center;
         let text = "Extraordinarily considerate, unquestionably wonderful craftsmanship: your recommendation \
                     made our neighbourhood bookbinding collective tremendously happy today.";
-        let rich = crate::markup::render(text, false).rich;
+        let rich = crate::markup::render(text, false).unwrap().rich;
         let frame = Frame { width: 420.0, ..A6 };
         let content = Content { title: None, text: &rich, signature: None, lang: Some(hypher::Lang::English) };
         let laid = layout(&theme, content, frame).unwrap();

@@ -1,6 +1,7 @@
 //! Integration tests: the real `waxseal` binary on small sites, checked for
 //! what a user would notice.
 
+mod badinput;
 mod browser;
 mod check;
 mod gallery;
@@ -251,9 +252,9 @@ fn unknown_front_matter_values_get_hints() {
     site.write("content/c.md", "---\nseal: hart\n---\nBody.\n");
     let run = site.build(&[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("content/a.md:3:1: error: theme `chocolat` cannot be used"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/a.md:3:8: error: unknown theme `chocolat`"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `chocolate`?"), "{}", run.stderr);
-    assert!(run.stderr.contains("content/b.md:2:1: error: unknown card size `a8`"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/b.md:2:7: error: unknown card size `a8`"), "{}", run.stderr);
     assert!(run.stderr.contains("content/c.md:2:1: error: unknown seal emblem `hart`"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `heart`?"), "{}", run.stderr);
 }

@@ -224,7 +224,7 @@ fn gallery_false_leaves_merged_cards_out_and_gallery_cards_lists_each() {
     site.write("content/hello.md", "---\ngallery: group\n---\nHi.\n");
     let run = site.build(&["--outputs", "html"]);
     assert!(
-        run.stderr.contains("content/hello.md:2:1: error: `gallery: group` is for merged messages"),
+        run.stderr.contains("content/hello.md:2:10: error: `gallery: group` is for merged messages"),
         "{}",
         run.stderr
     );

@@ -350,7 +350,7 @@ fn print_reports_a_card_it_cannot_make_and_prints_the_others() {
     site.write("content/thanks/9-bad.md", "---\ntitle: Bad\nsize: a9\n---\nBody.\n");
     let run = site.run(&["print"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("content/thanks/9-bad.md:3:1: error: unknown card size `a9`"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/thanks/9-bad.md:3:7: error: unknown card size `a9`"), "{}", run.stderr);
     assert!(run.stderr.contains("printed 5 cards on 2 A4 sheets"), "{}", run.stderr);
     assert_eq!(info(&site.output("print/sheets-a4.pdf"), "Pages"), "2");
 }

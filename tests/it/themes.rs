@@ -49,7 +49,7 @@ fn broken(theme_yaml_extra: &str, files: &[(&str, &str)]) -> String {
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(site.output("cards/b/card.png").is_file(), "other cards are built");
-    assert!(run.stderr.contains("content/a.md:2:1: error: theme `bad` cannot be used"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/a.md:2:8: error: theme `bad` cannot be used"), "{}", run.stderr);
     run.stderr
 }
 

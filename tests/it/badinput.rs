@@ -1,0 +1,577 @@
+//! Bad input: one site per case in `tests/fixtures/bad/`, each holding one
+//! bad file beside a good message (a case too big or too odd to commit is
+//! written by its test). Every case must give its diagnostics word for word,
+//! each at the line and column of the file where the problem is; build the
+//! good card and list it in the gallery; exit with 1; not panic; and end
+//! within [`TIME_LIMIT`] and [`MEMORY_LIMIT_KIB`] of peak memory.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::support::Site;
+
+/// Far longer than any case takes on a busy machine: a build still running
+/// then is stuck.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Peak resident memory a build may reach, in KiB (1 GiB; a build of these
+/// small sites takes about 60 MiB).
+const MEMORY_LIMIT_KIB: u64 = 1 << 20;
+
+/// GNU time: it waits for the build and prints the peak resident memory the
+/// kernel recorded for it (`%M`, in KiB).
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// What a bounded build did.
+struct Bounded {
+    /// Its exit code.
+    code: i32,
+    /// Its standard error.
+    stderr: String,
+    /// Its peak resident memory, in KiB.
+    peak_kib: u64,
+}
+
+/// A running build, killed with its process group when dropped unfinished
+/// (a test that fails while it runs leaves nothing behind).
+struct Running {
+    child: Child,
+    finished: bool,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.finished {
+            let group = format!("-{}", self.child.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The build's standard error as it comes, and its standard input.
+struct Live {
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    stdin: Option<ChildStdin>,
+    deadline: Instant,
+}
+
+impl Live {
+    /// Waits for a line of standard error holding `text`.
+    fn wait_for(&mut self, text: &str) {
+        loop {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(text);
+                    self.seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no `{text}` on standard error within {TIME_LIMIT:?}:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+}
+
+/// Runs `waxseal build` in `site` with `env` under GNU time, in a process
+/// group of its own; `during` may talk to it while it runs. Fails the test
+/// when the build is still running after [`TIME_LIMIT`].
+fn build_bounded(site: &Site, env: &[(&str, &str)], during: impl FnOnce(&mut Live)) -> Bounded {
+    assert!(
+        Path::new(GNU_TIME).is_file(),
+        "{GNU_TIME} measures the build's peak memory: install Debian's `time` package (.ci/run does)"
+    );
+    let measure = tempfile::NamedTempFile::new().unwrap();
+    let child = Command::new(GNU_TIME)
+        .args(["-f", "%M", "-o"])
+        .arg(measure.path())
+        .arg(env!("CARGO_BIN_EXE_waxseal"))
+        .arg("build")
+        .current_dir(site.root())
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("GNU time runs the waxseal binary");
+    let mut running = Running { child, finished: false };
+    let stderr = running.child.stderr.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut line = Vec::new();
+        while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&line).trim_end_matches('\n').to_string();
+            if send.send(text).is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
+    let deadline = Instant::now() + TIME_LIMIT;
+    let mut live = Live { lines, seen: Vec::new(), stdin: running.child.stdin.take(), deadline };
+    during(&mut live);
+    live.stdin = None;
+    let status = loop {
+        if let Some(status) = running.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the build was still running after {TIME_LIMIT:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    running.finished = true;
+    // The reader ends when the pipe closes, which it has: the build ended.
+    live.seen.extend(live.lines.iter());
+    let stderr = live.seen.join("\n");
+    let measured = std::fs::read_to_string(measure.path()).unwrap();
+    assert!(!measured.contains("terminated by signal"), "the build was killed: {measured}\n{stderr}");
+    let peak_kib = measured
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory from GNU time: {measured}"));
+    Bounded { code: status.code().unwrap_or(-1), stderr, peak_kib }
+}
+
+/// The diagnostics of standard error, each with its hint, sorted.
+fn diagnostics(stderr: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in stderr.lines() {
+        if line.starts_with("  hint: ") {
+            if let Some(last) = found.last_mut() {
+                last.push('\n');
+                last.push_str(line);
+            }
+        } else if !line.starts_with(' ') && (line.contains(": error: ") || line.contains(": warning: ")) {
+            found.push(line.to_string());
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Whether `text` is `pattern`, where each `{n}` of the pattern stands for a
+/// whole number.
+fn matches(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split("{n}");
+    let Some(rest) = parts.next().and_then(|first| text.strip_prefix(first)) else {
+        return false;
+    };
+    let mut rest = rest;
+    for part in parts {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return false;
+        }
+        match rest[digits..].strip_prefix(part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// The text of `site`'s file `rel` from 1-based `line`:`col` to the end of that line.
+fn text_at(site: &Site, rel: &str, line: usize, col: usize) -> String {
+    let bytes = std::fs::read(site.root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = String::from_utf8_lossy(&bytes);
+    text.split('\n').nth(line - 1).map(|l| l.chars().skip(col - 1).collect()).unwrap_or_default()
+}
+
+/// The slugs of the cards in the output, sorted.
+fn cards_built(site: &Site) -> Vec<String> {
+    let cards = site.output("cards");
+    let mut slugs: Vec<String> = walkdir::WalkDir::new(&cards)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "card.png")
+        .map(|e| e.path().parent().unwrap().strip_prefix(&cards).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+/// One case: fixture `case` (with `prepare` run on its copy) built under
+/// the bounds. Its diagnostics must be `expected`, each as (the diagnostic
+/// with its hint, what its file holds from its line and column on: "" for
+/// an empty line or a diagnostic with no line); `built` the cards made.
+fn bad_input(case: &str, prepare: impl FnOnce(&Site), expected: &[(&str, &str)], built: &[&str]) -> (Site, Bounded) {
+    let site = Site::fixture(&format!("bad/{case}"));
+    prepare(&site);
+    let run = build_bounded(&site, &[], |_| {});
+    check(case, &site, &run, expected, built);
+    (site, run)
+}
+
+/// What every case must do; see [`bad_input`].
+fn check(case: &str, site: &Site, run: &Bounded, expected: &[(&str, &str)], built: &[&str]) {
+    let stderr = &run.stderr;
+    for sign in ["panicked", "RUST_BACKTRACE", "overflowed its stack"] {
+        assert!(!stderr.contains(sign), "{case}: the build crashed:\n{stderr}");
+    }
+    assert!(run.peak_kib < MEMORY_LIMIT_KIB, "{case}: peak memory {} KiB", run.peak_kib);
+    assert_eq!(run.code, 1, "{case}: exit code\n{stderr}");
+
+    let got = diagnostics(stderr);
+    let mut want: Vec<&(&str, &str)> = expected.iter().collect();
+    want.sort_by_key(|(text, _)| *text);
+    let same = got.len() == want.len() && got.iter().zip(&want).all(|(g, (w, _))| matches(w, g));
+    let want_texts: Vec<&str> = want.iter().map(|(w, _)| *w).collect();
+    assert!(same, "{case}: diagnostics\n--- expected:\n{}\n--- got:\n{}", want_texts.join("\n"), got.join("\n"));
+
+    // Each diagnostic's line and column hold the bad text.
+    for (diagnostic, there) in expected {
+        let place = diagnostic.split(": error: ").next().unwrap();
+        let parts: Vec<&str> = place.split(':').collect();
+        if parts.len() == 1 {
+            assert_eq!(*there, "", "{case}: `{place}` has no line to hold `{there}`");
+            continue;
+        }
+        let [file, line, col] = parts[..] else { panic!("{case}: `{place}` is not path:line:col") };
+        let at = text_at(site, file, line.parse().unwrap(), col.parse().unwrap());
+        let holds = if there.is_empty() { at.is_empty() } else { at.starts_with(there) };
+        assert!(holds, "{case}: {place} is `{at}`, not `{there}...`");
+    }
+
+    assert_eq!(cards_built(site), built, "{case}: the cards built");
+    let good = site.png("cards/good/card.png");
+    assert!(good.width > 0 && good.height > 0, "{case}: the good card is drawn");
+    assert!(site.read("index.html").contains("/cards/good/"), "{case}: the gallery lists the good card");
+}
+
+#[test]
+fn invalid_yaml_points_at_the_quote_left_open() {
+    bad_input(
+        "invalid-yaml",
+        |_| {},
+        &[(
+            "content/x.md:3:7: error: this quote is not closed\n  \
+             hint: end the text with the quote mark it starts with",
+            "\"Beverly",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_unclosed_front_matter_block_points_at_its_opening() {
+    bad_input(
+        "unclosed-front-matter",
+        |_| {},
+        &[(
+            "content/x.md:1:1: error: the front matter is not closed\n  \
+             hint: end the front matter with a line holding only `---`",
+            "---",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_unknown_key_names_the_known_ones() {
+    bad_input(
+        "unknown-key",
+        |_| {},
+        &[(
+            "content/x.md:3:1: error: unknown field `colour`\n  \
+             hint: known keys: title, to, from, email, date, theme, seal, size, tags, draft, slug, lang, extra, recipients, gallery",
+            "colour: red",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_wrong_type_points_at_the_value() {
+    bad_input(
+        "wrong-type",
+        |_| {},
+        &[(
+            "content/x.md:3:7: error: tags: invalid type: integer `5`, expected a sequence\n  \
+             hint: write a list: `[one, two]`, or one item a line below the key, each after `- `",
+            "5",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_impossible_date_points_at_the_date() {
+    bad_input(
+        "impossible-date",
+        |_| {},
+        &[(
+            "content/x.md:3:7: error: `2026-02-30` is not a date\n  \
+             hint: write dates as YYYY-MM-DD, e.g. 2026-11-23",
+            "2026-02-30",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_file_not_in_utf8_points_at_the_first_bad_byte() {
+    // The title is Latin-1: `Caf\xe9`.
+    bad_input(
+        "non-utf8",
+        |_| {},
+        &[(
+            "content/x.md:2:11: error: the file is not UTF-8 text (byte 0xE9)\n  hint: save it as UTF-8",
+            "\u{fffd} au lait",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_binary_file_is_not_read_as_a_message() {
+    // A PNG named `.md`: its first NUL byte is on its third line.
+    bad_input(
+        "binary",
+        |_| {},
+        &[(
+            "content/photo.md:3:1: error: a NUL byte: the file is binary, not a text message\n  \
+             hint: a message is Markdown text; keep other files out of content/ or name them other than `.md`",
+            "\0",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_control_character_points_at_itself() {
+    bad_input(
+        "control-character",
+        |_| {},
+        &[(
+            "content/x.md:4:7: error: a control character (U+0007) is not text\n  \
+             hint: delete it: most editors do not show it, and no card can draw it",
+            "\u{7} rings",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_empty_file_is_an_error() {
+    // An empty card is never what was meant: a file saved before it was
+    // written, or emptied by mistake.
+    let (site, _) = bad_input(
+        "empty",
+        |_| {},
+        &[(
+            "content/x.md:1:1: error: the message is empty\n  \
+             hint: write the message in it (front matter first, if any), or delete the file",
+            "",
+        )],
+        &["good"],
+    );
+    assert_eq!(std::fs::metadata(site.root().join("content/x.md")).unwrap().len(), 0);
+}
+
+#[test]
+fn a_10_mb_message_is_refused_before_it_is_read() {
+    let (_, run) = bad_input(
+        "huge",
+        |site| {
+            let line = "All work and no play makes a very long letter, and this line is long.\n";
+            let mut text = String::from("---\ntitle: Huge\n---\n");
+            while text.len() + line.len() <= 10_000_000 {
+                text.push_str(line);
+            }
+            text.push_str(&"x".repeat(10_000_000 - text.len()));
+            site.write("content/x.md", &text);
+        },
+        &[(
+            "content/x.md:1:1: error: the file is 9.5 MiB; a message may be at most 1 MiB\n  \
+             hint: a card holds a few hundred words: is this the file you meant to put in content/?",
+            "---",
+        )],
+        &["good"],
+    );
+    // Refused before it is laid out, which took 270 MiB: the build needs
+    // about what it needs without the file.
+    assert!(run.peak_kib < 200 << 10, "peak memory {} KiB", run.peak_kib);
+}
+
+#[test]
+fn ten_thousand_quote_levels_are_refused_where_they_go_too_deep() {
+    bad_input(
+        "deep-nesting",
+        |site| {
+            let quotes = ">".repeat(10_000);
+            site.write("content/x.md", &format!("---\ntitle: Deep\n---\nA quote in a quote:\n\n{quotes} too deep\n"));
+        },
+        &[(
+            "content/x.md:6:101: error: quotes, lists and emphasis nest more than 100 levels deep here\n  \
+             hint: a card's text nests a few levels at most: take out some of the `>`, list markers or `*`",
+            ">",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_template_syntax_error_points_at_the_body_line() {
+    bad_input(
+        "template-syntax",
+        |_| {},
+        &[(
+            "content/x.md:6:13: error: Found `%}` but expected one of: integer, float, string, bool, ident, `-`, `not`, `<`, `{`, `[` or `(`",
+            "%} there.",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_undefined_variable_points_at_the_body_line() {
+    bad_input(
+        "undefined-variable",
+        |_| {},
+        &[(
+            "content/x.md:7:14: error: Variable `sender` is not defined. Available variables: date, email, extra, from, lang, site, slug, tags, title, to\n  \
+             hint: your own fields go under `extra:` in the front matter and are used as `{{ extra.name }}`",
+            "sender }}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_unknown_theme_is_one_error_at_its_name() {
+    bad_input(
+        "unknown-theme",
+        |_| {},
+        &[(
+            "content/x.md:3:8: error: unknown theme `velvet`\n  \
+             hint: built-in themes: chocolate, classic, kraft, minimal; or create themes/velvet/theme.yaml",
+            "velvet",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_unknown_size_points_at_its_name() {
+    bad_input(
+        "unknown-size",
+        |_| {},
+        &[(
+            "content/x.md:3:7: error: unknown card size `huge`\n  \
+             hint: sizes: a6, a7, 5x7, 4x6, square, og (add -landscape to turn one)",
+            "huge",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_missing_font_points_at_theme_yaml_and_the_message_at_it() {
+    bad_input(
+        "missing-font",
+        |_| {},
+        &[
+            (
+                "themes/mine/theme.yaml:5:9: error: font file `fonts/Nope.ttf` not found in the theme\n  \
+                 hint: fonts are loaded only from the theme folder, never from the system",
+                "fonts/Nope.ttf",
+            ),
+            (
+                "content/x.md:2:8: error: theme `mine` cannot be used\n  \
+                 hint: fix the theme's error at themes/mine/theme.yaml:5 first",
+                "mine",
+            ),
+        ],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_text_that_cannot_fit_points_at_the_body() {
+    bad_input(
+        "cannot-fit",
+        |_| {},
+        &[(
+            "content/x.md:4:1: error: text needs {n} more lines than fit at the minimum size 8pt\n  \
+             hint: shorten the message, or choose a larger `size:`",
+            "All work and no play",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_symbolic_link_loop_in_content_is_named() {
+    bad_input(
+        "symlink-loop",
+        |site| {
+            std::fs::create_dir_all(site.root().join("content/album")).unwrap();
+            std::os::unix::fs::symlink("..", site.root().join("content/album/again")).unwrap();
+        },
+        &[(
+            "content/album/again: error: a symbolic link loop: this link leads back to content, a folder it is in\n  \
+             hint: remove the link, or point it at a folder outside the one it is in",
+            "",
+        )],
+        &["good"],
+    );
+}
+
+/// A debug build pauses after it lists content/ when told to (see
+/// `pause_after_walk` in src/build.rs); a release build has no such pause.
+#[cfg(debug_assertions)]
+#[test]
+fn a_file_deleted_while_the_build_runs_is_named() {
+    let case = "deleted-during-build";
+    let site = Site::fixture(&format!("bad/{case}"));
+    let run = build_bounded(&site, &[("WAXSEAL_TEST_PAUSE_AFTER_WALK", "1")], |live| {
+        live.wait_for("content/ listed");
+        std::fs::remove_file(site.root().join("content/x.md")).unwrap();
+        live.stdin.as_mut().unwrap().write_all(b"\n").unwrap();
+    });
+    check(
+        case,
+        &site,
+        &run,
+        &[(
+            "content/x.md: error: the file was deleted while the build ran\n  \
+             hint: build again to make the cards of the files there are now",
+            "",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_csv_row_with_missing_fields_is_named_and_the_other_rows_are_built() {
+    // Row 2 (line 3) has no `items` cell. A short row is allowed (its last
+    // columns may be optional); using a field it lacks is the error, shown
+    // where the message uses it, with the row's line in the hint.
+    bad_input(
+        "csv-missing-fields",
+        |_| {},
+        &[(
+            "content/thanks.md:8:19: error: row 2 of content/orders.csv: Field `items` is not defined. Available fields: name, order_id\n  \
+             hint: row 2 of content/orders.csv (content/orders.csv:3) has no `items`: fill it in, or give a default: `{{ recipient.items | default(value=\"...\") }}`",
+            "items }}",
+        )],
+        &["good", "thanks/A-101", "thanks/A-103"],
+    );
+}
+
+#[test]
+fn the_pattern_matcher_takes_numbers_only_where_asked() {
+    assert!(matches("needs {n} more lines", "needs 214 more lines"));
+    assert!(!matches("needs {n} more lines", "needs many more lines"));
+    assert!(!matches("needs 2 more", "needs 2 more lines"));
+    assert!(matches("exact", "exact"));
+}
