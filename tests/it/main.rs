@@ -9,6 +9,7 @@ mod merge;
 mod pages;
 mod print;
 mod serve;
+mod serve_safety;
 mod support;
 mod themes;
 
