@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod gallery;
 mod golden;
+mod hostile;
 mod merge;
 mod pages;
 mod print;
