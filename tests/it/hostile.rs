@@ -143,3 +143,275 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     let document_title = page.eval("document.title").unwrap();
     assert!(document_title.as_str().is_some_and(|t| t.starts_with(TITLE)), "{document_title}");
 }
+
+/// A PNG of one pixel, base64.
+const ONE_PIXEL_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+/// A site whose one message uses theme `evil` (the chocolate theme with
+/// whatever files a test gives it), and secrets beside the theme folder.
+fn evil_site() -> Site {
+    let site = Site::empty();
+    site.write("content/a.md", "---\ntheme: evil\n---\nHello.\n");
+    site.write("themes/evil/theme.yaml", "name: evil\ndescription: reaches out\nextends: chocolate\n");
+    site.write("secret.html", "<p>SECRET-TEMPLATE</p>");
+    site.write("secret.svg", r##"<svg xmlns="http://www.w3.org/2000/svg"><linearGradient id="g"/></svg>"##);
+    std::fs::write(site.root().join("secret.png"), crate::browser::base64_decode(ONE_PIXEL_PNG)).unwrap();
+    site
+}
+
+/// The theme's card.svg: `art` on line 3, among the usual layers.
+fn card_svg(art: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{{{{ card.width }}}}\" height=\"{{{{ card.height }}}}\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"{{{{ palette.paper }}}}\"/>\n  {art}\n{{{{ text | safe }}}}{{{{ seal | safe }}}}\n</svg>\n"
+    )
+}
+
+/// `waxseal build` in `site`, killed (and the test failed) if it runs past a
+/// generous deadline: hostile input must be refused in bounded time.
+fn build_within(site: &Site) -> crate::support::Run {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_waxseal"))
+        .arg("build")
+        .current_dir(site.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the waxseal binary runs");
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the build still ran after two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let out = child.wait_with_output().unwrap();
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    }
+}
+
+/// Fails unless no file of the output holds `needle`.
+fn assert_nowhere_in_output(site: &Site, needle: &str) {
+    for (name, bytes) in tree(&site.output("")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(needle), "output/{name} holds {needle}");
+    }
+}
+
+/// `text` percent-encoded for a `data:` URL.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/:.-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn theme_artwork_that_reaches_outside_its_file_is_refused_at_its_line() {
+    let inner = percent(r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/passwd"/></svg>"#);
+    let cases = [
+        (r#"<image width="9" height="9" href="/etc/passwd"/>"#.to_string(), "/etc/passwd"),
+        (r#"<image width="9" height="9" href="../../secret.png"/>"#.into(), "../../secret.png"),
+        (r#"<image width="9" height="9" xlink:href="http://example.org/x.png"/>"#.into(), "http://example.org/x.png"),
+        (r#"<image width="9" height="9" href="file:///etc/passwd"/>"#.into(), "file:///etc/passwd"),
+        (r#"<rect width="9" height="9" style="fill: url('../../secret.svg#g')"/>"#.into(), "../../secret.svg#g"),
+        (
+            r#"<rect width="9" height="9" fill="URL(https://example.org/p.svg#g)"/>"#.into(),
+            "https://example.org/p.svg#g",
+        ),
+        ("<style>rect { fill: url(https://example.org/p.svg#g) }</style>".into(), "https://example.org/p.svg#g"),
+        ("<style>@import url(https://example.org/x.css);</style>".into(), "@import url(https://example.org/x.css)"),
+        (r#"<filter id="f"><feImage href="https://example.org/x.png"/></filter>"#.into(), "https://example.org/x.png"),
+        (format!(r#"<image width="9" height="9" href="data:image/svg+xml,{inner}"/>"#), "/etc/passwd"),
+    ];
+    for (art, reference) in &cases {
+        let site = evil_site();
+        site.write("themes/evil/card.svg", &card_svg(art));
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{art}: {}", run.stderr);
+        // At the line and column where the file names it.
+        let col = format!("  {art}").find(reference).expect("the art names it") + 1;
+        let at = format!("themes/evil/card.svg:3:{col}: error: ");
+        assert!(run.stderr.contains(&at), "{art}: wanted {at}\n{}", run.stderr);
+        assert!(run.stderr.contains(&format!("refers to `{reference}`, outside the card")), "{art}: {}", run.stderr);
+        assert!(!site.output("cards/a/card.png").exists(), "{art}");
+    }
+    // What stays inside the file is drawn: fragments and a small data: picture.
+    let site = evil_site();
+    let small = ONE_PIXEL_PNG;
+    let art = format!(
+        "<defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"red\"/></linearGradient></defs>\
+         <rect id=\"r\" width=\"9\" height=\"9\" fill=\"url(#g)\"/><use href=\"#r\"/>\
+         <image width=\"9\" height=\"9\" href=\"data:image/png;base64,{small}\"/>"
+    );
+    site.write("themes/evil/card.svg", &card_svg(&art));
+    let run = build_within(&site);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/a/card.png").is_file());
+}
+
+#[test]
+fn huge_pictures_and_entity_and_use_bombs_in_theme_art_are_refused_in_bounded_time() {
+    // A PNG whose header says 100000 x 100000: 40 GB once decoded.
+    let huge = huge_png_base64();
+    // Entities that grow a few kilobytes into tens of megabytes (and, with
+    // more references, into anything).
+    let entities =
+        format!("<!DOCTYPE svg [<!ENTITY a \"{}\"><!ENTITY b \"{}\">]>", "x".repeat(1000), "&a;".repeat(250));
+    let laughs =
+        format!("{entities}<svg xmlns=\"http://www.w3.org/2000/svg\"><text>{}</text></svg>", "&b;".repeat(100));
+    let mut bomb = String::from("<defs><path id=\"l0\" d=\"M0 0h1v1z\"/>");
+    for level in 1..8 {
+        bomb.push_str(&format!("<g id=\"l{level}\">{}</g>", format!("<use href=\"#l{}\"/>", level - 1).repeat(10)));
+    }
+    bomb.push_str("</defs><use href=\"#l7\"/>");
+    let cases = [
+        (
+            card_svg(&format!("<image width=\"9\" height=\"9\" href=\"data:image/png;base64,{huge}\"/>")),
+            "themes/evil/card.svg: error: ",
+            "a picture of 100000 x 100000 pixels",
+        ),
+        (
+            format!("{entities}\n{}", card_svg("<text>&b;&b;&b;&b;</text>")),
+            "themes/evil/card.svg:1:1: error: ",
+            "a DTD (<!DOCTYPE ...>) is not allowed",
+        ),
+        (
+            card_svg(&format!("<image width=\"9\" height=\"9\" href=\"data:image/svg+xml,{}\"/>", percent(&laughs))),
+            "themes/evil/card.svg: error: ",
+            "an SVG picture in a data: URL: a DTD",
+        ),
+        (card_svg(&bomb), "themes/evil/card.svg: error: ", "nodes limit reached"),
+    ];
+    for (svg, at, message) in &cases {
+        let site = evil_site();
+        site.write("themes/evil/card.svg", svg);
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{message}: {}", run.stderr);
+        assert!(run.stderr.contains(at) && run.stderr.contains(message), "{message}: {}", run.stderr);
+        assert!(!site.output("cards/a/card.png").exists(), "{message}");
+    }
+    // An emblem with entities is refused when the theme loads.
+    let site = evil_site();
+    site.write("themes/evil/emblems/bomb.svg", &laughs);
+    let run = build_within(&site);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes/evil/emblems/bomb.svg: error: ") && run.stderr.contains("ENTITY"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A base64 PNG whose header says 100000 x 100000 pixels (and that holds a
+/// few bytes of them).
+fn huge_png_base64() -> String {
+    let mut bytes = crate::browser::base64_decode(ONE_PIXEL_PNG);
+    bytes[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    bytes[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+    base64_encode(&bytes)
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
+#[test]
+fn theme_templates_may_use_only_the_themes_own_files() {
+    let site = evil_site();
+    let secret = site.root().join("secret.html");
+    let cases = [
+        ("card.html", "{% include \"../../secret.html\" %}".to_string(), "Unknown template `../../secret.html`", 12),
+        ("card.html", format!("{{% include \"{}\" %}}", secret.display()), "Unknown template `", 12),
+        (
+            "gallery.html",
+            "{% include \"../chocolate/gallery.html\" %}".into(),
+            "Unknown template `../chocolate/gallery.html`",
+            12,
+        ),
+        ("card.html", "{% extends \"../../secret.html\" %}".into(), "inheriting from '../../secret.html'", 4),
+        ("404.html", "{% extends \"/etc/passwd\" %}".into(), "inheriting from '/etc/passwd'", 4),
+        ("card.html", "{% import \"../../secret.html\" as s %}{{ s::m() }}".into(), "Unknown tag", 4),
+    ];
+    for (file, tag, message, col) in &cases {
+        let site = evil_site();
+        site.write(&format!("themes/evil/{file}"), &format!("{{# a page #}}\n{tag}\n"));
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{tag}: {}", run.stderr);
+        let at = format!("themes/evil/{file}:2:{col}: error: ");
+        assert!(
+            run.stderr.contains(&at) && run.stderr.contains(message),
+            "{tag}: wanted {at}{message}\n{}",
+            run.stderr
+        );
+        assert_nowhere_in_output(&site, "SECRET-TEMPLATE");
+        assert_nowhere_in_output(&site, "root:");
+    }
+    // A link in the theme folder to a file outside it is not one of its files.
+    #[cfg(unix)]
+    {
+        let site = evil_site();
+        std::os::unix::fs::symlink(site.root().join("secret.html"), site.root().join("themes/evil/peek.html")).unwrap();
+        site.write("themes/evil/card.html", "{# a page #}\n{% include \"peek.html\" %}\n");
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("themes/evil/card.html:2:12: error: Unknown template `peek.html`"),
+            "{}",
+            run.stderr
+        );
+        assert_nowhere_in_output(&site, "SECRET-TEMPLATE");
+    }
+}
+
+#[test]
+fn theme_fonts_come_only_from_the_theme_folder() {
+    let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/chocolate/fonts/EBGaramond-Regular.ttf");
+    let outside = |site: &Site| {
+        let copy = site.root().join("Outside.ttf");
+        std::fs::copy(&font, &copy).unwrap();
+        copy
+    };
+    let site = evil_site();
+    let absolute = outside(&site).display().to_string();
+    for file in ["../../Outside.ttf", absolute.as_str(), "/etc/passwd", "fonts/../../../Outside.ttf"] {
+        site.write(
+            "themes/evil/theme.yaml",
+            &format!("name: evil\ndescription: reaches out\nextends: chocolate\nfonts:\n  body: \"{file}\"\n"),
+        );
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{file}: {}", run.stderr);
+        let wanted = format!("themes/evil/theme.yaml:5: error: font file `{file}` not found in the theme");
+        assert!(run.stderr.contains(&wanted), "{file}: wanted {wanted}\n{}", run.stderr);
+    }
+    #[cfg(unix)]
+    {
+        let site = evil_site();
+        std::fs::create_dir_all(site.root().join("themes/evil/fonts")).unwrap();
+        std::os::unix::fs::symlink(outside(&site), site.root().join("themes/evil/fonts/link.ttf")).unwrap();
+        site.write(
+            "themes/evil/theme.yaml",
+            "name: evil\ndescription: reaches out\nextends: chocolate\nfonts:\n  body: fonts/link.ttf\n",
+        );
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("font file `fonts/link.ttf` not found in the theme"), "{}", run.stderr);
+    }
+}
