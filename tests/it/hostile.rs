@@ -144,6 +144,35 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     assert!(document_title.as_str().is_some_and(|t| t.starts_with(TITLE)), "{document_title}");
 }
 
+#[test]
+fn front_matter_that_would_land_in_markup_unchecked_is_refused() {
+    let site = Site::empty();
+    let cases = [
+        ("colour", "seal: { emblem: heart, color: \"red\\\"/><script>window.pwned=1</script>\" }", "bad seal colour"),
+        ("initials", "seal: { emblem: monogram, initials: \"<b>x\" }", "seal initials `<b>x` must be 1 to 3 letters"),
+        ("emblem", "seal: { emblem: \"../../themes/x\" }", "unknown seal emblem `../../themes/x`"),
+        ("lang", "lang: \"en\\\"><script>window.pwned=2</script>\"", "is not a language tag"),
+        ("date", "date: \"2026-01-01\\\"><script>\"", "is not a date"),
+        ("size", "size: \"a6\\\"><script>\"", "unknown card size"),
+    ];
+    for (name, line, _) in &cases {
+        site.write(&format!("content/{name}.md"), &format!("---\n{line}\n---\nHi.\n"));
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for (name, _, message) in &cases {
+        let at = format!("content/{name}.md:2:");
+        assert!(run.stderr.lines().any(|l| l.starts_with(&at) && l.contains(message)), "{name}: {}", run.stderr);
+        assert!(!site.output(&format!("cards/{name}")).exists(), "{name}");
+    }
+    assert_nowhere_in_output(&site, "<script>");
+    // Three characters of markup are initials like any others: drawn, and the SVG still whole.
+    site.write("content/marks.md", "---\nseal: { emblem: monogram, initials: \"<&>\" }\n---\nHi.\n");
+    assert_eq!(site.build(&[]).code, 1);
+    let svg = site.read("cards/marks/card.svg");
+    roxmltree::Document::parse(&svg).expect("the card SVG is XML");
+}
+
 /// A PNG of one pixel, base64.
 const ONE_PIXEL_PNG: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
