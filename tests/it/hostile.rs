@@ -74,6 +74,15 @@ const PROBE: &str = r#"(() => {
 fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     let site = Site::empty();
     site.write("content/evil.md", HOSTILE);
+    // A mail merge whose row is the payload.
+    site.write(
+        "content/merged.md",
+        "---\nrecipients: rows.csv\ntitle: \"Hi {{ recipient.name }}\"\nslug: merged/{{ recipient.id }}\n---\nDear {{ recipient.name }}.\n",
+    );
+    site.write(
+        "content/rows.csv",
+        "id,name\n1,\"<img src=x onerror=window.pwned=30><script>window.pwned=31</script>\"\n",
+    );
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 
@@ -122,7 +131,13 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
         .map(|n| n.trim_end_matches("index.html").to_string())
         .collect();
     assert_eq!(tag_pages.len(), 3, "{tag_pages:?}");
-    let mut pages = vec!["cards/evil/".to_string(), String::new(), "cards/evil/card.svg".into(), "404.html".into()];
+    let mut pages = vec![
+        "cards/evil/".to_string(),
+        String::new(),
+        "cards/evil/card.svg".into(),
+        "404.html".into(),
+        "cards/merged/1/".into(),
+    ];
     pages.extend(tag_pages);
     let browser = Browser::open(&origin);
     let mut page = browser.page(&origin);
@@ -142,6 +157,9 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     assert_eq!(og, Value::String(TITLE.into()));
     let document_title = page.eval("document.title").unwrap();
     assert!(document_title.as_str().is_some_and(|t| t.starts_with(TITLE)), "{document_title}");
+    page.load(&format!("{origin}cards/merged/1/"));
+    let text = page.text();
+    assert!(text.contains("Dear <img src=x onerror=window.pwned=30><script>window.pwned=31</script>."), "{text}");
 }
 
 #[test]
