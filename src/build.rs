@@ -1335,7 +1335,7 @@ impl LaidCard {
     /// The card's SVG from the theme's template, and its tree, ready to draw.
     pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
         let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
-        let tree = render::parse(theme, &svg.full).map_err(|e| Diagnostic::error(&m.source, 0, 0, e.to_string()))?;
+        let tree = render::parse(theme, &svg.full).map_err(|e| svg_diagnostic(theme, m, e))?;
         Ok((svg, tree))
     }
 
@@ -1358,15 +1358,32 @@ impl LaidCard {
     }
 }
 
-/// A card SVG that could not be made: the template's line, or the message's
-/// seal (a seal it asks for that cannot be drawn).
+/// A card SVG that could not be made: at the theme's card.svg (the
+/// template's line, or the line that names what it may not use), or at the
+/// message's seal (a seal it asks for that cannot be drawn).
 fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnostic {
-    match e {
-        render::RenderError::Template(line, col, message) => {
-            Diagnostic::error(theme.origin("card.svg"), line, col, message)
-        }
-        other => Diagnostic::error(&m.source, m.line_of("seal"), 1, other.to_string()),
+    use render::RenderError;
+    let template =
+        || String::from_utf8_lossy(theme.files.get("card.svg").map_or(&[][..], |b| b.as_slice())).into_owned();
+    let at = |needle: &str| {
+        let (line, col) = locate(&template(), needle).unwrap_or((0, 0));
+        Diagnostic::error(theme.origin("card.svg"), line, col, e.to_string())
+    };
+    match &e {
+        RenderError::Template(line, col, message) => Diagnostic::error(theme.origin("card.svg"), *line, *col, message),
+        RenderError::External(reference) => at(reference),
+        RenderError::Svg(message) if message.contains("DTD") => at("<!DOCTYPE"),
+        RenderError::Svg(_) | RenderError::ImageTooLarge(..) => at(""),
+        RenderError::Seal(_) => Diagnostic::error(&m.source, m.line_of("seal"), 1, e.to_string()),
     }
+}
+
+/// The 1-based line and column of the first `needle` in `text`.
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    text.lines().enumerate().find_map(|(i, line)| line.find(needle).map(|at| (i + 1, line[..at].chars().count() + 1)))
 }
 
 /// Everything for one card: body template, Markdown, layout, SVG, PNGs, page data.

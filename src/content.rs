@@ -593,8 +593,24 @@ pub fn tera_location(e: &tera::Error) -> (usize, usize, String) {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             (report.span().start_line, report.span().start_col + 1, report.message().to_string())
         }
+        tera::ErrorKind::Msg(text) => match report_parts(text) {
+            Some((_, line, col, message)) => (line, col, message.to_string()),
+            None => (0, 0, text.clone()),
+        },
         other => (0, 0, other.to_string()),
     }
+}
+
+/// The template, line, column and message of the first report in an error
+/// Tera gives as text (the checks it makes once every template is added,
+/// such as an include of a template it does not have):
+/// `error: MESSAGE\n --> NAME:LINE:COL\n...`.
+fn report_parts(text: &str) -> Option<(&str, usize, usize, &str)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let (name, position) = lines.next()?.trim().strip_prefix("--> ")?.split_once(':')?;
+    let (line, col) = position.split_once(':')?;
+    Some((name, line.parse().ok()?, col.parse().ok()?, message))
 }
 
 /// The template a Tera error happened in, when it says (an error in an
@@ -604,6 +620,7 @@ pub fn tera_file(e: &tera::Error) -> Option<&str> {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             Some(report.filename()).filter(|name| !name.is_empty())
         }
+        tera::ErrorKind::Msg(text) => report_parts(text).map(|(name, ..)| name),
         _ => None,
     }
 }

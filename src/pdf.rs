@@ -327,6 +327,36 @@ fn grow_viewport(svg: &str, size: (f32, f32), bleed: f32, edge: Option<&str>) ->
 mod tests {
     use super::*;
 
+    /// The image nodes of a tree, at any depth.
+    fn images(group: &usvg::Group) -> usize {
+        group
+            .children()
+            .iter()
+            .map(|node| match node {
+                usvg::Node::Group(g) => images(g),
+                usvg::Node::Image(_) => 1,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn the_pdfs_usvg_reads_no_file_even_when_asked_past_the_checks() {
+        let root = tempfile::tempdir().unwrap();
+        let theme = crate::theme::load(root.path(), "chocolate").unwrap();
+        let file = root.path().join("secret.png");
+        let pixmap = tiny_skia::Pixmap::new(4, 4).unwrap();
+        std::fs::write(&file, crate::render::encode_png(&pixmap, 300, false)).unwrap();
+        let options = theme.print_fonts.options(&theme);
+        for href in [file.to_string_lossy().into_owned(), format!("file://{}", file.display()), "secret.png".into()] {
+            let svg = format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image width="4" height="4" href="{href}"/></svg>"#
+            );
+            let tree = usvg::Tree::from_str(&svg, options).unwrap();
+            assert_eq!(images(tree.root()), 0, "{href}");
+        }
+    }
+
     #[test]
     fn the_viewport_grows_by_the_bleed_in_the_templates_units() {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 20 10"><rect width="20" height="10"/></svg>"#;

@@ -196,6 +196,9 @@ pub enum RenderError {
     /// The seal could not be drawn.
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    /// The template's SVG holds a picture too large to decode.
+    #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {max} pixels (8000 x 8000) may be drawn", max = MAX_IMAGE_PIXELS)]
+    ImageTooLarge(u64, u64),
     /// The template's SVG refers to something outside itself.
     #[error("the theme's card.svg refers to `{0}`, outside the card: only `#fragments` of the same SVG and data: URLs may be used")]
     External(String),
@@ -433,39 +436,103 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
 }
 
 /// Refuses SVG that refers to anything but itself: an `href` or a `url(...)`
-/// that is not a `#fragment` (or a `data:` URL), in any attribute or `<style>`.
-/// A theme may come from anyone; its artwork must not read the user's files
-/// or the network.
+/// that is not a `#fragment` (or a `data:` URL), in any attribute or `<style>`,
+/// a stylesheet `@import` or `<?xml-stylesheet?>`, and a DTD (its entities
+/// can grow a small file into gigabytes). A `data:` picture is looked into:
+/// an SVG one must pass the same checks, and a raster one may have at most
+/// [`MAX_IMAGE_PIXELS`]. A theme may come from anyone; its artwork must not
+/// read the user's files or the network, nor take the memory of the machine.
 pub fn check_references(svg: &str) -> Result<(), RenderError> {
+    check_svg(svg, 0)
+}
+
+/// The most pixels a picture in card artwork may have: a decoder takes four
+/// bytes a pixel, so this is at most 256 MB (8000 x 8000).
+pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
+
+/// How deep `data:` SVG pictures may sit inside each other.
+const MAX_NESTING: usize = 4;
+
+fn check_svg(svg: &str, depth: usize) -> Result<(), RenderError> {
     let options = usvg::roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-    let doc =
-        usvg::roxmltree::Document::parse_with_options(svg, options).map_err(|e| RenderError::Svg(e.to_string()))?;
-    let local = |reference: &str| {
-        let r = reference.trim().trim_matches(['"', '\'']).trim();
-        r.starts_with('#') || r.starts_with("data:")
-    };
+    let doc = usvg::roxmltree::Document::parse_with_options(svg, options).map_err(|e| match e {
+        usvg::roxmltree::Error::DtdDetected => {
+            RenderError::Svg("a DTD (<!DOCTYPE ...>) is not allowed: its entities can grow without bound".into())
+        }
+        e => RenderError::Svg(e.to_string()),
+    })?;
     for node in doc.descendants() {
+        if let Some(pi) = node.pi().filter(|pi| pi.target.eq_ignore_ascii_case("xml-stylesheet")) {
+            return Err(RenderError::External(format!("<?xml-stylesheet {}?>", pi.value.unwrap_or("").trim())));
+        }
         if node.is_text() && node.parent().is_some_and(|p| p.has_tag_name("style")) {
-            check_urls(node.text().unwrap_or(""), &local)?;
+            let css = node.text().unwrap_or("");
+            if let Some(at) = css.to_ascii_lowercase().find("@import") {
+                return Err(RenderError::External(css[at..].split(';').next().unwrap_or("").trim().to_string()));
+            }
+            check_urls(css)?;
         }
         for attr in node.attributes() {
-            if attr.name() == "href" && !local(attr.value()) {
-                return Err(RenderError::External(attr.value().to_string()));
+            let value = attr.value().trim();
+            if attr.name() == "href" {
+                if is_data_url(value) {
+                    check_data_url(value, depth)?;
+                } else if !value.starts_with('#') {
+                    return Err(RenderError::External(value.to_string()));
+                }
             }
-            check_urls(attr.value(), &local)?;
+            check_urls(value)?;
         }
     }
     Ok(())
 }
 
-fn check_urls(text: &str, local: &dyn Fn(&str) -> bool) -> Result<(), RenderError> {
-    for part in text.split("url(").skip(1) {
-        let reference = part.split(')').next().unwrap_or("");
-        if !local(reference) {
-            return Err(RenderError::External(reference.trim().to_string()));
+fn is_data_url(reference: &str) -> bool {
+    reference.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:"))
+}
+
+/// Refuses `url(...)` (in any case) that is not `url(#id)` or a `data:` URL.
+fn check_urls(text: &str) -> Result<(), RenderError> {
+    let lower = text.to_ascii_lowercase();
+    for (at, _) in lower.match_indices("url(") {
+        let inner = &text[at + 4..];
+        let reference = inner[..inner.find(')').unwrap_or(inner.len())].trim().trim_matches(['"', '\'']).trim();
+        if !reference.starts_with('#') && !is_data_url(reference) {
+            return Err(RenderError::External(reference.to_string()));
         }
     }
     Ok(())
+}
+
+/// Looks into a `data:` picture as usvg would draw it: a raster picture's
+/// size from its header, an SVG picture's own references.
+fn check_data_url(url: &str, depth: usize) -> Result<(), RenderError> {
+    let unreadable = || RenderError::Svg("a data: URL that cannot be read".to_string());
+    let data = data_url::DataUrl::process(url).map_err(|_| unreadable())?;
+    let (bytes, _) = data.decode_to_vec().map_err(|_| unreadable())?;
+    if let Ok(size) = imagesize::blob_size(&bytes) {
+        let (width, height) = (size.width as u64, size.height as u64);
+        if width.saturating_mul(height) > MAX_IMAGE_PIXELS {
+            return Err(RenderError::ImageTooLarge(width, height));
+        }
+        return Ok(());
+    }
+    let mime = data.mime_type();
+    let svg = (mime.type_ == "image" && mime.subtype == "svg+xml") || (mime.type_ == "text" && mime.subtype == "plain");
+    if !svg {
+        // Not a picture usvg draws: it is left out.
+        return Ok(());
+    }
+    if depth >= MAX_NESTING {
+        return Err(RenderError::Svg(format!("SVG pictures nest more than {MAX_NESTING} deep")));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        RenderError::Svg("an SVG picture in a data: URL is not UTF-8 text (compressed SVG is not drawn)".into())
+    })?;
+    check_svg(text, depth + 1).map_err(|e| match e {
+        RenderError::Svg(message) => RenderError::Svg(format!("an SVG picture in a data: URL: {message}")),
+        other => other,
+    })
 }
 
 /// The tree as standalone SVG, text as outlines.
@@ -971,6 +1038,93 @@ mod tests {
         }
         let dtd = r#"<!DOCTYPE svg [<!ENTITY a "aaaaaaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;
         assert!(check_references(dtd).is_err(), "entities (billion laughs) are refused");
+    }
+
+    /// `svg` as a base64 `data:` URL of type `mime`.
+    fn data_url(mime: &str, bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = format!("data:{mime};base64,");
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                let c = if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] } else { b'=' };
+                out.push(c as char);
+            }
+        }
+        out
+    }
+
+    /// A PNG whose header says `width` x `height`, with almost no pixels.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut png = encode_png(&tiny_skia::Pixmap::new(1, 1).unwrap(), 300, false);
+        png[16..20].copy_from_slice(&width.to_be_bytes());
+        png[20..24].copy_from_slice(&height.to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn pictures_in_artwork_are_looked_into() {
+        let image = |href: &str| format!(r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="{href}"/></svg>"#);
+        let small = png_header(64, 64);
+        assert!(check_references(&image(&data_url("image/png", &small))).is_ok());
+        let huge = png_header(100_000, 100_000);
+        let e = check_references(&image(&data_url("image/png", &huge))).unwrap_err();
+        assert!(matches!(e, RenderError::ImageTooLarge(100_000, 100_000)), "{e}");
+        // Whatever type it claims, a picture is what its bytes are.
+        assert!(check_references(&image(&data_url("text/plain", &huge))).is_err());
+        // An SVG picture passes the same checks as the artwork.
+        let outside = r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/passwd"/></svg>"#;
+        let e = check_references(&image(&data_url("image/svg+xml", outside.as_bytes()))).unwrap_err();
+        assert!(matches!(&e, RenderError::External(r) if r == "/etc/passwd"), "{e}");
+        let laughs = r#"<!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg">&b;</svg>"#;
+        let e = check_references(&image(&data_url("image/svg+xml", laughs.as_bytes()))).unwrap_err();
+        assert!(e.to_string().contains("DTD"), "{e}");
+        // However deep it is put.
+        let mut nested = laughs.to_string();
+        for _ in 0..3 {
+            nested = image(&data_url("image/svg+xml", nested.as_bytes()));
+        }
+        assert!(check_references(&nested).is_err());
+        for bad in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="URL(https://example.org/x#g)"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://example.org/x.css";</style></svg>"#,
+            r#"<?xml-stylesheet href="https://example.org/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><filter id="f"><feImage href="file:///etc/passwd"/></filter></svg>"#,
+        ] {
+            assert!(matches!(check_references(bad), Err(RenderError::External(_))), "{bad}");
+        }
+    }
+
+    /// The image nodes of a tree, at any depth.
+    fn images(group: &usvg::Group) -> usize {
+        group
+            .children()
+            .iter()
+            .map(|node| match node {
+                usvg::Node::Group(g) => images(g),
+                usvg::Node::Image(_) => 1,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn usvg_reads_no_file_even_when_asked_past_the_checks() {
+        let root = tempfile::tempdir().unwrap();
+        let theme = crate::theme::load(root.path(), "chocolate").unwrap();
+        let file = root.path().join("secret.png");
+        std::fs::write(&file, png_header(4, 4)).unwrap();
+        let svg = |href: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image width="4" height="4" href="{href}"/></svg>"#
+            )
+        };
+        let tree = |href: &str| usvg::Tree::from_str(&svg(href), &theme.usvg_options).unwrap();
+        for href in [file.to_string_lossy().into_owned(), format!("file://{}", file.display()), "secret.png".into()] {
+            assert_eq!(images(tree(&href).root()), 0, "{href}");
+        }
+        // A picture inside the artwork itself is drawn.
+        assert_eq!(images(tree(&data_url("image/png", &png_header(4, 4))).root()), 1);
     }
 
     #[test]

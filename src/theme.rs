@@ -605,12 +605,29 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
 }
 
 /// The diagnostic for templates that could not be added: at the template
-/// the error names (a syntax error, an include of a missing template).
+/// the error names (a syntax error, an include or `extends` of a template
+/// the theme does not have: themes use only their own files).
 fn template_error(e: &tera::Error, sources: &[(&str, String)], origin: &dyn Fn(&str) -> PathBuf) -> Diagnostic {
-    let (line, col, message) = crate::content::tera_location(e);
-    let name = crate::content::tera_file(e)
+    let (mut line, mut col, message) = crate::content::tera_location(e);
+    let named = match e.kind() {
+        tera::ErrorKind::MissingParent { current, .. } => Some(current.as_str()),
+        tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. } => {
+            Some(tpl.as_str())
+        }
+        _ => crate::content::tera_file(e),
+    };
+    let name = named
         .or_else(|| sources.iter().map(|(name, _)| *name).find(|name| message.contains(&format!("`{name}`"))))
         .unwrap_or(TEMPLATES[0]);
+    if let tera::ErrorKind::MissingParent { parent, .. } = e.kind() {
+        // The line of the `extends` that names it.
+        let source = sources.iter().find(|(n, _)| *n == name).map_or("", |(_, s)| s.as_str());
+        if let Some((i, text)) =
+            source.lines().enumerate().find(|(_, l)| l.contains("extends") && l.contains(parent.as_str()))
+        {
+            (line, col) = (i + 1, text.find("extends").map_or(1, |at| text[..at].chars().count() + 1));
+        }
+    }
     Diagnostic::error(origin(name), line, col, message)
 }
 

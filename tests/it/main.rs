@@ -6,11 +6,13 @@ mod browser;
 mod check;
 mod gallery;
 mod golden;
+mod hostile;
 mod merge;
 mod pages;
 mod print;
 mod safety;
 mod serve;
+mod serve_safety;
 mod support;
 mod themes;
 

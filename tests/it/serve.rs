@@ -21,15 +21,15 @@ fn free_port() -> u16 {
 }
 
 /// A running `waxseal serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
     log: Arc<Mutex<String>>,
 }
 
 impl Server {
     /// `waxseal serve --port FREE ARGS` in `site`, once it serves.
-    fn start(site: &Site, args: &[&str]) -> Server {
+    pub(crate) fn start(site: &Site, args: &[&str]) -> Server {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_waxseal"))
             .args(["serve", "--port", &port.to_string()])
@@ -61,7 +61,7 @@ impl Server {
     }
 
     /// `GET path` (sent as it is, not normalised).
-    fn get(&self, path: &str) -> Response {
+    pub(crate) fn get(&self, path: &str) -> Response {
         get(self.port, path, &[])
     }
 

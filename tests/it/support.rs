@@ -2,7 +2,7 @@
 //! run on it, and helpers to look at what it wrote.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -317,21 +317,33 @@ pub struct Response {
     pub headers: String,
     /// The body, de-chunked.
     pub body: String,
+    /// The body's bytes, de-chunked.
+    pub bytes: Vec<u8>,
 }
 
 /// A minimal HTTP/1.1 GET: the path goes out exactly as given.
 pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
+    request(port, "GET", path, headers)
+}
+
+/// A minimal HTTP/1.1 request with no body: the method and the path go out
+/// exactly as given, on a connection of its own.
+pub fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).unwrap();
-    // Read the head, then as much body as it announces (not every server
-    // closes the connection when asked to).
-    let mut reader = BufReader::new(stream);
+    read_response(&mut BufReader::new(stream), method == "HEAD")
+}
+
+/// Reads one response: the head, then as much body as it announces (not
+/// every server closes the connection when asked to); a response to HEAD
+/// has none.
+pub fn read_response(reader: &mut impl BufRead, head_only: bool) -> Response {
     let mut head = String::new();
     while !head.ends_with("\r\n\r\n") {
         if reader.read_line(&mut head).unwrap() == 0 {
@@ -341,31 +353,38 @@ pub fn get(port: u16, path: &str, headers: &[(&str, &str)]) -> Response {
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let headers = head.to_ascii_lowercase();
     let length = headers.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
-    let mut raw = Vec::new();
-    match length {
-        Some(length) => {
-            raw.resize(length, 0);
-            reader.read_exact(&mut raw).unwrap();
-        }
-        None => {
-            reader.read_to_end(&mut raw).unwrap();
-        }
+    let mut bytes = Vec::new();
+    if head_only {
+        // No body, whatever the head says its length would be.
+    } else if headers.contains("transfer-encoding: chunked") {
+        bytes = read_chunks(reader);
+    } else if let Some(length) = length {
+        bytes.resize(length, 0);
+        reader.read_exact(&mut bytes).unwrap();
+    } else {
+        reader.read_to_end(&mut bytes).unwrap();
     }
-    let body = String::from_utf8_lossy(&raw).into_owned();
-    let body = if headers.contains("transfer-encoding: chunked") { dechunk(&body) } else { body };
-    Response { status, headers, body }
+    let body = String::from_utf8_lossy(&bytes).into_owned();
+    Response { status, headers, body, bytes }
 }
 
-/// The body of a chunked response.
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || after.len() < size {
-            break;
+/// The body of a chunked response, read to its last chunk.
+fn read_chunks(reader: &mut impl BufRead) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        if reader.read_line(&mut size).unwrap() == 0 {
+            return body;
         }
-        body.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
+        let size = usize::from_str_radix(size.trim().split(';').next().unwrap_or(""), 16).unwrap_or(0);
+        let mut chunk = vec![0; size + 2];
+        if size == 0 {
+            // The last chunk: only its line end (no trailers are sent).
+            chunk.truncate(2);
+        }
+        if reader.read_exact(&mut chunk).is_err() || size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&chunk[..size]);
     }
-    body
 }
