@@ -445,7 +445,7 @@ fn theme_fonts_come_only_from_the_theme_folder() {
         );
         let run = build_within(&site);
         assert_eq!(run.code, 1, "{file}: {}", run.stderr);
-        let wanted = format!("themes/evil/theme.yaml:5: error: font file `{file}` not found in the theme");
+        let wanted = format!("themes/evil/theme.yaml:5:10: error: font file `{file}` not found in the theme");
         assert!(run.stderr.contains(&wanted), "{file}: wanted {wanted}\n{}", run.stderr);
     }
     #[cfg(unix)]
