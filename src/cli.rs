@@ -37,6 +37,32 @@ pub enum Command {
     /// Put cards on sheets of paper for a home printer, several to a sheet
     /// with cut marks, in one PDF: output/print/sheets-SHEET.pdf.
     Print(PrintArgs),
+    /// Send the built emails of the chosen cards through the mail server
+    /// in waxseal.yaml's `smtp:`; each card once, again only when it changed.
+    Send(SendArgs),
+}
+
+/// Arguments of `waxseal send`.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// The site folder (holding waxseal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The output folder the emails were built into [default: ROOT/output].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Only the cards whose slug matches, e.g. `orders/*` (`**` crosses folders); may be given more than once [default: every card].
+    #[arg(long, value_name = "GLOB")]
+    pub cards: Vec<String>,
+    /// Say what would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send the chosen cards again, even those sent before and unchanged since.
+    #[arg(long)]
+    pub resend: bool,
+    /// Print only problems.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `waxseal print`.
@@ -181,7 +207,50 @@ pub fn run(cli: Cli) -> i32 {
         Command::Serve(args) => run_serve(args),
         Command::Check(args) => run_check(args),
         Command::Print(args) => run_print(args),
+        Command::Send(args) => run_send(args),
     }
+}
+
+fn run_send(args: SendArgs) -> i32 {
+    let started = Instant::now();
+    let output = args.output.unwrap_or_else(|| args.root.join("output"));
+    let options = crate::send::SendOptions {
+        root: args.root,
+        output,
+        cards: args.cards,
+        dry_run: args.dry_run,
+        resend: args.resend,
+        quiet: args.quiet,
+    };
+    let report = crate::send::send(&options);
+    if options.dry_run {
+        for message in &report.sent {
+            println!("would send {} to {}: {}", message.slug, message.to.join(", "), message.subject);
+        }
+    }
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    if !args.quiet && !report.fatal {
+        eprintln!("{}", send_summary(&report, options.dry_run, started.elapsed()));
+    }
+    report.exit_code()
+}
+
+/// The line a send ends with: `sent 3 emails (2 unchanged since sent, 1
+/// not sent) in 1.20s`.
+pub fn send_summary(report: &crate::send::SendReport, dry_run: bool, took: std::time::Duration) -> String {
+    let count = |n: usize| if n == 1 { "1 email".to_string() } else { format!("{n} emails") };
+    let mut also = Vec::new();
+    if report.unchanged > 0 {
+        also.push(format!("{} sent before and unchanged", report.unchanged));
+    }
+    if report.failed > 0 {
+        also.push(format!("{} not sent", report.failed));
+    }
+    let also = if also.is_empty() { String::new() } else { format!(" ({})", also.join(", ")) };
+    let verb = if dry_run { "would send" } else { "sent" };
+    format!("{verb} {}{also} in {:.2}s", count(report.sent.len()), took.as_secs_f64())
 }
 
 fn run_print(args: PrintArgs) -> i32 {

@@ -42,6 +42,80 @@ pub struct SiteConfig {
     pub gallery: GalleryConfig,
     /// The print PDFs (`card.pdf`, `waxseal print`).
     pub print: PrintConfig,
+    /// The mail server `waxseal send` hands the cards' emails to. Not part
+    /// of what a card is made from (nor shown to templates).
+    #[serde(skip_serializing)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// `smtp:` in `waxseal.yaml`: the shop's own mail server.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// The server's name (`smtp.example.org`).
+    pub host: String,
+    /// Its port: 587 for STARTTLS, 465 for TLS, 25 without either, unless given.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// How the connection is encrypted.
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    /// The user name to log in with, if the server asks for one; the
+    /// password comes from the environment variable `password_env`.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The environment variable holding the password.
+    #[serde(default = "default_password_env")]
+    pub password_env: String,
+    /// At most this many messages a minute.
+    #[serde(default = "default_per_minute")]
+    pub per_minute: u32,
+    /// Never read: a password written here is refused (see [`refuse_password`]).
+    #[serde(default, deserialize_with = "refuse_password")]
+    pub password: Option<()>,
+}
+
+/// How the connection to the mail server is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain at first, then encrypted by STARTTLS before anything is sent (port 587).
+    #[default]
+    Starttls,
+    /// Encrypted from the start (port 465).
+    Tls,
+    /// Not encrypted: only for a server on this machine (`localhost`).
+    None,
+}
+
+fn default_password_env() -> String {
+    "WAXSEAL_SMTP_PASSWORD".into()
+}
+
+fn default_per_minute() -> u32 {
+    60
+}
+
+/// What is said of a password in `waxseal.yaml`.
+const PASSWORD_REFUSED: &str = "waxseal never reads a password from waxseal.yaml; remove it and set the environment variable named by `password_env` (WAXSEAL_SMTP_PASSWORD unless set) instead";
+
+/// A password in `waxseal.yaml` would be copied, committed and published
+/// with the site: it is an error wherever it is written.
+fn refuse_password<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<()>, D::Error> {
+    let _ = serde_yaml::Value::deserialize(deserializer)?;
+    Err(serde::de::Error::custom(PASSWORD_REFUSED))
+}
+
+/// The line and column of the value of the first indented `password:` after
+/// `smtp:` in `text`.
+fn password_place(text: &str) -> Option<(usize, usize)> {
+    let smtp = text.lines().position(|line| line.starts_with("smtp:"))?;
+    text.lines().enumerate().skip(smtp + 1).find_map(|(i, line)| {
+        let key = line.trim_start();
+        let value = key.strip_prefix("password:")?;
+        let col = line.len() - key.len() + "password:".len() + (value.len() - value.trim_start().len()) + 1;
+        Some((i + 1, col))
+    })
 }
 
 /// `print:` in `waxseal.yaml`.
@@ -178,6 +252,7 @@ impl Default for SiteConfig {
             optimize: false,
             gallery: GalleryConfig::default(),
             print: PrintConfig::default(),
+            smtp: None,
         }
     }
 }
@@ -201,6 +276,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "optimize",
     "gallery",
     "print",
+    "smtp",
 ];
 
 impl SiteConfig {
@@ -230,7 +306,17 @@ impl SiteConfig {
         if text.trim().is_empty() {
             return Ok(SiteConfig::default());
         }
-        serde_yaml::from_str(text).map_err(|e| yaml_diagnostic("", &e, 0, CONFIG_KEYS))
+        serde_yaml::from_str(text).map_err(|e| {
+            let d = yaml_diagnostic("", &e, 0, CONFIG_KEYS);
+            match d.message.find(PASSWORD_REFUSED) {
+                // serde_yaml places it at the start of `smtp:`: shown at the password itself.
+                Some(at) => {
+                    let (line, col) = password_place(text).unwrap_or((d.line, d.col));
+                    Diagnostic { line, col, message: format!("smtp.password: {}", &d.message[at..]), ..d }
+                }
+                None => d,
+            }
+        })
     }
 }
 
@@ -256,9 +342,15 @@ pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, ke
             }
         }
     }
-    let hint = unknown_field(&message).map(|field| match did_you_mean(field, keys.iter().copied()) {
+    // The keys of the section the field is in, when serde names them (a
+    // nested section's), else those given.
+    let expected: Vec<&str> = message
+        .split_once(", expected one of ")
+        .map(|(_, list)| list.split(", ").map(|key| key.trim_matches('`')).collect())
+        .unwrap_or_else(|| keys.to_vec());
+    let hint = unknown_field(&message).map(|field| match did_you_mean(field, expected.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
-        None => format!("known keys: {}", keys.join(", ")),
+        None => format!("known keys: {}", expected.join(", ")),
     });
     let message = match message.find(", expected one of") {
         Some(i) if hint.is_some() => message[..i].to_string(),
@@ -285,6 +377,26 @@ fn unknown_field(message: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smtp_settings_are_read_and_a_password_is_refused_where_it_stands() {
+        let config = SiteConfig::parse("smtp:\n  host: mail.example.org\n  user: shop\n").unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.security, smtp.port), ("mail.example.org", SmtpSecurity::Starttls, None));
+        assert_eq!((smtp.password_env.as_str(), smtp.per_minute), ("WAXSEAL_SMTP_PASSWORD", 60));
+        let e = SiteConfig::parse("title: Shop\nsmtp:\n  host: h\n  password: hunter2\n").unwrap_err();
+        assert_eq!((e.line, e.col), (4, 13), "{e:?}");
+        assert!(e.message.starts_with("smtp.password: waxseal never reads a password"), "{e:?}");
+        // A misspelt key of a section is matched against that section's keys.
+        let e = SiteConfig::parse("smtp:\n  hots: h\n").unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.hint.as_deref()),
+            ("smtp: unknown field `hots`", Some("did you mean `host`?"))
+        );
+        // The settings a card is made from do not include the mail server's.
+        let json = serde_json::to_string(&SiteConfig::parse("smtp:\n  host: h\n").unwrap()).unwrap();
+        assert!(!json.contains("smtp"), "{json}");
+    }
 
     #[test]
     fn empty_file_gives_defaults() {

@@ -20,6 +20,7 @@
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
 //! print     chosen cards            -> n-up sheets for home printers, one PDF
+//! send      built emails            -> the shop's mail server (SMTP), a sent log
 //! ```
 
 pub mod build;
@@ -40,6 +41,7 @@ pub mod recipients;
 pub mod render;
 pub mod scaffold;
 pub mod seal;
+pub mod send;
 pub mod serve;
 pub mod site;
 pub mod svgout;

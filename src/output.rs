@@ -450,6 +450,16 @@ impl Claim {
         self.interrupted
     }
 
+    /// Notes the folder as not being built while this claim holds it: for
+    /// a command that writes only its own log there (`send`), which leaves
+    /// nothing for a next build to repair if it is stopped.
+    pub fn settle(&self) -> std::io::Result<()> {
+        match &self.lock {
+            Some(lock) => lock.set_len(0),
+            None => Ok(()),
+        }
+    }
+
     /// Ends the build's claim on `output`: writes the manifest anew (the
     /// files added, less those removed), first removing the files it lists
     /// that `keep` does not want, when given (after an interrupted build,
