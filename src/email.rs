@@ -375,6 +375,10 @@ pub struct ThemeLook {
     /// The theme's family names alone, by role, for a template to give its
     /// own fallbacks (`'{{ email.theme.families.body }}', Arial, sans-serif`).
     pub families: std::collections::BTreeMap<&'static str, String>,
+    /// The colours of the title and the signature, as the card has them
+    /// (`styles:` in theme.yaml).
+    pub title_color: String,
+    pub signature_color: String,
     /// `@font-face` rules for the theme's fonts on the published site
     /// (empty unless `base_url` is absolute and pages are made).
     pub font_faces: String,
@@ -432,10 +436,17 @@ impl<'a> EmailPage<'a> {
                 palette: theme.spec.palette.clone(),
                 fonts,
                 families,
+                title_color: style_color(theme, &theme.spec.styles.title),
+                signature_color: style_color(theme, &theme.spec.styles.signature),
                 font_faces: font_faces(theme, font_urls),
             },
         }
     }
+}
+
+/// The colour of a style, the ink when it names none.
+fn style_color(theme: &Theme, style: &crate::theme::Style) -> String {
+    theme.color(style.color.as_deref().unwrap_or("ink"))
 }
 
 /// The `Date` of a card dated `date` (as written in its front matter): a
