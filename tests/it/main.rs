@@ -4,6 +4,7 @@
 mod badinput;
 mod browser;
 mod check;
+mod email;
 mod gallery;
 mod golden;
 mod hostile;
