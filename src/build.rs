@@ -1478,6 +1478,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
                 None
             }
             Err(CardEmailError::Template(e)) => return Err(template_diagnostic(theme, crate::email::TEMPLATE, &e)),
+            Err(CardEmailError::Missing(d)) => return Err(d),
         },
         false => None,
     };
@@ -1561,6 +1562,8 @@ enum CardEmailError {
     Address(Diagnostic),
     /// The theme's email template failed.
     Template(tera::Error),
+    /// The theme has no email template.
+    Missing(Diagnostic),
 }
 
 /// The email of card `m`, but for its picture: the headers, the note as
@@ -1573,6 +1576,14 @@ fn card_email(
 ) -> Result<crate::email::Email, CardEmailError> {
     use crate::email::{self, Email, EmailPage, Mailbox};
     let config = ctx.config;
+    if !theme.files.contains_key(email::TEMPLATE) {
+        let yaml = theme.origin("theme.yaml");
+        let path = yaml.parent().map_or_else(|| email::TEMPLATE.into(), |dir| dir.join(email::TEMPLATE));
+        return Err(CardEmailError::Missing(
+            Diagnostic::error(path, 0, 0, format!("the theme `{}` has no email template", theme.name))
+                .with_hint("add an email.html.tera (see docs/themes.md), or `extends: chocolate` in its theme.yaml"),
+        ));
+    }
     let to = email::recipient(m).map_err(CardEmailError::Address)?;
     let mailbox = |text: &Option<String>| text.as_deref().and_then(|t| Mailbox::parse(t).ok());
     let from = mailbox(&config.email.from).expect("a build with emails has a valid `email.from`");
