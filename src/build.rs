@@ -1592,7 +1592,8 @@ fn card_email(
         from,
         reply_to: mailbox(&config.email.reply_to),
         to,
-        subject: card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)),
+        subject: email::one_line(&card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)))
+            .unwrap_or_else(|| "Untitled card".into()),
         date: email::date_of(m.front.date.as_deref(), m.date),
         text: String::new(),
         html: String::new(),

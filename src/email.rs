@@ -65,20 +65,15 @@ impl Mailbox {
         if !valid_address(address) {
             return Err(format!("`{text}` is not an email address"));
         }
-        if name.as_deref().is_some_and(|n| n.contains(['<', '>', '\r', '\n'])) {
-            return Err(format!("`{text}` is not an email address: the name has `<`, `>` or a line break"));
-        }
-        Ok(Mailbox { name, address: address.to_string() })
+        Ok(Mailbox { name: name.as_deref().and_then(one_line), address: address.to_string() })
     }
 
-    /// The mailbox with another name (none: the address alone).
+    /// The mailbox of `address` with the name `name` instead of the one it
+    /// gives (when there is one).
     pub fn named(address: &str, name: Option<&str>) -> Result<Mailbox, String> {
         let mut mailbox = Mailbox::parse(address)?;
-        if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
-            if name.contains(['<', '>', '\r', '\n']) {
-                return Err(format!("`{name}` cannot be shown as a name: it has `<`, `>` or a line break"));
-            }
-            mailbox.name = Some(name.to_string());
+        if let Some(name) = name.and_then(one_line) {
+            mailbox.name = Some(name);
         }
         Ok(mailbox)
     }
@@ -100,6 +95,13 @@ impl std::fmt::Display for Mailbox {
             None => f.write_str(&self.address),
         }
     }
+}
+
+/// `text` on one line, its white space (line breaks too) collapsed to
+/// single spaces; `None` when nothing is left. A header value is one line.
+pub fn one_line(text: &str) -> Option<String> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then_some(line)
 }
 
 /// Whether `address` is a plain `local@domain` address: a local part of
@@ -539,6 +541,9 @@ mod tests {
             assert!(Mailbox::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Mailbox::parse("not-an-address").unwrap_err(), "`not-an-address` is not an email address");
+        // A header is one line: a name's line breaks become spaces.
+        let named = Mailbox::named("deb@example.org", Some("Deb\r\nBcc: eve@example.org")).unwrap();
+        assert_eq!(named.name.as_deref(), Some("Deb Bcc: eve@example.org"));
     }
 
     #[test]
