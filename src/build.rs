@@ -272,7 +272,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         },
     };
     if outputs.email && config.email.from.is_none() {
-        let line = config_line(root, "outputs");
+        // At the settings' `outputs`, unless the command line asked for the emails.
+        let line = if options.outputs.is_none() { config_line(root, "outputs") } else { 0 };
         report.diagnostics.push(
             Diagnostic::error(
                 crate::config::CONFIG_FILE,

@@ -217,6 +217,16 @@ fn emails_need_a_sender_in_the_settings() {
         "{}",
         run.stderr
     );
+    // Asked for on the command line: the settings have no line to show.
+    let site = Site::fixture("basic");
+    let run = site.build(&["--outputs", "html,email"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waxseal.yaml: error: `email` is an output but the emails are from no one"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.output("cards").exists(), "nothing is built");
     let site = Site::fixture("basic");
     site.add_settings("email:\n  form: hello@shop.example\n");
     let run = site.build(&[]);
