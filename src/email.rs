@@ -330,11 +330,13 @@ pub struct EmailPage<'a> {
     pub message: MessageParts,
     /// The signature line, or empty.
     pub signature: &'a str,
-    /// Who sends it and who it is for (`{name, address}`; `to` may be null).
+    /// Who sends it (`{name, address}`).
     pub from: &'a Mailbox,
+    /// Who it is for, or null.
     pub to: Option<&'a Mailbox>,
-    /// `2026-11-23` and `November 23, 2026`, or empty.
+    /// `2026-11-23`, or empty.
     pub date: &'a str,
+    /// `November 23, 2026`, or empty.
     pub date_display: &'a str,
     /// The card picture: `src` (`cid:...`), display `width` and `height`
     /// (at most 520 px wide), and `alt` (the message as plain text).
@@ -349,18 +351,26 @@ pub struct EmailPage<'a> {
 /// The message text three ways.
 #[derive(Debug, Serialize)]
 pub struct MessageParts {
+    /// As the card page has it (escaped HTML).
     pub html: String,
+    /// The same with the theme's look in each tag's `style`.
     pub html_inline: String,
+    /// The text part.
     pub text: String,
 }
 
 /// The card picture in the email.
 #[derive(Debug, Serialize)]
 pub struct Image {
+    /// `cid:card.png@waxseal`.
     pub src: String,
+    /// The picture's `Content-ID`, without its angle brackets.
     pub cid: String,
+    /// The width to show it at, in CSS pixels (520 at most).
     pub width: u32,
+    /// The height to show it at.
     pub height: u32,
+    /// The message as plain text.
     pub alt: String,
 }
 
@@ -377,9 +387,9 @@ pub struct ThemeLook {
     /// The theme's family names alone, by role, for a template to give its
     /// own fallbacks (`'{{ email.theme.families.body }}', Arial, sans-serif`).
     pub families: std::collections::BTreeMap<&'static str, String>,
-    /// The colours of the title and the signature, as the card has them
-    /// (`styles:` in theme.yaml).
+    /// The colour of the title, as the card has it (`styles:` in theme.yaml).
     pub title_color: String,
+    /// The colour of the signature.
     pub signature_color: String,
     /// `@font-face` rules for the theme's fonts on the published site
     /// (empty unless `base_url` is absolute and pages are made).
