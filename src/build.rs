@@ -68,22 +68,26 @@ pub struct Outputs {
     pub svg: bool,
     /// `card.pdf`, the print card (not made unless asked for).
     pub pdf: bool,
+    /// `message.eml`, the note as an email with the card inline (not made
+    /// unless asked for; the card's PNG is drawn for it even without `png`).
+    pub email: bool,
 }
 
 impl Outputs {
     /// Every output.
-    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true };
+    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true, email: true };
 
-    /// Parses `html,png,svg,pdf` (any order, any subset).
+    /// Parses `html,png,svg,pdf,email` (any order, any subset).
     pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
-        let mut out = Outputs { html: false, png: false, svg: false, pdf: false };
+        let mut out = Outputs { html: false, png: false, svg: false, pdf: false, email: false };
         for name in names {
             match name.trim() {
                 "html" => out.html = true,
                 "png" => out.png = true,
                 "svg" => out.svg = true,
                 "pdf" => out.pdf = true,
-                other => return Err(format!("unknown output `{other}`: use html, png, svg and pdf")),
+                "email" => out.email = true,
+                other => return Err(format!("unknown output `{other}`: use html, png, svg, pdf and email")),
             }
         }
         Ok(out)
@@ -91,7 +95,7 @@ impl Outputs {
 
     /// Whether any of a card's pictures is made.
     fn pictures(&self) -> bool {
-        self.png || self.svg || self.pdf
+        self.png || self.svg || self.pdf || self.email
     }
 
     /// The names of the pictures made in a card's folder.
@@ -105,6 +109,9 @@ impl Outputs {
         }
         if self.pdf {
             names.push("card.pdf");
+        }
+        if self.email {
+            names.push(crate::email::FILE);
         }
         names
     }
@@ -264,6 +271,23 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
             }
         },
     };
+    if outputs.email && config.email.from.is_none() {
+        // At the settings' `outputs`, unless the command line asked for the emails.
+        let line = if options.outputs.is_none() { config_line(root, "outputs") } else { 0 };
+        report.diagnostics.push(
+            Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                line,
+                usize::from(line > 0),
+                "`email` is an output but the emails are from no one",
+            )
+            .with_hint(
+                "say who they are from in waxseal.yaml: `email: { from: \"Beverly's Shop <hello@shop.example>\" }`",
+            ),
+        );
+        report.fatal = true;
+        return report;
+    }
 
     let (output, claim) = match output {
         Some(output) => output.clone().claim(|_| {}).expect("an output in memory is claimed at once"),
@@ -377,11 +401,17 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     ]);
     // The pictures depend on less: not on the pages' templates and CSS, nor
     // on settings only pages use (title, base_url, the gallery's pages).
-    // The print settings only matter to the PDF.
+    // The print settings only matter to the PDF. The email, made with the
+    // PNG, says the site's title and links its pages: with it, every
+    // setting matters.
     let print = outputs.pdf.then_some(&config.print);
-    let picture_settings =
-        serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang, print))
-            .expect("settings are plain data");
+    let picture_settings = match outputs.email {
+        true => settings.clone(),
+        false => {
+            serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang, print))
+                .expect("settings are plain data")
+        }
+    };
     let picture_global = cache::key(&[
         cache::tool_fingerprint().as_bytes(),
         picture_settings.as_bytes(),
@@ -390,7 +420,10 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     let theme_keys: HashMap<&str, (String, String)> = themes
         .iter()
         .map(|(name, theme)| {
-            let keys = theme.as_ref().map(|t| (t.fingerprint.clone(), t.picture_fingerprint.clone()));
+            let keys = theme.as_ref().map(|t| match outputs.email {
+                true => (t.fingerprint.clone(), format!("{} {}", t.picture_fingerprint, t.email_fingerprint)),
+                false => (t.fingerprint.clone(), t.picture_fingerprint.clone()),
+            });
             (name.as_str(), keys.unwrap_or_default())
         })
         .collect();
@@ -1435,6 +1468,24 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     if ctx.outputs.pdf {
         files.push(format!("{dir}/card.pdf"));
     }
+    // The email, unless its address is not one: then the card's other files
+    // are made, and the error is the card's (reported again while it stands).
+    let mut problems = Vec::new();
+    let email = match ctx.outputs.email {
+        true => match card_email(ctx, theme, m, &card) {
+            Ok(email) => Some(email),
+            Err(CardEmailError::Address(d)) => {
+                problems.push(d);
+                None
+            }
+            Err(CardEmailError::Template(e)) => return Err(template_diagnostic(theme, crate::email::TEMPLATE, &e)),
+            Err(CardEmailError::Missing(d)) => return Err(d),
+        },
+        false => None,
+    };
+    if email.is_some() {
+        files.push(format!("{dir}/{}", crate::email::FILE));
+    }
     // Drawn only when one of them is asked for.
     let mut later = None;
     if draw != Draw::Keep && ctx.outputs.pictures() {
@@ -1447,7 +1498,8 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
             }),
             false => None,
         };
-        let pictures = Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: size.width, print };
+        let pictures =
+            Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: size.width, print, email };
         if draw == Draw::Later {
             later = Some(pictures);
         } else {
@@ -1499,9 +1551,93 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         // Made with the gallery, which knows the cards beside it.
         files.push(format!("{dir}/index.html"));
     }
-    let warnings = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
+    let mut warnings: Vec<Diagnostic> = laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
+    warnings.extend(problems);
     let drawn = draw != Draw::Keep && ctx.outputs.pictures();
     Ok(CardDone { entry, warnings, failures, files, drawn, later })
+}
+
+/// Why a card's email could not be made.
+enum CardEmailError {
+    /// Its address is not one: an error of the card, whose other files are made.
+    Address(Diagnostic),
+    /// The theme's email template failed.
+    Template(tera::Error),
+    /// The theme has no email template.
+    Missing(Diagnostic),
+}
+
+/// The email of card `m`, but for its picture: the headers, the note as
+/// plain text and the HTML of the theme's `email.html.tera`.
+fn card_email(
+    ctx: &CardContext,
+    theme: &Theme,
+    m: &Message,
+    card: &LaidCard,
+) -> Result<crate::email::Email, CardEmailError> {
+    use crate::email::{self, Email, EmailPage, Mailbox};
+    let config = ctx.config;
+    if !theme.files.contains_key(email::TEMPLATE) {
+        let yaml = theme.origin("theme.yaml");
+        let path = yaml.parent().map_or_else(|| email::TEMPLATE.into(), |dir| dir.join(email::TEMPLATE));
+        return Err(CardEmailError::Missing(
+            Diagnostic::error(path, 0, 0, format!("the theme `{}` has no email template", theme.name))
+                .with_hint("add an email.html.tera (see docs/themes.md), or `extends: chocolate` in its theme.yaml"),
+        ));
+    }
+    let to = email::recipient(m).map_err(CardEmailError::Address)?;
+    let mailbox = |text: &Option<String>| text.as_deref().and_then(|t| Mailbox::parse(t).ok());
+    let from = mailbox(&config.email.from).expect("a build with emails has a valid `email.from`");
+    let mut email = Email {
+        slug: m.slug.clone(),
+        from,
+        reply_to: mailbox(&config.email.reply_to),
+        to,
+        subject: email::one_line(&card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)))
+            .unwrap_or_else(|| "Untitled card".into()),
+        date: email::date_of(m.front.date.as_deref(), m.date),
+        text: String::new(),
+        html: String::new(),
+    };
+    let mut text = email::plain_text(&card.markup.rich);
+    if let Some(signature) = &card.signature {
+        text.push_str(&format!("\n\n{signature}"));
+    }
+    text.push('\n');
+    email.text = text;
+    let date = m.date.map(|d| d.date().to_string()).unwrap_or_default();
+    let date_display = m.date.map(|d| d.strftime("%B %-d, %Y").to_string()).unwrap_or_default();
+    // The site's pages and fonts can be linked only from where it is published.
+    let published = ctx.outputs.html && config.base_url.contains("://");
+    let card_url = if published { site::card_url(config, &m.slug) } else { String::new() };
+    let font_urls: Vec<(String, String)> = match published {
+        true => theme.faces.values().map(|face| (face.file.clone(), site::font_url(config, face))).collect(),
+        false => Vec::new(),
+    };
+    let page = EmailPage::new(
+        theme,
+        &email,
+        m.front.title.is_some(),
+        &card.markup.html,
+        card.signature.as_deref().unwrap_or(""),
+        (&date, &date_display),
+        (card.size.width, card.size.height, &card.alt),
+        card_url,
+        &font_urls,
+    );
+    let mut context = tera::Context::new();
+    context.insert("site", config);
+    context.insert("email", &page);
+    let html = theme.templates.render(email::TEMPLATE, &context).map_err(CardEmailError::Template)?;
+    email.html = html;
+    Ok(email)
+}
+
+/// The 1-based line of top-level key `key` in the site's waxseal.yaml (0
+/// when it is not there).
+fn config_line(root: &std::path::Path, key: &str) -> usize {
+    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    text.lines().position(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':')).map_or(0, |i| i + 1)
 }
 
 /// Whether, and when, a card's pictures are drawn.
@@ -1525,6 +1661,8 @@ struct Pictures {
     width: u32,
     /// What its print PDF is made from, when one is asked for.
     print: Option<PrintJob>,
+    /// Its email, made with the PNG, when one is asked for.
+    email: Option<crate::email::Email>,
 }
 
 /// A card's print PDF, to be made.
@@ -1549,15 +1687,28 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     if ctx.output.is_in_memory() {
         return note_pictures(ctx, pictures);
     }
-    let Pictures { slug, theme, svg, tree, width, print } = pictures;
+    let Pictures { slug, theme, svg, tree, width, print, email } = pictures;
     let dir = format!("cards/{slug}");
     let draw = |width: u32| {
         render::rasterize_layered(ctx.bases, theme, svg, tree, width)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     };
     let encode = |pixmap: &tiny_skia::Pixmap| render::encode_png(pixmap, ctx.config.dpi, ctx.optimize);
-    let write_png = |rel: String, width: u32| -> Result<Option<Diagnostic>, Diagnostic> {
-        Ok(write(ctx.output, &rel, &encode(&draw(width)?)))
+    // The card PNG, written as card.png and put into the email (drawn for
+    // the email alone when card.png is not asked for).
+    let write_card = || -> Result<Vec<Diagnostic>, Diagnostic> {
+        let mut failures = Vec::new();
+        if !ctx.outputs.png && email.is_none() {
+            return Ok(failures);
+        }
+        let png = encode(&draw(*width)?);
+        if ctx.outputs.png {
+            failures.extend(write(ctx.output, &format!("{dir}/card.png"), &png));
+        }
+        if let Some(email) = email {
+            failures.extend(write(ctx.output, &format!("{dir}/{}", crate::email::FILE), &email.eml(&png)));
+        }
+        Ok(failures)
     };
     let write_pdf = |job: &PrintJob| -> Result<Option<Diagnostic>, Diagnostic> {
         let pdf = crate::pdf::card_pdf(&job.card(theme)?, &ctx.config.print, &job.title)
@@ -1566,29 +1717,26 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
     };
     // The big PNG on one core, the thumbnail, the SVG and the PDF on
     // another: a rebuild of one card then takes half the time.
-    let (card, rest) = rayon::join(
-        || ctx.outputs.png.then(|| write_png(format!("{dir}/card.png"), *width)).transpose(),
-        || -> Result<Vec<Diagnostic>, Diagnostic> {
-            let mut failures = Vec::new();
-            if ctx.outputs.png {
-                // The link preview is the thumbnail on a wider sheet.
-                let thumb = draw(THUMB_WIDTH)?;
-                failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &encode(&thumb)));
-                let share = render::share_picture(theme, &thumb)
-                    .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
-                failures.extend(write(ctx.output, &format!("{dir}/share.png"), &encode(&share)));
-            }
-            if ctx.outputs.svg {
-                let standalone = render::standalone_svg(theme, &svg.full, tree);
-                failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
-            }
-            if let Some(job) = print {
-                failures.extend(write_pdf(job)?);
-            }
-            Ok(failures)
-        },
-    );
-    let mut failures: Vec<Diagnostic> = card?.into_iter().flatten().collect();
+    let (card, rest) = rayon::join(write_card, || -> Result<Vec<Diagnostic>, Diagnostic> {
+        let mut failures = Vec::new();
+        if ctx.outputs.png {
+            // The link preview is the thumbnail on a wider sheet.
+            let thumb = draw(THUMB_WIDTH)?;
+            failures.extend(write(ctx.output, &format!("{dir}/thumb.png"), &encode(&thumb)));
+            let share = render::share_picture(theme, &thumb)
+                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+            failures.extend(write(ctx.output, &format!("{dir}/share.png"), &encode(&share)));
+        }
+        if ctx.outputs.svg {
+            let standalone = render::standalone_svg(theme, &svg.full, tree);
+            failures.extend(write(ctx.output, &format!("{dir}/card.svg"), standalone.as_bytes()));
+        }
+        if let Some(job) = print {
+            failures.extend(write_pdf(job)?);
+        }
+        Ok(failures)
+    });
+    let mut failures = card?;
     failures.extend(rest?);
     Ok(failures)
 }
@@ -1599,9 +1747,13 @@ fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnosti
 /// is made and parsed already; what else drawing parses is checked here),
 /// and it would take most of a check's time.
 fn note_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
-    let Pictures { slug, theme, svg, tree, print, .. } = pictures;
+    let Pictures { slug, theme, svg, tree, print, email, .. } = pictures;
     let dir = format!("cards/{slug}");
     let mut failures = Vec::new();
+    if email.is_some() {
+        // Its text is made (and its template checked) already.
+        failures.extend(write(ctx.output, &format!("{dir}/{}", crate::email::FILE), &[]));
+    }
     if let Some(job) = print {
         // Parsed for the PDF, not drawn.
         job.card(theme)?;

@@ -314,13 +314,15 @@ fn is_shared(file: &str) -> bool {
     file.starts_with("assets/")
 }
 
-/// Whether a card's file is one of its pictures (not its page or seal).
+/// Whether a card's file is one of its pictures (not its page or seal);
+/// its email, made with its PNG, counts as one.
 pub fn is_picture(file: &str) -> bool {
     file.ends_with("/card.png")
         || file.ends_with("/thumb.png")
         || file.ends_with("/share.png")
         || file.ends_with("/card.svg")
         || file.ends_with("/card.pdf")
+        || file.ends_with("/message.eml")
 }
 
 /// A fingerprint of the files in a folder (paths, sizes and times), or of

@@ -183,7 +183,7 @@ pub struct BuildArgs {
     /// How many cards to draw at once [default: one per core].
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Which files to make, e.g. `html,png` or `html,png,svg,pdf` [default: the site's `outputs`, else html,png,svg].
+    /// Which files to make, e.g. `html,png` or `html,png,svg,pdf,email` [default: the site's `outputs`, else html,png,svg].
     #[arg(long, value_delimiter = ',', value_parser = parse_output)]
     pub outputs: Option<Vec<String>>,
     /// Smallest PNG files (slower): for publishing.

@@ -34,7 +34,7 @@ pub struct SiteConfig {
     pub raw_html: bool,
     /// The language of messages that name none (`en`); turns on hyphenation.
     pub lang: Option<String>,
-    /// Which files to make for every card: `html`, `png`, `svg`.
+    /// Which files to make for every card: `html`, `png`, `svg`, `pdf`, `email`.
     pub outputs: Vec<String>,
     /// Smallest PNG files, at the cost of time (for publishing).
     pub optimize: bool,
@@ -42,6 +42,8 @@ pub struct SiteConfig {
     pub gallery: GalleryConfig,
     /// The print PDFs (`card.pdf`, `waxseal print`).
     pub print: PrintConfig,
+    /// The cards as emails (`message.eml`).
+    pub email: EmailConfig,
     /// The mail server `waxseal send` hands the cards' emails to. Not part
     /// of what a card is made from (nor shown to templates).
     #[serde(skip_serializing)]
@@ -116,6 +118,17 @@ fn password_place(text: &str) -> Option<(usize, usize)> {
         let col = line.len() - key.len() + "password:".len() + (value.len() - value.trim_start().len()) + 1;
         Some((i + 1, col))
     })
+}
+
+/// `email:` in `waxseal.yaml`: who the cards' emails are from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// The sender: `"Beverly's Shop <hello@shop.example>"` or an address;
+    /// needed when `outputs` has `email`.
+    pub from: Option<String>,
+    /// Where replies go, when not to `from`.
+    pub reply_to: Option<String>,
 }
 
 /// `print:` in `waxseal.yaml`.
@@ -252,9 +265,31 @@ impl Default for SiteConfig {
             optimize: false,
             gallery: GalleryConfig::default(),
             print: PrintConfig::default(),
+            email: EmailConfig::default(),
             smtp: None,
         }
     }
+}
+
+/// The line and column of the value of `key` under `email:` in the text of
+/// a settings file ((0, 0) when it is not written there as a line of its own).
+fn email_value_place(text: &str, key: &str) -> (usize, usize) {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let indented = line.starts_with([' ', '\t']);
+        if !indented && !line.trim().is_empty() {
+            inside = line.trim_start().starts_with("email:");
+        } else if inside {
+            let trimmed = line.trim_start();
+            if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+                let value_at = line.len() - rest.trim_start().len();
+                let col =
+                    line[..value_at].chars().count() + 1 + usize::from(rest.trim_start().starts_with(['"', '\'']));
+                return (i + 1, col);
+            }
+        }
+    }
+    (0, 0)
 }
 
 /// `url` ending in one `/`, as every URL of the site is made by appending to it.
@@ -276,6 +311,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "optimize",
     "gallery",
     "print",
+    "email",
     "smtp",
 ];
 
@@ -293,6 +329,13 @@ impl SiteConfig {
         if let Some(lang) = config.lang.as_deref().filter(|l| !crate::content::valid_lang(l)) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
+        }
+        for (key, value) in [("from", &config.email.from), ("reply_to", &config.email.reply_to)] {
+            if let Some(Err(e)) = value.as_deref().map(crate::email::Mailbox::parse) {
+                let (line, col) = email_value_place(&text, key);
+                return Err(Diagnostic::error(CONFIG_FILE, line, col, format!("email.{key}: {e}"))
+                    .with_hint("write an address, or a name and an address: \"Beverly's Shop <hello@shop.example>\""));
+            }
         }
         if !(72..=1200).contains(&config.dpi) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("dpi {} is out of range", config.dpi))

@@ -13,6 +13,7 @@
 //! seal      emblem + colour + seed  -> SVG wax seal
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
 //! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
+//! email     card PNG + email.html.tera -> message.eml (text, HTML, the card inline)
 //! site      Tera templates          -> card pages, gallery, assets
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! build     orchestrates, in parallel, collecting diagnostics
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod email;
 pub mod feeds;
 pub mod layout;
 pub mod links;

@@ -109,6 +109,17 @@ pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
     }
 }
 
+/// Where the font file of `face` goes in the output folder (its name hashed).
+fn font_path(face: &crate::theme::Face) -> String {
+    let base = face.file.rsplit('/').next().unwrap_or(&face.file);
+    format!("assets/fonts/{}", hashed_name(base, &face.data))
+}
+
+/// The URL of the font file of `face` in the published site.
+pub fn font_url(config: &SiteConfig, face: &crate::theme::Face) -> String {
+    format!("{}{}", config.base_url, font_path(face))
+}
+
 /// A theme's files for output/assets/: the stylesheet (with `@font-face`
 /// rules for the theme's fonts) and the fonts, as (path, bytes); and the
 /// stylesheet's URL.
@@ -121,8 +132,7 @@ pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>
             continue;
         }
         seen.push(face.file.clone());
-        let base = face.file.rsplit('/').next().unwrap_or(&face.file);
-        let path = format!("assets/fonts/{}", hashed_name(base, &face.data));
+        let path = font_path(face);
         css.push_str(&format!(
             "@font-face {{ font-family: '{}'; font-weight: {}; font-style: {}; font-display: swap; src: url(\"{}{}\") format(\"truetype\"); }}\n",
             face.family,

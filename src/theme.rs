@@ -423,8 +423,12 @@ pub struct Theme {
     /// Changes when any file of the theme (or waxseal itself) changes.
     pub fingerprint: String,
     /// Changes when a file the card pictures are drawn from changes: not
-    /// the pages' templates and stylesheets (`*.html`, `*.css`).
+    /// the pages' templates and stylesheets (`*.html`, `*.css`), nor the
+    /// email template.
     pub picture_fingerprint: String,
+    /// Changes when a template the card's email may use changes (`*.html`,
+    /// `email.html.tera`).
+    pub email_fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
     pub glyphs: crate::svgout::GlyphOutlines,
     /// Widths of the words of its cards, and the shape plans of its faces, made once.
@@ -564,12 +568,18 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         spec.fonts.fallbacks.iter().map(|file| load(&mut usvg_options, file)).collect::<Result<Vec<_>, _>>()?;
 
     let mut templates = tera::Tera::new();
-    templates.autoescape_on(vec![".svg", ".html"]);
+    templates.autoescape_on(vec![".svg", ".html", ".html.tera"]);
     crate::content::register_filters(&mut templates);
-    // The templates a theme must have, and any other `*.html` file of it
-    // (`partials/head.html`) for them to include or extend, added together.
+    // The templates a theme must have, its email template when it has one,
+    // and any other `*.html` file of it (`partials/head.html`) for them to
+    // include or extend, added together.
     let mut names: Vec<&str> = TEMPLATES.to_vec();
-    names.extend(files.keys().map(String::as_str).filter(|p| p.ends_with(".html") && !TEMPLATES.contains(p)));
+    names.extend(
+        files
+            .keys()
+            .map(String::as_str)
+            .filter(|p| (p.ends_with(".html") || *p == crate::email::TEMPLATE) && !TEMPLATES.contains(p)),
+    );
     let sources = names.iter().map(|name| Ok((*name, text(name)?))).collect::<Result<Vec<_>, Diagnostic>>()?;
     if let Err(e) = templates.add_raw_templates(sources.iter().map(|(name, source)| (*name, source.as_str()))) {
         return Err(template_error(&e, &sources, &origin));
@@ -584,10 +594,12 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
     }
     let fingerprint = fingerprint(root, &chain);
     let picture_fingerprint = picture_fingerprint(root, &chain);
+    let email_fingerprint = email_fingerprint(root, &chain);
     Ok(Theme {
         chain,
         fingerprint,
         picture_fingerprint,
+        email_fingerprint,
         glyphs: Default::default(),
         widths: Default::default(),
         print_fonts: Default::default(),
@@ -795,9 +807,17 @@ pub fn fingerprint(root: &Path, chain: &[String]) -> String {
 /// [`fingerprint`] of the files card pictures are drawn from: a stylesheet
 /// or page template edit leaves it as it is.
 pub fn picture_fingerprint(root: &Path, chain: &[String]) -> String {
-    let pictures = |path: &Path| !path.extension().is_some_and(|e| e == "html" || e == "css");
+    let pictures = |path: &Path| !path.extension().is_some_and(|e| e == "html" || e == "css" || e == "tera");
     let prints: Vec<String> =
         chain.iter().map(|n| crate::cache::folder_fingerprint_of(&root.join("themes").join(n), pictures)).collect();
+    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+}
+
+/// [`fingerprint`] of the templates a card's email is made with.
+pub fn email_fingerprint(root: &Path, chain: &[String]) -> String {
+    let templates = |path: &Path| path.extension().is_some_and(|e| e == "html" || e == "tera");
+    let prints: Vec<String> =
+        chain.iter().map(|n| crate::cache::folder_fingerprint_of(&root.join("themes").join(n), templates)).collect();
     crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
 }
 

@@ -4,6 +4,7 @@
 mod badinput;
 mod browser;
 mod check;
+mod email;
 mod gallery;
 mod golden;
 mod hostile;
@@ -11,6 +12,7 @@ mod merge;
 mod pages;
 mod print;
 mod safety;
+mod send;
 mod serve;
 mod serve_safety;
 mod support;
