@@ -387,15 +387,17 @@ pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, ke
     }
     // The keys of the section the field is in, when serde names them (a
     // nested section's), else those given.
+    // ("..., expected one of `a`, `b`, `c`", "..., expected `a` or `b`").
     let expected: Vec<&str> = message
-        .split_once(", expected one of ")
-        .map(|(_, list)| list.split(", ").map(|key| key.trim_matches('`')).collect())
+        .split_once(", expected ")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect::<Vec<_>>())
+        .filter(|named| !named.is_empty())
         .unwrap_or_else(|| keys.to_vec());
     let hint = unknown_field(&message).map(|field| match did_you_mean(field, expected.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("known keys: {}", expected.join(", ")),
     });
-    let message = match message.find(", expected one of") {
+    let message = match message.find(", expected ") {
         Some(i) if hint.is_some() => message[..i].to_string(),
         _ => message,
     };
