@@ -23,7 +23,7 @@
 # A finding is a panic, a stack overflow, an input that takes longer than
 # $FUZZ_TIMEOUT seconds (default 15) or needs more than $FUZZ_RSS_MB MiB
 # (default 2048); a message the code refuses with a diagnostic is not one.
-# Inputs are at most $FUZZ_MAX_LEN bytes (default 4096). Builds go to
+# Inputs are at most $FUZZ_MAX_LEN bytes (default 8192). Builds go to
 # $FUZZ_TARGET_DIR (default fuzz/target). Extra libFuzzer flags can be
 # given in $FUZZ_ARGS (e.g. FUZZ_ARGS=-jobs=2).
 #
@@ -40,7 +40,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(front_matter markdown_layout message_svg)
 fi
-max_len=${FUZZ_MAX_LEN:-4096}
+max_len=${FUZZ_MAX_LEN:-8192}
 timeout=${FUZZ_TIMEOUT:-15}
 rss_mb=${FUZZ_RSS_MB:-2048}
 target_dir=${FUZZ_TARGET_DIR:-fuzz/target}

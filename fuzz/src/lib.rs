@@ -53,16 +53,49 @@ pub fn site() -> &'static Site {
 const BUILD_STACK: usize = 2 * 1024 * 1024;
 
 /// Runs `f` on a thread with a build worker's stack. A panic there aborts
-/// the process (libFuzzer's panic hook), which is what reports it.
+/// the process (libFuzzer's panic hook), which is what reports it; so does
+/// overflowing the stack (see [`report_stack_overflow`]).
 pub fn on_build_stack(f: impl FnOnce() + Send) {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(BUILD_STACK)
-            .spawn_scoped(scope, f)
+            .spawn_scoped(scope, || report_stack_overflow(f))
             .expect("a thread")
             .join()
             .expect("a panic aborts before it is joined");
     });
+}
+
+/// Runs `f` so that a stack overflow in it is reported as a crash, its input
+/// saved. The overflow hits the thread's guard page (SIGSEGV), but
+/// libFuzzer's handler would run on the exhausted stack and the process
+/// would die without a word: a fuzz target has no Rust runtime start-up to
+/// give its threads a signal stack. So the handler is told to use one, and
+/// this thread is given one while `f` runs.
+fn report_stack_overflow(f: impl FnOnce()) {
+    static ON_STACK: std::sync::Once = std::sync::Once::new();
+    const SIGNAL_STACK: usize = 256 * 1024;
+    // SAFETY: sigaction and sigaltstack are given valid pointers; the
+    // signal stack outlives its registration, which is removed before the
+    // memory is freed.
+    #[allow(unsafe_code)]
+    unsafe {
+        ON_STACK.call_once(|| {
+            for signal in [libc::SIGSEGV, libc::SIGBUS] {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(signal, std::ptr::null(), &mut action);
+                action.sa_flags |= libc::SA_ONSTACK;
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        });
+        let mut memory = vec![0u8; SIGNAL_STACK];
+        let stack = libc::stack_t { ss_sp: memory.as_mut_ptr().cast(), ss_flags: 0, ss_size: memory.len() };
+        libc::sigaltstack(&stack, std::ptr::null_mut());
+        f();
+        let off = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+        libc::sigaltstack(&off, std::ptr::null_mut());
+        drop(memory);
+    }
 }
 
 /// The path a fuzzed message is shown as, and its path inside `content/`.
