@@ -530,7 +530,8 @@ fn with_ordinal_day(format: &str, day: i64) -> String {
 
 /// `6th`, `1st`, `22nd`, `113th`: English ordinals.
 pub fn ordinal(n: i64) -> String {
-    let suffix = match (n.abs() % 10, n.abs() % 100) {
+    // unsigned_abs: the smallest i64 has no positive i64.
+    let suffix = match (n.unsigned_abs() % 10, n.unsigned_abs() % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
         (2, _) => "nd",
@@ -766,6 +767,14 @@ mod tests {
         assert_eq!(render(nick, &context), "Deb friend");
         assert_eq!(render("{{ row.name | default(value=\"x\") }}", &context), "Deb");
         assert!(render("{{ row.nickname }}", &context).starts_with("error: Field `nickname` is not defined"));
+    }
+
+    #[test]
+    fn the_smallest_integer_has_an_ordinal() {
+        // As `extra: { n: -9223372036854775808 }` gives it; `abs` overflowed.
+        let mut context = tera::Context::new();
+        context.insert("n", &i64::MIN);
+        assert_eq!(render("{{ n | ordinal }}", &context), "-9223372036854775808th");
     }
 
     #[test]

@@ -236,10 +236,16 @@ fn visual_order(pieces: Vec<Piece>, rtl: bool) -> Vec<Piece> {
     let text: String = pieces.iter().map(|p| p.text.as_str()).collect();
     let base = if rtl { unicode_bidi::Level::rtl() } else { unicode_bidi::Level::ltr() };
     let info = unicode_bidi::BidiInfo::new(&text, Some(base));
-    let Some(paragraph) = info.paragraphs.first() else {
-        return pieces;
-    };
-    let (levels, runs) = info.visual_runs(paragraph, paragraph.range.clone());
+    // A paragraph separator (U+001C..U+001E) splits the line into bidi
+    // paragraphs; each is ordered on its own, all in the line's direction.
+    let mut paragraphs: Vec<_> = info.paragraphs.iter().collect();
+    if rtl {
+        paragraphs.reverse();
+    }
+    let runs = paragraphs.into_iter().flat_map(|paragraph| {
+        let (levels, runs) = info.visual_runs(paragraph, paragraph.range.clone());
+        runs.into_iter().map(move |run| (levels[run.start].is_rtl(), run))
+    });
     let mut spans = Vec::with_capacity(pieces.len());
     let mut start = 0;
     for piece in &pieces {
@@ -247,8 +253,7 @@ fn visual_order(pieces: Vec<Piece>, rtl: bool) -> Vec<Piece> {
         start += piece.text.len();
     }
     let mut out = Vec::new();
-    for run in runs {
-        let odd = levels[run.start].is_rtl();
+    for (odd, run) in runs {
         let mut parts: Vec<Piece> = pieces
             .iter()
             .zip(&spans)
@@ -813,6 +818,15 @@ mod tests {
         let narrow = Frame { width: 200.0, ..A6 };
         let laid = lay("adfkXFKnDBCa", narrow, Some(hypher::Lang::English)).unwrap();
         assert!(laid.lines.iter().all(|l| l.x + l.width <= narrow.width + 0.01), "{:#?}", line_texts(&laid));
+    }
+
+    #[test]
+    fn a_bidi_paragraph_separator_keeps_the_rest_of_the_line() {
+        // U+001C splits a line into two bidi paragraphs; only the first was
+        // drawn, and "world and more" vanished from the card.
+        let laid = lay("\u{5e9}\u{5dc}\u{5d5}\u{5dd}\u{1c}world and more", A6, None).unwrap();
+        let text = line_texts(&laid).concat();
+        assert!(text.contains("\u{5e9}\u{5dc}\u{5d5}\u{5dd}") && text.contains("world and more"), "{text:?}");
     }
 
     #[test]
