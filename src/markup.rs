@@ -186,24 +186,20 @@ struct Builder {
     blocks: Vec<Block>,
 }
 
-/// Quotes and lists nested deeper than this are read as one level: walking
-/// them one call per level would overflow the stack (a message of a few KiB
-/// can nest thousands of `>`), and no card has room for such indents.
-const MAX_DEPTH: usize = 32;
-
 impl Builder {
     /// Walks block-level nodes. `depth` counts enclosing lists and quotes.
     fn blocks<'a>(&mut self, node: Node<'a>, depth: usize) {
         for child in node.children() {
             let value = child.data().value.clone();
             match value {
+                NodeValue::Paragraph => self.push(BlockKind::Paragraph, depth, child, RunStyle::default()),
+                NodeValue::Heading(h) => self.push(BlockKind::Heading(h.level), depth, child, RunStyle::default()),
+                NodeValue::ThematicBreak => {
+                    self.blocks.push(Block { kind: BlockKind::Rule, depth, quoted: false, runs: Vec::new() })
+                }
                 NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                     let start = self.blocks.len();
-                    if depth < MAX_DEPTH {
-                        self.blocks(child, depth + 1);
-                    } else {
-                        self.flat(child, depth);
-                    }
+                    self.blocks(child, depth + 1);
                     for block in &mut self.blocks[start..] {
                         block.quoted = true;
                         for run in &mut block.runs {
@@ -211,7 +207,6 @@ impl Builder {
                         }
                     }
                 }
-                NodeValue::List(_) if depth >= MAX_DEPTH => self.flat(child, depth),
                 NodeValue::List(list) => {
                     for (i, item) in child.children().enumerate() {
                         let marker = match list.list_type {
@@ -221,46 +216,24 @@ impl Builder {
                         self.item(item, depth + 1, marker);
                     }
                 }
-                _ if is_leaf(&value) => self.leaf(child, depth),
+                NodeValue::CodeBlock(code) => {
+                    for line in code.literal.trim_end_matches('\n').split('\n') {
+                        self.blocks.push(Block {
+                            kind: BlockKind::Paragraph,
+                            depth,
+                            quoted: false,
+                            runs: vec![Run { text: line.to_string(), style: RunStyle::default() }],
+                        });
+                    }
+                }
+                NodeValue::HtmlBlock(html) => self.blocks.push(Block {
+                    kind: BlockKind::Paragraph,
+                    depth,
+                    quoted: false,
+                    runs: vec![Run { text: html.literal.trim().to_string(), style: RunStyle::default() }],
+                }),
                 _ => self.blocks(child, depth),
             }
-        }
-    }
-
-    /// The leaf blocks under `node`, all at `depth`, found in order without
-    /// a call per level.
-    fn flat<'a>(&mut self, node: Node<'a>, depth: usize) {
-        for descendant in node.descendants().filter(|d| is_leaf(&d.data().value)) {
-            self.leaf(descendant, depth);
-        }
-    }
-
-    /// A block holding no blocks: its text (or its rule).
-    fn leaf<'a>(&mut self, node: Node<'a>, depth: usize) {
-        let value = node.data().value.clone();
-        match value {
-            NodeValue::Paragraph => self.push(BlockKind::Paragraph, depth, node, RunStyle::default()),
-            NodeValue::Heading(h) => self.push(BlockKind::Heading(h.level), depth, node, RunStyle::default()),
-            NodeValue::ThematicBreak => {
-                self.blocks.push(Block { kind: BlockKind::Rule, depth, quoted: false, runs: Vec::new() })
-            }
-            NodeValue::CodeBlock(code) => {
-                for line in code.literal.trim_end_matches('\n').split('\n') {
-                    self.blocks.push(Block {
-                        kind: BlockKind::Paragraph,
-                        depth,
-                        quoted: false,
-                        runs: vec![Run { text: line.to_string(), style: RunStyle::default() }],
-                    });
-                }
-            }
-            NodeValue::HtmlBlock(html) => self.blocks.push(Block {
-                kind: BlockKind::Paragraph,
-                depth,
-                quoted: false,
-                runs: vec![Run { text: html.literal.trim().to_string(), style: RunStyle::default() }],
-            }),
-            _ => {}
         }
     }
 
@@ -290,18 +263,6 @@ impl Builder {
         }
         self.blocks.push(Block { kind, depth, quoted: false, runs });
     }
-}
-
-/// Whether `value` is a block that holds text (or a rule) but no blocks.
-fn is_leaf(value: &NodeValue) -> bool {
-    matches!(
-        value,
-        NodeValue::Paragraph
-            | NodeValue::Heading(_)
-            | NodeValue::ThematicBreak
-            | NodeValue::CodeBlock(_)
-            | NodeValue::HtmlBlock(_)
-    )
 }
 
 /// Collects the styled text of inline nodes.
@@ -438,15 +399,6 @@ mod tests {
                 BlockKind::ListItem { marker: "•".into() },
             ]
         );
-    }
-
-    #[test]
-    fn deeply_nested_quotes_are_read_without_overflowing_the_stack() {
-        // Found running the fuzz target markdown_layout: one call per `>`
-        // overflowed a 2 MiB stack (a build worker's, a test's) at some thousands.
-        let rich = render(&format!("{} deep\n\n> > shallow", ">".repeat(10_000)), false).rich;
-        let blocks: Vec<_> = rich.blocks.iter().map(|b| (b.plain_text(), b.depth, b.quoted)).collect();
-        assert_eq!(blocks, vec![("deep".to_string(), MAX_DEPTH, true), ("shallow".to_string(), 2, true)]);
     }
 
     #[test]
