@@ -328,10 +328,13 @@ fn card_context(
 }
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
-    theme.templates.render("card.svg", context).map_err(|e| {
+    let svg = theme.templates.render("card.svg", context).map_err(|e| {
         let (line, col, message) = crate::content::tera_location(&e);
         RenderError::Template(line, col, message)
-    })
+    })?;
+    // A title or alt text may bring a character XML cannot hold (from a
+    // YAML escape or a CSV cell): left out, as in the card's own text.
+    Ok(crate::xml::without_forbidden(svg))
 }
 
 /// `svg` without the content of its first `<NAME>` element.

@@ -575,3 +575,25 @@ fn the_pattern_matcher_takes_numbers_only_where_asked() {
     assert!(!matches("needs 2 more", "needs 2 more lines"));
     assert!(matches("exact", "exact"));
 }
+
+#[test]
+fn a_control_character_from_a_yaml_escape_or_a_csv_cell_is_left_out_of_the_card() {
+    // The message file itself has none (that is refused at its place): they
+    // come from a YAML escape and a CSV cell, through templates.
+    let site = Site::empty();
+    site.write("content/a.md", "---\ntitle: \"Bell \\u0007 here\"\n---\nHello.\n");
+    site.write("content/people.csv", "id,name\n1,Bell\u{7}Row\n");
+    site.write(
+        "content/m.md",
+        "---\nrecipients: people.csv\nslug: r/{{ recipient.id }}\ntitle: Hi {{ recipient.name }}\n---\nDear {{ recipient.name }}.\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for card in ["a", "r/1"] {
+        let svg = site.read(&format!("cards/{card}/card.svg"));
+        assert!(roxmltree::Document::parse(&svg).is_ok() && !svg.contains('\u{7}'), "{card}");
+        assert!(site.output(&format!("cards/{card}/card.png")).is_file());
+    }
+    let feed = site.read("feed.xml");
+    assert!(roxmltree::Document::parse(&feed).is_ok() && feed.contains("Bell  here"), "{feed}");
+}
