@@ -17,7 +17,6 @@ use mail_builder::headers::text::Text;
 use mail_builder::mime::MimePart;
 use mail_builder::MessageBuilder;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::content::Message;
 use crate::diagnostics::Diagnostic;
@@ -477,22 +476,22 @@ impl Email {
     /// The `.eml` file: headers, the text and HTML parts and `png` (the
     /// card picture) inline. The same email and picture give the same bytes.
     pub fn eml(&self, png: &[u8]) -> Vec<u8> {
-        let mut hasher = Sha256::new();
-        for part in [
+        let (from, reply_to, to) = (
+            self.from.to_string(),
+            self.reply_to.as_ref().map(ToString::to_string).unwrap_or_default(),
+            self.to.as_ref().map(ToString::to_string).unwrap_or_default(),
+        );
+        let hash = crate::cache::key(&[
             self.slug.as_bytes(),
-            self.from.to_string().as_bytes(),
-            self.reply_to.as_ref().map(ToString::to_string).unwrap_or_default().as_bytes(),
-            self.to.as_ref().map(ToString::to_string).unwrap_or_default().as_bytes(),
+            from.as_bytes(),
+            reply_to.as_bytes(),
+            to.as_bytes(),
             self.subject.as_bytes(),
             &self.date.to_le_bytes(),
             self.text.as_bytes(),
             self.html.as_bytes(),
             png,
-        ] {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
-        let hash: String = hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        ]);
         // `=_` never occurs in quoted-printable or base64 text, and the hash
         // keeps the boundaries out of any 7-bit text part.
         let alternative = MimePart::new(

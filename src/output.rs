@@ -48,10 +48,6 @@ pub const MANIFEST_FILE: &str = ".waxseal-manifest";
 /// The manifest's first line.
 const MANIFEST_HEAD: &str = "# The files waxseal wrote into this folder (a build removes only these).";
 
-/// The build cache file, whose presence also marks a folder waxseal wrote
-/// (before it kept a manifest).
-const CACHE_FILE: &str = ".waxseal-cache.json";
-
 /// The manifest as a build adds to it: new files are appended before they
 /// appear; removed ones are noted, to be left out when it is written whole.
 #[derive(Debug)]
@@ -111,7 +107,8 @@ pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
     let mut foreign = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == MANIFEST_FILE || name == CACHE_FILE {
+        // The build cache marks a folder waxseal wrote before it kept a manifest.
+        if name == MANIFEST_FILE || name == crate::cache::CACHE_FILE {
             return Ok(());
         }
         if !name.starts_with('.') {

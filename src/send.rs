@@ -21,7 +21,6 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::{SiteConfig, SmtpConfig, SmtpSecurity, CONFIG_FILE};
 use crate::diagnostics::Diagnostic;
@@ -98,7 +97,7 @@ impl SendReport {
 struct Sent {
     /// The card's slug.
     card: String,
-    /// SHA-256 of the message's bytes, as sent.
+    /// A digest of the message's bytes, as sent (`cache::key`).
     digest: String,
     /// Its recipients' addresses.
     to: Vec<String>,
@@ -137,7 +136,7 @@ pub fn send(options: &SendOptions) -> SendReport {
                 continue;
             }
         };
-        let digest = hex(&Sha256::digest(&bytes));
+        let digest = crate::cache::key(&[&bytes]);
         if !options.resend && sent_before.get(&slug) == Some(&digest) {
             report.unchanged += 1;
             continue;
@@ -353,8 +352,4 @@ fn read_log(path: &Path) -> HashMap<String, String> {
         .filter_map(|line| serde_json::from_str::<Sent>(&line).ok())
         .map(|sent| (sent.card, sent.digest))
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
