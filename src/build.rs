@@ -18,9 +18,10 @@ use crate::config::SiteConfig;
 use crate::content::{self, GalleryMode, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::feeds;
+use crate::hash;
 use crate::layout::{self, LayoutError};
 use crate::markup;
-use crate::output::{Claim, Output};
+use crate::output::{Claim, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::recipients::{self, RowPlace, RowsFile};
 use crate::render::{self, CardContent, CardSize};
 use crate::seal::{SealSpec, EMBLEMS};
@@ -329,7 +330,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     let entries = match Entries::open(&output) {
         Ok(entries) => entries,
         Err(e) => {
-            let path = output.root().join(cache::ENTRIES_FILE);
+            let path = output.root().join(ENTRIES_FILE);
             report.diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot open: {e}")));
             report.fatal = true;
             // Nothing was written: the build is over, not interrupted.
@@ -394,8 +395,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     // What each card is made from: a card whose key and files are as last
     // time is not drawn again.
     let settings = serde_json::to_string(&config).expect("settings are plain data");
-    let global = cache::key(&[
-        cache::tool_fingerprint().as_bytes(),
+    let global = hash::key(&[
+        hash::tool_fingerprint().as_bytes(),
         settings.as_bytes(),
         format!("{outputs:?} {}", options.optimize).as_bytes(),
     ]);
@@ -412,8 +413,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                 .expect("settings are plain data")
         }
     };
-    let picture_global = cache::key(&[
-        cache::tool_fingerprint().as_bytes(),
+    let picture_global = hash::key(&[
+        hash::tool_fingerprint().as_bytes(),
         picture_settings.as_bytes(),
         format!("{outputs:?} {}", options.optimize || config.optimize).as_bytes(),
     ]);
@@ -439,9 +440,9 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         .map(|(index, m)| {
             let theme = m.theme.clone().unwrap_or_else(|| config.theme.clone());
             let (theme_key, theme_picture_key) = theme_keys.get(theme.as_str()).cloned().unwrap_or_default();
-            let key = cache::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+            let key = hash::key(&[global.as_bytes(), theme_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
             let picture_key =
-                cache::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
+                hash::key(&[picture_global.as_bytes(), theme_picture_key.as_bytes(), &m.digest, m.slug.as_bytes()]);
             (index, m, theme, key, picture_key)
         })
         .collect();
@@ -535,7 +536,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                 Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
                     // Made, but not recorded: the last good record stays, to be made again.
                     failures.extend(card_failures);
-                    let path = output.root().join(cache::ENTRIES_FILE);
+                    let path = output.root().join(ENTRIES_FILE);
                     failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
                     if let Some(card) = cache.cards.remove(&slug) {
                         next.cards.insert(slug, CachedCard { key: String::new(), ..card });
@@ -654,7 +655,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                     report.diagnostics.push(template_diagnostic(theme, "404.html", &e))
                 }
                 Some(Err(site::GalleryError::Entry(e))) => failures.push(
-                    Diagnostic::error(output.root().join(cache::ENTRIES_FILE), 0, 0, e)
+                    Diagnostic::error(output.root().join(ENTRIES_FILE), 0, 0, e)
                         .with_hint("remove the output folder's .waxseal-cache to make every card again"),
                 ),
                 None => {}
@@ -691,11 +692,11 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         next.gallery.values_mut().for_each(String::clear);
     }
     if let Err(e) = compact(&output, entries, &mut next, 1 << 20) {
-        let path = output.root().join(cache::ENTRIES_FILE);
+        let path = output.root().join(ENTRIES_FILE);
         failures.push(Diagnostic::error(path, 0, 0, format!("cannot tidy: {e}")));
     }
-    if let Err(e) = output.write_streamed(cache::CACHE_FILE, |out| next.write_json(out)) {
-        let path = output.root().join(cache::CACHE_FILE);
+    if let Err(e) = output.write_streamed(CACHE_FILE, |out| next.write_json(out)) {
+        let path = output.root().join(CACHE_FILE);
         failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
     }
     for file in &stale {
@@ -735,7 +736,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         // Every card was drawn: kept layers no card used are of old artwork.
         if let Err(e) = session.bases.forget_unused() {
             report.diagnostics.push(Diagnostic::warning(
-                output.root().join(render::LAYERS_DIR),
+                output.root().join(LAYERS_DIR),
                 0,
                 0,
                 format!("cannot tidy: {e}"),
@@ -845,7 +846,7 @@ fn gallery(
             parts.push(count.as_bytes());
         }
         parts.extend(failed.iter().map(Vec::as_slice));
-        let key = cache::key(&parts);
+        let key = hash::key(&parts);
         let same = old.get(file) == Some(&key) && output.is_file(file);
         made.insert(file.to_string(), key);
         same
@@ -943,7 +944,7 @@ fn card_pages(
             let line = if record.key.is_empty() { entries.line(&record.entry).ok() } else { None };
             let made_from = line.as_deref().unwrap_or(record.key.as_bytes());
             let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
-            let key = cache::key(&[made_from, beside.as_bytes()]);
+            let key = hash::key(&[made_from, beside.as_bytes()]);
             if key == record.page {
                 return (card.slug.to_string(), PageMade::Same);
             }
@@ -951,7 +952,7 @@ fn card_pages(
                 let entry = match entries.get(&record.entry) {
                     Ok(entry) => entry,
                     Err(e) => {
-                        let path = ctx.output.root().join(cache::ENTRIES_FILE);
+                        let path = ctx.output.root().join(ENTRIES_FILE);
                         let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
                         return PageMade::Unwritten(d);
                     }
@@ -985,7 +986,7 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
     }
     let mut places = Vec::with_capacity(cache.cards.len());
     let id = cache::new_id();
-    output.write_streamed(cache::ENTRIES_FILE, |out| {
+    output.write_streamed(ENTRIES_FILE, |out| {
         let head = cache::id_line(&id);
         out.write_all(&head)?;
         let mut at = head.len() as u64;

@@ -8,22 +8,12 @@
 //! can be skipped: deleting it just makes the next build a full one.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostic;
-use crate::output::{AppendFile, Output};
+use crate::output::{AppendFile, Output, CACHE_FILE, ENTRIES_FILE};
 use crate::site::{CardEntry, Listing};
-
-/// The cache file, inside the output folder.
-pub const CACHE_FILE: &str = ".waxseal-cache.json";
-
-/// The cards' gallery entries, beside the cache file: one JSON line per card
-/// made, appended as cards are made, so that a build holds none of them in
-/// memory (the gallery reads back a page's worth at a time).
-pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
 
 /// Bumped when what the cache holds changes shape.
 const FORMAT: u32 = 4;
@@ -266,7 +256,7 @@ impl Entries {
 /// A new entries file id: no two files made by any build share one.
 pub fn new_id() -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    key(&[&now.as_nanos().to_le_bytes(), &std::process::id().to_le_bytes()])
+    crate::hash::key(&[&now.as_nanos().to_le_bytes(), &std::process::id().to_le_bytes()])
 }
 
 /// The first line of an entries file with id `id`.
@@ -285,30 +275,6 @@ fn read_id(file: impl std::io::Read) -> std::io::Result<String> {
     Ok(serde_json::from_str::<Head>(&line)?.entries)
 }
 
-/// Hashes parts into a key (hex), each part length-prefixed so that no two
-/// different lists of parts collide by concatenation.
-pub fn key(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-/// A fingerprint of waxseal itself: its version and its executable's size
-/// and time, so that a new build of waxseal (with other built-in themes or
-/// drawing code) never reuses old cards.
-pub fn tool_fingerprint() -> String {
-    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
-    let stamp = exe
-        .map(|m| {
-            format!("{}:{:?}", m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()))
-        })
-        .unwrap_or_default();
-    format!("{}:{stamp}", env!("CARGO_PKG_VERSION"))
-}
-
 /// Whether a card's file is one many cards may share (a seal).
 fn is_shared(file: &str) -> bool {
     file.starts_with("assets/")
@@ -325,36 +291,9 @@ pub fn is_picture(file: &str) -> bool {
         || file.ends_with("/message.eml")
 }
 
-/// A fingerprint of the files in a folder (paths, sizes and times), or of
-/// nothing when it does not exist.
-pub fn folder_fingerprint(dir: &Path) -> String {
-    folder_fingerprint_of(dir, |_| true)
-}
-
-/// [`folder_fingerprint`] of the files `keep` accepts.
-pub fn folder_fingerprint_of(dir: &Path, keep: impl Fn(&Path) -> bool) -> String {
-    let mut parts = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-        if let Ok(meta) = entry.metadata() {
-            if meta.is_file() && keep(entry.path()) {
-                let time = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                parts.push(format!("{}:{}:{:?}", entry.path().display(), meta.len(), time));
-            }
-        }
-    }
-    key(&[parts.join("\n").as_bytes()])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_depend_on_every_part_and_their_boundaries() {
-        assert_eq!(key(&[b"a", b"b"]), key(&[b"a", b"b"]));
-        assert_ne!(key(&[b"a", b"b"]), key(&[b"ab"]));
-        assert_ne!(key(&[b"a", b"b"]), key(&[b"a", b"c"]));
-    }
 
     #[test]
     fn a_missing_or_foreign_cache_is_empty() {

@@ -481,7 +481,7 @@ impl Email {
             self.reply_to.as_ref().map(ToString::to_string).unwrap_or_default(),
             self.to.as_ref().map(ToString::to_string).unwrap_or_default(),
         );
-        let hash = crate::cache::key(&[
+        let hash = crate::hash::key(&[
             self.slug.as_bytes(),
             from.as_bytes(),
             reply_to.as_bytes(),

@@ -33,6 +33,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod email;
 pub mod feeds;
+pub mod hash;
 pub mod layout;
 pub mod links;
 pub mod markup;

@@ -45,6 +45,17 @@ pub const LOCK_FILE: &str = ".waxseal-lock";
 /// The manifest: every file waxseal wrote into the folder, one path a line.
 pub const MANIFEST_FILE: &str = ".waxseal-manifest";
 
+/// The cache file, inside the output folder.
+pub const CACHE_FILE: &str = ".waxseal-cache.json";
+
+/// The cards' gallery entries, beside the cache file: one JSON line per card
+/// made, appended as cards are made, so that a build holds none of them in
+/// memory (the gallery reads back a page's worth at a time).
+pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
+
+/// The folder, inside the output folder, where drawn layers are kept.
+pub const LAYERS_DIR: &str = ".waxseal-cache/layers";
+
 /// The manifest's first line.
 const MANIFEST_HEAD: &str = "# The files waxseal wrote into this folder (a build removes only these).";
 
@@ -108,7 +119,7 @@ pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         // The build cache marks a folder waxseal wrote before it kept a manifest.
-        if name == MANIFEST_FILE || name == crate::cache::CACHE_FILE {
+        if name == MANIFEST_FILE || name == CACHE_FILE {
             return Ok(());
         }
         if !name.starts_with('.') {

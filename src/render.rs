@@ -13,6 +13,7 @@ use resvg::usvg;
 use serde::Serialize;
 
 use crate::layout::{Layout, LineKind};
+use crate::output::LAYERS_DIR;
 use crate::seal::SealSpec;
 use crate::theme::{FontRole, Theme};
 
@@ -581,9 +582,6 @@ type BaseSlot = Arc<OnceLock<tiny_skia::Pixmap>>;
 /// One seal drawn alone, and where its pixmap goes on the card.
 type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
 
-/// The folder, inside the output folder, where drawn layers are kept.
-pub const LAYERS_DIR: &str = ".waxseal-cache/layers";
-
 impl BaseCache {
     /// Keeps drawn layers in `output`'s cache folder, and reads them from
     /// there. Not in an output kept in memory: it has no layers of earlier
@@ -617,7 +615,7 @@ impl BaseCache {
     /// A layer's file name: what it is drawn from (the theme's files, the
     /// SVG) and how wide.
     fn name(theme: &Theme, kind: &str, svg: &str, width: u32) -> String {
-        let key = crate::cache::key(&[
+        let key = crate::hash::key(&[
             theme.picture_fingerprint.as_bytes(),
             kind.as_bytes(),
             svg.as_bytes(),

@@ -97,7 +97,7 @@ impl SendReport {
 struct Sent {
     /// The card's slug.
     card: String,
-    /// A digest of the message's bytes, as sent (`cache::key`).
+    /// A digest of the message's bytes, as sent (`crate::hash::key`).
     digest: String,
     /// Its recipients' addresses.
     to: Vec<String>,
@@ -136,7 +136,7 @@ pub fn send(options: &SendOptions) -> SendReport {
                 continue;
             }
         };
-        let digest = crate::cache::key(&[&bytes]);
+        let digest = crate::hash::key(&[&bytes]);
         if !options.resend && sent_before.get(&slug) == Some(&digest) {
             report.unchanged += 1;
             continue;

@@ -14,6 +14,7 @@ use resvg::usvg;
 use serde::Deserialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
+use crate::hash;
 
 /// The built-in themes, compiled into the binary from `themes/`.
 static BUILT_IN: &[(&str, &include_dir::Dir)] = &[
@@ -799,9 +800,8 @@ fn key_line(text: &str, needle: &str) -> usize {
 /// What a theme is made of: waxseal's own files (its built-in themes) and
 /// the site's folders of the themes in `chain`, by their files' sizes and times.
 pub fn fingerprint(root: &Path, chain: &[String]) -> String {
-    let prints: Vec<String> =
-        chain.iter().map(|n| crate::cache::folder_fingerprint(&root.join("themes").join(n))).collect();
-    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+    let prints: Vec<String> = chain.iter().map(|n| hash::folder_fingerprint(&root.join("themes").join(n))).collect();
+    hash::key(&[hash::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
 }
 
 /// [`fingerprint`] of the files card pictures are drawn from: a stylesheet
@@ -809,16 +809,16 @@ pub fn fingerprint(root: &Path, chain: &[String]) -> String {
 pub fn picture_fingerprint(root: &Path, chain: &[String]) -> String {
     let pictures = |path: &Path| !path.extension().is_some_and(|e| e == "html" || e == "css" || e == "tera");
     let prints: Vec<String> =
-        chain.iter().map(|n| crate::cache::folder_fingerprint_of(&root.join("themes").join(n), pictures)).collect();
-    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+        chain.iter().map(|n| hash::folder_fingerprint_of(&root.join("themes").join(n), pictures)).collect();
+    hash::key(&[hash::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
 }
 
 /// [`fingerprint`] of the templates a card's email is made with.
 pub fn email_fingerprint(root: &Path, chain: &[String]) -> String {
     let templates = |path: &Path| path.extension().is_some_and(|e| e == "html" || e == "tera");
     let prints: Vec<String> =
-        chain.iter().map(|n| crate::cache::folder_fingerprint_of(&root.join("themes").join(n), templates)).collect();
-    crate::cache::key(&[crate::cache::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+        chain.iter().map(|n| hash::folder_fingerprint_of(&root.join("themes").join(n), templates)).collect();
+    hash::key(&[hash::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
 }
 
 /// Registers one font file with usvg's database and describes it.
