@@ -4,7 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use waxseal::layout::{layout, Content};
-use waxseal::render::{self, CardContent, CardSize};
+use waxseal::render::{self, CardContent};
+use waxseal::size::CardSize;
 
 const MESSAGE: &str = "Thank you for shopping with us, Deb! Your order was made with *love* by *Beverly*, \
 our very own craft genius, at the big table under the studio window.\\n\\nEvery stitch was checked twice and \

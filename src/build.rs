@@ -23,9 +23,10 @@ use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::output::{Claim, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::recipients::{self, RowPlace, RowsFile};
-use crate::render::{self, CardContent, CardSize};
+use crate::render::{self, CardContent};
 use crate::seal::{SealSpec, EMBLEMS};
 use crate::site::{self, CardEntry, GalleryCard, Listing};
+use crate::size::{self, CardSize};
 use crate::theme::{self, Theme};
 
 /// What to build.
@@ -1337,7 +1338,7 @@ pub fn lay_out(
     let front = &m.front;
     let size_name = front.size.as_deref().unwrap_or(&config.size);
     let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
-        let names = render::size_names();
+        let names = size::size_names();
         let hint = match did_you_mean(size_name, names.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
             None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),

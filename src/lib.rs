@@ -47,6 +47,7 @@ pub mod seal;
 pub mod send;
 pub mod serve;
 pub mod site;
+pub mod size;
 pub mod svgout;
 pub mod theme;
 pub mod xml;

@@ -42,7 +42,8 @@ use resvg::usvg::roxmltree;
 use usvg_print as usvg;
 
 use crate::config::PrintConfig;
-use crate::render::{CardSize, PrintSvg};
+use crate::render::PrintSvg;
+use crate::size::CardSize;
 use crate::theme::Theme;
 
 /// Points per millimetre.

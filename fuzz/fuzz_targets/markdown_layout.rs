@@ -6,7 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use waxseal::layout::{self, Content};
-use waxseal::render::{self, CardSize};
+use waxseal::render;
+use waxseal::size::CardSize;
 use waxseal::{content, markup};
 
 fuzz_target!(|data: &[u8]| {

@@ -211,7 +211,7 @@ fn every_built_in_theme_lays_out_every_size() {
     for theme in themes {
         for size in sizes {
             let card = site.png(&format!("cards/{theme}/{size}/card.png"));
-            let expected = waxseal::render::CardSize::named(size, 300).unwrap();
+            let expected = waxseal::size::CardSize::named(size, 300).unwrap();
             assert_eq!((card.width, card.height), (expected.width, expected.height), "{theme} {size}");
         }
     }
