@@ -7,6 +7,8 @@
 //! front matter lines are offset by the opening `---`, template lines by the
 //! front matter block. It knows nothing of themes, fonts or output.
 
+pub mod catalog;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

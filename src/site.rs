@@ -408,7 +408,16 @@ pub enum Listed<'a> {
     Group(&'a GroupLink),
 }
 
-impl Listed<'_> {
+impl<'a> Listed<'a> {
+    /// Its tag, or its group.
+    fn parts(self) -> (Option<&'a TagLink>, Option<&'a GroupLink>) {
+        match self {
+            Listed::All => (None, None),
+            Listed::Tag(tag) => (Some(tag), None),
+            Listed::Group(group) => (None, Some(group)),
+        }
+    }
+
     /// The folder of its pages: ``, `tags/SLUG/`, `merged/SLUG/`.
     fn dir(&self) -> String {
         match self {
@@ -472,55 +481,65 @@ pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(T
     tags
 }
 
-/// Renders the pages of `listed` (the gallery, a tag's or a group's) listing
-/// `items` (newest first, see [`listing`]), a page at a time, and hands each
-/// page to `write`; a page for which `unchanged(its file, its items, its
-/// place among the pages and the site's tags as JSON)` is true is left as
-/// it is, and only the cards of the pages made are read, with `entry`.
-/// Returns the number of pages.
-#[allow(clippy::too_many_arguments)]
-pub fn gallery(
-    theme: &Theme,
+/// One page of a listing (the gallery, a tag's or a group's), before it is made.
+pub struct ListPage<'a> {
+    /// Its file in the output folder.
+    pub file: String,
+    /// Its items.
+    pub items: &'a [ListItem<'a>],
+    /// Where it stands among the pages, and the site's tags, as JSON: with
+    /// its items, what the page is made from.
+    pub place: String,
+    listed: Listed<'a>,
+    pagination: Pagination,
+}
+
+/// The pages of `listed` listing `items` (newest first, see [`listing`]),
+/// `gallery.per_page` items a page.
+pub fn list_pages<'a>(
     config: &SiteConfig,
-    listed: Listed,
-    items: &[ListItem],
+    listed: Listed<'a>,
+    items: &'a [ListItem<'a>],
     all_tags: &[TagLink],
-    css_url: &str,
-    mut unchanged: impl FnMut(&str, &[ListItem], &str) -> bool,
-    mut entry: impl FnMut(&GalleryCard) -> Result<CardEntry, String>,
-    mut write: impl FnMut(&str, &str),
-) -> Result<usize, GalleryError> {
+) -> Vec<ListPage<'a>> {
     let per_page = if config.gallery.per_page == 0 { items.len().max(1) } else { config.gallery.per_page };
     let pages = items.len().div_ceil(per_page).max(1);
-    let (tag, group) = match listed {
-        Listed::All => (None, None),
-        Listed::Tag(tag) => (Some(tag), None),
-        Listed::Group(group) => (None, Some(group)),
-    };
     let url = |page: usize| listed.page_url(config, page);
-    // One page at a time: only its cards become template values.
-    for page in 1..=pages {
-        let on_page = &items[((page - 1) * per_page).min(items.len())..(page * per_page).min(items.len())];
-        let pagination = Pagination {
-            page,
-            pages,
-            total: items.len(),
-            previous: if page > 1 { url(page - 1) } else { String::new() },
-            next: if page < pages { url(page + 1) } else { String::new() },
-            first: url(1),
-        };
-        // When the page's cards and place are as the last build recorded (in
-        // the build cache), the page is not made again.
-        let file = listed.page_file(page);
-        let place = serde_json::to_string(&(&pagination, tag, group, all_tags)).expect("plain data");
-        if unchanged(&file, on_page, &place) {
-            continue;
-        }
-        let entries = on_page
-            .iter()
-            .map(|item| entry(&item.card).map(|e| list_entry(config, item, e)))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(GalleryError::Entry)?;
+    (1..=pages)
+        .map(|page| {
+            let on_page = &items[((page - 1) * per_page).min(items.len())..(page * per_page).min(items.len())];
+            let pagination = Pagination {
+                page,
+                pages,
+                total: items.len(),
+                previous: if page > 1 { url(page - 1) } else { String::new() },
+                next: if page < pages { url(page + 1) } else { String::new() },
+                first: url(1),
+            };
+            let (tag, group) = listed.parts();
+            let place = serde_json::to_string(&(&pagination, tag, group, all_tags)).expect("plain data");
+            ListPage { file: listed.page_file(page), items: on_page, place, listed, pagination }
+        })
+        .collect()
+}
+
+impl ListPage<'_> {
+    /// The page's URL.
+    pub fn url(&self, config: &SiteConfig) -> String {
+        self.listed.page_url(config, self.pagination.page)
+    }
+
+    /// The page's HTML in `theme`, `entries` being its items' (see [`list_entry`]).
+    pub fn html(
+        &self,
+        theme: &Theme,
+        config: &SiteConfig,
+        entries: &[ListEntry],
+        all_tags: &[TagLink],
+        css_url: &str,
+    ) -> Result<String, tera::Error> {
+        let (tag, group) = self.listed.parts();
+        let page = self.pagination.page;
         // A link to the gallery unfurls as its newest card (the first on the page).
         let newest = entries.first().map(|e| &e.card);
         let head = PageHead {
@@ -536,7 +555,7 @@ pub fn gallery(
                 _ => config.title.clone(),
             },
             description: config.description.clone(),
-            url: url(page),
+            url: self.url(config),
             kind: "website",
             image: newest.map(|c| c.share.clone()).unwrap_or_default(),
             image_alt: newest.map(|c| c.description.clone()).unwrap_or_default(),
@@ -545,17 +564,15 @@ pub fn gallery(
         };
         let mut context = tera::Context::new();
         context.insert("site", config);
-        context.insert("cards", &entries);
+        context.insert("cards", entries);
         context.insert("css_url", css_url);
-        context.insert("pagination", &pagination);
+        context.insert("pagination", &self.pagination);
         context.insert("page", &head);
         context.insert("tag", &tag);
         context.insert("group", &group);
         context.insert("tags", all_tags);
-        let html = theme.templates.render("gallery.html", &context).map_err(GalleryError::Template)?;
-        write(&file, &html);
+        theme.templates.render("gallery.html", &context)
     }
-    Ok(pages)
 }
 
 /// The page a static host shows for a missing URL (`404.html`).

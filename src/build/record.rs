@@ -11,9 +11,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::card::Artifact;
 use crate::diagnostics::Diagnostic;
-use crate::output::{AppendFile, Output, CACHE_FILE, ENTRIES_FILE};
+use crate::output::{AppendFile, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::site::{CardEntry, Listing};
+
+use super::{plan, BuildReport, Built, Run};
 
 /// Bumped when what the cache holds changes shape.
 const FORMAT: u32 = 4;
@@ -38,7 +41,7 @@ pub struct BuildCache {
     /// The files many cards share (seals, under `assets/`) that are in the
     /// output folder: each is looked for once, not once per card.
     #[serde(skip)]
-    shared_present: HashSet<String>,
+    pub(super) shared_present: HashSet<String>,
 }
 
 /// What one card was made from and what it wrote.
@@ -108,12 +111,14 @@ impl BuildCache {
         cache
     }
 
-    /// Whether a card's file `file` is in `output`.
-    fn has(&self, output: &Output, file: &str) -> bool {
+    /// Whether a card's file `file` is there, `present` saying which of
+    /// the output folder's files are (those many cards share were looked
+    /// for once, when the cache was loaded).
+    fn has(&self, present: &dyn Fn(&str) -> bool, file: &str) -> bool {
         if is_shared(file) {
             self.shared_present.contains(file)
         } else {
-            output.is_file(file)
+            present(file)
         }
     }
 
@@ -138,23 +143,20 @@ impl BuildCache {
     }
 
     /// The cached card `slug` when its pictures' key is `key` and its
-    /// pictures are all in `output`: only its page needs making again.
-    pub fn pictures_fresh(&self, slug: &str, key: &str, output: &Output) -> Option<&CachedCard> {
+    /// pictures are all `present`: only its page needs making again.
+    pub fn pictures_fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
         self.cards.get(slug).filter(|c| {
             !c.key.is_empty()
                 && c.picture_key == key
-                && c.files.iter().filter(|f| is_picture(f)).all(|f| self.has(output, f))
+                && c.files.iter().filter(|f| Artifact::is_picture(f)).all(|f| self.has(present, f))
         })
     }
 
-    /// Whether card `slug` has its pictures named `names` (in its folder)
-    /// in `output`, from the last build.
-    pub fn had_pictures(&self, slug: &str, names: &[&str], output: &Output) -> bool {
+    /// Whether card `slug` has its pictures `pictures` from the last build,
+    /// and they are `present`.
+    pub fn had_pictures(&self, slug: &str, pictures: &[Artifact], present: &dyn Fn(&str) -> bool) -> bool {
         self.cards.get(slug).is_some_and(|c| {
-            names
-                .iter()
-                .map(|name| format!("cards/{slug}/{name}"))
-                .all(|f| c.files.contains(&f) && self.has(output, &f))
+            pictures.iter().map(|a| a.path(slug)).all(|f| c.files.contains(&f) && self.has(present, &f))
         })
     }
 
@@ -169,11 +171,11 @@ impl BuildCache {
         self.gallery.values_mut().for_each(String::clear);
     }
 
-    /// The cached card `slug` when its key is `key` and its files are all in `output`.
-    pub fn fresh(&self, slug: &str, key: &str, output: &Output) -> Option<&CachedCard> {
+    /// The cached card `slug` when its key is `key` and its files are all `present`.
+    pub fn fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
         self.cards
             .get(slug)
-            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(output, f)))
+            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(present, f)))
     }
 }
 
@@ -280,15 +282,99 @@ fn is_shared(file: &str) -> bool {
     file.starts_with("assets/")
 }
 
-/// Whether a card's file is one of its pictures (not its page or seal);
-/// its email, made with its PNG, counts as one.
-pub fn is_picture(file: &str) -> bool {
-    file.ends_with("/card.png")
-        || file.ends_with("/thumb.png")
-        || file.ends_with("/share.png")
-        || file.ends_with("/card.svg")
-        || file.ends_with("/card.pdf")
-        || file.ends_with("/message.eml")
+/// Rewrites the entries file with only the entries `cache` refers to, when
+/// more than half of it (and over `slack` bytes) is of cards made again or
+/// gone since.
+fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u64) -> std::io::Result<()> {
+    let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
+    if entries.size() <= 2 * live + slack {
+        return Ok(());
+    }
+    let mut places = Vec::with_capacity(cache.cards.len());
+    let id = new_id();
+    output.write_streamed(ENTRIES_FILE, |out| {
+        let head = id_line(&id);
+        out.write_all(&head)?;
+        let mut at = head.len() as u64;
+        for card in cache.cards.values() {
+            let line = entries.line(&card.entry)?;
+            out.write_all(&line)?;
+            places.push(at);
+            at += line.len() as u64;
+        }
+        Ok(())
+    })?;
+    for (card, at) in cache.cards.values_mut().zip(places) {
+        card.entry.at = at;
+    }
+    cache.entries_id = id;
+    Ok(())
+}
+
+/// Moves card `slug`'s record from the last build's into this one's, with
+/// no key: its files and its place in the gallery stay, and it is made
+/// again next time (its message failed now, or its entry was not written).
+pub(super) fn carry_over(old: &mut BuildCache, next: &mut BuildCache, slug: &str) {
+    if let Some(card) = old.cards.remove(slug) {
+        next.cards.insert(slug.to_string(), CachedCard { key: String::new(), ..card });
+    }
+}
+
+/// Keeps the last build's cards of messages that could not be read now:
+/// the card of each slug in `unreadable`, or every card of the merged
+/// message of that slug.
+pub(super) fn keep_unreadable(old: &mut BTreeMap<String, CachedCard>, next: &mut BuildCache, unreadable: Vec<String>) {
+    for slug in unreadable {
+        let of_it: Vec<String> =
+            old.iter().filter(|(s, c)| **s == slug || c.entry.group == slug).map(|(s, _)| s.clone()).collect();
+        for slug in of_it {
+            if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
+                if let Some(card) = old.remove(place.key()) {
+                    place.insert(CachedCard { key: String::new(), ..card });
+                }
+            }
+        }
+    }
+}
+
+/// Ends a build: tidies the entries file, writes the record, removes the
+/// stale files (last: no page links them any more), after a killed build
+/// removes what it made for messages deleted since, and lets the output
+/// folder go. Every file that could not be written or removed makes the
+/// build fatal.
+pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
+    let Built { mut next, stale, mut failures, present_slugs, entries } = built;
+    let output = &run.output;
+    if !failures.is_empty() {
+        // A page that could not be written must be made again next time.
+        next.gallery.values_mut().for_each(String::clear);
+    }
+    if let Err(e) = compact(output, &entries, &mut next, 1 << 20) {
+        let path = output.root().join(ENTRIES_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot tidy: {e}")));
+    }
+    if let Err(e) = output.write_streamed(CACHE_FILE, |out| next.write_json(out)) {
+        let path = output.root().join(CACHE_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+    }
+    failures.extend(stale.iter().filter_map(|file| super::remove(output, file)));
+    let repair = run.claim.interrupted().then(|| plan::kept_after_a_kill(&next, &present_slugs));
+    if let Err(e) = run.claim.finish(output, repair.as_ref().map(|keep| keep as &dyn Fn(&str) -> bool)) {
+        let path = output.root().join(crate::output::MANIFEST_FILE);
+        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+    }
+    if !failures.is_empty() {
+        report.fatal = true;
+        report.diagnostics.extend(failures);
+    }
+    if report.reused == 0 && !report.fatal {
+        // Every card was drawn: kept layers no card used are of old artwork.
+        if let Err(e) = run.session.bases.forget_unused() {
+            let path = output.root().join(LAYERS_DIR);
+            report.diagnostics.push(Diagnostic::warning(path, 0, 0, format!("cannot tidy: {e}")));
+        }
+    }
+    report.conclude(&run.config, &run.outputs, output);
 }
 
 #[cfg(test)]
@@ -323,5 +409,52 @@ mod tests {
         folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
         assert_eq!(BuildCache::load(&folder).cards.len(), 1, "the folder's cache");
         assert!(BuildCache::load(&Output::in_memory(dir.path())).cards.is_empty());
+    }
+
+    #[test]
+    fn two_builds_appending_entries_to_one_folder_each_find_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Output::create(dir.path()).unwrap();
+        let (one, two) = (Entries::open(&output).unwrap(), Entries::open(&output).unwrap());
+        let entry = |slug: &str| CardEntry { slug: slug.into(), ..CardEntry::default() };
+        let places: Vec<_> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(i, slug)| (slug, if i % 2 == 0 { &one } else { &two }.add(&entry(slug)).unwrap()))
+            .collect();
+        for (slug, place) in &places {
+            assert_eq!(&one.get(place).unwrap().slug, *slug);
+        }
+    }
+
+    #[test]
+    fn compacting_keeps_only_the_entries_in_use_and_where_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Output::create(dir.path()).unwrap();
+        let entries = Entries::open(&output).unwrap();
+        let entry = |slug: &str| CardEntry { slug: slug.into(), title: format!("Card {slug}"), ..CardEntry::default() };
+        let mut cache = BuildCache::default();
+        for slug in ["a", "gone", "gone", "gone", "b", "a-again"] {
+            let place = entries.add(&entry(slug)).unwrap();
+            let card = CachedCard {
+                key: "k".into(),
+                picture_key: "p".into(),
+                files: vec![],
+                entry: place,
+                warnings: vec![],
+                page: String::new(),
+            };
+            if slug != "gone" {
+                cache.cards.insert(slug.trim_end_matches("-again").into(), card);
+            }
+        }
+        compact(&output, &entries, &mut cache, 0).unwrap();
+        let reopened = Entries::open(&output).unwrap();
+        let read = |slug: &str| reopened.get(&cache.cards[slug].entry).unwrap().slug;
+        assert_eq!((read("a"), read("b")), ("a-again".to_string(), "b".to_string()));
+        let live: u64 = cache.cards.values().map(|c| u64::from(c.entry.len)).sum();
+        let head = id_line(reopened.id()).len() as u64;
+        assert_eq!(reopened.size(), head + live, "only the two entries in use are left");
+        assert_eq!(cache.entries_id, reopened.id(), "the cache knows the new file");
     }
 }

@@ -1,0 +1,369 @@
+//! Making the cards: each message read again, laid out in its theme, its
+//! pictures drawn (now, in the background, or kept), its files written and
+//! its gallery entry recorded; then the outcomes folded, in the messages'
+//! order, into the record of this build.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::card::compose::missing_glyph_warning;
+use crate::card::email::{card_email, CardEmailError};
+use crate::card::entry::first_words;
+use crate::card::pictures::{Drawing, Pictures, PrintJob};
+use crate::card::{self, lay_out, Artifact, LaidCard, Outputs};
+use crate::config::SiteConfig;
+use crate::content::catalog::{merged_card, Head};
+use crate::content::Message;
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::output::{Output, ENTRIES_FILE};
+use crate::render;
+use crate::seal::SealSpec;
+use crate::site::CardEntry;
+use crate::theme::{self, Theme};
+
+use super::pages::template_diagnostic;
+use super::plan::{Action, Draw, Keys};
+use super::record::{self, BuildCache, CachedCard, Entries};
+use super::{write, BuildReport, Planned, Session};
+
+/// What every card of a build shares.
+pub(super) struct CardContext<'a> {
+    pub(super) config: &'a SiteConfig,
+    pub(super) themes: &'a BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+    pub(super) body_tera: &'a tera::Tera,
+    pub(super) output: &'a Output,
+    pub(super) css_urls: &'a HashMap<String, String>,
+    pub(super) bases: &'a render::BaseCache,
+    pub(super) page_seals: &'a Mutex<HashMap<String, (String, Arc<String>)>>,
+    /// Seal files written by this build (each once).
+    pub(super) seals_written: Mutex<HashSet<String>>,
+    pub(super) seal_failures: Mutex<Vec<Diagnostic>>,
+    pub(super) outputs: Outputs,
+    pub(super) optimize: bool,
+    /// `check`: pictures are noted, not drawn.
+    pub(super) check: bool,
+}
+
+/// The seal for the card page: a small standalone SVG, its initials as
+/// outlines (an `<img>` cannot use the page's fonts), written once per
+/// variant as `assets/seals/HASH.svg`. Returns the file's path in the output
+/// folder.
+fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f64) -> Option<String> {
+    let key = format!("{}|{seal:?}|{seed}|{r}", theme.name);
+    let known = ctx.page_seals.lock().expect("no panics while holding the lock").get(&key).cloned();
+    let (rel, svg) = match known {
+        Some(known) => known,
+        None => {
+            let family = &theme.face(theme::FontRole::Bold).family;
+            let group = crate::seal::seal_svg(seal, r * 1.25, r * 1.25, r, seed, "seal", family).ok()?;
+            let source = format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{s:.0}\" height=\"{s:.0}\" viewBox=\"0 0 {s:.0} {s:.0}\">{group}</svg>",
+                s = r * 2.5
+            );
+            let tree = render::parse(theme, &source).ok()?;
+            let svg = Arc::new(render::standalone_svg(theme, &source, &tree));
+            let hash: String = Sha256::digest(svg.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+            let rel = format!("assets/seals/{hash}.svg");
+            ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, (rel.clone(), svg.clone()));
+            (rel, svg)
+        }
+    };
+    // Written by the first card of this build that shows it.
+    if ctx.seals_written.lock().expect("no panics while holding the lock").insert(rel.clone()) {
+        if let Some(failure) = write(ctx.output, &rel, svg.as_bytes()) {
+            ctx.seal_failures.lock().expect("no panics while holding the lock").push(failure);
+        }
+    }
+    Some(rel)
+}
+
+/// What became of one message.
+pub(super) struct Outcome {
+    slug: String,
+    /// Its theme's name.
+    theme: String,
+    /// Its keys.
+    keys: Keys,
+    /// The card made, `None` when it was unchanged, or why it failed.
+    result: Result<Option<Made>, Diagnostic>,
+}
+
+/// What a build keeps of a card it made until it is recorded in the cache.
+struct Made {
+    /// Where its gallery entry went.
+    entry: std::io::Result<record::EntryRef>,
+    files: Vec<String>,
+    warnings: Vec<Diagnostic>,
+    /// Files that could not be written.
+    failures: Vec<Diagnostic>,
+    /// Its pictures were drawn (not kept from the last build).
+    drawn: bool,
+}
+
+/// A card that was built and written.
+struct CardDone {
+    /// What the gallery needs (the page's own HTML and seal are dropped).
+    entry: CardEntry,
+    warnings: Vec<Diagnostic>,
+    /// Files that could not be written.
+    failures: Vec<Diagnostic>,
+    /// The card's files, relative to the output folder.
+    files: Vec<String>,
+    /// Its pictures were drawn (not kept from the last build).
+    drawn: bool,
+    /// Its pictures, when they are drawn after the pages.
+    later: Option<Pictures>,
+}
+
+/// The theme card `m` is made in, or why it cannot be.
+fn theme_of<'t>(ctx: &'t CardContext, m: &Message) -> Result<&'t Arc<Theme>, Diagnostic> {
+    let front = &m.front;
+    let theme_name = front.theme.as_deref().unwrap_or(&ctx.config.theme);
+    let (line, col) = if front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
+    match ctx.themes.get(theme_name) {
+        Some(Ok(theme)) => Ok(theme),
+        // The theme's own error is reported once, before this one.
+        Some(Err(d)) if !theme::is_unknown(d) => {
+            let place = match d.line {
+                0 => d.path.display().to_string(),
+                line => format!("{}:{line}", d.path.display()),
+            };
+            Err(Diagnostic::error(&m.source, line, col, format!("theme `{theme_name}` cannot be used"))
+                .with_hint(format!("fix the theme's error at {place} first")))
+        }
+        _ => {
+            let mut known = theme::built_in_names();
+            known.sort();
+            let hint = match did_you_mean(theme_name, known.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("built-in themes: {}; or create themes/{theme_name}/theme.yaml", known.join(", ")),
+            };
+            Err(Diagnostic::error(&m.source, line, col, format!("unknown theme `{theme_name}`")).with_hint(hint))
+        }
+    }
+}
+
+/// The email of card `m`, when emails are made; an address that is not
+/// one is a problem of the card (its other files are still made, and the
+/// error is reported again while it stands), not its failure.
+fn email_of(
+    ctx: &CardContext,
+    theme: &Theme,
+    m: &Message,
+    card: &LaidCard,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<Option<crate::email::Email>, Diagnostic> {
+    if !ctx.outputs.email {
+        return Ok(None);
+    }
+    match card_email(ctx.config, ctx.outputs.html, theme, m, card) {
+        Ok(email) => Ok(Some(email)),
+        Err(CardEmailError::Address(d)) => {
+            problems.push(d);
+            Ok(None)
+        }
+        Err(CardEmailError::Template(e)) => Err(template_diagnostic(theme, crate::email::TEMPLATE, &e)),
+        Err(CardEmailError::Missing(d)) => Err(d),
+    }
+}
+
+/// Card `m`'s pictures, ready to draw.
+fn pictures_of(
+    ctx: &CardContext,
+    theme: &Arc<Theme>,
+    m: &Message,
+    card: &LaidCard,
+    email: Option<crate::email::Email>,
+) -> Result<Pictures, Diagnostic> {
+    let (svg, tree) = card.draw(theme, m)?;
+    let print = match ctx.outputs.pdf {
+        true => Some(PrintJob {
+            svg: card.print_svg(theme, m, ctx.config.print.bleed.points() as f32)?,
+            size: card.size,
+            title: card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)),
+        }),
+        false => None,
+    };
+    Ok(Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: card.size.width, print, email })
+}
+
+/// Makes the card of `m`: its pictures (when `draw`; else they are as the
+/// last build left them) and its page's entry.
+fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Diagnostic> {
+    let theme = theme_of(ctx, m)?;
+    let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
+    let mut problems = Vec::new();
+    let email = email_of(ctx, theme, m, &card, &mut problems)?;
+    // Its pictures, drawn now or (when `draw` is Keep) kept from the last build.
+    let mut files: Vec<String> = ctx
+        .outputs
+        .picture_artifacts()
+        .filter(|a| *a != Artifact::Email || email.is_some())
+        .map(|a| a.path(&m.slug))
+        .collect();
+    let (mut failures, mut later) = (Vec::new(), None);
+    let drawn = draw != Draw::Keep && ctx.outputs.pictures();
+    if drawn {
+        let pictures = pictures_of(ctx, theme, m, &card, email)?;
+        match draw {
+            Draw::Later => later = Some(pictures),
+            _ => failures.extend(draw_pictures(ctx, &pictures)?),
+        }
+    }
+    let seal_file = match ctx.outputs.html {
+        true => page_seal(ctx, theme, &card.seal, card.seed, card.boxes.seal.2 as f64),
+        false => None,
+    };
+    files.extend(seal_file.clone());
+    let entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
+    if ctx.outputs.html {
+        // Made with the gallery, which knows the cards beside it.
+        files.push(Artifact::Page.path(&m.slug));
+    }
+    let mut warnings: Vec<Diagnostic> =
+        card.laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
+    warnings.extend(problems);
+    Ok(CardDone { entry, warnings, failures, files, drawn, later })
+}
+
+/// Draws a card's pictures and writes them (into an output kept in memory,
+/// `check`, they are noted and not drawn); returns the files that could
+/// not be written.
+fn draw_pictures(ctx: &CardContext, pictures: &Pictures) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let how = Drawing {
+        bases: ctx.bases,
+        outputs: ctx.outputs,
+        dpi: ctx.config.dpi,
+        optimize: ctx.optimize,
+        print: &ctx.config.print,
+    };
+    let drawn = match ctx.check {
+        true => card::pictures::check(&how, pictures)?,
+        false => card::pictures::draw(&how, pictures)?,
+    };
+    Ok(drawn.into_iter().filter_map(|(a, bytes)| write(ctx.output, &a.path(&pictures.slug), &bytes)).collect())
+}
+
+/// The cards drawn in the background: each slug with the files of it that
+/// could not be written, or why it could not be drawn.
+pub(super) type Background = Mutex<Vec<(String, Result<Vec<Diagnostic>, Diagnostic>)>>;
+
+/// Makes the planned cards in parallel; each writes its own files as soon
+/// as they are made, and its gallery entry goes to the entries file at once.
+/// A card drawn [`Draw::Later`] is drawn on `scope`, its result put in
+/// `drawn`. Each message is dropped as soon as its card is made: only what
+/// the gallery and the record need is kept. Returns the outcomes in the
+/// messages' order.
+pub(super) fn make_cards<'s>(
+    ctx: &'s CardContext,
+    session: &'s Session,
+    root: &'s Path,
+    entries: &'s Entries,
+    planned: Vec<Planned>,
+    scope: &rayon::Scope<'s>,
+    drawn: &'s Background,
+) -> Vec<Outcome> {
+    let mut outcomes: Vec<(usize, Outcome)> = planned
+        .into_par_iter()
+        .map(|Planned { index, head, theme, keys, action }| {
+            let result = match action {
+                Action::Reuse => Ok(None),
+                Action::Make(draw) => {
+                    let made = read_again(ctx, session, root, &head).and_then(|m| build_card(ctx, &m, draw));
+                    made.map(|mut card| {
+                        if let Some(pictures) = card.later.take() {
+                            scope.spawn(move |_| {
+                                let result = draw_pictures(ctx, &pictures);
+                                drawn.lock().expect("no panics while holding the lock").push((pictures.slug, result));
+                            });
+                        }
+                        let entry = entries.add(&card.entry);
+                        let CardDone { files, warnings, failures, drawn, .. } = card;
+                        Some(Made { entry, files, warnings, failures, drawn })
+                    })
+                }
+            };
+            (index, Outcome { slug: head.slug, theme, keys, result })
+        })
+        .collect();
+    // Back in the messages' order (their warnings are reported in it).
+    outcomes.sort_unstable_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// The message of card `head`, read again (or kept by a long-running
+/// session); a merged card's row is read again too.
+fn read_again(ctx: &CardContext, session: &Session, root: &Path, head: &Head) -> Result<Message, Diagnostic> {
+    session
+        .read_message(root, &head.path)
+        .and_then(|m| match &head.row {
+            Some(row) => merged_card(root, &head.path, &m, row.place, ctx.body_tera, ctx.config),
+            None => Ok(m),
+        })
+        .map(|m| Message { slug: head.slug.clone(), ..m })
+}
+
+/// Folds the cards' outcomes, in the messages' order, into `next` (the
+/// record of this build) and the report: a made card with its keys, a kept
+/// one as it was, a failed one's last good record kept (its files, its
+/// place in the gallery) with no key, to be made again. Returns the themes
+/// whose own error was reported.
+pub(super) fn record_outcomes(
+    ctx: &CardContext,
+    outcomes: Vec<Outcome>,
+    old: &mut BuildCache,
+    next: &mut BuildCache,
+    report: &mut BuildReport,
+    failures: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut themes_reported = Vec::new();
+    for Outcome { slug, theme, keys, result } in outcomes {
+        match result {
+            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: card_failures, drawn })) => {
+                report.pages_only += usize::from(!drawn);
+                report.diagnostics.extend(warnings.clone());
+                failures.extend(card_failures);
+                report.built.push(slug.clone());
+                let Keys { key, picture_key } = keys;
+                next.cards.insert(slug, CachedCard { key, picture_key, files, entry, warnings, page: String::new() });
+            }
+            Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
+                // Made, but not recorded: the last good record stays, to be made again.
+                failures.extend(card_failures);
+                let path = ctx.output.root().join(ENTRIES_FILE);
+                failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+                record::carry_over(old, next, &slug);
+            }
+            Ok(None) => {
+                // Unchanged: moved from the old record as it is.
+                let card = old.cards.remove(&slug).expect("a fresh card is in the cache");
+                report.diagnostics.extend(card.warnings.clone());
+                report.built.push(slug.clone());
+                report.reused += 1;
+                next.cards.insert(slug, card);
+            }
+            Err(d) => {
+                record::carry_over(old, next, &slug);
+                report_theme_error(ctx, &theme, &mut themes_reported, report);
+                report.diagnostics.push(d);
+            }
+        }
+    }
+    themes_reported
+}
+
+/// A broken theme is reported once, with its own path (and then per card
+/// briefly); a message's unknown theme only by the message.
+fn report_theme_error(ctx: &CardContext, theme: &str, reported: &mut Vec<String>, report: &mut BuildReport) {
+    if let Some(Err(theme_diag)) = ctx.themes.get(theme) {
+        let named_by_the_message = theme != ctx.config.theme && theme::is_unknown(theme_diag);
+        if !named_by_the_message && !reported.iter().any(|t| t == theme) {
+            reported.push(theme.to_string());
+            report.diagnostics.push(theme_diag.clone());
+        }
+    }
+}

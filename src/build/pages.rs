@@ -1,0 +1,343 @@
+//! Making the pages: each card's page (with the cards beside it), the
+//! gallery and each tag's and merged message's, a page at a time, the feed,
+//! the sitemap, robots.txt and the 404 page. A page whose inputs are as the
+//! record says is left as it is.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::content;
+use crate::diagnostics::Diagnostic;
+use crate::feeds;
+use crate::hash;
+use crate::output::{Output, ENTRIES_FILE};
+use crate::site::{self, GalleryCard};
+use crate::theme::Theme;
+
+use super::cards::CardContext;
+use super::record::{BuildCache, CachedCard, Entries};
+use super::{write, BuildReport};
+
+/// The gallery being made: its pages, each tag's and each merged message's,
+/// the feed, the sitemap, robots.txt and the 404 page, in the site's theme.
+struct Gallery<'a> {
+    theme: &'a Theme,
+    config: &'a SiteConfig,
+    output: &'a Output,
+    css_url: &'a str,
+    /// What each page of the last build was made from, by its file.
+    old: &'a BTreeMap<String, String>,
+    entries: &'a Entries,
+    /// This build's cards.
+    records: &'a BTreeMap<String, CachedCard>,
+    /// The site's settings, as JSON.
+    settings: String,
+    /// What each page of this build is made from, by its file.
+    made: BTreeMap<String, String>,
+    /// Files that could not be written or removed.
+    failures: Vec<Diagnostic>,
+}
+
+/// Makes the gallery and each tag's, a page at a time, from `newest` (the
+/// cards of `records`, newest first); a page whose inputs are as `old`
+/// records and whose file is still there is left as it is, and a page
+/// `old` records that is no longer made goes. Also makes the feed, the
+/// sitemap, robots.txt and the 404 page. Returns the files that could not
+/// be written or removed, and what each page was made from.
+fn gallery(
+    ctx: &CardContext,
+    theme: &Theme,
+    old: &BTreeMap<String, String>,
+    entries: &Entries,
+    newest: &[GalleryCard],
+    records: &BTreeMap<String, CachedCard>,
+) -> Result<(Vec<Diagnostic>, BTreeMap<String, String>), site::GalleryError> {
+    let config = ctx.config;
+    let settings = serde_json::to_string(config).expect("settings are plain data");
+    let css_url = &ctx.css_urls[&config.theme];
+    let (made, failures) = (BTreeMap::new(), Vec::new());
+    let mut gallery =
+        Gallery { theme, config, output: ctx.output, css_url, old, entries, records, settings, made, failures };
+    // The gallery lists each merged message's cards as one item (see
+    // `site::listing`), which leads to the pages of its cards.
+    let items = site::listing(newest);
+    let tags = site::tags(newest, config);
+    let all_tags: Vec<site::TagLink> = tags.iter().map(|(tag, _)| tag.clone()).collect();
+    let mut page_urls = gallery.list(site::Listed::All, &items, &all_tags)?;
+    for (tag, items) in &tags {
+        page_urls.extend(gallery.list(site::Listed::Tag(tag), items, &all_tags)?);
+    }
+    for (group, cards) in &site::groups(newest, config) {
+        let items: Vec<site::ListItem> = cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
+        page_urls.extend(gallery.list(site::Listed::Group(group), &items, &all_tags)?);
+    }
+    gallery.feeds(&items, page_urls)?;
+    // Pages no longer made: the site has fewer cards, or a tag is gone.
+    let gone = old.keys().filter(|file| !gallery.made.contains_key(*file));
+    gallery.failures.extend(gone.filter_map(|file| super::remove(ctx.output, file)));
+    Ok((gallery.failures, gallery.made))
+}
+
+impl Gallery<'_> {
+    /// Makes the pages of `listed` listing `items`; returns their URLs.
+    fn list(
+        &mut self,
+        listed: site::Listed,
+        items: &[site::ListItem],
+        all_tags: &[site::TagLink],
+    ) -> Result<Vec<String>, site::GalleryError> {
+        let pages = site::list_pages(self.config, listed, items, all_tags);
+        for page in &pages {
+            let key = self.page_key(page);
+            let same = self.old.get(&page.file) == Some(&key) && self.output.is_file(&page.file);
+            self.made.insert(page.file.clone(), key);
+            if same {
+                continue;
+            }
+            // One page at a time: only its cards become template values.
+            let entries = page
+                .items
+                .iter()
+                .map(|item| self.entry(&item.card).map(|e| site::list_entry(self.config, item, e)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(site::GalleryError::Entry)?;
+            let html = page
+                .html(self.theme, self.config, &entries, all_tags, self.css_url)
+                .map_err(site::GalleryError::Template)?;
+            self.failures.extend(write(self.output, &page.file, html.as_bytes()));
+        }
+        Ok(pages.iter().map(|page| page.url(self.config)).collect())
+    }
+
+    /// What a page is made from, hashed: the site's settings, the theme,
+    /// where it stands among the pages and its cards, each by its key, which
+    /// covers all it is made from (a card whose last build failed has none,
+    /// and is taken by its entry as it is).
+    fn page_key(&self, page: &site::ListPage) -> String {
+        let (theme, css_url) = (self.theme.fingerprint.as_bytes(), self.css_url.as_bytes());
+        let mut parts = vec![theme, self.settings.as_bytes(), css_url, page.place.as_bytes()];
+        let failed: Vec<Vec<u8>> = page
+            .items
+            .iter()
+            .filter_map(|item| self.records.get(item.card.slug).filter(|c| c.key.is_empty()))
+            .map(|c| self.entries.line(&c.entry).unwrap_or_default())
+            .collect();
+        // A group's item shows how many cards it has.
+        let counts: Vec<String> = page.items.iter().map(|item| item.cards.to_string()).collect();
+        for (item, count) in page.items.iter().zip(&counts) {
+            parts.push(item.card.slug.as_bytes());
+            parts.push(self.records.get(item.card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+            parts.push(count.as_bytes());
+        }
+        parts.extend(failed.iter().map(Vec::as_slice));
+        hash::key(&parts)
+    }
+
+    /// The gallery entry of `card`, read back.
+    fn entry(&self, card: &GalleryCard) -> Result<site::CardEntry, String> {
+        let place = &self.records[card.slug].entry;
+        self.entries.get(place).map_err(|e| format!("cannot read the gallery entry of `{}`: {e}", card.slug))
+    }
+
+    /// The feed of the newest items (a group as one entry, its title saying
+    /// how many cards it has; hidden cards left out), the sitemap (every
+    /// gallery page, `page_urls`, and every card's page), robots.txt and
+    /// the 404 page.
+    fn feeds(&mut self, items: &[site::ListItem], page_urls: Vec<String>) -> Result<(), site::GalleryError> {
+        let config = self.config;
+        let feed_cards = items
+            .iter()
+            .take(feeds::FEED_CARDS)
+            .map(|item| {
+                let mut card = site::list_entry(config, item, self.entry(&item.card)?).card;
+                if item.cards > 0 {
+                    card.title = format!("{} ({} cards)", card.title, item.cards);
+                }
+                Ok(card)
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(site::GalleryError::Entry)?;
+        let output = self.output;
+        self.failures.extend(write(output, "feed.xml", feeds::atom(config, &feed_cards).as_bytes()));
+        let card_urls: Vec<(String, &str)> =
+            self.records.iter().map(|(slug, c)| (site::card_url(config, slug), c.entry.date.as_str())).collect();
+        let sitemap = feeds::sitemap(page_urls.into_iter(), card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
+        self.failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
+        self.failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
+        let not_found = site::not_found_page(self.theme, config, self.css_url).map_err(site::GalleryError::NotFound)?;
+        self.failures.extend(write(output, "404.html", not_found.as_bytes()));
+        Ok(())
+    }
+}
+
+/// What became of a card's page.
+enum PageMade {
+    /// Its inputs are as its record says: it was left as it is.
+    Same,
+    /// Made and written, from these inputs (hashed).
+    Made(String),
+    /// Made, but it could not be written.
+    Unwritten(Diagnostic),
+    /// Its theme's template failed.
+    Failed(Arc<Theme>, tera::Error),
+}
+
+/// Makes each card's page in its theme, with links to the cards beside it
+/// in `newest` (the gallery's order; a grouped card's among its group's
+/// cards, see `site::neighbours`); a page whose inputs are as its record
+/// says is left as it is.
+fn card_pages(
+    ctx: &CardContext,
+    entries: &Entries,
+    newest: &[GalleryCard],
+    records: &BTreeMap<String, CachedCard>,
+) -> Vec<(String, PageMade)> {
+    let config = ctx.config;
+    site::neighbours(config, newest)
+        .into_par_iter()
+        .map(|site::Beside { card, newer, older, group }| {
+            let record = &records[card.slug];
+            // A card whose last build failed has no key: it is taken by its
+            // entry as it is.
+            let line = if record.key.is_empty() { entries.line(&record.entry).ok() } else { None };
+            let made_from = line.as_deref().unwrap_or(record.key.as_bytes());
+            let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
+            let key = hash::key(&[made_from, beside.as_bytes()]);
+            if key == record.page {
+                return (card.slug.to_string(), PageMade::Same);
+            }
+            let page = (|| {
+                let entry = match entries.get(&record.entry) {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        let path = ctx.output.root().join(ENTRIES_FILE);
+                        let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
+                        return PageMade::Unwritten(d);
+                    }
+                };
+                let Some(Ok(theme)) = ctx.themes.get(&entry.theme) else {
+                    // Its theme is broken now (reported with the card): the page stays.
+                    return PageMade::Same;
+                };
+                let css_url = &ctx.css_urls[&theme.name];
+                let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
+                match site::card_page(theme, config, &entry, css_url, newer, older, group) {
+                    Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
+                        None => PageMade::Made(key),
+                        Some(d) => PageMade::Unwritten(d),
+                    },
+                    Err(e) => PageMade::Failed(theme.clone(), e),
+                }
+            })();
+            (card.slug.to_string(), page)
+        })
+        .collect()
+}
+
+pub(super) fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
+    let (line, col, message) = content::tera_location(e);
+    Diagnostic::error(theme.origin(content::tera_file(e).unwrap_or(template)), line, col, message)
+}
+
+/// Makes the pages of the cards recorded in `next` and the gallery, in the
+/// site's theme; records what each page was made from. `themes_reported`:
+/// themes whose own error was reported already.
+pub(super) fn make_pages(
+    ctx: &CardContext,
+    entries: &Entries,
+    next: &mut BuildCache,
+    old_gallery: &BTreeMap<String, String>,
+    themes_reported: &[String],
+    report: &mut BuildReport,
+    failures: &mut Vec<Diagnostic>,
+) {
+    let config = ctx.config;
+    let mut newest: Vec<GalleryCard> = next
+        .cards
+        .iter()
+        .map(|(slug, c)| GalleryCard {
+            slug,
+            date: &c.entry.date,
+            title: &c.entry.title,
+            tags: &c.entry.tags,
+            group: &c.entry.group,
+            listing: c.entry.listing,
+        })
+        .collect();
+    site::sort_newest_first(&mut newest);
+    let pages = card_pages(ctx, entries, &newest, &next.cards);
+    // The gallery, in the site's theme, a page at a time.
+    let gallery = match ctx.themes.get(&config.theme) {
+        Some(Ok(theme)) => Some(gallery(ctx, theme, old_gallery, entries, &newest, &next.cards)),
+        Some(Err(d)) if !themes_reported.contains(&config.theme) => {
+            report.diagnostics.push(d.clone());
+            None
+        }
+        _ => None,
+    };
+    drop(newest);
+    record_card_pages(pages, next, report, failures);
+    match gallery {
+        Some(Ok((problems, made))) => {
+            failures.extend(problems);
+            next.gallery = made;
+        }
+        Some(Err(e)) => failures.extend(gallery_error(ctx, e, report)),
+        None => {}
+    }
+    if next.gallery.is_empty() {
+        // Not made: the pages there stay, to be made again.
+        next.gallery = old_gallery.keys().map(|file| (file.clone(), String::new())).collect();
+    }
+}
+
+/// Records what became of each card's page; a theme whose card template
+/// failed is reported once.
+fn record_card_pages(
+    pages: Vec<(String, PageMade)>,
+    next: &mut BuildCache,
+    report: &mut BuildReport,
+    failures: &mut Vec<Diagnostic>,
+) {
+    let mut broken_templates = Vec::new();
+    for (slug, page) in pages {
+        let card = next.cards.get_mut(&slug).expect("pages are made for recorded cards");
+        match page {
+            PageMade::Same => {}
+            PageMade::Made(key) => card.page = key,
+            PageMade::Unwritten(d) => {
+                card.page.clear();
+                failures.push(d);
+            }
+            PageMade::Failed(theme, e) => {
+                // Made again by the next build.
+                card.key.clear();
+                card.page.clear();
+                if !broken_templates.contains(&theme.name) {
+                    broken_templates.push(theme.name.clone());
+                    report.diagnostics.push(template_diagnostic(&theme, "card.html", &e));
+                }
+            }
+        }
+    }
+}
+
+/// A gallery that could not be made: a template's error is the build's
+/// diagnostic; an entry that could not be read is a failure (returned).
+fn gallery_error(ctx: &CardContext, e: site::GalleryError, report: &mut BuildReport) -> Option<Diagnostic> {
+    let theme = || ctx.themes[&ctx.config.theme].as_ref().expect("the gallery was made");
+    match e {
+        site::GalleryError::Template(e) => report.diagnostics.push(template_diagnostic(theme(), "gallery.html", &e)),
+        site::GalleryError::NotFound(e) => report.diagnostics.push(template_diagnostic(theme(), "404.html", &e)),
+        site::GalleryError::Entry(e) => {
+            return Some(
+                Diagnostic::error(ctx.output.root().join(ENTRIES_FILE), 0, 0, e)
+                    .with_hint("remove the output folder's .waxseal-cache to make every card again"),
+            )
+        }
+    }
+    None
+}

@@ -1,0 +1,109 @@
+//! What a build did: its diagnostics (repeated ones folded), the cards it
+//! made or kept, what it changed, and its exit code.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::card::Outputs;
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
+use crate::output::Output;
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Every problem, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Slugs of the cards written.
+    pub built: Vec<String>,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// Cards that were unchanged since the last build (not drawn again).
+    pub reused: usize,
+    /// Cards whose page was made again but whose pictures were not drawn
+    /// again (only a stylesheet, a page template or a page setting changed).
+    pub pages_only: usize,
+    /// A problem that stopped the whole build (bad config, unwritable output).
+    pub fatal: bool,
+    /// Output files this build wrote (new or different bytes) or removed,
+    /// relative to the output folder, sorted; the build cache is left out.
+    /// Only a long-running session ([`Session::long_running`]) records them.
+    pub changed: Vec<String>,
+    /// The site's `base_url` when pages were made with a relative one (`/`):
+    /// its feed, sitemap and link previews then hold relative URLs, which
+    /// feed readers, search engines and chat apps cannot follow.
+    pub relative_base_url: Option<String>,
+    /// The message each card is made from, by slug; only recorded for an
+    /// output kept in memory (`check`, which points a problem it finds on a
+    /// card's page at the card's message).
+    pub sources: BTreeMap<String, CardSource>,
+}
+
+/// Where a card comes from.
+#[derive(Debug, Clone)]
+pub struct CardSource {
+    /// Its message file, as diagnostics name it.
+    pub path: PathBuf,
+    /// Its theme's name.
+    pub theme: String,
+}
+
+impl BuildReport {
+    /// The report of a build that stopped at once, for `d`.
+    pub(super) fn failed(d: Diagnostic) -> BuildReport {
+        BuildReport { diagnostics: vec![d], fatal: true, ..BuildReport::default() }
+    }
+
+    /// The last of a build's report: whether its pages' base URL is
+    /// relative, the files it changed, the repeated diagnostics folded.
+    pub(super) fn conclude(&mut self, config: &SiteConfig, outputs: &Outputs, output: &Output) {
+        if outputs.html && !config.base_url.contains("://") {
+            self.relative_base_url = Some(config.base_url.clone());
+        }
+        self.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
+        self.diagnostics = once_per_message(std::mem::take(&mut self.diagnostics));
+    }
+
+    /// 0 clean, 1 some cards failed, 2 fatal.
+    pub fn exit_code(&self) -> i32 {
+        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
+    }
+}
+
+/// The diagnostics with those that repeat one at the same place of a
+/// message (the cards of a merged message share its text: a template
+/// mistake fails every row the same way) folded into the first, whose hint
+/// says how many more rows have it.
+fn once_per_message(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // `row 3 of content/orders.csv: Field `x` is not defined. Available fields: ...` -> `Field `x` is not defined`.
+    fn gist(message: &str) -> &str {
+        let bare = message
+            .strip_prefix("row ")
+            .and_then(|rest| rest.split_once(": "))
+            .filter(|(row, _)| row.split_once(" of ").is_some_and(|(n, _)| n.parse::<usize>().is_ok()))
+            .map_or(message, |(_, rest)| rest);
+        bare.split(". Available fields:").next().unwrap_or(bare)
+    }
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut more: Vec<usize> = Vec::with_capacity(diagnostics.len());
+    let mut first: HashMap<(bool, PathBuf, usize, usize, String), usize> = HashMap::new();
+    for d in diagnostics {
+        let place = (d.is_error(), d.path.clone(), d.line, d.col, gist(&d.message).to_string());
+        match first.get(&place) {
+            Some(&i) if d.line > 0 => more[i] += 1,
+            _ => {
+                first.insert(place, out.len());
+                out.push(d);
+                more.push(0);
+            }
+        }
+    }
+    for (d, n) in out.iter_mut().zip(more).filter(|(_, n)| *n > 0) {
+        let rows = if n == 1 { "1 more row".to_string() } else { format!("{n} more rows") };
+        d.hint = Some(match d.hint.take() {
+            Some(hint) => format!("{hint}\n  and the same for {rows}"),
+            None => format!("the same for {rows}"),
+        });
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! The files a card makes in its folder, `cards/SLUG/`, and which outputs
+//! ask for each: the one place their names are spelled.
+
+/// Which files a build makes for every card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// Card pages, the gallery (with thumbnails) and the theme assets.
+    pub html: bool,
+    /// `card.png`.
+    pub png: bool,
+    /// `card.svg`.
+    pub svg: bool,
+    /// `card.pdf`, the print card (not made unless asked for).
+    pub pdf: bool,
+    /// `message.eml`, the note as an email with the card inline (not made
+    /// unless asked for; the card's PNG is drawn for it even without `png`).
+    pub email: bool,
+}
+
+impl Outputs {
+    /// Every output.
+    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true, email: true };
+
+    /// Parses `html,png,svg,pdf,email` (any order, any subset).
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
+        let mut out = Outputs { html: false, png: false, svg: false, pdf: false, email: false };
+        for name in names {
+            match name.trim() {
+                "html" => out.html = true,
+                "png" => out.png = true,
+                "svg" => out.svg = true,
+                "pdf" => out.pdf = true,
+                "email" => out.email = true,
+                other => return Err(format!("unknown output `{other}`: use html, png, svg, pdf and email")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any of a card's pictures is made.
+    pub fn pictures(&self) -> bool {
+        self.png || self.svg || self.pdf || self.email
+    }
+
+    /// The pictures made in a card's folder, in the order they are listed.
+    pub fn picture_artifacts(&self) -> impl Iterator<Item = Artifact> + '_ {
+        Artifact::PICTURES.into_iter().filter(|a| a.made_for(self))
+    }
+}
+
+/// A file of a card's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    /// `card.png`, the print-quality card.
+    Png,
+    /// `thumb.png`, the gallery's thumbnail.
+    Thumb,
+    /// `share.png`, the link-preview picture.
+    Share,
+    /// `card.svg`, the card with its text as outlines.
+    Svg,
+    /// `card.pdf`, the print card.
+    Pdf,
+    /// `message.eml`, the note as an email (made with the PNG, so it counts
+    /// as a picture).
+    Email,
+    /// `index.html`, the card's page.
+    Page,
+}
+
+impl Artifact {
+    /// The card's pictures: what is drawn (or kept from the last build) together.
+    pub const PICTURES: [Artifact; 6] =
+        [Artifact::Png, Artifact::Thumb, Artifact::Share, Artifact::Svg, Artifact::Pdf, Artifact::Email];
+
+    /// Its file's name in the card's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Artifact::Png => "card.png",
+            Artifact::Thumb => "thumb.png",
+            Artifact::Share => "share.png",
+            Artifact::Svg => "card.svg",
+            Artifact::Pdf => "card.pdf",
+            Artifact::Email => crate::email::FILE,
+            Artifact::Page => "index.html",
+        }
+    }
+
+    /// Whether `outputs` asks for it.
+    pub fn made_for(self, outputs: &Outputs) -> bool {
+        match self {
+            Artifact::Png | Artifact::Thumb | Artifact::Share => outputs.png,
+            Artifact::Svg => outputs.svg,
+            Artifact::Pdf => outputs.pdf,
+            Artifact::Email => outputs.email,
+            Artifact::Page => outputs.html,
+        }
+    }
+
+    /// Its path in the output folder, for the card `slug`.
+    pub fn path(self, slug: &str) -> String {
+        format!("cards/{slug}/{}", self.file_name())
+    }
+
+    /// Whether output file `file` (a path in the output folder) is one of a
+    /// card's pictures (not its page or seal).
+    pub fn is_picture(file: &str) -> bool {
+        file.rsplit_once('/').is_some_and(|(_, name)| Artifact::PICTURES.iter().any(|a| a.file_name() == name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_are_known_by_their_file_names() {
+        assert!(Artifact::is_picture("cards/a/card.png"));
+        assert!(Artifact::is_picture("cards/a/b/message.eml"));
+        assert!(!Artifact::is_picture("cards/a/index.html"));
+        assert!(!Artifact::is_picture("assets/seals/1234.svg"));
+        let png_only = Outputs { png: true, ..Outputs::parse([]).unwrap() };
+        let names: Vec<_> = png_only.picture_artifacts().map(Artifact::file_name).collect();
+        assert_eq!(names, ["card.png", "thumb.png", "share.png"]);
+    }
+}

@@ -1,0 +1,219 @@
+//! A message laid out on its card in its theme: the body template run, the
+//! Markdown read, the text fitted, the seal chosen; everything a card is
+//! made of but the drawing. Pure: it reads and writes no file.
+
+use sha2::{Digest, Sha256};
+
+use crate::config::SiteConfig;
+use crate::content::{self, Message, SealField};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::layout::{self, LayoutError};
+use crate::markup;
+use crate::render::{self, CardContent};
+use crate::seal::{SealSpec, EMBLEMS};
+use crate::size::{self, CardSize};
+use crate::theme::Theme;
+
+/// A message laid out on its card: everything a card is made of but the drawing.
+pub struct LaidCard {
+    /// Its size.
+    pub size: CardSize,
+    /// Its seal.
+    pub seal: SealSpec,
+    /// Its variant of the seal and artwork.
+    pub seed: u64,
+    /// The message as rich text and HTML.
+    pub markup: markup::Markup,
+    /// The message as plain text.
+    pub alt: String,
+    /// The title, with smart punctuation.
+    pub title: Option<String>,
+    /// The signature line.
+    pub signature: Option<String>,
+    /// Where things go on the card.
+    pub boxes: render::Boxes,
+    /// The text, set.
+    pub laid: layout::Layout,
+}
+
+/// Lays message `m` out on its card in `theme` (its body template run, its
+/// Markdown read, its text fitted), as every build does.
+pub fn lay_out(
+    theme: &Theme,
+    config: &SiteConfig,
+    body_tera: &tera::Tera,
+    m: &Message,
+) -> Result<LaidCard, Diagnostic> {
+    let front = &m.front;
+    let size_name = front.size.as_deref().unwrap_or(&config.size);
+    let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
+        let names = size::size_names();
+        let hint = match did_you_mean(size_name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
+        };
+        let (line, col) = if front.size.is_some() { m.value_place("size") } else { (m.body_line, 1) };
+        Diagnostic::error(&m.source, line, col, format!("unknown card size `{size_name}`")).with_hint(hint)
+    })?;
+    let seal = seal_spec(theme, m)?;
+    let body = content::render_body(body_tera, m, config)?;
+    let markup = markup::render(&body, config.raw_html).map_err(|e| {
+        // The body's lines as the template made them: the same as the file's
+        // but where a template tag spans or makes lines.
+        Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
+            .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
+    })?;
+    let alt = markup.rich.plain_text();
+    let boxes = render::boxes(theme, size);
+    let frame = boxes.frame(size);
+    let signature =
+        front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
+    let title = front.title.as_deref().map(markup::smarten);
+    let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
+    let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
+    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid })
+}
+
+impl LaidCard {
+    /// The card's SVG from the theme's template, and its tree, ready to draw.
+    pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
+        let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
+        let tree = render::parse(theme, &svg.full).map_err(|e| svg_diagnostic(theme, m, e))?;
+        Ok((svg, tree))
+    }
+
+    /// The card's SVG for print, its artwork run on `bleed` points past each
+    /// edge (what the PDF is made from; [`LaidCard::draw`] checks the rest).
+    pub fn print_svg(&self, theme: &Theme, m: &Message, bleed: f32) -> Result<render::PrintSvg, Diagnostic> {
+        let bleed_px = bleed / 72.0 * self.size.ppi;
+        render::print_svg(theme, self.size, &self.content(), bleed_px).map_err(|e| svg_diagnostic(theme, m, e))
+    }
+
+    /// What the theme's card template is given.
+    fn content(&self) -> CardContent<'_> {
+        CardContent {
+            title: self.title.as_deref(),
+            layout: &self.laid,
+            seal: &self.seal,
+            seed: self.seed,
+            alt: &self.alt,
+        }
+    }
+}
+
+/// A card SVG that could not be made: at the theme's card.svg (the
+/// template's line, or the line that names what it may not use), or at the
+/// message's seal (a seal it asks for that cannot be drawn).
+fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnostic {
+    use render::RenderError;
+    let template =
+        || String::from_utf8_lossy(theme.files.get("card.svg").map_or(&[][..], |b| b.as_slice())).into_owned();
+    let at = |needle: &str| {
+        let (line, col) = locate(&template(), needle).unwrap_or((0, 0));
+        Diagnostic::error(theme.origin("card.svg"), line, col, e.to_string())
+    };
+    match &e {
+        RenderError::Template(line, col, message) => Diagnostic::error(theme.origin("card.svg"), *line, *col, message),
+        RenderError::External(reference) => at(reference),
+        RenderError::Svg(message) if message.contains("DTD") => at("<!DOCTYPE"),
+        RenderError::Svg(_) | RenderError::ImageTooLarge(..) => at(""),
+        RenderError::Seal(_) => Diagnostic::error(&m.source, m.line_of("seal"), 1, e.to_string()),
+    }
+}
+
+/// The 1-based line and column of the first `needle` in `text`.
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    text.lines().enumerate().find_map(|(i, line)| line.find(needle).map(|at| (i + 1, line[..at].chars().count() + 1)))
+}
+
+/// The seal of a message: the theme's defaults, overridden by `seal:`.
+fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
+    let defaults = &theme.spec.seal;
+    let mut spec = SealSpec {
+        emblem: defaults.emblem.clone(),
+        color: defaults.color.clone().unwrap_or_else(|| theme.spec.palette.seal.clone()),
+        initials: None,
+        custom: None,
+    };
+    match &m.front.seal {
+        Some(SealField::Emblem(name)) => spec.emblem = name.clone(),
+        Some(SealField::Spec(s)) => {
+            if let Some(e) = &s.emblem {
+                spec.emblem = e.clone();
+            }
+            if let Some(c) = &s.color {
+                spec.color = c.clone();
+            }
+            spec.initials = s.initials.clone();
+        }
+        None => {}
+    }
+    if let Some(shape) = theme.emblems.get(&spec.emblem) {
+        spec.custom = Some(shape.clone());
+    } else if !EMBLEMS.contains(&spec.emblem.as_str()) {
+        let known: Vec<&str> = EMBLEMS.iter().copied().chain(theme.emblems.keys().map(String::as_str)).collect();
+        let hint = match did_you_mean(&spec.emblem, known.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("emblems: {}", known.join(", ")),
+        };
+        return Err(Diagnostic::error(
+            &m.source,
+            m.line_of("seal"),
+            1,
+            format!("unknown seal emblem `{}`", spec.emblem),
+        )
+        .with_hint(hint));
+    }
+    if spec.emblem == "monogram" && spec.initials.is_none() {
+        spec.initials = m.front.from.as_deref().and_then(crate::seal::initials_of);
+    }
+    Ok(spec)
+}
+
+/// A layout error, at the start of the message's body.
+fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
+    match e {
+        LayoutError::DoesNotFit { .. } => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
+            .with_hint("shorten the message, or choose a larger `size:`"),
+        LayoutError::BadFont(_) => Diagnostic::error(&m.source, 0, 0, e.to_string()),
+    }
+}
+
+/// A warning for a character no font of the theme has, where it stands in the file.
+pub fn missing_glyph_warning(m: &Message, theme: &Theme, ch: char) -> Diagnostic {
+    let (line, col) = match m.body.find(ch) {
+        Some(offset) => {
+            let (l, c) = crate::diagnostics::line_col(&m.body, offset);
+            (m.body_line + l - 1, c)
+        }
+        None => (m.body_line, 1),
+    };
+    Diagnostic::warning(
+        &m.source,
+        line,
+        col,
+        format!(
+            "no font of the theme `{}` has the character `{ch}` (U+{:04X}); it is drawn as an empty box",
+            theme.name, ch as u32
+        ),
+    )
+    .with_hint("use another character, or add a font that has it to the theme's `fonts.fallbacks`")
+}
+
+/// A stable per-card seed from its slug.
+///
+/// There are `SEED_VARIANTS` seeds: two cards almost always get different
+/// seals and paper, and a big build draws each variant once and reuses it.
+fn seed_of(slug: &str) -> u64 {
+    let digest = Sha256::digest(slug.as_bytes());
+    let hash = u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"));
+    // Spread the variants over the range the seal's random numbers use.
+    (hash % SEED_VARIANTS).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// How many different seals (and seeded artwork) a theme draws.
+const SEED_VARIANTS: u64 = 24;

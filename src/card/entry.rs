@@ -1,0 +1,136 @@
+//! What the site knows of a card: its gallery entry (title, links to its
+//! pictures, description, the CSS that makes its HTML look like its PNG).
+
+use crate::config::SiteConfig;
+use crate::content::{GalleryMode, Message};
+use crate::layout;
+use crate::render;
+use crate::site::{self, CardEntry, Listing};
+use crate::size::CardSize;
+use crate::theme::{self, Theme};
+
+use super::artifacts::{Artifact, Outputs};
+use super::compose::LaidCard;
+use super::pictures::THUMB_WIDTH;
+
+/// The gallery entry of card `m`, laid out as `card` in `theme`, with the
+/// files `outputs` makes and its page's seal picture at `seal` (a path in
+/// the output folder), when there is one.
+pub fn entry(
+    config: &SiteConfig,
+    outputs: &Outputs,
+    theme: &Theme,
+    m: &Message,
+    card: &LaidCard,
+    seal: Option<&str>,
+) -> CardEntry {
+    let LaidCard { size, markup, alt, title, signature, boxes, laid, .. } = card;
+    let front = &m.front;
+    let base = site::card_url(config, &m.slug);
+    let link = |a: Artifact| if a.made_for(outputs) { format!("{base}{}", a.file_name()) } else { String::new() };
+    CardEntry {
+        slug: m.slug.clone(),
+        has_title: front.title.is_some(),
+        title: title.clone().unwrap_or_else(|| first_words(alt, 6)),
+        url: base.clone(),
+        png: link(Artifact::Png),
+        svg: link(Artifact::Svg),
+        pdf: link(Artifact::Pdf),
+        thumb: link(Artifact::Thumb),
+        share: link(Artifact::Share),
+        description: first_sentence(alt),
+        thumb_width: THUMB_WIDTH,
+        thumb_height: (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32,
+        width: size.width,
+        height: size.height,
+        date: m.date.map(|d| d.date().to_string()).unwrap_or_default(),
+        date_display: m.date.map(|d| d.strftime("%B %-d, %Y").to_string()).unwrap_or_default(),
+        tags: front.tags.clone(),
+        to: front.to.clone().unwrap_or_default(),
+        from: front.from.clone().unwrap_or_default(),
+        signature: signature.clone().unwrap_or_default(),
+        alt: alt.clone(),
+        html: markup.html.clone(),
+        seal: seal.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
+        theme: theme.name.clone(),
+        style: page_style(theme, laid, boxes, *size, size.px_per_pt()),
+        group: m.recipient.as_ref().map(|r| r.group.clone()).unwrap_or_default(),
+        listing: match (front.gallery, m.recipient.is_some()) {
+            (GalleryMode::Hidden, _) => Listing::Hidden,
+            (GalleryMode::Default | GalleryMode::Group, true) => Listing::Group,
+            _ => Listing::Card,
+        },
+    }
+}
+
+/// The CSS custom properties that make the HTML card look like the PNG:
+/// every length as a fraction of the card's width.
+fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size: CardSize, px_per_pt: f32) -> String {
+    let w = size.width as f32;
+    let text = &theme.spec.text;
+    format!(
+        "--text: {:.4}; --leading: {}; --title: {}; --signature: {}; --pad-x: {:.4}; --pad-top: {:.4}; --ratio: {:.4}; --align: {}; --signature-align: {};",
+        laid.size_pt * px_per_pt / w,
+        text.line_height,
+        text.title_scale,
+        text.signature_scale,
+        boxes.text_box.x / w,
+        boxes.text_box.y / w,
+        size.height as f32 / w,
+        css_align(text.align),
+        css_align(text.signature_align),
+    )
+}
+
+/// The CSS `text-align` of an alignment.
+fn css_align(align: theme::Align) -> &'static str {
+    match align {
+        theme::Align::Left => "left",
+        theme::Align::Center => "center",
+        theme::Align::Right => "right",
+    }
+}
+
+/// The first sentence of `text` (a link preview's description): up to the
+/// first sentence end or line break, at most 200 characters, cut at a word.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| c == '\n' || (matches!(c, '.' | '!' | '?') && text[i + 1..].starts_with(char::is_whitespace)))
+        .map_or(text.len(), |(i, c)| if c == '\n' { i } else { i + 1 });
+    let sentence = text[..end].trim();
+    if sentence.chars().count() <= 200 {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(200).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}\u{2026}", cut.trim_end_matches([',', ';', ':']))
+}
+
+/// The first `n` words of a text, with an ellipsis when cut.
+pub fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return "Untitled card".into();
+    }
+    let mut out = words[..words.len().min(n)].join(" ");
+    if words.len() > n {
+        out.push('\u{2026}');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_is_the_first_sentence() {
+        assert_eq!(first_sentence("Thank you, Deb! Your order was made with love."), "Thank you, Deb!");
+        assert_eq!(first_sentence("Version 2.5 is out\nand more"), "Version 2.5 is out");
+        assert_eq!(first_sentence("No end"), "No end");
+        let long = first_sentence(&"word ".repeat(100));
+        assert!(long.ends_with("word\u{2026}") && long.chars().count() <= 201, "{long}");
+    }
+}

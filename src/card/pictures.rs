@@ -1,0 +1,149 @@
+//! A laid-out card's pictures: its PNG, thumbnail and link-preview picture,
+//! its standalone SVG, its print PDF and its email (which embeds the PNG),
+//! drawn and encoded into bytes. Never writes: the build writes what it
+//! returns.
+
+use std::sync::Arc;
+
+use crate::config::PrintConfig;
+use crate::diagnostics::Diagnostic;
+use crate::render;
+use crate::size::CardSize;
+use crate::theme::Theme;
+
+use super::artifacts::{Artifact, Outputs};
+
+/// Thumbnails are drawn this wide, in pixels.
+pub const THUMB_WIDTH: u32 = 360;
+
+/// A card's pictures, laid out and parsed, to be drawn.
+pub struct Pictures {
+    /// The card's slug.
+    pub slug: String,
+    /// Its theme.
+    pub theme: Arc<Theme>,
+    /// Its SVG, from the theme's template.
+    pub svg: render::CardSvg,
+    /// Its SVG, parsed.
+    pub tree: resvg::usvg::Tree,
+    /// The card's width in pixels.
+    pub width: u32,
+    /// What its print PDF is made from, when one is asked for.
+    pub print: Option<PrintJob>,
+    /// Its email, made with the PNG, when one is asked for.
+    pub email: Option<crate::email::Email>,
+}
+
+/// A card's print PDF, to be made.
+pub struct PrintJob {
+    /// The card's SVG for print, its artwork run into the bleed.
+    pub svg: render::PrintSvg,
+    /// The card's size.
+    pub size: CardSize,
+    /// The PDF's title.
+    pub title: String,
+}
+
+impl PrintJob {
+    /// The card, parsed for the PDF.
+    fn card(&self, theme: &Theme) -> Result<crate::pdf::PrintCard, Diagnostic> {
+        crate::pdf::PrintCard::new(theme, self.size, &self.svg)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+    }
+}
+
+/// How a build draws: the same for every card.
+pub struct Drawing<'a> {
+    /// Drawn artwork and seals, shared by the cards.
+    pub bases: &'a render::BaseCache,
+    /// Which pictures are made.
+    pub outputs: Outputs,
+    /// The PNGs' resolution.
+    pub dpi: u32,
+    /// Smallest PNG files (slower).
+    pub optimize: bool,
+    /// The print settings, for the PDF.
+    pub print: &'a PrintConfig,
+}
+
+/// A card's drawn pictures, as (what, bytes).
+pub type Drawn = Vec<(Artifact, Vec<u8>)>;
+
+/// Draws and encodes a card's PNG, thumbnail, link-preview picture, SVG, PDF
+/// and email (those asked for).
+pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
+    let Pictures { theme, svg, tree, width, print, email, .. } = pictures;
+    let raster = |width: u32| {
+        render::rasterize_layered(how.bases, theme, svg, tree, width)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+    };
+    let encode = |pixmap: &tiny_skia::Pixmap| render::encode_png(pixmap, how.dpi, how.optimize);
+    // The card PNG, as card.png and put into the email (drawn for the email
+    // alone when card.png is not asked for).
+    let card = || -> Result<Drawn, Diagnostic> {
+        let mut out = Drawn::new();
+        if !how.outputs.png && email.is_none() {
+            return Ok(out);
+        }
+        let png = encode(&raster(*width)?);
+        if let Some(email) = email {
+            out.push((Artifact::Email, email.eml(&png)));
+        }
+        if how.outputs.png {
+            out.insert(0, (Artifact::Png, png));
+        }
+        Ok(out)
+    };
+    // The big PNG on one core, the thumbnail, the SVG and the PDF on
+    // another: a rebuild of one card then takes half the time.
+    let (card, rest) = rayon::join(card, || -> Result<Drawn, Diagnostic> {
+        let mut out = Drawn::new();
+        if how.outputs.png {
+            // The link preview is the thumbnail on a wider sheet.
+            let thumb = raster(THUMB_WIDTH)?;
+            out.push((Artifact::Thumb, encode(&thumb)));
+            let share = render::share_picture(theme, &thumb)
+                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+            out.push((Artifact::Share, encode(&share)));
+        }
+        if how.outputs.svg {
+            out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
+        }
+        if let Some(job) = print {
+            let pdf = crate::pdf::card_pdf(&job.card(theme)?, how.print, &job.title)
+                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+            out.push((Artifact::Pdf, pdf));
+        }
+        Ok(out)
+    });
+    let mut out = card?;
+    out.extend(rest?);
+    Ok(out)
+}
+
+/// A card's pictures as `check` sees them: the PNGs, the PDF and the email
+/// empty (noted as there, not drawn), the SVG made. Drawing would find no
+/// other problem (the card's SVG is made and parsed already; what else
+/// drawing parses is checked here), and it would take most of a check's time.
+pub fn check(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
+    let Pictures { theme, svg, tree, print, email, .. } = pictures;
+    let mut out = Drawn::new();
+    if email.is_some() {
+        // Its text is made (and its template checked) already.
+        out.push((Artifact::Email, Vec::new()));
+    }
+    if let Some(job) = print {
+        // Parsed for the PDF, not drawn.
+        job.card(theme)?;
+        out.push((Artifact::Pdf, Vec::new()));
+    }
+    if how.outputs.png {
+        render::check_layered(theme, svg, tree)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        out.extend([Artifact::Png, Artifact::Thumb, Artifact::Share].map(|a| (a, Vec::new())));
+    }
+    if how.outputs.svg {
+        out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
+    }
+    Ok(out)
+}
