@@ -13,7 +13,6 @@ use resvg::usvg;
 use serde::Serialize;
 
 use crate::layout::{Layout, LineKind};
-use crate::output::LAYERS_DIR;
 use crate::seal::SealSpec;
 use crate::size::CardSize;
 use crate::theme::{FontRole, Theme};
@@ -457,6 +456,19 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
     pixmap
 }
 
+/// Where drawn layers are kept between runs (the build's output folder):
+/// given by the build, so that drawing reads and writes no file itself.
+pub trait LayerStore: Send + Sync {
+    /// The kept layer `name`, to read, if there is one.
+    fn open(&self, name: &str) -> Option<Box<dyn std::io::Read + '_>>;
+    /// Keeps layer `name`.
+    fn keep(&self, name: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// The names of the kept layers.
+    fn names(&self) -> Vec<String>;
+    /// Removes the kept layer `name`.
+    fn remove(&self, name: &str) -> std::io::Result<()>;
+}
+
 /// Rendered card bases, shared by every card (and thread) of a build: the
 /// artwork under the text and seal is drawn once per distinct base SVG and
 /// width.
@@ -465,7 +477,7 @@ pub struct BaseCache {
     bases: std::sync::Mutex<HashMap<String, BaseSlot>>,
     seals: std::sync::Mutex<HashMap<String, SealSlot>>,
     /// Where drawn layers are kept between runs, once a build says.
-    store: std::sync::Mutex<Option<crate::output::Output>>,
+    store: std::sync::Mutex<Option<Arc<dyn LayerStore>>>,
     /// Layer files this process drew or read.
     used: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Bases a card read for itself (see [`BaseCache::base`]).
@@ -479,30 +491,21 @@ type BaseSlot = Arc<OnceLock<tiny_skia::Pixmap>>;
 type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
 
 impl BaseCache {
-    /// Keeps drawn layers in `output`'s cache folder, and reads them from
-    /// there. Not in an output kept in memory: it has no layers of earlier
-    /// runs, and none that it keeps would outlive it.
-    pub fn keep_in(&self, output: &crate::output::Output) {
-        if output.is_in_memory() {
-            return;
-        }
-        *self.store.lock().expect("no panics while holding the lock") = Some(output.clone());
+    /// Keeps drawn layers in `store`, and reads them from there.
+    pub fn keep_in(&self, store: Arc<dyn LayerStore>) {
+        *self.store.lock().expect("no panics while holding the lock") = Some(store);
     }
 
     /// Removes the kept layers this process did not use (after a build that
     /// drew every card, so none of them is needed).
     pub fn forget_unused(&self) -> std::io::Result<()> {
-        let Some(output) = self.store.lock().expect("no panics while holding the lock").clone() else {
+        let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
             return Ok(());
         };
         let used = self.used.lock().expect("no panics while holding the lock").clone();
-        let Ok(entries) = std::fs::read_dir(output.root().join(LAYERS_DIR)) else {
-            return Ok(());
-        };
-        for entry in entries.flatten() {
-            let rel = format!("{LAYERS_DIR}/{}", entry.file_name().to_string_lossy());
-            if !used.contains(&rel) {
-                output.remove(&rel)?;
+        for name in store.names() {
+            if !used.contains(&name) {
+                store.remove(&name)?;
             }
         }
         Ok(())
@@ -517,14 +520,13 @@ impl BaseCache {
             svg.as_bytes(),
             &width.to_le_bytes(),
         ]);
-        format!("{LAYERS_DIR}/{kind}-{key}.layer")
+        format!("{kind}-{key}.layer")
     }
 
     /// A kept layer, if there is one (and it decodes).
     fn read(&self, rel: &str) -> Option<(tiny_skia::Pixmap, i32, i32)> {
         let store = self.store.lock().expect("no panics while holding the lock").clone()?;
-        let file = std::fs::File::open(store.root().join(rel)).ok()?;
-        let layer = decode_layer(file)?;
+        let layer = decode_layer(store.open(rel)?)?;
         self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
         Some(layer)
     }
@@ -534,7 +536,7 @@ impl BaseCache {
         let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
             return;
         };
-        if store.write(rel, &encode_layer(pixmap, x, y)).is_ok() {
+        if store.keep(rel, &encode_layer(pixmap, x, y)).is_ok() {
             self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
         }
     }

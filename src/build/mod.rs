@@ -301,7 +301,11 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
     let Site { unreadable, present_slugs, mut record, entries, themes, .. } = site;
     // Drawn artwork and seals are kept in the output's cache folder, so the
     // next run (a new process) that redraws one card does not draw them again.
-    run.session.bases.keep_in(&run.output);
+    // Not in an output kept in memory: it has no layers of earlier runs, and
+    // none that it keeps would outlive it.
+    if !run.output.is_in_memory() {
+        run.session.bases.keep_in(Arc::new(record::OutputLayers(run.output.clone())));
+    }
     let ctx = CardContext {
         config: &run.config,
         themes: &themes,

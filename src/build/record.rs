@@ -311,6 +311,38 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
     Ok(())
 }
 
+/// The drawn layers (card bases, seals) kept in the output folder's cache,
+/// for the next run that redraws a card.
+pub(super) struct OutputLayers(pub(super) Output);
+
+impl OutputLayers {
+    fn path(name: &str) -> String {
+        format!("{LAYERS_DIR}/{name}")
+    }
+}
+
+impl crate::render::LayerStore for OutputLayers {
+    fn open(&self, name: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        let file = std::fs::File::open(self.0.root().join(Self::path(name))).ok()?;
+        Some(Box::new(file))
+    }
+
+    fn keep(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write(&Self::path(name), bytes)
+    }
+
+    fn names(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.0.root().join(LAYERS_DIR)) else {
+            return Vec::new();
+        };
+        entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect()
+    }
+
+    fn remove(&self, name: &str) -> std::io::Result<()> {
+        self.0.remove(&Self::path(name))
+    }
+}
+
 /// Moves card `slug`'s record from the last build's into this one's, with
 /// no key: its files and its place in the gallery stay, and it is made
 /// again next time (its message failed now, or its entry was not written).
