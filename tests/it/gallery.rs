@@ -1,7 +1,7 @@
 //! The published site around the cards: tag pages, the way from a card to
 //! the cards beside it, and theme partials.
 
-use crate::support::Site;
+use crate::support::{require, Site};
 
 /// A card dated `date`, titled `title`, with `tags`.
 fn card(site: &Site, slug: &str, date: &str, title: &str, tags: &[&str]) {
@@ -170,6 +170,7 @@ fn copy_link_puts_the_published_address_of_the_card_on_the_clipboard() {
     site.add_settings("base_url: https://example.org/shop/\n");
     card(&site, "a", "2026-11-01", "Hello", &[]);
     assert_eq!(site.build(&["--outputs", "html"]).code, 0);
+    require!("chromium");
     let origin = crate::support::serve(&site.output("")).trim_end_matches('/').to_string();
     let url = format!("{origin}/cards/a/");
     let browser = crate::browser::Browser::open(&url);

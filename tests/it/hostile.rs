@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::support::{tree, Site};
+use crate::support::{require, tree, Site};
 
 /// A message whose every field tries to run script: each payload that runs
 /// sets `window.pwned` to its own number.
@@ -124,6 +124,7 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     assert_eq!(svg_title, Some(TITLE));
 
     // In a real browser: nothing ran, nothing could, and the title reads as written.
+    require!("chromium");
     let origin = crate::support::serve(&site.output(""));
     let tag_pages: Vec<String> = files
         .keys()

@@ -18,7 +18,7 @@ mod serve_safety;
 mod support;
 mod themes;
 
-use support::{site_tree, tree, Site};
+use support::{require, site_tree, tree, Site};
 
 /// The chocolate theme's accent (rose) and ink.
 const ACCENT: &str = "#a63d5e";
@@ -298,6 +298,7 @@ fn the_bundled_examples_build() {
 fn the_gallery_shows_its_cards_in_a_browser() {
     let site = Site::fixture("basic");
     assert_eq!(site.build(&[]).code, 0);
+    require!("chromium");
     let url = support::serve(&site.root().join("output"));
     let shot = support::screenshot(&url, 1280, 900);
     // The thumbnails loaded: cream card paper and the rose of titles and
