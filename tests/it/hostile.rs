@@ -463,3 +463,27 @@ fn theme_fonts_come_only_from_the_theme_folder() {
         assert!(run.stderr.contains("font file `fonts/link.ttf` not found in the theme"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn html_and_script_in_messages_come_out_escaped() {
+    let site = Site::empty();
+    site.write(
+        "content/hostile.md",
+        "---\ntitle: \"<img src=x onerror=alert(1)>\"\nfrom: \"<b>Eve</b>\"\nextra: { evil: \"<script>alert(2)</script>\" }\n---\n\
+         Hello <script>alert(3)</script> and {{ extra.evil }} and {{ from }}.\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["cards/hostile/index.html", "index.html"] {
+        let html = site.read(file);
+        assert!(!html.contains("<script>alert"), "{file}: {html}");
+        assert!(!html.contains("<img src=x"), "{file}: {html}");
+        assert!(!html.contains("<b>Eve"), "{file}: {html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{file}: {html}");
+    }
+    let page = site.read("cards/hostile/index.html");
+    assert!(page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(2)&lt;/script&gt;"), "{page}");
+    let svg = site.read("cards/hostile/card.svg");
+    assert!(!svg.contains("<script"), "the SVG card carries no script");
+}

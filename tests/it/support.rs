@@ -217,6 +217,21 @@ pub fn hex(color: &str) -> [u8; 3] {
     [byte(0), byte(2), byte(4)]
 }
 
+/// The chocolate theme's accent (rose), in which it draws titles and
+/// emphasis.
+pub const ACCENT: &str = "#a63d5e";
+/// The chocolate theme's ink.
+pub const INK: &str = "#3b2417";
+/// The chocolate theme's text box, as fractions of the card.
+pub const TEXT_BOX: (f32, f32, f32, f32) = (0.13, 0.08, 0.87, 0.77);
+
+/// The stylesheet a page links.
+pub fn css_href(page: &str) -> String {
+    let needle = "rel=\"stylesheet\" href=\"";
+    let at = page.find(needle).expect("a stylesheet link") + needle.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
 /// A static file server for an output folder on 127.0.0.1, serving until the
 /// test process ends. Returns its base URL.
 pub fn serve(dir: &Path) -> String {
