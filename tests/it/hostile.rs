@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::support::{tree, Site};
+use crate::support::{require, tree, Site};
 
 /// A message whose every field tries to run script: each payload that runs
 /// sets `window.pwned` to its own number.
@@ -124,6 +124,7 @@ fn script_in_messages_and_front_matter_never_runs_and_shows_as_text() {
     assert_eq!(svg_title, Some(TITLE));
 
     // In a real browser: nothing ran, nothing could, and the title reads as written.
+    require!("chromium");
     let origin = crate::support::serve(&site.output(""));
     let tag_pages: Vec<String> = files
         .keys()
@@ -461,4 +462,28 @@ fn theme_fonts_come_only_from_the_theme_folder() {
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(run.stderr.contains("font file `fonts/link.ttf` not found in the theme"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn html_and_script_in_messages_come_out_escaped() {
+    let site = Site::empty();
+    site.write(
+        "content/hostile.md",
+        "---\ntitle: \"<img src=x onerror=alert(1)>\"\nfrom: \"<b>Eve</b>\"\nextra: { evil: \"<script>alert(2)</script>\" }\n---\n\
+         Hello <script>alert(3)</script> and {{ extra.evil }} and {{ from }}.\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["cards/hostile/index.html", "index.html"] {
+        let html = site.read(file);
+        assert!(!html.contains("<script>alert"), "{file}: {html}");
+        assert!(!html.contains("<img src=x"), "{file}: {html}");
+        assert!(!html.contains("<b>Eve"), "{file}: {html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{file}: {html}");
+    }
+    let page = site.read("cards/hostile/index.html");
+    assert!(page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(2)&lt;/script&gt;"), "{page}");
+    let svg = site.read("cards/hostile/card.svg");
+    assert!(!svg.contains("<script"), "the SVG card carries no script");
 }

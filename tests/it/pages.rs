@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use crate::browser::{Browser, Page};
-use crate::support::{self, Site};
+use crate::support::{self, require, Site};
 
 /// The built-in themes.
 const THEMES: [&str; 4] = ["chocolate", "kraft", "classic", "minimal"];
@@ -256,6 +256,7 @@ fn check_page(page: &mut Page, at: &str, url: &str, focusable: usize, name: &str
 
 #[test]
 fn every_themes_pages_are_readable_keyboard_friendly_and_fit_any_screen_in_light_and_dark() {
+    require!("chromium");
     let mut found = Findings::default();
     for theme in THEMES {
         let site = site(theme);

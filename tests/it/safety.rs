@@ -308,3 +308,13 @@ fn two_builds_started_together_take_turns_and_agree() {
     assert_eq!(clean.build(&[]).code, 0);
     assert!(site_tree(&site.root().join("output")) == site_tree(&clean.root().join("output")));
 }
+
+#[test]
+fn nothing_outside_the_output_folder_is_written() {
+    let site = Site::fixture("broken");
+    let before = tree(site.root());
+    site.build(&[]);
+    let after: std::collections::BTreeMap<_, _> =
+        tree(site.root()).into_iter().filter(|(path, _)| !path.starts_with("output/")).collect();
+    assert_eq!(before, after);
+}

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::support::Site;
+use crate::support::{require, Site};
 
 /// The SMTP server, for as long as the test holds it.
 struct MailServer {
@@ -119,6 +119,7 @@ fn lf(bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_batch_of_fifty_merged_cards_is_delivered_once_and_a_changed_card_again() {
+    require!("python3", "aiosmtpd");
     let server = MailServer::start(None);
     let mut rows = fifty_rows();
     let site = merged_site(&rows, &server);
@@ -174,6 +175,7 @@ fn a_batch_of_fifty_merged_cards_is_delivered_once_and_a_changed_card_again() {
 
 #[test]
 fn a_dry_run_says_what_would_be_sent_and_sends_nothing() {
+    require!("python3", "aiosmtpd");
     let server = MailServer::start(None);
     let rows: Vec<(String, String)> = fifty_rows().into_iter().take(3).collect();
     let site = merged_site(&rows, &server);
@@ -193,6 +195,7 @@ fn a_dry_run_says_what_would_be_sent_and_sends_nothing() {
 
 #[test]
 fn a_card_without_an_address_or_refused_by_the_server_is_named_and_the_rest_go() {
+    require!("python3", "aiosmtpd");
     let server = MailServer::start(None);
     let rows = vec![
         ("Ann".to_string(), "ann@example.org".to_string()),
@@ -230,6 +233,7 @@ fn a_card_without_an_address_or_refused_by_the_server_is_named_and_the_rest_go()
 
 #[test]
 fn the_server_login_takes_its_password_from_the_environment_only() {
+    require!("python3", "aiosmtpd");
     let server = MailServer::start(Some(("shop", "s3cret")));
     let rows: Vec<(String, String)> = fifty_rows().into_iter().take(2).collect();
     let site = merged_site(&rows, &server);
@@ -280,6 +284,7 @@ fn the_server_login_takes_its_password_from_the_environment_only() {
 
 #[test]
 fn sending_needs_settings_that_keep_the_mail_private() {
+    require!("python3", "aiosmtpd");
     let server = MailServer::start(None);
     let rows: Vec<(String, String)> = fifty_rows().into_iter().take(1).collect();
     let site = merged_site(&rows, &server);

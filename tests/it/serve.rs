@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::browser::Browser;
-use crate::support::{get, tree, until, Response, Site, DEADLINE};
+use crate::support::{get, require, tree, until, Response, Site, DEADLINE};
 
 /// A loopback port nobody listens on (for a moment).
 fn free_port() -> u16 {
@@ -387,6 +387,7 @@ fn ctrl_c_stops_cleanly() {
 
 #[test]
 fn the_browser_follows_every_edit_by_itself() {
+    require!("chromium");
     let site = Site::fixture("basic");
     let css = include_str!("../../themes/chocolate/style.css");
     site.write("themes/chocolate/style.css", &format!("{css}\n:root {{ --probe: red; }}\n"));
@@ -434,6 +435,7 @@ fn the_browser_follows_every_edit_by_itself() {
 
 #[test]
 fn the_gallery_and_a_card_page_fit_a_phone_and_a_desktop_and_every_image_loads() {
+    require!("chromium");
     let site = Site::fixture("basic");
     let server = Server::start(&site, &[]);
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");

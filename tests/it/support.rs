@@ -217,6 +217,21 @@ pub fn hex(color: &str) -> [u8; 3] {
     [byte(0), byte(2), byte(4)]
 }
 
+/// The chocolate theme's accent (rose), in which it draws titles and
+/// emphasis.
+pub const ACCENT: &str = "#a63d5e";
+/// The chocolate theme's ink.
+pub const INK: &str = "#3b2417";
+/// The chocolate theme's text box, as fractions of the card.
+pub const TEXT_BOX: (f32, f32, f32, f32) = (0.13, 0.08, 0.87, 0.77);
+
+/// The stylesheet a page links.
+pub fn css_href(page: &str) -> String {
+    let needle = "rel=\"stylesheet\" href=\"";
+    let at = page.find(needle).expect("a stylesheet link") + needle.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
 /// A static file server for an output folder on 127.0.0.1, serving until the
 /// test process ends. Returns its base URL.
 pub fn serve(dir: &Path) -> String {
@@ -260,6 +275,63 @@ pub fn serve(dir: &Path) -> String {
     });
     format!("http://{addr}/")
 }
+
+/// Whether the outside program `program` is installed: a name looked up on
+/// the PATH (`chromium`, `pdftoppm`, `python3`), an absolute path
+/// (`/usr/bin/time`), or `aiosmtpd`, the Python package `python3` imports.
+pub fn tool(program: &str) -> bool {
+    if program == "aiosmtpd" {
+        return tool("python3")
+            && Command::new("python3")
+                .args(["-c", "import aiosmtpd"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+    }
+    let runnable = |path: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return runnable(Path::new(program));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).any(|dir| runnable(&dir.join(program)))
+}
+
+/// Whether every program of `programs` is installed (see [`tool`]), for the
+/// part `what` of the running test (`None`: the whole test). A laptop may lack
+/// them, so when one is missing this says what is skipped on standard error
+/// and returns false; with `WAXSEAL_REQUIRE_TOOLS=1` (CI sets it) a missing
+/// program fails the test instead, so nothing is skipped unseen there.
+pub fn installed(programs: &[&str], what: Option<&str>) -> bool {
+    let Some(missing) = programs.iter().find(|p| !tool(p)) else { return true };
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    let test = match what {
+        Some(what) => format!("{test} ({what})"),
+        None => test,
+    };
+    if std::env::var("WAXSEAL_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("{test}: {missing} is not installed, and WAXSEAL_REQUIRE_TOOLS=1 requires it (.ci/run installs it)");
+    }
+    // Past the harness's capture of `eprintln!`, so a passing run shows it.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {test}: {missing} is not installed (WAXSEAL_REQUIRE_TOOLS=1 makes this a failure)"
+    );
+    false
+}
+
+/// Ends the test here, passing, unless the outside programs named are
+/// installed (see [`installed`]): what the test did before still counts.
+macro_rules! require {
+    ($($program:expr),+ $(,)?) => {
+        if !$crate::support::installed(&[$($program),+], None) {
+            return;
+        }
+    };
+}
+pub(crate) use require;
 
 /// Headless Chromium with the flags every test uses and its own profile
 /// folder `profile`.

@@ -1,7 +1,7 @@
 //! Themes: overrides, `extends`, broken themes, hostile artwork, the
 //! `themes` and `new` commands, and seals.
 
-use crate::support::{self, Site};
+use crate::support::{self, Site, ACCENT, TEXT_BOX};
 
 /// A theme that extends chocolate and changes only its accent.
 const ROSE: &str =
@@ -258,4 +258,16 @@ fn a_hostile_emblem_is_refused() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("themes/rose/emblems/evil.svg: error:"), "{}", run.stderr);
     assert!(run.stderr.contains("https://example.org/track.png"), "{}", run.stderr);
+}
+
+#[test]
+fn a_site_file_overrides_the_built_in_theme_file() {
+    let site = Site::empty();
+    site.write("content/a.md", "Made with *love*.\n");
+    let builtin = include_str!("../../themes/chocolate/theme.yaml");
+    site.write("themes/chocolate/theme.yaml", &builtin.replace("#a63d5e", "#1f7a3a"));
+    assert_eq!(site.build(&[]).code, 0);
+    let card = site.png("cards/a/card.png");
+    assert!(card.count_near("#1f7a3a", 24, TEXT_BOX) > 300, "the site's accent is used");
+    assert_eq!(card.count_near(ACCENT, 24, TEXT_BOX), 0, "the built-in accent is not");
 }

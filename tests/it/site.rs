@@ -1,7 +1,7 @@
 //! The published site around the cards: tag pages, the way from a card to
 //! the cards beside it, and theme partials.
 
-use crate::support::Site;
+use crate::support::{self, css_href, require, Site, ACCENT};
 
 /// A card dated `date`, titled `title`, with `tags`.
 fn card(site: &Site, slug: &str, date: &str, title: &str, tags: &[&str]) {
@@ -170,6 +170,7 @@ fn copy_link_puts_the_published_address_of_the_card_on_the_clipboard() {
     site.add_settings("base_url: https://example.org/shop/\n");
     card(&site, "a", "2026-11-01", "Hello", &[]);
     assert_eq!(site.build(&["--outputs", "html"]).code, 0);
+    require!("chromium");
     let origin = crate::support::serve(&site.output("")).trim_end_matches('/').to_string();
     let url = format!("{origin}/cards/a/");
     let browser = crate::browser::Browser::open(&url);
@@ -191,4 +192,177 @@ fn copy_link_puts_the_published_address_of_the_card_on_the_clipboard() {
         json!({ "expression": "navigator.clipboard.readText()", "awaitPromise": true, "userGesture": true }),
     );
     assert_eq!(read["result"]["value"], "https://example.org/shop/cards/a/", "{read}");
+}
+
+#[test]
+fn the_gallery_lists_every_card_newest_first() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("index.html");
+    assert!(gallery.contains("<title>Fixture Shop</title>"));
+    let love = gallery.find("href=\"/cards/love/\"").expect("link to love");
+    let shipped = gallery.find("href=\"/cards/orders/shipped/\"").expect("link to orders/shipped");
+    let plain = gallery.find("href=\"/cards/plain/\"").expect("link to plain");
+    assert!(love < shipped && shipped < plain, "newest first, undated last");
+    assert!(gallery.contains("src=\"/cards/love/thumb.png\" width=\"360\" height=\"507\""), "{gallery}");
+    // Every link and image of the gallery points at a file that exists.
+    for url in gallery.split(['"', '\'']).filter(|s| s.starts_with('/')) {
+        let rel = url.trim_start_matches('/');
+        let path = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+        assert!(site.output(&path).is_file(), "{url} does not exist in output/");
+    }
+}
+
+#[test]
+fn the_gallery_shows_its_cards_in_a_browser() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    require!("chromium");
+    let url = support::serve(&site.root().join("output"));
+    let shot = support::screenshot(&url, 1280, 900);
+    // The thumbnails loaded: cream card paper and the rose of titles and
+    // emphasis show up in the grid, where a broken image would be blank.
+    let grid = (0.0, 0.12, 1.0, 1.0);
+    let paper = shot.count_near("#fbf4e6", 6, grid);
+    assert!(paper > 20_000, "card paper pixels in the gallery: {paper}");
+    assert!(shot.count_near(ACCENT, 30, grid) > 200, "rose titles on the thumbnails");
+    // The page's own heading is set in the theme's script font, in rose.
+    assert!(shot.count_near(ACCENT, 30, (0.3, 0.0, 0.7, 0.12)) > 300, "the gallery title");
+    // And the card page renders its text.
+    let page = support::screenshot(&format!("{url}cards/love/"), 1000, 900);
+    assert!(page.count_near(ACCENT, 30, (0.0, 0.0, 1.0, 1.0)) > 500);
+}
+
+#[test]
+fn the_gallery_is_split_into_pages_that_link_to_each_other() {
+    let site = Site::fixture("basic");
+    let config = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
+    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 2\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    let (first, second) = (site.read("index.html"), site.read("page/2/index.html"));
+    let cards_on = |page: &str| page.matches("class=\"gallery-title\"").count();
+    assert_eq!((cards_on(&first), cards_on(&second)), (2, 1), "newest two first, the oldest on page 2");
+    assert!(first.contains("href=\"/page/2/\"") && first.contains("Page 1 of 2"), "{first}");
+    assert!(second.contains("rel=\"prev\" href=\"/\""), "{second}");
+    // All on one page again: page 2 goes.
+    site.write("waxseal.yaml", &format!("{config}\ngallery:\n  per_page: 0\n"));
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(cards_on(&site.read("index.html")), 3);
+    assert!(!site.output("page").exists(), "the second page and its folder are removed");
+}
+
+/// The `src` of the seal picture on a card page.
+fn seal_src(page: &str) -> String {
+    let at = page.find("class=\"card-seal\"").expect("a seal on the page");
+    let src = &page[at..][page[at..].find("src=\"").expect("a seal picture") + 5..];
+    src[..src.find('"').unwrap()].to_string()
+}
+
+#[test]
+fn card_pages_share_seal_files_which_go_with_their_last_card() {
+    let site = Site::empty();
+    site.write("waxseal.yaml", "title: Seals\n");
+    for n in 0..30 {
+        site.write(&format!("content/m{n}.md"), "---\nseal: {emblem: monogram, initials: AB}\n---\nThank you!\n");
+    }
+    assert_eq!(site.build(&[]).code, 0);
+    let seals = || std::fs::read_dir(site.output("assets/seals")).map_or(0, |d| d.count());
+    assert!((2..30).contains(&seals()), "{} seal files for 30 cards", seals());
+    for n in 0..30 {
+        let src = seal_src(&site.read(&format!("cards/m{n}/index.html")));
+        let svg = site.read(src.trim_start_matches('/'));
+        assert!(svg.starts_with("<svg") && !svg.contains("<text"), "{src}: the initials are outlines");
+    }
+    let kept = seal_src(&site.read("cards/m0/index.html"));
+    for n in 1..30 {
+        std::fs::remove_file(site.root().join(format!("content/m{n}.md"))).unwrap();
+    }
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(seals(), 1, "only the seal of the card left stays");
+    assert!(site.output(kept.trim_start_matches('/')).is_file());
+}
+
+#[test]
+fn the_feed_sitemap_and_robots_list_the_cards_under_the_base_url() {
+    let site = Site::fixture("basic");
+    site.add_settings("base_url: https://example.org/shop/\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let cards = ["https://example.org/shop/cards/love/", "https://example.org/shop/cards/orders/shipped/"];
+
+    let feed = site.read("feed.xml");
+    let feed = roxmltree::Document::parse(&feed).expect("the feed is XML");
+    let atom = "http://www.w3.org/2005/Atom";
+    assert_eq!(feed.root_element().tag_name().namespace(), Some(atom));
+    let entries: Vec<_> = feed.descendants().filter(|n| n.has_tag_name((atom, "entry"))).collect();
+    let links: Vec<&str> = entries
+        .iter()
+        .map(|e| e.children().find(|n| n.has_tag_name((atom, "link")) && n.attribute("rel").is_none()).unwrap())
+        .map(|link| link.attribute("href").unwrap())
+        .collect();
+    assert_eq!(links.len(), 3, "every published card, no draft: {links:?}");
+    for card in cards {
+        assert!(links.contains(&card), "{card} in {links:?}");
+    }
+    let updated: Vec<&str> = entries
+        .iter()
+        .map(|e| e.children().find(|n| n.has_tag_name((atom, "updated"))).unwrap().text().unwrap())
+        .collect();
+    assert!(updated.windows(2).all(|w| w[0] >= w[1]), "newest first: {updated:?}");
+
+    let sitemap = site.read("sitemap.xml");
+    let sitemap = roxmltree::Document::parse(&sitemap).expect("the sitemap is XML");
+    let locs: Vec<&str> = sitemap.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    assert_eq!(locs.first(), Some(&"https://example.org/shop/"), "the gallery first: {locs:?}");
+    for card in cards {
+        assert!(locs.contains(&card), "{card} in {locs:?}");
+    }
+    assert!(locs.iter().all(|l| l.starts_with("https://example.org/shop/")), "{locs:?}");
+    assert!(site.read("robots.txt").contains("Sitemap: https://example.org/shop/sitemap.xml"));
+}
+
+/// The `content` of the page's `<meta>` whose `property` or `name` is `key`.
+fn meta(page: &str, key: &str) -> Option<String> {
+    let pattern = format!("=\"{key}\" content=\"");
+    let rest = &page[page.find(&pattern)? + pattern.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+#[test]
+fn a_card_page_unfurls_as_the_card_itself() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    let page = site.read("cards/love/index.html");
+    let image = meta(&page, "og:image").expect("og:image");
+    assert_eq!(image, "https://example.org/shop/cards/love/share.png");
+    assert_eq!(meta(&page, "og:url").as_deref(), Some("https://example.org/shop/cards/love/"));
+    assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary_large_image"));
+    assert_eq!(meta(&page, "og:title").as_deref(), Some("Thank you, Deb"));
+    let description = meta(&page, "og:description").unwrap();
+    assert!(description == "Your order was made with love by Beverly, our very own craft genius.", "{description}");
+    // The preview: 1200 x 630, the card (its paper and its accent-coloured
+    // emphasis) in the middle, the theme's paper edge around it.
+    // The gallery unfurls as its newest card.
+    let gallery = site.read("index.html");
+    assert_eq!(meta(&gallery, "og:image").as_deref(), Some(image.as_str()), "love is the newest card");
+    assert_eq!(meta(&gallery, "og:url").as_deref(), Some("https://example.org/shop/"));
+    let share = site.png("cards/love/share.png");
+    assert_eq!((share.width, share.height), (1200, 630));
+    assert_eq!(share.pixel(30, 315)[..3], support::hex("#f1e2c8"), "the margin is the paper edge");
+    let middle = (0.35, 0.1, 0.65, 0.9);
+    assert!(share.count_near("#fbf4e6", 10, middle) > 40_000, "the card's paper fills the middle");
+    assert!(share.count_near(ACCENT, 24, middle) > 200, "its emphasis is drawn");
+}
+
+#[test]
+fn a_missing_url_gets_the_themes_not_found_page() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    let page = site.read("404.html");
+    assert!(page.contains("href=\"https://example.org/shop/\""), "a way back to the gallery: {page}");
+    let css = css_href(&page);
+    assert!(css.starts_with("https://example.org/shop/assets/") && css.ends_with(".css"), "{css}");
+    assert!(page.contains("noindex"));
+    // HTML off: it goes with the other pages.
+    assert_eq!(site.build(&["--outputs", "png"]).code, 0);
+    assert!(!site.output("404.html").exists() && !site.output("feed.xml").exists());
 }

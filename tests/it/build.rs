@@ -1,0 +1,176 @@
+//! A build: the cards it draws (their size, text and colours), the files it
+//! makes and those it leaves out, drafts and slugs, and the same bytes every
+//! time, on any number of threads.
+
+use crate::support::{self, site_tree, Site, ACCENT, INK, TEXT_BOX};
+
+#[test]
+fn builds_cards_pages_and_a_gallery() {
+    let site = Site::fixture("basic");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 3 cards"), "{}", run.stderr);
+    for slug in ["love", "plain", "orders/shipped"] {
+        for file in ["index.html", "card.png", "card.svg", "thumb.png"] {
+            assert!(site.output(&format!("cards/{slug}/{file}")).is_file(), "cards/{slug}/{file} missing");
+        }
+    }
+    let png = site.png("cards/love/card.png");
+    assert_eq!((png.width, png.height), (1240, 1748), "A6 at 300 dpi");
+    let svg = site.read("cards/love/card.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("width=\"1240\""), "{}", &svg[..200]);
+    assert!(!svg.contains("<text") && svg.contains("<use"), "the text is in outlines, each glyph drawn once");
+}
+
+#[test]
+fn emphasis_is_drawn_in_the_accent_colour() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let love = site.png("cards/love/card.png");
+    let plain = site.png("cards/plain/card.png");
+    // `love` has a title and two emphasised words, all in the accent colour.
+    let accent_love = love.count_near(ACCENT, 24, TEXT_BOX);
+    let accent_plain = plain.count_near(ACCENT, 24, TEXT_BOX);
+    assert!(accent_love > 2000, "accent pixels on the card with emphasis: {accent_love}");
+    assert_eq!(accent_plain, 0, "accent pixels on a card without emphasis or title");
+    // The plain card still has text, in ink.
+    assert!(plain.count_near(INK, 24, TEXT_BOX) > 1000);
+}
+
+#[test]
+fn emphasis_without_a_title_is_accent_too() {
+    let site = Site::empty();
+    site.write("content/a.md", "Made with *love*.\n");
+    site.write("content/b.md", "Made with love.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let a = site.png("cards/a/card.png").count_near(ACCENT, 24, TEXT_BOX);
+    let b = site.png("cards/b/card.png").count_near(ACCENT, 24, TEXT_BOX);
+    assert!(a > 300, "accent pixels for one emphasised word: {a}");
+    assert_eq!(b, 0);
+}
+
+#[test]
+fn the_card_page_holds_the_text_with_em() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let page = site.read("cards/love/index.html");
+    assert!(page.contains("<em>love</em>"), "{page}");
+    assert!(page.contains("<em>Beverly</em>, our very own craft genius."), "{page}");
+    assert!(page.contains("You\u{2019}re welcome back anytime."), "smart quotes: {page}");
+    assert!(page.contains("with love, Beverly"));
+    assert!(page.contains("<time datetime=\"2026-11-23\">November 23, 2026</time>"));
+    // The HTML card is told the PNG's text size (13.5pt at 300 dpi on a 1240 px card).
+    assert!(page.contains("--text: 0.0454;"), "{page}");
+}
+
+#[test]
+fn the_body_template_sees_the_front_matter_and_formats_dates() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let page = site.read("cards/orders/shipped/index.html");
+    assert!(page.contains("It left the shop on Friday, November 20."), "{page}");
+}
+
+#[test]
+fn a_letter_of_250_words_fits_an_a6_card() {
+    let site = Site::empty();
+    let sentence = "We wanted to write and say how much your kind words meant to all of us here at the studio. ";
+    let body = [sentence.repeat(4), sentence.repeat(3), sentence.repeat(3), sentence.repeat(3)].join("\n\n");
+    assert!(body.split_whitespace().count() >= 240);
+    site.write("content/letter.md", &format!("---\ntitle: Dear friend\nfrom: Bev\n---\n{body}\n"));
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.png("cards/letter/card.png").count_near(INK, 24, TEXT_BOX) > 5000);
+}
+
+#[test]
+fn drafts_are_skipped_unless_asked_for() {
+    let site = Site::fixture("basic");
+    let run = site.build(&[]);
+    assert!(run.stderr.contains("(1 draft skipped)"), "{}", run.stderr);
+    assert!(!site.output("cards/secret").exists());
+    assert!(!site.read("index.html").contains("Not yet"));
+    let run = site.build(&["--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/secret/card.png").is_file());
+    assert!(site.read("index.html").contains("Not yet"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--output", "out-a"]).code, 0);
+    assert_eq!(site.build(&["--output", "out-b"]).code, 0);
+    let a = site_tree(&site.root().join("out-a"));
+    let b = site_tree(&site.root().join("out-b"));
+    assert!(a.len() > 10);
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn the_bundled_examples_build() {
+    let site = Site::examples();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 3 cards"), "{}", run.stderr);
+    let shipping = site.read("cards/orders/shipping-note/index.html");
+    assert!(shipping.contains("Friday, November 20"), "the shipping note uses its date");
+}
+
+#[test]
+fn the_slug_comes_from_the_path_or_the_front_matter() {
+    let site = Site::empty();
+    site.write("waxseal.yaml", "title: Mossbrook\n");
+    site.write("content/orders/deb.md", "From the {{ site.title }} studio.\n");
+    site.write("content/x.md", "---\nslug: thanks/special\n---\nHello.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("cards/orders/deb/index.html").contains("From the Mossbrook studio."));
+    assert!(site.output("cards/thanks/special/card.png").is_file());
+    assert!(!site.output("cards/x").exists());
+}
+
+#[test]
+fn parallel_and_single_threaded_builds_are_byte_identical() {
+    let site = Site::fixture("golden");
+    assert_eq!(site.build(&["--jobs", "1", "--output", "one"]).code, 0);
+    assert_eq!(site.build(&["--jobs", "4", "--output", "four"]).code, 0);
+    let (one, four) = (site_tree(&site.root().join("one")), site_tree(&site.root().join("four")));
+    assert!(one.len() > 30);
+    assert!(one == four, "output differs with the thread count");
+}
+
+#[test]
+fn outputs_choose_the_files_made() {
+    let site = Site::fixture("basic");
+    let run = site.build(&["--outputs", "html,png"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output("cards/love/card.png").is_file());
+    assert!(site.output("cards/love/index.html").is_file());
+    assert!(!site.output("cards/love/card.svg").exists());
+    let run = site.build(&["--outputs", "jpeg"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown output `jpeg`"), "{}", run.stderr);
+    let svg_only = Site::fixture("basic");
+    svg_only.write("waxseal.yaml", "outputs: [svg]\n");
+    assert_eq!(svg_only.build(&[]).code, 0);
+    assert!(svg_only.output("cards/love/card.svg").is_file());
+    assert!(!svg_only.output("cards/love/card.png").exists());
+    assert!(!svg_only.output("index.html").exists());
+}
+
+#[test]
+fn optimize_makes_smaller_pngs_of_the_same_pixels() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--output", "fast"]).code, 0);
+    assert_eq!(site.build(&["--output", "small", "--optimize"]).code, 0);
+    let fast = site.root().join("fast/cards/love/card.png");
+    let small = site.root().join("small/cards/love/card.png");
+    let (a, b) = (std::fs::metadata(&fast).unwrap().len(), std::fs::metadata(&small).unwrap().len());
+    assert!(b < a, "optimized {b} bytes, fast {a} bytes");
+    let (ia, ib) = (support::Image::read(&fast), support::Image::read(&small));
+    assert_eq!(ia.diff(&ib, 0).0, 0, "the same pixels");
+}
