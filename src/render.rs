@@ -335,7 +335,7 @@ fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderE
     })?;
     // A title or alt text may bring a character XML cannot hold (from a
     // YAML escape or a CSV cell): left out, as in the card's own text.
-    Ok(crate::xml::without_forbidden(svg))
+    Ok(crate::svg::without_forbidden(svg))
 }
 
 /// `svg` without the content of its first `<NAME>` element.
@@ -402,7 +402,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                         line.size,
                         theme.color(style.color.as_deref().unwrap_or("accent")),
                         theme.face(style.face.unwrap_or(FontRole::Body)).svg_attrs(),
-                        crate::xml::escape(marker)
+                        crate::svg::escape(marker)
                     );
                 }
                 let fill = &palette.ink;
@@ -423,7 +423,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     if piece.underline {
                         out.push_str(" text-decoration=\"underline\"");
                     }
-                    let _ = write!(out, ">{}</tspan>", crate::xml::escape(&piece.text));
+                    let _ = write!(out, ">{}</tspan>", crate::svg::escape(&piece.text));
                 }
                 out.push_str("</text>");
             }
@@ -541,7 +541,7 @@ fn check_data_url(url: &str, depth: usize) -> Result<(), RenderError> {
 
 /// The tree as standalone SVG, text as outlines.
 pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
-    if let Some(svg) = crate::svgout::write(source, tree, &theme.glyphs) {
+    if let Some(svg) = crate::svg::outlines::write(source, tree, &theme.glyphs) {
         return svg;
     }
     // Card coordinates are pixels at print resolution: two decimals are a
@@ -791,7 +791,7 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_sk
     let (width, height) = SHARE_SIZE;
     let background = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><rect width="{width}" height="{height}" fill="{}"/></svg>"#,
-        crate::xml::escape(&theme.spec.palette.paper_edge)
+        crate::svg::escape(&theme.spec.palette.paper_edge)
     );
     let mut pixmap = rasterize(&parse(theme, &background)?, width);
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
@@ -1159,7 +1159,7 @@ mod tests {
             let LineKind::Text(pieces) = &line.kind else { continue };
             for p in pieces {
                 let attrs = theme.face_by_key(p.face).svg_attrs();
-                let text = crate::xml::escape(&p.text);
+                let text = crate::svg::escape(&p.text);
                 let size = line.size;
                 let x = line.x + p.x;
                 starts.push_str(&format!(

@@ -219,7 +219,7 @@ impl Emblem {
         // the text never reaches the output: only numbers printed here do.
         let mut doc = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\">");
         for d in &shape.paths {
-            let _ = write!(doc, "<path d=\"{}\"/>", crate::xml::escape(d));
+            let _ = write!(doc, "<path d=\"{}\"/>", crate::svg::escape(d));
         }
         doc.push_str("</svg>");
         let tree = usvg::Tree::from_str(&doc, &usvg::Options::default())

@@ -490,8 +490,8 @@ impl Painter {
         let d = (0.035 * size).max(0.6);
         // Quotes would end the CSS string; no real family name has them.
         let family: String = family.chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
-        let text = crate::xml::escape(text);
-        let family = crate::xml::escape(&family);
+        let text = crate::svg::escape(text);
+        let family = crate::svg::escape(&family);
         let _ = write!(
             out,
             "<g font-family=\"'{family}'\" font-size=\"{}\" text-anchor=\"middle\" letter-spacing=\"{}\">",
