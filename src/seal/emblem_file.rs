@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use resvg::usvg::{self, roxmltree, tiny_skia_path};
+use resvg::usvg::{self, tiny_skia_path};
 
 use super::emblem::Seg;
 use super::{EmblemShape, SealError, MAX_EMBLEM_BYTES};
+use crate::svg::guard::{Guard, Refusal};
 
 /// Parses an emblem SVG file (a theme's `emblems/NAME.svg`): takes its viewBox
 /// (or width/height) and the `d` of every <path>; refuses anything that
@@ -26,19 +27,8 @@ use super::{EmblemShape, SealError, MAX_EMBLEM_BYTES};
 /// extreme nesting or detail ([`SealError::BadEmblemSvg`]); a file with
 /// nothing to draw ([`SealError::EmptyEmblem`]).
 pub fn parse_emblem_svg(text: &str) -> Result<EmblemShape, SealError> {
-    if text.len() > MAX_EMBLEM_BYTES {
-        return Err(SealError::TooLarge(text.len()));
-    }
-    // roxmltree stops nested entity expansion (the billion laughs), but not
-    // a flat one: a large entity referenced thousands of times. Emblems have
-    // no use for entities, so declaring one is refused before parsing.
-    if text.contains("<!ENTITY") {
-        return Err(SealError::BadEmblemSvg("entity declarations (<!ENTITY ...>) are not allowed".to_owned()));
-    }
     let bad = |m: String| SealError::BadEmblemSvg(m);
-    let xml_opt = roxmltree::ParsingOptions { allow_dtd: true, nodes_limit: 50_000, ..Default::default() };
-    let doc = roxmltree::Document::parse_with_options(text, xml_opt).map_err(|e| bad(e.to_string()))?;
-    check_emblem_doc(&doc)?;
+    let doc = Guard::for_emblem(MAX_EMBLEM_BYTES).check(text).map_err(refused)?;
     let root = doc.root_element();
     if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
         return Err(bad(format!("the root element must be <svg xmlns=\"{SVG_NS}\">")));
@@ -72,130 +62,19 @@ const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// any emblem, and it keeps a seal's SVG small.
 const MAX_EMBLEM_SEGMENTS: usize = 20_000;
 
-/// Refuses what could reach outside the file, and what could make usvg
-/// work without bound (deep nesting, `<use>` chains that multiply).
-fn check_emblem_doc(doc: &roxmltree::Document) -> Result<(), SealError> {
-    let external = |what: &str| SealError::ExternalReference(what.to_owned());
-    // Elements that embed or run something from elsewhere.
-    const EMBEDDERS: &[&str] =
-        &["image", "feImage", "script", "foreignObject", "iframe", "embed", "object", "video", "audio", "handler"];
-    let mut depth = vec![0usize; doc.descendants().count() + 1];
-    let mut uses = 0;
-    for node in doc.descendants() {
-        let d = node.parent().map_or(0, |p| depth[p.id().get() as usize] + 1);
-        depth[node.id().get() as usize] = d;
-        if d > 64 {
-            return Err(SealError::BadEmblemSvg("elements are nested more than 64 deep".to_owned()));
+/// An emblem's words for what the SVG guard refused.
+fn refused(refusal: Refusal) -> SealError {
+    match refusal {
+        Refusal::External(what) => SealError::ExternalReference(what),
+        Refusal::Url(inner) => SealError::ExternalReference(format!("url({inner})")),
+        Refusal::TooLarge(bytes) => SealError::TooLarge(bytes),
+        // An emblem takes no pictures, so this cannot come; were it to, it
+        // would still be refused.
+        Refusal::ImageTooLarge(width, height) => {
+            SealError::BadEmblemSvg(format!("a picture of {width} x {height} pixels"))
         }
-        if let Some(pi) = node.pi() {
-            if pi.target.eq_ignore_ascii_case("xml-stylesheet") {
-                return Err(external(&format!("<?xml-stylesheet {}?>", pi.value.unwrap_or("").trim())));
-            }
-        }
-        if node.is_text() && node.parent().is_some_and(|p| p.has_tag_name((SVG_NS, "style"))) {
-            check_css(node.text().unwrap_or(""))?;
-        }
-        if !node.is_element() {
-            continue;
-        }
-        let name = node.tag_name().name();
-        if EMBEDDERS.contains(&name) {
-            // Name what it would load, when it says.
-            let href = node.attributes().find(|a| a.name() == "href").map(|a| format!(" {}", a.value()));
-            return Err(external(&format!("<{name}>{}", href.unwrap_or_default())));
-        }
-        if name == "text" {
-            return Err(SealError::BadEmblemSvg(
-                "<text> is not supported: convert the text to paths (Inkscape: Path > Object to Path)".to_owned(),
-            ));
-        }
-        if name == "use" {
-            uses += 1;
-            if uses > 100 {
-                return Err(SealError::BadEmblemSvg("more than 100 <use> elements".to_owned()));
-            }
-        }
-        for attr in node.attributes() {
-            let value = attr.value().trim();
-            if attr.name() == "href" && !value.starts_with('#') {
-                return Err(external(value));
-            }
-            check_urls(value)?;
-        }
+        Refusal::Unusable(why) => SealError::BadEmblemSvg(why),
     }
-    // `<use>` of a group that itself uses groups multiplies: ten levels of
-    // ten copies is ten billion paths. Count what usvg would expand.
-    let mut memo = std::collections::HashMap::new();
-    if expanded_size(doc, doc.root_element(), &mut memo, 0) > 20_000 {
-        return Err(SealError::BadEmblemSvg("<use> elements expand to too many shapes".to_owned()));
-    }
-    Ok(())
-}
-
-/// How many elements `node` stands for once every `<use>` is expanded
-/// (saturating). A `<use>` loop, or a chain of them so long that counting
-/// it would run deep, counts as too many.
-fn expanded_size<'a>(
-    doc: &'a roxmltree::Document,
-    node: roxmltree::Node<'a, 'a>,
-    memo: &mut std::collections::HashMap<roxmltree::NodeId, usize>,
-    depth: usize,
-) -> usize {
-    const TOO_MANY: usize = usize::MAX / 2;
-    if let Some(&n) = memo.get(&node.id()) {
-        return n;
-    }
-    // Elements nest at most 64 deep; this leaves room for a few <use> hops.
-    if depth > 256 {
-        return TOO_MANY;
-    }
-    // Marked while being counted: a `<use>` that reaches back here is a loop.
-    memo.insert(node.id(), TOO_MANY);
-    let mut n = 1usize;
-    for child in node.children().filter(roxmltree::Node::is_element) {
-        n = n.saturating_add(expanded_size(doc, child, memo, depth + 1));
-    }
-    if node.tag_name().name() == "use" {
-        let target = node
-            .attributes()
-            .find(|a| a.name() == "href")
-            .and_then(|a| a.value().trim().strip_prefix('#'))
-            .and_then(|id| doc.descendants().find(|d| d.attribute("id") == Some(id)));
-        if let Some(target) = target {
-            n = n.saturating_add(expanded_size(doc, target, memo, depth + 1));
-        }
-    }
-    let n = n.min(TOO_MANY);
-    memo.insert(node.id(), n);
-    n
-}
-
-/// Refuses `url(...)` that is not `url(#id)`, in an attribute or style.
-fn check_urls(text: &str) -> Result<(), SealError> {
-    let lower = text.to_ascii_lowercase();
-    let mut rest = lower.as_str();
-    let mut offset = 0;
-    while let Some(at) = rest.find("url(") {
-        let start = offset + at + 4;
-        let inner = &text[start..];
-        let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
-        let target = inner.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-        if !target.starts_with('#') {
-            return Err(SealError::ExternalReference(format!("url({})", inner.trim())));
-        }
-        offset = start;
-        rest = &lower[offset..];
-    }
-    Ok(())
-}
-
-/// Refuses a `<style>` sheet that imports another or points elsewhere.
-fn check_css(css: &str) -> Result<(), SealError> {
-    if let Some(at) = css.to_ascii_lowercase().find("@import") {
-        let rule = css[at..].split(';').next().unwrap_or("@import");
-        return Err(SealError::ExternalReference(rule.trim().to_owned()));
-    }
-    check_urls(css)
 }
 
 /// Parses `viewBox="min-x min-y width height"`; `None` if it is unusable,
@@ -472,6 +351,8 @@ fn path_data(subpaths: &[Vec<Seg>]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use resvg::usvg::roxmltree;
+
     use super::*;
     use crate::seal::tests::{draw, spec};
 

@@ -7,6 +7,7 @@
 //! other way round).
 
 pub mod escape;
+pub mod guard;
 pub mod outlines;
 
 pub use escape::{escape, without_forbidden};
