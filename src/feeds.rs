@@ -5,7 +5,7 @@
 
 use crate::config::SiteConfig;
 use crate::site::CardEntry;
-use crate::xml::escape;
+use crate::svg::escape;
 
 /// The feed holds this many cards, the newest.
 pub const FEED_CARDS: usize = 50;

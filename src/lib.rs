@@ -11,6 +11,7 @@
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
+//! svg       untrusted SVG -> guarded; card SVG -> text as outlines (and escaping)
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
 //! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
 //! email     card PNG + email.html.tera -> message.eml (text, HTML, the card inline)
@@ -48,6 +49,5 @@ pub mod send;
 pub mod serve;
 pub mod site;
 pub mod size;
-pub mod svgout;
+pub mod svg;
 pub mod theme;
-pub mod xml;

@@ -298,7 +298,7 @@ fn grow_viewport(svg: &str, size: (f32, f32), bleed: f32, edge: Option<&str>) ->
     let name_end = start + 1 + svg[start + 1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(0);
     for (name, value) in &values {
         match root.attributes().find(|a| a.namespace().is_none() && a.name() == *name) {
-            Some(attr) => edits.push((attr.range_value(), crate::xml::escape(value))),
+            Some(attr) => edits.push((attr.range_value(), crate::svg::escape(value))),
             None => edits.push((name_end..name_end, format!(" {name}=\"{value}\""))),
         }
     }
@@ -306,7 +306,7 @@ fn grow_viewport(svg: &str, size: (f32, f32), bleed: f32, edge: Option<&str>) ->
         let at = first.range().start;
         let frame = format!(
             "<path fill=\"{}\" fill-rule=\"evenodd\" d=\"M{} {}h{}v{}h{}zM{vx} {vy}h{vw}v{vh}h{}z\"/>",
-            crate::xml::escape(color),
+            crate::svg::escape(color),
             vx - bx,
             vy - by,
             vw + 2.0 * bx,

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::layout::{Layout, LineKind};
 use crate::seal::SealSpec;
 use crate::size::CardSize;
+use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Theme};
 
 /// Everything a card shows, resolved.
@@ -230,7 +231,7 @@ fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderE
     })?;
     // A title or alt text may bring a character XML cannot hold (from a
     // YAML escape or a CSV cell): left out, as in the card's own text.
-    Ok(crate::xml::without_forbidden(svg))
+    Ok(crate::svg::without_forbidden(svg))
 }
 
 /// `svg` without the content of its first `<NAME>` element.
@@ -297,7 +298,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                         line.size,
                         theme.color(style.color.as_deref().unwrap_or("accent")),
                         theme.face(style.face.unwrap_or(FontRole::Body)).svg_attrs(),
-                        crate::xml::escape(marker)
+                        crate::svg::escape(marker)
                     );
                 }
                 let fill = &palette.ink;
@@ -318,7 +319,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
                     if piece.underline {
                         out.push_str(" text-decoration=\"underline\"");
                     }
-                    let _ = write!(out, ">{}</tspan>", crate::xml::escape(&piece.text));
+                    let _ = write!(out, ">{}</tspan>", crate::svg::escape(&piece.text));
                 }
                 out.push_str("</text>");
             }
@@ -341,102 +342,26 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
 /// an SVG one must pass the same checks, and a raster one may have at most
 /// [`MAX_IMAGE_PIXELS`]. A theme may come from anyone; its artwork must not
 /// read the user's files or the network, nor take the memory of the machine.
+/// The rules are the SVG guard's for artwork ([`Guard::for_art`]).
 pub fn check_references(svg: &str) -> Result<(), RenderError> {
-    check_svg(svg, 0)
+    match Guard::for_art().check(svg) {
+        Ok(_) => Ok(()),
+        Err(Refusal::External(reference)) => Err(RenderError::External(reference)),
+        Err(Refusal::Url(inner)) => Err(RenderError::External(guard::unquoted(&inner).to_owned())),
+        Err(Refusal::ImageTooLarge(width, height)) => Err(RenderError::ImageTooLarge(width, height)),
+        // Artwork has no size limit of its own, so this cannot come; were
+        // it to, the artwork would still be refused.
+        Err(Refusal::TooLarge(bytes)) => Err(RenderError::Svg(format!("{bytes} bytes is too large"))),
+        Err(Refusal::Unusable(why)) => Err(RenderError::Svg(why)),
+    }
 }
 
-/// The most pixels a picture in card artwork may have: a decoder takes four
-/// bytes a pixel, so this is at most 256 MB (8000 x 8000).
-pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
-
-/// How deep `data:` SVG pictures may sit inside each other.
-const MAX_NESTING: usize = 4;
-
-fn check_svg(svg: &str, depth: usize) -> Result<(), RenderError> {
-    let options = usvg::roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-    let doc = usvg::roxmltree::Document::parse_with_options(svg, options).map_err(|e| match e {
-        usvg::roxmltree::Error::DtdDetected => {
-            RenderError::Svg("a DTD (<!DOCTYPE ...>) is not allowed: its entities can grow without bound".into())
-        }
-        e => RenderError::Svg(e.to_string()),
-    })?;
-    for node in doc.descendants() {
-        if let Some(pi) = node.pi().filter(|pi| pi.target.eq_ignore_ascii_case("xml-stylesheet")) {
-            return Err(RenderError::External(format!("<?xml-stylesheet {}?>", pi.value.unwrap_or("").trim())));
-        }
-        if node.is_text() && node.parent().is_some_and(|p| p.has_tag_name("style")) {
-            let css = node.text().unwrap_or("");
-            if let Some(at) = css.to_ascii_lowercase().find("@import") {
-                return Err(RenderError::External(css[at..].split(';').next().unwrap_or("").trim().to_string()));
-            }
-            check_urls(css)?;
-        }
-        for attr in node.attributes() {
-            let value = attr.value().trim();
-            if attr.name() == "href" {
-                if is_data_url(value) {
-                    check_data_url(value, depth)?;
-                } else if !value.starts_with('#') {
-                    return Err(RenderError::External(value.to_string()));
-                }
-            }
-            check_urls(value)?;
-        }
-    }
-    Ok(())
-}
-
-fn is_data_url(reference: &str) -> bool {
-    reference.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:"))
-}
-
-/// Refuses `url(...)` (in any case) that is not `url(#id)` or a `data:` URL.
-fn check_urls(text: &str) -> Result<(), RenderError> {
-    let lower = text.to_ascii_lowercase();
-    for (at, _) in lower.match_indices("url(") {
-        let inner = &text[at + 4..];
-        let reference = inner[..inner.find(')').unwrap_or(inner.len())].trim().trim_matches(['"', '\'']).trim();
-        if !reference.starts_with('#') && !is_data_url(reference) {
-            return Err(RenderError::External(reference.to_string()));
-        }
-    }
-    Ok(())
-}
-
-/// Looks into a `data:` picture as usvg would draw it: a raster picture's
-/// size from its header, an SVG picture's own references.
-fn check_data_url(url: &str, depth: usize) -> Result<(), RenderError> {
-    let unreadable = || RenderError::Svg("a data: URL that cannot be read".to_string());
-    let data = data_url::DataUrl::process(url).map_err(|_| unreadable())?;
-    let (bytes, _) = data.decode_to_vec().map_err(|_| unreadable())?;
-    if let Ok(size) = imagesize::blob_size(&bytes) {
-        let (width, height) = (size.width as u64, size.height as u64);
-        if width.saturating_mul(height) > MAX_IMAGE_PIXELS {
-            return Err(RenderError::ImageTooLarge(width, height));
-        }
-        return Ok(());
-    }
-    let mime = data.mime_type();
-    let svg = (mime.type_ == "image" && mime.subtype == "svg+xml") || (mime.type_ == "text" && mime.subtype == "plain");
-    if !svg {
-        // Not a picture usvg draws: it is left out.
-        return Ok(());
-    }
-    if depth >= MAX_NESTING {
-        return Err(RenderError::Svg(format!("SVG pictures nest more than {MAX_NESTING} deep")));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        RenderError::Svg("an SVG picture in a data: URL is not UTF-8 text (compressed SVG is not drawn)".into())
-    })?;
-    check_svg(text, depth + 1).map_err(|e| match e {
-        RenderError::Svg(message) => RenderError::Svg(format!("an SVG picture in a data: URL: {message}")),
-        other => other,
-    })
-}
+/// The most pixels a picture in card artwork may have (see the SVG guard).
+pub use crate::svg::guard::MAX_IMAGE_PIXELS;
 
 /// The tree as standalone SVG, text as outlines.
 pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
-    if let Some(svg) = crate::svgout::write(source, tree, &theme.glyphs) {
+    if let Some(svg) = crate::svg::outlines::write(source, tree, &theme.glyphs) {
         return svg;
     }
     // Card coordinates are pixels at print resolution: two decimals are a
@@ -689,7 +614,7 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_sk
     let (width, height) = SHARE_SIZE;
     let background = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><rect width="{width}" height="{height}" fill="{}"/></svg>"#,
-        crate::xml::escape(&theme.spec.palette.paper_edge)
+        crate::svg::escape(&theme.spec.palette.paper_edge)
     );
     let mut pixmap = rasterize(&parse(theme, &background)?, width);
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
@@ -1057,7 +982,7 @@ mod tests {
             let LineKind::Text(pieces) = &line.kind else { continue };
             for p in pieces {
                 let attrs = theme.face_by_key(p.face).svg_attrs();
-                let text = crate::xml::escape(&p.text);
+                let text = crate::svg::escape(&p.text);
                 let size = line.size;
                 let x = line.x + p.x;
                 starts.push_str(&format!(

@@ -431,7 +431,7 @@ pub struct Theme {
     /// `email.html.tera`).
     pub email_fingerprint: String,
     /// Glyph outlines written into standalone card SVGs, by font and glyph.
-    pub glyphs: crate::svgout::GlyphOutlines,
+    pub glyphs: crate::svg::outlines::GlyphOutlines,
     /// Widths of the words of its cards, and the shape plans of its faces, made once.
     pub widths: crate::layout::WidthCache,
     /// Its fonts for print PDFs, loaded the first time one is made.

@@ -114,7 +114,7 @@ pub fn not_found(path: &str) -> String {
 }
 
 /// Text as HTML text or attribute value (the same escaping as XML's).
-pub use crate::xml::escape;
+pub use crate::svg::escape;
 
 #[cfg(test)]
 mod tests {

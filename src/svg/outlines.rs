@@ -229,7 +229,7 @@ pub fn write(source: &str, tree: &usvg::Tree, glyphs: &GlyphOutlines) -> Option<
         let mut stroked = false;
         for a in node.attributes().filter(|a| a.namespace().is_none() && !TEXT_ONLY.contains(&a.name())) {
             stroked |= a.name() == "stroke" && a.value() != "none";
-            let _ = write!(out, " {}=\"{}\"", a.name(), crate::xml::escape(a.value()));
+            let _ = write!(out, " {}=\"{}\"", a.name(), super::escape(a.value()));
         }
         out.push('>');
         glyph_runs(&mut out, text, tree.fontdb(), glyphs, &mut defs, stroked)?;
@@ -291,33 +291,12 @@ fn glyph_runs(
             return None;
         }
         out.push_str("<g");
-        match span.fill.as_ref().map(|f| (f.paint(), f.opacity().get())) {
-            None => out.push_str(" fill=\"none\""),
-            Some((usvg::Paint::Color(c), opacity)) => {
-                let _ = write!(out, " fill=\"#{:02x}{:02x}{:02x}\"", c.red, c.green, c.blue);
-                if opacity < 1.0 {
-                    out.push_str(" fill-opacity=\"");
-                    num(out, opacity, 3);
-                    out.push('"');
-                }
-            }
-            // A gradient or pattern comes from the text element's own attributes.
-            Some(_) => {}
-        }
+        span_fill(out, span);
         out.push('>');
         for path in [&span.overline, &span.underline].into_iter().flatten() {
             decoration_path(out, path);
         }
-        // Glyphs of one size share a scale: the group carries it and each
-        // glyph is placed in font units.
-        let shared = span.positioned_glyphs.first().map(|g| g.outline_transform()).filter(|first| {
-            first.kx == 0.0
-                && first.ky == 0.0
-                && span.positioned_glyphs.iter().all(|g| {
-                    let t = g.outline_transform();
-                    t.sx == first.sx && t.sy == first.sy && t.kx == 0.0 && t.ky == 0.0
-                })
-        });
+        let shared = shared_scale(span);
         if let (Some(t), false) = (shared, stroked) {
             out.push_str("<g transform=\"scale(");
             num(out, t.sx, 7);
@@ -325,47 +304,9 @@ fn glyph_runs(
             num(out, t.sy, 7);
             out.push_str(")\">");
         }
+        let place = Placing { db, glyphs, shared, stroked };
         for glyph in &span.positioned_glyphs {
-            let path = glyphs.get(db, glyph.font, glyph.id.0)?;
-            if path.is_empty() {
-                continue;
-            }
-            let t = glyph.outline_transform();
-            if stroked {
-                // Outlines in user space: a stroke must not be scaled with them.
-                let mut moved = PathData(String::new());
-                db.with_face_data(glyph.font, |data, index| {
-                    draw_outline(data, index, glyph.id.0, &mut Moved(t, &mut moved))
-                });
-                let _ = write!(out, "<path d=\"{}\"/>", moved.0);
-                continue;
-            }
-            let next = defs.order.len();
-            let n = *defs.numbers.entry((glyph.font, glyph.id.0)).or_insert(next);
-            if n == next {
-                defs.order.push(path);
-            }
-            let _ = write!(out, "<use xlink:href=\"#wg{n}\"");
-            match shared {
-                Some(s) => {
-                    out.push_str(" x=\"");
-                    num(out, t.tx / s.sx, 1);
-                    out.push_str("\" y=\"");
-                    num(out, t.ty / s.sy, 1);
-                    out.push('"');
-                }
-                None => {
-                    out.push_str(" transform=\"matrix(");
-                    for (i, v) in [t.sx, t.ky, t.kx, t.sy, t.tx, t.ty].into_iter().enumerate() {
-                        if i > 0 {
-                            out.push(' ');
-                        }
-                        num(out, v, if i < 4 { 7 } else { 2 });
-                    }
-                    out.push_str(")\"");
-                }
-            }
-            out.push_str("/>");
+            place.glyph(out, glyph, defs)?;
         }
         if shared.is_some() && !stroked {
             out.push_str("</g>");
@@ -376,6 +317,95 @@ fn glyph_runs(
         out.push_str("</g>");
     }
     Some(())
+}
+
+/// A span's fill as attributes of its group.
+fn span_fill(out: &mut String, span: &usvg::layout::Span) {
+    match span.fill.as_ref().map(|f| (f.paint(), f.opacity().get())) {
+        None => out.push_str(" fill=\"none\""),
+        Some((usvg::Paint::Color(c), opacity)) => {
+            let _ = write!(out, " fill=\"#{:02x}{:02x}{:02x}\"", c.red, c.green, c.blue);
+            if opacity < 1.0 {
+                out.push_str(" fill-opacity=\"");
+                num(out, opacity, 3);
+                out.push('"');
+            }
+        }
+        // A gradient or pattern comes from the text element's own attributes.
+        Some(_) => {}
+    }
+}
+
+/// The scale every glyph of the span shares, if they share one (glyphs of
+/// one size): the group then carries it and each glyph is placed in font
+/// units.
+fn shared_scale(span: &usvg::layout::Span) -> Option<usvg::Transform> {
+    span.positioned_glyphs.first().map(|g| g.outline_transform()).filter(|first| {
+        first.kx == 0.0
+            && first.ky == 0.0
+            && span.positioned_glyphs.iter().all(|g| {
+                let t = g.outline_transform();
+                t.sx == first.sx && t.sy == first.sy && t.kx == 0.0 && t.ky == 0.0
+            })
+    })
+}
+
+/// How the glyphs of one span are placed.
+struct Placing<'a> {
+    db: &'a usvg::fontdb::Database,
+    glyphs: &'a GlyphOutlines,
+    /// The span's shared scale (see [`shared_scale`]).
+    shared: Option<usvg::Transform>,
+    /// Under a stroke: outlines in user space.
+    stroked: bool,
+}
+
+impl Placing<'_> {
+    /// Writes one glyph; `None` when it is not a plain outline.
+    fn glyph(&self, out: &mut String, glyph: &usvg::layout::PositionedGlyph, defs: &mut Defs) -> Option<()> {
+        let (db, glyphs) = (self.db, self.glyphs);
+        let path = glyphs.get(db, glyph.font, glyph.id.0)?;
+        if path.is_empty() {
+            return Some(());
+        }
+        let t = glyph.outline_transform();
+        if self.stroked {
+            // Outlines in user space: a stroke must not be scaled with them.
+            let mut moved = PathData(String::new());
+            db.with_face_data(glyph.font, |data, index| {
+                draw_outline(data, index, glyph.id.0, &mut Moved(t, &mut moved))
+            });
+            let _ = write!(out, "<path d=\"{}\"/>", moved.0);
+            return Some(());
+        }
+        let next = defs.order.len();
+        let n = *defs.numbers.entry((glyph.font, glyph.id.0)).or_insert(next);
+        if n == next {
+            defs.order.push(path);
+        }
+        let _ = write!(out, "<use xlink:href=\"#wg{n}\"");
+        match self.shared {
+            Some(s) => {
+                out.push_str(" x=\"");
+                num(out, t.tx / s.sx, 1);
+                out.push_str("\" y=\"");
+                num(out, t.ty / s.sy, 1);
+                out.push('"');
+            }
+            None => {
+                out.push_str(" transform=\"matrix(");
+                for (i, v) in [t.sx, t.ky, t.kx, t.sy, t.tx, t.ty].into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    num(out, v, if i < 4 { 7 } else { 2 });
+                }
+                out.push_str(")\"");
+            }
+        }
+        out.push_str("/>");
+        Some(())
+    }
 }
 
 /// An underline (or over-, or line-through) as a filled path.
