@@ -22,7 +22,7 @@ use crate::recipients::{self, RowsFile};
 use crate::theme::{self, Theme};
 
 /// A sheet of paper for a home printer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sheet {
     /// ISO A4, 210 x 297 mm.
     A4,

@@ -24,6 +24,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use crate::build::{build_in, BuildOptions, BuildReport, Session};
+use crate::diagnostics::plural;
 use live::Live;
 use pages::Pages;
 use watch::{Batch, Events, Watcher};
@@ -92,7 +93,7 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
         eprintln!("{d}");
     }
     if !options.quiet {
-        eprintln!("{}", crate::cli::summary(&report, &output, started.elapsed()));
+        eprintln!("{}", build_summary(&report, &output, started.elapsed()));
     }
     let live = Arc::new(Live::new(overlay::render(&root, &report.diagnostics)));
     let pages = Pages::scan(&output);
@@ -286,6 +287,27 @@ impl Rebuilder {
     }
 }
 
+/// The line a build ends with: `built 3 cards into output in 0.21s (2
+/// unchanged)`, after `waxseal build` and after the first build of a serve.
+pub fn build_summary(report: &BuildReport, output: &Path, took: Duration) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let built = plural(report.built.len(), "card", "cards");
+    let mut line = format!("built {built} into {} in {:.2}s", output.display(), took.as_secs_f64());
+    if report.reused > 0 {
+        line.push_str(&format!(" ({} unchanged)", report.reused));
+    }
+    if report.pages_only > 0 {
+        line.push_str(&format!(" ({} with only their pages made again)", report.pages_only));
+    }
+    if report.drafts_skipped > 0 {
+        line.push_str(&format!(" ({} skipped)", plural(report.drafts_skipped, "draft", "drafts")));
+    }
+    if errors > 0 {
+        line.push_str(&format!("; {}", plural(errors, "error", "errors")));
+    }
+    line
+}
+
 /// `content/a.md changed: drew 1 card (12 unchanged) in 84 ms`.
 fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration) -> String {
     let mut what: Vec<String> = saves
@@ -303,15 +325,14 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
         what.push("files changed".into());
     }
     let drawn = report.built.len() - report.reused - report.pages_only;
-    let mut line = format!("{}: drew {drawn} card{}", what.join(", "), if drawn == 1 { "" } else { "s" });
+    let mut line = format!("{}: drew {}", what.join(", "), plural(drawn, "card", "cards"));
     if report.pages_only > 0 {
-        let pages = report.pages_only;
-        line.push_str(&format!(", made {pages} page{} again", if pages == 1 { "" } else { "s" }));
+        line.push_str(&format!(", made {} again", plural(report.pages_only, "page", "pages")));
     }
     line.push_str(&format!(" ({} unchanged) in {} ms", report.reused, took.as_millis()));
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        line.push_str(&format!("; {errors} error{} (shown in the browser)", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!("; {} (shown in the browser)", plural(errors, "error", "errors")));
     }
     line
 }
