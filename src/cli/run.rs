@@ -32,19 +32,19 @@ fn run_send(args: SendArgs) -> i32 {
         resend: args.resend,
         quiet: args.quiet,
     };
-    let report = waxseal::send::send(&options);
+    let sent = waxseal::send::send(&options);
     if options.dry_run {
-        for message in &report.sent {
+        for message in &sent.sent {
             println!("would send {} to {}: {}", message.slug, message.to.join(", "), message.subject);
         }
     }
-    for d in &report.diagnostics {
+    for d in &sent.report.diagnostics {
         eprintln!("{d}");
     }
-    if !args.quiet && !report.fatal {
-        eprintln!("{}", send_summary(&report, options.dry_run, started.elapsed()));
+    if !args.quiet && !sent.report.fatal {
+        eprintln!("{}", send_summary(&sent, options.dry_run, started.elapsed()));
     }
-    report.exit_code()
+    sent.report.exit_code()
 }
 
 fn run_print(args: PrintArgs) -> i32 {
@@ -57,14 +57,14 @@ fn run_print(args: PrintArgs) -> i32 {
         cards: args.cards,
         drafts: args.drafts,
     };
-    let report = waxseal::print::print(&options);
-    for d in &report.diagnostics {
+    let printed = waxseal::print::print(&options);
+    for d in &printed.report.diagnostics {
         eprintln!("{d}");
     }
-    if !args.quiet && report.file.is_some() {
-        eprintln!("{}", print_summary(&report, &options, started.elapsed()));
+    if !args.quiet && printed.file.is_some() {
+        eprintln!("{}", print_summary(&printed, &options, started.elapsed()));
     }
-    report.exit_code()
+    printed.report.exit_code()
 }
 
 fn run_check(args: CheckArgs) -> i32 {
@@ -81,14 +81,15 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     // As for `build`: the process ends after this one check.
     let session = std::mem::ManuallyDrop::new(Session::default());
-    let report = waxseal::check::check(&session, &options);
-    for d in &report.diagnostics {
+    let checked = waxseal::check::check(&session, &options);
+    for d in &checked.report.diagnostics {
         eprintln!("{d}");
     }
-    if !args.quiet && !report.fatal {
-        eprintln!("{}", check_summary(&report, started.elapsed()));
+    if !args.quiet && !checked.report.fatal {
+        eprintln!("{}", check_summary(&checked, started.elapsed()));
     }
-    report.exit_code()
+    // Any problem found fails a check, a warning too: it is a CI gate.
+    checked.report.strict_exit_code()
 }
 
 fn run_serve(args: ServeArgs) -> i32 {
