@@ -377,12 +377,53 @@ const INLINE_MARK: f32 = 12.0 * MM;
 struct Axis {
     /// Cards.
     n: usize,
+    /// A card's length along this side, as cut.
+    card: f32,
     /// Between two cards: none (they share a cut) or twice the bleed.
     gap: f32,
     /// From the sheet's edge to the first card's cut.
     margin: f32,
     /// Whether the margin holds the bleed and cut marks beyond it.
     room: bool,
+}
+
+impl Axis {
+    /// Where card `i`'s cut begins.
+    fn start(&self, i: usize) -> f32 {
+        self.margin + i as f32 * (self.card + self.gap)
+    }
+
+    /// The cut lines across this side, each with whether it runs between
+    /// two cards that touch.
+    fn cuts(&self) -> Vec<(f32, bool)> {
+        let mut lines: Vec<(f32, bool)> = Vec::new();
+        for i in 0..self.n {
+            let a = self.start(i);
+            for (at, inner) in [(a, i > 0), (a + self.card, i + 1 < self.n)] {
+                // Cards that touch share a cut line: between two cards, not at the ends.
+                if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
+                    lines.push((at, inner && self.gap == 0.0));
+                }
+            }
+        }
+        lines
+    }
+
+    /// Where the marks of a cut line across this side (of `length`) run, at
+    /// both ends: in the margins, from the edge of the cards' bleed
+    /// outwards; else, on a line `between` two cards, on the line itself
+    /// from the cards' edge inwards; else nowhere.
+    fn mark_spans(&self, length: f32, bleed: f32, between: bool) -> Option<[(f32, f32); 2]> {
+        if self.room {
+            let near = self.margin - bleed - pdf::MARK_OFFSET;
+            Some([(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)])
+        } else {
+            between.then(|| {
+                let m = self.margin;
+                [(m, m + INLINE_MARK), (length - m, length - m - INLINE_MARK)]
+            })
+        }
+    }
 }
 
 /// The most cards of `card` size (points, as cut) on a sheet of `sheet`
@@ -415,7 +456,7 @@ pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposit
     let lay = |n: usize, length: f32, card: f32, gap: bool| -> Axis {
         let gap = if gap { 2.0 * bleed } else { 0.0 };
         let margin = (length - n as f32 * card - (n - 1) as f32 * gap) / 2.0;
-        Axis { n, gap, margin, room: margin >= mark_room }
+        Axis { n, card, gap, margin, room: margin >= mark_room }
     };
     let x = lay(nx, sheet.0, card.0, gap_x && room_y);
     let y = lay(ny, sheet.1, card.1, gap_y && room_x);
@@ -427,52 +468,32 @@ pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposit
         let after = if i + 1 == axis.n { outer } else { axis.gap / 2.0 };
         (before, after)
     };
-    let start = |axis: &Axis, card: f32, i: usize| axis.margin + i as f32 * (card + axis.gap);
     let mut slots = Vec::new();
     for row in 0..y.n {
         for col in 0..x.n {
-            let (left, top) = (start(&x, card.0, col), start(&y, card.1, row));
+            let (left, top) = (x.start(col), y.start(row));
             let ((l, r), (t, b)) = (reach(&x, col), reach(&y, row));
             slots.push(Slot { at: (left, top), clip: [left - l, top - t, left + card.0 + r, top + card.1 + b] });
         }
     }
+    let marks = cut_marks(&x, &y, sheet, bleed);
+    Some(Imposition { sheet, slots, marks })
+}
 
-    // The cut lines across each axis, and their marks at both ends.
-    let cuts = |axis: &Axis, card: f32| -> Vec<(f32, bool)> {
-        let mut lines: Vec<(f32, bool)> = Vec::new();
-        for i in 0..axis.n {
-            let a = start(axis, card, i);
-            for (at, inner) in [(a, i > 0), (a + card, i + 1 < axis.n)] {
-                // Cards that touch share a cut line: between two cards, not at the ends.
-                if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
-                    lines.push((at, inner && axis.gap == 0.0));
-                }
-            }
-        }
-        lines
-    };
+/// The cut lines across each side of a `sheet`, and their marks at both ends.
+fn cut_marks(x: &Axis, y: &Axis, sheet: (f32, f32), bleed: f32) -> Vec<[f32; 4]> {
     let mut marks = Vec::new();
-    let ends = |across: &Axis, length: f32| -> [(f32, f32); 2] {
-        // From the edge of the cards' bleed outwards, or (on the line itself) inwards.
-        let near = across.margin - bleed - pdf::MARK_OFFSET;
-        [(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)]
-    };
-    let inline = |across: &Axis, length: f32| -> [(f32, f32); 2] {
-        [(across.margin, across.margin + INLINE_MARK), (length - across.margin, length - across.margin - INLINE_MARK)]
-    };
-    for (at, between) in cuts(&x, card.0) {
-        let spans = if y.room { Some(ends(&y, sheet.1)) } else { between.then(|| inline(&y, sheet.1)) };
-        for (y0, y1) in spans.into_iter().flatten() {
+    for (at, between) in x.cuts() {
+        for (y0, y1) in y.mark_spans(sheet.1, bleed, between).into_iter().flatten() {
             marks.push([at, y0, at, y1]);
         }
     }
-    for (at, between) in cuts(&y, card.1) {
-        let spans = if x.room { Some(ends(&x, sheet.0)) } else { between.then(|| inline(&x, sheet.0)) };
-        for (x0, x1) in spans.into_iter().flatten() {
+    for (at, between) in y.cuts() {
+        for (x0, x1) in x.mark_spans(sheet.0, bleed, between).into_iter().flatten() {
             marks.push([x0, at, x1, at]);
         }
     }
-    Some(Imposition { sheet, slots, marks })
+    marks
 }
 
 /// The `--cards` patterns of a command: which slugs it chose. `*` stands
