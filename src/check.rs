@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::build::{self, BuildOptions, CardSource, Session};
 use crate::config::SiteConfig;
-use crate::diagnostics::{display_path, line_col, Diagnostic};
+use crate::diagnostics::{display_path, line_col, Diagnostic, Report};
 use crate::links::{self, Broken, SiteUrls, Use};
 use crate::output::{HeldFile, Output};
 use crate::theme::{self, Theme};
@@ -20,28 +20,13 @@ use crate::theme::{self, Theme};
 /// What a check found.
 #[derive(Debug, Default)]
 pub struct CheckReport {
-    /// Every problem: the build's, in its order, then the broken links.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem: the build's, in its order, then the broken links;
+    /// fatal when the site could not be built at all (a bad config).
+    pub report: Report,
     /// How many cards were made.
     pub cards: usize,
     /// Drafts left out.
     pub drafts_skipped: usize,
-    /// A problem stopped the build (a bad config).
-    pub fatal: bool,
-}
-
-impl CheckReport {
-    /// 0 when nothing was found, 1 for any problem (a warning too), 2 when
-    /// the site could not be built at all.
-    pub fn exit_code(&self) -> i32 {
-        if self.fatal {
-            2
-        } else if self.diagnostics.is_empty() {
-            0
-        } else {
-            1
-        }
-    }
 }
 
 /// Checks the site `options` describe (its `output` only names the pages
@@ -49,24 +34,23 @@ impl CheckReport {
 pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
     let output = Output::in_memory(&options.output);
     let built = build::build_into(session, options, &output);
-    let mut report = CheckReport {
-        diagnostics: built.diagnostics,
+    let mut checked = CheckReport {
+        report: Report { diagnostics: built.diagnostics, fatal: built.fatal },
         cards: built.built.len(),
         drafts_skipped: built.drafts_skipped,
-        fatal: built.fatal,
     };
-    if report.fatal {
-        return report;
+    if checked.report.fatal {
+        return checked;
     }
     // The build read the settings already: they load.
     let Ok(config) = options.config() else {
-        return report;
+        return checked;
     };
     let files = output.held_files();
     let broken = links::check(&files, &SiteUrls::new(&config.base_url));
     let places = Places { root: &options.root, output: &options.output, config: &config, sources: &built.sources };
-    report.diagnostics.extend(places.diagnostics(&files, broken));
-    report
+    checked.report.diagnostics.extend(places.diagnostics(&files, broken));
+    checked
 }
 
 /// What a broken link is reported with.
@@ -81,99 +65,94 @@ impl Places<'_> {
     /// The diagnostics of `broken`, each where it was written; a theme's
     /// link broken on many pages is reported once.
     fn diagnostics(&self, files: &BTreeMap<String, HeldFile>, broken: Vec<Broken>) -> Vec<Diagnostic> {
-        let mut messages: HashMap<PathBuf, Option<String>> = HashMap::new();
-        let mut themes: HashMap<String, Option<Theme>> = HashMap::new();
-        // How many times each URL of a card's page has been met, to point at
-        // its next occurrence in the card's message.
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        let mut from_messages = Vec::new();
-        // By template file and URL: the first page's diagnostic, its hint
-        // when alone and when it stands for many pages, and how many pages.
-        let mut from_themes: BTreeMap<(String, String), (Diagnostic, String, String, usize)> = BTreeMap::new();
+        let mut found = Found::default();
         for b in broken {
-            let what = match b.found.kind {
-                Use::Link => format!("broken link to `{}`", b.found.url),
-                Use::Image => format!("missing image `{}`", b.found.url),
-            };
-            let source = card_slug(&b.file).and_then(|slug| self.sources.get(slug));
-            if let Some(source) = source {
-                let text = messages.entry(source.path.clone()).or_insert_with(|| {
-                    let path =
-                        if source.path.is_absolute() { source.path.clone() } else { self.root.join(&source.path) };
-                    std::fs::read_to_string(path).ok()
-                });
-                let nth = seen.entry((b.file.clone(), b.found.url.clone())).or_default();
-                if let Some((line, col)) = text.as_deref().and_then(|text| find_url(text, &b.found.url, *nth)) {
-                    *nth += 1;
-                    from_messages.push(Diagnostic::error(&source.path, line, col, what).with_hint(b.reason));
-                    continue;
-                }
-            }
-            let page = display_path(self.root, &self.output.join(&b.file));
-            let (line, col) = files
-                .get(&b.file)
-                .and_then(|f| f.text.as_deref())
-                .map_or((0, 0), |text| line_col(&String::from_utf8_lossy(text), b.found.offset));
-            let diagnostic = Diagnostic::error(page, line, col, what);
-            let Some((theme_name, template)) = self.template_of(&b.file, source) else {
-                from_messages.push(diagnostic.with_hint(b.reason));
-                continue;
-            };
-            let theme = themes.entry(theme_name.clone()).or_insert_with(|| theme::load(self.root, &theme_name).ok());
-            let origin = match theme {
-                Some(theme) => theme.origin(template).display().to_string(),
-                None => format!("{template} of the theme `{theme_name}`"),
-            };
-            // A theme file of the site that holds the URL as written is where to fix it.
-            let written = std::fs::read_to_string(self.root.join(&origin))
-                .ok()
-                .and_then(|text| find_url(&text, &b.found.url, 0))
-                .map(|(line, col)| Diagnostic { path: PathBuf::from(&origin), line, col, ..diagnostic.clone() });
-            let (alone, many) = match &written {
-                Some(_) => {
-                    let page = display_path(self.root, &self.output.join(&b.file));
-                    let hint = format!("{}, on {} made from it", b.reason, page.display());
-                    (hint.clone(), hint)
-                }
-                None => {
-                    let hint = format!("{}; this page is made by {origin}", b.reason);
-                    // Alone, the URL of a card page may come from its
-                    // message's body template as well.
-                    let alone = match source {
-                        Some(source) => format!("{hint} from {}", source.path.display()),
-                        None => hint.clone(),
-                    };
-                    (alone, hint)
-                }
-            };
-            let diagnostic = written.unwrap_or(diagnostic);
-            from_themes.entry((origin, b.found.url)).or_insert((diagnostic, alone, many, 0)).3 += 1;
+            self.place(files, b, &mut found);
         }
-        // The cards of a merged message share its text: a URL broken there
-        // is reported once.
-        let mut diagnostics: Vec<Diagnostic> = Vec::new();
-        let mut cards: Vec<usize> = Vec::new();
-        let mut first: HashMap<(PathBuf, usize, usize, String), usize> = HashMap::new();
-        for d in from_messages {
-            let place = (d.path.clone(), d.line, d.col, d.message.clone());
-            match first.get(&place) {
-                Some(&i) => cards[i] += 1,
-                None => {
-                    first.insert(place, diagnostics.len());
-                    diagnostics.push(d);
-                    cards.push(1);
-                }
-            }
-        }
-        for (d, n) in diagnostics.iter_mut().zip(cards).filter(|(_, n)| *n > 1) {
-            d.hint = Some(format!("{} (on the {n} cards made from it)", d.hint.take().unwrap_or_default()));
-        }
-        diagnostics.extend(from_themes.into_values().map(|(d, alone, many, pages)| match pages {
+        let mut diagnostics = once_per_place(found.from_messages);
+        diagnostics.extend(found.from_themes.into_values().map(|(d, alone, many, pages)| match pages {
             1 => d.with_hint(alone),
             n => d.with_hint(format!("{many} (and {} more pages like it)", n - 1)),
         }));
         diagnostics.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
         diagnostics
+    }
+
+    /// Puts `b` where it was written: in its card's message when the
+    /// message holds the URL, else on its output page, or in the theme file
+    /// that makes that page.
+    fn place(&self, files: &BTreeMap<String, HeldFile>, b: Broken, found: &mut Found) {
+        let what = match b.found.kind {
+            Use::Link => format!("broken link to `{}`", b.found.url),
+            Use::Image => format!("missing image `{}`", b.found.url),
+        };
+        let source = card_slug(&b.file).and_then(|slug| self.sources.get(slug));
+        if let Some(source) = source {
+            let text = found.messages.entry(source.path.clone()).or_insert_with(|| {
+                let path = if source.path.is_absolute() { source.path.clone() } else { self.root.join(&source.path) };
+                std::fs::read_to_string(path).ok()
+            });
+            let nth = found.seen.entry((b.file.clone(), b.found.url.clone())).or_default();
+            if let Some((line, col)) = text.as_deref().and_then(|text| find_url(text, &b.found.url, *nth)) {
+                *nth += 1;
+                found.from_messages.push(Diagnostic::error(&source.path, line, col, what).with_hint(b.reason));
+                return;
+            }
+        }
+        let page = display_path(self.root, &self.output.join(&b.file));
+        let (line, col) = files
+            .get(&b.file)
+            .and_then(|f| f.text.as_deref())
+            .map_or((0, 0), |text| line_col(&String::from_utf8_lossy(text), b.found.offset));
+        let diagnostic = Diagnostic::error(page, line, col, what);
+        match self.template_of(&b.file, source) {
+            Some((theme_name, template)) => self.in_theme(b, source, diagnostic, &theme_name, template, found),
+            None => found.from_messages.push(diagnostic.with_hint(b.reason)),
+        }
+    }
+
+    /// Puts `b`, on a page `template` of theme `theme_name` makes, in the
+    /// theme's file when the site's copy of it holds the URL as written,
+    /// else on the page (`diagnostic`), naming the template.
+    fn in_theme(
+        &self,
+        b: Broken,
+        source: Option<&CardSource>,
+        diagnostic: Diagnostic,
+        theme_name: &str,
+        template: &str,
+        found: &mut Found,
+    ) {
+        let theme =
+            found.themes.entry(theme_name.to_string()).or_insert_with(|| theme::load(self.root, theme_name).ok());
+        let origin = match theme {
+            Some(theme) => theme.origin(template).display().to_string(),
+            None => format!("{template} of the theme `{theme_name}`"),
+        };
+        // A theme file of the site that holds the URL as written is where to fix it.
+        let written = std::fs::read_to_string(self.root.join(&origin))
+            .ok()
+            .and_then(|text| find_url(&text, &b.found.url, 0))
+            .map(|(line, col)| Diagnostic { path: PathBuf::from(&origin), line, col, ..diagnostic.clone() });
+        let (alone, many) = match &written {
+            Some(_) => {
+                let page = display_path(self.root, &self.output.join(&b.file));
+                let hint = format!("{}, on {} made from it", b.reason, page.display());
+                (hint.clone(), hint)
+            }
+            None => {
+                let hint = format!("{}; this page is made by {origin}", b.reason);
+                // Alone, the URL of a card page may come from its
+                // message's body template as well.
+                let alone = match source {
+                    Some(source) => format!("{hint} from {}", source.path.display()),
+                    None => hint.clone(),
+                };
+                (alone, hint)
+            }
+        };
+        let diagnostic = written.unwrap_or(diagnostic);
+        found.from_themes.entry((origin, b.found.url)).or_insert((diagnostic, alone, many, 0)).3 += 1;
     }
 
     /// The theme and template that make output file `file`.
@@ -192,6 +171,47 @@ impl Places<'_> {
         let name = file.strip_prefix("assets/")?.strip_suffix(".css")?.rsplit_once('.')?.0;
         (!name.contains('/')).then(|| (name.to_string(), "style.css"))
     }
+}
+
+/// The broken links placed so far, and what placing them read.
+#[derive(Default)]
+struct Found {
+    /// The cards' message files, read once each.
+    messages: HashMap<PathBuf, Option<String>>,
+    /// The themes of the pages, loaded once each.
+    themes: HashMap<String, Option<Theme>>,
+    /// How many times each URL of a card's page has been met, to point at
+    /// its next occurrence in the card's message.
+    seen: HashMap<(String, String), usize>,
+    /// Those in messages, or on pages no theme file makes.
+    from_messages: Vec<Diagnostic>,
+    /// By template file and URL: the first page's diagnostic, its hint
+    /// when alone and when it stands for many pages, and how many pages.
+    from_themes: BTreeMap<(String, String), (Diagnostic, String, String, usize)>,
+}
+
+/// `diagnostics` with each place reported once: the cards of a merged
+/// message share its text, so a URL broken there is reported once, its
+/// hint saying on how many cards.
+fn once_per_place(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut once: Vec<Diagnostic> = Vec::new();
+    let mut cards: Vec<usize> = Vec::new();
+    let mut first: HashMap<(PathBuf, usize, usize, String), usize> = HashMap::new();
+    for d in diagnostics {
+        let place = (d.path.clone(), d.line, d.col, d.message.clone());
+        match first.get(&place) {
+            Some(&i) => cards[i] += 1,
+            None => {
+                first.insert(place, once.len());
+                once.push(d);
+                cards.push(1);
+            }
+        }
+    }
+    for (d, n) in once.iter_mut().zip(cards).filter(|(_, n)| *n > 1) {
+        d.hint = Some(format!("{} (on the {n} cards made from it)", d.hint.take().unwrap_or_default()));
+    }
+    once
 }
 
 /// The slug of a card page's file: `orders/deb` for `cards/orders/deb/index.html`.

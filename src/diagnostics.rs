@@ -63,16 +63,63 @@ impl Diagnostic {
     }
 }
 
+/// What a command found, and whether it could do its work at all: the one
+/// thing its exit code is decided from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Every problem, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The command could not do its work at all (bad settings, nothing to do,
+    /// an output it cannot write).
+    pub fatal: bool,
+}
+
+impl Report {
+    /// Adds a problem that does not stop the command.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Adds a problem that stops the command.
+    pub fn push_fatal(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+        self.fatal = true;
+    }
+
+    /// 2 when the command could not do its work at all, 1 when some of it
+    /// failed (an error), else 0: a warning alone is still a success.
+    pub fn exit_code(&self) -> i32 {
+        exit_code(self.fatal, &self.diagnostics)
+    }
+
+    /// As [`Report::exit_code`], but any problem found, a warning too, is a
+    /// 1: for `waxseal check`, a CI gate whose whole job is finding problems.
+    pub fn strict_exit_code(&self) -> i32 {
+        code(self.fatal, !self.diagnostics.is_empty())
+    }
+}
+
 /// The exit code of a command that found `diagnostics`: 2 when it could
-/// not do its work at all (`fatal`), 1 when any is an error, else 0.
+/// not do its work at all (`fatal`), 1 when any is an error, else 0
+/// ([`Report::exit_code`], for reports that do not hold a [`Report`] yet).
 pub fn exit_code(fatal: bool, diagnostics: &[Diagnostic]) -> i32 {
+    code(fatal, diagnostics.iter().any(Diagnostic::is_error))
+}
+
+/// The one exit-code rule: 2 fatal, 1 failed, 0 clean.
+fn code(fatal: bool, failed: bool) -> i32 {
     if fatal {
         2
-    } else if diagnostics.iter().any(Diagnostic::is_error) {
+    } else if failed {
         1
     } else {
         0
     }
+}
+
+/// `1 card`, `3 cards`: `n` and the word that goes with it.
+pub fn plural(n: usize, one: &str, other: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { other })
 }
 
 impl fmt::Display for Diagnostic {
@@ -137,6 +184,26 @@ mod tests {
         let keys = ["title", "theme", "tags"];
         assert_eq!(did_you_mean("titel", keys), Some("title"));
         assert_eq!(did_you_mean("zzz", keys), None);
+    }
+
+    #[test]
+    fn one_exit_code_rule() {
+        let warning = Diagnostic::warning("a.md", 1, 1, "odd");
+        let error = Diagnostic::error("a.md", 1, 1, "bad");
+        let report = |diagnostics: Vec<Diagnostic>, fatal| Report { diagnostics, fatal };
+        assert_eq!(report(vec![], false).exit_code(), 0);
+        assert_eq!(report(vec![warning.clone()], false).exit_code(), 0);
+        assert_eq!(report(vec![warning.clone()], false).strict_exit_code(), 1);
+        assert_eq!(report(vec![warning, error], false).exit_code(), 1);
+        assert_eq!(report(vec![], true).exit_code(), 2);
+        assert_eq!(report(vec![], true).strict_exit_code(), 2);
+    }
+
+    #[test]
+    fn plurals_follow_the_count() {
+        assert_eq!(plural(1, "card", "cards"), "1 card");
+        assert_eq!(plural(0, "card", "cards"), "0 cards");
+        assert_eq!(plural(2, "email", "emails"), "2 emails");
     }
 
     #[test]

@@ -24,11 +24,14 @@
 //! print     chosen cards            -> n-up sheets for home printers, one PDF
 //! send      built emails            -> the shop's mail server (SMTP), a sent log
 //! ```
+//!
+//! The command line is not part of the library: the binary (`src/main.rs`
+//! and its `cli/`) parses the arguments, calls these modules and prints
+//! what they report.
 
 pub mod build;
 pub mod card;
 pub mod check;
-pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

@@ -9,20 +9,20 @@
 //! writing output's.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::{self, Message};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Report};
 use crate::pdf::{self, PrintCard, SheetPage, MM};
 use crate::recipients::{self, RowsFile};
 use crate::theme::{self, Theme};
 
 /// A sheet of paper for a home printer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sheet {
     /// ISO A4, 210 x 297 mm.
     A4,
@@ -74,8 +74,9 @@ pub struct PrintOptions {
 /// What a print did.
 #[derive(Debug, Default)]
 pub struct PrintReport {
-    /// Every problem.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem; fatal when nothing could be printed (bad settings, no
+    /// card chosen, unwritable output).
+    pub report: Report,
     /// The PDF written, relative to the output folder (none when nothing was printed).
     pub file: Option<String>,
     /// Cards printed.
@@ -84,64 +85,90 @@ pub struct PrintReport {
     pub sheets: usize,
     /// For each card size: its name, how many cards a sheet holds, and how many were printed.
     pub sizes: Vec<(String, usize, usize)>,
-    /// Nothing could be printed (bad settings, no card chosen, unwritable output).
-    pub fatal: bool,
-}
-
-impl PrintReport {
-    /// 0 clean, 1 some cards failed, 2 nothing printed.
-    pub fn exit_code(&self) -> i32 {
-        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
-    }
 }
 
 /// Prints the chosen cards of the site on sheets.
 pub fn print(options: &PrintOptions) -> PrintReport {
-    let mut report = PrintReport::default();
-    let root = &options.root;
-    let config = match SiteConfig::load(root) {
+    let mut printed = PrintReport::default();
+    let report = &mut printed.report;
+    let config = match SiteConfig::load(&options.root) {
         Ok(config) => config,
         Err(d) => {
-            report.diagnostics.push(d);
-            report.fatal = true;
-            return report;
+            report.push_fatal(d);
+            return printed;
         }
     };
-    let chosen = |slug: &str| options.cards.is_empty() || options.cards.iter().any(|p| glob_match(p, slug));
-
-    // The chosen messages, in the order of their files.
-    let (files, problems) = content::walk(root);
-    report.diagnostics.extend(problems);
+    let patterns = match CardPatterns::new(&options.cards, Path::new("content")) {
+        Ok(patterns) => patterns,
+        Err(d) => {
+            report.push_fatal(d);
+            return printed;
+        }
+    };
     let mut body_tera = tera::Tera::new();
     content::register_filters(&mut body_tera);
+    let messages = chosen_cards(options, &patterns, &config, &body_tera, report);
+    if messages.is_empty() {
+        if options.cards.is_empty() && report.diagnostics.is_empty() {
+            report.push(Diagnostic::error("content", 0, 0, "no cards to print"));
+        }
+        report.fatal = true;
+        return printed;
+    }
+    let bleed = config.print.bleed.points() as f32;
+    let cards = print_cards(&options.root, &messages, &config, &body_tera, bleed, report);
+    let pages = sheets(&cards, options.sheet, bleed, &mut printed);
+    if pages.is_empty() {
+        printed.report.fatal = true;
+        return printed;
+    }
+    let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
+    if let Some(rel) = write_pdf(options, &pages, &title, &mut printed.report) {
+        printed.sheets = pages.len();
+        printed.file = Some(rel);
+    }
+    printed
+}
+
+/// The chosen messages, in the order of their files (a merged message's
+/// cards in the order of its rows): drafts left out unless asked for, a
+/// slug used twice and a pattern that matches nothing reported.
+fn chosen_cards(
+    options: &PrintOptions,
+    patterns: &CardPatterns,
+    config: &SiteConfig,
+    body_tera: &tera::Tera,
+    report: &mut Report,
+) -> Vec<Message> {
+    let root = &options.root;
+    let (files, problems) = content::walk(root);
+    report.diagnostics.extend(problems);
     // A merged message is a card per row of its recipients file.
     let read: Vec<Vec<Result<Message, Diagnostic>>> = files
         .par_iter()
         .map(|path| match content::read(root, path) {
             Ok(m) if m.is_merged() && (options.drafts || !m.front.draft) => {
-                merged_cards(root, path, m, &body_tera, &config)
+                merged_cards(root, path, m, body_tera, config)
             }
             other => vec![other],
         })
         .collect();
-    let read: Vec<(&std::path::PathBuf, Result<Message, Diagnostic>)> =
-        files.iter().zip(read).flat_map(|(path, cards)| cards.into_iter().map(move |card| (path, card))).collect();
+    let read = files.iter().zip(read).flat_map(|(path, cards)| cards.into_iter().map(move |card| (path, card)));
     let mut messages = Vec::new();
     let mut slugs = HashSet::new();
-    let mut matched = vec![false; options.cards.len()];
+    // The slugs of the cards the patterns chose, to name a pattern that chose none.
+    let mut chosen: Vec<String> = Vec::new();
     for (path, result) in read {
         match result {
             Ok(m) if m.front.draft && !options.drafts => {}
-            Ok(m) if !chosen(&m.slug) => {}
+            Ok(m) if !patterns.chooses(&m.slug) => {}
             Ok(m) => {
-                for (i, pattern) in options.cards.iter().enumerate() {
-                    matched[i] |= glob_match(pattern, &m.slug);
-                }
+                chosen.push(m.slug.clone());
                 if slugs.insert(m.slug.clone()) {
                     messages.push(m);
                 } else {
                     let message = format!("slug `{}` is already used by another message", m.slug);
-                    report.diagnostics.push(
+                    report.push(
                         Diagnostic::error(&m.source, m.line_of("slug"), 1, message)
                             .with_hint("set a different `slug:` in the front matter"),
                     );
@@ -151,127 +178,27 @@ pub fn print(options: &PrintOptions) -> PrintReport {
                 // Reported when it might have been chosen (its slug by its path).
                 let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
                 let slug = rel.to_string_lossy().replace('\\', "/");
-                if chosen(&slug) {
-                    for (i, pattern) in options.cards.iter().enumerate() {
-                        matched[i] |= glob_match(pattern, &slug);
-                    }
-                    report.diagnostics.push(d);
+                if patterns.chooses(&slug) {
+                    chosen.push(slug);
+                    report.push(d);
                 }
             }
         }
     }
-    for (pattern, _) in options.cards.iter().zip(&matched).filter(|(_, m)| !**m) {
-        report.diagnostics.push(
+    for pattern in patterns.unmatched(chosen.iter().map(String::as_str)) {
+        report.push(
             Diagnostic::error("content", 0, 0, format!("no card matches `{pattern}`"))
                 .with_hint("give a card's slug (its path in content/ without `.md`), or a pattern such as `orders/*`"),
         );
     }
-    if messages.is_empty() {
-        if options.cards.is_empty() && report.diagnostics.is_empty() {
-            report.diagnostics.push(Diagnostic::error("content", 0, 0, "no cards to print"));
-        }
-        report.fatal = true;
-        return report;
-    }
-
-    // Each theme once.
-    let mut names: Vec<String> =
-        messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
-    names.sort();
-    names.dedup();
-    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
-        names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name).map(Arc::new))).collect();
-
-    // Every card laid out and parsed for the PDF, in parallel.
-    let bleed = config.print.bleed.points() as f32;
-    let made: Vec<Result<(String, PrintCard), Diagnostic>> =
-        messages.par_iter().map(|m| prepare(m, &config, &themes, &body_tera, bleed)).collect();
-    let mut cards = Vec::new();
-    let mut reported = HashSet::new();
-    for result in made {
-        match result {
-            Ok(card) => cards.push(card),
-            Err(d) => {
-                // A broken theme once, not once per card.
-                if reported.insert((d.path.clone(), d.line, d.message.clone())) {
-                    report.diagnostics.push(d);
-                }
-            }
-        }
-    }
-    if cards.is_empty() {
-        report.fatal = true;
-        return report;
-    }
-
-    // The cards of each size on their own sheets, sizes in order of first appearance.
-    let mut groups: Vec<(String, Vec<&PrintCard>)> = Vec::new();
-    for (size, card) in &cards {
-        match groups.iter_mut().find(|(name, _)| name == size) {
-            Some((_, group)) => group.push(card),
-            None => groups.push((size.clone(), vec![card])),
-        }
-    }
-    let mut pages = Vec::new();
-    for (size, group) in &groups {
-        let Some(imposition) = impose(group[0].trim(), options.sheet.points(), bleed) else {
-            report.diagnostics.push(Diagnostic::error(
-                "content",
-                0,
-                0,
-                format!("a {size} card does not fit on a {} sheet", options.sheet.label()),
-            ));
-            continue;
-        };
-        for chunk in group.chunks(imposition.slots.len()) {
-            let cards = chunk.iter().zip(&imposition.slots).map(|(card, slot)| (*card, slot.at, slot.clip())).collect();
-            pages.push(SheetPage { size: imposition.sheet, cards, marks: imposition.marks.clone() });
-        }
-        report.sizes.push((size.clone(), imposition.slots.len(), group.len()));
-        report.cards += group.len();
-    }
-    if pages.is_empty() {
-        report.fatal = true;
-        return report;
-    }
-    let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
-    let bytes = match pdf::sheets_pdf(&pages, &title) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error("content", 0, 0, e.to_string()));
-            report.fatal = true;
-            return report;
-        }
-    };
-    let rel = format!("print/sheets-{}.pdf", options.sheet.name());
-    let (output, claim) = match crate::build::claim_output(root, &options.output) {
-        Ok(claimed) => claimed,
-        Err(d) => {
-            report.diagnostics.push(d);
-            report.fatal = true;
-            return report;
-        }
-    };
-    match output.write(&rel, &bytes).and_then(|()| claim.finish(&output, None)) {
-        Ok(_) => {
-            report.sheets = pages.len();
-            report.file = Some(rel);
-        }
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(options.output.join(&rel), 0, 0, format!("cannot write: {e}")));
-            report.fatal = true;
-        }
-    }
-    report
+    messages
 }
 
-/// Lays message `m` out and makes its card ready to print: its size's name
-/// and the card parsed for the PDF.
 /// The card messages of merged message `m` (at `path`), one per row of its
 /// recipients file, each with the row's problem instead where it has one.
 fn merged_cards(
-    root: &std::path::Path,
-    path: &std::path::Path,
+    root: &Path,
+    path: &Path,
     m: Message,
     tera: &tera::Tera,
     config: &SiteConfig,
@@ -291,6 +218,42 @@ fn merged_cards(
     .collect()
 }
 
+/// Every message laid out and parsed for the PDF, in parallel, each theme
+/// loaded once: each card's size's name and the card; a broken theme is
+/// reported once, not once per card.
+fn print_cards(
+    root: &Path,
+    messages: &[Message],
+    config: &SiteConfig,
+    body_tera: &tera::Tera,
+    bleed: f32,
+    report: &mut Report,
+) -> Vec<(String, PrintCard)> {
+    let mut names: Vec<String> =
+        messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
+    names.sort();
+    names.dedup();
+    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
+        names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name).map(Arc::new))).collect();
+    let made: Vec<Result<(String, PrintCard), Diagnostic>> =
+        messages.par_iter().map(|m| prepare(m, config, &themes, body_tera, bleed)).collect();
+    let mut cards = Vec::new();
+    let mut reported = HashSet::new();
+    for result in made {
+        match result {
+            Ok(card) => cards.push(card),
+            Err(d) => {
+                if reported.insert((d.path.clone(), d.line, d.message.clone())) {
+                    report.push(d);
+                }
+            }
+        }
+    }
+    cards
+}
+
+/// Lays message `m` out and makes its card ready to print: its size's name
+/// and the card parsed for the PDF.
 fn prepare(
     m: &Message,
     config: &SiteConfig,
@@ -309,6 +272,71 @@ fn prepare(
     let print = PrintCard::new(theme, card.size, &svg)
         .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
     Ok((card.size.full_name(), print))
+}
+
+/// The pages of the PDF: the cards of each size on their own sheets, sizes
+/// in order of first appearance; each size's cards a sheet and count go
+/// into `printed`, a size too big for the sheet into its problems.
+fn sheets<'a>(
+    cards: &'a [(String, PrintCard)],
+    sheet: Sheet,
+    bleed: f32,
+    printed: &mut PrintReport,
+) -> Vec<SheetPage<'a>> {
+    let mut groups: Vec<(&String, Vec<&PrintCard>)> = Vec::new();
+    for (size, card) in cards {
+        match groups.iter_mut().find(|(name, _)| *name == size) {
+            Some((_, group)) => group.push(card),
+            None => groups.push((size, vec![card])),
+        }
+    }
+    let mut pages = Vec::new();
+    for (size, group) in &groups {
+        let Some(imposition) = impose(group[0].trim(), sheet.points(), bleed) else {
+            printed.report.push(Diagnostic::error(
+                "content",
+                0,
+                0,
+                format!("a {size} card does not fit on a {} sheet", sheet.label()),
+            ));
+            continue;
+        };
+        for chunk in group.chunks(imposition.slots.len()) {
+            let cards = chunk.iter().zip(&imposition.slots).map(|(card, slot)| (*card, slot.at, slot.clip())).collect();
+            pages.push(SheetPage { size: imposition.sheet, cards, marks: imposition.marks.clone() });
+        }
+        printed.sizes.push((size.to_string(), imposition.slots.len(), group.len()));
+        printed.cards += group.len();
+    }
+    pages
+}
+
+/// Writes the PDF of `pages` into the output folder's `print/`, under the
+/// output folder's lock; returns its path in the output folder, or `None`
+/// with the problem in `report` (fatal).
+fn write_pdf(options: &PrintOptions, pages: &[SheetPage], title: &str, report: &mut Report) -> Option<String> {
+    let bytes = match pdf::sheets_pdf(pages, title) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report.push_fatal(Diagnostic::error("content", 0, 0, e.to_string()));
+            return None;
+        }
+    };
+    let rel = format!("print/sheets-{}.pdf", options.sheet.name());
+    let (output, claim) = match crate::build::claim_output(&options.root, &options.output) {
+        Ok(claimed) => claimed,
+        Err(d) => {
+            report.push_fatal(d);
+            return None;
+        }
+    };
+    match output.write(&rel, &bytes).and_then(|()| claim.finish(&output, None)) {
+        Ok(_) => Some(rel),
+        Err(e) => {
+            report.push_fatal(Diagnostic::error(options.output.join(&rel), 0, 0, format!("cannot write: {e}")));
+            None
+        }
+    }
 }
 
 /// Where a card goes on a sheet.
@@ -349,12 +377,53 @@ const INLINE_MARK: f32 = 12.0 * MM;
 struct Axis {
     /// Cards.
     n: usize,
+    /// A card's length along this side, as cut.
+    card: f32,
     /// Between two cards: none (they share a cut) or twice the bleed.
     gap: f32,
     /// From the sheet's edge to the first card's cut.
     margin: f32,
     /// Whether the margin holds the bleed and cut marks beyond it.
     room: bool,
+}
+
+impl Axis {
+    /// Where card `i`'s cut begins.
+    fn start(&self, i: usize) -> f32 {
+        self.margin + i as f32 * (self.card + self.gap)
+    }
+
+    /// The cut lines across this side, each with whether it runs between
+    /// two cards that touch.
+    fn cuts(&self) -> Vec<(f32, bool)> {
+        let mut lines: Vec<(f32, bool)> = Vec::new();
+        for i in 0..self.n {
+            let a = self.start(i);
+            for (at, inner) in [(a, i > 0), (a + self.card, i + 1 < self.n)] {
+                // Cards that touch share a cut line: between two cards, not at the ends.
+                if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
+                    lines.push((at, inner && self.gap == 0.0));
+                }
+            }
+        }
+        lines
+    }
+
+    /// Where the marks of a cut line across this side (of `length`) run, at
+    /// both ends: in the margins, from the edge of the cards' bleed
+    /// outwards; else, on a line `between` two cards, on the line itself
+    /// from the cards' edge inwards; else nowhere.
+    fn mark_spans(&self, length: f32, bleed: f32, between: bool) -> Option<[(f32, f32); 2]> {
+        if self.room {
+            let near = self.margin - bleed - pdf::MARK_OFFSET;
+            Some([(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)])
+        } else {
+            between.then(|| {
+                let m = self.margin;
+                [(m, m + INLINE_MARK), (length - m, length - m - INLINE_MARK)]
+            })
+        }
+    }
 }
 
 /// The most cards of `card` size (points, as cut) on a sheet of `sheet`
@@ -387,7 +456,7 @@ pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposit
     let lay = |n: usize, length: f32, card: f32, gap: bool| -> Axis {
         let gap = if gap { 2.0 * bleed } else { 0.0 };
         let margin = (length - n as f32 * card - (n - 1) as f32 * gap) / 2.0;
-        Axis { n, gap, margin, room: margin >= mark_room }
+        Axis { n, card, gap, margin, room: margin >= mark_room }
     };
     let x = lay(nx, sheet.0, card.0, gap_x && room_y);
     let y = lay(ny, sheet.1, card.1, gap_y && room_x);
@@ -399,70 +468,82 @@ pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposit
         let after = if i + 1 == axis.n { outer } else { axis.gap / 2.0 };
         (before, after)
     };
-    let start = |axis: &Axis, card: f32, i: usize| axis.margin + i as f32 * (card + axis.gap);
     let mut slots = Vec::new();
     for row in 0..y.n {
         for col in 0..x.n {
-            let (left, top) = (start(&x, card.0, col), start(&y, card.1, row));
+            let (left, top) = (x.start(col), y.start(row));
             let ((l, r), (t, b)) = (reach(&x, col), reach(&y, row));
             slots.push(Slot { at: (left, top), clip: [left - l, top - t, left + card.0 + r, top + card.1 + b] });
         }
     }
-
-    // The cut lines across each axis, and their marks at both ends.
-    let cuts = |axis: &Axis, card: f32| -> Vec<(f32, bool)> {
-        let mut lines: Vec<(f32, bool)> = Vec::new();
-        for i in 0..axis.n {
-            let a = start(axis, card, i);
-            for (at, inner) in [(a, i > 0), (a + card, i + 1 < axis.n)] {
-                // Cards that touch share a cut line: between two cards, not at the ends.
-                if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
-                    lines.push((at, inner && axis.gap == 0.0));
-                }
-            }
-        }
-        lines
-    };
-    let mut marks = Vec::new();
-    let ends = |across: &Axis, length: f32| -> [(f32, f32); 2] {
-        // From the edge of the cards' bleed outwards, or (on the line itself) inwards.
-        let near = across.margin - bleed - pdf::MARK_OFFSET;
-        [(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)]
-    };
-    let inline = |across: &Axis, length: f32| -> [(f32, f32); 2] {
-        [(across.margin, across.margin + INLINE_MARK), (length - across.margin, length - across.margin - INLINE_MARK)]
-    };
-    for (at, between) in cuts(&x, card.0) {
-        let spans = if y.room { Some(ends(&y, sheet.1)) } else { between.then(|| inline(&y, sheet.1)) };
-        for (y0, y1) in spans.into_iter().flatten() {
-            marks.push([at, y0, at, y1]);
-        }
-    }
-    for (at, between) in cuts(&y, card.1) {
-        let spans = if x.room { Some(ends(&x, sheet.0)) } else { between.then(|| inline(&x, sheet.0)) };
-        for (x0, x1) in spans.into_iter().flatten() {
-            marks.push([x0, at, x1, at]);
-        }
-    }
+    let marks = cut_marks(&x, &y, sheet, bleed);
     Some(Imposition { sheet, slots, marks })
 }
 
-/// Whether `slug` matches `pattern`: `*` stands for any characters but `/`,
-/// `**` for any characters, `?` for one character but `/`.
-pub fn glob_match(pattern: &str, slug: &str) -> bool {
-    fn matches(p: &[char], s: &[char]) -> bool {
-        match p {
-            [] => s.is_empty(),
-            ['*', '*', rest @ ..] => (0..=s.len()).any(|i| matches(rest, &s[i..])),
-            ['*', rest @ ..] => {
-                (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != '/').any(|i| matches(rest, &s[i..]))
-            }
-            ['?', rest @ ..] => s.first().is_some_and(|c| *c != '/') && matches(rest, &s[1..]),
-            [c, rest @ ..] => s.first() == Some(c) && matches(rest, &s[1..]),
+/// The cut lines across each side of a `sheet`, and their marks at both ends.
+fn cut_marks(x: &Axis, y: &Axis, sheet: (f32, f32), bleed: f32) -> Vec<[f32; 4]> {
+    let mut marks = Vec::new();
+    for (at, between) in x.cuts() {
+        for (y0, y1) in y.mark_spans(sheet.1, bleed, between).into_iter().flatten() {
+            marks.push([at, y0, at, y1]);
         }
     }
-    let (p, s): (Vec<char>, Vec<char>) = (pattern.chars().collect(), slug.chars().collect());
-    matches(&p, &s)
+    for (at, between) in y.cuts() {
+        for (x0, x1) in x.mark_spans(sheet.0, bleed, between).into_iter().flatten() {
+            marks.push([x0, at, x1, at]);
+        }
+    }
+    marks
+}
+
+/// The `--cards` patterns of a command: which slugs it chose. `*` stands
+/// for any characters but `/`, `**` for any folders, `?` for one character
+/// but `/` (glob syntax: `[abc]` and `{a,b}` too).
+#[derive(Debug, Clone)]
+pub struct CardPatterns {
+    patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl CardPatterns {
+    /// The patterns as given; a pattern that is not a glob is a problem of
+    /// `place` (where the command looks for cards).
+    pub fn new(patterns: &[String], place: &Path) -> Result<Self, Diagnostic> {
+        let mut set = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            // `\` escapes on every system: slugs always use `/`.
+            let glob = globset::GlobBuilder::new(pattern).literal_separator(true).backslash_escape(true).build();
+            let glob = glob.map_err(|e| {
+                Diagnostic::error(place, 0, 0, format!("`{pattern}` is not a pattern: {}", e.kind()))
+                    .with_hint("a card's slug, or a pattern such as `orders/*`; `*` stops at a `/`, `**` does not")
+            })?;
+            set.add(glob);
+        }
+        let set = set.build().map_err(|e| Diagnostic::error(place, 0, 0, format!("the patterns: {e}")))?;
+        Ok(CardPatterns { patterns: patterns.to_vec(), set })
+    }
+
+    /// True when none was given: every card is chosen.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether the card `slug` is chosen: every card when no pattern was
+    /// given, else those a pattern matches.
+    pub fn chooses(&self, slug: &str) -> bool {
+        self.is_empty() || self.set.is_match(slug)
+    }
+
+    /// The patterns that match none of `slugs`, in the order given.
+    pub fn unmatched<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) -> Vec<&str> {
+        let mut matched = vec![false; self.patterns.len()];
+        for slug in slugs {
+            for i in self.set.matches(slug) {
+                matched[i] = true;
+            }
+        }
+        self.patterns.iter().zip(matched).filter(|(_, matched)| !matched).map(|(p, _)| p.as_str()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -540,6 +621,10 @@ mod tests {
     #[test]
     fn a_card_larger_than_the_sheet_does_not_fit() {
         assert_eq!(impose((700.0, 900.0), Sheet::A4.points(), BLEED), None);
+    }
+
+    fn glob_match(pattern: &str, slug: &str) -> bool {
+        CardPatterns::new(&[pattern.to_string()], Path::new("content")).unwrap().chooses(slug)
     }
 
     #[test]

@@ -19,12 +19,13 @@ use std::time::{Duration, Instant};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::response::Response;
 use lettre::{Address, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteConfig, SmtpConfig, SmtpSecurity, CONFIG_FILE};
-use crate::diagnostics::Diagnostic;
-use crate::print::glob_match;
+use crate::diagnostics::{Diagnostic, Report};
+use crate::print::CardPatterns;
 
 /// The sent log, in the output folder: one JSON line per message the mail
 /// server accepted.
@@ -67,27 +68,20 @@ pub struct Outgoing {
 /// What a send did.
 #[derive(Debug, Default)]
 pub struct SendReport {
-    /// Every problem.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem; fatal when nothing could be sent (bad settings, no
+    /// emails built).
+    pub report: Report,
     /// The messages sent (or, on a dry run, that would be).
     pub sent: Vec<Outgoing>,
     /// The chosen cards left out: sent before, their email unchanged.
     pub unchanged: usize,
     /// The messages that were not sent (refused by the server, or the server not reached).
     pub failed: usize,
-    /// Nothing could be sent (bad settings, no emails built).
-    pub fatal: bool,
 }
 
 impl SendReport {
-    /// 0 clean, 1 some cards not sent, 2 nothing could be sent.
-    pub fn exit_code(&self) -> i32 {
-        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
-    }
-
     fn fatal(mut self, d: Diagnostic) -> SendReport {
-        self.diagnostics.push(d);
-        self.fatal = true;
+        self.report.push_fatal(d);
         self
     }
 }
@@ -118,34 +112,11 @@ pub fn send(options: &SendOptions) -> SendReport {
         Ok(emails) => emails,
         Err(d) => return report.fatal(d),
     };
-    let chosen = |slug: &str| options.cards.is_empty() || options.cards.iter().any(|p| glob_match(p, slug));
-    for pattern in options.cards.iter().filter(|p| !emails.iter().any(|(slug, _)| glob_match(p, slug))) {
-        report.diagnostics.push(
-            Diagnostic::error(options.output.join("cards"), 0, 0, format!("no card with an email matches `{pattern}`"))
-                .with_hint("slugs are paths under content/ without `.md`; `*` stops at a `/`, `**` does not"),
-        );
-    }
-    let sent_before = read_log(&options.output.join(SENT_LOG));
-    let mut outgoing = Vec::new();
-    for (slug, path) in emails.into_iter().filter(|(slug, _)| chosen(slug)) {
-        let shown = options.output.join("cards").join(&slug).join(EMAIL_FILE);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                report.diagnostics.push(Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        let digest = crate::hash::key(&[&bytes]);
-        if !options.resend && sent_before.get(&slug) == Some(&digest) {
-            report.unchanged += 1;
-            continue;
-        }
-        match outgoing_of(slug, bytes, digest) {
-            Ok(message) => outgoing.push(message),
-            Err(d) => report.diagnostics.push(Diagnostic { path: shown, ..d }),
-        }
-    }
+    let patterns = match CardPatterns::new(&options.cards, &options.output.join("cards")) {
+        Ok(patterns) => patterns,
+        Err(d) => return report.fatal(d),
+    };
+    let outgoing = outgoing(options, &patterns, emails, &mut report);
     if options.dry_run {
         report.sent = outgoing;
         return report;
@@ -178,7 +149,63 @@ pub fn send(options: &SendOptions) -> SendReport {
             return report.fatal(Diagnostic::error(options.output.join(SENT_LOG), 0, 0, format!("cannot open: {e}")))
         }
     };
+    deliver(options, smtp, &transport, outgoing, &mut log, &mut report);
+    if let Err(e) = claim.finish(&output, None) {
+        report.report.push(Diagnostic::error(&options.output, 0, 0, format!("cannot release the output folder: {e}")));
+    }
+    report
+}
 
+/// The chosen cards' emails to send, read: those sent before and unchanged
+/// since are counted, not sent (unless `--resend`); a pattern that matches
+/// no card and an email that cannot be read are reported.
+fn outgoing(
+    options: &SendOptions,
+    patterns: &CardPatterns,
+    emails: Vec<(String, PathBuf)>,
+    report: &mut SendReport,
+) -> Vec<Outgoing> {
+    for pattern in patterns.unmatched(emails.iter().map(|(slug, _)| slug.as_str())) {
+        report.report.push(
+            Diagnostic::error(options.output.join("cards"), 0, 0, format!("no card with an email matches `{pattern}`"))
+                .with_hint("slugs are paths under content/ without `.md`; `*` stops at a `/`, `**` does not"),
+        );
+    }
+    let sent_before = read_log(&options.output.join(SENT_LOG));
+    let mut outgoing = Vec::new();
+    for (slug, path) in emails.into_iter().filter(|(slug, _)| patterns.chooses(slug)) {
+        let shown = options.output.join("cards").join(&slug).join(EMAIL_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                report.report.push(Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let digest = crate::hash::key(&[&bytes]);
+        if !options.resend && sent_before.get(&slug) == Some(&digest) {
+            report.unchanged += 1;
+            continue;
+        }
+        match outgoing_of(slug, bytes, digest) {
+            Ok(message) => outgoing.push(message),
+            Err(d) => report.report.push(Diagnostic { path: shown, ..d }),
+        }
+    }
+    outgoing
+}
+
+/// Hands each message to the mail server, at most `smtp.per_minute` a
+/// minute, recording each one it accepts in the sent `log` before the next
+/// goes; a message refused is reported and the others still go.
+fn deliver(
+    options: &SendOptions,
+    smtp: &SmtpConfig,
+    transport: &SmtpTransport,
+    outgoing: Vec<Outgoing>,
+    log: &mut impl Write,
+    report: &mut SendReport,
+) {
     let progress = if options.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -198,19 +225,10 @@ pub fn send(options: &SendOptions) -> SendReport {
         let shown = options.output.join("cards").join(&message.slug).join(EMAIL_FILE);
         match transport.send_raw(&message.envelope, &message.bytes) {
             Ok(reply) => {
-                let record = Sent {
-                    card: message.slug.clone(),
-                    digest: message.digest.clone(),
-                    to: message.envelope.to().iter().map(ToString::to_string).collect(),
-                    at: jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(),
-                    reply: reply.message().collect::<Vec<_>>().join(" "),
-                };
-                let mut line = serde_json::to_vec(&record).expect("a record is plain data");
-                line.push(b'\n');
                 // Recorded before the next message goes: a send stopped
                 // half-way knows what went.
-                if let Err(e) = log.write_all(&line).and_then(|()| log.flush()) {
-                    report.diagnostics.push(
+                if let Err(e) = record(log, &message, &reply) {
+                    report.report.push(
                         Diagnostic::error(
                             options.output.join(SENT_LOG),
                             0,
@@ -224,7 +242,7 @@ pub fn send(options: &SendOptions) -> SendReport {
             }
             Err(e) => {
                 report.failed += 1;
-                report.diagnostics.push(
+                report.report.push(
                     Diagnostic::error(&shown, 0, 0, format!("not sent to {}: {e}", message.to.join(", ")))
                         .with_hint("it is not recorded as sent: the next `waxseal send` tries it again"),
                 );
@@ -233,15 +251,20 @@ pub fn send(options: &SendOptions) -> SendReport {
         progress.inc(1);
     }
     progress.finish_and_clear();
-    if let Err(e) = claim.finish(&output, None) {
-        report.diagnostics.push(Diagnostic::error(
-            &options.output,
-            0,
-            0,
-            format!("cannot release the output folder: {e}"),
-        ));
-    }
-    report
+}
+
+/// Appends `message`, accepted with `reply`, to the sent log, flushed.
+fn record(log: &mut impl Write, message: &Outgoing, reply: &Response) -> std::io::Result<()> {
+    let record = Sent {
+        card: message.slug.clone(),
+        digest: message.digest.clone(),
+        to: message.envelope.to().iter().map(ToString::to_string).collect(),
+        at: jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(),
+        reply: reply.message().collect::<Vec<_>>().join(" "),
+    };
+    let mut line = serde_json::to_vec(&record).expect("a record is plain data");
+    line.push(b'\n');
+    log.write_all(&line).and_then(|()| log.flush())
 }
 
 /// The built emails of `output`, by slug, sorted.

@@ -24,6 +24,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use crate::build::{build_in, BuildOptions, BuildReport, Session};
+use crate::diagnostics::plural;
 use live::Live;
 use pages::Pages;
 use watch::{Batch, Events, Watcher};
@@ -92,7 +93,7 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
         eprintln!("{d}");
     }
     if !options.quiet {
-        eprintln!("{}", crate::cli::summary(&report, &output, started.elapsed()));
+        eprintln!("{}", build_summary(&report, &output, started.elapsed()));
     }
     let live = Arc::new(Live::new(overlay::render(&root, &report.diagnostics)));
     let pages = Pages::scan(&output);
@@ -100,14 +101,28 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
     // Ctrl-C is ours from here on (during the first build it just ends the
     // process; the build's atomic writes leave the output readable).
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut interrupted = {
+    let interrupted = {
         let _context = runtime.enter();
         let mut interrupted = Box::pin(tokio::signal::ctrl_c());
         // Polled once now, so that the handler is in place before we say we serve.
         let _ = futures_util::FutureExt::now_or_never(&mut interrupted);
         interrupted
     };
+    announce(&listener, moved_from, &options)?;
 
+    let stop = Arc::new(AtomicBool::new(false));
+    let rebuilder = Rebuilder { session, options: options.build.clone(), root, output, live: live.clone(), pages };
+    let quiet = options.quiet;
+    let thread_stop = stop.clone();
+    let rebuilds = std::thread::Builder::new()
+        .name("waxseal-rebuild".into())
+        .spawn(move || rebuilder.watch(watcher, events, &thread_stop, quiet))
+        .context("cannot start the rebuild thread")?;
+    runtime.block_on(serve_until_stopped(listener, options.build.output, live, interrupted, stop, rebuilds))
+}
+
+/// Says where the site is served (and opens the browser when asked).
+fn announce(listener: &TcpListener, moved_from: Option<u16>, options: &ServeOptions) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     if let Some(wanted) = moved_from {
         eprintln!("port {wanted} is in use, so serving on port {} instead", address.port());
@@ -120,47 +135,48 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
     if options.open {
         open_browser(&url);
     }
+    Ok(())
+}
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let rebuilder = Rebuilder { session, options: options.build.clone(), root, output, live: live.clone(), pages };
-    let quiet = options.quiet;
-    let thread_stop = stop.clone();
-    let rebuilds = std::thread::Builder::new()
-        .name("waxseal-rebuild".into())
-        .spawn(move || rebuilder.watch(watcher, events, &thread_stop, quiet))
-        .context("cannot start the rebuild thread")?;
-
-    runtime.block_on(async move {
-        let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
-        listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        let app = Arc::new(server::App { output: options.build.output.clone(), live, stopping: stopping.clone() });
-        let mut wait_stop = stopping.clone();
-        let server = axum::serve(listener, server::router(app))
-            .with_graceful_shutdown(async move {
-                let _ = wait_stop.wait_for(|stop| *stop).await;
-            })
-            .into_future();
-        let shutdown = async move {
-            let _ = (&mut interrupted).await;
-            eprintln!("stopping");
-            let _ = stopping_tx.send(true);
-            // Connections that do not close in time are dropped.
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        };
-        tokio::select! {
-            result = server => result?,
-            () = shutdown => {}
-        }
-        // Let a rebuild in progress finish (its files are then whole); a
-        // second Ctrl-C stops at once.
-        stop.store(true, Ordering::Relaxed);
-        tokio::select! {
-            _ = tokio::task::spawn_blocking(move || rebuilds.join()) => {}
-            _ = tokio::signal::ctrl_c() => eprintln!("stopped in the middle of a rebuild"),
-        }
-        anyhow::Ok(())
-    })
+/// Serves `output` (with `live` reloads) until `interrupted` (Ctrl-C), then
+/// lets the rebuilds stop.
+async fn serve_until_stopped(
+    listener: TcpListener,
+    output: PathBuf,
+    live: Arc<Live>,
+    mut interrupted: std::pin::Pin<Box<impl std::future::Future<Output = std::io::Result<()>>>>,
+    stop: Arc<AtomicBool>,
+    rebuilds: std::thread::JoinHandle<()>,
+) -> anyhow::Result<()> {
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let app = Arc::new(server::App { output, live, stopping: stopping.clone() });
+    let mut wait_stop = stopping.clone();
+    let server = axum::serve(listener, server::router(app))
+        .with_graceful_shutdown(async move {
+            let _ = wait_stop.wait_for(|stop| *stop).await;
+        })
+        .into_future();
+    let shutdown = async move {
+        let _ = (&mut interrupted).await;
+        eprintln!("stopping");
+        let _ = stopping_tx.send(true);
+        // Connections that do not close in time are dropped.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = shutdown => {}
+    }
+    // Let a rebuild in progress finish (its files are then whole); a
+    // second Ctrl-C stops at once.
+    stop.store(true, Ordering::Relaxed);
+    tokio::select! {
+        _ = tokio::task::spawn_blocking(move || rebuilds.join()) => {}
+        _ = tokio::signal::ctrl_c() => eprintln!("stopped in the middle of a rebuild"),
+    }
+    anyhow::Ok(())
 }
 
 /// Listens on `port`, or on [`DEFAULT_PORT`] or the next free port after it
@@ -286,6 +302,27 @@ impl Rebuilder {
     }
 }
 
+/// The line a build ends with: `built 3 cards into output in 0.21s (2
+/// unchanged)`, after `waxseal build` and after the first build of a serve.
+pub fn build_summary(report: &BuildReport, output: &Path, took: Duration) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let built = plural(report.built.len(), "card", "cards");
+    let mut line = format!("built {built} into {} in {:.2}s", output.display(), took.as_secs_f64());
+    if report.reused > 0 {
+        line.push_str(&format!(" ({} unchanged)", report.reused));
+    }
+    if report.pages_only > 0 {
+        line.push_str(&format!(" ({} with only their pages made again)", report.pages_only));
+    }
+    if report.drafts_skipped > 0 {
+        line.push_str(&format!(" ({} skipped)", plural(report.drafts_skipped, "draft", "drafts")));
+    }
+    if errors > 0 {
+        line.push_str(&format!("; {}", plural(errors, "error", "errors")));
+    }
+    line
+}
+
 /// `content/a.md changed: drew 1 card (12 unchanged) in 84 ms`.
 fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration) -> String {
     let mut what: Vec<String> = saves
@@ -303,15 +340,14 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
         what.push("files changed".into());
     }
     let drawn = report.built.len() - report.reused - report.pages_only;
-    let mut line = format!("{}: drew {drawn} card{}", what.join(", "), if drawn == 1 { "" } else { "s" });
+    let mut line = format!("{}: drew {}", what.join(", "), plural(drawn, "card", "cards"));
     if report.pages_only > 0 {
-        let pages = report.pages_only;
-        line.push_str(&format!(", made {pages} page{} again", if pages == 1 { "" } else { "s" }));
+        line.push_str(&format!(", made {} again", plural(report.pages_only, "page", "pages")));
     }
     line.push_str(&format!(" ({} unchanged) in {} ms", report.reused, took.as_millis()));
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        line.push_str(&format!("; {errors} error{} (shown in the browser)", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!("; {} (shown in the browser)", plural(errors, "error", "errors")));
     }
     line
 }

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{plural, Diagnostic};
 
 /// The live-reload script (see `live.js`).
 const SCRIPT: &str = include_str!("live.js");
@@ -41,9 +41,8 @@ pub fn render(root: &Path, diagnostics: &[Diagnostic]) -> Option<String> {
         "<div id=\"waxseal-overlay\" role=\"alertdialog\" aria-label=\"Build errors\"><style>{STYLE}</style>\
          <div class=\"ws-box\"><button type=\"button\" aria-label=\"Hide\" \
          onclick=\"this.closest('#waxseal-overlay').remove()\">&times;</button>\
-         <h2>waxseal: {} error{}. The last good cards are still shown; save a fix and this goes away.</h2>",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
+         <h2>waxseal: {}. The last good cards are still shown; save a fix and this goes away.</h2>",
+        plural(errors.len(), "error", "errors")
     );
     for d in errors {
         let _ = write!(html, "<pre class=\"ws-diag\">{}</pre>", escape(&d.to_string()));
