@@ -304,7 +304,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     let output = if session.long_running { output.recording_changes() } else { output };
 
     let mut body_tera = tera::Tera::new();
-    content::register_filters(&mut body_tera);
+    crate::template::register_filters(&mut body_tera);
 
     // Read every message (and every row of a merged one) while the build
     // cache and the site's theme load.
@@ -1300,8 +1300,8 @@ fn merged_card(
 }
 
 fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
-    let (line, col, message) = content::tera_location(e);
-    Diagnostic::error(theme.origin(content::tera_file(e).unwrap_or(template)), line, col, message)
+    let (line, col, message) = crate::template::tera_location(e);
+    Diagnostic::error(theme.origin(crate::template::tera_file(e).unwrap_or(template)), line, col, message)
 }
 
 /// A message laid out on its card: everything a card is made of but the drawing.

@@ -565,7 +565,7 @@ mod tests {
 
     #[test]
     fn a_date_alone_is_noon_utc_and_no_date_is_fixed() {
-        let date = crate::content::parse_date("2026-11-23");
+        let date = crate::template::parse_date("2026-11-23");
         assert_eq!(date_of(Some("2026-11-23"), date), 1_795_435_200);
         assert_eq!(date_of(None, None), UNDATED);
     }

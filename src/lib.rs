@@ -48,5 +48,6 @@ pub mod send;
 pub mod serve;
 pub mod site;
 pub mod svgout;
+pub mod template;
 pub mod theme;
 pub mod xml;

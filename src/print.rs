@@ -113,7 +113,7 @@ pub fn print(options: &PrintOptions) -> PrintReport {
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
     let mut body_tera = tera::Tera::new();
-    content::register_filters(&mut body_tera);
+    crate::template::register_filters(&mut body_tera);
     // A merged message is a card per row of its recipients file.
     let read: Vec<Vec<Result<Message, Diagnostic>>> = files
         .par_iter()

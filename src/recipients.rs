@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, Recipient};
 use crate::diagnostics::{display_path, Diagnostic};
+use crate::template;
 
 /// The fields of a row: `recipient.*` in the templates.
 pub type Fields = serde_json::Map<String, serde_json::Value>;
@@ -623,12 +624,12 @@ fn render_value(
     key: &str,
     text: &str,
 ) -> Result<String, Diagnostic> {
-    if !content::is_template(text) {
+    if !template::is_template(text) {
         return Ok(text.to_string());
     }
     // Front matter values are text: the pages and the card escape them.
     tera.render_str(text, context, false).map_err(|e| {
-        let (line, col, message) = content::tera_location(&e);
+        let (line, col, message) = template::tera_location(&e);
         let (key_line, value_col) = m.value_place(key);
         // A value on the key's own line: the column counts from the value's.
         let scalar = matches!(key, "title" | "to" | "from" | "email" | "date" | "slug");
@@ -691,7 +692,7 @@ pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Res
     render_yaml(tera, &context, &m, &mut front.extra)?;
     let date_text = front.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
     let date = match &date_text {
-        Some(text) => Some(content::parse_date(text).ok_or_else(|| {
+        Some(text) => Some(template::parse_date(text).ok_or_else(|| {
             row_error(&m, format!("`{text}` is not a date"), "date").with_hint(format!(
                 "write dates as YYYY-MM-DD, e.g. 2026-11-23 (the `date:` of {})",
                 m.source.display()

@@ -330,7 +330,7 @@ fn card_context(
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
     let svg = theme.templates.render("card.svg", context).map_err(|e| {
-        let (line, col, message) = crate::content::tera_location(&e);
+        let (line, col, message) = crate::template::tera_location(&e);
         RenderError::Template(line, col, message)
     })?;
     // A title or alt text may bring a character XML cannot hold (from a

@@ -570,7 +570,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
 
     let mut templates = tera::Tera::new();
     templates.autoescape_on(vec![".svg", ".html", ".html.tera"]);
-    crate::content::register_filters(&mut templates);
+    crate::template::register_filters(&mut templates);
     // The templates a theme must have, its email template when it has one,
     // and any other `*.html` file of it (`partials/head.html`) for them to
     // include or extend, added together.
@@ -621,13 +621,13 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
 /// the error names (a syntax error, an include or `extends` of a template
 /// the theme does not have: themes use only their own files).
 fn template_error(e: &tera::Error, sources: &[(&str, String)], origin: &dyn Fn(&str) -> PathBuf) -> Diagnostic {
-    let (mut line, mut col, message) = crate::content::tera_location(e);
+    let (mut line, mut col, message) = crate::template::tera_location(e);
     let named = match e.kind() {
         tera::ErrorKind::MissingParent { current, .. } => Some(current.as_str()),
         tera::ErrorKind::CircularExtend { tpl, .. } | tera::ErrorKind::CircularInclude { tpl, .. } => {
             Some(tpl.as_str())
         }
-        _ => crate::content::tera_file(e),
+        _ => crate::template::tera_file(e),
     };
     let name = named
         .or_else(|| sources.iter().map(|(name, _)| *name).find(|name| message.contains(&format!("`{name}`"))))
