@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{yaml_diagnostic, SiteConfig};
+use crate::config::{valid_lang, yaml_diagnostic, SiteConfig};
 use crate::diagnostics::{display_path, line_col, Diagnostic};
 use crate::template::{is_template, parse_date, tera_location};
 
@@ -429,16 +429,6 @@ fn top_level_keys(yaml: &str) -> Vec<(String, usize, usize)> {
             Some((key.trim().to_string(), i + 2, col))
         })
         .collect()
-}
-
-/// Whether `tag` looks like a BCP 47 language tag: two or three letters, then
-/// optional `-` parts.
-pub fn valid_lang(tag: &str) -> bool {
-    let mut parts = tag.split(['-', '_']);
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// The hyphenation patterns for a language tag, if there are any.
