@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cache::{self, BuildCache, CachedCard, Entries};
 use crate::config::SiteConfig;
+use crate::content::recipients::{self, RowPlace, RowsFile};
 use crate::content::{self, GalleryMode, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::feeds;
@@ -22,7 +23,6 @@ use crate::hash;
 use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::output::{Claim, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
-use crate::recipients::{self, RowPlace, RowsFile};
 use crate::render::{self, CardContent, CardSize};
 use crate::seal::{SealSpec, EMBLEMS};
 use crate::site::{self, CardEntry, GalleryCard, Listing};

@@ -40,7 +40,6 @@ pub mod markup;
 pub mod output;
 pub mod pdf;
 pub mod print;
-pub mod recipients;
 pub mod render;
 pub mod scaffold;
 pub mod seal;

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
+use crate::content::recipients::{self, RowsFile};
 use crate::content::{self, Message};
 use crate::diagnostics::Diagnostic;
 use crate::pdf::{self, PrintCard, SheetPage, MM};
-use crate::recipients::{self, RowsFile};
 use crate::theme::{self, Theme};
 
 /// A sheet of paper for a home printer.

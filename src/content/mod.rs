@@ -7,6 +7,8 @@
 //! front matter lines are offset by the opening `---`, template lines by the
 //! front matter block. It knows nothing of themes, fonts or output.
 
+pub mod recipients;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -159,7 +161,7 @@ pub struct Message {
     /// (or its theme, the site's settings or waxseal do). A merged card's
     /// hashes its row too.
     pub digest: [u8; 32],
-    /// The row of a merged message's card (see [`crate::recipients`]).
+    /// The row of a merged message's card (see [`recipients`]).
     pub recipient: Option<Recipient>,
 }
 
