@@ -216,7 +216,7 @@ impl Session {
     }
 
     /// The theme `name`, as loaded by an earlier build when none of its files changed.
-    fn theme(&self, root: &std::path::Path, name: &str) -> Result<Arc<Theme>, Diagnostic> {
+    fn theme(&self, root: &std::path::Path, name: &str) -> Result<Arc<Theme>, theme::LoadError> {
         let known = self.themes.lock().expect("no panics while holding the lock").get(name).cloned();
         if let Some(theme) = known.filter(|t| theme::fingerprint(root, &t.chain) == t.fingerprint) {
             return Ok(theme);
@@ -365,7 +365,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
         messages.iter().filter_map(|m| m.theme.clone()).filter(|name| *name != config.theme).collect();
     theme_names.sort();
     theme_names.dedup();
-    let mut themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
+    let mut themes: BTreeMap<String, Result<Arc<Theme>, theme::LoadError>> =
         theme_names.into_par_iter().map(|name| (name.clone(), session.theme(root, &name))).collect();
     themes.insert(config.theme.clone(), site_theme);
     let mut theme_errors_reported = Vec::new();
@@ -558,10 +558,10 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                     // A broken theme is reported once, with its own path, and then per card briefly;
                     // a message's unknown theme only by the message.
                     if let Some(Err(theme_diag)) = themes.get(&theme) {
-                        let named_by_the_message = theme != config.theme && theme::is_unknown(theme_diag);
+                        let named_by_the_message = theme != config.theme && theme_diag.is_unknown();
                         if !named_by_the_message && !theme_errors_reported.contains(&theme) {
                             theme_errors_reported.push(theme.clone());
-                            report.diagnostics.push(theme_diag.clone());
+                            report.diagnostics.push(theme_diag.diagnostic().clone());
                         }
                     }
                     report.diagnostics.push(d);
@@ -614,7 +614,7 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
                     Some(gallery(theme, &config, &output, css_url, &old_gallery, entries, &newest, &next.cards))
                 }
                 Some(Err(d)) if !theme_errors_reported.contains(&config.theme) => {
-                    report.diagnostics.push(d.clone());
+                    report.diagnostics.push(d.diagnostic().clone());
                     None
                 }
                 _ => None,
@@ -1016,7 +1016,7 @@ fn write(output: &Output, rel: &str, bytes: &[u8]) -> Option<Diagnostic> {
 /// What every card of a build shares.
 struct CardContext<'a> {
     config: &'a SiteConfig,
-    themes: &'a BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+    themes: &'a BTreeMap<String, Result<Arc<Theme>, theme::LoadError>>,
     body_tera: &'a tera::Tera,
     output: &'a Output,
     css_urls: &'a HashMap<String, String>,
@@ -1430,7 +1430,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let theme = match themes.get(theme_name) {
         Some(Ok(theme)) => theme,
         // The theme's own error is reported once, before this one.
-        Some(Err(d)) if !theme::is_unknown(d) => {
+        Some(Err(theme::LoadError::Broken(d))) => {
             let (line, col) = if front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
             let place = match d.line {
                 0 => d.path.display().to_string(),

@@ -24,8 +24,8 @@ use crate::diagnostics::Diagnostic;
 use crate::markup::{BlockKind, RichText};
 use crate::theme::{FontRole, Theme};
 
-/// The theme template of the HTML part.
-pub const TEMPLATE: &str = "email.html.tera";
+/// The theme template of the HTML part (the theme names it: it loads it).
+pub const TEMPLATE: &str = crate::theme::EMAIL_TEMPLATE;
 
 /// The file of a card's email, in its folder.
 pub const FILE: &str = "message.eml";

@@ -179,8 +179,10 @@ pub fn print(options: &PrintOptions) -> PrintReport {
         messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
     names.sort();
     names.dedup();
-    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
-        names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name).map(Arc::new))).collect();
+    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> = names
+        .into_par_iter()
+        .map(|name| (name.clone(), theme::load(root, &name).map(Arc::new).map_err(Diagnostic::from)))
+        .collect();
 
     // Every card laid out and parsed for the PDF, in parallel.
     let bleed = config.print.bleed.points() as f32;

@@ -31,7 +31,7 @@ pub struct Message {
     /// (or its theme, the site's settings or waxseal do). A merged card's
     /// hashes its row too.
     pub digest: [u8; 32],
-    /// The row of a merged message's card (see [`recipients`]).
+    /// The row of a merged message's card (see [`crate::content::recipients`]).
     pub recipient: Option<Recipient>,
 }
 

@@ -10,89 +10,22 @@ use resvg::usvg;
 
 use super::sources::{collect, key_line, Sources};
 use super::spec::{FontRole, ThemeFile, THEME_KEYS};
-use super::{Face, Theme, TEMPLATES};
+use super::{Face, LoadError, Theme, EMAIL_TEMPLATE, TEMPLATES};
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::hash;
 
 /// Loads theme `name` for the site at `root`: the built-in files overlaid by
 /// the site's `themes/NAME/` files.
-pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+pub fn load(root: &Path, name: &str) -> Result<Theme, LoadError> {
     let mut chain = Vec::new();
-    let sources = collect(root, name, &mut chain)?;
-    let Sources { files, origins, yaml, texts } = sources;
-    let origin = |path: &str| origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path));
-    let text = |path: &str| -> Result<String, Diagnostic> {
-        let bytes = files.get(path).ok_or_else(|| {
-            Diagnostic::error(
-                display_path(root, &root.join("themes").join(name).join(path)),
-                0,
-                0,
-                "missing theme file",
-            )
-        })?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| Diagnostic::error(origin(path), 0, 0, "not UTF-8 text"))
-    };
+    let Sources { files, origins, yaml, texts } = collect(root, name, &mut chain)?;
+    let theme = Files { root, name, files: &files, origins: &origins };
     let spec: ThemeFile = serde_yaml::from_value(yaml).map_err(|e| locate_yaml_error(&e, &texts))?;
     let theme_yaml = texts.first().map(|(_, t)| t.clone()).unwrap_or_default();
-    let mut usvg_options = usvg::Options {
-        // Card artwork may not pull files from the disk or the network.
-        image_href_resolver: usvg::ImageHrefResolver {
-            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
-            resolve_string: Box::new(|_, _| None),
-        },
-        font_family: String::new(),
-        ..usvg::Options::default()
-    };
-    let mut faces = BTreeMap::new();
-    let display = spec.fonts.display.clone().unwrap_or_else(|| spec.fonts.script.clone());
-    let roles = [
-        (FontRole::Body, &spec.fonts.body),
-        (FontRole::Italic, &spec.fonts.italic),
-        (FontRole::Bold, &spec.fonts.bold),
-        (FontRole::BoldItalic, &spec.fonts.bold_italic),
-        (FontRole::Script, &spec.fonts.script),
-        (FontRole::Display, &display),
-    ];
-    let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
-        let data = files.get(file.as_str()).ok_or_else(|| {
-            let (line, col) = value_place(&theme_yaml, file);
-            Diagnostic::error(origin("theme.yaml"), line, col, format!("font file `{file}` not found in the theme"))
-                .with_hint("fonts are loaded only from the theme folder, never from the system")
-        })?;
-        load_face(options, data.clone(), file)
-            .ok_or_else(|| Diagnostic::error(origin(file), 0, 0, "not a TrueType or OpenType font"))
-    };
-    for (role, file) in roles {
-        faces.insert(role, load(&mut usvg_options, file)?);
-    }
-    let fallbacks =
-        spec.fonts.fallbacks.iter().map(|file| load(&mut usvg_options, file)).collect::<Result<Vec<_>, _>>()?;
-
-    let mut templates = tera::Tera::new();
-    templates.autoescape_on(vec![".svg", ".html", ".html.tera"]);
-    crate::template::register_filters(&mut templates);
-    // The templates a theme must have, its email template when it has one,
-    // and any other `*.html` file of it (`partials/head.html`) for them to
-    // include or extend, added together.
-    let mut names: Vec<&str> = TEMPLATES.to_vec();
-    names.extend(
-        files
-            .keys()
-            .map(String::as_str)
-            .filter(|p| (p.ends_with(".html") || *p == crate::email::TEMPLATE) && !TEMPLATES.contains(p)),
-    );
-    let sources = names.iter().map(|name| Ok((*name, text(name)?))).collect::<Result<Vec<_>, Diagnostic>>()?;
-    if let Err(e) = templates.add_raw_templates(sources.iter().map(|(name, source)| (*name, source.as_str()))) {
-        return Err(template_error(&e, &sources, &origin));
-    }
-    let css = text("style.css")?;
-    let mut emblems = BTreeMap::new();
-    for path in files.keys().filter(|p| p.starts_with("emblems/") && p.ends_with(".svg")) {
-        let name = path.trim_start_matches("emblems/").trim_end_matches(".svg").to_string();
-        let shape = crate::seal::parse_emblem_svg(&text(path)?)
-            .map_err(|e| Diagnostic::error(origin(path), 0, 0, e.to_string()))?;
-        emblems.insert(name, shape);
-    }
+    let (faces, fallbacks, usvg_options) = theme.faces(&spec, &theme_yaml)?;
+    let templates = theme.templates()?;
+    let css = theme.text("style.css")?;
+    let emblems = theme.emblems()?;
     let fingerprint = fingerprint(root, &chain);
     let picture_fingerprint = picture_fingerprint(root, &chain);
     let email_fingerprint = email_fingerprint(root, &chain);
@@ -115,6 +48,111 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         files,
         usvg_options,
     })
+}
+
+/// The files of a theme being loaded, with where each came from.
+struct Files<'a> {
+    root: &'a Path,
+    name: &'a str,
+    files: &'a BTreeMap<String, Arc<Vec<u8>>>,
+    origins: &'a BTreeMap<String, PathBuf>,
+}
+
+/// A theme's faces by role, its fallback faces, and usvg options that know
+/// them (and no other font).
+type Fonts = (BTreeMap<FontRole, Face>, Vec<Face>, usvg::Options<'static>);
+
+impl Files<'_> {
+    /// File `path` as diagnostics show it.
+    fn origin(&self, path: &str) -> PathBuf {
+        self.origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path))
+    }
+
+    /// The text of file `path`.
+    fn text(&self, path: &str) -> Result<String, Diagnostic> {
+        let bytes = self.files.get(path).ok_or_else(|| {
+            Diagnostic::error(
+                display_path(self.root, &self.root.join("themes").join(self.name).join(path)),
+                0,
+                0,
+                "missing theme file",
+            )
+        })?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| Diagnostic::error(self.origin(path), 0, 0, "not UTF-8 text"))
+    }
+
+    /// The faces of every role, then the fallbacks, in that order (usvg
+    /// resolves a family to the first face registered with it).
+    fn faces(&self, spec: &ThemeFile, theme_yaml: &str) -> Result<Fonts, Diagnostic> {
+        let mut usvg_options = usvg::Options {
+            // Card artwork may not pull files from the disk or the network.
+            image_href_resolver: usvg::ImageHrefResolver {
+                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+                resolve_string: Box::new(|_, _| None),
+            },
+            font_family: String::new(),
+            ..usvg::Options::default()
+        };
+        let mut faces = BTreeMap::new();
+        let display = spec.fonts.display.clone().unwrap_or_else(|| spec.fonts.script.clone());
+        let roles = [
+            (FontRole::Body, &spec.fonts.body),
+            (FontRole::Italic, &spec.fonts.italic),
+            (FontRole::Bold, &spec.fonts.bold),
+            (FontRole::BoldItalic, &spec.fonts.bold_italic),
+            (FontRole::Script, &spec.fonts.script),
+            (FontRole::Display, &display),
+        ];
+        let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
+            let data = self.files.get(file.as_str()).ok_or_else(|| {
+                let (line, col) = value_place(theme_yaml, file);
+                let message = format!("font file `{file}` not found in the theme");
+                Diagnostic::error(self.origin("theme.yaml"), line, col, message)
+                    .with_hint("fonts are loaded only from the theme folder, never from the system")
+            })?;
+            load_face(options, data.clone(), file)
+                .ok_or_else(|| Diagnostic::error(self.origin(file), 0, 0, "not a TrueType or OpenType font"))
+        };
+        for (role, file) in roles {
+            faces.insert(role, load(&mut usvg_options, file)?);
+        }
+        let fallbacks =
+            spec.fonts.fallbacks.iter().map(|file| load(&mut usvg_options, file)).collect::<Result<Vec<_>, _>>()?;
+        Ok((faces, fallbacks, usvg_options))
+    }
+
+    /// The templates a theme must have, its email template when it has one,
+    /// and any other `*.html` file of it (`partials/head.html`) for them to
+    /// include or extend, added together.
+    fn templates(&self) -> Result<tera::Tera, Diagnostic> {
+        let mut templates = tera::Tera::new();
+        templates.autoescape_on(vec![".svg", ".html", ".html.tera"]);
+        crate::template::register_filters(&mut templates);
+        let mut names: Vec<&str> = TEMPLATES.to_vec();
+        names.extend(
+            self.files
+                .keys()
+                .map(String::as_str)
+                .filter(|p| (p.ends_with(".html") || *p == EMAIL_TEMPLATE) && !TEMPLATES.contains(p)),
+        );
+        let sources = names.iter().map(|name| Ok((*name, self.text(name)?))).collect::<Result<Vec<_>, Diagnostic>>()?;
+        if let Err(e) = templates.add_raw_templates(sources.iter().map(|(name, source)| (*name, source.as_str()))) {
+            return Err(template_error(&e, &sources, &|path| self.origin(path)));
+        }
+        Ok(templates)
+    }
+
+    /// The theme's own emblems (`emblems/NAME.svg`), by name.
+    fn emblems(&self) -> Result<BTreeMap<String, crate::seal::EmblemShape>, Diagnostic> {
+        let mut emblems = BTreeMap::new();
+        for path in self.files.keys().filter(|p| p.starts_with("emblems/") && p.ends_with(".svg")) {
+            let name = path.trim_start_matches("emblems/").trim_end_matches(".svg").to_string();
+            let shape = crate::seal::parse_emblem_svg(&self.text(path)?)
+                .map_err(|e| Diagnostic::error(self.origin(path), 0, 0, e.to_string()))?;
+            emblems.insert(name, shape);
+        }
+        Ok(emblems)
+    }
 }
 
 /// The diagnostic for templates that could not be added: at the template

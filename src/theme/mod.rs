@@ -16,8 +16,10 @@ use std::sync::Arc;
 
 use resvg::usvg;
 
+use crate::diagnostics::Diagnostic;
+
 pub use load::{email_fingerprint, fingerprint, load, picture_fingerprint};
-pub use sources::{built_in_files, built_in_names, is_unknown};
+pub use sources::{built_in_files, built_in_names};
 pub use spec::{
     Align, FaceKey, FontFiles, FontRole, Frac, Geometry, Palette, SealDefaults, Style, Styles, TextSettings, ThemeFile,
     VAlign,
@@ -66,6 +68,56 @@ pub fn list(root: &Path) -> Vec<ThemeInfo> {
 
 /// The templates every theme provides.
 pub const TEMPLATES: &[&str] = &["card.svg", "card.html", "gallery.html", "404.html"];
+
+/// The theme template of a card's email (HTML part), when the theme has one.
+pub const EMAIL_TEMPLATE: &str = "email.html.tera";
+
+/// Why a theme could not be loaded: callers tell "there is no such theme"
+/// (a message's misspelt `theme:`) from "the theme has an error" (reported
+/// once, at the theme's file) by the variant, not by the wording.
+#[derive(Debug, Clone)]
+pub enum LoadError {
+    /// Neither a built-in theme nor a folder in `themes/` has that name.
+    Unknown(Diagnostic),
+    /// The theme is there, but one of its files (or a theme it extends) is
+    /// wrong or missing.
+    Broken(Diagnostic),
+}
+
+impl LoadError {
+    /// What is wrong, where.
+    pub fn diagnostic(&self) -> &Diagnostic {
+        match self {
+            LoadError::Unknown(d) | LoadError::Broken(d) => d,
+        }
+    }
+
+    /// Whether there is no such theme (rather than a theme with an error).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, LoadError::Unknown(_))
+    }
+}
+
+impl From<Diagnostic> for LoadError {
+    /// A problem found in a theme's files: the theme is broken.
+    fn from(d: Diagnostic) -> LoadError {
+        LoadError::Broken(d)
+    }
+}
+
+impl From<LoadError> for Diagnostic {
+    fn from(e: LoadError) -> Diagnostic {
+        match e {
+            LoadError::Unknown(d) | LoadError::Broken(d) => d,
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.diagnostic().fmt(f)
+    }
+}
 
 /// One loaded font face.
 #[derive(Clone)]
