@@ -541,7 +541,8 @@ fn check_data_url(url: &str, depth: usize) -> Result<(), RenderError> {
 
 /// The tree as standalone SVG, text as outlines.
 pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
-    if let Some(svg) = crate::svgout::write(source, tree, &theme.glyphs) {
+    let glyphs = theme.caches.get_or_default::<crate::svgout::GlyphOutlines>();
+    if let Some(svg) = crate::svgout::write(source, tree, &glyphs) {
         return svg;
     }
     // Card coordinates are pixels at print resolution: two decimals are a

@@ -10,9 +10,11 @@ mod load;
 mod sources;
 mod spec;
 
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use resvg::usvg;
 
@@ -195,12 +197,33 @@ pub struct Theme {
     /// Changes when a template the card's email may use changes (`*.html`,
     /// `email.html.tera`).
     pub email_fingerprint: String,
-    /// Glyph outlines written into standalone card SVGs, by font and glyph.
-    pub glyphs: crate::svgout::GlyphOutlines,
-    /// Widths of the words of its cards, and the shape plans of its faces, made once.
-    pub widths: crate::layout::WidthCache,
-    /// Its fonts for print PDFs, loaded the first time one is made.
-    pub print_fonts: crate::pdf::PrintFonts,
+    /// What later stages learn about the theme and keep for its next card
+    /// (word widths, glyph outlines, print fonts), each stage its own type.
+    pub caches: Caches,
+}
+
+/// One cache slot per type, for the stages that draw with a theme to keep
+/// what they learn about it (the layout's word widths, the standalone SVG's
+/// glyph outlines, the PDF's fonts) with the theme, without the theme
+/// knowing their types: theme sits below those stages. A cache lives as long
+/// as its theme, so a theme loaded again (its files changed) starts empty.
+#[derive(Default)]
+pub struct Caches(RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl Caches {
+    /// The theme's cache of type `T`, made empty the first time it is asked for.
+    pub fn get_or_default<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let key = TypeId::of::<T>();
+        let known = self.0.read().expect("no panics while holding the lock").get(&key).cloned();
+        let slot = match known {
+            Some(slot) => slot,
+            None => {
+                let mut slots = self.0.write().expect("no panics while holding the lock");
+                slots.entry(key).or_insert_with(|| Arc::new(T::default())).clone()
+            }
+        };
+        slot.downcast::<T>().unwrap_or_else(|_| unreachable!("each slot holds the type it is keyed by"))
+    }
 }
 
 impl std::fmt::Debug for Face {
