@@ -6,6 +6,11 @@
 //! through Tera. Every error points at a line of the message file itself:
 //! front matter lines are offset by the opening `---`, template lines by the
 //! front matter block. It knows nothing of themes, fonts or output.
+//!
+//! Where things go: a new front matter key is a field of [`FrontMatter`]
+//! (and its name in [`FRONT_MATTER_KEYS`]), with any check serde cannot
+//! make in `message.rs`; `walk.rs` lists the files, `body.rs` renders the
+//! body, `recipients` makes a merged message's cards from its rows.
 
 mod body;
 mod front_matter;

@@ -5,14 +5,18 @@
 //! built-in file of the same path, one file at a time. Fonts come only from
 //! the theme's files, never from the machine, so every machine draws the same
 //! pixels. A theme is loaded once per build and shared by every card.
+//!
+//! `spec` is theme.yaml as data, `sources` finds the files (built in, the
+//! site's, and those of the themes it extends), `load` makes a [`Theme`] of
+//! them. A theme knows nothing of the stages that draw with it: they keep
+//! what they learn about it in its [`Caches`], by their own types.
 
 mod load;
 mod sources;
 mod spec;
 
 use std::any::{Any, TypeId};
-use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -290,5 +294,33 @@ impl Theme {
     /// or a note that it is the built-in one.
     pub fn origin(&self, path: &str) -> PathBuf {
         self.origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cache_type_has_one_slot_kept_for_the_next_card() {
+        let caches = Caches::default();
+        let words = caches.get_or_default::<std::sync::Mutex<Vec<String>>>();
+        words.lock().unwrap().push("wax".into());
+        let again = caches.get_or_default::<std::sync::Mutex<Vec<String>>>();
+        assert!(Arc::ptr_eq(&words, &again));
+        assert_eq!(*caches.get_or_default::<std::sync::Mutex<Vec<u8>>>().lock().unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_missing_theme_is_unknown_and_a_missing_parent_breaks_its_child() {
+        let root = tempfile::tempdir().unwrap();
+        let e = load(root.path(), "nosuch").unwrap_err();
+        assert!(e.is_unknown(), "{e}");
+        assert_eq!(e.diagnostic().message, "unknown theme `nosuch`");
+        let dir = root.path().join("themes/child");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("theme.yaml"), "extends: nosuch\n").unwrap();
+        let e = load(root.path(), "child").unwrap_err();
+        assert!(matches!(&e, LoadError::Broken(d) if d.message == "`extends: nosuch`: unknown theme `nosuch`"), "{e}");
     }
 }
