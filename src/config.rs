@@ -3,7 +3,9 @@
 //! Every key has a default, so the file is optional. Unknown keys are refused
 //! with a "did you mean" hint, since a misspelt setting that is silently
 //! ignored is worse than an error. This module reads one file and nothing
-//! else.
+//! else, and checks its values itself: the language tag rule and the
+//! mailbox ([`Mailbox`], which email and messages use too) live here, so
+//! the settings depend on no later stage.
 
 use std::path::Path;
 
@@ -326,12 +328,12 @@ impl SiteConfig {
         };
         let mut config = Self::parse(&text).map_err(|d| Diagnostic { path: CONFIG_FILE.into(), ..d })?;
         config.base_url = normalize_base_url(&config.base_url);
-        if let Some(lang) = config.lang.as_deref().filter(|l| !crate::content::valid_lang(l)) {
+        if let Some(lang) = config.lang.as_deref().filter(|l| !valid_lang(l)) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
         for (key, value) in [("from", &config.email.from), ("reply_to", &config.email.reply_to)] {
-            if let Some(Err(e)) = value.as_deref().map(crate::email::Mailbox::parse) {
+            if let Some(Err(e)) = value.as_deref().map(Mailbox::parse) {
                 let (line, col) = email_value_place(&text, key);
                 return Err(Diagnostic::error(CONFIG_FILE, line, col, format!("email.{key}: {e}"))
                     .with_hint("write an address, or a name and an address: \"Beverly's Shop <hello@shop.example>\""));
@@ -419,6 +421,96 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// Whether `tag` looks like a BCP 47 language tag: two or three letters, then
+/// optional `-` parts.
+pub fn valid_lang(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An email address, with the name shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mailbox {
+    /// `Beverly's Shop`, or none.
+    pub name: Option<String>,
+    /// `hello@shop.example`.
+    pub address: String,
+}
+
+impl Mailbox {
+    /// Reads `hello@shop.example` or `Beverly's Shop <hello@shop.example>`
+    /// (the name may be in double quotes).
+    pub fn parse(text: &str) -> Result<Mailbox, String> {
+        let text = text.trim();
+        let (name, address) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+            Some((name, address)) => {
+                let name = name.trim();
+                let name = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(name).trim();
+                ((!name.is_empty()).then(|| name.to_string()), address.trim())
+            }
+            None => (None, text),
+        };
+        if !valid_address(address) {
+            return Err(format!("`{text}` is not an email address"));
+        }
+        Ok(Mailbox { name: name.as_deref().and_then(one_line), address: address.to_string() })
+    }
+
+    /// The mailbox of `address` with the name `name` instead of the one it
+    /// gives (when there is one).
+    pub fn named(address: &str, name: Option<&str>) -> Result<Mailbox, String> {
+        let mut mailbox = Mailbox::parse(address)?;
+        if let Some(name) = name.and_then(one_line) {
+            mailbox.name = Some(name);
+        }
+        Ok(mailbox)
+    }
+
+    /// The part of the address after `@`.
+    pub fn domain(&self) -> &str {
+        self.address.rsplit_once('@').map_or("", |(_, domain)| domain)
+    }
+}
+
+impl std::fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name} <{}>", self.address),
+            None => f.write_str(&self.address),
+        }
+    }
+}
+
+/// `text` on one line, its white space (line breaks too) collapsed to
+/// single spaces; `None` when nothing is left. A header value is one line.
+pub fn one_line(text: &str) -> Option<String> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then_some(line)
+}
+
+/// Whether `address` is a plain `local@domain` address: a local part of
+/// the characters RFC 5322 allows unquoted, a domain of letters, digits and
+/// `-` between dots. Quoted local parts and IP-literal domains are refused:
+/// a shop's customer does not have one, and a typo is far more likely.
+fn valid_address(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    let atom = |part: &str, extra: &str| {
+        !part.is_empty()
+            && part.split('.').all(|piece| {
+                !piece.is_empty() && piece.chars().all(|c| c.is_alphanumeric() || extra.contains(c) || !c.is_ascii())
+            })
+    };
+    atom(local, "!#$%&'*+-/=?^_`{|}~")
+        && atom(domain, "-")
+        && domain.split('.').all(|label| !label.starts_with('-') && !label.ends_with('-') && label.len() <= 63)
+        && address.len() <= 254
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +533,33 @@ mod tests {
         // The settings a card is made from do not include the mail server's.
         let json = serde_json::to_string(&SiteConfig::parse("smtp:\n  host: h\n").unwrap()).unwrap();
         assert!(!json.contains("smtp"), "{json}");
+    }
+
+    #[test]
+    fn addresses_are_read_with_or_without_a_name() {
+        let m = Mailbox::parse("Beverly's Shop <hello@shop.example>").unwrap();
+        assert_eq!((m.name.as_deref(), m.address.as_str()), (Some("Beverly's Shop"), "hello@shop.example"));
+        assert_eq!(m.to_string(), "Beverly's Shop <hello@shop.example>");
+        assert_eq!(Mailbox::parse("\"Deb\" <deb@example.org>").unwrap().name.as_deref(), Some("Deb"));
+        assert_eq!(Mailbox::parse(" deb@example.org ").unwrap().name, None);
+        assert_eq!(Mailbox::parse("deb@example.org").unwrap().domain(), "example.org");
+        for bad in [
+            "not-an-address",
+            "@example.org",
+            "deb@",
+            "deb@@example.org",
+            "de b@example.org",
+            "deb@ex..org",
+            "deb@-x.org",
+            "Deb <deb>",
+            "a@b@c",
+        ] {
+            assert!(Mailbox::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Mailbox::parse("not-an-address").unwrap_err(), "`not-an-address` is not an email address");
+        // A header is one line: a name's line breaks become spaces.
+        let named = Mailbox::named("deb@example.org", Some("Deb\r\nBcc: eve@example.org")).unwrap();
+        assert_eq!(named.name.as_deref(), Some("Deb Bcc: eve@example.org"));
     }
 
     #[test]

@@ -18,13 +18,14 @@ use mail_builder::mime::MimePart;
 use mail_builder::MessageBuilder;
 use serde::Serialize;
 
+pub use crate::config::{one_line, Mailbox};
 use crate::content::Message;
 use crate::diagnostics::Diagnostic;
 use crate::markup::{BlockKind, RichText};
 use crate::theme::{FontRole, Theme};
 
-/// The theme template of the HTML part.
-pub const TEMPLATE: &str = "email.html.tera";
+/// The theme template of the HTML part (the theme names it: it loads it).
+pub const TEMPLATE: &str = crate::theme::EMAIL_TEMPLATE;
 
 /// The file of a card's email, in its folder.
 pub const FILE: &str = "message.eml";
@@ -38,90 +39,6 @@ const IMAGE_WIDTH: u32 = 520;
 
 /// A card without a `date:` is dated 1 January 2026, 12:00 UTC.
 const UNDATED: i64 = 1_767_268_800;
-
-/// An email address, with the name shown beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Mailbox {
-    /// `Beverly's Shop`, or none.
-    pub name: Option<String>,
-    /// `hello@shop.example`.
-    pub address: String,
-}
-
-impl Mailbox {
-    /// Reads `hello@shop.example` or `Beverly's Shop <hello@shop.example>`
-    /// (the name may be in double quotes).
-    pub fn parse(text: &str) -> Result<Mailbox, String> {
-        let text = text.trim();
-        let (name, address) = match text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
-            Some((name, address)) => {
-                let name = name.trim();
-                let name = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(name).trim();
-                ((!name.is_empty()).then(|| name.to_string()), address.trim())
-            }
-            None => (None, text),
-        };
-        if !valid_address(address) {
-            return Err(format!("`{text}` is not an email address"));
-        }
-        Ok(Mailbox { name: name.as_deref().and_then(one_line), address: address.to_string() })
-    }
-
-    /// The mailbox of `address` with the name `name` instead of the one it
-    /// gives (when there is one).
-    pub fn named(address: &str, name: Option<&str>) -> Result<Mailbox, String> {
-        let mut mailbox = Mailbox::parse(address)?;
-        if let Some(name) = name.and_then(one_line) {
-            mailbox.name = Some(name);
-        }
-        Ok(mailbox)
-    }
-
-    /// The part of the address after `@`.
-    pub fn domain(&self) -> &str {
-        self.address.rsplit_once('@').map_or("", |(_, domain)| domain)
-    }
-
-    fn header(&self) -> Address<'_> {
-        Address::new_address(self.name.as_deref(), self.address.as_str())
-    }
-}
-
-impl std::fmt::Display for Mailbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "{name} <{}>", self.address),
-            None => f.write_str(&self.address),
-        }
-    }
-}
-
-/// `text` on one line, its white space (line breaks too) collapsed to
-/// single spaces; `None` when nothing is left. A header value is one line.
-pub fn one_line(text: &str) -> Option<String> {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!line.is_empty()).then_some(line)
-}
-
-/// Whether `address` is a plain `local@domain` address: a local part of
-/// the characters RFC 5322 allows unquoted, a domain of letters, digits and
-/// `-` between dots. Quoted local parts and IP-literal domains are refused:
-/// a shop's customer does not have one, and a typo is far more likely.
-fn valid_address(address: &str) -> bool {
-    let Some((local, domain)) = address.rsplit_once('@') else {
-        return false;
-    };
-    let atom = |part: &str, extra: &str| {
-        !part.is_empty()
-            && part.split('.').all(|piece| {
-                !piece.is_empty() && piece.chars().all(|c| c.is_alphanumeric() || extra.contains(c) || !c.is_ascii())
-            })
-    };
-    atom(local, "!#$%&'*+-/=?^_`{|}~")
-        && atom(domain, "-")
-        && domain.split('.').all(|label| !label.starts_with('-') && !label.ends_with('-') && label.len() <= 63)
-        && address.len() <= 254
-}
 
 /// Who card `m` is for: the front matter's `email:` (with `to:` as the
 /// name), else a merged row's `email` field (with its `to` or `name`).
@@ -472,6 +389,11 @@ pub fn date_of(written: Option<&str>, date: Option<jiff::civil::DateTime>) -> i6
     date.duration_since(jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0)).as_secs()
 }
 
+/// The header form of a mailbox.
+fn header(mailbox: &Mailbox) -> Address<'_> {
+    Address::new_address(mailbox.name.as_deref(), mailbox.address.as_str())
+}
+
 impl Email {
     /// The `.eml` file: headers, the text and HTML parts and `png` (the
     /// card picture) inline. The same email and picture give the same bytes.
@@ -509,16 +431,16 @@ impl Email {
             vec![alternative, image],
         );
         let mut message = MessageBuilder::new()
-            .from(self.from.header())
+            .from(header(&self.from))
             .subject(self.subject.as_str())
             .date(Date::new(self.date))
             .message_id(MessageId::new(format!("{hash}@{}", self.from.domain())))
             .header("X-Waxseal-Card", Text::new(self.slug.as_str()));
         if let Some(to) = &self.to {
-            message = message.to(to.header());
+            message = message.to(header(to));
         }
         if let Some(reply_to) = &self.reply_to {
-            message = message.reply_to(reply_to.header());
+            message = message.reply_to(header(reply_to));
         }
         message.body(related).write_to_vec().expect("writing to memory does not fail")
     }
@@ -527,33 +449,6 @@ impl Email {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn addresses_are_read_with_or_without_a_name() {
-        let m = Mailbox::parse("Beverly's Shop <hello@shop.example>").unwrap();
-        assert_eq!((m.name.as_deref(), m.address.as_str()), (Some("Beverly's Shop"), "hello@shop.example"));
-        assert_eq!(m.to_string(), "Beverly's Shop <hello@shop.example>");
-        assert_eq!(Mailbox::parse("\"Deb\" <deb@example.org>").unwrap().name.as_deref(), Some("Deb"));
-        assert_eq!(Mailbox::parse(" deb@example.org ").unwrap().name, None);
-        assert_eq!(Mailbox::parse("deb@example.org").unwrap().domain(), "example.org");
-        for bad in [
-            "not-an-address",
-            "@example.org",
-            "deb@",
-            "deb@@example.org",
-            "de b@example.org",
-            "deb@ex..org",
-            "deb@-x.org",
-            "Deb <deb>",
-            "a@b@c",
-        ] {
-            assert!(Mailbox::parse(bad).is_err(), "{bad}");
-        }
-        assert_eq!(Mailbox::parse("not-an-address").unwrap_err(), "`not-an-address` is not an email address");
-        // A header is one line: a name's line breaks become spaces.
-        let named = Mailbox::named("deb@example.org", Some("Deb\r\nBcc: eve@example.org")).unwrap();
-        assert_eq!(named.name.as_deref(), Some("Deb Bcc: eve@example.org"));
-    }
 
     #[test]
     fn plain_text_keeps_paragraphs_and_marks_emphasis() {
@@ -565,7 +460,7 @@ mod tests {
 
     #[test]
     fn a_date_alone_is_noon_utc_and_no_date_is_fixed() {
-        let date = crate::content::parse_date("2026-11-23");
+        let date = crate::template::parse_date("2026-11-23");
         assert_eq!(date_of(Some("2026-11-23"), date), 1_795_435_200);
         assert_eq!(date_of(None, None), UNDATED);
     }

@@ -118,8 +118,8 @@ impl PrintCard {
         let edge = (!svg.draws_bleed).then_some(theme.spec.palette.paper_edge.as_str());
         let grown =
             grow_viewport(&svg.svg, (size.width as f32, size.height as f32), svg.bleed, edge).map_err(PdfError::Svg)?;
-        let tree =
-            usvg::Tree::from_str(&grown, theme.print_fonts.options(theme)).map_err(|e| PdfError::Svg(e.to_string()))?;
+        let fonts = theme.caches.get_or_default::<PrintFonts>();
+        let tree = usvg::Tree::from_str(&grown, fonts.options(theme)).map_err(|e| PdfError::Svg(e.to_string()))?;
         Ok(PrintCard { tree, trim: size.trim_points(), bleed: svg.bleed / size.ppi * 72.0, ppi: size.ppi })
     }
 
@@ -348,7 +348,8 @@ mod tests {
         let file = root.path().join("secret.png");
         let pixmap = tiny_skia::Pixmap::new(4, 4).unwrap();
         std::fs::write(&file, crate::render::encode_png(&pixmap, 300, false)).unwrap();
-        let options = theme.print_fonts.options(&theme);
+        let fonts = theme.caches.get_or_default::<PrintFonts>();
+        let options = fonts.options(&theme);
         for href in [file.to_string_lossy().into_owned(), format!("file://{}", file.display()), "secret.png".into()] {
             let svg = format!(
                 r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image width="4" height="4" href="{href}"/></svg>"#

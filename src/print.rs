@@ -15,10 +15,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
+use crate::content::recipients::{self, RowsFile};
 use crate::content::{self, Message};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::pdf::{self, PrintCard, SheetPage, MM};
-use crate::recipients::{self, RowsFile};
 use crate::theme::{self, Theme};
 
 /// A sheet of paper for a home printer.
@@ -106,7 +106,7 @@ pub fn print(options: &PrintOptions) -> PrintReport {
         }
     };
     let mut body_tera = tera::Tera::new();
-    content::register_filters(&mut body_tera);
+    crate::template::register_filters(&mut body_tera);
     let messages = chosen_cards(options, &patterns, &config, &body_tera, report);
     if messages.is_empty() {
         if options.cards.is_empty() && report.diagnostics.is_empty() {
@@ -233,8 +233,10 @@ fn print_cards(
         messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
     names.sort();
     names.dedup();
-    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> =
-        names.into_par_iter().map(|name| (name.clone(), theme::load(root, &name).map(Arc::new))).collect();
+    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> = names
+        .into_par_iter()
+        .map(|name| (name.clone(), theme::load(root, &name).map(Arc::new).map_err(Diagnostic::from)))
+        .collect();
     let made: Vec<Result<(String, PrintCard), Diagnostic>> =
         messages.par_iter().map(|m| prepare(m, config, &themes, body_tera, bleed)).collect();
     let mut cards = Vec::new();

@@ -226,7 +226,7 @@ fn card_context(
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
     let svg = theme.templates.render("card.svg", context).map_err(|e| {
-        let (line, col, message) = crate::content::tera_location(&e);
+        let (line, col, message) = crate::template::tera_location(&e);
         RenderError::Template(line, col, message)
     })?;
     // A title or alt text may bring a character XML cannot hold (from a
@@ -361,7 +361,8 @@ pub use crate::svg::guard::MAX_IMAGE_PIXELS;
 
 /// The tree as standalone SVG, text as outlines.
 pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
-    if let Some(svg) = crate::svg::outlines::write(source, tree, &theme.glyphs) {
+    let glyphs = theme.caches.get_or_default::<crate::svg::outlines::GlyphOutlines>();
+    if let Some(svg) = crate::svg::outlines::write(source, tree, &glyphs) {
         return svg;
     }
     // Card coordinates are pixels at print resolution: two decimals are a

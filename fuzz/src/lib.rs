@@ -42,7 +42,7 @@ pub fn site() -> &'static Site {
             .map(|name| (name, theme::load(root.path(), name).expect("built-in themes load")))
             .collect();
         let mut body_tera = tera::Tera::new();
-        waxseal::content::register_filters(&mut body_tera);
+        waxseal::template::register_filters(&mut body_tera);
         Site { config: SiteConfig::default(), themes, body_tera }
     })
 }

@@ -33,7 +33,7 @@ use super::{write, BuildReport, Planned, Session};
 /// What every card of a build shares.
 pub(super) struct CardContext<'a> {
     pub(super) config: &'a SiteConfig,
-    pub(super) themes: &'a BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+    pub(super) themes: &'a BTreeMap<String, Result<Arc<Theme>, theme::LoadError>>,
     pub(super) body_tera: &'a tera::Tera,
     pub(super) output: &'a Output,
     pub(super) css_urls: &'a HashMap<String, String>,
@@ -127,7 +127,7 @@ fn theme_of<'t>(ctx: &'t CardContext, m: &Message) -> Result<&'t Arc<Theme>, Dia
     match ctx.themes.get(theme_name) {
         Some(Ok(theme)) => Ok(theme),
         // The theme's own error is reported once, before this one.
-        Some(Err(d)) if !theme::is_unknown(d) => {
+        Some(Err(theme::LoadError::Broken(d))) => {
             let place = match d.line {
                 0 => d.path.display().to_string(),
                 line => format!("{}:{line}", d.path.display()),
@@ -359,8 +359,9 @@ pub(super) fn record_outcomes(
 /// A broken theme is reported once, with its own path (and then per card
 /// briefly); a message's unknown theme only by the message.
 fn report_theme_error(ctx: &CardContext, theme: &str, reported: &mut Vec<String>, report: &mut BuildReport) {
-    if let Some(Err(theme_diag)) = ctx.themes.get(theme) {
-        let named_by_the_message = theme != ctx.config.theme && theme::is_unknown(theme_diag);
+    if let Some(Err(load_error)) = ctx.themes.get(theme) {
+        let theme_diag = load_error.diagnostic();
+        let named_by_the_message = theme != ctx.config.theme && load_error.is_unknown();
         if !named_by_the_message && !reported.iter().any(|t| t == theme) {
             reported.push(theme.to_string());
             report.diagnostics.push(theme_diag.clone());

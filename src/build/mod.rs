@@ -124,7 +124,7 @@ impl<'a> Run<'a> {
         };
         let output = if session.long_running { output.recording_changes() } else { output };
         let mut body_tera = tera::Tera::new();
-        content::register_filters(&mut body_tera);
+        crate::template::register_filters(&mut body_tera);
         let (root, drafts, optimize_asked) = (&options.root, options.drafts, options.optimize);
         Ok(Run { session, root, drafts, config, outputs, optimize_asked, output, claim, body_tera })
     }
@@ -136,7 +136,7 @@ impl<'a> Run<'a> {
 }
 
 /// Every theme a build uses, by name, or why it cannot be used.
-type Themes = BTreeMap<String, Result<Arc<Theme>, Diagnostic>>;
+type Themes = BTreeMap<String, Result<Arc<Theme>, crate::theme::LoadError>>;
 
 /// The site as a build finds it: its cards (not made yet), the last build's
 /// record and the themes.
@@ -203,7 +203,7 @@ fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
 }
 
 /// The site's theme (loaded already) and each other theme a card names, once.
-fn load_themes(run: &Run, cards: &[Head], site_theme: Result<Arc<Theme>, Diagnostic>) -> Themes {
+fn load_themes(run: &Run, cards: &[Head], site_theme: Result<Arc<Theme>, crate::theme::LoadError>) -> Themes {
     let site = &run.config.theme;
     let mut names: Vec<String> = cards.iter().filter_map(|m| m.theme.clone()).filter(|name| name != site).collect();
     names.sort();

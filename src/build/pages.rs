@@ -9,7 +9,6 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::SiteConfig;
-use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::hash;
@@ -238,8 +237,8 @@ fn card_pages(
 }
 
 pub(super) fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
-    let (line, col, message) = content::tera_location(e);
-    Diagnostic::error(theme.origin(content::tera_file(e).unwrap_or(template)), line, col, message)
+    let (line, col, message) = crate::template::tera_location(e);
+    Diagnostic::error(theme.origin(crate::template::tera_file(e).unwrap_or(template)), line, col, message)
 }
 
 /// Makes the pages of the cards recorded in `next` and the gallery, in the
@@ -273,7 +272,7 @@ pub(super) fn make_pages(
     let gallery = match ctx.themes.get(&config.theme) {
         Some(Ok(theme)) => Some(gallery(ctx, theme, old_gallery, entries, &newest, &next.cards)),
         Some(Err(d)) if !themes_reported.contains(&config.theme) => {
-            report.diagnostics.push(d.clone());
+            report.diagnostics.push(d.diagnostic().clone());
             None
         }
         _ => None,

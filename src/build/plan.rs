@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use crate::card::{Artifact, Outputs};
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
 use crate::hash;
 use crate::theme::Theme;
 
@@ -68,7 +67,7 @@ impl KeyBase {
         config: &SiteConfig,
         outputs: &Outputs,
         optimize: bool,
-        themes: &BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+        themes: &BTreeMap<String, Result<Arc<Theme>, crate::theme::LoadError>>,
     ) -> KeyBase {
         let settings = serde_json::to_string(config).expect("settings are plain data");
         let global = hash::key(&[

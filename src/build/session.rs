@@ -54,7 +54,7 @@ impl Session {
     }
 
     /// The theme `name`, as loaded by an earlier build when none of its files changed.
-    pub(super) fn theme(&self, root: &std::path::Path, name: &str) -> Result<Arc<Theme>, Diagnostic> {
+    pub(super) fn theme(&self, root: &std::path::Path, name: &str) -> Result<Arc<Theme>, theme::LoadError> {
         let known = self.themes.lock().expect("no panics while holding the lock").get(name).cloned();
         if let Some(theme) = known.filter(|t| theme::fingerprint(root, &t.chain) == t.fingerprint) {
             return Ok(theme);

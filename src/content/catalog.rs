@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::SiteConfig;
+use crate::content::recipients::{self, RowPlace, RowsFile};
 use crate::content::Message;
 use crate::diagnostics::Diagnostic;
-use crate::recipients::{self, RowPlace, RowsFile};
 
 /// Drops the later of two cards with one slug, with an error naming both
 /// (for a merged card, its row).

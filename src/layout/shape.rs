@@ -71,7 +71,7 @@ pub(super) struct Measurer<'t> {
     faces: BTreeMap<FaceKey, Shaping<'t>>,
     fallbacks: Vec<FaceKey>,
     /// Widths and plans from earlier cards of the theme.
-    widths: &'t WidthCache,
+    widths: Arc<WidthCache>,
     /// The buffer of the last shaping, emptied, for the next one.
     buffer: Cell<Option<UnicodeBuffer>>,
 }
@@ -107,7 +107,7 @@ impl<'t> Measurer<'t> {
             faces.insert(key, Shaping { font, data: &face.shaper, shaper, cmap, upem, color, coverage });
         }
         let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
-        Ok(Measurer { faces, fallbacks, widths: &theme.widths, buffer: Cell::default() })
+        Ok(Measurer { faces, fallbacks, widths: theme.caches.get_or_default::<WidthCache>(), buffer: Cell::default() })
     }
 
     fn covers(&self, key: FaceKey, c: char) -> bool {

@@ -116,7 +116,7 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
     let config = waxseal::config::SiteConfig::load(root).expect("waxseal.yaml");
     let theme = waxseal::theme::load(root, &config.theme).expect("theme");
     let mut tera = tera::Tera::new();
-    waxseal::content::register_filters(&mut tera);
+    waxseal::template::register_filters(&mut tera);
     let (mut files, _) = waxseal::content::walk(root);
     files.sort();
     files.truncate(limit);

@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, Recipient};
 use crate::diagnostics::{display_path, Diagnostic};
+use crate::template;
 
 /// The fields of a row: `recipient.*` in the templates.
 pub type Fields = serde_json::Map<String, serde_json::Value>;
@@ -140,125 +141,136 @@ impl RowsFile {
     pub fn rows(&self) -> Result<Rows<'_>, Diagnostic> {
         let reader = self.open()?;
         match self.format {
-            Format::Delimited(delimiter) => {
-                let mut csv = csv_reader(delimiter, reader);
-                let header = Header::read(self, &mut csv)?;
-                let mut record = csv::ByteRecord::new();
-                let mut number = 0;
-                let mut done = false;
-                Ok(Box::new(std::iter::from_fn(move || loop {
-                    if done {
-                        return None;
-                    }
-                    match csv.read_byte_record(&mut record) {
-                        Ok(false) => return None,
-                        Ok(true) => {
-                            number += 1;
-                            let pos = record.position().cloned().unwrap_or_else(csv::Position::new);
-                            let place = RowPlace { number, line: pos.line() as usize, offset: pos.byte() };
-                            if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
-                                continue; // A spreadsheet's empty row.
-                            }
-                            return Some(header.row(self, place, &record).map_err(RowError::row));
-                        }
-                        Err(e) => {
-                            done = true;
-                            let line = e.position().map_or(0, |p| p.line() as usize);
-                            return Some(Err(RowError::last(self.error(line, format!("cannot read: {e}")))));
-                        }
-                    }
-                })))
-            }
-            Format::Json => {
-                let mut scanner = Scanner::new(reader, 0, 1);
-                scanner.skip_bom().map_err(|e| self.error(0, format!("cannot read: {e}")))?;
-                scanner.skip_whitespace().map_err(|e| self.error(0, format!("cannot read: {e}")))?;
-                if scanner.bump().map_err(|e| self.error(0, format!("cannot read: {e}")))? != Some(b'[') {
-                    return Err(self
-                        .error(scanner.line, "the rows of a JSON file are a list of objects")
-                        .with_hint("write `[{\"name\": \"Ann\"}, {\"name\": \"Bob\"}]`"));
-                }
-                let mut number = 0;
-                let mut done = false;
-                Ok(Box::new(std::iter::from_fn(move || {
-                    if done {
-                        return None;
-                    }
-                    let next = (|| -> std::io::Result<Option<(RowPlace, usize, Vec<u8>)>> {
-                        scanner.skip_whitespace()?;
-                        if matches!(scanner.peek()?, Some(b']') | None) {
-                            return Ok(None);
-                        }
-                        number += 1;
-                        let (place, col) =
-                            (RowPlace { number, line: scanner.line, offset: scanner.offset }, scanner.col);
-                        let mut bytes = Vec::new();
-                        scanner.value(&mut bytes)?;
-                        scanner.skip_whitespace()?;
-                        if scanner.peek()? == Some(b',') {
-                            scanner.bump()?;
-                        }
-                        Ok(Some((place, col, bytes)))
-                    })();
-                    match next {
-                        Ok(Some((place, col, bytes))) => Some(self.json_row(place, col, &bytes).map_err(RowError::row)),
-                        Ok(None) => {
-                            done = true;
-                            (scanner.peek().ok()? != Some(b']')).then(|| {
-                                Err(RowError::last(
-                                    self.error(scanner.line, "the list of rows is not closed")
-                                        .with_hint("end the file with `]`"),
-                                ))
-                            })
-                        }
-                        Err(e) => {
-                            done = true;
-                            Some(Err(RowError::last(self.error(scanner.line, format!("cannot read: {e}")))))
-                        }
-                    }
-                })))
-            }
-            Format::Yaml => {
-                let mut lines = Lines { reader, offset: 0, line: 0 };
-                // Up to the first item: only comments, blank lines and document markers.
-                let first = loop {
-                    let Some((offset, line, text)) = lines.next().map_err(|e| self.error(0, e.to_string()))? else {
-                        break None;
-                    };
-                    match yaml_line(&text) {
-                        YamlLine::Item => break Some((offset, line, text)),
-                        YamlLine::Blank | YamlLine::Marker => {}
-                        YamlLine::Other => {
-                            return Err(self
-                                .error(line, "the rows of a YAML file are a list, one `- ` item per row")
-                                .with_hint("write each row as `- name: Ann` with its other fields indented below"))
-                        }
-                    }
-                };
-                let mut pending = first;
-                let mut number = 0;
-                Ok(Box::new(std::iter::from_fn(move || {
-                    let (offset, line, mut text) = pending.take()?;
-                    // The item's lines, up to the next item or the end of the list.
-                    loop {
-                        match lines.next() {
-                            Ok(Some((o, l, t))) => match yaml_line(&t) {
-                                YamlLine::Item => {
-                                    pending = Some((o, l, t));
-                                    break;
-                                }
-                                YamlLine::Marker if t.starts_with("---") || t.starts_with("...") => break,
-                                _ => text.push_str(&t),
-                            },
-                            Ok(None) => break,
-                            Err(e) => return Some(Err(RowError::last(self.error(line, format!("cannot read: {e}"))))),
-                        }
-                    }
-                    number += 1;
-                    Some(self.yaml_row(RowPlace { number, line, offset }, &text).map_err(RowError::row))
-                })))
-            }
+            Format::Delimited(delimiter) => self.delimited_rows(delimiter, reader),
+            Format::Json => self.json_rows(reader),
+            Format::Yaml => self.yaml_rows(reader),
         }
+    }
+
+    /// The rows of a CSV or TSV file, after its header; a spreadsheet's
+    /// empty row is skipped.
+    fn delimited_rows(&self, delimiter: u8, reader: BufReader<File>) -> Result<Rows<'_>, Diagnostic> {
+        let mut csv = csv_reader(delimiter, reader);
+        let header = Header::read(self, &mut csv)?;
+        let mut record = csv::ByteRecord::new();
+        let mut number = 0;
+        let mut done = false;
+        Ok(Box::new(std::iter::from_fn(move || loop {
+            if done {
+                return None;
+            }
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    number += 1;
+                    let pos = record.position().cloned().unwrap_or_else(csv::Position::new);
+                    let place = RowPlace { number, line: pos.line() as usize, offset: pos.byte() };
+                    if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+                        continue; // A spreadsheet's empty row.
+                    }
+                    return Some(header.row(self, place, &record).map_err(RowError::row));
+                }
+                Err(e) => {
+                    done = true;
+                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    return Some(Err(RowError::last(self.error(line, format!("cannot read: {e}")))));
+                }
+            }
+        })))
+    }
+
+    /// The rows of a JSON list of objects, found by a scanner so the list
+    /// is never held whole.
+    fn json_rows(&self, reader: BufReader<File>) -> Result<Rows<'_>, Diagnostic> {
+        let mut scanner = Scanner::new(reader, 0, 1);
+        scanner.skip_bom().map_err(|e| self.error(0, format!("cannot read: {e}")))?;
+        scanner.skip_whitespace().map_err(|e| self.error(0, format!("cannot read: {e}")))?;
+        if scanner.bump().map_err(|e| self.error(0, format!("cannot read: {e}")))? != Some(b'[') {
+            return Err(self
+                .error(scanner.line, "the rows of a JSON file are a list of objects")
+                .with_hint("write `[{\"name\": \"Ann\"}, {\"name\": \"Bob\"}]`"));
+        }
+        let mut number = 0;
+        let mut done = false;
+        Ok(Box::new(std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            let next = (|| -> std::io::Result<Option<(RowPlace, usize, Vec<u8>)>> {
+                scanner.skip_whitespace()?;
+                if matches!(scanner.peek()?, Some(b']') | None) {
+                    return Ok(None);
+                }
+                number += 1;
+                let (place, col) = (RowPlace { number, line: scanner.line, offset: scanner.offset }, scanner.col);
+                let mut bytes = Vec::new();
+                scanner.value(&mut bytes)?;
+                scanner.skip_whitespace()?;
+                if scanner.peek()? == Some(b',') {
+                    scanner.bump()?;
+                }
+                Ok(Some((place, col, bytes)))
+            })();
+            match next {
+                Ok(Some((place, col, bytes))) => Some(self.json_row(place, col, &bytes).map_err(RowError::row)),
+                Ok(None) => {
+                    done = true;
+                    (scanner.peek().ok()? != Some(b']')).then(|| {
+                        Err(RowError::last(
+                            self.error(scanner.line, "the list of rows is not closed")
+                                .with_hint("end the file with `]`"),
+                        ))
+                    })
+                }
+                Err(e) => {
+                    done = true;
+                    Some(Err(RowError::last(self.error(scanner.line, format!("cannot read: {e}")))))
+                }
+            }
+        })))
+    }
+
+    /// The rows of a YAML list of maps: each `- ` item's lines, up to the
+    /// next item or the end of the list.
+    fn yaml_rows(&self, reader: BufReader<File>) -> Result<Rows<'_>, Diagnostic> {
+        let mut lines = Lines { reader, offset: 0, line: 0 };
+        // Up to the first item: only comments, blank lines and document markers.
+        let first = loop {
+            let Some((offset, line, text)) = lines.next().map_err(|e| self.error(0, e.to_string()))? else {
+                break None;
+            };
+            match yaml_line(&text) {
+                YamlLine::Item => break Some((offset, line, text)),
+                YamlLine::Blank | YamlLine::Marker => {}
+                YamlLine::Other => {
+                    return Err(self
+                        .error(line, "the rows of a YAML file are a list, one `- ` item per row")
+                        .with_hint("write each row as `- name: Ann` with its other fields indented below"))
+                }
+            }
+        };
+        let mut pending = first;
+        let mut number = 0;
+        Ok(Box::new(std::iter::from_fn(move || {
+            let (offset, line, mut text) = pending.take()?;
+            // The item's lines, up to the next item or the end of the list.
+            loop {
+                match lines.next() {
+                    Ok(Some((o, l, t))) => match yaml_line(&t) {
+                        YamlLine::Item => {
+                            pending = Some((o, l, t));
+                            break;
+                        }
+                        YamlLine::Marker if t.starts_with("---") || t.starts_with("...") => break,
+                        _ => text.push_str(&t),
+                    },
+                    Ok(None) => break,
+                    Err(e) => return Some(Err(RowError::last(self.error(line, format!("cannot read: {e}"))))),
+                }
+            }
+            number += 1;
+            Some(self.yaml_row(RowPlace { number, line, offset }, &text).map_err(RowError::row))
+        })))
     }
 
     /// The row at `place`, read again.
@@ -623,12 +635,12 @@ fn render_value(
     key: &str,
     text: &str,
 ) -> Result<String, Diagnostic> {
-    if !content::is_template(text) {
+    if !template::is_template(text) {
         return Ok(text.to_string());
     }
     // Front matter values are text: the pages and the card escape them.
     tera.render_str(text, context, false).map_err(|e| {
-        let (line, col, message) = content::tera_location(&e);
+        let (line, col, message) = template::tera_location(&e);
         let (key_line, value_col) = m.value_place(key);
         // A value on the key's own line: the column counts from the value's.
         let scalar = matches!(key, "title" | "to" | "from" | "email" | "date" | "slug");
@@ -691,7 +703,7 @@ pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Res
     render_yaml(tera, &context, &m, &mut front.extra)?;
     let date_text = front.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
     let date = match &date_text {
-        Some(text) => Some(content::parse_date(text).ok_or_else(|| {
+        Some(text) => Some(template::parse_date(text).ok_or_else(|| {
             row_error(&m, format!("`{text}` is not a date"), "date").with_hint(format!(
                 "write dates as YYYY-MM-DD, e.g. 2026-11-23 (the `date:` of {})",
                 m.source.display()

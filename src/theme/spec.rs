@@ -1,0 +1,265 @@
+//! `theme.yaml` as serde reads it: palette, fonts by role, text settings,
+//! geometry, styles and the seal, and the names of faces. Plain data: no
+//! files are read here.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Colours, as CSS hex strings.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Palette {
+    /// The card's paper.
+    pub paper: String,
+    /// A second paper tone for the edges (gradients).
+    pub paper_edge: String,
+    /// The text.
+    pub ink: String,
+    /// Emphasised words, links, the title.
+    pub accent: String,
+    /// Border art.
+    pub border: String,
+    /// The default wax colour.
+    pub seal: String,
+}
+
+/// Font files by role, relative to the theme folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontFiles {
+    /// Body text.
+    pub body: String,
+    /// `*em*`.
+    pub italic: String,
+    /// `**strong**`.
+    pub bold: String,
+    /// `***both***`.
+    pub bold_italic: String,
+    /// Title and signature.
+    pub script: String,
+    /// Headings inside the message; the script font when not given.
+    #[serde(default)]
+    pub display: Option<String>,
+    /// Fonts tried in order, per character, for what the others lack
+    /// (other scripts, emoji).
+    #[serde(default)]
+    pub fallbacks: Vec<String>,
+}
+
+/// How the message text is set.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSettings {
+    /// Preferred body size, in points.
+    pub size: f32,
+    /// The smallest body size the text may shrink to, in points.
+    pub min_size: f32,
+    /// Line height as a multiple of the size.
+    pub line_height: f32,
+    /// Space between paragraphs, as a multiple of the line height.
+    pub paragraph_gap: f32,
+    /// `left` or `center`.
+    pub align: Align,
+    /// Where a text shorter than its box sits: `center` (a little above the
+    /// middle) or `top`.
+    #[serde(default)]
+    pub valign: VAlign,
+    /// The title's size as a multiple of the body size.
+    pub title_scale: f32,
+    /// The signature's size as a multiple of the body size.
+    pub signature_scale: f32,
+    /// Words before the sender's name in the signature line.
+    pub sign_off: String,
+    /// How the signature is set: `right` (the default), `center` or `left`.
+    #[serde(default = "signature_align")]
+    pub signature_align: Align,
+}
+
+fn signature_align() -> Align {
+    Align::Right
+}
+
+/// Horizontal alignment of text lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    /// Ragged right.
+    Left,
+    /// Centred lines.
+    Center,
+    /// Ragged left (signatures).
+    Right,
+}
+
+/// Vertical placement of a text shorter than its box.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VAlign {
+    /// A little above the middle.
+    #[default]
+    Center,
+    /// At the top of the box.
+    Top,
+}
+
+/// A rectangle as fractions of the card's width and height.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frac {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width (0 for a point).
+    #[serde(default)]
+    pub width: f32,
+    /// Height (0 for a point).
+    #[serde(default)]
+    pub height: f32,
+}
+
+/// Where things go on the card, as fractions of its size.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geometry {
+    /// The box the title, message and signature must fit in.
+    pub text_box: Frac,
+    /// The seal's centre.
+    pub seal: Frac,
+    /// The seal's radius as a fraction of the card's shorter side.
+    pub seal_radius: f32,
+}
+
+/// The default seal of the theme's cards.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealDefaults {
+    /// Emblem pressed into the wax: a built-in one or `emblems/NAME.svg` of the theme.
+    pub emblem: String,
+    /// Wax colour (a name or hex); the palette's `seal` when not given.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// How one kind of text looks. Unset fields keep the text's own look.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    /// Set in an italic face.
+    pub italic: Option<bool>,
+    /// Set in a bold face.
+    pub bold: Option<bool>,
+    /// `ink`, `accent`, `border`, `seal` (palette entries) or a hex colour.
+    pub color: Option<String>,
+    /// Underlined.
+    pub underline: Option<bool>,
+    /// For headings, the title and the signature: `body`, `italic`, `bold`,
+    /// `bold_italic`, `script` or `display`.
+    pub face: Option<FontRole>,
+}
+
+impl Style {
+    fn of(face: Option<FontRole>, italic: Option<bool>, bold: Option<bool>, color: &str, underline: bool) -> Style {
+        Style { italic, bold, color: Some(color.into()), underline: Some(underline), face }
+    }
+}
+
+/// How each kind of text looks (`styles:` in theme.yaml); every entry is optional.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Styles {
+    /// `*em*`.
+    pub em: Style,
+    /// `**strong**`.
+    pub strong: Style,
+    /// Links.
+    pub link: Style,
+    /// Block quotes.
+    pub quote: Style,
+    /// `#` headings.
+    pub heading: Style,
+    /// The card's title.
+    pub title: Style,
+    /// The signature line.
+    pub signature: Style,
+    /// List bullets and numbers.
+    pub marker: Style,
+}
+
+impl Default for Styles {
+    fn default() -> Self {
+        Styles {
+            em: Style::of(None, Some(true), None, "accent", false),
+            strong: Style::of(None, None, Some(true), "ink", false),
+            link: Style::of(None, None, None, "accent", true),
+            quote: Style::of(None, Some(true), None, "ink", false),
+            heading: Style::of(Some(FontRole::Display), None, None, "ink", false),
+            title: Style::of(Some(FontRole::Script), None, None, "accent", false),
+            signature: Style::of(Some(FontRole::Script), None, None, "ink", false),
+            marker: Style::of(Some(FontRole::Body), None, None, "accent", false),
+        }
+    }
+}
+
+/// `theme.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFile {
+    /// The theme's name.
+    pub name: String,
+    /// One line about its look.
+    pub description: String,
+    /// Colours.
+    pub palette: Palette,
+    /// Font files by role.
+    pub fonts: FontFiles,
+    /// Text settings.
+    pub text: TextSettings,
+    /// Placement on a portrait card.
+    pub geometry: Geometry,
+    /// Placement on particular sizes, by size name (`a7`, `square`,
+    /// `a6-landscape`) or `landscape` for every landscape card.
+    #[serde(default)]
+    pub sizes: BTreeMap<String, Geometry>,
+    /// How emphasis, links, headings, the title and the signature look.
+    #[serde(default)]
+    pub styles: Styles,
+    /// The seal.
+    pub seal: SealDefaults,
+    /// The theme this one is made from: its files and settings are used for
+    /// whatever this one does not give.
+    #[serde(default)]
+    pub extends: Option<String>,
+}
+
+/// The keys of `theme.yaml`, for hints.
+pub(super) const THEME_KEYS: &[&str] =
+    &["name", "description", "extends", "palette", "fonts", "text", "geometry", "sizes", "styles", "seal"];
+
+/// The faces a card is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FontRole {
+    /// Body text.
+    Body,
+    /// Italic.
+    Italic,
+    /// Bold.
+    Bold,
+    /// Bold italic.
+    BoldItalic,
+    /// Title and signature.
+    Script,
+    /// Headings.
+    Display,
+}
+
+/// Names a face of a theme: one of its roles, or its n-th fallback font.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FaceKey {
+    /// The face of a role.
+    Role(FontRole),
+    /// A fallback font, tried in order for characters the role's face lacks.
+    Fallback(usize),
+}
