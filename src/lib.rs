@@ -4,9 +4,11 @@
 //! Data flows one way; each stage is a module with a small typed interface:
 //!
 //! ```text
-//! config    waxseal.yaml            -> SiteConfig
-//! content   content/**/*.md         -> Message (front matter, body template)
-//! recipients rows of `recipients:`   -> one Message per row, streamed
+//! config    waxseal.yaml            -> SiteConfig (its values checked)
+//! content   content/**/*.md         -> Message (front matter, body template);
+//!           rows of `recipients:`   -> one Message per row, streamed;
+//!           the catalog: the cards a site has, before any is made
+//! template  Tera, waxseal's filters, where a template error is
 //! markup    Markdown (comrak)       -> RichText (styled runs) + HTML
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
@@ -15,14 +17,33 @@
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
 //! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
 //! email     card PNG + email.html.tera -> message.eml (text, HTML, the card inline)
-//! site      Tera templates          -> card pages, gallery, assets
+//! site      Tera templates          -> card pages, gallery pages, assets (values)
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
-//! build     orchestrates, in parallel, collecting diagnostics
+//! card      message + theme         -> laid-out card, entry, email, pictures (bytes)
+//! build     named stages: plan (pure), cards, pages, record
 //! output    the only writer: atomic, confined to the output folder (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
 //! print     chosen cards            -> n-up sheets for home printers, one PDF
 //! send      built emails            -> the shop's mail server (SMTP), a sent log
+//! ```
+//!
+//! The layers, lowest first: a module may use only modules on layers below
+//! its own (`tests/it/architecture.rs` checks every `crate::` path).
+//!
+//! ```text
+//! layers:
+//! 0  diagnostics hash size output markup svg template
+//! 1  config seal links
+//! 2  content theme
+//! 3  layout site email
+//! 4  render feeds
+//! 5  pdf
+//! 6  card
+//! 7  build
+//! 8  check print scaffold serve
+//! 9  send
+//! end of layers
 //! ```
 //!
 //! The command line is not part of the library: the binary (`src/main.rs`

@@ -258,22 +258,7 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
         let x = left + line.x;
         let y = top + line.baseline;
         match &line.kind {
-            LineKind::Rule => {
-                // A small ornament: two fading rules and a diamond.
-                let cx = left + line.width / 2.0;
-                let s = line.size * 0.22;
-                let _ = write!(
-                    out,
-                    "<g fill=\"{c}\" stroke=\"{c}\"><path fill=\"none\" stroke-width=\"{sw:.2}\" d=\"M{a:.2} {y:.2}H{b:.2}M{d:.2} {y:.2}H{e:.2}\"/><path stroke=\"none\" d=\"M{cx:.2} {t:.2}l{s:.2} {s:.2}l-{s:.2} {s:.2}l-{s:.2} -{s:.2}z\"/></g>",
-                    c = palette.border,
-                    sw = line.size * 0.04,
-                    a = cx - line.size * 3.0,
-                    b = cx - s * 2.0,
-                    d = cx + s * 2.0,
-                    e = cx + line.size * 3.0,
-                    t = y - s,
-                );
-            }
+            LineKind::Rule => ornament(&mut out, &palette.border, left + line.width / 2.0, y, line.size),
             LineKind::Text(pieces) => {
                 if let Some(rule_x) = line.quote_rule {
                     // A thin accent rule beside quoted lines; lines touch, so the rules join.
@@ -327,6 +312,22 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
     }
     out.push_str("</g>");
     out
+}
+
+/// A thematic break's small ornament, centred at `cx`: two fading rules and a diamond.
+fn ornament(out: &mut String, color: &str, cx: f32, y: f32, size: f32) {
+    let s = size * 0.22;
+    let _ = write!(
+        out,
+        "<g fill=\"{c}\" stroke=\"{c}\"><path fill=\"none\" stroke-width=\"{sw:.2}\" d=\"M{a:.2} {y:.2}H{b:.2}M{d:.2} {y:.2}H{e:.2}\"/><path stroke=\"none\" d=\"M{cx:.2} {t:.2}l{s:.2} {s:.2}l-{s:.2} {s:.2}l-{s:.2} -{s:.2}z\"/></g>",
+        c = color,
+        sw = size * 0.04,
+        a = cx - size * 3.0,
+        b = cx - s * 2.0,
+        d = cx + s * 2.0,
+        e = cx + size * 3.0,
+        t = y - s,
+    );
 }
 
 /// Parses card SVG into a tree with the theme's fonts and nothing from outside.

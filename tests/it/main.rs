@@ -2,6 +2,7 @@
 //! what a user would notice. One file per topic (see tests/README.md);
 //! `support` is the harness and `browser` drives headless Chromium.
 
+mod architecture;
 mod badinput;
 mod browser;
 mod build;
