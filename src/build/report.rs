@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::card::Outputs;
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{plural, Diagnostic};
 use crate::output::Output;
 
 /// What a build did.
@@ -99,7 +99,7 @@ fn once_per_message(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         }
     }
     for (d, n) in out.iter_mut().zip(more).filter(|(_, n)| *n > 0) {
-        let rows = if n == 1 { "1 more row".to_string() } else { format!("{n} more rows") };
+        let rows = plural(n, "more row", "more rows");
         d.hint = Some(match d.hint.take() {
             Some(hint) => format!("{hint}\n  and the same for {rows}"),
             None => format!("the same for {rows}"),

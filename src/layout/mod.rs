@@ -31,7 +31,7 @@ use shape::Measurer;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LayoutError {
     /// Too much text for the box even at the minimum size.
-    #[error("text needs {lines} more line{} than fit at the minimum size {min_size}pt", if *lines == 1 { "" } else { "s" })]
+    #[error("text needs {} than fit at the minimum size {min_size}pt", crate::diagnostics::plural(*lines, "more line", "more lines"))]
     DoesNotFit {
         /// How many lines of body text would have to go.
         lines: usize,
