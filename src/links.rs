@@ -53,10 +53,18 @@ pub struct Page {
 pub enum Target {
     /// A file of the site, relative to the output folder
     /// (`cards/deb/index.html`), and the `#fragment` asked for, if any.
-    Site { file: String, fragment: Option<String> },
+    Site {
+        /// The file.
+        file: String,
+        /// The fragment.
+        fragment: Option<String>,
+    },
     /// A path of the site's host outside the site's own (`base_url`'s),
     /// led to by a relative URL, which cannot mean another site: broken.
-    Outside { path: String },
+    Outside {
+        /// The path.
+        path: String,
+    },
     /// Off the site (another host or scheme, or an absolute URL outside
     /// `base_url`): not checked.
     Elsewhere,

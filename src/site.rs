@@ -194,15 +194,20 @@ pub struct PageHead {
 /// A card a page links to, with the title to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardLink {
+    /// Its page's URL.
     pub url: String,
+    /// Its title.
     pub title: String,
 }
 
 /// A tag, with the URL of its first page and how many cards have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TagLink {
+    /// The tag as written.
     pub name: String,
+    /// Its first page's URL.
     pub url: String,
+    /// How many items have it.
     pub count: usize,
 }
 
@@ -210,9 +215,13 @@ pub struct TagLink {
 /// of the page of its cards, the title of its first card and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupLink {
+    /// The merged message's slug.
     pub name: String,
+    /// The URL of the page of its cards.
     pub url: String,
+    /// Its first card's title.
     pub title: String,
+    /// How many cards it has.
     pub count: usize,
 }
 
@@ -335,6 +344,7 @@ pub fn groups<'a>(cards: &[GalleryCard<'a>], config: &SiteConfig) -> Vec<(GroupL
 /// card's with the group's URL, and how many cards it stands for.
 #[derive(Debug, Serialize)]
 pub struct ListEntry {
+    /// The card's entry (a group's: its first card's, with the group's URL).
     #[serde(flatten)]
     pub card: CardEntry,
     /// How many cards the group has; 0 for a card on its own.

@@ -16,11 +16,11 @@ use super::record::{BuildCache, CachedCard};
 
 /// At most this many cards' pictures are drawn in the background (see
 /// [`Draw::Later`]).
-pub const DRAWN_IN_THE_BACKGROUND: usize = 4;
+pub(super) const DRAWN_IN_THE_BACKGROUND: usize = 4;
 
 /// Whether, and when, a card's pictures are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Draw {
+pub(super) enum Draw {
     /// They are as the last build left them: only the page is made.
     Keep,
     /// Now, as the card is made.
@@ -33,7 +33,7 @@ pub enum Draw {
 
 /// What a build does with one card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(super) enum Action {
     /// Nothing it is made from changed and its files are there: it is kept
     /// as the last build made it.
     Reuse,
@@ -45,7 +45,7 @@ pub enum Action {
 /// pictures are drawn from (`picture_key`: not the pages' templates and
 /// CSS, nor settings only pages use).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keys {
+pub(super) struct Keys {
     /// Its whole key.
     pub key: String,
     /// The key of its pictures.
@@ -54,7 +54,7 @@ pub struct Keys {
 
 /// What every card's keys start from: the settings, the options, waxseal
 /// itself and each theme's fingerprints.
-pub struct KeyBase {
+pub(super) struct KeyBase {
     global: String,
     picture_global: String,
     /// Each theme's (fingerprint, picture fingerprint); a broken theme's are empty.
@@ -63,7 +63,7 @@ pub struct KeyBase {
 
 impl KeyBase {
     /// The key base of a build of `config` making `outputs` in `themes`.
-    pub fn new(
+    pub(super) fn new(
         config: &SiteConfig,
         outputs: &Outputs,
         optimize: bool,
@@ -108,7 +108,7 @@ impl KeyBase {
 
     /// The keys of card `slug` in theme `theme`, made from a message (and
     /// row) of digest `digest`.
-    pub fn keys(&self, theme: &str, digest: &[u8], slug: &str) -> Keys {
+    pub(super) fn keys(&self, theme: &str, digest: &[u8], slug: &str) -> Keys {
         let (theme_key, theme_picture_key) = self.themes.get(theme).cloned().unwrap_or_default();
         Keys {
             key: hash::key(&[self.global.as_bytes(), theme_key.as_bytes(), digest, slug.as_bytes()]),
@@ -126,7 +126,7 @@ impl KeyBase {
 /// `record`, the pictures this build makes and the files `present` in the
 /// output folder. A card to draw whose last pictures are there is drawn
 /// [`Draw::Later`]; [`schedule`] keeps that for the first few.
-pub fn decide(
+pub(super) fn decide(
     record: &BuildCache,
     slug: &str,
     keys: &Keys,
@@ -148,7 +148,7 @@ pub fn decide(
 /// Draws only the first [`DRAWN_IN_THE_BACKGROUND`] of the cards that could
 /// be drawn later so: the others are drawn as their cards are made, so that
 /// memory does not grow with their number.
-pub fn schedule(actions: &mut [Action]) {
+pub(super) fn schedule(actions: &mut [Action]) {
     let later = actions.iter_mut().filter(|a| **a == Action::Make(Draw::Later));
     for action in later.skip(DRAWN_IN_THE_BACKGROUND) {
         *action = Action::Make(Draw::Now);
@@ -159,7 +159,11 @@ pub fn schedule(actions: &mut [Action]) {
 /// cards gone, of outputs no longer made, theme assets of an old
 /// stylesheet), each once; a file cards share (a seal) stays while any card
 /// has it.
-pub fn stale_files(old: &BTreeMap<String, CachedCard>, old_site_files: &[String], next: &BuildCache) -> Vec<String> {
+pub(super) fn stale_files(
+    old: &BTreeMap<String, CachedCard>,
+    old_site_files: &[String],
+    next: &BuildCache,
+) -> Vec<String> {
     let kept: HashSet<&String> = next.cards.values().flat_map(|c| &c.files).chain(&next.site_files).collect();
     let mut seen = HashSet::new();
     let old_files = old.values().flat_map(|c| &c.files).chain(old_site_files);
@@ -171,7 +175,10 @@ pub fn stale_files(old: &BTreeMap<String, CachedCard>, old_site_files: &[String]
 /// folder of a card this build knows of (`present_slugs`, made or not: a
 /// message whose card failed keeps its folder). The rest (what the killed
 /// build made for messages deleted since) goes.
-pub fn kept_after_a_kill<'a>(next: &'a BuildCache, present_slugs: &'a HashSet<String>) -> impl Fn(&str) -> bool + 'a {
+pub(super) fn kept_after_a_kill<'a>(
+    next: &'a BuildCache,
+    present_slugs: &'a HashSet<String>,
+) -> impl Fn(&str) -> bool + 'a {
     let known: HashSet<&str> = next
         .cards
         .values()

@@ -23,7 +23,7 @@ const FORMAT: u32 = 4;
 
 /// The cache of one output folder.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct BuildCache {
+pub(super) struct BuildCache {
     format: u32,
     /// By slug.
     pub cards: BTreeMap<String, CachedCard>,
@@ -46,7 +46,7 @@ pub struct BuildCache {
 
 /// What one card was made from and what it wrote.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CachedCard {
+pub(super) struct CachedCard {
     /// Its key: empty when the last build of it failed.
     pub key: String,
     /// The key of its pictures (PNG, thumbnail, SVG) alone, which leaves out
@@ -67,7 +67,7 @@ pub struct CachedCard {
 
 /// Where a card's gallery entry is kept, with what the gallery orders cards by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EntryRef {
+pub(super) struct EntryRef {
     /// The card's date, `2026-11-23`, or empty.
     pub date: String,
     /// The card's title.
@@ -91,7 +91,7 @@ impl BuildCache {
     /// The cache of `output`, or an empty one (no file, another format,
     /// unreadable, or an entries file shorter than it says; an output kept
     /// in memory starts empty).
-    pub fn load(output: &Output) -> BuildCache {
+    pub(super) fn load(output: &Output) -> BuildCache {
         if output.is_in_memory() {
             return BuildCache::default();
         }
@@ -123,7 +123,7 @@ impl BuildCache {
     }
 
     /// Writes the cache as JSON (sorted: the same cards give the same bytes).
-    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(super) fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         #[derive(Serialize)]
         struct Borrowed<'a> {
             format: u32,
@@ -144,7 +144,7 @@ impl BuildCache {
 
     /// The cached card `slug` when its pictures' key is `key` and its
     /// pictures are all `present`: only its page needs making again.
-    pub fn pictures_fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
+    pub(super) fn pictures_fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
         self.cards.get(slug).filter(|c| {
             !c.key.is_empty()
                 && c.picture_key == key
@@ -154,7 +154,7 @@ impl BuildCache {
 
     /// Whether card `slug` has its pictures `pictures` from the last build,
     /// and they are `present`.
-    pub fn had_pictures(&self, slug: &str, pictures: &[Artifact], present: &dyn Fn(&str) -> bool) -> bool {
+    pub(super) fn had_pictures(&self, slug: &str, pictures: &[Artifact], present: &dyn Fn(&str) -> bool) -> bool {
         self.cards.get(slug).is_some_and(|c| {
             pictures.iter().map(|a| a.path(slug)).all(|f| c.files.contains(&f) && self.has(present, &f))
         })
@@ -162,7 +162,7 @@ impl BuildCache {
 
     /// Forgets what each card and page was made from, keeping which files
     /// are whose: every card and page is made again.
-    pub fn distrust(&mut self) {
+    pub(super) fn distrust(&mut self) {
         for card in self.cards.values_mut() {
             card.key.clear();
             card.picture_key.clear();
@@ -172,7 +172,7 @@ impl BuildCache {
     }
 
     /// The cached card `slug` when its key is `key` and its files are all `present`.
-    pub fn fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
+    pub(super) fn fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
         self.cards
             .get(slug)
             .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(present, f)))
@@ -183,7 +183,7 @@ impl BuildCache {
 /// read back by their place. Its first line is its id, new whenever the file
 /// is made anew (or compacted), which the cache records: a cache pointing
 /// into another file than the one there is not used.
-pub struct Entries {
+pub(super) struct Entries {
     file: std::sync::Mutex<(AppendFile, u64)>,
     id: String,
 }
@@ -191,7 +191,7 @@ pub struct Entries {
 impl Entries {
     /// Opens the entries file of `output`, making it anew when it is missing
     /// or has no id.
-    pub fn open(output: &Output) -> std::io::Result<Entries> {
+    pub(super) fn open(output: &Output) -> std::io::Result<Entries> {
         let mut file = output.open_append(ENTRIES_FILE)?;
         let id = match read_id(&mut file) {
             Ok(id) => id,
@@ -207,12 +207,12 @@ impl Entries {
     }
 
     /// The file's id.
-    pub fn id(&self) -> &str {
+    pub(super) fn id(&self) -> &str {
         &self.id
     }
 
     /// Appends `entry`; returns where it is.
-    pub fn add(&self, entry: &CardEntry) -> std::io::Result<EntryRef> {
+    pub(super) fn add(&self, entry: &CardEntry) -> std::io::Result<EntryRef> {
         let mut line = serde_json::to_vec(entry).expect("an entry is plain data");
         line.push(b'\n');
         let mut guard = self.file.lock().expect("no panics while holding the lock");
@@ -234,7 +234,7 @@ impl Entries {
     }
 
     /// The line of the entry at `place`, as written.
-    pub fn line(&self, place: &EntryRef) -> std::io::Result<Vec<u8>> {
+    pub(super) fn line(&self, place: &EntryRef) -> std::io::Result<Vec<u8>> {
         use std::io::{Read, Seek};
         let mut guard = self.file.lock().expect("no panics while holding the lock");
         let (file, _) = &mut *guard;
@@ -245,24 +245,24 @@ impl Entries {
     }
 
     /// The entry at `place`.
-    pub fn get(&self, place: &EntryRef) -> std::io::Result<CardEntry> {
+    pub(super) fn get(&self, place: &EntryRef) -> std::io::Result<CardEntry> {
         Ok(serde_json::from_slice(&self.line(place)?)?)
     }
 
     /// The file's size in bytes.
-    pub fn size(&self) -> u64 {
+    pub(super) fn size(&self) -> u64 {
         self.file.lock().expect("no panics while holding the lock").1
     }
 }
 
 /// A new entries file id: no two files made by any build share one.
-pub fn new_id() -> String {
+pub(super) fn new_id() -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     crate::hash::key(&[&now.as_nanos().to_le_bytes(), &std::process::id().to_le_bytes()])
 }
 
 /// The first line of an entries file with id `id`.
-pub fn id_line(id: &str) -> Vec<u8> {
+pub(super) fn id_line(id: &str) -> Vec<u8> {
     format!("{{\"entries\":\"{id}\"}}\n").into_bytes()
 }
 

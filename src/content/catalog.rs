@@ -56,6 +56,7 @@ pub struct Head {
     pub path: PathBuf,
     /// Its file as diagnostics name it.
     pub source: PathBuf,
+    /// Its card's slug.
     pub slug: String,
     /// The line of its `slug:`, or of its body.
     pub slug_line: usize,
@@ -71,10 +72,12 @@ pub struct Head {
 pub struct HeadRow {
     /// The rows' file, as diagnostics name it (shared by the rows of one file).
     pub file: Arc<PathBuf>,
+    /// Where the row is in it.
     pub place: RowPlace,
 }
 
 impl Head {
+    /// The card of message `m`, read from `path`.
     pub fn of(path: &Path, m: Message) -> Head {
         Head {
             path: path.to_path_buf(),

@@ -25,13 +25,13 @@ pub(super) fn sanitize_id(id: &str) -> String {
 /// Radii of the stamp's features, as fractions of the outer radius.
 pub(super) mod radius {
     /// Outer foot of the raised lip, where it meets the puddle.
-    pub const LIP_OUT: f64 = 0.76;
+    pub(crate) const LIP_OUT: f64 = 0.76;
     /// Crest of the lip.
-    pub const LIP_CREST: f64 = 0.69;
+    pub(crate) const LIP_CREST: f64 = 0.69;
     /// Edge of the pressed stamp face.
-    pub const FACE: f64 = 0.625;
+    pub(crate) const FACE: f64 = 0.625;
     /// The ring of beads engraved on the stamp, just inside its edge.
-    pub const BEADS: f64 = 0.56;
+    pub(crate) const BEADS: f64 = 0.56;
 }
 
 /// Writes the seal's layers; holds what every layer needs.
