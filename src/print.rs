@@ -269,7 +269,7 @@ fn prepare(
         Some(Err(d)) => return Err(d.clone()),
         None => unreachable!("every message's theme is loaded"),
     };
-    let card = crate::build::lay_out(theme, config, body_tera, m)?;
+    let card = crate::card::lay_out(theme, config, body_tera, m)?;
     let svg = card.print_svg(theme, m, bleed)?;
     let print = PrintCard::new(theme, card.size, &svg)
         .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;

@@ -31,10 +31,8 @@ use rayon::prelude::*;
 pub use options::BuildOptions;
 pub use report::{BuildReport, CardSource};
 pub use session::Session;
-// Until print and the benchmarks take them from `card`.
-pub use crate::card::{lay_out, Outputs};
 
-use crate::card::Artifact;
+use crate::card::{Artifact, Outputs};
 use crate::config::SiteConfig;
 use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};

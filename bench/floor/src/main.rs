@@ -125,7 +125,7 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
         .map(|path| {
             // Exactly as `waxseal build` prepares a card.
             let m = waxseal::content::read(root, path).expect("message");
-            let card = waxseal::build::lay_out(&theme, &config, &tera, &m).expect("layout");
+            let card = waxseal::card::lay_out(&theme, &config, &tera, &m).expect("layout");
             let (svg, tree) = card.draw(&theme, &m).expect("card svg");
             Prepared { slug: m.slug.clone(), svg, tree }
         })
