@@ -86,12 +86,11 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             return Ok(out);
         }
         let png = encode(&raster(*width)?);
-        if let Some(email) = email {
-            out.push((Artifact::Email, email.eml(&png)));
-        }
+        let eml = email.as_ref().map(|email| email.eml(&png));
         if how.outputs.png {
-            out.insert(0, (Artifact::Png, png));
+            out.push((Artifact::Png, png));
         }
+        out.extend(eml.map(|eml| (Artifact::Email, eml)));
         Ok(out)
     };
     // The big PNG on one core, the thumbnail, the SVG and the PDF on
