@@ -14,8 +14,9 @@
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
 //! svg       untrusted SVG -> guarded; card SVG -> text as outlines (and escaping)
-//! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG
-//! pdf       card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
+//! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG;
+//!           kept layers (through a store the build gives);
+//!           card SVG + bleed        -> print PDF (real text, TrimBox, BleedBox)
 //! email     card PNG + email.html.tera -> message.eml (text, HTML, the card inline)
 //! site      Tera templates          -> card pages, gallery pages, assets (values)
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
@@ -38,11 +39,10 @@
 //! 2  content theme
 //! 3  layout site email
 //! 4  render feeds
-//! 5  pdf
-//! 6  card
-//! 7  build
-//! 8  check print scaffold serve
-//! 9  send
+//! 5  card
+//! 6  build
+//! 7  check print scaffold serve
+//! 8  send
 //! end of layers
 //! ```
 //!
@@ -63,7 +63,6 @@ pub mod layout;
 pub mod links;
 pub mod markup;
 pub mod output;
-pub mod pdf;
 pub mod print;
 pub mod render;
 pub mod scaffold;

@@ -18,7 +18,7 @@ use crate::config::SiteConfig;
 use crate::content::recipients::{self, RowsFile};
 use crate::content::{self, Message};
 use crate::diagnostics::{Diagnostic, Report};
-use crate::pdf::{self, PrintCard, SheetPage, MM};
+use crate::render::pdf::{self, PrintCard, SheetPage, MM};
 use crate::theme::{self, Theme};
 
 /// A sheet of paper for a home printer.

@@ -46,8 +46,8 @@ pub struct PrintJob {
 
 impl PrintJob {
     /// The card, parsed for the PDF.
-    fn card(&self, theme: &Theme) -> Result<crate::pdf::PrintCard, Diagnostic> {
-        crate::pdf::PrintCard::new(theme, self.size, &self.svg)
+    fn card(&self, theme: &Theme) -> Result<crate::render::pdf::PrintCard, Diagnostic> {
+        crate::render::pdf::PrintCard::new(theme, self.size, &self.svg)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     }
 }
@@ -109,7 +109,7 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
         }
         if let Some(job) = print {
-            let pdf = crate::pdf::card_pdf(&job.card(theme)?, how.print, &job.title)
+            let pdf = crate::render::pdf::card_pdf(&job.card(theme)?, how.print, &job.title)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
             out.push((Artifact::Pdf, pdf));
         }

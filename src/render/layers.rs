@@ -1,0 +1,266 @@
+//! The card drawn in layers: the artwork under the text and seal (the
+//! base) is drawn once per theme and width and kept between runs through a
+//! [`LayerStore`] the build provides; the text and seal are drawn on a copy.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use resvg::usvg;
+
+use super::raster::rasterize;
+use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
+use crate::theme::Theme;
+
+/// Where drawn layers are kept between runs (the build's output folder):
+/// given by the build, so that drawing reads and writes no file itself.
+pub trait LayerStore: Send + Sync {
+    /// The kept layer `name`, to read, if there is one.
+    fn open(&self, name: &str) -> Option<Box<dyn std::io::Read + '_>>;
+    /// Keeps layer `name`.
+    fn keep(&self, name: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// The names of the kept layers.
+    fn names(&self) -> Vec<String>;
+    /// Removes the kept layer `name`.
+    fn remove(&self, name: &str) -> std::io::Result<()>;
+}
+
+/// Rendered card bases, shared by every card (and thread) of a build: the
+/// artwork under the text and seal is drawn once per distinct base SVG and
+/// width.
+#[derive(Default)]
+pub struct BaseCache {
+    bases: std::sync::Mutex<HashMap<String, BaseSlot>>,
+    seals: std::sync::Mutex<HashMap<String, SealSlot>>,
+    /// Where drawn layers are kept between runs, once a build says.
+    store: std::sync::Mutex<Option<Arc<dyn LayerStore>>>,
+    /// Layer files this process drew or read.
+    used: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Bases a card read for itself (see [`BaseCache::base`]).
+    read_once: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// One base, drawn (or read) by the first card that needs it.
+type BaseSlot = Arc<OnceLock<tiny_skia::Pixmap>>;
+
+/// One seal drawn alone, and where its pixmap goes on the card.
+type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
+
+impl BaseCache {
+    /// Keeps drawn layers in `store`, and reads them from there.
+    pub fn keep_in(&self, store: Arc<dyn LayerStore>) {
+        *self.store.lock().expect("no panics while holding the lock") = Some(store);
+    }
+
+    /// Removes the kept layers this process did not use (after a build that
+    /// drew every card, so none of them is needed).
+    pub fn forget_unused(&self) -> std::io::Result<()> {
+        let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
+            return Ok(());
+        };
+        let used = self.used.lock().expect("no panics while holding the lock").clone();
+        for name in store.names() {
+            if !used.contains(&name) {
+                store.remove(&name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A layer's file name: what it is drawn from (the theme's files, the
+    /// SVG) and how wide.
+    fn name(theme: &Theme, kind: &str, svg: &str, width: u32) -> String {
+        let key = crate::hash::key(&[
+            theme.picture_fingerprint.as_bytes(),
+            kind.as_bytes(),
+            svg.as_bytes(),
+            &width.to_le_bytes(),
+        ]);
+        format!("{kind}-{key}.layer")
+    }
+
+    /// A kept layer, if there is one (and it decodes).
+    fn read(&self, rel: &str) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+        let store = self.store.lock().expect("no panics while holding the lock").clone()?;
+        let layer = decode_layer(store.open(rel)?)?;
+        self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        Some(layer)
+    }
+
+    /// Keeps a drawn layer for the next run. A failure only costs that run a redraw.
+    fn keep(&self, rel: &str, pixmap: &tiny_skia::Pixmap, x: i32, y: i32) {
+        let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
+            return;
+        };
+        if store.keep(rel, &encode_layer(pixmap, x, y)).is_ok() {
+            self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        }
+    }
+
+    /// The base `svg` drawn `width` pixels wide, to draw a card on: a copy
+    /// of the one in memory, read from the output's cache folder, or drawn
+    /// now.
+    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<tiny_skia::Pixmap, RenderError> {
+        let name = Self::name(theme, "base", svg, width);
+        let cell =
+            self.bases.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
+        if cell.get().is_none() {
+            // The first card to need a kept base reads it for itself, so a
+            // build that draws one card (an edit) does not copy it again; the
+            // second keeps it in memory for every card after it.
+            let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
+            if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
+                return Ok(pixmap);
+            }
+            let pixmap = match self.read(&name) {
+                Some((pixmap, _, _)) => pixmap,
+                None => {
+                    let pixmap = rasterize(&parse(theme, svg)?, width);
+                    self.keep(&name, &pixmap, 0, 0);
+                    pixmap
+                }
+            };
+            let _ = cell.set(pixmap);
+        }
+        Ok(cell.get().expect("set above or by another card").clone())
+    }
+
+    /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
+    /// the output's cache folder, or drawn now.
+    fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> SealSlot {
+        let name = Self::name(theme, "seal", svg, width);
+        let cell =
+            self.seals.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
+        cell.get_or_init(|| {
+            self.read(&name).or_else(|| {
+                let (pixmap, x, y) = draw_alone(node, scale)?;
+                self.keep(&name, &pixmap, x, y);
+                Some((pixmap, x, y))
+            })
+        });
+        cell
+    }
+}
+
+/// The first bytes of a kept layer file.
+const LAYER_MAGIC: &[u8; 16] = b"waxseal layer 1\n";
+
+/// A drawn layer as its premultiplied pixels as they are (only waxseal reads
+/// it back), after a header with its size and its place on the card.
+/// Uncompressed: reading it back is a copy, where decoding a PNG of it took
+/// longer than drawing the one card a rebuild after an edit draws.
+fn encode_layer(pixmap: &tiny_skia::Pixmap, x: i32, y: i32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(LAYER_MAGIC.len() + 16 + pixmap.data().len());
+    out.extend_from_slice(LAYER_MAGIC);
+    for n in [pixmap.width() as i32, pixmap.height() as i32, x, y] {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    out.extend_from_slice(pixmap.data());
+    out
+}
+
+fn decode_layer(mut input: impl std::io::Read) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let mut header = [0; LAYER_MAGIC.len() + 16];
+    input.read_exact(&mut header).ok()?;
+    let (magic, numbers) = header.split_at(LAYER_MAGIC.len());
+    if magic != LAYER_MAGIC {
+        return None;
+    }
+    let [width, height, x, y] =
+        [0, 1, 2, 3].map(|i| i32::from_le_bytes(numbers[i * 4..i * 4 + 4].try_into().expect("four bytes")));
+    let size = tiny_skia::IntSize::from_wh(u32::try_from(width).ok()?, u32::try_from(height).ok()?)?;
+    let mut data = vec![0; size.width() as usize * size.height() as usize * 4];
+    input.read_exact(&mut data).ok()?;
+    // Nothing after the pixels: a longer file is not one of ours.
+    if input.read(&mut [0]).ok()? != 0 {
+        return None;
+    }
+    Some((tiny_skia::Pixmap::from_vec(data, size)?, x, y))
+}
+
+/// Whether [`rasterize_layered`] draws `tree` in layers: the text and the
+/// seal are the last things in it.
+fn is_layered(tree: &usvg::Tree) -> bool {
+    let last_two: Vec<&str> = tree.root().children().iter().rev().take(2).map(|n| n.id()).collect();
+    last_two.contains(&TEXT_ID) && last_two.contains(&SEAL_ID)
+}
+
+/// Fails where [`rasterize_layered`] would, without drawing anything: it
+/// parses the card's base when the card is drawn in layers, and nothing
+/// else that can fail.
+pub fn check_layered(theme: &Theme, card: &CardSvg, tree: &usvg::Tree) -> Result<(), RenderError> {
+    if is_layered(tree) {
+        parse(theme, &card.base)?;
+    }
+    Ok(())
+}
+
+/// Draws the card `width` pixels wide: the cached base, then the text and
+/// seal layers of `tree` on top. When the theme draws anything over the text
+/// or the seal (they are not the last things in the card), the whole tree is
+/// drawn instead, so the result is always the same as drawing the card whole.
+pub fn rasterize_layered(
+    cache: &BaseCache,
+    theme: &Theme,
+    card: &CardSvg,
+    tree: &usvg::Tree,
+    width: u32,
+) -> Result<tiny_skia::Pixmap, RenderError> {
+    let children = tree.root().children();
+    if !is_layered(tree) {
+        return Ok(rasterize(tree, width));
+    }
+    let mut pixmap = cache.base(theme, &card.base, width)?;
+    let scale = width as f32 / tree.size().width();
+    for node in &children[children.len() - 2..] {
+        if node.id() == SEAL_ID {
+            // A seal is drawn once per variant and size, then placed.
+            let cell = cache.seal(theme, &card.seal, node, width, scale);
+            if let Some((seal, x, y)) = cell.get().and_then(Option::as_ref) {
+                pixmap.draw_pixmap(
+                    *x,
+                    *y,
+                    seal.as_ref(),
+                    &tiny_skia::PixmapPaint::default(),
+                    tiny_skia::Transform::identity(),
+                    None,
+                );
+            }
+        } else if let Some(bbox) = node.abs_layer_bounding_box() {
+            // render_node draws a node at its own box's origin: move it back.
+            let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+            resvg::render_node(node, transform, &mut pixmap.as_mut());
+        }
+    }
+    Ok(pixmap)
+}
+
+/// Draws a node alone on a transparent pixmap covering its box at `scale`,
+/// at whole-pixel offsets so placing it gives the same pixels as drawing it
+/// in place.
+fn draw_alone(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let bbox = node.abs_layer_bounding_box()?;
+    let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
+    let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
+    let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
+    let transform =
+        tiny_skia::Transform::from_translate(-x0, -y0).pre_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+    resvg::render_node(node, transform, &mut pixmap.as_mut());
+    Some((pixmap, x0 as i32, y0 as i32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {
+        let mut pixmap = tiny_skia::Pixmap::new(7, 5).unwrap();
+        pixmap.fill(tiny_skia::Color::from_rgba8(120, 60, 30, 200));
+        let bytes = encode_layer(&pixmap, -3, 11);
+        let (back, x, y) = decode_layer(&bytes[..]).unwrap();
+        assert_eq!((back.data(), x, y), (pixmap.data(), -3, 11));
+        assert!(decode_layer(&bytes[..bytes.len() - 1]).is_none(), "cut short");
+        assert!(decode_layer(&[&bytes[..], b"x"].concat()[..]).is_none(), "too long");
+        assert!(decode_layer(&bytes[1..]).is_none(), "not a layer");
+    }
+}
