@@ -5,6 +5,7 @@
 //! names the file the user must edit (never a template engine's internal
 //! name) and, where known, the 1-based line and column in that file.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -32,12 +33,17 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when we can tell.
     pub hint: Option<String>,
+    /// A problem every row of a merged message can have at the same place
+    /// of the message (its template): the problem in words the rows share,
+    /// so that [`fold_repeats`] reports it once, not once per row.
+    pub repeats_as: Option<Box<str>>,
 }
 
 impl Diagnostic {
     /// An error at `path:line:col`.
     pub fn error(path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, path: path.into(), line, col, message: message.into(), hint: None }
+        let (path, message) = (path.into(), message.into());
+        Diagnostic { severity: Severity::Error, path, line, col, message, hint: None, repeats_as: None }
     }
 
     /// A warning at `path:line:col`.
@@ -54,6 +60,13 @@ impl Diagnostic {
     /// Adds a hint when there is one.
     pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
         self.hint = hint;
+        self
+    }
+
+    /// Marks a problem of one row that other rows may share as `gist`
+    /// (see [`Diagnostic::repeats_as`]).
+    pub fn repeating_as(mut self, gist: impl Into<String>) -> Self {
+        self.repeats_as = Some(gist.into().into_boxed_str());
         self
     }
 
@@ -92,6 +105,12 @@ impl Report {
         exit_code(self.fatal, &self.diagnostics)
     }
 
+    /// Reports a problem the rows of a merged message share once (see
+    /// [`fold_repeats`]).
+    pub fn fold_repeats(&mut self) {
+        self.diagnostics = fold_repeats(std::mem::take(&mut self.diagnostics));
+    }
+
     /// As [`Report::exit_code`], but any problem found, a warning too, is a
     /// 1: for `waxseal check`, a CI gate whose whole job is finding problems.
     pub fn strict_exit_code(&self) -> i32 {
@@ -115,6 +134,36 @@ fn code(fatal: bool, failed: bool) -> i32 {
     } else {
         0
     }
+}
+
+/// The diagnostics with those that repeat one at the same place, as the
+/// same problem (the cards of a merged message share its text: a template
+/// mistake fails every row the same way; see [`Diagnostic::repeats_as`]),
+/// folded into the first, whose hint says how many more rows have it.
+pub fn fold_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut more: Vec<usize> = Vec::with_capacity(diagnostics.len());
+    let mut first: HashMap<(bool, PathBuf, usize, usize, String), usize> = HashMap::new();
+    for d in diagnostics {
+        let gist = d.repeats_as.as_deref().unwrap_or(&d.message).to_string();
+        let place = (d.is_error(), d.path.clone(), d.line, d.col, gist);
+        match first.get(&place) {
+            Some(&i) if d.line > 0 => more[i] += 1,
+            _ => {
+                first.insert(place, out.len());
+                out.push(d);
+                more.push(0);
+            }
+        }
+    }
+    for (d, n) in out.iter_mut().zip(more).filter(|(_, n)| *n > 0) {
+        let rows = plural(n, "more row", "more rows");
+        d.hint = Some(match d.hint.take() {
+            Some(hint) => format!("{hint}\n  and the same for {rows}"),
+            None => format!("the same for {rows}"),
+        });
+    }
+    out
 }
 
 /// `1 card`, `3 cards`: `n` and the word that goes with it.

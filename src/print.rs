@@ -8,18 +8,20 @@
 //! function of the card's and the sheet's sizes; drawing is pdf's job and
 //! writing output's.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::card::themes::{own_error, theme_name, theme_of, Themes};
 use crate::config::SiteConfig;
-use crate::content::recipients::{self, RowsFile};
+use crate::content::catalog::{heads_of, message_of, path_slug, unique_slugs, Heads};
+use crate::content::patterns::CardPatterns;
 use crate::content::{self, Message};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::render::pdf::{self, PrintCard, SheetPage, MM};
-use crate::theme::{self, Theme};
+use crate::theme;
 
 /// A sheet of paper for a home printer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +89,15 @@ pub struct PrintReport {
     pub sizes: Vec<(String, usize, usize)>,
 }
 
-/// Prints the chosen cards of the site on sheets.
+/// Prints the chosen cards of the site on sheets; a problem the rows of a
+/// merged message share is reported once, as a build does.
 pub fn print(options: &PrintOptions) -> PrintReport {
+    let mut printed = print_sheets(options);
+    printed.report.fold_repeats();
+    printed
+}
+
+fn print_sheets(options: &PrintOptions) -> PrintReport {
     let mut printed = PrintReport::default();
     let report = &mut printed.report;
     let config = match SiteConfig::load(&options.root) {
@@ -131,8 +140,10 @@ pub fn print(options: &PrintOptions) -> PrintReport {
 }
 
 /// The chosen messages, in the order of their files (a merged message's
-/// cards in the order of its rows): drafts left out unless asked for, a
-/// slug used twice and a pattern that matches nothing reported.
+/// cards in the order of its rows), found as a build finds them (the
+/// catalog: drafts left out unless asked for, a slug used twice refused);
+/// a file's problems reported when it might have been chosen, and a
+/// pattern that matches nothing.
 fn chosen_cards(
     options: &PrintOptions,
     patterns: &CardPatterns,
@@ -143,46 +154,21 @@ fn chosen_cards(
     let root = &options.root;
     let (files, problems) = content::walk(root);
     report.diagnostics.extend(problems);
-    // A merged message is a card per row of its recipients file.
-    let read: Vec<Vec<Result<Message, Diagnostic>>> = files
-        .par_iter()
-        .map(|path| match content::read(root, path) {
-            Ok(m) if m.is_merged() && (options.drafts || !m.front.draft) => {
-                merged_cards(root, path, m, body_tera, config)
-            }
-            other => vec![other],
-        })
-        .collect();
-    let read = files.iter().zip(read).flat_map(|(path, cards)| cards.into_iter().map(move |card| (path, card)));
-    let mut messages = Vec::new();
-    let mut slugs = HashSet::new();
+    let read = |path: &Path| content::read(root, path);
+    let parsed: Vec<Heads> =
+        files.par_iter().map(|path| heads_of(&read, root, path, body_tera, config, options.drafts)).collect();
+    let mut heads = Vec::new();
     // The slugs of the cards the patterns chose, to name a pattern that chose none.
     let mut chosen: Vec<String> = Vec::new();
-    for (path, result) in read {
-        match result {
-            Ok(m) if m.front.draft && !options.drafts => {}
-            Ok(m) if !patterns.chooses(&m.slug) => {}
-            Ok(m) => {
-                chosen.push(m.slug.clone());
-                if slugs.insert(m.slug.clone()) {
-                    messages.push(m);
-                } else {
-                    let message = format!("slug `{}` is already used by another message", m.slug);
-                    report.push(
-                        Diagnostic::error(&m.source, m.line_of("slug"), 1, message)
-                            .with_hint("set a different `slug:` in the front matter"),
-                    );
-                }
-            }
-            Err(d) => {
-                // Reported when it might have been chosen (its slug by its path).
-                let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
-                let slug = rel.to_string_lossy().replace('\\', "/");
-                if patterns.chooses(&slug) {
-                    chosen.push(slug);
-                    report.push(d);
-                }
-            }
+    for (path, file) in files.iter().zip(parsed) {
+        let slug = path_slug(root, path);
+        if !file.problems.is_empty() && patterns.chooses(&slug) {
+            report.diagnostics.extend(file.problems);
+            chosen.push(slug);
+        }
+        for head in file.heads.into_iter().filter(|head| patterns.chooses(&head.slug)) {
+            chosen.push(head.slug.clone());
+            heads.push(head);
         }
     }
     for pattern in patterns.unmatched(chosen.iter().map(String::as_str)) {
@@ -191,36 +177,15 @@ fn chosen_cards(
                 .with_hint("give a card's slug (its path in content/ without `.md`), or a pattern such as `orders/*`"),
         );
     }
-    messages
-}
-
-/// The card messages of merged message `m` (at `path`), one per row of its
-/// recipients file, each with the row's problem instead where it has one.
-fn merged_cards(
-    root: &Path,
-    path: &Path,
-    m: Message,
-    tera: &tera::Tera,
-    config: &SiteConfig,
-) -> Vec<Result<Message, Diagnostic>> {
-    let file = match RowsFile::of(root, path, &m) {
-        Ok(file) => file,
-        Err(d) => return vec![Err(d)],
-    };
-    let rows = match file.rows() {
-        Ok(rows) => rows,
-        Err(d) => return vec![Err(d)],
-    };
-    rows.map(|row| {
-        let row = row.map_err(|e| e.diagnostic)?;
-        recipients::card_message(recipients::with_row(&m, &file, row), tera, config)
-    })
-    .collect()
+    let heads = unique_slugs(heads, &mut report.diagnostics);
+    let read: Vec<Result<Message, Diagnostic>> =
+        heads.par_iter().map(|head| message_of(&read, root, head, body_tera, config)).collect();
+    read.into_iter().filter_map(|m| m.map_err(|d| report.push(d)).ok()).collect()
 }
 
 /// Every message laid out and parsed for the PDF, in parallel, each theme
-/// loaded once: each card's size's name and the card; a broken theme is
-/// reported once, not once per card.
+/// loaded once: each card's size's name and the card. A broken theme's own
+/// error is reported once, before its cards' (as a build does).
 fn print_cards(
     root: &Path,
     messages: &[Message],
@@ -229,24 +194,24 @@ fn print_cards(
     bleed: f32,
     report: &mut Report,
 ) -> Vec<(String, PrintCard)> {
-    let mut names: Vec<String> =
-        messages.iter().map(|m| m.front.theme.clone().unwrap_or_else(|| config.theme.clone())).collect();
+    let mut names: Vec<&str> = messages.iter().map(|m| theme_name(config, m)).collect();
     names.sort();
     names.dedup();
-    let themes: BTreeMap<String, Result<Arc<Theme>, Diagnostic>> = names
-        .into_par_iter()
-        .map(|name| (name.clone(), theme::load(root, &name).map(Arc::new).map_err(Diagnostic::from)))
-        .collect();
+    let themes: Themes =
+        names.into_par_iter().map(|name| (name.to_string(), theme::load(root, name).map(Arc::new))).collect();
     let made: Vec<Result<(String, PrintCard), Diagnostic>> =
         messages.par_iter().map(|m| prepare(m, config, &themes, body_tera, bleed)).collect();
     let mut cards = Vec::new();
     let mut reported = HashSet::new();
-    for result in made {
+    for (m, result) in messages.iter().zip(made) {
         match result {
             Ok(card) => cards.push(card),
             Err(d) => {
-                if reported.insert((d.path.clone(), d.line, d.message.clone())) {
-                    report.push(d);
+                let theme_error = own_error(&themes, config, theme_name(config, m));
+                for d in theme_error.into_iter().cloned().chain([d]) {
+                    if reported.insert((d.path.clone(), d.line, d.message.clone())) {
+                        report.push(d);
+                    }
                 }
             }
         }
@@ -259,16 +224,11 @@ fn print_cards(
 fn prepare(
     m: &Message,
     config: &SiteConfig,
-    themes: &BTreeMap<String, Result<Arc<Theme>, Diagnostic>>,
+    themes: &Themes,
     body_tera: &tera::Tera,
     bleed: f32,
 ) -> Result<(String, PrintCard), Diagnostic> {
-    let name = m.front.theme.as_deref().unwrap_or(&config.theme);
-    let theme = match themes.get(name) {
-        Some(Ok(theme)) => theme,
-        Some(Err(d)) => return Err(d.clone()),
-        None => unreachable!("every message's theme is loaded"),
-    };
+    let theme = theme_of(themes, config, m)?;
     let card = crate::card::lay_out(theme, config, body_tera, m)?;
     let svg = card.print_svg(theme, m, bleed)?;
     let print = PrintCard::new(theme, card.size, &svg)
@@ -498,56 +458,6 @@ fn cut_marks(x: &Axis, y: &Axis, sheet: (f32, f32), bleed: f32) -> Vec<[f32; 4]>
     marks
 }
 
-/// The `--cards` patterns of a command: which slugs it chose. `*` stands
-/// for any characters but `/`, `**` for any folders, `?` for one character
-/// but `/` (glob syntax: `[abc]` and `{a,b}` too).
-#[derive(Debug, Clone)]
-pub struct CardPatterns {
-    patterns: Vec<String>,
-    set: globset::GlobSet,
-}
-
-impl CardPatterns {
-    /// The patterns as given; a pattern that is not a glob is a problem of
-    /// `place` (where the command looks for cards).
-    pub fn new(patterns: &[String], place: &Path) -> Result<Self, Diagnostic> {
-        let mut set = globset::GlobSetBuilder::new();
-        for pattern in patterns {
-            // `\` escapes on every system: slugs always use `/`.
-            let glob = globset::GlobBuilder::new(pattern).literal_separator(true).backslash_escape(true).build();
-            let glob = glob.map_err(|e| {
-                Diagnostic::error(place, 0, 0, format!("`{pattern}` is not a pattern: {}", e.kind()))
-                    .with_hint("a card's slug, or a pattern such as `orders/*`; `*` stops at a `/`, `**` does not")
-            })?;
-            set.add(glob);
-        }
-        let set = set.build().map_err(|e| Diagnostic::error(place, 0, 0, format!("the patterns: {e}")))?;
-        Ok(CardPatterns { patterns: patterns.to_vec(), set })
-    }
-
-    /// True when none was given: every card is chosen.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    /// Whether the card `slug` is chosen: every card when no pattern was
-    /// given, else those a pattern matches.
-    pub fn chooses(&self, slug: &str) -> bool {
-        self.is_empty() || self.set.is_match(slug)
-    }
-
-    /// The patterns that match none of `slugs`, in the order given.
-    pub fn unmatched<'a>(&self, slugs: impl IntoIterator<Item = &'a str>) -> Vec<&str> {
-        let mut matched = vec![false; self.patterns.len()];
-        for slug in slugs {
-            for i in self.set.matches(slug) {
-                matched[i] = true;
-            }
-        }
-        self.patterns.iter().zip(matched).filter(|(_, matched)| !matched).map(|(p, _)| p.as_str()).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,20 +533,5 @@ mod tests {
     #[test]
     fn a_card_larger_than_the_sheet_does_not_fit() {
         assert_eq!(impose((700.0, 900.0), Sheet::A4.points(), BLEED), None);
-    }
-
-    fn glob_match(pattern: &str, slug: &str) -> bool {
-        CardPatterns::new(&[pattern.to_string()], Path::new("content")).unwrap().chooses(slug)
-    }
-
-    #[test]
-    fn patterns_match_slugs() {
-        assert!(glob_match("orders/*", "orders/deb"));
-        assert!(!glob_match("orders/*", "orders/2026/deb"));
-        assert!(glob_match("orders/**", "orders/2026/deb"));
-        assert!(glob_match("*-deb", "thank-you-deb"));
-        assert!(!glob_match("*", "orders/deb"));
-        assert!(glob_match("thank-you-???", "thank-you-deb"));
-        assert!(glob_match("plain-note", "plain-note") && !glob_match("plain", "plain-note"));
     }
 }

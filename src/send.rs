@@ -24,8 +24,8 @@ use lettre::{Address, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteConfig, SmtpConfig, SmtpSecurity, CONFIG_FILE};
+use crate::content::patterns::CardPatterns;
 use crate::diagnostics::{Diagnostic, Report};
-use crate::print::CardPatterns;
 
 /// The sent log, in the output folder: one JSON line per message the mail
 /// server accepted.

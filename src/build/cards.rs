@@ -3,7 +3,7 @@
 //! its gallery entry recorded; then the outcomes folded, in the messages'
 //! order, into the record of this build.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -14,11 +14,12 @@ use crate::card::compose::missing_glyph_warning;
 use crate::card::email::{card_email, CardEmailError};
 use crate::card::entry::first_words;
 use crate::card::pictures::{Drawing, Pictures, PrintJob};
+use crate::card::themes::{own_error, theme_of, Themes};
 use crate::card::{self, lay_out, Artifact, LaidCard, Outputs};
 use crate::config::SiteConfig;
-use crate::content::catalog::{merged_card, Head};
+use crate::content::catalog::{message_of, Head};
 use crate::content::Message;
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::output::{Output, ENTRIES_FILE};
 use crate::render;
 use crate::seal::SealSpec;
@@ -33,7 +34,7 @@ use super::{write, BuildReport, Planned, Session};
 /// What every card of a build shares.
 pub(super) struct CardContext<'a> {
     pub(super) config: &'a SiteConfig,
-    pub(super) themes: &'a BTreeMap<String, Result<Arc<Theme>, theme::LoadError>>,
+    pub(super) themes: &'a Themes,
     pub(super) body_tera: &'a tera::Tera,
     pub(super) output: &'a Output,
     pub(super) css_urls: &'a HashMap<String, String>,
@@ -119,34 +120,6 @@ struct CardDone {
     later: Option<Pictures>,
 }
 
-/// The theme card `m` is made in, or why it cannot be.
-fn theme_of<'t>(ctx: &'t CardContext, m: &Message) -> Result<&'t Arc<Theme>, Diagnostic> {
-    let front = &m.front;
-    let theme_name = front.theme.as_deref().unwrap_or(&ctx.config.theme);
-    let (line, col) = if front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
-    match ctx.themes.get(theme_name) {
-        Some(Ok(theme)) => Ok(theme),
-        // The theme's own error is reported once, before this one.
-        Some(Err(theme::LoadError::Broken(d))) => {
-            let place = match d.line {
-                0 => d.path.display().to_string(),
-                line => format!("{}:{line}", d.path.display()),
-            };
-            Err(Diagnostic::error(&m.source, line, col, format!("theme `{theme_name}` cannot be used"))
-                .with_hint(format!("fix the theme's error at {place} first")))
-        }
-        _ => {
-            let mut known = theme::built_in_names();
-            known.sort();
-            let hint = match did_you_mean(theme_name, known.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("built-in themes: {}; or create themes/{theme_name}/theme.yaml", known.join(", ")),
-            };
-            Err(Diagnostic::error(&m.source, line, col, format!("unknown theme `{theme_name}`")).with_hint(hint))
-        }
-    }
-}
-
 /// The email of card `m`, when emails are made; an address that is not
 /// one is a problem of the card (its other files are still made, and the
 /// error is reported again while it stands), not its failure.
@@ -194,7 +167,7 @@ fn pictures_of(
 /// Makes the card of `m`: its pictures (when `draw`; else they are as the
 /// last build left them) and its page's entry.
 fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Diagnostic> {
-    let theme = theme_of(ctx, m)?;
+    let theme = theme_of(ctx.themes, ctx.config, m)?;
     let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
@@ -298,13 +271,7 @@ pub(super) fn make_cards<'s>(
 /// The message of card `head`, read again (or kept by a long-running
 /// session); a merged card's row is read again too.
 fn read_again(ctx: &CardContext, session: &Session, root: &Path, head: &Head) -> Result<Message, Diagnostic> {
-    session
-        .read_message(root, &head.path)
-        .and_then(|m| match &head.row {
-            Some(row) => merged_card(root, &head.path, &m, row.place, ctx.body_tera, ctx.config),
-            None => Ok(m),
-        })
-        .map(|m| Message { slug: head.slug.clone(), ..m })
+    message_of(&|p| session.read_message(root, p), root, head, ctx.body_tera, ctx.config)
 }
 
 /// Folds the cards' outcomes, in the messages' order, into `next` (the
@@ -359,12 +326,10 @@ pub(super) fn record_outcomes(
 /// A broken theme is reported once, with its own path (and then per card
 /// briefly); a message's unknown theme only by the message.
 fn report_theme_error(ctx: &CardContext, theme: &str, reported: &mut Vec<String>, report: &mut BuildReport) {
-    if let Some(Err(load_error)) = ctx.themes.get(theme) {
-        let theme_diag = load_error.diagnostic();
-        let named_by_the_message = theme != ctx.config.theme && load_error.is_unknown();
-        if !named_by_the_message && !reported.iter().any(|t| t == theme) {
+    if let Some(d) = own_error(ctx.themes, ctx.config, theme) {
+        if !reported.iter().any(|t| t == theme) {
             reported.push(theme.to_string());
-            report.diagnostics.push(theme_diag.clone());
+            report.diagnostics.push(d.clone());
         }
     }
 }

@@ -22,7 +22,7 @@ mod record;
 mod report;
 mod session;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +32,7 @@ pub use options::BuildOptions;
 pub use report::{BuildReport, CardSource};
 pub use session::Session;
 
+use crate::card::themes::Themes;
 use crate::card::{Artifact, Outputs};
 use crate::config::SiteConfig;
 use crate::content;
@@ -132,9 +133,6 @@ impl<'a> Run<'a> {
         self.optimize_asked || self.config.optimize
     }
 }
-
-/// Every theme a build uses, by name, or why it cannot be used.
-type Themes = BTreeMap<String, Result<Arc<Theme>, crate::theme::LoadError>>;
 
 /// The site as a build finds it: its cards (not made yet), the last build's
 /// record and the themes.

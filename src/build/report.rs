@@ -1,12 +1,12 @@
 //! What a build did: its diagnostics (repeated ones folded), the cards it
 //! made or kept, what it changed, and its exit code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::card::Outputs;
 use crate::config::SiteConfig;
-use crate::diagnostics::{plural, Diagnostic};
+use crate::diagnostics::{fold_repeats, Diagnostic};
 use crate::output::Output;
 
 /// What a build did.
@@ -61,49 +61,11 @@ impl BuildReport {
             self.relative_base_url = Some(config.base_url.clone());
         }
         self.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
-        self.diagnostics = once_per_message(std::mem::take(&mut self.diagnostics));
+        self.diagnostics = fold_repeats(std::mem::take(&mut self.diagnostics));
     }
 
     /// 0 clean, 1 some cards failed, 2 fatal.
     pub fn exit_code(&self) -> i32 {
         crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
     }
-}
-
-/// The diagnostics with those that repeat one at the same place of a
-/// message (the cards of a merged message share its text: a template
-/// mistake fails every row the same way) folded into the first, whose hint
-/// says how many more rows have it.
-fn once_per_message(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    // `row 3 of content/orders.csv: Field `x` is not defined. Available fields: ...` -> `Field `x` is not defined`.
-    fn gist(message: &str) -> &str {
-        let bare = message
-            .strip_prefix("row ")
-            .and_then(|rest| rest.split_once(": "))
-            .filter(|(row, _)| row.split_once(" of ").is_some_and(|(n, _)| n.parse::<usize>().is_ok()))
-            .map_or(message, |(_, rest)| rest);
-        bare.split(". Available fields:").next().unwrap_or(bare)
-    }
-    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
-    let mut more: Vec<usize> = Vec::with_capacity(diagnostics.len());
-    let mut first: HashMap<(bool, PathBuf, usize, usize, String), usize> = HashMap::new();
-    for d in diagnostics {
-        let place = (d.is_error(), d.path.clone(), d.line, d.col, gist(&d.message).to_string());
-        match first.get(&place) {
-            Some(&i) if d.line > 0 => more[i] += 1,
-            _ => {
-                first.insert(place, out.len());
-                out.push(d);
-                more.push(0);
-            }
-        }
-    }
-    for (d, n) in out.iter_mut().zip(more).filter(|(_, n)| *n > 0) {
-        let rows = plural(n, "more row", "more rows");
-        d.hint = Some(match d.hint.take() {
-            Some(hint) => format!("{hint}\n  and the same for {rows}"),
-            None => format!("the same for {rows}"),
-        });
-    }
-    out
 }

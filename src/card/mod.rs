@@ -1,13 +1,14 @@
 //! One card, from its message to its files' bytes: the message laid out in
-//! its theme ([`compose`]), its gallery entry ([`entry`]), its email
-//! ([`email`]) and its pictures drawn ([`pictures`]); [`artifacts`] names the
-//! files. Nothing here writes: the build writes what a card returns.
+//! its theme ([`compose`]), its theme found ([`themes`]), its gallery entry
+//! ([`entry`]), its email ([`email`]) and its pictures drawn ([`pictures`]);
+//! [`artifacts`] names the files. Nothing here writes: the build writes what a card returns.
 
 pub mod artifacts;
 pub mod compose;
 pub mod email;
 pub mod entry;
 pub mod pictures;
+pub mod themes;
 
 pub use artifacts::{Artifact, Outputs};
 pub use compose::{lay_out, LaidCard};

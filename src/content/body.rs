@@ -51,7 +51,12 @@ pub fn template_diagnostic(message: &Message, line: usize, col: usize, text: Str
         ),
         _ => format!("{} is at {}:{}", recipient.describe(), recipient.file.display(), recipient.line),
     };
-    Diagnostic::error(&message.source, line, col, format!("{}: {text}", recipient.describe())).with_hint(hint)
+    // Tera lists the fields the row has: rows that lack the same one share
+    // the rest of the sentence.
+    let gist = text.split(". Available fields:").next().unwrap_or(&text).to_string();
+    Diagnostic::error(&message.source, line, col, format!("{}: {text}", recipient.describe()))
+        .with_hint(hint)
+        .repeating_as(gist)
 }
 
 /// The field of `recipient` a Tera error says is not defined: Tera names

@@ -113,6 +113,13 @@ pub struct Heads {
     pub unreadable: Option<String>,
 }
 
+/// The slug message file `path` has by its place in content/, before its
+/// front matter is read (`content/orders/a.md` -> `orders/a`).
+pub fn path_slug(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
+    rel.to_string_lossy().replace('\\', "/")
+}
+
 /// Reads message `path`; a merged message's rows are read one at a time
 /// and each kept as where it is, with its card's slug and digest.
 pub fn heads_of(
@@ -124,15 +131,11 @@ pub fn heads_of(
     drafts: bool,
 ) -> Heads {
     let mut out = Heads::default();
-    let path_slug = || {
-        let rel = path.strip_prefix(root.join("content")).unwrap_or(path).with_extension("");
-        rel.to_string_lossy().replace('\\', "/")
-    };
     let m = match read(path) {
         Ok(m) => m,
         Err(d) => {
             out.problems.push(d);
-            out.unreadable = Some(path_slug());
+            out.unreadable = Some(path_slug(root, path));
             return out;
         }
     };
@@ -214,4 +217,21 @@ pub fn merged_card(
     let file = RowsFile::of(root, path, m)?;
     let row = file.row_at(place)?;
     recipients::card_message(recipients::with_row(m, &file, row), tera, config)
+}
+
+/// The message of card `head`, read again with `read` (a merged card's row
+/// read again too), under the slug the catalog gave it.
+pub fn message_of(
+    read: &dyn Fn(&Path) -> Result<Message, Diagnostic>,
+    root: &Path,
+    head: &Head,
+    tera: &tera::Tera,
+    config: &SiteConfig,
+) -> Result<Message, Diagnostic> {
+    read(&head.path)
+        .and_then(|m| match &head.row {
+            Some(row) => merged_card(root, &head.path, &m, row.place, tera, config),
+            None => Ok(m),
+        })
+        .map(|m| Message { slug: head.slug.clone(), ..m })
 }

@@ -11,12 +11,14 @@
 //! (and its name in [`FRONT_MATTER_KEYS`]), with any check serde cannot
 //! make in `message.rs`; `walk.rs` lists the files, `body.rs` renders the
 //! body, `recipients` makes a merged message's cards from its rows, and
-//! `catalog` lists the cards a site has before any is made.
+//! `catalog` lists the cards a site has before any is made, and `patterns`
+//! says which of them a command's `--cards` chose.
 
 mod body;
 pub mod catalog;
 mod front_matter;
 mod message;
+pub mod patterns;
 pub mod recipients;
 mod walk;
 

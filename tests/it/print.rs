@@ -381,6 +381,41 @@ fn print_reports_a_card_it_cannot_make_and_prints_the_others() {
     assert_eq!(info(&site.output("print/sheets-a4.pdf"), "Pages"), "2");
 }
 
+/// The lines of `stderr` that are problems and their hints, not the summary.
+fn problems(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains(": error: ") || l.contains(": warning: ") || l.starts_with("  hint:"))
+        .collect()
+}
+
+#[test]
+fn print_finds_and_names_cards_as_the_build_does() {
+    // The same site gives print and build the same problems, in the same
+    // words: an unknown theme at the message's line, a slug used twice, a
+    // merged message's row whose slug another row has.
+    let site = Site::empty();
+    five_cards(&site);
+    site.write("content/thanks/6-velvet.md", "---\ntitle: Velvet\ntheme: velvte\n---\nBody.\n");
+    site.write("content/thanks/7-twin.md", "---\ntitle: Twin\nslug: thanks/0-ada\n---\nBody.\n");
+    site.write("content/rows.csv", "name\nAda\nAda\n");
+    site.write(
+        "content/merged.md",
+        "---\nrecipients: rows.csv\nslug: merged/{{ recipient.name }}\n---\nDear {{ recipient.name }}.\n",
+    );
+    let (build, print) = (site.build(&[]), site.run(&["print"]));
+    assert_eq!((build.code, print.code), (1, 1), "{}\n{}", build.stderr, print.stderr);
+    assert!(print.stderr.contains("content/thanks/6-velvet.md:3:8: error: unknown theme `velvte`"), "{}", print.stderr);
+    assert!(
+        print.stderr.contains("slug `thanks/0-ada` is already used by content/thanks/0-ada.md"),
+        "{}",
+        print.stderr
+    );
+    assert!(print.stderr.contains("content/rows.csv:3:1: error: row 2: slug `merged/Ada` is already used by row 1"));
+    assert_eq!(problems(&print.stderr), problems(&build.stderr));
+    assert!(print.stderr.contains("printed 6 cards"), "{}", print.stderr);
+}
+
 #[test]
 fn print_refuses_artwork_that_reaches_outside_the_theme() {
     let site = Site::empty();
