@@ -37,7 +37,7 @@ pub struct SiteConfig {
     /// The language of messages that name none (`en`); turns on hyphenation.
     pub lang: Option<String>,
     /// Which files to make for every card: `html`, `png`, `svg`, `pdf`, `email`.
-    pub outputs: Vec<String>,
+    pub outputs: Outputs,
     /// Smallest PNG files, at the cost of time (for publishing).
     pub optimize: bool,
     /// The gallery's pages.
@@ -120,6 +120,25 @@ fn password_place(text: &str) -> Option<(usize, usize)> {
         let col = line.len() - key.len() + "password:".len() + (value.len() - value.trim_start().len()) + 1;
         Some((i + 1, col))
     })
+}
+
+/// Where `item` is written in the list of top-level key `key`, as
+/// `key: [a, item]` or as `- item` lines under `key:`.
+fn list_item_place(text: &str, key: &str, item: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))?;
+    let col_in = |line: &str| {
+        line.match_indices(item)
+            .find(|(i, _)| {
+                let before = line[..*i].trim_end().chars().last();
+                let after = line[i + item.len()..].trim_start().chars().next();
+                matches!(before, Some('[' | ',' | '-' | ':' | '"' | '\''))
+                    && matches!(after, None | Some(']' | ',' | '"' | '\''))
+            })
+            .map(|(i, _)| line[..i].chars().count() + 1)
+    };
+    let block = lines[at + 1..].iter().copied().take_while(|l| l.starts_with([' ', '\t', '-']) || l.trim().is_empty());
+    std::iter::once(lines[at]).chain(block).enumerate().find_map(|(i, line)| col_in(line).map(|col| (at + i + 1, col)))
 }
 
 /// `email:` in `waxseal.yaml`: who the cards' emails are from.
@@ -252,6 +271,71 @@ impl Default for GalleryConfig {
     }
 }
 
+/// Which files a build makes for every card (`outputs: [html, png, svg]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<&str>")]
+pub struct Outputs {
+    /// Card pages, the gallery (with thumbnails) and the theme assets.
+    pub html: bool,
+    /// `card.png`.
+    pub png: bool,
+    /// `card.svg`.
+    pub svg: bool,
+    /// `card.pdf`, the print card (not made unless asked for).
+    pub pdf: bool,
+    /// `message.eml`, the note as an email with the card inline (not made
+    /// unless asked for; the card's PNG is drawn for it even without `png`).
+    pub email: bool,
+}
+
+impl Outputs {
+    /// What a site makes unless it says: pages, the PNG and the SVG.
+    pub const DEFAULT: Outputs = Outputs { html: true, png: true, svg: true, pdf: false, email: false };
+
+    /// Every output.
+    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true, email: true };
+
+    /// Parses `html,png,svg,pdf,email` (any order, any subset).
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
+        let mut out = Outputs { html: false, png: false, svg: false, pdf: false, email: false };
+        for name in names {
+            match name.trim() {
+                "html" => out.html = true,
+                "png" => out.png = true,
+                "svg" => out.svg = true,
+                "pdf" => out.pdf = true,
+                "email" => out.email = true,
+                other => return Err(format!("unknown output `{other}`: use html, png, svg, pdf and email")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any of a card's pictures is made.
+    pub fn pictures(&self) -> bool {
+        self.png || self.svg || self.pdf || self.email
+    }
+}
+
+impl From<Outputs> for Vec<&str> {
+    /// The names, as `outputs:` lists them.
+    fn from(outputs: Outputs) -> Vec<&'static str> {
+        let Outputs { html, png, svg, pdf, email } = outputs;
+        [(html, "html"), (png, "png"), (svg, "svg"), (pdf, "pdf"), (email, "email")]
+            .into_iter()
+            .filter_map(|(made, name)| made.then_some(name))
+            .collect()
+    }
+}
+
+impl TryFrom<Vec<String>> for Outputs {
+    type Error = String;
+
+    fn try_from(names: Vec<String>) -> Result<Outputs, String> {
+        Outputs::parse(names.iter().map(String::as_str))
+    }
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
@@ -263,7 +347,7 @@ impl Default for SiteConfig {
             dpi: 300,
             raw_html: false,
             lang: None,
-            outputs: vec!["html".into(), "png".into(), "svg".into()],
+            outputs: Outputs::DEFAULT,
             optimize: false,
             gallery: GalleryConfig::default(),
             print: PrintConfig::default(),
@@ -359,7 +443,14 @@ impl SiteConfig {
                     let (line, col) = password_place(text).unwrap_or((d.line, d.col));
                     Diagnostic { line, col, message: format!("smtp.password: {}", &d.message[at..]), ..d }
                 }
-                None => d,
+                None => match d.message.strip_prefix("unknown output `").and_then(|m| m.split_once('`')) {
+                    // serde_yaml places it at the start of the file: shown at the name itself.
+                    Some((name, _)) => {
+                        let (line, col) = list_item_place(text, "outputs", name).unwrap_or((d.line, d.col));
+                        Diagnostic { line, col, ..d }
+                    }
+                    None => d,
+                },
             }
         })
     }
@@ -560,6 +651,18 @@ mod tests {
         // A header is one line: a name's line breaks become spaces.
         let named = Mailbox::named("deb@example.org", Some("Deb\r\nBcc: eve@example.org")).unwrap();
         assert_eq!(named.name.as_deref(), Some("Deb Bcc: eve@example.org"));
+    }
+
+    #[test]
+    fn outputs_are_read_as_flags_and_a_wrong_one_is_shown_where_it_stands() {
+        let config = SiteConfig::parse("outputs: [png, email]\n").unwrap();
+        assert_eq!(config.outputs, Outputs { png: true, email: true, ..Outputs::parse([]).unwrap() });
+        assert_eq!(SiteConfig::parse("title: x\n").unwrap().outputs, Outputs::DEFAULT);
+        let d = SiteConfig::parse("title: x\noutputs: [html, jepg]\n").unwrap_err();
+        assert_eq!((d.line, d.col), (2, 17), "{}", d.message);
+        assert!(d.message.starts_with("unknown output `jepg`"), "{}", d.message);
+        let d = SiteConfig::parse("outputs:\n  - 'pdf'\n  - jpg\n").unwrap_err();
+        assert_eq!((d.line, d.col), (3, 5));
     }
 
     #[test]

@@ -15,7 +15,8 @@ use crate::card::email::{card_email, CardEmailError};
 use crate::card::entry::first_words;
 use crate::card::pictures::{Drawing, Pictures, PrintJob};
 use crate::card::themes::{own_error, theme_of, Themes};
-use crate::card::{self, lay_out, Artifact, LaidCard, Outputs};
+use crate::card::{self, lay_out, Artifact, LaidCard};
+use crate::config::Outputs;
 use crate::config::SiteConfig;
 use crate::content::catalog::{message_of, Head};
 use crate::content::Message;
@@ -172,9 +173,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
     // Its pictures, drawn now or (when `draw` is Keep) kept from the last build.
-    let mut files: Vec<String> = ctx
-        .outputs
-        .picture_artifacts()
+    let mut files: Vec<String> = Artifact::pictures_for(&ctx.outputs)
         .filter(|a| *a != Artifact::Email || email.is_some())
         .map(|a| a.path(&m.slug))
         .collect();

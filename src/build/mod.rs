@@ -33,7 +33,8 @@ pub use report::{BuildReport, CardSource};
 pub use session::Session;
 
 use crate::card::themes::Themes;
-use crate::card::{Artifact, Outputs};
+use crate::card::Artifact;
+use crate::config::Outputs;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};
@@ -256,7 +257,7 @@ struct Planned {
 /// make go first, so that their pictures are drawn from the start.
 fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
     let base = KeyBase::new(&run.config, &run.outputs, run.optimize_asked, &site.themes);
-    let pictures: Vec<Artifact> = run.outputs.picture_artifacts().collect();
+    let pictures: Vec<Artifact> = Artifact::pictures_for(&run.outputs).collect();
     let present = |file: &str| run.output.is_file(file);
     let record = &site.record;
     let mut planned: Vec<Planned> = std::mem::take(&mut site.cards)

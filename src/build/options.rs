@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::card::Outputs;
+use crate::config::Outputs;
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::diagnostics::Diagnostic;
 
@@ -31,11 +31,7 @@ impl BuildOptions {
     /// emails are to be made with no sender.
     pub fn settings(&self) -> Result<(SiteConfig, Outputs), Diagnostic> {
         let config = self.config()?;
-        let outputs = match self.outputs {
-            Some(outputs) => outputs,
-            None => Outputs::parse(config.outputs.iter().map(String::as_str))
-                .map_err(|e| Diagnostic::error(CONFIG_FILE, 0, 0, e))?,
-        };
+        let outputs = self.outputs.unwrap_or(config.outputs);
         if outputs.email && config.email.from.is_none() {
             // At the settings' `outputs`, unless the command line asked for the emails.
             let line = if self.outputs.is_none() { config_line(&self.root, "outputs") } else { 0 };

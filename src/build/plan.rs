@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::card::{Artifact, Outputs};
+use crate::card::Artifact;
+use crate::config::Outputs;
 use crate::config::SiteConfig;
 use crate::hash;
 use crate::theme::Theme;

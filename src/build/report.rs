@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::card::Outputs;
+use crate::config::Outputs;
 use crate::config::SiteConfig;
 use crate::diagnostics::{fold_repeats, Diagnostic};
 use crate::output::Output;

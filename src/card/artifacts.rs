@@ -1,52 +1,7 @@
 //! The files a card makes in its folder, `cards/SLUG/`, and which outputs
 //! ask for each: the one place their names are spelled.
 
-/// Which files a build makes for every card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outputs {
-    /// Card pages, the gallery (with thumbnails) and the theme assets.
-    pub html: bool,
-    /// `card.png`.
-    pub png: bool,
-    /// `card.svg`.
-    pub svg: bool,
-    /// `card.pdf`, the print card (not made unless asked for).
-    pub pdf: bool,
-    /// `message.eml`, the note as an email with the card inline (not made
-    /// unless asked for; the card's PNG is drawn for it even without `png`).
-    pub email: bool,
-}
-
-impl Outputs {
-    /// Every output.
-    pub const ALL: Outputs = Outputs { html: true, png: true, svg: true, pdf: true, email: true };
-
-    /// Parses `html,png,svg,pdf,email` (any order, any subset).
-    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Outputs, String> {
-        let mut out = Outputs { html: false, png: false, svg: false, pdf: false, email: false };
-        for name in names {
-            match name.trim() {
-                "html" => out.html = true,
-                "png" => out.png = true,
-                "svg" => out.svg = true,
-                "pdf" => out.pdf = true,
-                "email" => out.email = true,
-                other => return Err(format!("unknown output `{other}`: use html, png, svg, pdf and email")),
-            }
-        }
-        Ok(out)
-    }
-
-    /// Whether any of a card's pictures is made.
-    pub fn pictures(&self) -> bool {
-        self.png || self.svg || self.pdf || self.email
-    }
-
-    /// The pictures made in a card's folder, in the order they are listed.
-    pub fn picture_artifacts(&self) -> impl Iterator<Item = Artifact> + '_ {
-        Artifact::PICTURES.into_iter().filter(|a| a.made_for(self))
-    }
-}
+use crate::config::Outputs;
 
 /// A file of a card's folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +24,11 @@ pub enum Artifact {
 }
 
 impl Artifact {
+    /// The pictures `outputs` makes in a card's folder, in the order they are listed.
+    pub fn pictures_for(outputs: &Outputs) -> impl Iterator<Item = Artifact> + '_ {
+        Artifact::PICTURES.into_iter().filter(|a| a.made_for(outputs))
+    }
+
     /// The card's pictures: what is drawn (or kept from the last build) together.
     pub const PICTURES: [Artifact; 6] =
         [Artifact::Png, Artifact::Thumb, Artifact::Share, Artifact::Svg, Artifact::Pdf, Artifact::Email];
@@ -120,7 +80,7 @@ mod tests {
         assert!(!Artifact::is_picture("cards/a/index.html"));
         assert!(!Artifact::is_picture("assets/seals/1234.svg"));
         let png_only = Outputs { png: true, ..Outputs::parse([]).unwrap() };
-        let names: Vec<_> = png_only.picture_artifacts().map(Artifact::file_name).collect();
+        let names: Vec<_> = Artifact::pictures_for(&png_only).map(Artifact::file_name).collect();
         assert_eq!(names, ["card.png", "thumb.png", "share.png"]);
     }
 }

@@ -9,9 +9,10 @@ use crate::site::{self, CardEntry, Listing};
 use crate::size::CardSize;
 use crate::theme::{self, Theme};
 
-use super::artifacts::{Artifact, Outputs};
+use super::artifacts::Artifact;
 use super::compose::LaidCard;
 use super::pictures::THUMB_WIDTH;
+use crate::config::Outputs;
 
 /// The gallery entry of card `m`, laid out as `card` in `theme`, with the
 /// files `outputs` makes and its page's seal picture at `seal` (a path in

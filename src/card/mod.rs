@@ -10,5 +10,5 @@ pub mod entry;
 pub mod pictures;
 pub mod themes;
 
-pub use artifacts::{Artifact, Outputs};
+pub use artifacts::Artifact;
 pub use compose::{lay_out, LaidCard};

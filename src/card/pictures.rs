@@ -11,7 +11,8 @@ use crate::render;
 use crate::size::CardSize;
 use crate::theme::Theme;
 
-use super::artifacts::{Artifact, Outputs};
+use super::artifacts::Artifact;
+use crate::config::Outputs;
 
 /// Thumbnails are drawn this wide, in pixels.
 pub const THUMB_WIDTH: u32 = 360;

@@ -198,7 +198,7 @@ pub(crate) struct BuildArgs {
 }
 
 fn parse_output(name: &str) -> Result<String, String> {
-    waxseal::card::Outputs::parse([name]).map(|_| name.to_string())
+    waxseal::config::Outputs::parse([name]).map(|_| name.to_string())
 }
 
 /// `--sheet`: the library's [`waxseal::print::Sheet`], as clap names and

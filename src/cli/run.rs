@@ -161,7 +161,7 @@ fn run_build(args: BuildArgs) -> i32 {
     let started = Instant::now();
     let output = args.output.clone().unwrap_or_else(|| args.root.join("output"));
     let outputs = args.outputs.as_ref().map(|names| {
-        waxseal::card::Outputs::parse(names.iter().map(String::as_str)).expect("each name was checked by clap")
+        waxseal::config::Outputs::parse(names.iter().map(String::as_str)).expect("each name was checked by clap")
     });
     let options = BuildOptions {
         root: args.root,

@@ -154,6 +154,11 @@ fn outputs_choose_the_files_made() {
     let run = site.build(&["--outputs", "jpeg"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown output `jpeg`"), "{}", run.stderr);
+    let typo = Site::fixture("basic");
+    typo.write("waxseal.yaml", "title: Shop\noutputs:\n  - html\n  - jpeg\n");
+    let run = typo.build(&[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("waxseal.yaml:4:5: error: unknown output `jpeg`"), "{}", run.stderr);
     let svg_only = Site::fixture("basic");
     svg_only.write("waxseal.yaml", "outputs: [svg]\n");
     assert_eq!(svg_only.build(&[]).code, 0);
