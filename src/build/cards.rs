@@ -295,7 +295,10 @@ pub(super) fn record_outcomes(
                 failures.extend(card_failures);
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
-                next.cards.insert(slug, CachedCard { key, picture_key, files, entry, warnings, page: String::new() });
+                next.cards.insert(
+                    slug,
+                    CachedCard { key: Some(key), picture_key: Some(picture_key), files, entry, warnings, page: None },
+                );
             }
             Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
                 // Made, but not recorded: the last good record stays, to be made again.

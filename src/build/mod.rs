@@ -340,7 +340,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         if !problems.is_empty() {
             // Not all of its pictures were made: the next build tries again.
             if let Some(card) = next.cards.get_mut(&slug) {
-                card.key.clear();
+                card.key = None;
             }
             failures.extend(problems);
         }

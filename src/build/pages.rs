@@ -17,7 +17,7 @@ use crate::site::{self, GalleryCard};
 use crate::theme::Theme;
 
 use super::cards::CardContext;
-use super::record::{BuildCache, CachedCard, Entries};
+use super::record::{BuildCache, CachedCard, Entries, PageKeys};
 use super::{write, BuildReport};
 
 /// The gallery being made: its pages, each tag's and each merged message's,
@@ -28,14 +28,14 @@ struct Gallery<'a> {
     output: &'a Output,
     css_url: &'a str,
     /// What each page of the last build was made from, by its file.
-    old: &'a BTreeMap<String, String>,
+    old: &'a PageKeys,
     entries: &'a Entries,
     /// This build's cards.
     records: &'a BTreeMap<String, CachedCard>,
     /// The site's settings, as JSON.
     settings: String,
     /// What each page of this build is made from, by its file.
-    made: BTreeMap<String, String>,
+    made: PageKeys,
     /// Files that could not be written or removed.
     failures: Vec<Diagnostic>,
 }
@@ -49,11 +49,11 @@ struct Gallery<'a> {
 fn gallery(
     ctx: &CardContext,
     theme: &Theme,
-    old: &BTreeMap<String, String>,
+    old: &PageKeys,
     entries: &Entries,
     newest: &[GalleryCard],
     records: &BTreeMap<String, CachedCard>,
-) -> Result<(Vec<Diagnostic>, BTreeMap<String, String>), site::GalleryError> {
+) -> Result<(Vec<Diagnostic>, PageKeys), site::GalleryError> {
     let config = ctx.config;
     let settings = serde_json::to_string(config).expect("settings are plain data");
     let css_url = &ctx.css_urls[&config.theme];
@@ -91,8 +91,9 @@ impl Gallery<'_> {
         let pages = site::list_pages(self.config, listed, items, all_tags);
         for page in &pages {
             let key = self.page_key(page);
-            let same = self.old.get(&page.file) == Some(&key) && self.output.is_file(&page.file);
-            self.made.insert(page.file.clone(), key);
+            let same =
+                self.old.get(&page.file).and_then(Option::as_ref) == Some(&key) && self.output.is_file(&page.file);
+            self.made.insert(page.file.clone(), Some(key));
             if same {
                 continue;
             }
@@ -121,14 +122,14 @@ impl Gallery<'_> {
         let failed: Vec<Vec<u8>> = page
             .items
             .iter()
-            .filter_map(|item| self.records.get(item.card.slug).filter(|c| c.key.is_empty()))
+            .filter_map(|item| self.records.get(item.card.slug).filter(|c| c.key.is_none()))
             .map(|c| self.entries.line(&c.entry).unwrap_or_default())
             .collect();
         // A group's item shows how many cards it has.
         let counts: Vec<String> = page.items.iter().map(|item| item.cards.to_string()).collect();
         for (item, count) in page.items.iter().zip(&counts) {
             parts.push(item.card.slug.as_bytes());
-            parts.push(self.records.get(item.card.slug).map_or("", |c| c.key.as_str()).as_bytes());
+            parts.push(self.records.get(item.card.slug).and_then(|c| c.key.as_deref()).unwrap_or_default().as_bytes());
             parts.push(count.as_bytes());
         }
         parts.extend(failed.iter().map(Vec::as_slice));
@@ -201,11 +202,14 @@ fn card_pages(
             let record = &records[card.slug];
             // A card whose last build failed has no key: it is taken by its
             // entry as it is.
-            let line = if record.key.is_empty() { entries.line(&record.entry).ok() } else { None };
-            let made_from = line.as_deref().unwrap_or(record.key.as_bytes());
+            let line = match &record.key {
+                Some(_) => None,
+                None => entries.line(&record.entry).ok(),
+            };
+            let made_from = line.as_deref().unwrap_or(record.key.as_deref().unwrap_or_default().as_bytes());
             let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
             let key = hash::key(&[made_from, beside.as_bytes()]);
-            if key == record.page {
+            if record.page.as_ref() == Some(&key) {
                 return (card.slug.to_string(), PageMade::Same);
             }
             let page = (|| {
@@ -248,7 +252,7 @@ pub(super) fn make_pages(
     ctx: &CardContext,
     entries: &Entries,
     next: &mut BuildCache,
-    old_gallery: &BTreeMap<String, String>,
+    old_gallery: &PageKeys,
     themes_reported: &[String],
     report: &mut BuildReport,
     failures: &mut Vec<Diagnostic>,
@@ -289,7 +293,7 @@ pub(super) fn make_pages(
     }
     if next.gallery.is_empty() {
         // Not made: the pages there stay, to be made again.
-        next.gallery = old_gallery.keys().map(|file| (file.clone(), String::new())).collect();
+        next.gallery = old_gallery.keys().map(|file| (file.clone(), None)).collect();
     }
 }
 
@@ -306,15 +310,15 @@ fn record_card_pages(
         let card = next.cards.get_mut(&slug).expect("pages are made for recorded cards");
         match page {
             PageMade::Same => {}
-            PageMade::Made(key) => card.page = key,
+            PageMade::Made(key) => card.page = Some(key),
             PageMade::Unwritten(d) => {
-                card.page.clear();
+                card.page = None;
                 failures.push(d);
             }
             PageMade::Failed(theme, e) => {
                 // Made again by the next build.
-                card.key.clear();
-                card.page.clear();
+                card.key = None;
+                card.page = None;
                 if !broken_templates.contains(&theme.name) {
                     broken_templates.push(theme.name.clone());
                     report.diagnostics.push(template_diagnostic(&theme, "card.html", &e));

@@ -226,11 +226,11 @@ mod tests {
             len: 0,
         };
         CachedCard {
-            key: keys.key.clone(),
-            picture_key: keys.picture_key.clone(),
+            key: Some(keys.key.clone()),
+            picture_key: Some(keys.picture_key.clone()),
             files: files(slug),
             entry,
-            page: "p".into(),
+            page: Some("p".into()),
             warnings: vec![],
         }
     }

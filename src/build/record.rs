@@ -32,9 +32,10 @@ pub(super) struct BuildCache {
     pub site_files: Vec<String>,
     /// Each gallery page's inputs (of the whole gallery and of each tag),
     /// hashed, by its file: a page made from the same inputs is not made
-    /// again, and a page no longer made is removed.
+    /// again (none: made again however it is), and a page no longer made
+    /// is removed.
     #[serde(default)]
-    pub gallery: BTreeMap<String, String>,
+    pub gallery: PageKeys,
     /// The id of the entries file the cards' entries are in (see [`Entries`]).
     #[serde(default)]
     pub entries_id: String,
@@ -44,23 +45,28 @@ pub(super) struct BuildCache {
     pub(super) shared_present: HashSet<String>,
 }
 
+/// The gallery's pages by file, each with what it was made from, hashed
+/// (none: made again however it is).
+pub(super) type PageKeys = BTreeMap<String, Option<String>>;
+
 /// What one card was made from and what it wrote.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct CachedCard {
-    /// Its key: empty when the last build of it failed.
-    pub key: String,
+    /// Its key: none when the last build of it failed (it is made again).
+    #[serde(default)]
+    pub key: Option<String>,
     /// The key of its pictures (PNG, thumbnail, SVG) alone, which leaves out
     /// what only the page uses (the theme's HTML templates and CSS).
     #[serde(default)]
-    pub picture_key: String,
+    pub picture_key: Option<String>,
     /// Its files, relative to the output folder.
     pub files: Vec<String>,
     /// Its gallery entry, kept in the entries file.
     pub entry: EntryRef,
     /// Its page's inputs (the card and the cards beside it in the
-    /// gallery), hashed; empty when the page is to be made.
+    /// gallery), hashed; none when the page is to be made.
     #[serde(default)]
-    pub page: String,
+    pub page: Option<String>,
     /// Its warnings, shown again when it is skipped.
     pub warnings: Vec<Diagnostic>,
 }
@@ -129,7 +135,7 @@ impl BuildCache {
             format: u32,
             cards: &'a BTreeMap<String, CachedCard>,
             site_files: &'a [String],
-            gallery: &'a BTreeMap<String, String>,
+            gallery: &'a PageKeys,
             entries_id: &'a str,
         }
         let borrowed = Borrowed {
@@ -146,8 +152,8 @@ impl BuildCache {
     /// pictures are all `present`: only its page needs making again.
     pub(super) fn pictures_fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
         self.cards.get(slug).filter(|c| {
-            !c.key.is_empty()
-                && c.picture_key == key
+            c.key.is_some()
+                && c.picture_key.as_deref() == Some(key)
                 && c.files.iter().filter(|f| Artifact::is_picture(f)).all(|f| self.has(present, f))
         })
     }
@@ -164,18 +170,16 @@ impl BuildCache {
     /// are whose: every card and page is made again.
     pub(super) fn distrust(&mut self) {
         for card in self.cards.values_mut() {
-            card.key.clear();
-            card.picture_key.clear();
-            card.page.clear();
+            card.key = None;
+            card.picture_key = None;
+            card.page = None;
         }
-        self.gallery.values_mut().for_each(String::clear);
+        self.gallery.values_mut().for_each(|key| *key = None);
     }
 
     /// The cached card `slug` when its key is `key` and its files are all `present`.
     pub(super) fn fresh(&self, slug: &str, key: &str, present: &dyn Fn(&str) -> bool) -> Option<&CachedCard> {
-        self.cards
-            .get(slug)
-            .filter(|c| !c.key.is_empty() && c.key == key && c.files.iter().all(|f| self.has(present, f)))
+        self.cards.get(slug).filter(|c| c.key.as_deref() == Some(key) && c.files.iter().all(|f| self.has(present, f)))
     }
 }
 
@@ -348,7 +352,7 @@ impl crate::render::LayerStore for OutputLayers {
 /// again next time (its message failed now, or its entry was not written).
 pub(super) fn carry_over(old: &mut BuildCache, next: &mut BuildCache, slug: &str) {
     if let Some(card) = old.cards.remove(slug) {
-        next.cards.insert(slug.to_string(), CachedCard { key: String::new(), ..card });
+        next.cards.insert(slug.to_string(), CachedCard { key: None, ..card });
     }
 }
 
@@ -362,7 +366,7 @@ pub(super) fn keep_unreadable(old: &mut BTreeMap<String, CachedCard>, next: &mut
         for slug in of_it {
             if let std::collections::btree_map::Entry::Vacant(place) = next.cards.entry(slug) {
                 if let Some(card) = old.remove(place.key()) {
-                    place.insert(CachedCard { key: String::new(), ..card });
+                    place.insert(CachedCard { key: None, ..card });
                 }
             }
         }
@@ -379,7 +383,7 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
     let output = &run.output;
     if !failures.is_empty() {
         // A page that could not be written must be made again next time.
-        next.gallery.values_mut().for_each(String::clear);
+        next.gallery.values_mut().for_each(|key| *key = None);
     }
     if let Err(e) = compact(output, &entries, &mut next, 1 << 20) {
         let path = output.root().join(ENTRIES_FILE);
@@ -430,12 +434,12 @@ mod tests {
         let entry = entries.add(&CardEntry { slug: "a".into(), ..CardEntry::default() }).unwrap();
         let mut cache = BuildCache { entries_id: entries.id().into(), ..BuildCache::default() };
         let card = CachedCard {
-            key: "k".into(),
-            picture_key: "p".into(),
+            key: Some("k".into()),
+            picture_key: Some("p".into()),
             files: vec![],
             entry,
             warnings: vec![],
-            page: String::new(),
+            page: None,
         };
         cache.cards.insert("a".into(), card);
         folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
@@ -469,12 +473,12 @@ mod tests {
         for slug in ["a", "gone", "gone", "gone", "b", "a-again"] {
             let place = entries.add(&entry(slug)).unwrap();
             let card = CachedCard {
-                key: "k".into(),
-                picture_key: "p".into(),
+                key: Some("k".into()),
+                picture_key: Some("p".into()),
                 files: vec![],
                 entry: place,
                 warnings: vec![],
-                page: String::new(),
+                page: None,
             };
             if slug != "gone" {
                 cache.cards.insert(slug.trim_end_matches("-again").into(), card);
