@@ -491,6 +491,22 @@ pub fn tags<'a, 'b>(cards: &'b [GalleryCard<'a>], config: &SiteConfig) -> Vec<(T
     tags
 }
 
+/// How many tags every page of the gallery names, at most: the most used.
+/// Naming all of a site's tags on each of its pages, of which each tag has
+/// one, would grow the pages with the square of the tags; a card's page
+/// links every tag of its own.
+pub const LISTED_TAGS: usize = 50;
+
+/// The tags every page of the gallery names: the [`LISTED_TAGS`] with the
+/// most items (of two with as many, the first), in the order of `tags`.
+pub fn listed_tags(tags: &[(TagLink, Vec<ListItem>)]) -> Vec<TagLink> {
+    let mut most: Vec<usize> = (0..tags.len()).collect();
+    most.sort_by_key(|&i| (std::cmp::Reverse(tags[i].0.count), i));
+    most.truncate(LISTED_TAGS);
+    most.sort_unstable();
+    most.into_iter().map(|i| tags[i].0.clone()).collect()
+}
+
 /// One page of a listing (the gallery, a tag's or a group's), before it is made.
 pub struct ListPage<'a> {
     /// Its file in the output folder.
@@ -764,6 +780,20 @@ mod tests {
         );
         assert_eq!(Listed::Group(&groups[0].0).page_file(2), "merged/m/page/2/index.html");
         assert_eq!(group_page_url(&config, "m", 2), "/merged/m/page/2/");
+    }
+
+    #[test]
+    fn the_pages_name_the_most_used_tags_by_name() {
+        let config = SiteConfig::default();
+        let link =
+            |name: &str, count| (TagLink { name: name.into(), url: tag_page_url(&config, name, 1), count }, vec![]);
+        let mut tags: Vec<(TagLink, Vec<ListItem>)> = (0..LISTED_TAGS).map(|i| link(&format!("t{i:02}"), 1)).collect();
+        tags.insert(0, link("a", 1));
+        tags.push(link("z", 2));
+        let names: Vec<String> = listed_tags(&tags).into_iter().map(|t| t.name).collect();
+        assert_eq!(names.len(), LISTED_TAGS);
+        assert_eq!((names[0].as_str(), names[LISTED_TAGS - 1].as_str()), ("a", "z"), "the last of the once-used goes");
+        assert!(!names.contains(&"t49".to_string()));
     }
 
     #[test]

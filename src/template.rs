@@ -12,13 +12,16 @@ pub fn is_template(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
 }
 
-/// Parses `2026-11-23`, `2026-11-23 10:30` or `2026-11-23T10:30:00`.
+/// Parses `2026-11-23`, `2026-11-23 10:30` or `2026-11-23T10:30:00`, in
+/// the years 1 to 9999 (year 0 and before are no calendar's years, and
+/// feeds and sitemaps cannot say them).
 pub fn parse_date(text: &str) -> Option<jiff::civil::DateTime> {
     let text = text.trim();
-    if let Ok(date) = text.parse::<jiff::civil::Date>() {
-        return Some(date.to_datetime(jiff::civil::Time::midnight()));
-    }
-    text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().ok()
+    let date = match text.parse::<jiff::civil::Date>() {
+        Ok(date) => date.to_datetime(jiff::civil::Time::midnight()),
+        Err(_) => text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>().ok()?,
+    };
+    (1..=9999).contains(&date.year()).then_some(date)
 }
 
 /// Registers waxseal's template filters on a Tera instance: `date`,

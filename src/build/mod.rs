@@ -186,7 +186,9 @@ fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
         report.diagnostics.extend(heads.problems);
         unreadable.extend(heads.unreadable);
     }
-    let cards = unique_slugs(cards, &mut report.diagnostics);
+    // No slug may make a card's file a folder: no part is named as one.
+    let card_files = Artifact::ALL.map(Artifact::file_name);
+    let cards = unique_slugs(cards, &card_files, &mut report.diagnostics);
     let present_slugs = cards.iter().map(|m| m.slug.clone()).chain(unreadable.iter().cloned()).collect();
     if run.output.is_in_memory() {
         let source = |m: &Head| CardSource {

@@ -64,14 +64,14 @@ fn gallery(
     // `site::listing`), which leads to the pages of its cards.
     let items = site::listing(newest);
     let tags = site::tags(newest, config);
-    let all_tags: Vec<site::TagLink> = tags.iter().map(|(tag, _)| tag.clone()).collect();
-    let mut page_urls = gallery.list(site::Listed::All, &items, &all_tags)?;
+    let listed_tags = site::listed_tags(&tags);
+    let mut page_urls = gallery.list(site::Listed::All, &items, &listed_tags)?;
     for (tag, items) in &tags {
-        page_urls.extend(gallery.list(site::Listed::Tag(tag), items, &all_tags)?);
+        page_urls.extend(gallery.list(site::Listed::Tag(tag), items, &listed_tags)?);
     }
     for (group, cards) in &site::groups(newest, config) {
         let items: Vec<site::ListItem> = cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
-        page_urls.extend(gallery.list(site::Listed::Group(group), &items, &all_tags)?);
+        page_urls.extend(gallery.list(site::Listed::Group(group), &items, &listed_tags)?);
     }
     gallery.feeds(&items, page_urls)?;
     // Pages no longer made: the site has fewer cards, or a tag is gone.
@@ -86,9 +86,9 @@ impl Gallery<'_> {
         &mut self,
         listed: site::Listed,
         items: &[site::ListItem],
-        all_tags: &[site::TagLink],
+        listed_tags: &[site::TagLink],
     ) -> Result<Vec<String>, site::GalleryError> {
-        let pages = site::list_pages(self.config, listed, items, all_tags);
+        let pages = site::list_pages(self.config, listed, items, listed_tags);
         for page in &pages {
             let key = self.page_key(page);
             let same =
@@ -105,7 +105,7 @@ impl Gallery<'_> {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(site::GalleryError::Entry)?;
             let html = page
-                .html(self.theme, self.config, &entries, all_tags, self.css_url)
+                .html(self.theme, self.config, &entries, listed_tags, self.css_url)
                 .map_err(site::GalleryError::Template)?;
             self.failures.extend(write(self.output, &page.file, html.as_bytes()));
         }

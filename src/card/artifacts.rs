@@ -33,6 +33,17 @@ impl Artifact {
     pub const PICTURES: [Artifact; 6] =
         [Artifact::Png, Artifact::Thumb, Artifact::Share, Artifact::Svg, Artifact::Pdf, Artifact::Email];
 
+    /// Every file a card's folder may hold.
+    pub const ALL: [Artifact; 7] = [
+        Artifact::Png,
+        Artifact::Thumb,
+        Artifact::Share,
+        Artifact::Svg,
+        Artifact::Pdf,
+        Artifact::Email,
+        Artifact::Page,
+    ];
+
     /// Its file's name in the card's folder.
     pub fn file_name(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 //! a send never holds every message or row at once and all three agree on
 //! which cards exist. Slugs two cards share are refused here, once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,39 +13,102 @@ use crate::content::recipients::{self, RowPlace, RowsFile};
 use crate::content::Message;
 use crate::diagnostics::Diagnostic;
 
-/// Drops the later of two cards with one slug, with an error naming both
-/// (for a merged card, its row).
-pub fn unique_slugs(messages: Vec<Head>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Head> {
-    let mut seen: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
-    for m in messages {
-        if let Some(first) = seen.get(&m.slug) {
-            let d = match &m.row {
-                Some(row) => Diagnostic::error(
-                    &*row.file,
-                    row.place.line,
-                    1,
-                    format!("row {}: slug `{}` is already used by {first}", row.place.number, m.slug),
-                )
-                .with_hint(format!(
-                    "the `slug:` of {} must give each row its own: use a field that differs from row to row, such as an order number",
-                    m.source.display()
-                )),
-                None => Diagnostic::error(
-                    &m.source,
-                    m.slug_line,
-                    1,
-                    format!("slug `{}` is already used by {first}", m.slug),
-                )
-                .with_hint("set a different `slug:` in the front matter"),
-            };
-            diagnostics.push(d);
+/// Keeps the cards whose files no other card's can overwrite. A slug with
+/// a part named as one of `card_files` (`a/index.html` would make card
+/// `a`'s page a folder) is refused; of two cards with one slug (in any
+/// case: macOS and Windows take `A` and `a` for one folder) the later is
+/// dropped, with an error at both; and so are the cards of a merged
+/// message whose gallery pages another's would be (see [`paging_apart`]).
+pub fn unique_slugs(heads: Vec<Head>, card_files: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Vec<Head> {
+    let heads = paging_apart(heads, diagnostics);
+    // Each slug, lower-cased, and the index in `out` of its card.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut told = HashSet::new();
+    let mut out: Vec<Head> = Vec::new();
+    for m in heads {
+        if let Some(part) = m.slug.split('/').find(|part| card_files.contains(&part.to_lowercase().as_str())) {
+            let message = format!("slug `{}` has a part named `{part}`, a file of every card's folder", m.slug);
+            let hint = format!("a part of a slug may not be named as a card's files: {}", card_files.join(", "));
+            diagnostics.push(m.error(message, 0).with_hint(hint));
             continue;
         }
-        seen.insert(m.slug.clone(), m.describe());
-        out.push(m);
+        let key = m.slug.to_lowercase();
+        let Some(&first) = seen.get(&key) else {
+            seen.insert(key, out.len());
+            out.push(m);
+            continue;
+        };
+        let first = &out[first];
+        diagnostics.push(m.taken_by(first));
+        if told.insert(first.describe()) {
+            diagnostics.push(first.taken_again_by(&m));
+        }
     }
     out
+}
+
+/// Drops the cards of a merged message whose gallery pages would be
+/// another's: `m/page/2`'s first page is page 2 of `m`'s (whether `m` has
+/// that many cards now or only tomorrow), with an error at both messages.
+fn paging_apart(heads: Vec<Head>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Head> {
+    let mut groups: HashMap<String, (Arc<Group>, &Path)> = HashMap::new();
+    for head in &heads {
+        if let Some(row) = &head.row {
+            groups.entry(row.group.slug.to_lowercase()).or_insert((row.group.clone(), &head.source));
+        }
+    }
+    let mut clashing = HashSet::new();
+    let mut names: Vec<&String> = groups.keys().collect();
+    names.sort();
+    for name in names {
+        let Some((parent, page)) = paged_under(name) else { continue };
+        let (Some((group, source)), Some((other, other_source))) = (groups.get(name), groups.get(parent)) else {
+            continue;
+        };
+        diagnostics.push(
+            group
+                .error(
+                    source,
+                    format!(
+                        "the page of the cards of `{}` would be page {page} of the cards of `{}` ({})",
+                        group.slug,
+                        other.slug,
+                        other_source.display()
+                    ),
+                )
+                .with_hint(
+                    "the gallery pages a merged message's cards as merged/SLUG/page/N/: rename or move this file",
+                ),
+        );
+        diagnostics.push(
+            other
+                .error(
+                    other_source,
+                    format!(
+                        "page {page} of the cards of `{}` would be the page of the cards of `{}` ({}), whose cards are not built",
+                        other.slug,
+                        group.slug,
+                        source.display()
+                    ),
+                )
+                .with_hint("rename or move one of the two files"),
+        );
+        clashing.insert(name.clone());
+    }
+    if clashing.is_empty() {
+        return heads;
+    }
+    heads
+        .into_iter()
+        .filter(|head| head.row.as_ref().is_none_or(|row| !clashing.contains(&row.group.slug.to_lowercase())))
+        .collect()
+}
+
+/// `("m", "2")` for `m/page/2`: the group whose page 2 that is.
+fn paged_under(slug: &str) -> Option<(&str, &str)> {
+    let (rest, page) = slug.rsplit_once('/')?;
+    let parent = rest.strip_suffix("/page")?;
+    (!page.is_empty() && page.bytes().all(|b| b.is_ascii_digit())).then_some((parent, page))
 }
 
 /// What a build keeps of a message (or of one row of a merged message)
@@ -60,6 +123,8 @@ pub struct Head {
     pub slug: String,
     /// The line of its `slug:`, or of its body.
     pub slug_line: usize,
+    /// The column of the value of its `slug:` (1 when it has none).
+    pub slug_col: usize,
     /// Its `theme:`.
     pub theme: Option<String>,
     /// See [`Message::digest`] (a merged card's covers its row).
@@ -74,14 +139,36 @@ pub struct HeadRow {
     pub file: Arc<PathBuf>,
     /// Where the row is in it.
     pub place: RowPlace,
+    /// The merged message (shared by its rows).
+    pub group: Arc<Group>,
+}
+
+/// A merged message, whose cards the gallery pages as one
+/// (`merged/SLUG/`, `merged/SLUG/page/2/`, ...).
+pub struct Group {
+    /// Its slug, from its path.
+    pub slug: String,
+    /// The 1-based line of its `recipients:`.
+    pub line: usize,
+    /// The 1-based column of the value of its `recipients:`.
+    pub col: usize,
+}
+
+impl Group {
+    /// An error at its `recipients:` in `source`, its file.
+    fn error(&self, source: &Path, message: String) -> Diagnostic {
+        Diagnostic::error(source, self.line, self.col, message)
+    }
 }
 
 impl Head {
     /// The card of message `m`, read from `path`.
     pub fn of(path: &Path, m: Message) -> Head {
+        let (slug_line, slug_col) = m.value_place("slug");
         Head {
             path: path.to_path_buf(),
-            slug_line: m.line_of("slug"),
+            slug_line,
+            slug_col,
             source: m.source,
             slug: m.slug,
             theme: m.front.theme,
@@ -96,6 +183,56 @@ impl Head {
             Some(row) => format!("row {} of {} (line {})", row.place.number, row.file.display(), row.place.line),
             None => self.source.display().to_string(),
         }
+    }
+
+    /// An error with its slug: at its row (`row 3: ...`), or at its
+    /// `slug:` (at column `col`, or at its value when 0).
+    fn error(&self, message: String, col: usize) -> Diagnostic {
+        match &self.row {
+            Some(row) => {
+                Diagnostic::error(&*row.file, row.place.line, 1, format!("row {}: {message}", row.place.number))
+                    .with_hint(format!(
+                        "the `slug:` of {} must give each row its own: use a field that differs from row to row, such as an order number",
+                        self.source.display()
+                    ))
+            }
+            None => Diagnostic::error(&self.source, self.slug_line, if col == 0 { self.slug_col } else { col }, message),
+        }
+    }
+
+    /// The error of a card whose slug `first` has (in any case), and which is not built.
+    fn taken_by(&self, first: &Head) -> Diagnostic {
+        let d = self
+            .error(format!("slug `{}` is already used by {}{}", self.slug, first.describe(), as_in(first, self)), 1);
+        match self.row {
+            Some(_) => d,
+            None => d.with_hint("set a different `slug:` in the front matter"),
+        }
+    }
+
+    /// The error of card `self`, built, whose slug `again` has too.
+    fn taken_again_by(&self, again: &Head) -> Diagnostic {
+        let message = format!(
+            "slug `{}` is used again by {}{}, whose card is not built",
+            self.slug,
+            again.describe(),
+            as_in(again, self)
+        );
+        let d = self.error(message, 1);
+        match self.row {
+            Some(_) => d,
+            None => d.with_hint("set a different `slug:` in one of the two"),
+        }
+    }
+}
+
+/// ` as `Deb`` when `other` spells the slug of `head` in other case: one
+/// folder where case is not told apart (macOS, Windows).
+fn as_in(other: &Head, head: &Head) -> String {
+    if other.slug == head.slug {
+        String::new()
+    } else {
+        format!(" as `{}` (one folder on macOS and Windows)", other.slug)
     }
 }
 
@@ -167,6 +304,8 @@ fn merged_heads(
     let file = RowsFile::of(root, path, m)?;
     let rows = file.rows()?;
     let shown = Arc::new(file.shown().to_path_buf());
+    let (line, col) = m.value_place("recipients");
+    let group = Arc::new(Group { slug: m.slug.clone(), line, col });
     for row in rows {
         let row = match row {
             Ok(row) => row,
@@ -187,9 +326,10 @@ fn merged_heads(
                 source: m.source.clone(),
                 slug,
                 slug_line: m.line_of("slug"),
+                slug_col: 1,
                 theme: m.front.theme.clone(),
                 digest: card.digest,
-                row: Some(HeadRow { file: shown.clone(), place }),
+                row: Some(HeadRow { file: shown.clone(), place, group: group.clone() }),
             }),
             Err(d) => out.problems.push(d),
         }

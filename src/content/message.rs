@@ -211,6 +211,11 @@ fn check_front(
         })?),
         None => None,
     };
+    if let Some((message, hint)) =
+        tags_problem(front.tags.iter().filter(|tag| !(merged && is_template(tag))), front.tags.len())
+    {
+        return Err(error_at("tags", message).with_hint(hint));
+    }
     if let Some(lang) = &front.lang {
         if !valid_lang(lang) {
             return Err(error_at("lang", format!("`{lang}` is not a language tag"))
@@ -223,14 +228,13 @@ fn check_front(
         ));
     }
     let slug = match &front.slug {
-        Some(slug) if !merged => clean_slug(slug).ok_or_else(|| {
-            error_at("slug", format!("`{slug}` is not a usable slug"))
-                .with_hint("use letters, digits, `-`, `_` and `/` only")
-        })?,
+        Some(slug) if !merged => {
+            clean_slug(slug).map_err(|problem| error_at("slug", problem.message(slug)).with_hint(problem.hint()))?
+        }
         _ => {
             let stem = rel.with_extension("");
             let slug = stem.to_string_lossy().replace('\\', "/");
-            clean_slug(&slug).ok_or_else(|| {
+            clean_slug(&slug).map_err(|_| {
                 Diagnostic::error(shown, 0, 0, "the file name does not make a usable slug")
                     .with_hint("rename the file, or set `slug:` in the front matter")
             })?
@@ -285,16 +289,109 @@ pub fn hyphenation_lang(tag: &str) -> Option<hypher::Lang> {
     hypher::Lang::from_iso([bytes[0].to_ascii_lowercase(), bytes[1].to_ascii_lowercase()])
 }
 
-/// A slug made safe for a URL path: no `..`, no leading `/`, no odd characters.
-pub fn clean_slug(slug: &str) -> Option<String> {
+/// A message may have at most this many tags. Each tag has pages that
+/// list its cards, so a message with thousands of tags would make
+/// thousands of pages; a card is said in a few words.
+pub const MAX_TAGS: usize = 32;
+
+/// A tag may be at most this many characters: it names the folder of its
+/// pages, and 60 characters lower-cased take at most 240 bytes, within
+/// the 255 a file name may have.
+pub const MAX_TAG_CHARS: usize = 60;
+
+/// What is wrong with a message's `count` tags, of which `tags` are as they
+/// will be (a merged message's templates are checked per row), with a hint.
+pub fn tags_problem<'a>(tags: impl IntoIterator<Item = &'a String>, count: usize) -> Option<(String, &'static str)> {
+    if count > MAX_TAGS {
+        let hint = "tags group cards in the gallery: keep the few that say what the card is";
+        return Some((format!("{count} tags; a message may have at most {MAX_TAGS}"), hint));
+    }
+    let tag = tags.into_iter().find(|tag| tag.chars().count() > MAX_TAG_CHARS)?;
+    let message = format!(
+        "tag `{}` is {} characters long; a tag may be at most {MAX_TAG_CHARS}",
+        shortened(tag),
+        tag.chars().count()
+    );
+    Some((message, "a tag is a word or two that groups cards; it names a page of the gallery"))
+}
+
+/// A slug part (a folder of `cards/`) may be at most this many bytes: the
+/// limit of a file name on most file systems.
+pub const MAX_SLUG_PART_BYTES: usize = 255;
+
+/// A slug may be at most this many bytes: its folders, below the output
+/// folder, stay well inside the longest path a system takes (4096 bytes).
+pub const MAX_SLUG_BYTES: usize = 1024;
+
+/// Why a slug cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlugProblem {
+    /// An empty part, `.` or `..`, a part that starts with a dot (a hidden
+    /// folder, which servers and many hosts do not serve), or a character
+    /// other than a letter, digit, `-`, `_` or `.`.
+    Unusable,
+    /// A part longer than [`MAX_SLUG_PART_BYTES`]: its length in bytes.
+    PartTooLong(usize),
+    /// A slug longer than [`MAX_SLUG_BYTES`]: its length in bytes.
+    TooLong(usize),
+}
+
+impl SlugProblem {
+    /// What is wrong with `slug`, in one sentence.
+    pub fn message(&self, slug: &str) -> String {
+        match self {
+            SlugProblem::Unusable => format!("`{slug}` is not a usable slug"),
+            SlugProblem::PartTooLong(n) => format!(
+                "slug `{}` has a part of {n} bytes; a part may be at most {MAX_SLUG_PART_BYTES}",
+                shortened(slug)
+            ),
+            SlugProblem::TooLong(n) => {
+                format!("slug `{}` is {n} bytes long; a slug may be at most {MAX_SLUG_BYTES}", shortened(slug))
+            }
+        }
+    }
+
+    /// How to fix it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            SlugProblem::Unusable => {
+                "use letters, digits, `-`, `_` and `/` only, and `.` inside a part (`v1.2`), never at its start"
+            }
+            SlugProblem::PartTooLong(_) => {
+                "each part of a slug is a folder name, which file systems keep short: shorten it"
+            }
+            SlugProblem::TooLong(_) => "a slug is the card's folder and URL: shorten it",
+        }
+    }
+}
+
+/// The first 40 characters of a long `text`, then `…`.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// A slug made safe for a URL path and a folder name: no `..`, no leading
+/// `/`, no part starting with a dot, no odd characters, no part or slug
+/// longer than file systems take.
+pub fn clean_slug(slug: &str) -> Result<String, SlugProblem> {
     let parts: Vec<&str> = slug.trim_matches('/').split('/').collect();
     let ok = parts.iter().all(|p| {
-        !p.is_empty()
-            && *p != "."
-            && *p != ".."
-            && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        !p.is_empty() && !p.starts_with('.') && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
     });
-    ok.then(|| parts.join("/"))
+    if !ok {
+        return Err(SlugProblem::Unusable);
+    }
+    if let Some(part) = parts.iter().find(|p| p.len() > MAX_SLUG_PART_BYTES) {
+        return Err(SlugProblem::PartTooLong(part.len()));
+    }
+    let slug = parts.join("/");
+    if slug.len() > MAX_SLUG_BYTES {
+        return Err(SlugProblem::TooLong(slug.len()));
+    }
+    Ok(slug)
 }
 
 #[cfg(test)]

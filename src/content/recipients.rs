@@ -672,9 +672,12 @@ pub fn card_slug(m: &Message, tera: &tera::Tera, site: &SiteConfig) -> Result<St
         return Ok(format!("{}/{}", m.slug, recipient.row));
     };
     let slug = render_value(tera, &front_context(m, site), m, "slug", template)?;
-    content::clean_slug(&slug).ok_or_else(|| {
-        row_error(m, format!("`{slug}` is not a usable slug"), "slug")
-            .with_hint("a slug has letters, digits, `-`, `_` and `/` only: pick a field such as an order number")
+    content::clean_slug(&slug).map_err(|problem| {
+        let hint = match problem {
+            content::SlugProblem::Unusable => "a slug has letters, digits, `-`, `_` and `/` only, and `.` inside a part, never at its start: pick a field such as an order number",
+            _ => problem.hint(),
+        };
+        row_error(m, problem.message(&slug), "slug").with_hint(hint)
     })
 }
 
@@ -700,6 +703,9 @@ pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Res
         *tag = render_value(tera, &context, &m, "tags", tag)?;
     }
     front.tags.retain(|tag| !tag.trim().is_empty());
+    if let Some((message, hint)) = content::tags_problem(&front.tags, front.tags.len()) {
+        return Err(row_error(&m, message, "tags").with_hint(hint));
+    }
     render_yaml(tera, &context, &m, &mut front.extra)?;
     let date_text = front.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
     let date = match &date_text {

@@ -606,3 +606,164 @@ fn a_control_character_from_a_yaml_escape_or_a_csv_cell_is_left_out_of_the_card(
     let feed = site.read("feed.xml");
     assert!(roxmltree::Document::parse(&feed).is_ok() && feed.contains("Bell  here"), "{feed}");
 }
+
+/// The bytes of every file below `dir`.
+fn size_of(dir: &std::path::Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[test]
+fn a_slug_through_another_cards_file_is_refused_and_that_card_kept() {
+    // `good/index.html` would make the good card's page a folder.
+    let (site, _) = bad_input(
+        "slug-card-file",
+        |_| {},
+        &[(
+            "content/x.md:2:7: error: slug `good/index.html` has a part named `index.html`, a file of every card's folder\n  \
+             hint: a part of a slug may not be named as a card's files: card.png, thumb.png, share.png, card.svg, card.pdf, message.eml, index.html",
+            "good/index.html",
+        )],
+        &["good"],
+    );
+    assert!(site.read("cards/good/index.html").contains("The other cards are built all the same."));
+}
+
+#[test]
+fn two_messages_with_one_slug_are_an_error_at_both_and_the_first_is_built() {
+    let (site, _) = bad_input(
+        "slug-collision",
+        |_| {},
+        &[
+            (
+                "content/b.md:2:1: error: slug `same` is already used by content/a.md\n  \
+                 hint: set a different `slug:` in the front matter",
+                "slug: same",
+            ),
+            (
+                "content/a.md:2:1: error: slug `same` is used again by content/b.md, whose card is not built\n  \
+                 hint: set a different `slug:` in one of the two",
+                "slug: same",
+            ),
+        ],
+        &["good", "same"],
+    );
+    assert!(site.read("cards/same/index.html").contains("The first card with this slug is built."));
+}
+
+#[test]
+fn a_slug_part_longer_than_a_file_name_may_be_is_refused() {
+    let long = "a".repeat(300);
+    bad_input(
+        "slug-too-long",
+        |site| {
+            site.write("content/x.md", &format!("---\nslug: cards/{long}\n---\nToo long a folder name.\n"));
+        },
+        &[(
+            &format!(
+                "content/x.md:2:7: error: slug `cards/{}…` has a part of 300 bytes; a part may be at most 255\n  \
+                 hint: each part of a slug is a folder name, which file systems keep short: shorten it",
+                "a".repeat(34)
+            ),
+            "cards/aaaa",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_slug_part_may_not_start_with_a_dot() {
+    let hint = "  hint: use letters, digits, `-`, `_` and `/` only, and `.` inside a part (`v1.2`), never at its start";
+    bad_input(
+        "dot-slug",
+        |_| {},
+        &[
+            (&format!("content/x.md:2:7: error: `.hidden` is not a usable slug\n{hint}"), ".hidden"),
+            (&format!("content/y.md:2:7: error: `a/...` is not a usable slug\n{hint}"), "a/..."),
+        ],
+        &["good"],
+    );
+}
+
+#[test]
+fn merged_messages_whose_gallery_pages_collide_are_an_error_at_both() {
+    // Two cards a page: `m`'s 5 cards have merged/m/page/2/, which would
+    // also be the page of the cards of `m/page/2`.
+    bad_input(
+        "merged-paging",
+        |_| {},
+        &[
+            (
+                "content/m/page/2.md:3:13: error: the page of the cards of `m/page/2` would be page 2 of the cards of `m` (content/m.md)\n  \
+                 hint: the gallery pages a merged message's cards as merged/SLUG/page/N/: rename or move this file",
+                "rows.csv",
+            ),
+            (
+                "content/m.md:3:13: error: page 2 of the cards of `m` would be the page of the cards of `m/page/2` (content/m/page/2.md), whose cards are not built\n  \
+                 hint: rename or move one of the two files",
+                "m.csv",
+            ),
+        ],
+        &["good", "m/1", "m/2", "m/3", "m/4", "m/5"],
+    );
+}
+
+#[test]
+fn ten_thousand_tags_on_one_message_are_refused_without_writing_their_pages() {
+    let (site, _) = bad_input(
+        "too-many-tags",
+        |site| {
+            let tags: Vec<String> = (0..10_000).map(|i| format!("tag{i}")).collect();
+            site.write("content/x.md", &format!("---\ntitle: Tags\ntags: [{}]\n---\nSo many tags.\n", tags.join(", ")));
+        },
+        &[(
+            "content/x.md:3:7: error: 10000 tags; a message may have at most 32\n  \
+             hint: tags group cards in the gallery: keep the few that say what the card is",
+            "[tag0, tag1",
+        )],
+        &["good"],
+    );
+    // Each tag had its page listing every tag: 8 GB. Now: no tag pages,
+    // and the site's 12 MB (its fonts, mostly).
+    assert!(!site.output("tags").exists());
+    let size = size_of(&site.output(""));
+    assert!(size < 16 << 20, "output of {size} bytes");
+}
+
+#[test]
+fn a_tag_longer_than_a_folder_name_may_be_is_refused() {
+    bad_input(
+        "long-tag",
+        |site| {
+            let tag = "ab".repeat(150);
+            site.write("content/x.md", &format!("---\ntitle: Tag\ntags: [short, {tag}]\n---\nOne long tag.\n"));
+        },
+        &[(
+            &format!(
+                "content/x.md:3:7: error: tag `{}…` is 300 characters long; a tag may be at most 60\n  \
+                 hint: a tag is a word or two that groups cards; it names a page of the gallery",
+                "ab".repeat(20)
+            ),
+            "[short",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_date_in_year_0_is_not_a_date() {
+    bad_input(
+        "year-zero",
+        |_| {},
+        &[(
+            "content/x.md:3:7: error: `0000-01-01` is not a date\n  \
+             hint: write dates as YYYY-MM-DD, e.g. 2026-11-23",
+            "0000-01-01",
+        )],
+        &["good"],
+    );
+}

@@ -204,3 +204,48 @@ fn the_bundled_examples_pass() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.starts_with("checked 3 cards in ") && run.stderr.ends_with(": no problems\n"), "{}", run.stderr);
 }
+
+#[test]
+fn slugs_that_collide_or_no_file_system_takes_are_reported_as_a_build_reports_them() {
+    let make = || {
+        let site = Site::empty();
+        site.write("content/good.md", "A good card.\n");
+        site.write("content/a.md", "---\nslug: same\n---\nFirst.\n");
+        site.write("content/b.md", "---\nslug: same\n---\nSecond.\n");
+        site.write("content/over.md", "---\nslug: good/card.png\n---\nOver the good card.\n");
+        site.write("content/long.md", &format!("---\nslug: {}\n---\nLong.\n", "x".repeat(300)));
+        site.write("content/dot.md", "---\nslug: .hidden\n---\nHidden.\n");
+        site.write("content/tags.md", &format!("---\ntags: [{}]\n---\nTags.\n", vec!["t"; 33].join(", ")));
+        site
+    };
+    let (checked, built) = (make(), make());
+    let check = checked.check(&[]);
+    let build = built.build(&[]);
+    assert_eq!((check.code, build.code), (1, 1), "{}", build.stderr);
+    let problems = |stderr: &str| -> Vec<String> {
+        let summary = |l: &&str| ["built ", "checked ", "note: "].iter().any(|start| l.starts_with(start));
+        stderr.lines().filter(|l| !summary(l)).map(String::from).collect()
+    };
+    assert_eq!(problems(&check.stderr), problems(&build.stderr));
+    let starts: Vec<String> = problems(&check.stderr)
+        .into_iter()
+        .filter(|l| !l.starts_with("  "))
+        .map(|l| l[..l.find(": error").unwrap()].to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "content/dot.md:2:7",
+            "content/long.md:2:7",
+            "content/tags.md:2:7",
+            "content/b.md:2:1",
+            "content/a.md:2:1",
+            "content/over.md:2:7"
+        ],
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.ends_with(": 6 problems\n"), "{}", check.stderr);
+    assert!(built.read("cards/same/index.html").contains("First."));
+    assert!(built.output("cards/good/card.png").is_file());
+}

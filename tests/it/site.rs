@@ -366,3 +366,35 @@ fn a_missing_url_gets_the_themes_not_found_page() {
     assert_eq!(site.build(&["--outputs", "png"]).code, 0);
     assert!(!site.output("404.html").exists() && !site.output("feed.xml").exists());
 }
+
+#[test]
+fn the_tag_pages_grow_with_the_site_not_with_its_tags_squared() {
+    // Each card has three tags of its own: every page once listed every
+    // tag, so the tag pages grew with the square of the cards.
+    let tag_pages = |cards: usize| {
+        let site = Site::empty();
+        site.add_settings("gallery:\n  per_page: 100\n");
+        for i in 0..cards {
+            let tags = [format!("red{i}"), format!("green{i}"), format!("blue{i}")];
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            card(&site, &format!("c{i}"), "2026-11-01", &format!("Card {i}"), &tags);
+        }
+        let run = site.build(&["--outputs", "html"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let files: Vec<u64> = walkdir::WalkDir::new(site.output("tags"))
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.metadata().unwrap().len())
+            .collect();
+        assert_eq!(files.len(), 3 * cards, "a page for each tag");
+        // The most used tags are named on every page, the others on their cards' pages.
+        let gallery = site.read("index.html");
+        assert_eq!(gallery.matches("<span class=\"count\">").count(), 50.min(3 * cards));
+        assert!(site.read("cards/c7/index.html").contains("tags/blue7/\" rel=\"tag\">blue7</a>"));
+        files.iter().sum::<u64>()
+    };
+    let (small, large) = (tag_pages(20), tag_pages(60));
+    assert!(large < 60 * 3 * 12_000, "{large} bytes of tag pages for 180 tags");
+    assert!(large * 10 < small * 3 * 12, "{small} bytes for 20 cards, {large} for 60: more than linear");
+}
