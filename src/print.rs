@@ -177,7 +177,8 @@ fn chosen_cards(
                 .with_hint("give a card's slug (its path in content/ without `.md`), or a pattern such as `orders/*`"),
         );
     }
-    let heads = unique_slugs(heads, &mut report.diagnostics);
+    let card_files = crate::card::Artifact::ALL.map(crate::card::Artifact::file_name);
+    let heads = unique_slugs(heads, &card_files, &mut report.diagnostics);
     let read: Vec<Result<Message, Diagnostic>> =
         heads.par_iter().map(|head| message_of(&read, root, head, body_tera, config)).collect();
     read.into_iter().filter_map(|m| m.map_err(|d| report.push(d)).ok()).collect()
