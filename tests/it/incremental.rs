@@ -5,6 +5,16 @@
 
 use crate::support::{css_href, site_tree, Site};
 
+/// The site's output holds the same files as a clean build of it into
+/// `clean/` (the build cache left out).
+fn assert_same_as_a_clean_build(site: &Site, what: &str) {
+    assert_eq!(site.build(&["--output", "clean"]).code, 0);
+    assert!(
+        site_tree(&site.root().join("output")) == site_tree(&site.root().join("clean")),
+        "{what} differs from a clean build"
+    );
+}
+
 #[test]
 fn an_unchanged_card_is_not_drawn_again_and_a_cached_build_matches_a_clean_one() {
     let site = Site::fixture("basic");
@@ -61,12 +71,7 @@ fn a_stylesheet_edit_makes_the_pages_again_but_draws_no_card() {
     assert!(site.read(new_css.trim_start_matches('/')).contains("rebeccapurple"));
     assert!(!site.output(old_css.trim_start_matches('/')).exists(), "the old stylesheet is removed");
     assert_eq!((written(&png), written(&svg)), (png_written, svg_written), "the card was not drawn again");
-    // A clean build gives the same files.
-    assert_eq!(site.build(&["--output", "clean"]).code, 0);
-    assert!(
-        site_tree(&site.root().join("output")) == site_tree(&site.root().join("clean")),
-        "a page-only rebuild differs from a clean build"
-    );
+    assert_same_as_a_clean_build(&site, "a page-only rebuild");
 }
 
 #[test]
@@ -122,12 +127,7 @@ fn an_edit_makes_again_only_the_gallery_page_listing_the_card() {
         assert_eq!(same, i != plain, "{page} made again: {}", !same);
     }
     assert!(site.read(pages[plain]).contains("A plain note, edited."));
-    // The same files as a clean build.
-    assert_eq!(site.build(&["--output", "clean"]).code, 0);
-    assert!(
-        site_tree(&site.root().join("output")) == site_tree(&site.root().join("clean")),
-        "an incremental build differs from a clean one"
-    );
+    assert_same_as_a_clean_build(&site, "an incremental build");
 }
 
 #[test]
