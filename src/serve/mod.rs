@@ -10,6 +10,7 @@
 //! none. Serve writes nothing itself: the output folder belongs to the
 //! build, and the site's own folders are only watched.
 
+pub mod host;
 pub mod live;
 pub mod overlay;
 pub mod pages;
@@ -150,8 +151,9 @@ async fn serve_until_stopped(
 ) -> anyhow::Result<()> {
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     listener.set_nonblocking(true)?;
+    let served = listener.local_addr()?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    let app = Arc::new(server::App { output, live, stopping: stopping.clone() });
+    let app = Arc::new(server::App { output, live, stopping: stopping.clone(), served });
     let mut wait_stop = stopping.clone();
     let server = axum::serve(listener, server::router(app))
         .with_graceful_shutdown(async move {
