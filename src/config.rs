@@ -74,6 +74,14 @@ pub struct SmtpConfig {
     /// At most this many messages a minute.
     #[serde(default = "default_per_minute")]
     pub per_minute: u32,
+    /// Seconds to wait for the server: to connect, for its greeting, for
+    /// each answer (however slowly it comes).
+    #[serde(default = "default_timeout")]
+    pub timeout: u32,
+    /// Seconds one message may take in all, from connecting to the server's
+    /// acceptance.
+    #[serde(default = "default_message_timeout")]
+    pub message_timeout: u32,
     /// Never read: a password written here is refused (see [`refuse_password`]).
     #[serde(default, deserialize_with = "refuse_password")]
     pub password: Option<()>,
@@ -98,6 +106,14 @@ fn default_password_env() -> String {
 
 fn default_per_minute() -> u32 {
     60
+}
+
+fn default_timeout() -> u32 {
+    30
+}
+
+fn default_message_timeout() -> u32 {
+    120
 }
 
 /// What is said of a password in `waxseal.yaml`.
@@ -612,6 +628,7 @@ mod tests {
         let smtp = config.smtp.unwrap();
         assert_eq!((smtp.host.as_str(), smtp.security, smtp.port), ("mail.example.org", SmtpSecurity::Starttls, None));
         assert_eq!((smtp.password_env.as_str(), smtp.per_minute), ("WAXSEAL_SMTP_PASSWORD", 60));
+        assert_eq!((smtp.timeout, smtp.message_timeout), (30, 120));
         let e = SiteConfig::parse("title: Shop\nsmtp:\n  host: h\n  password: hunter2\n").unwrap_err();
         assert_eq!((e.line, e.col), (4, 13), "{e:?}");
         assert!(e.message.starts_with("smtp.password: waxseal never reads a password"), "{e:?}");

@@ -4,7 +4,14 @@
 //! on; only the build decides what the exit status is. A diagnostic always
 //! names the file the user must edit (never a template engine's internal
 //! name) and, where known, the 1-based line and column in that file.
+//!
+//! What a diagnostic echoes comes from the user's files, and those may come
+//! from anyone: every control character in its path, message and hint is
+//! shown escaped (`\u{1b}`, `\r`), as `rustc` and `cargo` do, so that a
+//! value cannot recolour, retitle or clear the terminal, or start a line of
+//! its own that reads like waxseal's.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -173,7 +180,7 @@ pub fn plural(n: usize, one: &str, other: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", escape_controls(&self.path.to_string_lossy()))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.col > 0 {
@@ -184,12 +191,49 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {label}: {}", self.message)?;
+        write!(f, ": {label}: {}", escape_controls(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            // A hint may go on over more lines; each is indented, so none
+            // reads as a diagnostic or a summary of its own.
+            for (i, line) in hint.split('\n').enumerate() {
+                let line = escape_controls(line);
+                match i {
+                    0 => write!(f, "\n  hint: {line}")?,
+                    _ if line.starts_with("  ") => write!(f, "\n{line}")?,
+                    _ => write!(f, "\n  {line}")?,
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// `text` with every control character shown as an escape (`\u{1b}`, `\n`,
+/// `\r`, `\t`), and the invisible marks that reorder a line's text
+/// (`\u{202e}`) too: what is printed to a terminal or a log stays one line of
+/// visible text, whatever a user's file held.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters (C0, DEL, C1) and the bidirectional marks, embeddings,
+/// overrides and isolates.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The closest candidate to `word` when it is close enough to be a likely typo.
@@ -226,6 +270,20 @@ mod tests {
     fn formats_like_a_compiler() {
         let d = Diagnostic::error("content/x.md", 3, 7, "unknown field `titel`").with_hint("did you mean `title`?");
         assert_eq!(d.to_string(), "content/x.md:3:7: error: unknown field `titel`\n  hint: did you mean `title`?");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_start_no_line() {
+        let d = Diagnostic::error("content/a\u{1b}[2K.md", 2, 8, "`\u{1b}[8m` is not a date\rbuilt 2 cards")
+            .with_hint("say it\u{7}\nthe same\n  and more\u{202e}");
+        assert_eq!(
+            d.to_string(),
+            "content/a\\u{1b}[2K.md:2:8: error: `\\u{1b}[8m` is not a date\\rbuilt 2 cards\n  \
+             hint: say it\\u{7}\n  the same\n  and more\\u{202e}"
+        );
+        assert_eq!(escape_controls("tab\there\nand é"), "tab\\there\\nand é");
+        assert!(matches!(escape_controls("plain: ünïcödé"), Cow::Borrowed(_)));
+        assert_eq!(escape_controls("\u{9b}\u{7f}\0"), "\\u{9b}\\u{7f}\\u{0}");
     }
 
     #[test]

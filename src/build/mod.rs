@@ -358,7 +358,10 @@ pub fn claim_output(root: &std::path::Path, dir: &std::path::Path) -> Result<(Ou
     crate::output::check_place(root, dir).map_err(|e| problem(e.to_string()).with_hint(e.hint()))?;
     let output = Output::create(dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
     output
-        .claim(|holder| eprintln!("waiting: another waxseal is writing {} ({holder})", dir.display()))
+        .claim(|holder| {
+            let line = format!("waiting: another waxseal is writing {} ({holder})", dir.display());
+            eprintln!("{}", crate::diagnostics::escape_controls(&line));
+        })
         .map_err(|e| problem(format!("cannot claim the output folder: {e}")))
 }
 

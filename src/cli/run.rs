@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use waxseal::build::{build_in, BuildOptions, Session};
+use waxseal::diagnostics::escape_controls;
 
 use super::summary::{check_summary, print_summary, send_summary};
 use super::{BuildArgs, CheckArgs, Cli, Command, NewArgs, PrintArgs, SendArgs, ServeArgs, ThemesAction, ThemesArgs};
@@ -35,7 +36,8 @@ fn run_send(args: SendArgs) -> i32 {
     let sent = waxseal::send::send(&options);
     if options.dry_run {
         for message in &sent.sent {
-            println!("would send {} to {}: {}", message.slug, message.to.join(", "), message.subject);
+            let line = format!("would send {} to {}: {}", message.slug, message.to.join(", "), message.subject);
+            println!("{}", escape_controls(&line));
         }
     }
     for d in &sent.report.diagnostics {
@@ -119,7 +121,8 @@ fn run_themes(args: ThemesArgs) -> i32 {
             let themes = waxseal::theme::list(&args.root);
             let width = themes.iter().map(|t| t.name.len()).max().unwrap_or(0);
             for t in themes {
-                println!("{:width$}  {} [{}]", t.name, t.description, t.source);
+                let line = format!("{:width$}  {} [{}]", t.name, t.description, t.source);
+                println!("{}", escape_controls(&line));
             }
             0
         }

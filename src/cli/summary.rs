@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use waxseal::check::CheckReport;
-use waxseal::diagnostics::plural;
+use waxseal::diagnostics::{escape_controls, plural};
 use waxseal::print::{PrintOptions, PrintReport};
 use waxseal::send::SendReport;
 
@@ -40,7 +40,7 @@ pub(crate) fn print_summary(printed: &PrintReport, options: &PrintOptions, took:
         plural(printed.cards, "card", "cards"),
         plural(printed.sheets, &format!("{sheet} sheet"), &format!("{sheet} sheets")),
         sizes.join(", "),
-        file.display(),
+        escape_controls(&file.to_string_lossy()),
         took.as_secs_f64()
     )
 }

@@ -10,6 +10,7 @@
 //! none. Serve writes nothing itself: the output folder belongs to the
 //! build, and the site's own folders are only watched.
 
+pub mod host;
 pub mod live;
 pub mod overlay;
 pub mod pages;
@@ -24,7 +25,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use crate::build::{build_in, BuildOptions, BuildReport, Session};
-use crate::diagnostics::plural;
+use crate::diagnostics::{escape_controls, plural};
 use live::Live;
 use pages::Pages;
 use watch::{Batch, Events, Watcher};
@@ -59,7 +60,7 @@ pub fn serve(options: ServeOptions) -> i32 {
     match run(options) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", escape_controls(&format!("{e:#}")));
             2
         }
     }
@@ -150,8 +151,9 @@ async fn serve_until_stopped(
 ) -> anyhow::Result<()> {
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     listener.set_nonblocking(true)?;
+    let served = listener.local_addr()?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    let app = Arc::new(server::App { output, live, stopping: stopping.clone() });
+    let app = Arc::new(server::App { output, live, stopping: stopping.clone(), served });
     let mut wait_stop = stopping.clone();
     let server = axum::serve(listener, server::router(app))
         .with_graceful_shutdown(async move {
@@ -266,7 +268,7 @@ impl Rebuilder {
                     Err(errors) => {
                         rescan = true;
                         for e in errors {
-                            eprintln!("warning: watching files: {e}");
+                            eprintln!("warning: watching files: {}", escape_controls(&e.to_string()));
                         }
                     }
                 }
@@ -307,7 +309,8 @@ impl Rebuilder {
 pub fn build_summary(report: &BuildReport, output: &Path, took: Duration) -> String {
     let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
     let built = plural(report.built.len(), "card", "cards");
-    let mut line = format!("built {built} into {} in {:.2}s", output.display(), took.as_secs_f64());
+    let output = escape_controls(&output.to_string_lossy()).into_owned();
+    let mut line = format!("built {built} into {output} in {:.2}s", took.as_secs_f64());
     if report.reused > 0 {
         line.push_str(&format!(" ({} unchanged)", report.reused));
     }
@@ -330,7 +333,7 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
         .take(3)
         .map(|path| {
             let rel = crate::diagnostics::display_path(root, path).to_string_lossy().replace('\\', "/");
-            format!("{rel} {}", if path.exists() { "changed" } else { "removed" })
+            format!("{} {}", escape_controls(&rel), if path.exists() { "changed" } else { "removed" })
         })
         .collect();
     if saves.len() > 3 {
@@ -355,6 +358,17 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_name_with_control_characters_is_shown_escaped() {
+        let root = Path::new("/nowhere/site");
+        let mut saves = Batch::new();
+        saves.insert(root.join("content/a\u{1b}]0;x\u{7}.md"), watch::ChangeKind::Message);
+        let line = rebuild_line(root, &saves, &BuildReport::default(), Duration::from_millis(5));
+        assert!(line.starts_with("content/a\\u{1b}]0;x\\u{7}.md removed: "), "{line}");
+        let summary = build_summary(&BuildReport::default(), Path::new("out\u{1b}[2K"), Duration::ZERO);
+        assert_eq!(summary, "built 0 cards into out\\u{1b}[2K in 0.00s");
+    }
 
     #[test]
     fn the_rebuild_line_says_what_changed_and_what_was_drawn() {

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::diagnostics::{plural, Diagnostic};
+use crate::diagnostics::{escape_controls, plural, Diagnostic};
 
 /// The live-reload script (see `live.js`).
 const SCRIPT: &str = include_str!("live.js");
@@ -58,7 +58,8 @@ pub fn render(root: &Path, diagnostics: &[Diagnostic]) -> Option<String> {
 }
 
 /// The lines around `line` (1-based), numbered, the line itself marked and
-/// a caret under `col` (1-based, 0 for none); HTML-escaped.
+/// a caret under `col` (1-based, 0 for none); HTML-escaped, and control
+/// characters but tabs shown as escapes, as the terminal shows them.
 fn source_lines(source: &str, line: usize, col: usize) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     // An error can stand just past the last line (at the end of the file).
@@ -72,17 +73,32 @@ fn source_lines(source: &str, line: usize, col: usize) -> Option<String> {
     for n in first..=last {
         let text: String = lines.get(n - 1).copied().unwrap_or("").chars().take(240).collect();
         if n == line {
-            let _ = writeln!(out, "<mark>{n:>width$} | {}</mark>", escape(&text));
+            let _ = writeln!(out, "<mark>{n:>width$} | {}</mark>", escape(&visible(&text)));
             if col > 0 {
                 // Tabs stay tabs so the caret lines up under them.
-                let pad: String = text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let pad: String = text
+                    .chars()
+                    .take(col - 1)
+                    .map(|c| {
+                        if c == '\t' {
+                            "\t".into()
+                        } else {
+                            " ".repeat(visible(c.encode_utf8(&mut [0; 4])).chars().count())
+                        }
+                    })
+                    .collect();
                 let _ = writeln!(out, "{:>width$} | {pad}<span class=\"ws-caret\">^</span>", "");
             }
         } else {
-            let _ = writeln!(out, "{n:>width$} | {}", escape(&text));
+            let _ = writeln!(out, "{n:>width$} | {}", escape(&visible(&text)));
         }
     }
     Some(out)
+}
+
+/// `text` with its control characters shown as escapes, tabs kept.
+fn visible(text: &str) -> String {
+    text.split('\t').map(escape_controls).collect::<Vec<_>>().join("\t")
 }
 
 /// `page` with the live-reload script of run `run` at generation `gen`,
@@ -146,6 +162,9 @@ mod tests {
         let lines = source_lines("one\n\tkey: <x>\nthree", 2, 7).unwrap();
         assert!(lines.contains("<mark>2 | \tkey: &lt;x&gt;</mark>\n  | \t     <span"), "{lines}");
         assert_eq!(source_lines("one", 5, 1), None);
+        let lines = source_lines("title: \u{1b}]0;x\u{7}<b> bad: 1\n", 1, 22).unwrap();
+        assert!(lines.starts_with("<mark>1 | title: \\u{1b}]0;x\\u{7}&lt;b&gt; bad: 1</mark>\n"), "{lines}");
+        assert!(lines.contains(&format!("  | {}<span", " ".repeat(30))), "{lines}");
     }
 
     #[test]

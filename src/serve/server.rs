@@ -2,13 +2,17 @@
 //! live-reload event stream, and the script (and error overlay) added to
 //! every HTML response on its way out.
 //!
-//! Only files under the output folder are served: a path with `..` (plain
-//! or percent-encoded), a hidden file, or a symlink that leads out of the
-//! folder is not found. Responses are never cached by the browser, so a
+//! A request naming another server in its `Host` header is refused first
+//! ([`super::host`]), the event stream's too. Only files under the output
+//! folder are served: a path with `..` (plain or percent-encoded), a hidden
+//! file, a symlink that leads out of the folder, a name longer than a file
+//! name can be, or a path starting with `//` (which a redirect would turn
+//! into a link to another site) is not found. Responses are never cached by the browser, so a
 //! reload always shows the files of the last rebuild. Files on disk are
 //! only read.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,7 +28,7 @@ use tokio::sync::{broadcast, watch};
 use tower_http::services::ServeDir;
 
 use super::live::{Live, Update};
-use super::overlay;
+use super::{host, overlay};
 
 /// Where the browser listens for rebuilds.
 pub const EVENTS_PATH: &str = "/__waxseal/events";
@@ -40,7 +44,13 @@ pub struct App {
     pub live: Arc<Live>,
     /// Becomes true when the server stops: open event streams end.
     pub stopping: watch::Receiver<bool>,
+    /// The address and port listened on: the `Host` a request may name.
+    pub served: SocketAddr,
 }
+
+/// The longest file name most file systems take (bytes): a longer part of a
+/// URL path names no file.
+const MAX_NAME: usize = 255;
 
 /// The routes: the event stream, and the output folder for everything else.
 pub fn router(app: Arc<App>) -> Router {
@@ -49,7 +59,25 @@ pub fn router(app: Arc<App>) -> Router {
         .route(EVENTS_PATH, get(events))
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(middleware::from_fn_with_state(app.clone(), check_host))
         .with_state(app)
+}
+
+/// Refuses (400) a request whose `Host` header, or absolute URL, names
+/// another server than this one: see [`super::host`]. Two `Host` headers
+/// are refused too; none is answered.
+async fn check_host(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (first, second) = (hosts.next(), hosts.next());
+    let named_ok =
+        second.is_none() && first.is_none_or(|value| value.to_str().is_ok_and(|name| host::allowed(name, app.served)));
+    let url_ok = request.uri().authority().is_none_or(|authority| host::allowed(authority.as_str(), app.served));
+    if named_ok && url_ok {
+        return next.run(request).await;
+    }
+    let body = "Bad Request: waxseal serve answers only to localhost and the address it listens on\n";
+    let headers = [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
+    (StatusCode::BAD_REQUEST, headers, body).into_response()
 }
 
 /// Keeps requests inside the output folder, makes every response uncached,
@@ -78,7 +106,12 @@ pub fn inside(output: &Path, url_path: &str) -> bool {
     let Ok(decoded) = percent_encoding::percent_decode_str(url_path).decode_utf8() else {
         return false;
     };
-    if decoded.contains(['\\', '\0']) || decoded.split('/').any(|part| part.starts_with('.')) {
+    if decoded.contains(['\\', '\0']) || decoded.split('/').any(|part| part.starts_with('.') || part.len() > MAX_NAME) {
+        return false;
+    }
+    // `//host/x` is a URL of another site to a browser: the redirect that
+    // adds a folder's `/` must never be made to one.
+    if url_path.starts_with("//") || decoded.starts_with("//") {
         return false;
     }
     let Ok(root) = output.canonicalize() else {

@@ -367,6 +367,49 @@ fn a_control_character_points_at_itself() {
     );
 }
 
+/// No control character reaches the terminal but line ends: none can
+/// recolour, retitle or clear it, or start a line of its own.
+fn assert_printable(case: &str, stderr: &str) {
+    let bad: Vec<char> = stderr.chars().filter(|c| *c != '\n' && (c.is_control() || *c == '\u{202e}')).collect();
+    assert!(bad.is_empty(), "{case}: control characters on standard error: {bad:?}\n{stderr}");
+}
+
+#[test]
+fn control_characters_echoed_from_values_and_file_names_are_shown_escaped() {
+    // YAML escapes: the file holds only printable text, its values do not.
+    let (site, run) = bad_input(
+        "control-escapes",
+        |_| {},
+        &[
+            (
+                "content/x.md:3:8: error: `\\u{1b}[8m2026\\r\\u{1b}[2Kbuilt 2 cards` is not a date\n  \
+                 hint: write dates as YYYY-MM-DD, e.g. 2026-11-23",
+                "\\e[8m2026",
+            ),
+            (
+                "content/y.md:2:8: error: unknown card size `\\u{1b}]0;retitled\\u{7}\\u{202e}`\n  \
+                 hint: sizes: a6, a7, 5x7, 4x6, square, og (add -landscape to turn one)",
+                "\\e]0;retitled",
+            ),
+        ],
+        &["good"],
+    );
+    assert_printable("control-escapes", &run.stderr);
+    assert!(run.stderr.lines().any(|l| l.starts_with("built 1 card into ")), "{}", run.stderr);
+
+    // A file name with control characters: its path is escaped too.
+    std::fs::remove_file(site.root().join("content/x.md")).unwrap();
+    std::fs::remove_file(site.root().join("content/y.md")).unwrap();
+    site.write("content/z\u{1b}[2K\r.md", "---\ntitel: Hi\n---\nA misspelt key.\n");
+    let run = build_bounded(&site, &[], |_| {});
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_printable("a file name", &run.stderr);
+    assert_eq!(
+        diagnostics(&run.stderr),
+        ["content/z\\u{1b}[2K\\r.md:2:1: error: unknown field `titel`\n  hint: did you mean `title`?"]
+    );
+}
+
 #[test]
 fn an_empty_file_is_an_error() {
     // An empty card is never what was meant: a file saved before it was

@@ -1,10 +1,14 @@
 //! `waxseal send`: the built emails delivered to a real SMTP server on
 //! 127.0.0.1 (aiosmtpd, tests/smtp/server.py), each card once, again only
-//! when it changed; bad cards and bad settings named, the rest delivered.
+//! when it changed; bad cards and bad settings named, the rest delivered;
+//! a server that never greets or drips its answers given up on in time
+//! (a small hostile server written here).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::support::{require, Site};
 
@@ -82,12 +86,16 @@ impl Drop for MailServer {
 /// A site whose one merged message makes a card for each of `rows`
 /// (name, address), with emails.
 fn merged_site(rows: &[(String, String)], server: &MailServer) -> Site {
+    merged_site_for(rows, &server.settings())
+}
+
+/// As [`merged_site`], with the `smtp:` settings `smtp`.
+fn merged_site_for(rows: &[(String, String)], smtp: &str) -> Site {
     let site = Site::empty();
     site.write(
         "waxseal.yaml",
         &format!(
-            "title: Beverly's Shop\noutputs: [html, png, email]\nemail:\n  from: \"Beverly's Shop <shop@example.org>\"\n{}",
-            server.settings()
+            "title: Beverly's Shop\noutputs: [html, png, email]\nemail:\n  from: \"Beverly's Shop <shop@example.org>\"\n{smtp}"
         ),
     );
     write_rows(&site, rows);
@@ -317,4 +325,106 @@ fn sending_needs_settings_that_keep_the_mail_private() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.starts_with("./output/cards: error: no card has an email to send\n"), "{}", run.stderr);
     assert!(server.delivered().is_empty());
+}
+
+/// How the hostile server behaves once a client connects.
+#[derive(Clone, Copy)]
+enum Hostile {
+    /// Never says a word.
+    Silent,
+    /// Starts its greeting, then sends a byte every 100 ms and never ends it.
+    DripsGreeting,
+    /// Greets and answers EHLO, then drips its answer to MAIL.
+    DripsAfterHello,
+}
+
+/// A server on 127.0.0.1 that behaves as `how` to every connection for up
+/// to 30 s (so the test ends whatever waxseal does); its port.
+fn hostile_server(how: Hostile) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || talk(stream, how));
+        }
+    });
+    port
+}
+
+fn talk(mut stream: TcpStream, how: Hostile) {
+    let end = Instant::now() + Duration::from_secs(30);
+    let drip = |stream: &mut TcpStream, start: &[u8]| {
+        if stream.write_all(start).is_err() {
+            return;
+        }
+        while Instant::now() < end && stream.write_all(b"x").is_ok() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    match how {
+        Hostile::Silent => std::thread::sleep(end - Instant::now()),
+        Hostile::DripsGreeting => drip(&mut stream, b"220 "),
+        Hostile::DripsAfterHello => {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = stream.write_all(b"220 mail.example ESMTP\r\n");
+            let _ = reader.read_line(&mut line);
+            let _ = stream.write_all(b"250 mail.example\r\n");
+            let _ = reader.read_line(&mut line);
+            drip(&mut stream, b"250 ");
+        }
+    }
+}
+
+/// `waxseal send` in a site of three cards whose server is `how`, with
+/// `timeout: 1` and `message_timeout: 3`: its exit code, its standard error
+/// (the time figures masked) and how long it took.
+fn send_to_hostile(how: Hostile) -> (i32, String, Duration, u16) {
+    let port = hostile_server(how);
+    let smtp =
+        format!("smtp:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n  timeout: 1\n  message_timeout: 3\n");
+    let rows: Vec<(String, String)> = fifty_rows().into_iter().take(3).collect();
+    let site = merged_site_for(&rows, &smtp);
+    assert_eq!(site.build(&[]).code, 0);
+    let started = Instant::now();
+    let run = site.run(&["send"]);
+    let took = started.elapsed();
+    assert!(!site.output(".waxseal-sent.jsonl").exists() || site.read(".waxseal-sent.jsonl").is_empty());
+    (run.code, run.stderr, took, port)
+}
+
+/// What a send that gave up on the first message says.
+fn given_up(port: u16, why: &str) -> Vec<String> {
+    vec![
+        format!("./output/cards/thanks/001/message.eml: error: not sent to Customer 1 <customer1@example.org>: 127.0.0.1:{port}: {why}"),
+        "  hint: it is not recorded as sent: the next `waxseal send` tries it again".into(),
+        format!("waxseal.yaml: error: smtp: 127.0.0.1:{port} did not answer in time, so 2 more emails were not tried"),
+        "  hint: the next `waxseal send` tries them; `timeout:` (1 s an answer) and `message_timeout:` (3 s a message) under `smtp:` set the waits".into(),
+    ]
+}
+
+#[test]
+fn a_server_that_never_greets_is_given_up_on_after_the_timeout() {
+    let (code, stderr, took, port) = send_to_hostile(Hostile::Silent);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, "no greeting within 1 s"), "{stderr}");
+    assert!(stderr.contains("sent 0 emails (3 not sent) in "), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn a_server_that_drips_its_greeting_or_its_answers_is_given_up_on_in_time() {
+    // A byte every 100 ms never lets a read wait a whole second: only the
+    // deadlines of the greeting (twice the timeout, with connecting) and of
+    // the message end it.
+    let (code, stderr, took, port) = send_to_hostile(Hostile::DripsGreeting);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, "no greeting within 1 s"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+
+    let (code, stderr, took, port) = send_to_hostile(Hostile::DripsAfterHello);
+    assert_eq!(code, 1, "{stderr}");
+    let why = "the message was not through within 3 s";
+    assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, why), "{stderr}");
+    assert!(took < Duration::from_secs(12), "took {took:?}");
 }

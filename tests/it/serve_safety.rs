@@ -1,9 +1,10 @@
 //! The dev server under hostile and heavy use: methods other than GET and
-//! HEAD, paths that try to leave the output folder, and 200 clients at once
-//! on loopback. The real `waxseal serve`, spoken to over raw HTTP so that
+//! HEAD, requests naming another host (DNS rebinding), paths that try to
+//! leave the output folder or make a redirect to another site, and 200
+//! clients at once on loopback. The real `waxseal serve`, spoken to over raw HTTP so that
 //! every path goes out exactly as written.
 
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 
@@ -122,6 +123,91 @@ fn paths_that_leave_the_output_folder_are_not_found() {
         std::os::unix::fs::symlink(site.output("cards/love/card.png"), site.output("love.png")).unwrap();
         assert_eq!(request(server.port, "GET", "/love.png", &[]).status, 200);
     }
+}
+
+/// Sends `head` (the request line and headers, without the blank line that
+/// ends them) as it is and reads the answer.
+fn raw(port: u16, head: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream.write_all(format!("{head}\r\n\r\n").as_bytes()).unwrap();
+    read_response(&mut BufReader::new(stream), head.starts_with("HEAD "))
+}
+
+#[test]
+fn a_request_naming_another_host_is_refused_the_event_stream_too() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let port = server.port;
+    let refused = |r: &Response, what: &str| {
+        assert_eq!(r.status, 400, "{what}: {}", r.headers);
+        assert!(r.headers.contains("content-type: text/plain"), "{what}: {}", r.headers);
+        assert_eq!(
+            r.body, "Bad Request: waxseal serve answers only to localhost and the address it listens on\n",
+            "{what}"
+        );
+    };
+    for host in
+        ["evil.example", &format!("evil.example:{port}"), &format!("localhost.evil.example:{port}"), "localhost:1"]
+    {
+        for path in ["/", "/cards/love/", "/cards/love/card.png", "/__waxseal/events", "/missing"] {
+            let r = raw(port, &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close"));
+            refused(&r, &format!("{host} {path}"));
+            assert!(!r.body.contains("craft genius") && !r.body.contains("waxseal-live"), "{host} {path}");
+        }
+    }
+    // The event stream's first event would hand out the run and the overlay.
+    let r = raw(port, &format!("GET /__waxseal/events HTTP/1.0\r\nHost: evil.example:{port}"));
+    refused(&r, "the event stream over HTTP/1.0");
+    // An absolute URL naming another host, and two Host headers, are refused too.
+    let absolute = format!("GET http://evil.example:{port}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close");
+    refused(&raw(port, &absolute), "absolute URL");
+    let two = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example\r\nConnection: close");
+    refused(&raw(port, &two), "two Host headers");
+
+    // The names this machine reaches the server by, with or without the port.
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}"), "localhost".into()]
+    {
+        let r = raw(port, &format!("GET /cards/love/ HTTP/1.1\r\nHost: {host}\r\nConnection: close"));
+        assert_eq!(r.status, 200, "{host}: {}", r.headers);
+        assert!(r.body.contains("craft genius"), "{host}");
+    }
+    // No Host at all (HTTP/1.0): no browser sends that, so it cannot be rebinding.
+    assert_eq!(raw(port, "GET /cards/love/ HTTP/1.0").status, 200);
+    // The event stream answers a good Host.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream.write_all(format!("GET /__waxseal/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes()).unwrap();
+    let mut first = [0; 15];
+    stream.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200 OK");
+}
+
+#[test]
+fn long_names_are_not_found_and_a_double_slash_is_never_redirected() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    for path in [
+        format!("/cards/{}", "a".repeat(300)),
+        format!("/cards/{}/", "a".repeat(300)),
+        format!("/{}", "b".repeat(5000)),
+        format!("/cards/{}/card.png", "c".repeat(256)),
+    ] {
+        for method in ["GET", "HEAD"] {
+            let r = request(server.port, method, &path, &[]);
+            assert_eq!(r.status, 404, "{method} {}...: {}", &path[..20], r.headers);
+        }
+    }
+    // `//cards/love/` is another site (`cards`) to a browser: no redirect there.
+    for path in ["//cards/love", "//cards/love/", "///cards/love", "//%63ards/love", "/%2fcards/love"] {
+        let r = request(server.port, "GET", path, &[]);
+        assert_eq!(r.status, 404, "{path}: {}", r.headers);
+        assert!(!r.headers.contains("location:"), "{path}: {}", r.headers);
+    }
+    // A folder without its `/` still gets one, on this site.
+    let r = request(server.port, "GET", "/cards/love", &[]);
+    assert_eq!(r.status / 100, 3, "{}", r.headers);
+    assert!(r.headers.contains("location: /cards/love/\r\n"), "{}", r.headers);
 }
 
 /// A keep-alive connection that sends requests one after another.

@@ -10,7 +10,12 @@
 //! whose email changed since (or every chosen card with `--resend`). A
 //! message the server refuses, or that cannot reach it, is reported and not
 //! recorded, and the others still go. The password is only ever read from
-//! the environment.
+//! the environment. Every wait for the server is bounded ([`courier`]):
+//! `smtp.timeout` for connecting, the greeting and each answer, however
+//! slowly it drips, `smtp.message_timeout` for a whole message; a server
+//! that does not answer in time ends the send, the messages left untried.
+
+mod courier;
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -19,13 +24,15 @@ use std::time::{Duration, Instant};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::response::Response;
-use lettre::{Address, SmtpTransport, Transport};
+use lettre::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteConfig, SmtpConfig, SmtpSecurity, CONFIG_FILE};
 use crate::content::patterns::CardPatterns;
 use crate::diagnostics::{Diagnostic, Report};
+use courier::{Courier, Failure, Server};
 
 /// The sent log, in the output folder: one JSON line per message the mail
 /// server accepted.
@@ -130,8 +137,8 @@ pub fn send(options: &SendOptions) -> SendReport {
                 .with_hint("add `smtp:` with `host:` (and `user:` if it asks for a login; the password goes in the environment variable WAXSEAL_SMTP_PASSWORD), or try `--dry-run`"),
         );
     };
-    let transport = match transport(smtp) {
-        Ok(transport) => transport,
+    let server = match server(smtp) {
+        Ok(server) => server,
         Err(d) => return report.fatal(d),
     };
     // The log is written under the output folder's lock: a build does not
@@ -149,7 +156,11 @@ pub fn send(options: &SendOptions) -> SendReport {
             return report.fatal(Diagnostic::error(options.output.join(SENT_LOG), 0, 0, format!("cannot open: {e}")))
         }
     };
-    deliver(options, smtp, &transport, outgoing, &mut log, &mut report);
+    let courier = match Courier::start(server) {
+        Ok(courier) => courier,
+        Err(e) => return report.fatal(Diagnostic::error(CONFIG_FILE, 0, 0, format!("cannot start sending: {e}"))),
+    };
+    deliver(options, smtp, &courier, outgoing, &mut log, &mut report);
     if let Err(e) = claim.finish(&output, None) {
         report.report.push(Diagnostic::error(&options.output, 0, 0, format!("cannot release the output folder: {e}")));
     }
@@ -201,7 +212,7 @@ fn outgoing(
 fn deliver(
     options: &SendOptions,
     smtp: &SmtpConfig,
-    transport: &SmtpTransport,
+    courier: &Courier,
     outgoing: Vec<Outgoing>,
     log: &mut impl Write,
     report: &mut SendReport,
@@ -216,14 +227,15 @@ fn deliver(
     };
     let gap = Duration::from_secs_f64(60.0 / f64::from(smtp.per_minute.max(1)));
     let mut last: Option<Instant> = None;
-    for message in outgoing {
+    let mut outgoing = outgoing.into_iter();
+    while let Some(message) = outgoing.next() {
         if let Some(last) = last {
             std::thread::sleep(gap.saturating_sub(last.elapsed()));
         }
         last = Some(Instant::now());
         progress.set_message(message.slug.clone());
         let shown = options.output.join("cards").join(&message.slug).join(EMAIL_FILE);
-        match transport.send_raw(&message.envelope, &message.bytes) {
+        match courier.deliver(&message.envelope, &message.bytes) {
             Ok(reply) => {
                 // Recorded before the next message goes: a send stopped
                 // half-way knows what went.
@@ -240,17 +252,37 @@ fn deliver(
                 }
                 report.sent.push(message);
             }
-            Err(e) => {
+            Err(failure) => {
                 report.failed += 1;
+                let (Failure::Refused(e) | Failure::Server(e) | Failure::TimedOut(e)) = &failure;
                 report.report.push(
                     Diagnostic::error(&shown, 0, 0, format!("not sent to {}: {e}", message.to.join(", ")))
                         .with_hint("it is not recorded as sent: the next `waxseal send` tries it again"),
                 );
+                if matches!(failure, Failure::TimedOut(_)) {
+                    let left = outgoing.len();
+                    if left > 0 {
+                        report.failed += left;
+                        report.report.push(not_tried(courier.server(), left));
+                    }
+                    break;
+                }
             }
         }
         progress.inc(1);
     }
     progress.finish_and_clear();
+}
+
+/// The messages left when the server did not answer in time.
+fn not_tried(server: &Server, left: usize) -> Diagnostic {
+    let emails = crate::diagnostics::plural(left, "more email was", "more emails were");
+    Diagnostic::error(CONFIG_FILE, 0, 0, format!("smtp: {} did not answer in time, so {emails} not tried", server.name()))
+        .with_hint(format!(
+            "the next `waxseal send` tries them; `timeout:` ({} s an answer) and `message_timeout:` ({} s a message) under `smtp:` set the waits",
+            server.wait.as_secs(),
+            server.budget.as_secs()
+        ))
 }
 
 /// Appends `message`, accepted with `reply`, to the sent log, flushed.
@@ -328,14 +360,15 @@ fn outgoing_of(slug: String, bytes: Vec<u8>, digest: String) -> Result<Outgoing,
     Ok(Outgoing { slug, to: shown, subject, envelope, bytes, digest })
 }
 
-/// The mail server's connection, from the settings and the environment.
-fn transport(smtp: &SmtpConfig) -> Result<SmtpTransport, Diagnostic> {
+/// The mail server, from the settings and the environment.
+fn server(smtp: &SmtpConfig) -> Result<Server, Diagnostic> {
     let problem = |message: String| Diagnostic::error(CONFIG_FILE, 0, 0, message);
     let local = ["localhost", "127.0.0.1", "::1"].contains(&smtp.host.as_str());
-    let builder = match smtp.security {
-        SmtpSecurity::Tls => SmtpTransport::relay(&smtp.host),
-        SmtpSecurity::Starttls => SmtpTransport::starttls_relay(&smtp.host),
-        SmtpSecurity::None if local => Ok(SmtpTransport::builder_dangerous(&smtp.host).port(25)),
+    // The ports lettre's `relay` (465) and `starttls_relay` (587) take.
+    let port = match smtp.security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Starttls => 587,
+        SmtpSecurity::None if local => 25,
         SmtpSecurity::None => {
             return Err(problem(format!("smtp: `security: none` sends in the clear, refused for `{}`", smtp.host))
                 .with_hint(
@@ -343,24 +376,35 @@ fn transport(smtp: &SmtpConfig) -> Result<SmtpTransport, Diagnostic> {
             ))
         }
     };
-    let mut builder = builder.map_err(|e| problem(format!("smtp: `{}`: {e}", smtp.host)))?;
-    if let Some(port) = smtp.port {
-        builder = builder.port(port);
-    }
-    if let Some(user) = &smtp.user {
-        let password = std::env::var(&smtp.password_env).map_err(|_| {
-            problem(format!(
-                "smtp: the user `{user}` needs a password, and the environment variable {} is not set",
-                smtp.password_env
-            ))
-            .with_hint(format!(
-                "export {}=... before `waxseal send` (it is never read from waxseal.yaml)",
-                smtp.password_env
-            ))
-        })?;
-        builder = builder.credentials(Credentials::new(user.clone(), password));
-    }
-    Ok(builder.timeout(Some(Duration::from_secs(30))).build())
+    let tls = match smtp.security {
+        SmtpSecurity::None => None,
+        _ => Some(TlsParameters::new(smtp.host.clone()).map_err(|e| problem(format!("smtp: `{}`: {e}", smtp.host)))?),
+    };
+    let credentials = match &smtp.user {
+        None => None,
+        Some(user) => {
+            let password = std::env::var(&smtp.password_env).map_err(|_| {
+                problem(format!(
+                    "smtp: the user `{user}` needs a password, and the environment variable {} is not set",
+                    smtp.password_env
+                ))
+                .with_hint(format!(
+                    "export {}=... before `waxseal send` (it is never read from waxseal.yaml)",
+                    smtp.password_env
+                ))
+            })?;
+            Some(Credentials::new(user.clone(), password))
+        }
+    };
+    Ok(Server {
+        host: smtp.host.clone(),
+        port: smtp.port.unwrap_or(port),
+        security: smtp.security,
+        tls,
+        credentials,
+        wait: Duration::from_secs(u64::from(smtp.timeout.max(1))),
+        budget: Duration::from_secs(u64::from(smtp.message_timeout.max(1))),
+    })
 }
 
 /// The digest each card was last sent with, from the sent log (a line that
