@@ -179,6 +179,15 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
                     total += bytes.len() as u64;
                     files.insert(key, Arc::new(bytes));
                 }
+                Err(input::Refused::TooLarge(size)) if key == "theme.yaml" => {
+                    return Err(Diagnostic::error(
+                        shown,
+                        0,
+                        0,
+                        format!("the file is {}; a theme file may be at most 16 MiB", input::mib(size)),
+                    )
+                    .into())
+                }
                 Err(input::Refused::TooLarge(size)) => {
                     files.remove(&key);
                     oversized.insert(key, size);
@@ -229,6 +238,15 @@ fn settings(
                 .with_hint("every theme has a theme.yaml; `extends: chocolate` in it borrows the rest"))
         }
     };
+    if let Some((line, col)) = input::yaml_too_deep(&text, input::MAX_YAML_DEPTH) {
+        return Err(Diagnostic::error(
+            &origin,
+            line,
+            col,
+            format!("theme.yaml nests more than {} levels deep here", input::MAX_YAML_DEPTH),
+        )
+        .with_hint("theme settings are a few levels deep at most: flatten its lists and maps"));
+    }
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
         let d = crate::config::yaml_diagnostic("", &e, 0, THEME_KEYS);
         Diagnostic { path: origin.clone(), ..d }
