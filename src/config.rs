@@ -439,6 +439,17 @@ impl SiteConfig {
                     .with_hint("write an address, or a name and an address: \"Beverly's Shop <hello@shop.example>\""));
             }
         }
+        if !crate::input::is_theme_name(&config.theme) {
+            // Joined onto themes/, a path would lead out of it.
+            let line = text.lines().position(|l| l.starts_with("theme:")).map_or(0, |i| i + 1);
+            let col = text
+                .lines()
+                .nth(line.saturating_sub(1))
+                .and_then(|l| l.find(config.theme.as_str()))
+                .map_or(0, |c| c + 1);
+            return Err(Diagnostic::error(CONFIG_FILE, line, col, format!("`{}` is not a theme name", config.theme))
+                .with_hint("a theme is a name: a built-in theme or a folder in themes/, without `/`, `\\` or `..`"));
+        }
         if !(72..=1200).contains(&config.dpi) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("dpi {} is out of range", config.dpi))
                 .with_hint("use a value from 72 to 1200; print shops ask for 300"));

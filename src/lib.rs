@@ -22,6 +22,7 @@
 //! feeds     card entries            -> feed.xml, sitemap.xml, robots.txt
 //! card      message + theme         -> laid-out card, entry, email, pictures (bytes)
 //! build     named stages: plan (pure), cards, pages, record
+//! input     a file a site names: inside the site, links resolved, size known; YAML depth
 //! output    the only writer: atomic, confined to the output folder (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
@@ -34,7 +35,7 @@
 //!
 //! ```text
 //! layers:
-//! 0  diagnostics hash size output markup svg template
+//! 0  diagnostics hash input size output markup svg template
 //! 1  config seal links
 //! 2  content theme
 //! 3  layout site email
@@ -59,6 +60,7 @@ pub mod diagnostics;
 pub mod email;
 pub mod feeds;
 pub mod hash;
+pub mod input;
 pub mod layout;
 pub mod links;
 pub mod markup;

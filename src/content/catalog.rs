@@ -306,7 +306,31 @@ fn merged_heads(
     let shown = Arc::new(file.shown().to_path_buf());
     let (line, col) = m.value_place("recipients");
     let group = Arc::new(Group { slug: m.slug.clone(), line, col });
-    for row in rows {
+    let first = out.heads.len();
+    for (seen, row) in rows.enumerate() {
+        if seen == recipients::MAX_ROWS {
+            // Every card is kept (its slug, theme and digest) until the
+            // gallery is made: the rows a build holds are bounded here.
+            let (number, line) = match &row {
+                Ok(row) => (row.place.number, row.place.line),
+                Err(e) => (seen + 1, e.diagnostic.line),
+            };
+            let max = recipients::MAX_ROWS;
+            out.heads.truncate(first);
+            out.problems.push(
+                Diagnostic::error(
+                    &*shown,
+                    line,
+                    1,
+                    format!("row {number}: a file of rows may have at most {max} rows"),
+                )
+                .with_hint(format!(
+                    "no card of it is made: split the rows into files of {max} at most, one merged message each"
+                )),
+            );
+            out.unreadable = Some(m.slug.clone());
+            return Ok(());
+        }
         let row = match row {
             Ok(row) => row,
             Err(e) => {

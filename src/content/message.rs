@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{FrontMatter, GalleryMode, FRONT_MATTER_KEYS};
 use crate::config::{valid_lang, yaml_diagnostic};
 use crate::diagnostics::{display_path, line_col, Diagnostic};
+use crate::input::{yaml_too_deep, MAX_YAML_DEPTH};
 use crate::template::{is_template, parse_date};
 
 /// A message read from `content/`, its body not yet rendered.
@@ -89,6 +90,13 @@ pub fn read(root: &Path, path: &Path) -> Result<Message, Diagnostic> {
             .with_hint("build again to make the cards of the files there are now"),
         _ => Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")),
     };
+    // A message reached through a link must still be a file of the site.
+    if let Err(crate::input::Refused::Outside) = crate::input::inside(root, path) {
+        return Err(Diagnostic::error(&shown, 0, 0, "the file is a link that leads outside the site folder")
+            .with_hint(
+                "messages are read only from inside the site folder: copy the file in instead of linking to it",
+            ));
+    }
     let file = std::fs::File::open(path).map_err(cannot_read)?;
     // Read no more than the limit allows: a huge file costs no memory.
     let mut bytes = Vec::new();
@@ -133,6 +141,16 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
         Diagnostic::error(shown, line, 1, "the front matter is not closed")
             .with_hint("end the front matter with a line holding only `---`")
     })?;
+    if let Some((line, col)) = yaml.and_then(|yaml| yaml_too_deep(yaml, MAX_YAML_DEPTH)) {
+        // Refused before the parser, which takes minutes on such nesting.
+        return Err(Diagnostic::error(
+            shown,
+            line + 1,
+            col,
+            format!("the front matter nests more than {MAX_YAML_DEPTH} levels deep here"),
+        )
+        .with_hint("front matter is a few levels deep at most: flatten its lists and maps"));
+    }
     let key_lines = yaml.map(top_level_keys).unwrap_or_default();
     let front: FrontMatter = match yaml {
         Some(yaml) if !yaml.trim().is_empty() => serde_yaml::from_str(yaml)
@@ -215,6 +233,10 @@ fn check_front(
         tags_problem(front.tags.iter().filter(|tag| !(merged && is_template(tag))), front.tags.len())
     {
         return Err(error_at("tags", message).with_hint(hint));
+    }
+    if let Some(theme) = front.theme.as_deref().filter(|t| !crate::input::is_theme_name(t)) {
+        return Err(error_at("theme", format!("`{theme}` is not a theme name"))
+            .with_hint("a theme is a name: a built-in theme or a folder in themes/, without `/`, `\\` or `..`"));
     }
     if let Some(lang) = &front.lang {
         if !valid_lang(lang) {

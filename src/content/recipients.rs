@@ -21,7 +21,16 @@ use sha2::{Digest, Sha256};
 use crate::config::SiteConfig;
 use crate::content::{self, Message, Recipient};
 use crate::diagnostics::{display_path, Diagnostic};
-use crate::template;
+use crate::{input, template};
+
+/// A file of rows may have at most this many rows: each card a build makes
+/// is kept (its slug and digest, about a kilobyte with the build's own
+/// record) until the gallery is made, so the rows bound the memory.
+pub const MAX_ROWS: usize = 10_000;
+
+/// A file of rows may be at most this long (checked before it is read):
+/// [`MAX_ROWS`] rows of a few hundred bytes fit many times over.
+pub const MAX_ROWS_FILE_BYTES: u64 = 64 << 20;
 
 /// The fields of a row: `recipient.*` in the templates.
 pub type Fields = serde_json::Map<String, serde_json::Value>;
@@ -121,7 +130,18 @@ impl RowsFile {
         if !joined.is_file() {
             return Err(error(format!("cannot read `{}`: there is no such file", shown.display())));
         }
-        Ok(RowsFile { path: joined, shown, format })
+        // Its real place, links resolved: a link may not lead out of the site.
+        let path = input::inside(root, &joined).map_err(|refused| match refused {
+            input::Refused::Outside => error(format!("`{name}` leads outside the site folder"))
+                .with_hint("rows are read only from inside the site folder: copy the file in instead of linking to it"),
+            other => error(format!("cannot read `{}`: {other}", shown.display())),
+        })?;
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        if size > MAX_ROWS_FILE_BYTES {
+            return Err(error(format!("`{name}` is {}; a file of rows may be at most 64 MiB", input::mib(size)))
+                .with_hint("split the rows into several files, one merged message each"));
+        }
+        Ok(RowsFile { path, shown, format })
     }
 
     /// The file as diagnostics name it.
@@ -341,6 +361,15 @@ impl RowsFile {
         let number = place.number;
         // The item's map, with the `-` made a space: its lines keep their columns.
         let map = text.replacen('-', " ", 1);
+        if let Some((line, col)) = input::yaml_too_deep(&map, input::MAX_YAML_DEPTH) {
+            return Err(Diagnostic::error(
+                &self.shown,
+                place.line + line - 1,
+                col,
+                format!("row {number} nests more than {} levels deep here", input::MAX_YAML_DEPTH),
+            )
+            .with_hint("a row is a map of fields a level or two deep: flatten its lists and maps"));
+        }
         let value: serde_yaml::Value = serde_yaml::from_str(&map).map_err(|e| {
             let d = crate::config::yaml_diagnostic("", &e, place.line - 1, &[]);
             Diagnostic { path: self.shown.clone(), message: format!("row {number}: {}", d.message), ..d }

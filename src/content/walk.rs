@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{display_path, Diagnostic};
 
 /// Lists the message files under `root/content`, sorted. Symbolic links are
-/// followed (a message may live elsewhere); a link that leads back into a
+/// followed while they stay inside the site folder; a folder linked from
+/// outside it is reported, not walked, and a link that leads back into a
 /// folder it is in is reported, not walked forever.
 pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let content = root.join("content");
@@ -16,10 +17,30 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         return (files, problems);
     }
     let hidden = |path: &Path| path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-    for entry in walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name() {
+    let mut entries = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
+    while let Some(entry) = entries.next() {
         match entry {
             Ok(entry) => {
                 let name = entry.file_name().to_string_lossy();
+                // A message file linked from outside is refused when it is
+                // read, at its name; a folder is not walked: it could be the
+                // whole disk.
+                let linked = entry.path_is_symlink() || entry.depth() == 0;
+                if linked && entry.file_type().is_dir() && leads_out(root, entry.path()) {
+                    entries.skip_current_dir();
+                    problems.push(
+                        Diagnostic::error(
+                            display_path(root, entry.path()),
+                            0,
+                            0,
+                            "a symbolic link that leads outside the site folder",
+                        )
+                        .with_hint(
+                            "messages are read only from inside the site folder: move the folder in instead of linking to it",
+                        ),
+                    );
+                    continue;
+                }
                 if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
                     files.push(entry.into_path());
                 }
@@ -55,4 +76,9 @@ pub fn walk(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         }
     }
     (files, problems)
+}
+
+/// Whether `path`, its links resolved, is outside the site folder `root`.
+fn leads_out(root: &Path, path: &Path) -> bool {
+    matches!(crate::input::inside(root, path), Err(crate::input::Refused::Outside))
 }

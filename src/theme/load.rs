@@ -12,17 +12,28 @@ use super::sources::{collect, key_line, Sources};
 use super::spec::{FontRole, ThemeFile, THEME_KEYS};
 use super::{Face, LoadError, Theme, EMAIL_TEMPLATE, TEMPLATES};
 use crate::diagnostics::{display_path, Diagnostic};
-use crate::hash;
+use crate::{hash, input};
 
 /// Loads theme `name` for the site at `root`: the built-in files overlaid by
 /// the site's `themes/NAME/` files.
 pub fn load(root: &Path, name: &str) -> Result<Theme, LoadError> {
     let mut chain = Vec::new();
-    let Sources { files, origins, yaml, texts } = collect(root, name, &mut chain)?;
-    let theme = Files { root, name, files: &files, origins: &origins };
+    let Sources { files, origins, oversized, yaml, texts } = collect(root, name, &mut chain)?;
+    let theme = Files { root, name, files: &files, origins: &origins, oversized: &oversized };
     let spec: ThemeFile = serde_yaml::from_value(yaml).map_err(|e| locate_yaml_error(&e, &texts))?;
     let theme_yaml = texts.first().map(|(_, t)| t.clone()).unwrap_or_default();
     let (faces, fallbacks, usvg_options) = theme.faces(&spec, &theme_yaml)?;
+    if let Some((path, size)) = oversized.iter().next() {
+        // Not a font (those are reported at theme.yaml): at the file itself.
+        return Err(Diagnostic::error(
+            theme.origin(path),
+            0,
+            0,
+            format!("the file is {}; a theme file may be at most 16 MiB", input::mib(*size)),
+        )
+        .with_hint("a theme needs a few fonts and templates: take out the files it does not use")
+        .into());
+    }
     let templates = theme.templates()?;
     let css = theme.text("style.css")?;
     let emblems = theme.emblems()?;
@@ -54,6 +65,7 @@ struct Files<'a> {
     name: &'a str,
     files: &'a BTreeMap<String, Arc<Vec<u8>>>,
     origins: &'a BTreeMap<String, PathBuf>,
+    oversized: &'a BTreeMap<String, u64>,
 }
 
 /// A theme's faces by role, its fallback faces, and usvg options that know
@@ -102,14 +114,25 @@ impl Files<'_> {
             (FontRole::Display, &display),
         ];
         let load = |options: &mut usvg::Options<'static>, file: &String| -> Result<Face, Diagnostic> {
-            let data = self.files.get(file.as_str()).ok_or_else(|| {
+            // Every problem of a font is shown where theme.yaml names it.
+            let at = |message: String| {
                 let (line, col) = value_place(theme_yaml, file);
-                let message = format!("font file `{file}` not found in the theme");
                 Diagnostic::error(self.origin("theme.yaml"), line, col, message)
+            };
+            if let Some(size) = self.oversized.get(file.as_str()) {
+                return Err(at(format!("font file `{file}` is {}; a font may be at most 16 MiB", input::mib(*size)))
+                    .with_hint("use a font made for the languages the cards are written in (a subset)"));
+            }
+            let data = self.files.get(file.as_str()).ok_or_else(|| {
+                at(format!("font file `{file}` not found in the theme"))
                     .with_hint("fonts are loaded only from the theme folder, never from the system")
             })?;
-            load_face(options, data.clone(), file)
-                .ok_or_else(|| Diagnostic::error(self.origin(file), 0, 0, "not a TrueType or OpenType font"))
+            let broken = |why: &str| {
+                at(format!("font file `{file}` is not a usable font: {why}"))
+                    .with_hint("the file is damaged or cut short: copy the font again from where it came from")
+            };
+            check_font(data).map_err(|why| broken(&why))?;
+            load_face(options, data.clone(), file).ok_or_else(|| broken("it has no face a card can use"))
         };
         for (role, file) in roles {
             faces.insert(role, load(&mut usvg_options, file)?);
@@ -225,6 +248,38 @@ pub fn email_fingerprint(root: &Path, chain: &[String]) -> String {
     let prints: Vec<String> =
         chain.iter().map(|n| hash::folder_fingerprint_of(&root.join("themes").join(n), templates)).collect();
     hash::key(&[hash::tool_fingerprint().as_bytes(), prints.join(",").as_bytes()])
+}
+
+/// Checks a font file before it is used: every table it lists lies inside
+/// the file (a file cut short does not), and those a card is set with are
+/// there and read. Font parsers take a table they cannot reach for one the
+/// font does not have, so a damaged file would otherwise set the text in
+/// a fallback face without a word.
+fn check_font(data: &[u8]) -> Result<(), String> {
+    use read_fonts::{FileRef, TableProvider};
+    let fonts: Vec<read_fonts::FontRef> = match FileRef::new(data).map_err(|e| e.to_string())? {
+        FileRef::Font(font) => vec![font],
+        FileRef::Collection(collection) => collection.iter().collect::<Result<_, _>>().map_err(|e| e.to_string())?,
+    };
+    for font in fonts {
+        for record in font.table_directory.table_records() {
+            let end = u64::from(record.offset()) + u64::from(record.length());
+            if end > data.len() as u64 {
+                return Err(format!("its `{}` table ends past the end of the file", record.tag()));
+            }
+        }
+        font.head().map_err(|e| format!("its `head` table: {e}"))?;
+        font.maxp().map_err(|e| format!("its `maxp` table: {e}"))?;
+        font.cmap().map_err(|e| format!("its `cmap` table: {e}"))?;
+        font.hhea().map_err(|e| format!("its `hhea` table: {e}"))?;
+        font.hmtx().map_err(|e| format!("its `hmtx` table: {e}"))?;
+        let outlines = (font.glyf().is_ok() && font.loca(None).is_ok()) || font.cff().is_ok() || font.cff2().is_ok();
+        // Colour emoji fonts may hold pictures instead of outlines.
+        if !outlines && font.cbdt().is_err() && font.sbix().is_err() {
+            return Err("it has no glyphs (no `glyf`, `CFF`, `CBDT` or `sbix` table)".into());
+        }
+    }
+    Ok(())
 }
 
 /// Registers one font file with usvg's database and describes it.

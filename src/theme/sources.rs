@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::spec::THEME_KEYS;
 use super::LoadError;
 use crate::diagnostics::{display_path, Diagnostic};
+use crate::input;
 
 /// The built-in themes, compiled into the binary from `themes/`.
 pub(super) static BUILT_IN: &[(&str, &include_dir::Dir)] = &[
@@ -46,11 +47,25 @@ pub fn built_in_names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(name, _)| *name).collect()
 }
 
+/// A file of a site's theme may be at most this long (a font with every
+/// script of a language fits); a larger one is refused before it is read.
+pub(super) const MAX_THEME_FILE_BYTES: u64 = 16 << 20;
+
+/// A site's theme folder may hold at most this much: the built-in
+/// chocolate theme, with Chinese and emoji fonts, holds 9 MiB.
+pub(super) const MAX_THEME_BYTES: u64 = 64 << 20;
+
+/// The hint for a theme name that is not one.
+const NAME_HINT: &str = "a theme is a name: a built-in theme or a folder in themes/, without `/`, `\\` or `..`";
+
 /// A theme's files and settings with everything it extends merged in.
 pub(super) struct Sources {
     pub(super) files: BTreeMap<String, Arc<Vec<u8>>>,
     /// Where each file came from, for diagnostics.
     pub(super) origins: BTreeMap<String, PathBuf>,
+    /// The site's files too large to be read, with their sizes: an error
+    /// where the theme uses one (a font at its line of theme.yaml).
+    pub(super) oversized: BTreeMap<String, u64>,
     /// theme.yaml, merged over the theme it extends.
     pub(super) yaml: serde_yaml::Value,
     /// Every theme.yaml of the chain, child first, with its origin: to find
@@ -61,6 +76,13 @@ pub(super) struct Sources {
 /// Reads theme `name` (built-in files overlaid by the site's) and, through
 /// `extends`, the themes it is made from.
 pub(super) fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Result<Sources, LoadError> {
+    if !input::is_theme_name(name) {
+        // Joined onto themes/, an absolute path or `..` would lead out of it.
+        return Err(LoadError::Unknown(
+            Diagnostic::error(display_path(root, &root.join("themes")), 0, 0, format!("`{name}` is not a theme name"))
+                .with_hint(NAME_HINT),
+        ));
+    }
     let site_dir = root.join("themes").join(name);
     if chain.iter().any(|n| n == name) {
         chain.push(name.to_string());
@@ -72,12 +94,21 @@ pub(super) fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Resul
         )));
     }
     chain.push(name.to_string());
-    let (files, origins) = theme_files(root, name, &site_dir)?;
+    let (files, origins, oversized) = theme_files(root, name, &site_dir)?;
     let Settings { origin: yaml_origin, text: yaml_text, yaml, parent } = settings(root, &site_dir, &files, &origins)?;
-    let own = Sources { files, origins, yaml, texts: vec![(yaml_origin.clone(), yaml_text.clone())] };
+    let own = Sources { files, origins, oversized, yaml, texts: vec![(yaml_origin.clone(), yaml_text.clone())] };
     let Some(parent) = parent else {
         return Ok(own);
     };
+    if !input::is_theme_name(&parent) {
+        let line = key_line(&yaml_text, "extends:");
+        let col =
+            yaml_text.lines().nth(line.saturating_sub(1)).and_then(|l| l.find(parent.as_str())).map_or(1, |c| c + 1);
+        return Err(LoadError::Broken(
+            Diagnostic::error(&yaml_origin, line, col, format!("`extends: {parent}` is not a theme name"))
+                .with_hint(NAME_HINT),
+        ));
+    }
     let mut base = collect(root, &parent, chain).map_err(|e| match e {
         // The theme is there; what it extends is not: an error of its `extends:`.
         LoadError::Unknown(d) => LoadError::Broken(
@@ -91,8 +122,16 @@ pub(super) fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Resul
         ),
         broken => broken,
     })?;
+    // A file of this theme replaces the base's, too large or not.
+    for path in own.files.keys() {
+        base.oversized.remove(path);
+    }
+    for path in own.oversized.keys() {
+        base.files.remove(path);
+    }
     base.files.extend(own.files);
     base.origins.extend(own.origins);
+    base.oversized.extend(own.oversized);
     base.yaml = merge_yaml(base.yaml, own.yaml);
     let mut texts = own.texts;
     texts.extend(base.texts);
@@ -101,13 +140,15 @@ pub(super) fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Resul
 }
 
 /// The files of one theme (not those it extends), by path: the built-in
-/// ones, replaced one by one by the site's in `site_dir`, and where each
-/// came from. [`LoadError::Unknown`] when there are none.
-type Files = (BTreeMap<String, Arc<Vec<u8>>>, BTreeMap<String, PathBuf>);
+/// ones, replaced one by one by the site's in `site_dir`; where each came
+/// from; and the site's files too large to read, with their sizes.
+/// [`LoadError::Unknown`] when there are none.
+type Files = (BTreeMap<String, Arc<Vec<u8>>>, BTreeMap<String, PathBuf>, BTreeMap<String, u64>);
 
 fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadError> {
     let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
     let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut oversized = BTreeMap::new();
     if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
         for (path, bytes) in embedded_files(builtin) {
             origins.insert(path.clone(), PathBuf::from(format!("(built-in theme {name})/{path}")));
@@ -115,6 +156,15 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
         }
     }
     if site_dir.is_dir() {
+        // The folder may be a link, but not to outside the site; the links
+        // inside it are not walked: a theme's files are its own.
+        if let Err(input::Refused::Outside) = input::inside(root, site_dir) {
+            return Err(LoadError::Broken(
+                Diagnostic::error(display_path(root, site_dir), 0, 0, "the theme folder leads outside the site folder")
+                    .with_hint("themes are read only from inside the site folder: move the theme into themes/"),
+            ));
+        }
+        let mut total = 0;
         for entry in walkdir::WalkDir::new(site_dir).sort_by_file_name() {
             let entry = entry.map_err(|e| Diagnostic::error(display_path(root, site_dir), 0, 0, e.to_string()))?;
             if !entry.file_type().is_file() {
@@ -122,14 +172,36 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
             }
             let rel = entry.path().strip_prefix(site_dir).expect("walkdir stays inside its root");
             let key = rel.to_string_lossy().replace('\\', "/");
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                Diagnostic::error(display_path(root, entry.path()), 0, 0, format!("cannot read theme file: {e}"))
-            })?;
-            origins.insert(key.clone(), display_path(root, entry.path()));
-            files.insert(key, Arc::new(bytes));
+            let shown = display_path(root, entry.path());
+            origins.insert(key.clone(), shown.clone());
+            match input::read_at_most(entry.path(), MAX_THEME_FILE_BYTES) {
+                Ok(bytes) => {
+                    total += bytes.len() as u64;
+                    files.insert(key, Arc::new(bytes));
+                }
+                Err(input::Refused::TooLarge(size)) if key == "theme.yaml" => {
+                    return Err(Diagnostic::error(
+                        shown,
+                        0,
+                        0,
+                        format!("the file is {}; a theme file may be at most 16 MiB", input::mib(size)),
+                    )
+                    .into())
+                }
+                Err(input::Refused::TooLarge(size)) => {
+                    files.remove(&key);
+                    oversized.insert(key, size);
+                }
+                Err(e) => return Err(Diagnostic::error(shown, 0, 0, format!("cannot read theme file: {e}")).into()),
+            }
+            if total > MAX_THEME_BYTES {
+                return Err(Diagnostic::error(shown, 0, 0, "the theme's files add up to more than 64 MiB")
+                    .with_hint("a theme needs a few fonts and templates: take out the files it does not use")
+                    .into());
+            }
         }
     }
-    if files.is_empty() {
+    if files.is_empty() && oversized.is_empty() {
         let mut known = built_in_names();
         known.sort();
         return Err(LoadError::Unknown(
@@ -137,7 +209,7 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
                 .with_hint(format!("built-in themes: {}; or create themes/{name}/theme.yaml", known.join(", "))),
         ));
     }
-    Ok((files, origins))
+    Ok((files, origins, oversized))
 }
 
 /// One theme's `theme.yaml`: where it is, its text, its settings (not yet
@@ -166,6 +238,15 @@ fn settings(
                 .with_hint("every theme has a theme.yaml; `extends: chocolate` in it borrows the rest"))
         }
     };
+    if let Some((line, col)) = input::yaml_too_deep(&text, input::MAX_YAML_DEPTH) {
+        return Err(Diagnostic::error(
+            &origin,
+            line,
+            col,
+            format!("theme.yaml nests more than {} levels deep here", input::MAX_YAML_DEPTH),
+        )
+        .with_hint("theme settings are a few levels deep at most: flatten its lists and maps"));
+    }
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
         let d = crate::config::yaml_diagnostic("", &e, 0, THEME_KEYS);
         Diagnostic { path: origin.clone(), ..d }

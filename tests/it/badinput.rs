@@ -810,3 +810,209 @@ fn a_date_in_year_0_is_not_a_date() {
         &["good"],
     );
 }
+
+/// The hint of a file of the site reached through a link that leads out.
+const LINKED_IN: &str = "read only from inside the site folder";
+
+#[cfg(unix)]
+#[test]
+fn files_linked_from_outside_the_site_are_refused_where_they_are_named() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("passwd"), "id\nroot:x:0:0:SECRET-ROW\n").unwrap();
+    std::fs::write(outside.path().join("note.md"), "---\ntitle: SECRET-NOTE\n---\nSECRET-NOTE\n").unwrap();
+    std::fs::create_dir(outside.path().join("album")).unwrap();
+    std::fs::write(outside.path().join("album/a.md"), "SECRET-ALBUM\n").unwrap();
+    let rows = format!(
+        "content/m.md:2:13: error: `rows.csv` leads outside the site folder\n  \
+         hint: rows are {LINKED_IN}: copy the file in instead of linking to it"
+    );
+    let message = format!(
+        "content/x.md: error: the file is a link that leads outside the site folder\n  \
+         hint: messages are {LINKED_IN}: copy the file in instead of linking to it"
+    );
+    let folder = format!(
+        "content/album: error: a symbolic link that leads outside the site folder\n  \
+         hint: messages are {LINKED_IN}: move the folder in instead of linking to it"
+    );
+    let (site, _) = bad_input(
+        "links-out",
+        |site| {
+            let content = site.root().join("content");
+            std::os::unix::fs::symlink(outside.path().join("passwd"), content.join("rows.csv")).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("note.md"), content.join("x.md")).unwrap();
+            std::os::unix::fs::symlink(outside.path().join("album"), content.join("album")).unwrap();
+        },
+        &[(&rows, "rows.csv"), (&message, ""), (&folder, "")],
+        &["good"],
+    );
+    for (name, bytes) in crate::support::tree(&site.output("")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["SECRET-ROW", "SECRET-NOTE", "SECRET-ALBUM"] {
+            assert!(!text.contains(secret), "output/{name} holds {secret}");
+        }
+    }
+}
+
+/// The hint of a theme name that is a path.
+const THEME_NAME_HINT: &str =
+    "hint: a theme is a name: a built-in theme or a folder in themes/, without `/`, `\\` or `..`";
+
+#[test]
+fn a_theme_named_by_a_path_is_refused_at_its_name() {
+    // A complete theme elsewhere on the disk: once it was used, its fonts published.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let private = elsewhere.path().join("private");
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::write(private.join("theme.yaml"), "name: private\ndescription: SECRET-THEME\nextends: chocolate\n")
+        .unwrap();
+    std::fs::write(private.join("style.css"), "/* SECRET-THEME */\n").unwrap();
+    let abs = private.display().to_string();
+    let by_message = format!("content/x.md:2:8: error: `{abs}` is not a theme name\n  {THEME_NAME_HINT}");
+    let by_extends =
+        format!("themes/mine/theme.yaml:3:10: error: `extends: {abs}` is not a theme name\n  {THEME_NAME_HINT}");
+    let (site, _) = bad_input(
+        "theme-path",
+        |site| {
+            site.write("content/x.md", &format!("---\ntheme: {abs}\n---\nA theme from elsewhere.\n"));
+            site.write("themes/mine/theme.yaml", &format!("name: mine\ndescription: reaches out\nextends: {abs}\n"));
+        },
+        &[
+            (&by_message, &abs),
+            (&by_extends, &abs),
+            (
+                "content/y.md:2:8: error: theme `mine` cannot be used\n  \
+                 hint: fix the theme's error at themes/mine/theme.yaml:3 first",
+                "mine",
+            ),
+        ],
+        &["good"],
+    );
+    for (name, bytes) in crate::support::tree(&site.output("")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("SECRET-THEME"), "output/{name}");
+    }
+}
+
+/// The sizes of the font files published in `site`'s output.
+fn published_fonts(site: &Site) -> Vec<u64> {
+    crate::support::tree(&site.output("assets")).values().map(|bytes| bytes.len() as u64).collect()
+}
+
+#[test]
+fn a_font_cut_short_is_refused_at_the_line_that_names_it() {
+    let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/chocolate/fonts/EBGaramond-Regular.ttf");
+    let bytes = std::fs::read(font).unwrap();
+    let cut = &bytes[..bytes.len() * 3 / 5];
+    let (site, _) = bad_input(
+        "broken-font",
+        |site| {
+            std::fs::create_dir_all(site.root().join("themes/mine/fonts")).unwrap();
+            std::fs::write(site.root().join("themes/mine/fonts/Cut.ttf"), cut).unwrap();
+        },
+        &[
+            (
+                "themes/mine/theme.yaml:5:9: error: font file `fonts/Cut.ttf` is not a usable font: its `glyf` table ends past the end of the file\n  \
+                 hint: the file is damaged or cut short: copy the font again from where it came from",
+                "fonts/Cut.ttf",
+            ),
+            (
+                "content/x.md:2:8: error: theme `mine` cannot be used\n  \
+                 hint: fix the theme's error at themes/mine/theme.yaml:5 first",
+                "mine",
+            ),
+        ],
+        &["good"],
+    );
+    assert!(!published_fonts(&site).contains(&(cut.len() as u64)), "the broken font is not published");
+}
+
+#[test]
+fn a_huge_font_is_refused_before_it_is_read() {
+    let (site, run) = bad_input(
+        "huge-font",
+        |site| {
+            std::fs::create_dir_all(site.root().join("themes/mine/fonts")).unwrap();
+            for name in ["Huge.ttf", "Huge2.ttf"] {
+                // Sparse: 500 MiB that take no room on the disk.
+                let file = std::fs::File::create(site.root().join("themes/mine/fonts").join(name)).unwrap();
+                file.set_len(500 << 20).unwrap();
+            }
+        },
+        &[
+            (
+                "themes/mine/theme.yaml:5:9: error: font file `fonts/Huge.ttf` is 500.0 MiB; a font may be at most 16 MiB\n  \
+                 hint: use a font made for the languages the cards are written in (a subset)",
+                "fonts/Huge.ttf",
+            ),
+            (
+                "content/x.md:2:8: error: theme `mine` cannot be used\n  \
+                 hint: fix the theme's error at themes/mine/theme.yaml:5 first",
+                "mine",
+            ),
+        ],
+        &["good"],
+    );
+    assert!(published_fonts(&site).iter().all(|&size| size < 16 << 20), "no huge font is published");
+    if let Some(peak_kib) = run.peak_kib {
+        assert!(peak_kib < 200 << 10, "peak memory {peak_kib} KiB");
+    }
+}
+
+#[test]
+fn yaml_nested_thousands_deep_and_a_huge_file_of_rows_are_refused_before_they_are_parsed() {
+    let (_, run) = bad_input(
+        "deep-yaml",
+        |site| {
+            // Half a megabyte: under the 1 MiB a message may have.
+            site.write("content/x.md", &format!("---\ntitle: {}\n---\nDeep.\n", "[".repeat(500_000)));
+            site.write("content/rows.yaml", &format!("- id: 1\n- id: 2\n  deep: {}\n- id: 3\n", "[".repeat(100_000)));
+            let big = std::fs::File::create(site.root().join("content/big.yaml")).unwrap();
+            big.set_len(100 << 20).unwrap();
+        },
+        &[
+            (
+                "content/x.md:2:71: error: the front matter nests more than 64 levels deep here\n  \
+                 hint: front matter is a few levels deep at most: flatten its lists and maps",
+                "[[[",
+            ),
+            (
+                "content/rows.yaml:3:72: error: row 2 nests more than 64 levels deep here\n  \
+                 hint: a row is a map of fields a level or two deep: flatten its lists and maps",
+                "[[[",
+            ),
+            (
+                "content/n.md:2:13: error: `big.yaml` is 100.0 MiB; a file of rows may be at most 64 MiB\n  \
+                 hint: split the rows into several files, one merged message each",
+                "big.yaml",
+            ),
+        ],
+        &["good", "r/1", "r/3"],
+    );
+    if let Some(peak_kib) = run.peak_kib {
+        assert!(peak_kib < 300 << 10, "peak memory {peak_kib} KiB");
+    }
+}
+
+#[test]
+fn a_million_rows_are_refused_after_the_most_a_file_may_have() {
+    let started = Instant::now();
+    let (_, run) = bad_input(
+        "too-many-rows",
+        |site| {
+            let mut rows = String::from("id\n");
+            for i in 1..=1_000_000 {
+                rows.push_str(&format!("{i}\n"));
+            }
+            site.write("content/rows.csv", &rows);
+        },
+        &[(
+            "content/rows.csv:10002:1: error: row 10001: a file of rows may have at most 10000 rows\n  \
+             hint: no card of it is made: split the rows into files of 10000 at most, one merged message each",
+            "10001",
+        )],
+        &["good"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    if let Some(peak_kib) = run.peak_kib {
+        assert!(peak_kib < 300 << 10, "peak memory {peak_kib} KiB");
+    }
+}

@@ -82,6 +82,18 @@ fn a_broken_config_is_fatal() {
 }
 
 #[test]
+fn a_site_theme_named_by_a_path_is_refused_at_its_line() {
+    let site = Site::fixture("basic");
+    for theme in ["/etc", "../elsewhere", "themes/../../x"] {
+        site.write("waxseal.yaml", &format!("title: Shop\ntheme: {theme}\n"));
+        let run = site.build(&[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let wanted = format!("waxseal.yaml:2:8: error: `{theme}` is not a theme name\n  hint: a theme is a name: ");
+        assert!(run.stderr.starts_with(&wanted), "{theme}: {}", run.stderr);
+    }
+}
+
+#[test]
 fn two_messages_with_one_slug_is_an_error_naming_both() {
     let site = Site::empty();
     site.write("content/a.md", "---\nslug: same\n---\nFirst.\n");

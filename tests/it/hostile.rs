@@ -465,6 +465,43 @@ fn theme_fonts_come_only_from_the_theme_folder() {
 }
 
 #[test]
+fn a_theme_folder_linked_from_outside_and_huge_or_deep_theme_files_are_refused() {
+    #[cfg(unix)]
+    {
+        let site = Site::empty();
+        site.write("content/a.md", "---\ntheme: evil\n---\nHello.\n");
+        let elsewhere = tempfile::tempdir().unwrap();
+        let yaml = "name: evil\ndescription: SECRET-THEME\nextends: chocolate\n";
+        std::fs::write(elsewhere.path().join("theme.yaml"), yaml).unwrap();
+        std::fs::create_dir_all(site.root().join("themes")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), site.root().join("themes/evil")).unwrap();
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let wanted = "themes/evil: error: the theme folder leads outside the site folder\n  \
+                      hint: themes are read only from inside the site folder: move the theme into themes/";
+        assert!(run.stderr.contains(wanted), "{}", run.stderr);
+        assert_nowhere_in_output(&site, "SECRET-THEME");
+    }
+    // Sparse: 200 MiB that take no room on the disk, and are never read.
+    let site = evil_site();
+    std::fs::File::create(site.root().join("themes/evil/card.svg")).unwrap().set_len(200 << 20).unwrap();
+    let run = build_within(&site);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let wanted = "themes/evil/card.svg: error: the file is 200.0 MiB; a theme file may be at most 16 MiB";
+    assert!(run.stderr.contains(wanted), "{}", run.stderr);
+    let site = evil_site();
+    let deep = "[".repeat(300_000);
+    site.write(
+        "themes/evil/theme.yaml",
+        &format!("name: evil\ndescription: deep\nextends: chocolate\nstyles: {deep}\n"),
+    );
+    let run = build_within(&site);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let wanted = "themes/evil/theme.yaml:4:72: error: theme.yaml nests more than 64 levels deep here";
+    assert!(run.stderr.contains(wanted), "{}", run.stderr);
+}
+
+#[test]
 fn html_and_script_in_messages_come_out_escaped() {
     let site = Site::empty();
     site.write(
