@@ -311,23 +311,8 @@ fn merged_heads(
         if seen == recipients::MAX_ROWS {
             // Every card is kept (its slug, theme and digest) until the
             // gallery is made: the rows a build holds are bounded here.
-            let (number, line) = match &row {
-                Ok(row) => (row.place.number, row.place.line),
-                Err(e) => (seen + 1, e.diagnostic.line),
-            };
-            let max = recipients::MAX_ROWS;
             out.heads.truncate(first);
-            out.problems.push(
-                Diagnostic::error(
-                    &*shown,
-                    line,
-                    1,
-                    format!("row {number}: a file of rows may have at most {max} rows"),
-                )
-                .with_hint(format!(
-                    "no card of it is made: split the rows into files of {max} at most, one merged message each"
-                )),
-            );
+            out.problems.push(too_many_rows(&shown, seen, &row));
             out.unreadable = Some(m.slug.clone());
             return Ok(());
         }
@@ -366,6 +351,19 @@ fn merged_heads(
         );
     }
     Ok(())
+}
+
+/// The error of row `row`, the first past [`recipients::MAX_ROWS`] (`seen`
+/// rows came before it) of the rows file `shown`: no card of it is made.
+fn too_many_rows(shown: &Path, seen: usize, row: &Result<recipients::Row, recipients::RowError>) -> Diagnostic {
+    let (number, line) = match row {
+        Ok(row) => (row.place.number, row.place.line),
+        Err(e) => (seen + 1, e.diagnostic.line),
+    };
+    let max = recipients::MAX_ROWS;
+    Diagnostic::error(shown, line, 1, format!("row {number}: a file of rows may have at most {max} rows")).with_hint(
+        format!("no card of it is made: split the rows into files of {max} at most, one merged message each"),
+    )
 }
 
 /// The message of the card of the row at `place` of merged message `m` (at
