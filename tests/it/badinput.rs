@@ -88,6 +88,11 @@ impl Live {
 /// it runs. Fails the test when the build is still running after
 /// [`TIME_LIMIT`].
 fn build_bounded(site: &Site, env: &[(&str, &str)], during: impl FnOnce(&mut Live)) -> Bounded {
+    run_bounded(site, "build", env, during)
+}
+
+/// Runs `waxseal COMMAND` as [`build_bounded`] runs a build.
+fn run_bounded(site: &Site, command_name: &str, env: &[(&str, &str)], during: impl FnOnce(&mut Live)) -> Bounded {
     let time = gnu_time();
     let measured = installed(&[&time], Some("its peak memory"));
     let measure = tempfile::NamedTempFile::new().unwrap();
@@ -96,7 +101,7 @@ fn build_bounded(site: &Site, env: &[(&str, &str)], during: impl FnOnce(&mut Liv
         command.args(["-f", "%M", "-o"]).arg(measure.path()).arg(env!("CARGO_BIN_EXE_waxseal"));
     }
     let child = command
-        .arg("build")
+        .arg(command_name)
         .current_dir(site.root())
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
@@ -127,7 +132,7 @@ fn build_bounded(site: &Site, env: &[(&str, &str)], during: impl FnOnce(&mut Liv
         if let Some(status) = running.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the build was still running after {TIME_LIMIT:?}");
+        assert!(Instant::now() < deadline, "`waxseal {command_name}` was still running after {TIME_LIMIT:?}");
         std::thread::sleep(Duration::from_millis(20));
     };
     running.finished = true;
@@ -252,6 +257,16 @@ fn check(case: &str, site: &Site, run: &Bounded, expected: &[(&str, &str)], buil
     let good = site.png("cards/good/card.png");
     assert!(good.width > 0 && good.height > 0, "{case}: the good card is drawn");
     assert!(site.read("index.html").contains("/cards/good/"), "{case}: the gallery lists the good card");
+    // `waxseal check` finds the same problems, under the same bounds, and
+    // reports a problem as a failure too (a file deleted during a build is
+    // a problem of that build alone).
+    if case == "deleted-during-build" {
+        return;
+    }
+    let checked = run_bounded(site, "check", &[], |_| {});
+    assert!(!checked.stderr.contains("panicked"), "{case}: check crashed:\n{}", checked.stderr);
+    assert_eq!(diagnostics(&checked.stderr), got, "{case}: what check reports (left) and build (right)");
+    assert_eq!(checked.code, 1, "{case}: check's exit code\n{}", checked.stderr);
 }
 
 #[test]
