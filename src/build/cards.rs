@@ -195,6 +195,12 @@ fn pictures_of(
 /// last build left them) and its page's entry.
 fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Diagnostic> {
     let theme = theme_of(ctx, m)?;
+    // A link where its files go (its folder, or one of them) fails the card
+    // before anything is drawn for it.
+    for artifact in Artifact::PICTURES.into_iter().chain([Artifact::Page]) {
+        let rel = artifact.path(&m.slug);
+        ctx.output.check(&rel).map_err(|e| super::output_problem(ctx.output, &rel, "cannot write", &e))?;
+    }
     let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
@@ -347,7 +353,12 @@ pub(super) fn record_outcomes(
                 next.cards.insert(slug, card);
             }
             Err(d) => {
-                record::carry_over(old, next, &slug);
+                // A card whose folder is a link is not listed: its last
+                // files are behind the link (and go as stale: refused, so
+                // the link is reported).
+                if !ctx.output.links_met().iter().any(|link| link.path == d.path) {
+                    record::carry_over(old, next, &slug);
+                }
                 report_theme_error(ctx, &theme, &mut themes_reported, report);
                 report.diagnostics.push(d);
             }

@@ -318,3 +318,116 @@ fn nothing_outside_the_output_folder_is_written() {
         tree(site.root()).into_iter().filter(|(path, _)| !path.starts_with("output/")).collect();
     assert_eq!(before, after);
 }
+
+/// The link error of `path` (`./output/...`) pointing at `target`, as a build prints it.
+#[cfg(unix)]
+fn link_error(path: &str, target: &Path) -> String {
+    format!(
+        "{path}: error: is a symbolic link (to {}); waxseal does not write through links\n  \
+         hint: remove it: waxseal leaves it as it is, and makes what belongs there anew\n",
+        target.display()
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_a_link_or_a_folder_is_reported_by_name_and_nothing_is_written_through_it() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let notes = elsewhere.path().join("notes.txt");
+    std::fs::write(&notes, "my own notes\n").unwrap();
+    let lock = site.output(".waxseal-lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&notes, &lock).unwrap();
+    let before = tree(&site.root().join("output"));
+    let run = site.build(&[]);
+    // No build can run without its lock: nothing is written.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-lock", &notes)), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my own notes\n", "not truncated, not written");
+    assert!(std::fs::symlink_metadata(&lock).unwrap().file_type().is_symlink(), "the link is left as it is");
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(tree(&site.root().join("output")), before, "nothing else was written either");
+
+    // A folder in its place: named, with what to do.
+    std::fs::create_dir(&lock).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "./output/.waxseal-lock: error: cannot claim the output folder: Is a directory (os error 21)\n  \
+             hint: waxseal keeps a file of its own there: remove the folder\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir(&lock).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_card_folder_that_is_a_link_is_reported_and_nothing_is_written_or_removed_through_it() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    // The folder of card `love` is now a link to a folder of someone's own,
+    // holding files of the names a card has; and card `plain`'s PNG is a
+    // link to a file of theirs.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let theirs = elsewhere.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("card.png"), "my picture").unwrap();
+    std::fs::write(theirs.join("index.html"), "my page").unwrap();
+    std::fs::write(elsewhere.path().join("diary.txt"), "dear diary").unwrap();
+    std::fs::remove_dir_all(site.output("cards/love")).unwrap();
+    std::os::unix::fs::symlink(&theirs, site.output("cards/love")).unwrap();
+    std::fs::remove_file(site.output("cards/plain/card.png")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("diary.txt"), site.output("cards/plain/card.png")).unwrap();
+    let outside = tree(elsewhere.path());
+    site.write("content/love.md", "---\ntitle: Edited\n---\nEdited, to be drawn again.\n");
+    site.write("content/plain.md", "Edited too.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let love = link_error("./output/cards/love", &theirs);
+    let plain = link_error("./output/cards/plain/card.png", &elsewhere.path().join("diary.txt"));
+    assert!(run.stderr.starts_with(&format!("{love}{plain}")), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("symbolic link").count(), 2, "each link once: {}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    // The other cards are built; the gallery lists no card behind a link.
+    assert!(site.read("cards/orders/shipped/index.html").contains("</html>"));
+    let gallery = site.read("index.html");
+    assert!(!gallery.contains("/cards/love/") && !gallery.contains("/cards/plain/"), "{gallery}");
+    // Its message gone, nothing of theirs is removed either.
+    std::fs::remove_file(site.root().join("content/love.md")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was removed there: {}", run.stderr);
+    assert!(std::fs::symlink_metadata(site.output("cards/love")).unwrap().file_type().is_symlink());
+    // Once the links are gone, the cards are made again.
+    std::fs::remove_file(site.output("cards/plain/card.png")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("index.html").contains("/cards/plain/"));
+    assert_eq!(tree(elsewhere.path()), outside);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_build_cache_is_reported_and_nothing_is_written_through_it() {
+    let site = Site::fixture("basic");
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("cache.json"), "mine").unwrap();
+    // Drawn layers would go into the layers folder, the record into the cache file.
+    std::fs::create_dir_all(site.output(".waxseal-cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache/layers")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("cache.json"), site.output(".waxseal-cache.json")).unwrap();
+    let outside = tree(elsewhere.path());
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let cache = link_error("./output/.waxseal-cache.json", &elsewhere.path().join("cache.json"));
+    let layers = link_error("./output/.waxseal-cache/layers", elsewhere.path());
+    assert!(run.stderr.starts_with(&format!("{layers}{cache}")), "{}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    // The cards are built all the same.
+    assert!(site.output("cards/love/card.png").is_file() && site.read("index.html").contains("/cards/love/"));
+}
