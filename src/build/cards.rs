@@ -329,10 +329,19 @@ pub(super) fn record_outcomes(
     let mut themes_reported = Vec::new();
     for Outcome { slug, theme, keys, result } in outcomes {
         match result {
-            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: card_failures, drawn })) => {
+            Ok(Some(Made { entry: Ok(_), failures: card_failures, files, .. }))
+                if !card_failures.is_empty() || seal_unwritten(ctx, &files) =>
+            {
+                // Not all of its pictures (or its seal) were written (a full
+                // disk): no page or gallery entry may link them. The last
+                // good record stays (its files are whole: a file is
+                // replaced, or not, at once), to be made again.
+                failures.extend(card_failures);
+                record::carry_over(old, next, &slug);
+            }
+            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn })) => {
                 report.pages_only += usize::from(!drawn);
                 report.diagnostics.extend(warnings.clone());
-                failures.extend(card_failures);
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
                 next.cards.insert(slug, CachedCard { key, picture_key, files, entry, warnings, page: String::new() });
@@ -365,6 +374,13 @@ pub(super) fn record_outcomes(
         }
     }
     themes_reported
+}
+
+/// Whether one of `files` is a seal that could not be written.
+fn seal_unwritten(ctx: &CardContext, files: &[String]) -> bool {
+    let failed = ctx.seal_failures.lock().expect("no panics while holding the lock");
+    let root = ctx.output.root();
+    files.iter().filter(|f| f.starts_with("assets/")).any(|f| failed.iter().any(|d| root.join(f).starts_with(&d.path)))
 }
 
 /// A broken theme is reported once, with its own path (and then per card

@@ -431,3 +431,99 @@ fn a_link_in_the_build_cache_is_reported_and_nothing_is_written_through_it() {
     // The cards are built all the same.
     assert!(site.output("cards/love/card.png").is_file() && site.read("index.html").contains("/cards/love/"));
 }
+
+/// The links of the output folder's pages (to a page, a picture, a
+/// stylesheet: anything under `/`) that lead to no file, as `page -> url`.
+/// Only links to `pictures` (a card's PNG, SVG, seal) when `pictures_only`.
+fn broken_links(output: &Path, pictures_only: bool) -> Vec<String> {
+    let files = published(output);
+    let mut broken = Vec::new();
+    for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".html")) {
+        let page = String::from_utf8_lossy(bytes);
+        for url in page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//")) {
+            let rel = url.trim_start_matches('/').split(['#', '?']).next().unwrap();
+            let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into() };
+            let picture = [".png", ".svg", ".webp"].iter().any(|ext| file.ends_with(ext));
+            if (picture || !pictures_only) && !files.contains_key(&file) {
+                broken.push(format!("{name} -> {url}"));
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn a_card_whose_pictures_cannot_be_written_gets_no_page_and_no_place_in_the_gallery() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    // Where the new card's PNG goes, a folder (with a file in it): its
+    // pictures fail midway, as on a full disk.
+    site.write("content/new.md", "---\ntitle: New\n---\nA new card.\n");
+    std::fs::create_dir_all(site.output("cards/new/card.png")).unwrap();
+    std::fs::write(site.output("cards/new/card.png/keep"), "x").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with("./output/cards/new/card.png: error: cannot write: "), "{}", run.stderr);
+    assert!(!site.output("cards/new/index.html").exists(), "no page without its pictures");
+    assert!(!site.read("index.html").contains("/cards/new/"), "nor a place in the gallery");
+    assert_eq!(broken_links(&site.root().join("output"), false), Vec::<String>::new());
+    // The other cards are there, and the next build makes the new one.
+    assert!(site.read("cards/love/index.html").contains("</html>"));
+    std::fs::remove_dir_all(site.output("cards/new/card.png")).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(site.read("index.html").contains("/cards/new/") && site.output("cards/new/card.png").is_file());
+}
+
+/// A small file system mounted on a folder (Linux, as root), unmounted when dropped.
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    /// A tmpfs of `size` on `dir`, or `None` when mounting is not allowed here.
+    fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
+        std::fs::create_dir_all(dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status();
+        status.is_ok_and(|s| s.success()).then(|| Mounted(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn on_a_full_disk_no_page_links_a_picture_that_is_not_there() {
+    let base = Site::empty();
+    base.write("waxseal.yaml", "title: Full\n");
+    write_cards(&base, 12, "A");
+    // The full output takes about 20 MB (half of it the drawn layers kept
+    // for the next build): disks filling at points all over the build.
+    let mut filled = 0;
+    for mb in [2, 4, 5, 6, 8, 10, 11] {
+        let site = Site::empty();
+        copy_dir(base.root(), site.root());
+        let Some(_disk) = Mounted::tmpfs(&site.root().join("output"), &format!("{mb}m")) else {
+            eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_picture_that_is_not_there: cannot mount a tmpfs here (Linux, as root)");
+            return;
+        };
+        let run = site.build(&[]);
+        assert!(run.code == 0 || run.code == 2, "{mb} MB: {}", run.stderr);
+        filled += usize::from(run.code == 2);
+        let output = site.root().join("output");
+        assert_eq!(broken_links(&output, true), Vec::<String>::new(), "{mb} MB: {}", run.stderr);
+        // A card page is there only with its pictures.
+        for slug in (0..12).map(|i| format!("card-{i:02}")) {
+            if output.join(format!("cards/{slug}/index.html")).is_file() {
+                for picture in ["card.png", "thumb.png", "share.png", "card.svg"] {
+                    assert!(output.join(format!("cards/{slug}/{picture}")).is_file(), "{mb} MB: {slug}/{picture}");
+                }
+            }
+        }
+    }
+    assert!(filled >= 4, "only {filled} of the disks filled up");
+}
