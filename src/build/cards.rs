@@ -4,7 +4,7 @@
 //! order, into the record of this build.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -25,6 +25,7 @@ use crate::seal::SealSpec;
 use crate::site::CardEntry;
 use crate::theme::{self, Theme};
 
+use super::guard;
 use super::pages::template_diagnostic;
 use super::plan::{Action, Draw, Keys};
 use super::record::{self, BuildCache, CachedCard, Entries};
@@ -279,11 +280,18 @@ pub(super) fn make_cards<'s>(
             let result = match action {
                 Action::Reuse => Ok(None),
                 Action::Make(draw) => {
-                    let made = read_again(ctx, session, root, &head).and_then(|m| build_card(ctx, &m, draw));
+                    let made = read_again(ctx, session, root, &head).and_then(|m| {
+                        guard::catch(|| build_card(ctx, &m, draw))
+                            .unwrap_or_else(|panic| Err(panicked(ctx, &m, &panic)))
+                    });
                     made.map(|mut card| {
                         if let Some(pictures) = card.later.take() {
+                            let source = (head.source.clone(), head.slug_line);
                             scope.spawn(move |_| {
-                                let result = draw_pictures(ctx, &pictures);
+                                let result = guard::catch(|| draw_pictures(ctx, &pictures)).unwrap_or_else(|panic| {
+                                    let theme = Some(pictures.theme.origin("card.svg"));
+                                    Err(panic_diagnostic(&source.0, (source.1, 1), &pictures.theme.name, theme, &panic))
+                                });
                                 drawn.lock().expect("no panics while holding the lock").push((pictures.slug, result));
                             });
                         }
@@ -299,6 +307,35 @@ pub(super) fn make_cards<'s>(
     // Back in the messages' order (their warnings are reported in it).
     outcomes.sort_unstable_by_key(|(index, _)| *index);
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// A panic while card `m` was made, as its diagnostic: at its `theme:`
+/// (else its body), naming the artwork its theme draws it on.
+fn panicked(ctx: &CardContext, m: &Message, panic: &str) -> Diagnostic {
+    let name = m.front.theme.as_deref().unwrap_or(&ctx.config.theme);
+    let place = if m.front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
+    let art = match ctx.themes.get(name) {
+        Some(Ok(theme)) => Some(theme.origin("card.svg")),
+        _ => None,
+    };
+    panic_diagnostic(&m.source, place, name, art, panic)
+}
+
+/// The diagnostic of a card of message `source` (at `place`) in theme
+/// `theme` (its artwork `art`, when known) whose drawing panicked.
+fn panic_diagnostic(
+    source: &Path,
+    place: (usize, usize),
+    theme: &str,
+    art: Option<PathBuf>,
+    panic: &str,
+) -> Diagnostic {
+    let from = art.map(|art| format!(", whose artwork is {}", art.display())).unwrap_or_default();
+    let message = format!("drawing this card failed inside the renderer ({panic})");
+    Diagnostic::error(source, place.0, place.1, message).with_hint(format!(
+        "it was drawn in theme `{theme}`{from}: something there (or in the message) is more than \
+         the renderer can take; the other cards are built. This is a bug in waxseal: please report it"
+    ))
 }
 
 /// The message of card `head`, read again (or kept by a long-running

@@ -15,6 +15,7 @@
 //! long-running `serve` reuses between builds.
 
 mod cards;
+mod guard;
 mod options;
 mod pages;
 mod plan;
@@ -335,13 +336,18 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         }
     });
     for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
-        let problems = result.unwrap_or_else(|d| vec![d]);
-        if !problems.is_empty() {
-            // Not all of its pictures were made: the next build tries again.
-            if let Some(card) = next.cards.get_mut(&slug) {
-                card.key.clear();
-            }
-            failures.extend(problems);
+        if result.as_ref().is_ok_and(Vec::is_empty) {
+            continue;
+        }
+        // Not all of its pictures were made (its page links the last
+        // build's, which stay): the next build tries again.
+        if let Some(card) = next.cards.get_mut(&slug) {
+            card.key.clear();
+        }
+        match result {
+            Ok(unwritten) => failures.extend(unwritten),
+            // A problem of the card, not of the output folder.
+            Err(d) => report.diagnostics.push(d),
         }
     }
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
