@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::card::Artifact;
 use crate::diagnostics::Diagnostic;
-use crate::output::{AppendFile, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
+use crate::output::{AppendFile, Link, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::site::{CardEntry, Listing};
 
 use super::{plan, BuildReport, Built, Run};
@@ -197,7 +197,13 @@ impl Entries {
     /// Opens the entries file of `output`, making it anew when it is missing
     /// or has no id.
     pub(super) fn open(output: &Output) -> std::io::Result<Entries> {
-        let mut file = output.open_append(ENTRIES_FILE)?;
+        let mut file = match output.open_append(ENTRIES_FILE) {
+            // A link in the way (reported at the end): this build keeps its
+            // entries in memory, and the next one, finding no file of the
+            // cache's id, makes every card.
+            Err(e) if Link::of(&e).is_some() => AppendFile::Memory(std::io::Cursor::new(Vec::new())),
+            file => file?,
+        };
         let id = match read_id(&mut file) {
             Ok(id) => id,
             Err(_) => {
@@ -415,8 +421,11 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
 fn report_links(output: &Output, failures: &mut Vec<Diagnostic>, report: &mut BuildReport) {
     let links = output.links_met();
     failures.retain(|d| !links.iter().any(|link| link.path == d.path));
+    // Once each, though every card behind it failed on it.
+    let mut reported = std::collections::HashSet::new();
+    report.diagnostics.retain(|d| !links.iter().any(|link| link.path == d.path) || reported.insert(d.path.clone()));
     for link in &links {
-        if !report.diagnostics.iter().any(|d| d.path == link.path) {
+        if reported.insert(link.path.clone()) {
             report.diagnostics.push(super::link_diagnostic(link));
         }
     }

@@ -430,6 +430,39 @@ fn a_link_in_the_build_cache_is_reported_and_nothing_is_written_through_it() {
     assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
     // The cards are built all the same.
     assert!(site.output("cards/love/card.png").is_file() && site.read("index.html").contains("/cards/love/"));
+
+    // The whole cache folder a link (where the gallery's entries are kept):
+    // the build keeps them in memory.
+    for link in [".waxseal-cache/layers", ".waxseal-cache.json"] {
+        std::fs::remove_file(site.output(link)).unwrap();
+    }
+    std::fs::remove_dir_all(site.output(".waxseal-cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache")).unwrap();
+    site.write("content/plain.md", "Edited, to be drawn again.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-cache", elsewhere.path())), "{}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    assert!(site.read("cards/plain/index.html").contains("Edited, to be drawn again."));
+    assert!(site.read("index.html").contains("/cards/love/") && site.read("index.html").contains("/cards/plain/"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cards_folder_that_is_a_link_is_reported_once() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::rename(site.output("cards"), elsewhere.path().join("cards")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("cards"), site.output("cards")).unwrap();
+    let outside = tree(elsewhere.path());
+    site.write("content/plain.md", "Edited.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let error = link_error("./output/cards", &elsewhere.path().join("cards"));
+    assert!(run.stderr.starts_with(&error), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("symbolic link").count(), 1, "once: {}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written or removed there");
 }
 
 /// The links of the output folder's pages (to a page, a picture, a
