@@ -799,6 +799,33 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn nothing_goes_through_a_link_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (theirs, root) = (dir.path().join("theirs"), dir.path().join("output"));
+        std::fs::create_dir_all(&theirs).unwrap();
+        std::fs::write(theirs.join("card.png"), "mine").unwrap();
+        let out = Output::create(&root).unwrap();
+        std::fs::create_dir(root.join("cards")).unwrap();
+        std::os::unix::fs::symlink(&theirs, root.join("cards/a")).unwrap();
+        let through = |e: std::io::Error| Link::of(&e).cloned();
+        let link = Link { path: root.join("cards/a"), target: theirs.clone() };
+        let refused = Err(Some(link.clone()));
+        assert_eq!(out.write("cards/a/card.png", b"x").map_err(through), refused);
+        assert_eq!(out.write_streamed("cards/a/new.txt", |_| Ok(())).map_err(through), refused);
+        assert_eq!(out.remove("cards/a/card.png").map_err(through), refused);
+        assert_eq!(out.open("cards/a/card.png").map(drop).map_err(through), refused);
+        assert!(!out.is_file("cards/a/card.png") && out.list("cards/a").is_empty());
+        assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
+        assert_eq!(std::fs::read_to_string(theirs.join("card.png")).unwrap(), "mine");
+        assert_eq!(out.links_met(), vec![link], "met many times, listed once");
+        // Beside it, all is as before; the link itself is left as it is.
+        out.write("cards/b/card.png", b"x").unwrap();
+        assert!(out.is_file("cards/b/card.png"));
+        assert!(std::fs::symlink_metadata(root.join("cards/a")).unwrap().file_type().is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn files_are_readable_by_a_web_server() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
