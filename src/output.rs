@@ -5,7 +5,12 @@
 //! a whole file: the previous version or the new one. A file whose bytes did
 //! not change is not rewritten (its modification time stays, which keeps
 //! `serve` reloads and rsync uploads small). Paths are checked: nothing can
-//! climb out with `..` or an absolute path.
+//! climb out with `..` or an absolute path, nor through a symbolic link:
+//! the folder is walked, not trusted. Each part of a path below the folder
+//! is looked at before a file is written, read, renamed or removed there,
+//! and a link on the way is a [`Link`] error, left as it is (a published
+//! site's checkout, or a collaborator, may have put one there). The folder
+//! itself may be a link: it is the one the user named.
 //!
 //! A build first claims the folder ([`Output::claim`]): it must not be the
 //! site itself or one of its source folders, and must be empty or one that
@@ -21,6 +26,7 @@
 //! there is one, is left as it is.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -36,6 +42,48 @@ pub struct Output {
     memory: Option<Arc<Mutex<BTreeMap<String, HeldFile>>>>,
     /// The manifest's journal, once the folder is claimed.
     journal: Option<Arc<Mutex<Journal>>>,
+    /// The links met inside the folder, by path: each is reported once.
+    links: Arc<Mutex<BTreeMap<PathBuf, PathBuf>>>,
+}
+
+/// A symbolic link inside the output folder, where waxseal was to write,
+/// read or remove a file: nothing goes through it, and it is left as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The link: the output folder's path joined with its place there.
+    pub path: PathBuf,
+    /// Where it points, as it says.
+    pub target: PathBuf,
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "is a symbolic link (to {}); waxseal does not write through links", self.target.display())
+    }
+}
+
+impl std::error::Error for Link {}
+
+impl Link {
+    /// The link `e` is about, when it is about one.
+    pub fn of(e: &std::io::Error) -> Option<&Link> {
+        e.get_ref()?.downcast_ref()
+    }
+
+    /// How to go on.
+    pub const HINT: &'static str = "remove it: waxseal leaves it as it is, and makes what belongs there anew";
+}
+
+/// Why a folder could not be claimed: the file of waxseal's own it was
+/// opening (the lock file, the manifest), and what went wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct ClaimError {
+    /// The file.
+    pub file: PathBuf,
+    /// What went wrong.
+    #[source]
+    pub error: std::io::Error,
 }
 
 /// The lock file: held by the build that writes the folder, and holding
@@ -188,14 +236,15 @@ impl Output {
     /// Opens (creating it if needed) the output folder.
     pub fn create(root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf(), changed: None, memory: None, journal: None })
+        Ok(Output { root: root.to_path_buf(), changed: None, memory: None, journal: None, links: Arc::default() })
     }
 
     /// An output kept in memory, named `root` in messages: it starts empty
     /// (a folder `root` is neither read nor changed), so a build into it
     /// finds no build cache and makes every card.
     pub fn in_memory(root: &Path) -> Output {
-        Output { root: root.to_path_buf(), changed: None, memory: Some(Arc::default()), journal: None }
+        let memory = Some(Arc::default());
+        Output { root: root.to_path_buf(), changed: None, memory, journal: None, links: Arc::default() }
     }
 
     /// Whether the output is kept in memory.
@@ -212,8 +261,44 @@ impl Output {
     pub fn is_file(&self, rel: &str) -> bool {
         match &self.memory {
             Some(memory) => memory.lock().expect("no panics while holding the lock").contains_key(rel),
-            None => self.resolve(rel).is_ok_and(|path| path.is_file()),
+            None => self.walk(rel).is_ok_and(|path| path.is_file()),
         }
+    }
+
+    /// Checks that file `rel` may be written, read or removed: no part of
+    /// its path is a link (always, in memory).
+    pub fn check(&self, rel: &str) -> std::io::Result<()> {
+        match &self.memory {
+            Some(_) => self.resolve(rel).map(drop),
+            None => self.walk(rel).map(drop),
+        }
+    }
+
+    /// Opens file `rel` of the folder to read it (one of waxseal's own:
+    /// the build cache, kept layers). Not there in memory.
+    pub fn open(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        if self.memory.is_some() {
+            return Err(std::io::ErrorKind::NotFound.into());
+        }
+        std::fs::File::open(self.walk(rel)?)
+    }
+
+    /// The names in folder `rel` of the folder (none when it is not there,
+    /// is reached through a link, or the output is in memory).
+    pub fn list(&self, rel: &str) -> Vec<String> {
+        let Some(dir) = self.memory.is_none().then(|| self.walk(rel).ok()).flatten() else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect()
+    }
+
+    /// The links met inside the folder so far, each once, by path.
+    pub fn links_met(&self) -> Vec<Link> {
+        let links = self.links.lock().expect("no panics while holding the lock");
+        links.iter().map(|(path, target)| Link { path: path.clone(), target: target.clone() }).collect()
     }
 
     /// Keeps `bytes` as file `rel` of an output in memory.
@@ -239,40 +324,26 @@ impl Output {
     /// build into the folder never finished, its temporary files are
     /// removed, and the claim says so (see [`Claim::interrupted`]). An
     /// output kept in memory needs no claim.
-    pub fn claim(self, waiting: impl FnOnce(&str)) -> std::io::Result<(Output, Claim)> {
+    pub fn claim(self, waiting: impl FnOnce(&str)) -> Result<(Output, Claim), ClaimError> {
         if self.memory.is_some() {
             return Ok((self, Claim { lock: None, interrupted: false }));
         }
-        let mut lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(self.root.join(LOCK_FILE))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                lock.read_to_string(&mut holder)?;
-                waiting(holder.trim());
-                lock.lock()?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
-        let mut last = String::new();
-        lock.seek(std::io::SeekFrom::Start(0))?;
-        lock.read_to_string(&mut last)?;
-        let interrupted = !last.trim().is_empty();
-        lock.set_len(0)?;
-        lock.seek(std::io::SeekFrom::Start(0))?;
-        writeln!(lock, "a build by process {}, started {}", std::process::id(), jiff::Timestamp::now())?;
+        let (lock_path, manifest_path) = (self.root.join(LOCK_FILE), self.root.join(MANIFEST_FILE));
+        let at = |file: &Path| {
+            let file = file.to_path_buf();
+            move |error| ClaimError { file, error }
+        };
+        let lock = self.walk(LOCK_FILE).and_then(|path| take_turns(&path, waiting)).map_err(at(&lock_path))?;
+        let (mut lock, interrupted) = lock;
+        writeln!(lock, "a build by process {}, started {}", std::process::id(), jiff::Timestamp::now())
+            .map_err(at(&lock_path))?;
         if interrupted {
-            remove_temporaries(&self.root)?;
+            remove_temporaries(&self.root).map_err(at(&self.root))?;
         }
-        let mut manifest =
-            std::fs::OpenOptions::new().read(true).append(true).create(true).open(self.root.join(MANIFEST_FILE))?;
-        if manifest.metadata()?.len() == 0 {
-            writeln!(manifest, "{MANIFEST_HEAD}")?;
+        let open = |path: PathBuf| std::fs::OpenOptions::new().read(true).append(true).create(true).open(path);
+        let mut manifest = self.walk(MANIFEST_FILE).and_then(open).map_err(at(&manifest_path))?;
+        if manifest.metadata().map_err(at(&manifest_path))?.len() == 0 {
+            writeln!(manifest, "{MANIFEST_HEAD}").map_err(at(&manifest_path))?;
         }
         let journal = Journal { file: manifest, appended: false, removed: Vec::new() };
         Ok((Output { journal: Some(Arc::new(Mutex::new(journal))), ..self }, Claim { lock: Some(lock), interrupted }))
@@ -285,12 +356,13 @@ impl Output {
 
     /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
-        let path = self.resolve(rel)?;
         if let Some(memory) = &self.memory {
+            self.resolve(rel)?;
             Self::hold(memory, rel, bytes);
             self.note(rel);
             return Ok(());
         }
+        let path = self.walk(rel)?;
         // Compare only when the sizes match: most files written again are changed.
         match std::fs::metadata(&path) {
             Ok(old) => {
@@ -344,14 +416,15 @@ impl Output {
         rel: &str,
         fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let path = self.resolve(rel)?;
         if let Some(memory) = &self.memory {
+            self.resolve(rel)?;
             let mut bytes = Vec::new();
             fill(&mut bytes)?;
             Self::hold(memory, rel, &bytes);
             self.note(rel);
             return Ok(());
         }
+        let path = self.walk(rel)?;
         if !path.exists() {
             self.enter(rel)?;
         }
@@ -373,11 +446,14 @@ impl Output {
     /// folder if needed): the build cache's entries file. In memory, it is a
     /// new empty buffer that only the one who opened it reads.
     pub fn open_append(&self, rel: &str) -> std::io::Result<AppendFile> {
-        let path = self.resolve(rel)?;
         if self.memory.is_some() {
+            self.resolve(rel)?;
             return Ok(AppendFile::Memory(std::io::Cursor::new(Vec::new())));
         }
+        let path = self.walk(rel)?;
         std::fs::create_dir_all(path.parent().expect("resolved paths lie inside the root"))?;
+        // Its folder is made: it must still be no link (see `walk`).
+        let path = self.walk(rel)?;
         std::fs::OpenOptions::new().read(true).append(true).create(true).open(path).map(AppendFile::Disk)
     }
 
@@ -401,13 +477,15 @@ impl Output {
     /// Removes file `rel` (a card that is gone), and the folders it leaves
     /// empty, up to the output folder itself. A missing file is not an error.
     pub fn remove(&self, rel: &str) -> std::io::Result<()> {
-        let path = self.resolve(rel)?;
         if let Some(memory) = &self.memory {
+            self.resolve(rel)?;
             if memory.lock().expect("no panics while holding the lock").remove(rel).is_some() {
                 self.note(rel);
             }
             return Ok(());
         }
+        // A file reached through a link is not removed, and stays listed.
+        let path = self.walk(rel)?;
         if let Some(journal) = &self.journal {
             journal.lock().expect("no panics while holding the lock").removed.push(rel.to_string());
         }
@@ -438,6 +516,59 @@ impl Output {
         }
         Ok(self.root.join(rel_path))
     }
+
+    /// The path of `rel` in the folder on disk, once each part of it below
+    /// the folder is found to be no symbolic link (up to the first part not
+    /// there yet, which waxseal makes). A link is remembered, to be
+    /// reported once (see [`Output::links_met`]), and is the error.
+    ///
+    /// This keeps out links put there before or between builds; a process
+    /// swapping a folder for a link while the build writes it could still
+    /// win the race, which only writing through directory handles would
+    /// close.
+    fn walk(&self, rel: &str) -> std::io::Result<PathBuf> {
+        let path = self.resolve(rel)?;
+        let mut at = self.root.clone();
+        for part in Path::new(rel).components() {
+            at.push(part);
+            match std::fs::symlink_metadata(&at) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = std::fs::read_link(&at).unwrap_or_default();
+                    let mut links = self.links.lock().expect("no panics while holding the lock");
+                    links.insert(at.clone(), target.clone());
+                    return Err(std::io::Error::other(Link { path: at, target }));
+                }
+                Ok(_) => {}
+                // Not there (or a file where a folder should be): what is
+                // done there next fails or makes it, never through a link.
+                Err(_) => break,
+            }
+        }
+        Ok(path)
+    }
+}
+
+/// Opens the lock file at `path` and takes it: at once, or (telling
+/// `waiting` who holds it) once the build holding it has finished. Returns
+/// it emptied, and whether the last build into the folder never finished.
+fn take_turns(path: &Path, waiting: impl FnOnce(&str)) -> std::io::Result<(std::fs::File, bool)> {
+    let mut lock = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            lock.read_to_string(&mut holder)?;
+            waiting(holder.trim());
+            lock.lock()?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    let mut last = String::new();
+    lock.seek(std::io::SeekFrom::Start(0))?;
+    lock.read_to_string(&mut last)?;
+    lock.set_len(0)?;
+    lock.seek(std::io::SeekFrom::Start(0))?;
+    Ok((lock, !last.trim().is_empty()))
 }
 
 /// A build's hold on its output folder, from [`Output::claim`] to
@@ -483,7 +614,7 @@ impl Claim {
         };
         let mut orphans = Vec::new();
         if appended || !removed.is_empty() || keep.is_some() {
-            let text = std::fs::read_to_string(output.root.join(MANIFEST_FILE))?;
+            let text = std::io::read_to_string(output.open(MANIFEST_FILE)?)?;
             let mut files: std::collections::BTreeSet<&str> =
                 text.lines().filter(|line| !line.is_empty() && !line.starts_with('#')).collect();
             for file in &removed {
@@ -491,12 +622,19 @@ impl Claim {
             }
             if let Some(keep) = keep {
                 // Only files that are there: a line a killed build cut short names none.
-                files.retain(|file| output.resolve(file).is_ok_and(|path| path.is_file()));
+                files.retain(|file| output.is_file(file));
                 orphans = files.iter().filter(|file| !keep(file)).map(|file| file.to_string()).collect();
                 for file in &orphans {
-                    output.remove(file)?;
-                    files.remove(file.as_str());
+                    match output.remove(file) {
+                        Ok(()) => {
+                            files.remove(file.as_str());
+                        }
+                        // Left as it is, and listed (the link is reported).
+                        Err(e) if Link::of(&e).is_some() => {}
+                        Err(e) => return Err(e),
+                    }
                 }
+                orphans.retain(|file| !files.contains(file.as_str()));
             }
             output.write_streamed(MANIFEST_FILE, |out| {
                 writeln!(out, "{MANIFEST_HEAD}")?;
@@ -657,6 +795,33 @@ mod tests {
         assert!(file.is_empty().unwrap());
 
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing on disk");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_goes_through_a_link_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (theirs, root) = (dir.path().join("theirs"), dir.path().join("output"));
+        std::fs::create_dir_all(&theirs).unwrap();
+        std::fs::write(theirs.join("card.png"), "mine").unwrap();
+        let out = Output::create(&root).unwrap();
+        std::fs::create_dir(root.join("cards")).unwrap();
+        std::os::unix::fs::symlink(&theirs, root.join("cards/a")).unwrap();
+        let through = |e: std::io::Error| Link::of(&e).cloned();
+        let link = Link { path: root.join("cards/a"), target: theirs.clone() };
+        let refused = Err(Some(link.clone()));
+        assert_eq!(out.write("cards/a/card.png", b"x").map_err(through), refused);
+        assert_eq!(out.write_streamed("cards/a/new.txt", |_| Ok(())).map_err(through), refused);
+        assert_eq!(out.remove("cards/a/card.png").map_err(through), refused);
+        assert_eq!(out.open("cards/a/card.png").map(drop).map_err(through), refused);
+        assert!(!out.is_file("cards/a/card.png") && out.list("cards/a").is_empty());
+        assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
+        assert_eq!(std::fs::read_to_string(theirs.join("card.png")).unwrap(), "mine");
+        assert_eq!(out.links_met(), vec![link], "met many times, listed once");
+        // Beside it, all is as before; the link itself is left as it is.
+        out.write("cards/b/card.png", b"x").unwrap();
+        assert!(out.is_file("cards/b/card.png"));
+        assert!(std::fs::symlink_metadata(root.join("cards/a")).unwrap().file_type().is_symlink());
     }
 
     #[cfg(unix)]

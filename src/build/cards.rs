@@ -4,7 +4,7 @@
 //! order, into the record of this build.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -27,6 +27,7 @@ use crate::seal::SealSpec;
 use crate::site::CardEntry;
 use crate::theme::{self, Theme};
 
+use super::guard;
 use super::pages::template_diagnostic;
 use super::plan::{Action, Draw, Keys};
 use super::record::{self, BuildCache, CachedCard, Entries};
@@ -169,6 +170,12 @@ fn pictures_of(
 /// last build left them) and its page's entry.
 fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Diagnostic> {
     let theme = theme_of(ctx.themes, ctx.config, m)?;
+    // A link where its files go (its folder, or one of them) fails the card
+    // before anything is drawn for it.
+    for artifact in Artifact::PICTURES.into_iter().chain([Artifact::Page]) {
+        let rel = artifact.path(&m.slug);
+        ctx.output.check(&rel).map_err(|e| super::output_problem(ctx.output, &rel, "cannot write", &e))?;
+    }
     let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
@@ -245,11 +252,18 @@ pub(super) fn make_cards<'s>(
             let result = match action {
                 Action::Reuse => Ok(None),
                 Action::Make(draw) => {
-                    let made = read_again(ctx, session, root, &head).and_then(|m| build_card(ctx, &m, draw));
+                    let made = read_again(ctx, session, root, &head).and_then(|m| {
+                        guard::catch(|| build_card(ctx, &m, draw))
+                            .unwrap_or_else(|panic| Err(panicked(ctx, &m, &panic)))
+                    });
                     made.map(|mut card| {
                         if let Some(pictures) = card.later.take() {
+                            let source = (head.source.clone(), head.slug_line);
                             scope.spawn(move |_| {
-                                let result = draw_pictures(ctx, &pictures);
+                                let result = guard::catch(|| draw_pictures(ctx, &pictures)).unwrap_or_else(|panic| {
+                                    let theme = Some(pictures.theme.origin("card.svg"));
+                                    Err(panic_diagnostic(&source.0, (source.1, 1), &pictures.theme.name, theme, &panic))
+                                });
                                 drawn.lock().expect("no panics while holding the lock").push((pictures.slug, result));
                             });
                         }
@@ -265,6 +279,35 @@ pub(super) fn make_cards<'s>(
     // Back in the messages' order (their warnings are reported in it).
     outcomes.sort_unstable_by_key(|(index, _)| *index);
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// A panic while card `m` was made, as its diagnostic: at its `theme:`
+/// (else its body), naming the artwork its theme draws it on.
+fn panicked(ctx: &CardContext, m: &Message, panic: &str) -> Diagnostic {
+    let name = m.front.theme.as_deref().unwrap_or(&ctx.config.theme);
+    let place = if m.front.theme.is_some() { m.value_place("theme") } else { (m.body_line, 1) };
+    let art = match ctx.themes.get(name) {
+        Some(Ok(theme)) => Some(theme.origin("card.svg")),
+        _ => None,
+    };
+    panic_diagnostic(&m.source, place, name, art, panic)
+}
+
+/// The diagnostic of a card of message `source` (at `place`) in theme
+/// `theme` (its artwork `art`, when known) whose drawing panicked.
+fn panic_diagnostic(
+    source: &Path,
+    place: (usize, usize),
+    theme: &str,
+    art: Option<PathBuf>,
+    panic: &str,
+) -> Diagnostic {
+    let from = art.map(|art| format!(", whose artwork is {}", art.display())).unwrap_or_default();
+    let message = format!("drawing this card failed inside the renderer ({panic})");
+    Diagnostic::error(source, place.0, place.1, message).with_hint(format!(
+        "it was drawn in theme `{theme}`{from}: something there (or in the message) is more than \
+         the renderer can take; the other cards are built. This is a bug in waxseal: please report it"
+    ))
 }
 
 /// The message of card `head`, read again (or kept by a long-running
@@ -289,10 +332,19 @@ pub(super) fn record_outcomes(
     let mut themes_reported = Vec::new();
     for Outcome { slug, theme, keys, result } in outcomes {
         match result {
-            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: card_failures, drawn })) => {
+            Ok(Some(Made { entry: Ok(_), failures: card_failures, files, .. }))
+                if !card_failures.is_empty() || seal_unwritten(ctx, &files) =>
+            {
+                // Not all of its pictures (or its seal) were written (a full
+                // disk): no page or gallery entry may link them. The last
+                // good record stays (its files are whole: a file is
+                // replaced, or not, at once), to be made again.
+                failures.extend(card_failures);
+                record::carry_over(old, next, &slug);
+            }
+            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn })) => {
                 report.pages_only += usize::from(!drawn);
                 report.diagnostics.extend(warnings.clone());
-                failures.extend(card_failures);
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
                 next.cards.insert(
@@ -316,13 +368,25 @@ pub(super) fn record_outcomes(
                 next.cards.insert(slug, card);
             }
             Err(d) => {
-                record::carry_over(old, next, &slug);
+                // A card whose folder is a link is not listed: its last
+                // files are behind the link (and go as stale: refused, so
+                // the link is reported).
+                if !ctx.output.links_met().iter().any(|link| link.path == d.path) {
+                    record::carry_over(old, next, &slug);
+                }
                 report_theme_error(ctx, &theme, &mut themes_reported, report);
                 report.diagnostics.push(d);
             }
         }
     }
     themes_reported
+}
+
+/// Whether one of `files` is a seal that could not be written.
+fn seal_unwritten(ctx: &CardContext, files: &[String]) -> bool {
+    let failed = ctx.seal_failures.lock().expect("no panics while holding the lock");
+    let root = ctx.output.root();
+    files.iter().filter(|f| f.starts_with("assets/")).any(|f| failed.iter().any(|d| root.join(f).starts_with(&d.path)))
 }
 
 /// A broken theme is reported once, with its own path (and then per card

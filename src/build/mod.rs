@@ -15,6 +15,7 @@
 //! long-running `serve` reuses between builds.
 
 mod cards;
+mod guard;
 mod options;
 mod pages;
 mod plan;
@@ -39,7 +40,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};
 use crate::diagnostics::Diagnostic;
-use crate::output::{Claim, Output, ENTRIES_FILE};
+use crate::output::{Claim, Link, Output, ENTRIES_FILE};
 use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
@@ -175,10 +176,8 @@ fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
         // whose (a card that fails now keeps its last good files).
         record.distrust();
     }
-    let entries = Entries::open(&run.output).map_err(|e| {
-        let path = run.output.root().join(ENTRIES_FILE);
-        Diagnostic::error(path, 0, 0, format!("cannot open: {e}"))
-    })?;
+    let entries =
+        Entries::open(&run.output).map_err(|e| output_problem(&run.output, ENTRIES_FILE, "cannot open", &e))?;
     let (mut cards, mut unreadable) = (Vec::new(), Vec::new());
     for heads in parsed {
         report.drafts_skipped += heads.drafts;
@@ -338,13 +337,18 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         }
     });
     for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
-        let problems = result.unwrap_or_else(|d| vec![d]);
-        if !problems.is_empty() {
-            // Not all of its pictures were made: the next build tries again.
-            if let Some(card) = next.cards.get_mut(&slug) {
-                card.key = None;
-            }
-            failures.extend(problems);
+        if result.as_ref().is_ok_and(Vec::is_empty) {
+            continue;
+        }
+        // Not all of its pictures were made (its page links the last
+        // build's, which stay): the next build tries again.
+        if let Some(card) = next.cards.get_mut(&slug) {
+            card.key = None;
+        }
+        match result {
+            Ok(unwritten) => failures.extend(unwritten),
+            // A problem of the card, not of the output folder.
+            Err(d) => report.diagnostics.push(d),
         }
     }
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
@@ -357,26 +361,45 @@ pub fn claim_output(root: &std::path::Path, dir: &std::path::Path) -> Result<(Ou
     let problem = |message: String| Diagnostic::error(dir, 0, 0, message);
     crate::output::check_place(root, dir).map_err(|e| problem(e.to_string()).with_hint(e.hint()))?;
     let output = Output::create(dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
-    output
-        .claim(|holder| {
-            let line = format!("waiting: another waxseal is writing {} ({holder})", dir.display());
-            eprintln!("{}", crate::diagnostics::escape_controls(&line));
-        })
-        .map_err(|e| problem(format!("cannot claim the output folder: {e}")))
+    let waiting = |holder: &str| {
+        let line = format!("waiting: another waxseal is writing {} ({holder})", dir.display());
+        eprintln!("{}", crate::diagnostics::escape_controls(&line));
+    };
+    output.claim(waiting).map_err(|e| {
+        if let Some(link) = Link::of(&e.error) {
+            return link_diagnostic(link);
+        }
+        let d = Diagnostic::error(&e.file, 0, 0, format!("cannot claim the output folder: {}", e.error));
+        match e.error.kind() {
+            std::io::ErrorKind::IsADirectory => d.with_hint("waxseal keeps a file of its own there: remove the folder"),
+            _ => d,
+        }
+    })
 }
 
 /// The files the gallery comes with.
 const SITE_FILES: [&str; 4] = ["feed.xml", "sitemap.xml", "robots.txt", "404.html"];
 
+/// A link met inside the output folder, as a problem of the build.
+fn link_diagnostic(link: &Link) -> Diagnostic {
+    Diagnostic::error(&link.path, 0, 0, link.to_string()).with_hint(Link::HINT)
+}
+
+/// What went wrong doing `what` (`cannot write`) to output file `rel`: at
+/// the link in the way, when that is what it was.
+fn output_problem(output: &Output, rel: &str, what: &str, e: &std::io::Error) -> Diagnostic {
+    match Link::of(e) {
+        Some(link) => link_diagnostic(link),
+        None => Diagnostic::error(output.root().join(rel), 0, 0, format!("{what}: {e}")),
+    }
+}
+
 /// Removes one output file; a failure is a diagnostic.
 fn remove(output: &Output, rel: &str) -> Option<Diagnostic> {
-    output.remove(rel).err().map(|e| Diagnostic::error(output.root().join(rel), 0, 0, format!("cannot remove: {e}")))
+    output.remove(rel).err().map(|e| output_problem(output, rel, "cannot remove", &e))
 }
 
 /// Writes one output file; a failure is a diagnostic.
 fn write(output: &Output, rel: &str, bytes: &[u8]) -> Option<Diagnostic> {
-    output
-        .write(rel, bytes)
-        .err()
-        .map(|e| Diagnostic::error(output.root().join(rel), 0, 0, format!("cannot write: {e}")))
+    output.write(rel, bytes).err().map(|e| output_problem(output, rel, "cannot write", &e))
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::card::Artifact;
 use crate::diagnostics::Diagnostic;
-use crate::output::{AppendFile, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
+use crate::output::{AppendFile, Link, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::site::{CardEntry, Listing};
 
 use super::{plan, BuildReport, Built, Run};
@@ -101,10 +101,15 @@ impl BuildCache {
         if output.is_in_memory() {
             return BuildCache::default();
         }
-        let output = output.root();
-        let entries_len = std::fs::metadata(output.join(ENTRIES_FILE)).map_or(0, |m| m.len());
-        let entries_id = std::fs::File::open(output.join(ENTRIES_FILE)).ok().and_then(|f| read_id(f).ok());
-        let mut cache = std::fs::read(output.join(CACHE_FILE))
+        let entries = output.open(ENTRIES_FILE).ok();
+        let entries_len = entries.as_ref().and_then(|f| f.metadata().ok()).map_or(0, |m| m.len());
+        let entries_id = entries.and_then(|f| read_id(f).ok());
+        let mut cache = output
+            .open(CACHE_FILE)
+            .and_then(|mut file| {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
+            })
             .ok()
             .and_then(|bytes| serde_json::from_slice::<BuildCache>(&bytes).ok())
             .filter(|cache| cache.format == FORMAT)
@@ -112,7 +117,7 @@ impl BuildCache {
             .filter(|cache| cache.cards.values().all(|c| c.entry.at + u64::from(c.entry.len) <= entries_len))
             .unwrap_or_default();
         let shared: HashSet<&String> = cache.cards.values().flat_map(|c| &c.files).filter(|f| is_shared(f)).collect();
-        let present = shared.into_iter().filter(|f| output.join(f).is_file()).cloned().collect();
+        let present = shared.into_iter().filter(|f| output.is_file(f)).cloned().collect();
         cache.shared_present = present;
         cache
     }
@@ -196,7 +201,13 @@ impl Entries {
     /// Opens the entries file of `output`, making it anew when it is missing
     /// or has no id.
     pub(super) fn open(output: &Output) -> std::io::Result<Entries> {
-        let mut file = output.open_append(ENTRIES_FILE)?;
+        let mut file = match output.open_append(ENTRIES_FILE) {
+            // A link in the way (reported at the end): this build keeps its
+            // entries in memory, and the next one, finding no file of the
+            // cache's id, makes every card.
+            Err(e) if Link::of(&e).is_some() => AppendFile::Memory(std::io::Cursor::new(Vec::new())),
+            file => file?,
+        };
         let id = match read_id(&mut file) {
             Ok(id) => id,
             Err(_) => {
@@ -327,7 +338,7 @@ impl OutputLayers {
 
 impl crate::render::LayerStore for OutputLayers {
     fn open(&self, name: &str) -> Option<Box<dyn std::io::Read + '_>> {
-        let file = std::fs::File::open(self.0.root().join(Self::path(name))).ok()?;
+        let file = self.0.open(&Self::path(name)).ok()?;
         Some(Box::new(file))
     }
 
@@ -336,10 +347,7 @@ impl crate::render::LayerStore for OutputLayers {
     }
 
     fn names(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.0.root().join(LAYERS_DIR)) else {
-            return Vec::new();
-        };
-        entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect()
+        self.0.list(LAYERS_DIR)
     }
 
     fn remove(&self, name: &str) -> std::io::Result<()> {
@@ -377,7 +385,7 @@ pub(super) fn keep_unreadable(old: &mut BTreeMap<String, CachedCard>, next: &mut
 /// stale files (last: no page links them any more), after a killed build
 /// removes what it made for messages deleted since, and lets the output
 /// folder go. Every file that could not be written or removed makes the
-/// build fatal.
+/// build fatal, but for a link in the way (see [`report_links`]).
 pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
     let Built { mut next, stale, mut failures, present_slugs, entries } = built;
     let output = &run.output;
@@ -386,19 +394,17 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
         next.gallery.values_mut().for_each(|key| *key = None);
     }
     if let Err(e) = compact(output, &entries, &mut next, 1 << 20) {
-        let path = output.root().join(ENTRIES_FILE);
-        failures.push(Diagnostic::error(path, 0, 0, format!("cannot tidy: {e}")));
+        failures.push(super::output_problem(output, ENTRIES_FILE, "cannot tidy", &e));
     }
     if let Err(e) = output.write_streamed(CACHE_FILE, |out| next.write_json(out)) {
-        let path = output.root().join(CACHE_FILE);
-        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+        failures.push(super::output_problem(output, CACHE_FILE, "cannot write", &e));
     }
     failures.extend(stale.iter().filter_map(|file| super::remove(output, file)));
     let repair = run.claim.interrupted().then(|| plan::kept_after_a_kill(&next, &present_slugs));
     if let Err(e) = run.claim.finish(output, repair.as_ref().map(|keep| keep as &dyn Fn(&str) -> bool)) {
-        let path = output.root().join(crate::output::MANIFEST_FILE);
-        failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
+        failures.push(super::output_problem(output, crate::output::MANIFEST_FILE, "cannot write", &e));
     }
+    report_links(output, &mut failures, report);
     if !failures.is_empty() {
         report.fatal = true;
         report.diagnostics.extend(failures);
@@ -411,6 +417,22 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
         }
     }
     report.conclude(&run.config, &run.outputs, output);
+}
+
+/// Reports each link met in the output folder once, in place of the files
+/// it kept from being written or removed: an error, but not the build's
+/// end (the cards whose folder it is failed; the others are built).
+fn report_links(output: &Output, failures: &mut Vec<Diagnostic>, report: &mut BuildReport) {
+    let links = output.links_met();
+    failures.retain(|d| !links.iter().any(|link| link.path == d.path));
+    // Once each, though every card behind it failed on it.
+    let mut reported = std::collections::HashSet::new();
+    report.diagnostics.retain(|d| !links.iter().any(|link| link.path == d.path) || reported.insert(d.path.clone()));
+    for link in &links {
+        if reported.insert(link.path.clone()) {
+            report.diagnostics.push(super::link_diagnostic(link));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -160,6 +160,29 @@ fn run_new(args: NewArgs) -> i32 {
     }
 }
 
+/// `--jobs` is lowered to at most this many threads per core: a card drawn
+/// takes a core, so more threads only wait their turn, each holding its
+/// stack and its card's memory (100,000 of them took the machine down).
+const JOBS_PER_CORE: usize = 4;
+
+/// The threads a build asked for `--jobs asked` runs on: at least one, at
+/// most [`JOBS_PER_CORE`] per core, saying so (unless `quiet`) when lowered.
+/// A note rather than an error: the build asked for is still done, as fast.
+fn jobs(asked: usize, quiet: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = cores * JOBS_PER_CORE;
+    if asked <= most {
+        return asked.max(1);
+    }
+    if !quiet {
+        let cores = waxseal::diagnostics::plural(cores, "core", "cores");
+        eprintln!(
+            "note: --jobs {asked} lowered to {most}, {JOBS_PER_CORE} per core ({cores} here): more would only wait"
+        );
+    }
+    most
+}
+
 fn run_build(args: BuildArgs) -> i32 {
     let started = Instant::now();
     let output = args.output.clone().unwrap_or_else(|| args.root.join("output"));
@@ -178,8 +201,8 @@ fn run_build(args: BuildArgs) -> i32 {
     // layers, fonts) is left for the system to reclaim rather than freed
     // piece by piece, which took a few milliseconds of a one-card rebuild.
     let session = std::mem::ManuallyDrop::new(Session::default());
-    let report = match args.jobs {
-        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    let report = match args.jobs.map(|asked| jobs(asked, args.quiet)) {
+        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
             Ok(pool) => pool.install(|| build_in(&session, &options)),
             Err(e) => {
                 eprintln!("error: cannot start {jobs} threads: {e}");

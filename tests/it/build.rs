@@ -179,3 +179,27 @@ fn optimize_makes_smaller_pngs_of_the_same_pixels() {
     let (ia, ib) = (support::Image::read(&fast), support::Image::read(&small));
     assert_eq!(ia.diff(&ib, 0).0, 0, "the same pixels");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_huge_jobs_count_is_lowered_to_a_few_threads_per_core() {
+    let site = Site::fixture("basic");
+    let started = std::time::Instant::now();
+    // Within 4 GiB of address space (100,000 threads' stacks do not fit):
+    // the machine is not thrashed even when the count is not lowered.
+    let out = std::process::Command::new("sh")
+        .args(["-c", "ulimit -v 4194304 && exec \"$0\" build --jobs 100000", env!("CARGO_BIN_EXE_waxseal")])
+        .current_dir(site.root())
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let here = if cores == 1 { "1 core".to_string() } else { format!("{cores} cores") };
+    let note =
+        format!("note: --jobs 100000 lowered to {}, 4 per core ({here} here): more would only wait\n", 4 * cores);
+    assert!(stderr.starts_with(&note), "{stderr}");
+    assert!(stderr.contains("built 3 cards"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert!(site.output("cards/love/card.png").is_file());
+}

@@ -524,3 +524,36 @@ fn html_and_script_in_messages_come_out_escaped() {
     let svg = site.read("cards/hostile/card.svg");
     assert!(!svg.contains("<script"), "the SVG card carries no script");
 }
+
+#[test]
+fn a_panic_while_drawing_one_card_costs_that_card_only() {
+    // An SVG picture of 1 x 100,000,000 pixels in the theme's artwork: the
+    // SVG library panicked on it. (Whether it is refused before it is drawn
+    // or caught when it panics, the outcome a user sees is the same.)
+    let tall = r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="100000000"><rect width="1" height="100000000"/></svg>"#;
+    let site = evil_site();
+    site.write("content/good.md", "A card in the site's own theme.\n");
+    let art = format!("<image width=\"9\" height=\"9\" href=\"data:image/svg+xml,{}\"/>", percent(tall));
+    site.write("themes/evil/card.svg", &card_svg(&art));
+    for command in ["build", "check"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_waxseal"))
+            .arg(command)
+            .env("RUST_BACKTRACE", "1")
+            .current_dir(site.root())
+            .output()
+            .expect("the waxseal binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        let at_the_card = |line: &str| {
+            (line.starts_with("content/a.md:") || line.starts_with("themes/evil/card.svg"))
+                && line.contains(": error: ")
+        };
+        assert!(stderr.lines().any(at_the_card), "{command}: {stderr}");
+        for noise in ["panicked", "backtrace", "RUST_BACKTRACE"] {
+            assert!(!stderr.contains(noise), "{command}: {stderr}");
+        }
+    }
+    assert!(site.output("cards/good/card.png").is_file(), "the card of the other theme is built");
+    assert!(site.read("index.html").contains("/cards/good/"));
+    assert!(!site.output("cards/a/card.png").exists());
+}

@@ -318,3 +318,245 @@ fn nothing_outside_the_output_folder_is_written() {
         tree(site.root()).into_iter().filter(|(path, _)| !path.starts_with("output/")).collect();
     assert_eq!(before, after);
 }
+
+/// The link error of `path` (`./output/...`) pointing at `target`, as a build prints it.
+#[cfg(unix)]
+fn link_error(path: &str, target: &Path) -> String {
+    format!(
+        "{path}: error: is a symbolic link (to {}); waxseal does not write through links\n  \
+         hint: remove it: waxseal leaves it as it is, and makes what belongs there anew\n",
+        target.display()
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_a_link_or_a_folder_is_reported_by_name_and_nothing_is_written_through_it() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let notes = elsewhere.path().join("notes.txt");
+    std::fs::write(&notes, "my own notes\n").unwrap();
+    let lock = site.output(".waxseal-lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&notes, &lock).unwrap();
+    let before = tree(&site.root().join("output"));
+    let run = site.build(&[]);
+    // No build can run without its lock: nothing is written.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-lock", &notes)), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my own notes\n", "not truncated, not written");
+    assert!(std::fs::symlink_metadata(&lock).unwrap().file_type().is_symlink(), "the link is left as it is");
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(tree(&site.root().join("output")), before, "nothing else was written either");
+
+    // A folder in its place: named, with what to do.
+    std::fs::create_dir(&lock).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(
+            "./output/.waxseal-lock: error: cannot claim the output folder: Is a directory (os error 21)\n  \
+             hint: waxseal keeps a file of its own there: remove the folder\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir(&lock).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_card_folder_that_is_a_link_is_reported_and_nothing_is_written_or_removed_through_it() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    // The folder of card `love` is now a link to a folder of someone's own,
+    // holding files of the names a card has; and card `plain`'s PNG is a
+    // link to a file of theirs.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let theirs = elsewhere.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("card.png"), "my picture").unwrap();
+    std::fs::write(theirs.join("index.html"), "my page").unwrap();
+    std::fs::write(elsewhere.path().join("diary.txt"), "dear diary").unwrap();
+    std::fs::remove_dir_all(site.output("cards/love")).unwrap();
+    std::os::unix::fs::symlink(&theirs, site.output("cards/love")).unwrap();
+    std::fs::remove_file(site.output("cards/plain/card.png")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("diary.txt"), site.output("cards/plain/card.png")).unwrap();
+    let outside = tree(elsewhere.path());
+    site.write("content/love.md", "---\ntitle: Edited\n---\nEdited, to be drawn again.\n");
+    site.write("content/plain.md", "Edited too.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let love = link_error("./output/cards/love", &theirs);
+    let plain = link_error("./output/cards/plain/card.png", &elsewhere.path().join("diary.txt"));
+    assert!(run.stderr.starts_with(&format!("{love}{plain}")), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("symbolic link").count(), 2, "each link once: {}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    // The other cards are built; the gallery lists no card behind a link.
+    assert!(site.read("cards/orders/shipped/index.html").contains("</html>"));
+    let gallery = site.read("index.html");
+    assert!(!gallery.contains("/cards/love/") && !gallery.contains("/cards/plain/"), "{gallery}");
+    // Its message gone, nothing of theirs is removed either.
+    std::fs::remove_file(site.root().join("content/love.md")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was removed there: {}", run.stderr);
+    assert!(std::fs::symlink_metadata(site.output("cards/love")).unwrap().file_type().is_symlink());
+    // Once the links are gone, the cards are made again.
+    std::fs::remove_file(site.output("cards/plain/card.png")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("index.html").contains("/cards/plain/"));
+    assert_eq!(tree(elsewhere.path()), outside);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_build_cache_is_reported_and_nothing_is_written_through_it() {
+    let site = Site::fixture("basic");
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("cache.json"), "mine").unwrap();
+    // Drawn layers would go into the layers folder, the record into the cache file.
+    std::fs::create_dir_all(site.output(".waxseal-cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache/layers")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("cache.json"), site.output(".waxseal-cache.json")).unwrap();
+    let outside = tree(elsewhere.path());
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let cache = link_error("./output/.waxseal-cache.json", &elsewhere.path().join("cache.json"));
+    let layers = link_error("./output/.waxseal-cache/layers", elsewhere.path());
+    assert!(run.stderr.starts_with(&format!("{layers}{cache}")), "{}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    // The cards are built all the same.
+    assert!(site.output("cards/love/card.png").is_file() && site.read("index.html").contains("/cards/love/"));
+
+    // The whole cache folder a link (where the gallery's entries are kept):
+    // the build keeps them in memory.
+    for link in [".waxseal-cache/layers", ".waxseal-cache.json"] {
+        std::fs::remove_file(site.output(link)).unwrap();
+    }
+    std::fs::remove_dir_all(site.output(".waxseal-cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache")).unwrap();
+    site.write("content/plain.md", "Edited, to be drawn again.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-cache", elsewhere.path())), "{}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
+    assert!(site.read("cards/plain/index.html").contains("Edited, to be drawn again."));
+    assert!(site.read("index.html").contains("/cards/love/") && site.read("index.html").contains("/cards/plain/"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cards_folder_that_is_a_link_is_reported_once() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::rename(site.output("cards"), elsewhere.path().join("cards")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("cards"), site.output("cards")).unwrap();
+    let outside = tree(elsewhere.path());
+    site.write("content/plain.md", "Edited.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let error = link_error("./output/cards", &elsewhere.path().join("cards"));
+    assert!(run.stderr.starts_with(&error), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("symbolic link").count(), 1, "once: {}", run.stderr);
+    assert_eq!(tree(elsewhere.path()), outside, "nothing was written or removed there");
+}
+
+/// The links of the output folder's pages (to a page, a picture, a
+/// stylesheet: anything under `/`) that lead to no file, as `page -> url`.
+/// Only links to `pictures` (a card's PNG, SVG, seal) when `pictures_only`.
+fn broken_links(output: &Path, pictures_only: bool) -> Vec<String> {
+    let files = published(output);
+    let mut broken = Vec::new();
+    for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".html")) {
+        let page = String::from_utf8_lossy(bytes);
+        for url in page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//")) {
+            let rel = url.trim_start_matches('/').split(['#', '?']).next().unwrap();
+            let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into() };
+            let picture = [".png", ".svg", ".webp"].iter().any(|ext| file.ends_with(ext));
+            if (picture || !pictures_only) && !files.contains_key(&file) {
+                broken.push(format!("{name} -> {url}"));
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn a_card_whose_pictures_cannot_be_written_gets_no_page_and_no_place_in_the_gallery() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    // Where the new card's PNG goes, a folder (with a file in it): its
+    // pictures fail midway, as on a full disk.
+    site.write("content/new.md", "---\ntitle: New\n---\nA new card.\n");
+    std::fs::create_dir_all(site.output("cards/new/card.png")).unwrap();
+    std::fs::write(site.output("cards/new/card.png/keep"), "x").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with("./output/cards/new/card.png: error: cannot write: "), "{}", run.stderr);
+    assert!(!site.output("cards/new/index.html").exists(), "no page without its pictures");
+    assert!(!site.read("index.html").contains("/cards/new/"), "nor a place in the gallery");
+    assert_eq!(broken_links(&site.root().join("output"), false), Vec::<String>::new());
+    // The other cards are there, and the next build makes the new one.
+    assert!(site.read("cards/love/index.html").contains("</html>"));
+    std::fs::remove_dir_all(site.output("cards/new/card.png")).unwrap();
+    assert_eq!(site.build(&[]).code, 0);
+    assert!(site.read("index.html").contains("/cards/new/") && site.output("cards/new/card.png").is_file());
+}
+
+/// A small file system mounted on a folder (Linux, as root), unmounted when dropped.
+struct Mounted(std::path::PathBuf);
+
+impl Mounted {
+    /// A tmpfs of `size` on `dir`, or `None` when mounting is not allowed here.
+    fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
+        std::fs::create_dir_all(dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status();
+        status.is_ok_and(|s| s.success()).then(|| Mounted(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn on_a_full_disk_no_page_links_a_picture_that_is_not_there() {
+    let base = Site::empty();
+    base.write("waxseal.yaml", "title: Full\n");
+    write_cards(&base, 12, "A");
+    // The full output takes about 20 MB (half of it the drawn layers kept
+    // for the next build): disks filling at points all over the build.
+    let mut filled = 0;
+    for mb in [2, 4, 5, 6, 8, 10, 11] {
+        let site = Site::empty();
+        copy_dir(base.root(), site.root());
+        let Some(_disk) = Mounted::tmpfs(&site.root().join("output"), &format!("{mb}m")) else {
+            eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_picture_that_is_not_there: cannot mount a tmpfs here (Linux, as root)");
+            return;
+        };
+        let run = site.build(&[]);
+        assert!(run.code == 0 || run.code == 2, "{mb} MB: {}", run.stderr);
+        filled += usize::from(run.code == 2);
+        let output = site.root().join("output");
+        assert_eq!(broken_links(&output, true), Vec::<String>::new(), "{mb} MB: {}", run.stderr);
+        // A card page is there only with its pictures.
+        for slug in (0..12).map(|i| format!("card-{i:02}")) {
+            if output.join(format!("cards/{slug}/index.html")).is_file() {
+                for picture in ["card.png", "thumb.png", "share.png", "card.svg"] {
+                    assert!(output.join(format!("cards/{slug}/{picture}")).is_file(), "{mb} MB: {slug}/{picture}");
+                }
+            }
+        }
+    }
+    assert!(filled >= 4, "only {filled} of the disks filled up");
+}
