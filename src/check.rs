@@ -22,7 +22,7 @@ use crate::theme::{self, Theme};
 pub struct CheckReport {
     /// Every problem: the build's, in its order, then the broken links;
     /// fatal when the site could not be built at all (a bad config).
-    pub report: Report,
+    pub problems: Report,
     /// How many cards were made.
     pub cards: usize,
     /// Drafts left out.
@@ -34,12 +34,9 @@ pub struct CheckReport {
 pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
     let output = Output::in_memory(&options.output);
     let built = build::build_into(session, options, &output);
-    let mut checked = CheckReport {
-        report: Report { diagnostics: built.diagnostics, fatal: built.fatal },
-        cards: built.built.len(),
-        drafts_skipped: built.drafts_skipped,
-    };
-    if checked.report.fatal {
+    let mut checked =
+        CheckReport { problems: built.problems, cards: built.built.len(), drafts_skipped: built.drafts_skipped };
+    if checked.problems.fatal {
         return checked;
     }
     // The build read the settings already: they load.
@@ -49,7 +46,7 @@ pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
     let files = output.held_files();
     let broken = links::check(&files, &SiteUrls::new(&config.base_url));
     let places = Places { root: &options.root, output: &options.output, config: &config, sources: &built.sources };
-    checked.report.diagnostics.extend(places.diagnostics(&files, broken));
+    checked.problems.diagnostics.extend(places.diagnostics(&files, broken));
     checked
 }
 

@@ -78,7 +78,7 @@ pub struct PrintOptions {
 pub struct PrintReport {
     /// Every problem; fatal when nothing could be printed (bad settings, no
     /// card chosen, unwritable output).
-    pub report: Report,
+    pub problems: Report,
     /// The PDF written, relative to the output folder (none when nothing was printed).
     pub file: Option<String>,
     /// Cards printed.
@@ -93,13 +93,13 @@ pub struct PrintReport {
 /// merged message share is reported once, as a build does.
 pub fn print(options: &PrintOptions) -> PrintReport {
     let mut printed = print_sheets(options);
-    printed.report.fold_repeats();
+    printed.problems.fold_repeats();
     printed
 }
 
 fn print_sheets(options: &PrintOptions) -> PrintReport {
     let mut printed = PrintReport::default();
-    let report = &mut printed.report;
+    let report = &mut printed.problems;
     let config = match SiteConfig::load(&options.root) {
         Ok(config) => config,
         Err(d) => {
@@ -128,11 +128,11 @@ fn print_sheets(options: &PrintOptions) -> PrintReport {
     let cards = print_cards(&options.root, &messages, &config, &body_tera, bleed, report);
     let pages = sheets(&cards, options.sheet, bleed, &mut printed);
     if pages.is_empty() {
-        printed.report.fatal = true;
+        printed.problems.fatal = true;
         return printed;
     }
     let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
-    if let Some(rel) = write_pdf(options, &pages, &title, &mut printed.report) {
+    if let Some(rel) = write_pdf(options, &pages, &title, &mut printed.problems) {
         printed.sheets = pages.len();
         printed.file = Some(rel);
     }
@@ -256,7 +256,7 @@ fn sheets<'a>(
     let mut pages = Vec::new();
     for (size, group) in &groups {
         let Some(imposition) = impose(group[0].trim(), sheet.points(), bleed) else {
-            printed.report.push(Diagnostic::error(
+            printed.problems.push(Diagnostic::error(
                 "content",
                 0,
                 0,

@@ -344,7 +344,7 @@ pub(super) fn record_outcomes(
             }
             Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn })) => {
                 report.pages_only += usize::from(!drawn);
-                report.diagnostics.extend(warnings.clone());
+                report.problems.diagnostics.extend(warnings.clone());
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
                 next.cards.insert(
@@ -362,7 +362,7 @@ pub(super) fn record_outcomes(
             Ok(None) => {
                 // Unchanged: moved from the old record as it is.
                 let card = old.cards.remove(&slug).expect("a fresh card is in the cache");
-                report.diagnostics.extend(card.warnings.clone());
+                report.problems.diagnostics.extend(card.warnings.clone());
                 report.built.push(slug.clone());
                 report.reused += 1;
                 next.cards.insert(slug, card);
@@ -375,7 +375,7 @@ pub(super) fn record_outcomes(
                     record::carry_over(old, next, &slug);
                 }
                 report_theme_error(ctx, &theme, &mut themes_reported, report);
-                report.diagnostics.push(d);
+                report.problems.diagnostics.push(d);
             }
         }
     }
@@ -395,7 +395,7 @@ fn report_theme_error(ctx: &CardContext, theme: &str, reported: &mut Vec<String>
     if let Some(d) = own_error(ctx.themes, ctx.config, theme) {
         if !reported.iter().any(|t| t == theme) {
             reported.push(theme.to_string());
-            report.diagnostics.push(d.clone());
+            report.problems.diagnostics.push(d.clone());
         }
     }
 }

@@ -84,8 +84,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
     let mut site = match read_site(&run, &mut report) {
         Ok(site) => site,
         Err(d) => {
-            report.diagnostics.push(d);
-            report.fatal = true;
+            report.problems.diagnostics.push(d);
+            report.problems.fatal = true;
             // Nothing was written: the build is over, not interrupted.
             let _ = run.claim.finish(&run.output, None);
             return report;
@@ -158,7 +158,7 @@ struct Site {
 fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
     let (session, root, config) = (run.session, run.root, &run.config);
     let (files, problems) = content::walk(root);
-    report.diagnostics.extend(problems);
+    report.problems.diagnostics.extend(problems);
     #[cfg(debug_assertions)]
     pause_after_walk();
     let (parsed, (mut record, site_theme)) = rayon::join(
@@ -182,12 +182,12 @@ fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
     for heads in parsed {
         report.drafts_skipped += heads.drafts;
         cards.extend(heads.heads);
-        report.diagnostics.extend(heads.problems);
+        report.problems.diagnostics.extend(heads.problems);
         unreadable.extend(heads.unreadable);
     }
     // No slug may make a card's file a folder: no part is named as one.
     let card_files = Artifact::ALL.map(Artifact::file_name);
-    let cards = unique_slugs(cards, &card_files, &mut report.diagnostics);
+    let cards = unique_slugs(cards, &card_files, &mut report.problems.diagnostics);
     let present_slugs = cards.iter().map(|m| m.slug.clone()).chain(unreadable.iter().cloned()).collect();
     if run.output.is_in_memory() {
         let source = |m: &Head| CardSource {
@@ -348,7 +348,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         match result {
             Ok(unwritten) => failures.extend(unwritten),
             // A problem of the card, not of the output folder.
-            Err(d) => report.diagnostics.push(d),
+            Err(d) => report.problems.diagnostics.push(d),
         }
     }
     failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));

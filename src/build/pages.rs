@@ -276,7 +276,7 @@ pub(super) fn make_pages(
     let gallery = match ctx.themes.get(&config.theme) {
         Some(Ok(theme)) => Some(gallery(ctx, theme, old_gallery, entries, &newest, &next.cards)),
         Some(Err(d)) if !themes_reported.contains(&config.theme) => {
-            report.diagnostics.push(d.diagnostic().clone());
+            report.problems.diagnostics.push(d.diagnostic().clone());
             None
         }
         _ => None,
@@ -321,7 +321,7 @@ fn record_card_pages(
                 card.page = None;
                 if !broken_templates.contains(&theme.name) {
                     broken_templates.push(theme.name.clone());
-                    report.diagnostics.push(template_diagnostic(&theme, "card.html", &e));
+                    report.problems.diagnostics.push(template_diagnostic(&theme, "card.html", &e));
                 }
             }
         }
@@ -333,8 +333,12 @@ fn record_card_pages(
 fn gallery_error(ctx: &CardContext, e: site::GalleryError, report: &mut BuildReport) -> Option<Diagnostic> {
     let theme = || ctx.themes[&ctx.config.theme].as_ref().expect("the gallery was made");
     match e {
-        site::GalleryError::Template(e) => report.diagnostics.push(template_diagnostic(theme(), "gallery.html", &e)),
-        site::GalleryError::NotFound(e) => report.diagnostics.push(template_diagnostic(theme(), "404.html", &e)),
+        site::GalleryError::Template(e) => {
+            report.problems.diagnostics.push(template_diagnostic(theme(), "gallery.html", &e))
+        }
+        site::GalleryError::NotFound(e) => {
+            report.problems.diagnostics.push(template_diagnostic(theme(), "404.html", &e))
+        }
         site::GalleryError::Entry(e) => {
             return Some(
                 Diagnostic::error(ctx.output.root().join(ENTRIES_FILE), 0, 0, e)

@@ -406,14 +406,14 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
     }
     report_links(output, &mut failures, report);
     if !failures.is_empty() {
-        report.fatal = true;
-        report.diagnostics.extend(failures);
+        report.problems.fatal = true;
+        report.problems.diagnostics.extend(failures);
     }
-    if report.reused == 0 && !report.fatal {
+    if report.reused == 0 && !report.problems.fatal {
         // Every card was drawn: kept layers no card used are of old artwork.
         if let Err(e) = run.session.bases.forget_unused() {
             let path = output.root().join(LAYERS_DIR);
-            report.diagnostics.push(Diagnostic::warning(path, 0, 0, format!("cannot tidy: {e}")));
+            report.problems.diagnostics.push(Diagnostic::warning(path, 0, 0, format!("cannot tidy: {e}")));
         }
     }
     report.conclude(&run.config, &run.outputs, output);
@@ -427,10 +427,13 @@ fn report_links(output: &Output, failures: &mut Vec<Diagnostic>, report: &mut Bu
     failures.retain(|d| !links.iter().any(|link| link.path == d.path));
     // Once each, though every card behind it failed on it.
     let mut reported = std::collections::HashSet::new();
-    report.diagnostics.retain(|d| !links.iter().any(|link| link.path == d.path) || reported.insert(d.path.clone()));
+    report
+        .problems
+        .diagnostics
+        .retain(|d| !links.iter().any(|link| link.path == d.path) || reported.insert(d.path.clone()));
     for link in &links {
         if reported.insert(link.path.clone()) {
-            report.diagnostics.push(super::link_diagnostic(link));
+            report.problems.diagnostics.push(super::link_diagnostic(link));
         }
     }
 }

@@ -6,14 +6,15 @@ use std::path::PathBuf;
 
 use crate::config::Outputs;
 use crate::config::SiteConfig;
-use crate::diagnostics::{fold_repeats, Diagnostic};
+use crate::diagnostics::{Diagnostic, Report};
 use crate::output::Output;
 
 /// What a build did.
 #[derive(Debug, Default)]
 pub struct BuildReport {
-    /// Every problem, in file order.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem, in file order, and whether one stopped the whole
+    /// build (bad settings, an output folder it cannot write).
+    pub problems: Report,
     /// Slugs of the cards written.
     pub built: Vec<String>,
     /// Drafts left out.
@@ -23,8 +24,6 @@ pub struct BuildReport {
     /// Cards whose page was made again but whose pictures were not drawn
     /// again (only a stylesheet, a page template or a page setting changed).
     pub pages_only: usize,
-    /// A problem that stopped the whole build (bad config, unwritable output).
-    pub fatal: bool,
     /// Output files this build wrote (new or different bytes) or removed,
     /// relative to the output folder, sorted; the build cache is left out.
     /// Only a long-running session ([`Session::long_running`]) records them.
@@ -51,7 +50,9 @@ pub struct CardSource {
 impl BuildReport {
     /// The report of a build that stopped at once, for `d`.
     pub(super) fn failed(d: Diagnostic) -> BuildReport {
-        BuildReport { diagnostics: vec![d], fatal: true, ..BuildReport::default() }
+        let mut problems = Report::default();
+        problems.push_fatal(d);
+        BuildReport { problems, ..BuildReport::default() }
     }
 
     /// The last of a build's report: whether its pages' base URL is
@@ -61,11 +62,11 @@ impl BuildReport {
             self.relative_base_url = Some(config.base_url.clone());
         }
         self.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
-        self.diagnostics = fold_repeats(std::mem::take(&mut self.diagnostics));
+        self.problems.fold_repeats();
     }
 
     /// 0 clean, 1 some cards failed, 2 fatal.
     pub fn exit_code(&self) -> i32 {
-        crate::diagnostics::exit_code(self.fatal, &self.diagnostics)
+        self.problems.exit_code()
     }
 }

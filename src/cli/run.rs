@@ -40,13 +40,13 @@ fn run_send(args: SendArgs) -> i32 {
             println!("{}", escape_controls(&line));
         }
     }
-    for d in &sent.report.diagnostics {
+    for d in &sent.problems.diagnostics {
         eprintln!("{d}");
     }
-    if !args.quiet && !sent.report.fatal {
+    if !args.quiet && !sent.problems.fatal {
         eprintln!("{}", send_summary(&sent, options.dry_run, started.elapsed()));
     }
-    sent.report.exit_code()
+    sent.problems.exit_code()
 }
 
 fn run_print(args: PrintArgs) -> i32 {
@@ -60,13 +60,13 @@ fn run_print(args: PrintArgs) -> i32 {
         drafts: args.drafts,
     };
     let printed = waxseal::print::print(&options);
-    for d in &printed.report.diagnostics {
+    for d in &printed.problems.diagnostics {
         eprintln!("{d}");
     }
     if !args.quiet && printed.file.is_some() {
         eprintln!("{}", print_summary(&printed, &options, started.elapsed()));
     }
-    printed.report.exit_code()
+    printed.problems.exit_code()
 }
 
 fn run_check(args: CheckArgs) -> i32 {
@@ -84,14 +84,14 @@ fn run_check(args: CheckArgs) -> i32 {
     // As for `build`: the process ends after this one check.
     let session = std::mem::ManuallyDrop::new(Session::default());
     let checked = waxseal::check::check(&session, &options);
-    for d in &checked.report.diagnostics {
+    for d in &checked.problems.diagnostics {
         eprintln!("{d}");
     }
-    if !args.quiet && !checked.report.fatal {
+    if !args.quiet && !checked.problems.fatal {
         eprintln!("{}", check_summary(&checked, started.elapsed()));
     }
     // Any problem found fails a check, a warning too: it is a CI gate.
-    checked.report.strict_exit_code()
+    checked.problems.strict_exit_code()
 }
 
 fn run_serve(args: ServeArgs) -> i32 {
@@ -211,7 +211,7 @@ fn run_build(args: BuildArgs) -> i32 {
         },
         None => build_in(&session, &options),
     };
-    for d in &report.diagnostics {
+    for d in &report.problems.diagnostics {
         eprintln!("{d}");
     }
     if !args.quiet {

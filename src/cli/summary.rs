@@ -51,7 +51,7 @@ pub(crate) fn check_summary(checked: &CheckReport, took: Duration) -> String {
     if checked.drafts_skipped > 0 {
         line.push_str(&format!(" ({} skipped)", plural(checked.drafts_skipped, "draft", "drafts")));
     }
-    match checked.report.diagnostics.len() {
+    match checked.problems.diagnostics.len() {
         0 => line.push_str(": no problems"),
         n => line.push_str(&format!(": {}", plural(n, "problem", "problems"))),
     }

@@ -77,7 +77,7 @@ pub struct Outgoing {
 pub struct SendReport {
     /// Every problem; fatal when nothing could be sent (bad settings, no
     /// emails built).
-    pub report: Report,
+    pub problems: Report,
     /// The messages sent (or, on a dry run, that would be).
     pub sent: Vec<Outgoing>,
     /// The chosen cards left out: sent before, their email unchanged.
@@ -88,7 +88,7 @@ pub struct SendReport {
 
 impl SendReport {
     fn fatal(mut self, d: Diagnostic) -> SendReport {
-        self.report.push_fatal(d);
+        self.problems.push_fatal(d);
         self
     }
 }
@@ -162,7 +162,12 @@ pub fn send(options: &SendOptions) -> SendReport {
     };
     deliver(options, smtp, &courier, outgoing, &mut log, &mut report);
     if let Err(e) = claim.finish(&output, None) {
-        report.report.push(Diagnostic::error(&options.output, 0, 0, format!("cannot release the output folder: {e}")));
+        report.problems.push(Diagnostic::error(
+            &options.output,
+            0,
+            0,
+            format!("cannot release the output folder: {e}"),
+        ));
     }
     report
 }
@@ -177,7 +182,7 @@ fn outgoing(
     report: &mut SendReport,
 ) -> Vec<Outgoing> {
     for pattern in patterns.unmatched(emails.iter().map(|(slug, _)| slug.as_str())) {
-        report.report.push(
+        report.problems.push(
             Diagnostic::error(options.output.join("cards"), 0, 0, format!("no card with an email matches `{pattern}`"))
                 .with_hint("slugs are paths under content/ without `.md`; `*` stops at a `/`, `**` does not"),
         );
@@ -189,7 +194,7 @@ fn outgoing(
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                report.report.push(Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")));
+                report.problems.push(Diagnostic::error(&shown, 0, 0, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -200,7 +205,7 @@ fn outgoing(
         }
         match outgoing_of(slug, bytes, digest) {
             Ok(message) => outgoing.push(message),
-            Err(d) => report.report.push(Diagnostic { path: shown, ..d }),
+            Err(d) => report.problems.push(Diagnostic { path: shown, ..d }),
         }
     }
     outgoing
@@ -240,7 +245,7 @@ fn deliver(
                 // Recorded before the next message goes: a send stopped
                 // half-way knows what went.
                 if let Err(e) = record(log, &message, &reply) {
-                    report.report.push(
+                    report.problems.push(
                         Diagnostic::error(
                             options.output.join(SENT_LOG),
                             0,
@@ -255,7 +260,7 @@ fn deliver(
             Err(failure) => {
                 report.failed += 1;
                 let (Failure::Refused(e) | Failure::Server(e) | Failure::TimedOut(e)) = &failure;
-                report.report.push(
+                report.problems.push(
                     Diagnostic::error(&shown, 0, 0, format!("not sent to {}: {e}", message.to.join(", ")))
                         .with_hint("it is not recorded as sent: the next `waxseal send` tries it again"),
                 );
@@ -263,7 +268,7 @@ fn deliver(
                     let left = outgoing.len();
                     if left > 0 {
                         report.failed += left;
-                        report.report.push(not_tried(courier.server(), left));
+                        report.problems.push(not_tried(courier.server(), left));
                     }
                     break;
                 }

@@ -90,13 +90,13 @@ fn run(mut options: ServeOptions) -> anyhow::Result<()> {
     let session = Session::long_running();
     let started = Instant::now();
     let report = build_in(&session, &options.build);
-    for d in &report.diagnostics {
+    for d in &report.problems.diagnostics {
         eprintln!("{d}");
     }
     if !options.quiet {
         eprintln!("{}", build_summary(&report, &output, started.elapsed()));
     }
-    let live = Arc::new(Live::new(overlay::render(&root, &report.diagnostics)));
+    let live = Arc::new(Live::new(overlay::render(&root, &report.problems.diagnostics)));
     let pages = Pages::scan(&output);
 
     // Ctrl-C is ours from here on (during the first build it just ends the
@@ -291,13 +291,13 @@ impl Rebuilder {
             eprintln!("error: the rebuild stopped on a bug in waxseal (see above); save again to retry");
             return;
         };
-        for d in &report.diagnostics {
+        for d in &report.problems.diagnostics {
             eprintln!("{d}");
         }
         // Every file is in place: now the browsers may look.
         let reloads = self.pages.plan(&self.output, &report.changed);
-        self.live.publish(&reloads, overlay::render(&self.root, &report.diagnostics));
-        let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+        self.live.publish(&reloads, overlay::render(&self.root, &report.problems.diagnostics));
+        let errors = report.problems.diagnostics.iter().filter(|d| d.is_error()).count();
         if !quiet || errors > 0 {
             eprintln!("{}", rebuild_line(&self.root, saves, &report, started.elapsed()));
         }
@@ -307,7 +307,7 @@ impl Rebuilder {
 /// The line a build ends with: `built 3 cards into output in 0.21s (2
 /// unchanged)`, after `waxseal build` and after the first build of a serve.
 pub fn build_summary(report: &BuildReport, output: &Path, took: Duration) -> String {
-    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let errors = report.problems.diagnostics.iter().filter(|d| d.is_error()).count();
     let built = plural(report.built.len(), "card", "cards");
     let output = escape_controls(&output.to_string_lossy()).into_owned();
     let mut line = format!("built {built} into {output} in {:.2}s", took.as_secs_f64());
@@ -348,7 +348,7 @@ fn rebuild_line(root: &Path, saves: &Batch, report: &BuildReport, took: Duration
         line.push_str(&format!(", made {} again", plural(report.pages_only, "page", "pages")));
     }
     line.push_str(&format!(" ({} unchanged) in {} ms", report.reused, took.as_millis()));
-    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let errors = report.problems.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         line.push_str(&format!("; {} (shown in the browser)", plural(errors, "error", "errors")));
     }
