@@ -179,6 +179,8 @@ fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
     match e {
         LayoutError::DoesNotFit { .. } => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
             .with_hint("shorten the message, or choose a larger `size:`"),
+        LayoutError::TooLong(_) => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
+            .with_hint("a card holds a few hundred words: does a template repeat text?"),
         LayoutError::BadFont(_) => Diagnostic::error(&m.source, 0, 0, e.to_string()),
     }
 }

@@ -606,3 +606,30 @@ fn a_control_character_from_a_yaml_escape_or_a_csv_cell_is_left_out_of_the_card(
     let feed = site.read("feed.xml");
     assert!(roxmltree::Document::parse(&feed).is_ok() && feed.contains("Bell  here"), "{feed}");
 }
+
+#[test]
+fn a_word_of_a_million_letters_is_too_long_for_a_card_and_a_long_one_is_set_quickly() {
+    // A 1.5 MB word took minutes to break into lines; a card holds 64 KiB
+    // of text, and a 60,000-letter word (under that) is split in one pass
+    // (and found too long for the card at once).
+    bad_input(
+        "long-word",
+        |site| {
+            let word = "abcdefghij".repeat(6000);
+            site.write("content/word.md", &format!("---\ntitle: A long word\n---\n{word}\n"));
+        },
+        &[
+            (
+                "content/x.md:4:1: error: the card's text is 1465 KiB; a card holds at most 64 KiB\n  \
+                 hint: a card holds a few hundred words: does a template repeat text?",
+                "A word of a million",
+            ),
+            (
+                "content/word.md:4:1: error: text needs {n} more lines than fit at the minimum size 8pt\n  \
+                 hint: shorten the message, or choose a larger `size:`",
+                "abcdefghij",
+            ),
+        ],
+        &["good"],
+    );
+}
