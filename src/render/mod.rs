@@ -102,8 +102,16 @@ pub enum RenderError {
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
     /// The template's SVG holds a picture too large to decode.
-    #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {max} pixels (8000 x 8000) may be drawn", max = MAX_IMAGE_PIXELS)]
+    #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {side} x {side} pixels may be drawn, neither side over {side} times the other", side = guard::MAX_IMAGE_SIDE)]
     ImageTooLarge(u64, u64),
+    /// The template's SVG holds what a browser would run (in the published
+    /// card.svg): what, and the text where it is.
+    #[error("the theme's card.svg holds `{0}`, which would run in a browser that opens the published card.svg: a card's artwork may hold no scripts, event attributes (`on...=`), animations or embedded documents")]
+    Active(String, String),
+    /// The template's SVG would cost too much to draw: why, and the text
+    /// (an attribute or an id) where it is.
+    #[error("the theme's card.svg cannot be drawn: {0}")]
+    Costly(String, String),
     /// The template's SVG refers to something outside itself.
     #[error("the theme's card.svg refers to `{0}`, outside the card: only `#fragments` of the same SVG and data: URLs may be used")]
     External(String),
@@ -339,9 +347,13 @@ fn ornament(out: &mut String, color: &str, cx: f32, y: f32, size: f32) {
 }
 
 /// Parses card SVG into a tree with the theme's fonts and nothing from outside.
+/// The tree's filters are costed before anything draws them (so `check`
+/// refuses what a build would spend hours on).
 pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
     check_references(svg)?;
-    usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))
+    let tree = usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))?;
+    crate::svg::cost::check(&tree).map_err(refused)?;
+    Ok(tree)
 }
 
 /// Refuses SVG that refers to anything but itself: an `href` or a `url(...)`
@@ -353,15 +365,21 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
 /// read the user's files or the network, nor take the memory of the machine.
 /// The rules are the SVG guard's for artwork ([`Guard::for_art`]).
 pub fn check_references(svg: &str) -> Result<(), RenderError> {
-    match Guard::for_art().check(svg) {
-        Ok(_) => Ok(()),
-        Err(Refusal::External(reference)) => Err(RenderError::External(reference)),
-        Err(Refusal::Url(inner)) => Err(RenderError::External(guard::unquoted(&inner).to_owned())),
-        Err(Refusal::ImageTooLarge(width, height)) => Err(RenderError::ImageTooLarge(width, height)),
+    Guard::for_art().check(svg).map(|_| ()).map_err(refused)
+}
+
+/// The guard's refusal of card artwork as a render error.
+fn refused(refusal: Refusal) -> RenderError {
+    match refusal {
+        Refusal::External(reference) => RenderError::External(reference),
+        Refusal::Url(inner) => RenderError::External(guard::unquoted(&inner).to_owned()),
+        Refusal::ImageTooLarge(width, height) => RenderError::ImageTooLarge(width, height),
         // Artwork has no size limit of its own, so this cannot come; were
         // it to, the artwork would still be refused.
-        Err(Refusal::TooLarge(bytes)) => Err(RenderError::Svg(format!("{bytes} bytes is too large"))),
-        Err(Refusal::Unusable(why)) => Err(RenderError::Svg(why)),
+        Refusal::TooLarge(bytes) => RenderError::Svg(format!("{bytes} bytes is too large")),
+        Refusal::Unusable(why) => RenderError::Svg(why),
+        Refusal::Costly(why, needle) => RenderError::Costly(why, needle),
+        Refusal::Active(what, needle) => RenderError::Active(what, needle),
     }
 }
 

@@ -73,7 +73,8 @@ fn refused(refusal: Refusal) -> SealError {
         Refusal::ImageTooLarge(width, height) => {
             SealError::BadEmblemSvg(format!("a picture of {width} x {height} pixels"))
         }
-        Refusal::Unusable(why) => SealError::BadEmblemSvg(why),
+        Refusal::Unusable(why) | Refusal::Costly(why, _) => SealError::BadEmblemSvg(why),
+        Refusal::Active(..) => SealError::BadEmblemSvg(refusal.to_string()),
     }
 }
 

@@ -633,3 +633,73 @@ fn a_word_of_a_million_letters_is_too_long_for_a_card_and_a_long_one_is_set_quic
         &["good"],
     );
 }
+
+/// The theme `evil` of a case, with `art` on line 3 of its card.svg.
+fn write_art(site: &Site, art: &str) {
+    site.write(
+        "themes/evil/card.svg",
+        &format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{{{{ card.width }}}}\" height=\"{{{{ card.height }}}}\">\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"{{{{ palette.paper }}}}\"/>\n  {art}\n{{{{ text | safe }}}}{{{{ seal | safe }}}}\n</svg>\n"
+        ),
+    );
+}
+
+#[test]
+fn a_picture_one_pixel_wide_and_a_hundred_million_high_is_refused_not_a_crash() {
+    // It passed the 64-megapixel check (which multiplied first) and
+    // panicked inside usvg: exit 101, no other card built.
+    let (site, _) = bad_input(
+        "art-tall-picture",
+        |_| {},
+        &[(
+            "themes/evil/card.svg: error: the theme's card.svg holds a picture of 1 x 100000000 pixels: \
+             at most 8000 x 8000 pixels may be drawn, neither side over 8000 times the other",
+            "",
+        )],
+        &["good"],
+    );
+    let check = site.run(&["check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("1 x 100000000 pixels"), "{}", check.stderr);
+}
+
+#[test]
+fn filters_that_would_draw_for_hours_are_refused_by_build_and_check() {
+    let kernel = vec!["1"; 300 * 300].join(" ");
+    let convolve = format!(
+        "<filter id=\"blur\"><feConvolveMatrix order=\"300\" kernelMatrix=\"{kernel}\"/></filter><rect width=\"100%\" height=\"100%\" filter=\"url(#blur)\"/>"
+    );
+    let cases = [
+        (
+            "art-turbulence",
+            None,
+            "themes/evil/card.svg:3:57: error: the theme's card.svg cannot be drawn: an feTurbulence of 100000 octaves: at most 10",
+            "numOctaves=",
+        ),
+        (
+            "art-convolve",
+            Some(convolve.as_str()),
+            "themes/evil/card.svg:3:39: error: the theme's card.svg cannot be drawn: an feConvolveMatrix of order 300 x 300: at most 15 on each side",
+            "order=",
+        ),
+        (
+            "art-morphology",
+            None,
+            "themes/evil/card.svg:3:11: error: the theme's card.svg cannot be drawn: its filters would take 8678753 million pixel operations to draw, at most 500 million",
+            "id=\"thick\"",
+        ),
+    ];
+    for (case, art, diagnostic, there) in cases {
+        let (site, _) = bad_input(
+            case,
+            |site| art.into_iter().for_each(|art| write_art(site, art)),
+            &[(diagnostic, there)],
+            &["good"],
+        );
+        // `check` draws nothing: the guard alone must refuse it, as fast.
+        let check = site.run(&["check"]);
+        assert_eq!(check.code, 1, "{case}: {}", check.stderr);
+        assert!(check.stderr.contains(diagnostic), "{case}: {}", check.stderr);
+    }
+}
