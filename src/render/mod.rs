@@ -241,7 +241,7 @@ fn card_context(
 }
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
-    let svg = theme.templates.render("card.svg", context).map_err(|e| {
+    let svg = crate::template::render(&theme.templates, "card.svg", context).map_err(|e| {
         let (line, col, message) = crate::template::tera_location(&e);
         RenderError::Template(line, col, message)
     })?;

@@ -608,6 +608,34 @@ fn a_control_character_from_a_yaml_escape_or_a_csv_cell_is_left_out_of_the_card(
 }
 
 #[test]
+fn nested_loops_stop_at_the_loop_budget() {
+    // 100,000 x 100,000 steps ran for about ten minutes.
+    bad_input(
+        "template-loops",
+        |_| {},
+        &[(
+            "content/x.md:5:45: error: this template ran more than 1000000 loop steps (a loop too long?)",
+            "range(end=100000) %}{% endfor %}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_text_that_doubles_stops_at_the_value_budget() {
+    // Forty doublings passed 4 GB in 6 s.
+    bad_input(
+        "template-doubling",
+        |_| {},
+        &[(
+            "content/x.md:5:47: error: this template made a text of more than 1024 KiB (a text that doubles?)",
+            "s ~ s %}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
 fn a_word_of_a_million_letters_is_too_long_for_a_card_and_a_long_one_is_set_quickly() {
     // A 1.5 MB word took minutes to break into lines; a card holds 64 KiB
     // of text, and a 60,000-letter word (under that) is split in one pass
