@@ -117,8 +117,10 @@ fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnos
         RenderError::Template(line, col, message) => Diagnostic::error(theme.origin("card.svg"), *line, *col, message),
         RenderError::External(reference) => at(reference),
         RenderError::Svg(message) if message.contains("DTD") => at("<!DOCTYPE"),
-        RenderError::Costly(_, needle) | RenderError::Active(_, needle) => at(needle),
-        RenderError::Svg(_) | RenderError::ImageTooLarge(..) => at(""),
+        RenderError::Costly(_, needle) | RenderError::Active(_, needle) | RenderError::ImageTooLarge(_, _, needle) => {
+            at(needle)
+        }
+        RenderError::Svg(_) => at(""),
         RenderError::Seal(_) => Diagnostic::error(&m.source, m.line_of("seal"), 1, e.to_string()),
     }
 }

@@ -102,8 +102,9 @@ pub enum RenderError {
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
     /// The template's SVG holds a picture too large to decode.
+    /// (Its width and height, and the text where it is.)
     #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {side} x {side} pixels may be drawn, neither side over {side} times the other", side = guard::MAX_IMAGE_SIDE)]
-    ImageTooLarge(u64, u64),
+    ImageTooLarge(u64, u64, String),
     /// The template's SVG holds what a browser would run (in the published
     /// card.svg): what, and the text where it is.
     #[error("the theme's card.svg holds `{0}`, which would run in a browser that opens the published card.svg: a card's artwork may hold no scripts, event attributes (`on...=`), animations or embedded documents")]
@@ -373,7 +374,7 @@ fn refused(refusal: Refusal) -> RenderError {
     match refusal {
         Refusal::External(reference) => RenderError::External(reference),
         Refusal::Url(inner) => RenderError::External(guard::unquoted(&inner).to_owned()),
-        Refusal::ImageTooLarge(width, height) => RenderError::ImageTooLarge(width, height),
+        Refusal::ImageTooLarge(width, height, needle) => RenderError::ImageTooLarge(width, height, needle),
         // Artwork has no size limit of its own, so this cannot come; were
         // it to, the artwork would still be refused.
         Refusal::TooLarge(bytes) => RenderError::Svg(format!("{bytes} bytes is too large")),
@@ -588,7 +589,7 @@ mod tests {
         assert!(check_references(&image(&data_url("image/png", &small))).is_ok());
         let huge = png_header(100_000, 100_000);
         let e = check_references(&image(&data_url("image/png", &huge))).unwrap_err();
-        assert!(matches!(e, RenderError::ImageTooLarge(100_000, 100_000)), "{e}");
+        assert!(matches!(e, RenderError::ImageTooLarge(100_000, 100_000, _)), "{e}");
         // Whatever type it claims, a picture is what its bytes are.
         assert!(check_references(&image(&data_url("text/plain", &huge))).is_err());
         // An SVG picture passes the same checks as the artwork.

@@ -102,9 +102,10 @@ pub enum Refusal {
     #[error("the file is {0} bytes")]
     TooLarge(usize),
     /// A `data:` picture of this width and height has more than
-    /// [`MAX_IMAGE_PIXELS`].
+    /// [`MAX_IMAGE_PIXELS`] or a side over [`MAX_IMAGE_SIDE`]; the text (the
+    /// start of the outermost `data:` URL) by which a caller finds where.
     #[error("a picture of {0} x {1} pixels")]
-    ImageTooLarge(u64, u64),
+    ImageTooLarge(u64, u64, String),
     /// It cannot be used, for the reason given (not XML, a DTD, an entity,
     /// nesting, `<use>` bombs, ...).
     #[error("{0}")]
@@ -286,6 +287,17 @@ impl Guard {
     /// Looks into a `data:` picture as usvg would draw it: a raster
     /// picture's size from its header, an SVG picture through this guard.
     fn check_data_url(&self, url: &str, depth: usize) -> Result<(), Refusal> {
+        match self.check_picture(url, depth) {
+            // Where the file names it: a picture inside one is found by the outer's URL.
+            Err(Refusal::ImageTooLarge(width, height, _)) if depth == 0 => {
+                Err(Refusal::ImageTooLarge(width, height, url.chars().take(40).collect()))
+            }
+            other => other,
+        }
+    }
+
+    /// [`Guard::check_data_url`], but for where the picture is.
+    fn check_picture(&self, url: &str, depth: usize) -> Result<(), Refusal> {
         let unreadable = || Refusal::Unusable("a data: URL that cannot be read".to_owned());
         let data = data_url::DataUrl::process(url).map_err(|_| unreadable())?;
         let (bytes, _) = data.decode_to_vec().map_err(|_| unreadable())?;
@@ -352,7 +364,7 @@ fn check_picture_size(width: f64, height: f64) -> Result<(), Refusal> {
     let thin = short > 0.0 && long / short > max;
     if long > max || thin || width * height > MAX_IMAGE_PIXELS as f64 || !(long.is_finite()) {
         let side = |n: f64| if n.is_finite() { n.ceil().min(u64::MAX as f64) as u64 } else { u64::MAX };
-        return Err(Refusal::ImageTooLarge(side(width), side(height)));
+        return Err(Refusal::ImageTooLarge(side(width), side(height), String::new()));
     }
     Ok(())
 }
@@ -501,14 +513,16 @@ mod tests {
             ("width=\"100%\"", None),
         ] {
             let svg = picture(&format!("<svg xmlns=\"{SVG}\" {size}/>"));
-            let want = refusal.map_or(Ok(()), |(w, h)| Err(Refusal::ImageTooLarge(w, h)));
-            assert_eq!(art(&svg), want, "{size}");
+            let found = |(w, h)| Err(Refusal::ImageTooLarge(w, h, svg.split('"').nth(7).unwrap()[..40].to_owned()));
+            assert_eq!(art(&svg), refusal.map_or(Ok(()), found), "{size}");
         }
-        assert_eq!(check_picture_size(1.0, 60_000_000.0), Err(Refusal::ImageTooLarge(1, 60_000_000)));
+        assert_eq!(check_picture_size(1.0, 60_000_000.0), Err(Refusal::ImageTooLarge(1, 60_000_000, String::new())));
         assert_eq!(check_picture_size(8000.0, 8000.0), Ok(()));
         // Inside a picture inside a picture: the guard looks all the way in.
         let nested = picture(&picture(&format!("<svg xmlns=\"{SVG}\" width=\"1\" height=\"100000000\"/>")));
-        assert_eq!(art(&nested), Err(Refusal::ImageTooLarge(1, 100_000_000)));
+        assert!(
+            matches!(art(&nested), Err(Refusal::ImageTooLarge(1, 100_000_000, at)) if at.starts_with("data:image/svg+xml,%3C"))
+        );
     }
 
     #[test]

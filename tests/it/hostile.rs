@@ -325,7 +325,7 @@ fn huge_pictures_and_entity_and_use_bombs_in_theme_art_are_refused_in_bounded_ti
     let cases = [
         (
             card_svg(&format!("<image width=\"9\" height=\"9\" href=\"data:image/png;base64,{huge}\"/>")),
-            "themes/evil/card.svg: error: ",
+            "themes/evil/card.svg:3:37: error: ",
             "a picture of 100000 x 100000 pixels",
         ),
         (
