@@ -187,33 +187,41 @@ pub(super) fn check_size(bytes: usize) -> tera::TeraResult<()> {
     Ok(())
 }
 
+/// The most lists and maps a value may nest: each level costs a frame of
+/// every walk over the value (Tera's printing and dropping it included).
+pub const MAX_VALUE_DEPTH: usize = 64;
+
 /// The bytes of text a value holds (its items' summed, for a list or a
-/// map), counted up to just past [`MAX_VALUE_BYTES`].
-fn size_of(value: &tera::Value) -> usize {
+/// map), counted up to just past [`MAX_VALUE_BYTES`]; `None` when it nests
+/// deeper than [`MAX_VALUE_DEPTH`].
+fn size_of(value: &tera::Value, depth: usize) -> Option<usize> {
     if let Some(text) = value.as_str() {
-        return text.len();
+        return Some(text.len());
     }
-    if let Some(items) = value.as_array() {
-        let mut total = 0usize;
-        for item in items {
-            total = total.saturating_add(size_of(item).max(1));
-            if total > MAX_VALUE_BYTES {
-                break;
-            }
+    let items: Box<dyn Iterator<Item = &tera::Value>> = match (value.as_array(), value.as_map()) {
+        (Some(items), _) => Box::new(items.iter()),
+        (_, Some(map)) => Box::new(map.values()),
+        _ => return Some(8),
+    };
+    if depth >= MAX_VALUE_DEPTH {
+        return None;
+    }
+    let mut total = 0usize;
+    for item in items {
+        total = total.saturating_add(size_of(item, depth + 1)?.max(1));
+        if total > MAX_VALUE_BYTES {
+            break;
         }
-        return total;
     }
-    if let Some(map) = value.as_map() {
-        let mut total = 0usize;
-        for item in map.values() {
-            total = total.saturating_add(size_of(item).max(1));
-            if total > MAX_VALUE_BYTES {
-                break;
-            }
-        }
-        return total;
+    Some(total)
+}
+
+/// Refuses a value over [`MAX_VALUE_BYTES`] or nested too deep.
+fn check_value(value: &tera::Value) -> tera::TeraResult<()> {
+    match size_of(value, 0) {
+        Some(bytes) => check_size(bytes),
+        None => Err(exceeded(format!("this template made lists nested more than {MAX_VALUE_DEPTH} deep"))),
     }
-    8
 }
 
 /// The output, refused past [`MAX_OUTPUT_BYTES`]; each write looks at the clock.
@@ -243,7 +251,7 @@ pub(super) fn register(tera: &mut tera::Tera) {
         spend(value.len().unwrap_or(1)).map(|()| value)
     });
     tera.register_filter("__waxseal_value", |value: tera::Value, _: tera::Kwargs, _: &tera::State| {
-        check_size(size_of(&value)).map(|()| value)
+        check_value(&value).map(|()| value)
     });
     super::bounded_filters::register(tera);
 }
@@ -481,6 +489,8 @@ mod tests {
         assert!(run(squared).is_ok());
         let grown = "{% set t = \"x\" %}{% for i in range(end=30) %}{% set_global t = t | replace(from=\"x\", to=\"xx\") %}{% endfor %}";
         assert!(run(grown).unwrap_err().contains("more than 1024 KiB"));
+        let deep = "{% set_global l = [] %}{% for i in range(end=100000) %}{% set_global l = [l] %}{% endfor %}";
+        assert_eq!(run(deep).unwrap_err(), "1:74: this template made lists nested more than 64 deep");
         let written = format!(
             "{{% for i in range(end=1000) %}}{{% for j in range(end=200) %}}{{{{ \"x\"{} }}}}{{% endfor %}}{{% endfor %}}",
             " ~ s".repeat(64)
