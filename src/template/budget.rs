@@ -104,6 +104,13 @@ pub fn render_str(
     })
 }
 
+/// Column `col` of line `line` of the template Tera read from `source`
+/// (with the checks put in) as a column of `source` itself, for an error
+/// of a template added with [`instrument`].
+pub fn column_in_source(source: &str, line: usize, col: usize) -> usize {
+    instrument(source).ok().and_then(|bounded| original_column(source, &bounded, line, col)).unwrap_or(col)
+}
+
 /// Column `col` of line `line` of `bounded` (the instrumented `source`)
 /// as a column of `source`, when the line differs.
 fn original_column(source: &str, bounded: &str, line: usize, col: usize) -> Option<usize> {

@@ -15,7 +15,7 @@
 mod bounded_filters;
 pub mod budget;
 
-pub use budget::{instrument, render, render_str};
+pub use budget::{column_in_source, instrument, render, render_str};
 
 /// Whether `text` holds a Tera expression or tag.
 pub fn is_template(text: &str) -> bool {

@@ -731,3 +731,16 @@ fn filters_that_would_draw_for_hours_are_refused_by_build_and_check() {
         assert!(check.stderr.contains(diagnostic), "{case}: {}", check.stderr);
     }
 }
+
+#[test]
+fn a_themes_templates_have_the_same_budgets() {
+    bad_input(
+        "theme-template-loops",
+        |_| {},
+        &[(
+            "themes/evil/card.svg:3:47: error: this template ran more than 1000000 loop steps (a loop too long?)",
+            "range(end=100000) %}{% endfor %}",
+        )],
+        &["good"],
+    );
+}
