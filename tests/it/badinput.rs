@@ -744,3 +744,19 @@ fn a_themes_templates_have_the_same_budgets() {
         &["good"],
     );
 }
+
+#[test]
+fn an_extra_key_that_is_not_a_name_is_refused_not_a_crash() {
+    // Found by fuzzing (message_svg): `&riends:` is an anchor on an empty
+    // (null) key; Tera cannot take such a map and panicked, ending the build.
+    bad_input(
+        "extra-key",
+        |_| {},
+        &[(
+            "content/x.md:3:8: error: `extra` has a key that is not a name: `null`\n  \
+             hint: a key is text, a whole number or true/false: a `[...]`, `{...}` or `&anchor` before the `:` makes another kind",
+            "{ age: 31, &riends",
+        )],
+        &["good"],
+    );
+}
