@@ -7,9 +7,11 @@
 #   front_matter     a message file's front matter split from its body and parsed
 #   markdown_layout  Markdown read into rich text and laid out with a built-in theme's fonts
 #   message_svg      a whole message file made into its card's SVG, as a build does
+#   theme_art        a theme's card.svg template and a message (NUL between) drawn into
+#                    the card's PNG, as a build does: the SVG guard and the filter costs
 #
 # SECONDS is each target's time (default 300, or $FUZZ_SECONDS); no TARGET
-# means all three, one after the other. Needs nightly Rust and cargo-fuzz
+# means all four, one after the other. Needs nightly Rust and cargo-fuzz
 # (`rustup toolchain install nightly`, `cargo install cargo-fuzz --locked`);
 # CI does not run it.
 #
@@ -38,7 +40,7 @@ seconds=${1:-${FUZZ_SECONDS:-300}}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(front_matter markdown_layout message_svg)
+    targets=(front_matter markdown_layout message_svg theme_art)
 fi
 max_len=${FUZZ_MAX_LEN:-8192}
 timeout=${FUZZ_TIMEOUT:-15}

@@ -264,7 +264,7 @@ pub fn card_page(
     context.insert("newer", &newer);
     context.insert("older", &older);
     context.insert("group", &group);
-    theme.templates.render("card.html", &context)
+    crate::template::render(&theme.templates, "card.html", &context)
 }
 
 /// A card as the gallery orders it; its entry is read only for the pages
@@ -597,7 +597,7 @@ impl ListPage<'_> {
         context.insert("tag", &tag);
         context.insert("group", &group);
         context.insert("tags", all_tags);
-        theme.templates.render("gallery.html", &context)
+        crate::template::render(&theme.templates, "gallery.html", &context)
     }
 }
 
@@ -617,7 +617,7 @@ pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Resu
     context.insert("css_url", css_url);
     context.insert("gallery_url", &config.base_url);
     context.insert("page", &page);
-    theme.templates.render("404.html", &context)
+    crate::template::render(&theme.templates, "404.html", &context)
 }
 
 /// The URL of the site's Atom feed.

@@ -117,7 +117,10 @@ fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnos
         RenderError::Template(line, col, message) => Diagnostic::error(theme.origin("card.svg"), *line, *col, message),
         RenderError::External(reference) => at(reference),
         RenderError::Svg(message) if message.contains("DTD") => at("<!DOCTYPE"),
-        RenderError::Svg(_) | RenderError::ImageTooLarge(..) => at(""),
+        RenderError::Costly(_, needle) | RenderError::Active(_, needle) | RenderError::ImageTooLarge(_, _, needle) => {
+            at(needle)
+        }
+        RenderError::Svg(_) => at(""),
         RenderError::Seal(_) => Diagnostic::error(&m.source, m.line_of("seal"), 1, e.to_string()),
     }
 }
@@ -179,6 +182,8 @@ fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
     match e {
         LayoutError::DoesNotFit { .. } => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
             .with_hint("shorten the message, or choose a larger `size:`"),
+        LayoutError::TooLong(_) => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
+            .with_hint("a card holds a few hundred words: does a template repeat text?"),
         LayoutError::BadFont(_) => Diagnostic::error(&m.source, 0, 0, e.to_string()),
     }
 }

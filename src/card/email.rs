@@ -82,7 +82,8 @@ pub fn card_email(
     let mut context = tera::Context::new();
     context.insert("site", config);
     context.insert("email", &page);
-    let html = theme.templates.render(email::TEMPLATE, &context).map_err(CardEmailError::Template)?;
+    let html =
+        crate::template::render(&theme.templates, email::TEMPLATE, &context).map_err(CardEmailError::Template)?;
     email.html = html;
     Ok(email)
 }

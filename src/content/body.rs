@@ -25,7 +25,7 @@ pub fn render_body(tera: &tera::Tera, message: &Message, site: &SiteConfig) -> R
     if let Some(recipient) = &message.recipient {
         context.insert("recipient", &recipient.fields);
     }
-    tera.render_str(&message.body, &context, true).map_err(|e| {
+    crate::template::render_str(tera, &message.body, &context, true).map_err(|e| {
         let (line, col, text) = tera_location(&e);
         let line = if line > 0 { line + message.body_line - 1 } else { message.body_line };
         template_diagnostic(message, line, col, text)

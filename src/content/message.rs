@@ -204,6 +204,27 @@ struct Checked {
 /// message that is not merged, the date, the language, the slug) and makes
 /// the date and the slug, in that order, so the first problem is the one
 /// reported. `key_lines` places an error at its key's value.
+/// A key of `map` (or of a map inside it) that templates cannot take: not
+/// text, a whole number or true/false.
+fn unusable_key(map: &serde_yaml::Mapping) -> Option<String> {
+    use serde_yaml::Value;
+    map.iter().find_map(|(key, value)| {
+        let usable = matches!(key, Value::String(_) | Value::Bool(_))
+            || matches!(key, Value::Number(n) if n.is_i64() || n.is_u64());
+        if !usable {
+            return Some(serde_yaml::to_string(key).unwrap_or_default().trim().replace('\n', " "));
+        }
+        match value {
+            Value::Mapping(inner) => unusable_key(inner),
+            Value::Sequence(items) => items.iter().find_map(|item| match item {
+                Value::Mapping(inner) => unusable_key(inner),
+                _ => None,
+            }),
+            _ => None,
+        }
+    })
+}
+
 fn check_front(
     shown: &Path,
     rel: &Path,
@@ -243,6 +264,12 @@ fn check_front(
             return Err(error_at("lang", format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
+    }
+    if let Some(key) = unusable_key(&front.extra) {
+        // Templates see `extra` as a map of names: another key would not convert.
+        return Err(error_at("extra", format!("`extra` has a key that is not a name: `{key}`")).with_hint(
+            "a key is text, a whole number or true/false: a `[...]`, `{...}` or `&anchor` before the `:` makes another kind",
+        ));
     }
     if let Some(slug) = front.slug.as_ref().filter(|slug| merged && !is_template(slug)) {
         return Err(error_at("slug", format!("slug `{slug}` would be every row's")).with_hint(

@@ -668,7 +668,7 @@ fn render_value(
         return Ok(text.to_string());
     }
     // Front matter values are text: the pages and the card escape them.
-    tera.render_str(text, context, false).map_err(|e| {
+    template::render_str(tera, text, context, false).map_err(|e| {
         let (line, col, message) = template::tera_location(&e);
         let (key_line, value_col) = m.value_place(key);
         // A value on the key's own line: the column counts from the value's.

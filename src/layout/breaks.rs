@@ -69,16 +69,23 @@ pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment
             continue;
         }
         let (mut start, mut done) = (seg.range.start, 0.0f32);
+        // The splits after `start` that fit are the ones from `next` on up
+        // to a width (widths only grow): each piece looks only at those, so
+        // a word of a million characters is split in one pass, not in a
+        // pass per line.
+        let mut next = 0;
         loop {
-            let fits: Vec<&Split> =
-                seg.splits.iter().filter(|s| s.at > start && s.width - done <= max + 1e-4).collect();
             if seg.width + seg.hyphen - done <= max + 1e-4 {
                 break;
             }
-            let Some(split) = fits.iter().rev().find(|s| s.soft).or(fits.last()).copied().copied().or_else(|| {
-                // Not even one character fits: take one anyway rather than loop.
-                seg.splits.iter().find(|s| s.at > start).copied()
-            }) else {
+            while next < seg.splits.len() && seg.splits[next].at <= start {
+                next += 1;
+            }
+            let fitting = seg.splits[next..].iter().take_while(|s| s.width - done <= max + 1e-4);
+            let (last, last_soft) =
+                fitting.fold((None, None), |(_, soft), s| (Some(*s), if s.soft { Some(*s) } else { soft }));
+            // Not even one character fits: take one anyway rather than loop.
+            let Some(split) = last_soft.or(last).or_else(|| seg.splits.get(next).copied()) else {
                 break;
             };
             out.push(Segment {
@@ -304,5 +311,21 @@ mod split_tests {
         let parts = split_wide(&[seg], 4.0, |_| Vec::new()).into_owned();
         assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
         assert_eq!(parts.last().unwrap().space, 0.3);
+    }
+
+    #[test]
+    fn a_word_of_a_million_characters_splits_in_one_pass() {
+        // Splitting looked at every split point for each line: a 1.5 MB word
+        // took minutes. Now each point is looked at a few times at most.
+        let n = 1_000_000;
+        let splits = (1..n).map(|i| Split { at: i, width: i as f32 * 0.5, soft: i % 7 == 0 }).collect();
+        let seg = Segment { range: 0..n, width: n as f32 * 0.5, space: 0.0, hard_break: false, splits, hyphen: 0.0 };
+        let start = std::time::Instant::now();
+        let parts = split_wide(&[seg], 20.0, |_| Vec::new()).into_owned();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+        assert_eq!(parts.first().unwrap().range, 0..35);
+        assert!(parts.iter().all(|p| p.width <= 20.0 + 1e-3));
+        assert_eq!(parts.last().unwrap().range.end, n);
+        assert!(parts.windows(2).all(|w| w[0].range.end == w[1].range.start));
     }
 }

@@ -41,7 +41,16 @@ pub enum LayoutError {
     /// A font file harfrust cannot read.
     #[error("cannot read font {0}")]
     BadFont(String),
+    /// More text than any card holds (bytes of text, after templates and Markdown).
+    #[error("the card's text is {} KiB; a card holds at most {} KiB", .0.div_ceil(1024), MAX_TEXT_BYTES / 1024)]
+    TooLong(usize),
 }
+
+/// The most bytes of text (title, message and signature, after templates
+/// and Markdown) a card may hold: a card holds a few thousand words at
+/// most, and setting much more only takes time (a template can make
+/// megabytes of text from a few bytes).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 
 /// A piece of a line in one face and colour.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,9 +154,20 @@ pub struct Content<'a> {
     pub lang: Option<hypher::Lang>,
 }
 
+/// Refuses more than [`MAX_TEXT_BYTES`] of text, before any of it is set.
+fn check_length(content: &Content) -> Result<(), LayoutError> {
+    let runs = content.text.blocks.iter().flat_map(|b| &b.runs).map(|r| r.text.len());
+    let bytes = runs.sum::<usize>() + content.title.map_or(0, str::len) + content.signature.map_or(0, str::len);
+    if bytes > MAX_TEXT_BYTES {
+        return Err(LayoutError::TooLong(bytes));
+    }
+    Ok(())
+}
+
 /// Lays out the title, the message and the signature in `frame`, shrinking
 /// the text until it fits, and centres the result vertically.
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
+    check_length(&content)?;
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);

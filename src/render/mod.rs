@@ -102,8 +102,17 @@ pub enum RenderError {
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
     /// The template's SVG holds a picture too large to decode.
-    #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {max} pixels (8000 x 8000) may be drawn", max = MAX_IMAGE_PIXELS)]
-    ImageTooLarge(u64, u64),
+    /// (Its width and height, and the text where it is.)
+    #[error("the theme's card.svg holds a picture of {0} x {1} pixels: at most {side} x {side} pixels may be drawn, neither side over {side} times the other", side = guard::MAX_IMAGE_SIDE)]
+    ImageTooLarge(u64, u64, String),
+    /// The template's SVG holds what a browser would run (in the published
+    /// card.svg): what, and the text where it is.
+    #[error("the theme's card.svg holds `{0}`, which would run in a browser that opens the published card.svg: a card's artwork may hold no scripts, event attributes (`on...=`), animations or embedded documents")]
+    Active(String, String),
+    /// The template's SVG would cost too much to draw: why, and the text
+    /// (an attribute or an id) where it is.
+    #[error("the theme's card.svg cannot be drawn: {0}")]
+    Costly(String, String),
     /// The template's SVG refers to something outside itself.
     #[error("the theme's card.svg refers to `{0}`, outside the card: only `#fragments` of the same SVG and data: URLs may be used")]
     External(String),
@@ -233,8 +242,12 @@ fn card_context(
 }
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
-    let svg = theme.templates.render("card.svg", context).map_err(|e| {
+    let svg = crate::template::render(&theme.templates, "card.svg", context).map_err(|e| {
         let (line, col, message) = crate::template::tera_location(&e);
+        // Tera read the template with the budget checks put in.
+        let name = crate::template::tera_file(&e).unwrap_or("card.svg");
+        let source = theme.files.get(name).map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+        let col = source.map_or(col, |source| crate::template::column_in_source(&source, line, col));
         RenderError::Template(line, col, message)
     })?;
     // A title or alt text may bring a character XML cannot hold (from a
@@ -339,9 +352,13 @@ fn ornament(out: &mut String, color: &str, cx: f32, y: f32, size: f32) {
 }
 
 /// Parses card SVG into a tree with the theme's fonts and nothing from outside.
+/// The tree's filters are costed before anything draws them (so `check`
+/// refuses what a build would spend hours on).
 pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
     check_references(svg)?;
-    usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))
+    let tree = usvg::Tree::from_str(svg, &theme.usvg_options).map_err(|e| RenderError::Svg(e.to_string()))?;
+    crate::svg::cost::check(&tree).map_err(refused)?;
+    Ok(tree)
 }
 
 /// Refuses SVG that refers to anything but itself: an `href` or a `url(...)`
@@ -353,15 +370,21 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
 /// read the user's files or the network, nor take the memory of the machine.
 /// The rules are the SVG guard's for artwork ([`Guard::for_art`]).
 pub fn check_references(svg: &str) -> Result<(), RenderError> {
-    match Guard::for_art().check(svg) {
-        Ok(_) => Ok(()),
-        Err(Refusal::External(reference)) => Err(RenderError::External(reference)),
-        Err(Refusal::Url(inner)) => Err(RenderError::External(guard::unquoted(&inner).to_owned())),
-        Err(Refusal::ImageTooLarge(width, height)) => Err(RenderError::ImageTooLarge(width, height)),
+    Guard::for_art().check(svg).map(|_| ()).map_err(refused)
+}
+
+/// The guard's refusal of card artwork as a render error.
+fn refused(refusal: Refusal) -> RenderError {
+    match refusal {
+        Refusal::External(reference) => RenderError::External(reference),
+        Refusal::Url(inner) => RenderError::External(guard::unquoted(&inner).to_owned()),
+        Refusal::ImageTooLarge(width, height, needle) => RenderError::ImageTooLarge(width, height, needle),
         // Artwork has no size limit of its own, so this cannot come; were
         // it to, the artwork would still be refused.
-        Err(Refusal::TooLarge(bytes)) => Err(RenderError::Svg(format!("{bytes} bytes is too large"))),
-        Err(Refusal::Unusable(why)) => Err(RenderError::Svg(why)),
+        Refusal::TooLarge(bytes) => RenderError::Svg(format!("{bytes} bytes is too large")),
+        Refusal::Unusable(why) => RenderError::Svg(why),
+        Refusal::Costly(why, needle) => RenderError::Costly(why, needle),
+        Refusal::Active(what, needle) => RenderError::Active(what, needle),
     }
 }
 
@@ -570,7 +593,7 @@ mod tests {
         assert!(check_references(&image(&data_url("image/png", &small))).is_ok());
         let huge = png_header(100_000, 100_000);
         let e = check_references(&image(&data_url("image/png", &huge))).unwrap_err();
-        assert!(matches!(e, RenderError::ImageTooLarge(100_000, 100_000)), "{e}");
+        assert!(matches!(e, RenderError::ImageTooLarge(100_000, 100_000, _)), "{e}");
         // Whatever type it claims, a picture is what its bytes are.
         assert!(check_references(&image(&data_url("text/plain", &huge))).is_err());
         // An SVG picture passes the same checks as the artwork.

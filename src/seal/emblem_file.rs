@@ -70,10 +70,11 @@ fn refused(refusal: Refusal) -> SealError {
         Refusal::TooLarge(bytes) => SealError::TooLarge(bytes),
         // An emblem takes no pictures, so this cannot come; were it to, it
         // would still be refused.
-        Refusal::ImageTooLarge(width, height) => {
+        Refusal::ImageTooLarge(width, height, _) => {
             SealError::BadEmblemSvg(format!("a picture of {width} x {height} pixels"))
         }
-        Refusal::Unusable(why) => SealError::BadEmblemSvg(why),
+        Refusal::Unusable(why) | Refusal::Costly(why, _) => SealError::BadEmblemSvg(why),
+        Refusal::Active(..) => SealError::BadEmblemSvg(refusal.to_string()),
     }
 }
 

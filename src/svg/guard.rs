@@ -18,12 +18,43 @@ use resvg::usvg::roxmltree;
 /// bytes a pixel, so this is at most 256 MB (8000 x 8000).
 pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
 
+/// The longest side a picture in card artwork may have, in pixels. Each
+/// side is bounded before the two are multiplied: a picture of 1 x 60
+/// million pixels is under [`MAX_IMAGE_PIXELS`], but fitting it into its
+/// box leaves a width usvg cannot represent (it panics).
+pub const MAX_IMAGE_SIDE: u64 = 8000;
+
 /// How deep `data:` SVG pictures may sit inside each other.
 const MAX_NESTING: usize = 4;
 
 /// Elements that embed or run something from elsewhere.
 const EMBEDDERS: &[&str] =
     &["image", "feImage", "script", "foreignObject", "iframe", "embed", "object", "video", "audio", "handler"];
+
+/// Elements that run something in a browser that opens the SVG: scripts,
+/// embedded documents and animations (`<set>` and `<animate>` can turn an
+/// `href` into a `javascript:` link). usvg draws none of them, so the PNG
+/// never shows them; a published `card.svg` would run them.
+const ACTIVE: &[&str] = &[
+    "script",
+    "foreignObject",
+    "iframe",
+    "embed",
+    "object",
+    "handler",
+    "video",
+    "audio",
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "animateColor",
+    "set",
+    "discard",
+    "listener",
+];
+
+/// Elements whose `href` may be a `data:` URL: those that draw a picture.
+const PICTURES: &[&str] = &["image", "feImage"];
 
 /// What an untrusted SVG may use. Every field is a rule that one kind of
 /// file needs and the other cannot take.
@@ -71,13 +102,23 @@ pub enum Refusal {
     #[error("the file is {0} bytes")]
     TooLarge(usize),
     /// A `data:` picture of this width and height has more than
-    /// [`MAX_IMAGE_PIXELS`].
+    /// [`MAX_IMAGE_PIXELS`] or a side over [`MAX_IMAGE_SIDE`]; the text (the
+    /// start of the outermost `data:` URL) by which a caller finds where.
     #[error("a picture of {0} x {1} pixels")]
-    ImageTooLarge(u64, u64),
+    ImageTooLarge(u64, u64, String),
     /// It cannot be used, for the reason given (not XML, a DTD, an entity,
     /// nesting, `<use>` bombs, ...).
     #[error("{0}")]
     Unusable(String),
+    /// It holds what a browser would run: a script, an event attribute
+    /// (`onload=`), an animation, an embedded document, a `data:` link.
+    /// What it is, and the text by which a caller finds where it is.
+    #[error("holds `{0}`, which a browser would run")]
+    Active(String, String),
+    /// Drawing it would cost more than a card may: the reason, and the
+    /// text (an attribute, an id) by which a caller finds where it is.
+    #[error("{0}")]
+    Costly(String, String),
 }
 
 /// A `url(...)`'s reference without its quotes (see [`Refusal::Url`]).
@@ -146,6 +187,7 @@ impl Guard {
                 self.check_element(node, &mut uses)?;
             }
             for attr in node.attributes() {
+                check_active(node, attr.name(), attr.value().trim())?;
                 self.check_attribute(attr.name(), attr.value().trim(), depth)?;
             }
         }
@@ -185,6 +227,9 @@ impl Guard {
             // Name what it would load, when it says.
             let href = node.attributes().find(|a| a.name() == "href").map(|a| format!(" {}", a.value()));
             return Err(Refusal::External(format!("<{name}>{}", href.unwrap_or_default())));
+        }
+        if ACTIVE.contains(&name) {
+            return Err(Refusal::Active(format!("<{name}>"), format!("<{name}")));
         }
         if self.no_text && name == "text" {
             return Err(Refusal::Unusable(
@@ -242,15 +287,22 @@ impl Guard {
     /// Looks into a `data:` picture as usvg would draw it: a raster
     /// picture's size from its header, an SVG picture through this guard.
     fn check_data_url(&self, url: &str, depth: usize) -> Result<(), Refusal> {
+        match self.check_picture(url, depth) {
+            // Where the file names it: a picture inside one is found by the outer's URL.
+            Err(Refusal::ImageTooLarge(width, height, _)) if depth == 0 => {
+                Err(Refusal::ImageTooLarge(width, height, url.chars().take(40).collect()))
+            }
+            other => other,
+        }
+    }
+
+    /// [`Guard::check_data_url`], but for where the picture is.
+    fn check_picture(&self, url: &str, depth: usize) -> Result<(), Refusal> {
         let unreadable = || Refusal::Unusable("a data: URL that cannot be read".to_owned());
         let data = data_url::DataUrl::process(url).map_err(|_| unreadable())?;
         let (bytes, _) = data.decode_to_vec().map_err(|_| unreadable())?;
         if let Ok(size) = imagesize::blob_size(&bytes) {
-            let (width, height) = (size.width as u64, size.height as u64);
-            if width.saturating_mul(height) > MAX_IMAGE_PIXELS {
-                return Err(Refusal::ImageTooLarge(width, height));
-            }
-            return Ok(());
+            return check_picture_size(size.width as f64, size.height as f64);
         }
         let mime = data.mime_type();
         let svg =
@@ -266,13 +318,71 @@ impl Guard {
             Refusal::Unusable("an SVG picture in a data: URL is not UTF-8 text (compressed SVG is not drawn)".into())
         })?;
         match self.check_at(text, depth + 1) {
-            Ok(_) => Ok(()),
+            Ok(doc) => match svg_size(&doc) {
+                Some((width, height)) => check_picture_size(width, height),
+                None => Ok(()),
+            },
             Err(Refusal::Unusable(message)) => {
                 Err(Refusal::Unusable(format!("an SVG picture in a data: URL: {message}")))
             }
             Err(other) => Err(other),
         }
     }
+}
+
+/// Refuses an attribute a browser would act on: an event handler
+/// (`onload`, `onclick`, ... in any case), `src` (SVG has none: it belongs to
+/// embedded HTML), and a `data:` `href` on anything but a picture (on `<a>`
+/// it is a link to a document of the theme's making).
+fn check_active(node: roxmltree::Node, name: &str, value: &str) -> Result<(), Refusal> {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("on") || lower == "src" {
+        return Err(Refusal::Active(format!("{name}=\"{}\"", shorten(value)), format!("{name}=")));
+    }
+    if name == "href" && is_data_url(value) && !PICTURES.contains(&node.tag_name().name()) {
+        let element = node.tag_name().name();
+        return Err(Refusal::Active(format!("<{element} href=\"{}\">", shorten(value)), "data:".to_owned()));
+    }
+    Ok(())
+}
+
+/// The first 40 characters of `text`, with `...` when there were more.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Refuses a picture with a side over [`MAX_IMAGE_SIDE`], a side under
+/// one [`MAX_IMAGE_SIDE`]th of the other (fitted into its box, the short
+/// side would be too thin for usvg), or over [`MAX_IMAGE_PIXELS`]. Each
+/// side is checked before the two are multiplied.
+fn check_picture_size(width: f64, height: f64) -> Result<(), Refusal> {
+    let max = MAX_IMAGE_SIDE as f64;
+    let (long, short) = (width.max(height), width.min(height));
+    let thin = short > 0.0 && long / short > max;
+    if long > max || thin || width * height > MAX_IMAGE_PIXELS as f64 || !(long.is_finite()) {
+        let side = |n: f64| if n.is_finite() { n.ceil().min(u64::MAX as f64) as u64 } else { u64::MAX };
+        return Err(Refusal::ImageTooLarge(side(width), side(height), String::new()));
+    }
+    Ok(())
+}
+
+/// The size an SVG picture is drawn at, as usvg takes it: its root's
+/// `width` and `height` (plain numbers or pixels), else its `viewBox`.
+fn svg_size(doc: &roxmltree::Document) -> Option<(f64, f64)> {
+    let root = doc.root_element();
+    let number = |name: &str| {
+        let value = root.attribute(name)?.trim();
+        value.strip_suffix("px").unwrap_or(value).trim().parse::<f64>().ok()
+    };
+    let view_box: Option<Vec<f64>> =
+        root.attribute("viewBox").map(|v| v.split([' ', ',']).filter_map(|n| n.trim().parse().ok()).collect());
+    let from_view_box = |i: usize| view_box.as_ref().filter(|v| v.len() == 4).map(|v| v[i]);
+    let width = number("width").or_else(|| from_view_box(2))?;
+    let height = number("height").or_else(|| from_view_box(3))?;
+    Some((width.abs(), height.abs()))
 }
 
 /// Whether a reference is a `data:` URL (scheme in any case).
@@ -381,5 +491,57 @@ mod tests {
         let uses = format!("<svg xmlns=\"{SVG}\"><g id=\"a\"/>{}</svg>", "<use href=\"#a\"/>".repeat(101));
         assert_eq!(art(&uses), Ok(()));
         assert!(matches!(emblem(&uses), Err(Refusal::Unusable(why)) if why.contains("100 <use>")));
+    }
+
+    #[test]
+    fn pictures_are_bounded_on_each_side_before_the_sides_are_multiplied() {
+        let picture = |inner: &str| {
+            let inner: String = inner
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            format!("<svg xmlns=\"{SVG}\"><image width=\"9\" height=\"9\" href=\"data:image/svg+xml,{inner}\"/></svg>")
+        };
+        // 1 x 100,000,000 is over the pixels too; 1 x 60,000,000 is not, and
+        // usvg could not fit it into its box either.
+        for (size, refusal) in [
+            ("width=\"1\" height=\"100000000\"", Some((1, 100_000_000))),
+            ("width=\"1px\" height=\"60000000\"", Some((1, 60_000_000))),
+            ("viewBox=\"0 0 60000000 1\"", Some((60_000_000, 1))),
+            ("width=\"0.001\" height=\"100\"", Some((1, 100))),
+            ("width=\"8000\" height=\"8000\"", None),
+            ("width=\"100%\"", None),
+        ] {
+            let svg = picture(&format!("<svg xmlns=\"{SVG}\" {size}/>"));
+            let found = |(w, h)| Err(Refusal::ImageTooLarge(w, h, svg.split('"').nth(7).unwrap()[..40].to_owned()));
+            assert_eq!(art(&svg), refusal.map_or(Ok(()), found), "{size}");
+        }
+        assert_eq!(check_picture_size(1.0, 60_000_000.0), Err(Refusal::ImageTooLarge(1, 60_000_000, String::new())));
+        assert_eq!(check_picture_size(8000.0, 8000.0), Ok(()));
+        // Inside a picture inside a picture: the guard looks all the way in.
+        let nested = picture(&picture(&format!("<svg xmlns=\"{SVG}\" width=\"1\" height=\"100000000\"/>")));
+        assert!(
+            matches!(art(&nested), Err(Refusal::ImageTooLarge(1, 100_000_000, at)) if at.starts_with("data:image/svg+xml,%3C"))
+        );
+    }
+
+    #[test]
+    fn what_a_browser_would_run_is_refused() {
+        for (body, what, needle) in [
+            ("<script>alert(1)</script>", "<script>", "<script"),
+            ("<rect width=\"9\" height=\"9\" onload=\"alert(1)\"/>", "onload=\"alert(1)\"", "onload="),
+            ("<g ONCLICK=\"x()\"/>", "ONCLICK=\"x()\"", "ONCLICK="),
+            ("<a href=\"#x\"><set attributeName=\"href\" to=\"javascript:alert(1)\"/></a>", "<set>", "<set"),
+            ("<animate attributeName=\"href\" values=\"javascript:x\"/>", "<animate>", "<animate"),
+            ("<foreignObject><p>hi</p></foreignObject>", "<foreignObject>", "<foreignObject"),
+            ("<rect src=\"x.js\"/>", "src=\"x.js\"", "src="),
+            ("<a href=\"data:text/html,hello\"><rect/></a>", "<a href=\"data:text/html,hello\">", "data:"),
+        ] {
+            let svg = format!("<svg xmlns=\"{SVG}\">{body}</svg>");
+            assert_eq!(art(&svg), Err(Refusal::Active(what.into(), needle.into())), "{body}");
+        }
+        // A picture may be a data: URL; an emblem still may not embed one.
+        let svg = format!("<svg xmlns=\"{SVG}\"><image href=\"data:image/png;base64,AA==\"/></svg>");
+        assert_eq!(art(&svg), Ok(()));
     }
 }

@@ -6,6 +6,7 @@
 //! themes, cards or builds (the seal, render and pdf use it, never the
 //! other way round).
 
+pub mod cost;
 pub mod escape;
 pub mod guard;
 pub mod outlines;

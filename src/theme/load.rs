@@ -157,7 +157,16 @@ impl Files<'_> {
                 .filter(|p| (p.ends_with(".html") || *p == EMAIL_TEMPLATE) && !TEMPLATES.contains(p)),
         );
         let sources = names.iter().map(|name| Ok((*name, self.text(name)?))).collect::<Result<Vec<_>, Diagnostic>>()?;
-        if let Err(e) = templates.add_raw_templates(sources.iter().map(|(name, source)| (*name, source.as_str()))) {
+        // Each with its budget checks put in (columns kept, so Tera's
+        // errors still point into the file).
+        let bounded = sources
+            .iter()
+            .map(|(name, source)| {
+                let refused = |(line, col, why)| Diagnostic::error(self.origin(name), line, col, why);
+                Ok((*name, crate::template::instrument(source).map_err(refused)?))
+            })
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        if let Err(e) = templates.add_raw_templates(bounded.iter().map(|(name, source)| (*name, source.as_str()))) {
             return Err(template_error(&e, &sources, &|path| self.origin(path)));
         }
         Ok(templates)

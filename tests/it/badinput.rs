@@ -1032,3 +1032,157 @@ fn a_million_rows_are_refused_after_the_most_a_file_may_have() {
         assert!(peak_kib < 300 << 10, "peak memory {peak_kib} KiB");
     }
 }
+
+#[test]
+fn nested_loops_stop_at_the_loop_budget() {
+    // 100,000 x 100,000 steps ran for about ten minutes.
+    bad_input(
+        "template-loops",
+        |_| {},
+        &[(
+            "content/x.md:5:45: error: this template ran more than 1000000 loop steps (a loop too long?)",
+            "range(end=100000) %}{% endfor %}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_text_that_doubles_stops_at_the_value_budget() {
+    // Forty doublings passed 4 GB in 6 s.
+    bad_input(
+        "template-doubling",
+        |_| {},
+        &[(
+            "content/x.md:5:47: error: this template made a text of more than 1024 KiB (a text that doubles?)",
+            "s ~ s %}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn a_word_of_a_million_letters_is_too_long_for_a_card_and_a_long_one_is_set_quickly() {
+    // A 1.5 MB word took minutes to break into lines; a card holds 64 KiB
+    // of text, and a 60,000-letter word (under that) is split in one pass
+    // (and found too long for the card at once).
+    bad_input(
+        "long-word",
+        |site| {
+            let word = "abcdefghij".repeat(6000);
+            site.write("content/word.md", &format!("---\ntitle: A long word\n---\n{word}\n"));
+        },
+        &[
+            (
+                "content/x.md:4:1: error: the card's text is 1465 KiB; a card holds at most 64 KiB\n  \
+                 hint: a card holds a few hundred words: does a template repeat text?",
+                "A word of a million",
+            ),
+            (
+                "content/word.md:4:1: error: text needs {n} more lines than fit at the minimum size 8pt\n  \
+                 hint: shorten the message, or choose a larger `size:`",
+                "abcdefghij",
+            ),
+        ],
+        &["good"],
+    );
+}
+
+/// The theme `evil` of a case, with `art` on line 3 of its card.svg.
+fn write_art(site: &Site, art: &str) {
+    site.write(
+        "themes/evil/card.svg",
+        &format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{{{{ card.width }}}}\" height=\"{{{{ card.height }}}}\">\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"{{{{ palette.paper }}}}\"/>\n  {art}\n{{{{ text | safe }}}}{{{{ seal | safe }}}}\n</svg>\n"
+        ),
+    );
+}
+
+#[test]
+fn a_picture_one_pixel_wide_and_a_hundred_million_high_is_refused_not_a_crash() {
+    // It passed the 64-megapixel check (which multiplied first) and
+    // panicked inside usvg: exit 101, no other card built.
+    let (site, _) = bad_input(
+        "art-tall-picture",
+        |_| {},
+        &[(
+            "themes/evil/card.svg:3:37: error: the theme's card.svg holds a picture of 1 x 100000000 pixels: \
+             at most 8000 x 8000 pixels may be drawn, neither side over 8000 times the other",
+            "data:image/svg+xml,",
+        )],
+        &["good"],
+    );
+    let check = site.run(&["check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("1 x 100000000 pixels"), "{}", check.stderr);
+}
+
+#[test]
+fn filters_that_would_draw_for_hours_are_refused_by_build_and_check() {
+    let kernel = vec!["1"; 300 * 300].join(" ");
+    let convolve = format!(
+        "<filter id=\"blur\"><feConvolveMatrix order=\"300\" kernelMatrix=\"{kernel}\"/></filter><rect width=\"100%\" height=\"100%\" filter=\"url(#blur)\"/>"
+    );
+    let cases = [
+        (
+            "art-turbulence",
+            None,
+            "themes/evil/card.svg:3:57: error: the theme's card.svg cannot be drawn: an feTurbulence of 100000 octaves: at most 10",
+            "numOctaves=",
+        ),
+        (
+            "art-convolve",
+            Some(convolve.as_str()),
+            "themes/evil/card.svg:3:39: error: the theme's card.svg cannot be drawn: an feConvolveMatrix of order 300 x 300: at most 15 on each side",
+            "order=",
+        ),
+        (
+            "art-morphology",
+            None,
+            "themes/evil/card.svg:3:11: error: the theme's card.svg cannot be drawn: its filters would take 8678753 million pixel operations to draw, at most 500 million",
+            "id=\"thick\"",
+        ),
+    ];
+    for (case, art, diagnostic, there) in cases {
+        let (site, _) = bad_input(
+            case,
+            |site| art.into_iter().for_each(|art| write_art(site, art)),
+            &[(diagnostic, there)],
+            &["good"],
+        );
+        // `check` draws nothing: the guard alone must refuse it, as fast.
+        let check = site.run(&["check"]);
+        assert_eq!(check.code, 1, "{case}: {}", check.stderr);
+        assert!(check.stderr.contains(diagnostic), "{case}: {}", check.stderr);
+    }
+}
+
+#[test]
+fn a_themes_templates_have_the_same_budgets() {
+    bad_input(
+        "theme-template-loops",
+        |_| {},
+        &[(
+            "themes/evil/card.svg:3:47: error: this template ran more than 1000000 loop steps (a loop too long?)",
+            "range(end=100000) %}{% endfor %}",
+        )],
+        &["good"],
+    );
+}
+
+#[test]
+fn an_extra_key_that_is_not_a_name_is_refused_not_a_crash() {
+    // Found by fuzzing (message_svg): `&riends:` is an anchor on an empty
+    // (null) key; Tera cannot take such a map and panicked, ending the build.
+    bad_input(
+        "extra-key",
+        |_| {},
+        &[(
+            "content/x.md:3:8: error: `extra` has a key that is not a name: `null`\n  \
+             hint: a key is text, a whole number or true/false: a `[...]`, `{...}` or `&anchor` before the `:` makes another kind",
+            "{ age: 31, &riends",
+        )],
+        &["good"],
+    );
+}

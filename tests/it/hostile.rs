@@ -325,7 +325,7 @@ fn huge_pictures_and_entity_and_use_bombs_in_theme_art_are_refused_in_bounded_ti
     let cases = [
         (
             card_svg(&format!("<image width=\"9\" height=\"9\" href=\"data:image/png;base64,{huge}\"/>")),
-            "themes/evil/card.svg: error: ",
+            "themes/evil/card.svg:3:37: error: ",
             "a picture of 100000 x 100000 pixels",
         ),
         (
@@ -556,4 +556,47 @@ fn a_panic_while_drawing_one_card_costs_that_card_only() {
     assert!(site.output("cards/good/card.png").is_file(), "the card of the other theme is built");
     assert!(site.read("index.html").contains("/cards/good/"));
     assert!(!site.output("cards/a/card.png").exists());
+}
+
+#[test]
+fn theme_artwork_that_a_browser_would_run_is_refused_at_its_line() {
+    // usvg draws none of it, so the PNG never showed it; the published
+    // card.svg is the theme's own source, and a browser opening it ran it.
+    let cases = [
+        ("<script>alert(document.domain)</script>", "<script>", "<script"),
+        (r#"<rect width="9" height="9" onload="alert(1)"/>"#, r#"onload="alert(1)""#, "onload="),
+        (r#"<rect width="9" height="9" OnClick="alert(1)"/>"#, r#"OnClick="alert(1)""#, "OnClick="),
+        (
+            r##"<a href="#r"><set attributeName="href" to="javascript:alert(1)"/><rect id="r" width="9" height="9"/></a>"##,
+            "<set>",
+            "<set",
+        ),
+        (
+            r#"<foreignObject width="9" height="9"><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://example.org"/></foreignObject>"#,
+            "<foreignObject>",
+            "<foreignObject",
+        ),
+        (r#"<rect width="9" height="9" src="https://example.org/x.js"/>"#, r#"src="https://example.org/x.js""#, "src="),
+        (
+            r#"<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"><rect width="9" height="9"/></a>"#,
+            "<a href=\"data:text/html,<script>alert(1)</script>\">",
+            "data:",
+        ),
+    ];
+    for (art, what, needle) in cases {
+        let site = evil_site();
+        site.write("themes/evil/card.svg", &card_svg(art));
+        let run = build_within(&site);
+        assert_eq!(run.code, 1, "{art}: {}", run.stderr);
+        let col = format!("  {art}").find(needle).expect("the art holds it") + 1;
+        let want = format!(
+            "themes/evil/card.svg:3:{col}: error: the theme's card.svg holds `{what}`, which would run in a browser \
+             that opens the published card.svg: a card's artwork may hold no scripts, event attributes (`on...=`), \
+             animations or embedded documents"
+        );
+        assert!(run.stderr.contains(&want), "{art}: wanted {want}\n{}", run.stderr);
+        assert!(!site.output("cards/a/card.svg").exists(), "{art}");
+        let check = site.run(&["check"]);
+        assert!(check.code == 1 && check.stderr.contains(&want), "{art}: {}", check.stderr);
+    }
 }

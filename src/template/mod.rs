@@ -6,6 +6,16 @@
 //! is turned into a line, column and message here, so a diagnostic can point
 //! into the file the template came from. This module is a leaf: it knows
 //! no message, theme or site.
+//!
+//! Templates come from anyone (a message body, a theme), so every render is
+//! bounded (see [`budget`]): in loop steps, in the size of each value it
+//! makes, in what it writes and in time. Tera has no such limits of its own,
+//! so each template's source is instrumented before Tera reads it.
+
+mod bounded_filters;
+pub mod budget;
+
+pub use budget::{column_in_source, instrument, render, render_str};
 
 /// Whether `text` holds a Tera expression or tag.
 pub fn is_template(text: &str) -> bool {
@@ -28,6 +38,7 @@ pub fn parse_date(text: &str) -> Option<jiff::civil::DateTime> {
 /// `ordinal`, `plural`, `default` (for missing and empty fields alike) and
 /// `fixed`.
 pub fn register_filters(tera: &mut tera::Tera) {
+    budget::register(tera);
     tera.register_filter("date", date_filter);
     tera.register_filter("ordinal", ordinal_filter);
     tera.register_filter("plural", plural_filter);
