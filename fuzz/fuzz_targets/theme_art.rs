@@ -12,8 +12,9 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
+use waxseal::card;
 use waxseal::card::pictures::{self, Drawing, Pictures};
-use waxseal::card::{self, Outputs};
+use waxseal::config::Outputs;
 use waxseal::{content, render};
 
 /// The message drawn when the input brings none.
