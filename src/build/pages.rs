@@ -3,7 +3,7 @@
 //! the sitemap, robots.txt and the 404 page. A page whose inputs are as the
 //! record says is left as it is.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -32,6 +32,8 @@ struct Gallery<'a> {
     entries: &'a Entries,
     /// This build's cards.
     records: &'a BTreeMap<String, CachedCard>,
+    /// The cards listed (those with a page), newest first.
+    newest: &'a [GalleryCard<'a>],
     /// The site's settings, as JSON.
     settings: String,
     /// What each page of this build is made from, by its file.
@@ -59,7 +61,7 @@ fn gallery(
     let css_url = &ctx.css_urls[&config.theme];
     let (made, failures) = (BTreeMap::new(), Vec::new());
     let mut gallery =
-        Gallery { theme, config, output: ctx.output, css_url, old, entries, records, settings, made, failures };
+        Gallery { theme, config, output: ctx.output, css_url, old, entries, records, newest, settings, made, failures };
     // The gallery lists each merged message's cards as one item (see
     // `site::listing`), which leads to the pages of its cards.
     let items = site::listing(newest);
@@ -162,8 +164,10 @@ impl Gallery<'_> {
             .map_err(site::GalleryError::Entry)?;
         let output = self.output;
         self.failures.extend(write(output, "feed.xml", feeds::atom(config, &feed_cards).as_bytes()));
-        let card_urls: Vec<(String, &str)> =
-            self.records.iter().map(|(slug, c)| (site::card_url(config, slug), c.entry.date.as_str())).collect();
+        // Every card with a page (a card whose page could not be made is not in `newest`).
+        let mut cards: Vec<&GalleryCard> = self.newest.iter().collect();
+        cards.sort_by_key(|card| card.slug);
+        let card_urls: Vec<(String, &str)> = cards.iter().map(|c| (site::card_url(config, c.slug), c.date)).collect();
         let sitemap = feeds::sitemap(page_urls.into_iter(), card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
         self.failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
         self.failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
@@ -194,6 +198,7 @@ fn card_pages(
     entries: &Entries,
     newest: &[GalleryCard],
     records: &BTreeMap<String, CachedCard>,
+    made: &HashMap<String, String>,
 ) -> Vec<(String, PageMade)> {
     let config = ctx.config;
     site::neighbours(config, newest)
@@ -211,6 +216,10 @@ fn card_pages(
             let key = hash::key(&[made_from, beside.as_bytes()]);
             if record.page.as_ref() == Some(&key) {
                 return (card.slug.to_string(), PageMade::Same);
+            }
+            if made.get(card.slug) == Some(&key) {
+                // Made so already, before a card beside it was left out.
+                return (card.slug.to_string(), PageMade::Made(key));
             }
             let page = (|| {
                 let entry = match entries.get(&record.entry) {
@@ -240,9 +249,47 @@ fn card_pages(
         .collect()
 }
 
+/// Makes each card's page (see [`card_pages`]); a card whose page could
+/// not be made and is not there from an earlier build is left out of
+/// `newest`, so that no page links it, and the pages beside it are made
+/// again without it, until every page linked is made. Returns what became
+/// of every card's page.
+fn linked_card_pages(
+    ctx: &CardContext,
+    entries: &Entries,
+    newest: &mut Vec<GalleryCard>,
+    records: &BTreeMap<String, CachedCard>,
+) -> Vec<(String, PageMade)> {
+    let mut pages: BTreeMap<String, PageMade> = BTreeMap::new();
+    loop {
+        let made = pages
+            .iter()
+            .filter_map(|(slug, page)| match page {
+                PageMade::Made(key) => Some((slug.clone(), key.clone())),
+                _ => None,
+            })
+            .collect();
+        let results = card_pages(ctx, entries, newest, records, &made);
+        let missing: HashSet<String> = results
+            .iter()
+            .filter(|(slug, page)| {
+                matches!(page, PageMade::Failed(..) | PageMade::Unwritten(_))
+                    && !ctx.output.is_file(&format!("cards/{slug}/index.html"))
+            })
+            .map(|(slug, _)| slug.clone())
+            .collect();
+        pages.extend(results);
+        if missing.is_empty() {
+            return pages.into_iter().collect();
+        }
+        // Each round leaves a card out: at most one round a card.
+        newest.retain(|card| !missing.contains(card.slug));
+    }
+}
+
 pub(super) fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error) -> Diagnostic {
-    let (line, col, message) = crate::template::tera_location(e);
-    Diagnostic::error(theme.origin(crate::template::tera_file(e).unwrap_or(template)), line, col, message)
+    let (name, line, col, message) = theme.template_place(template, e);
+    Diagnostic::error(theme.origin(&name), line, col, message)
 }
 
 /// Makes the pages of the cards recorded in `next` and the gallery, in the
@@ -271,7 +318,7 @@ pub(super) fn make_pages(
         })
         .collect();
     site::sort_newest_first(&mut newest);
-    let pages = card_pages(ctx, entries, &newest, &next.cards);
+    let pages = linked_card_pages(ctx, entries, &mut newest, &next.cards);
     // The gallery, in the site's theme, a page at a time.
     let gallery = match ctx.themes.get(&config.theme) {
         Some(Ok(theme)) => Some(gallery(ctx, theme, old_gallery, entries, &newest, &next.cards)),

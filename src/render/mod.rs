@@ -243,11 +243,7 @@ fn card_context(
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
     let svg = crate::template::render(&theme.templates, "card.svg", context).map_err(|e| {
-        let (line, col, message) = crate::template::tera_location(&e);
-        // Tera read the template with the budget checks put in.
-        let name = crate::template::tera_file(&e).unwrap_or("card.svg");
-        let source = theme.files.get(name).map(|bytes| String::from_utf8_lossy(bytes).into_owned());
-        let col = source.map_or(col, |source| crate::template::column_in_source(&source, line, col));
+        let (_, line, col, message) = theme.template_place("card.svg", &e);
         RenderError::Template(line, col, message)
     })?;
     // A title or alt text may bring a character XML cannot hold (from a

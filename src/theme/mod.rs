@@ -295,6 +295,19 @@ impl Theme {
     pub fn origin(&self, path: &str) -> PathBuf {
         self.origins.get(path).cloned().unwrap_or_else(|| PathBuf::from(path))
     }
+
+    /// Where error `e` of rendering template `template` lies, as the theme's
+    /// file was written: its name (the template it names, an included one,
+    /// else `template`), line, column, and what went wrong. Tera read the
+    /// template with budget checks put in (see `template::instrument`), so
+    /// a column after one is given back.
+    pub fn template_place(&self, template: &str, e: &tera::Error) -> (String, usize, usize, String) {
+        let (line, col, message) = crate::template::tera_location(e);
+        let name = crate::template::tera_file(e).unwrap_or(template);
+        let source = self.files.get(name).map(|bytes| String::from_utf8_lossy(bytes));
+        let col = source.map_or(col, |source| crate::template::column_in_source(&source, line, col));
+        (name.to_string(), line, col, message)
+    }
 }
 
 #[cfg(test)]

@@ -1186,3 +1186,22 @@ fn an_extra_key_that_is_not_a_name_is_refused_not_a_crash() {
         &["good"],
     );
 }
+
+#[test]
+fn a_themes_page_templates_have_the_same_budgets_at_the_column_written() {
+    // The column is the one written, after the loop checks put into the line.
+    let (site, _) = bad_input(
+        "page-template-loops",
+        |_| {},
+        &[(
+            "themes/evil/card.html:4:47: error: this template ran more than 1000000 loop steps (a loop too long?)",
+            "range(end=100000) %}{% endfor %}",
+        )],
+        &["good", "x"],
+    );
+    // The card's pictures are made, but it has no page: no page links one.
+    assert!(!site.output("cards/x/index.html").exists());
+    for page in ["index.html", "cards/good/index.html", "feed.xml", "sitemap.xml"] {
+        assert!(!site.read(page).contains("/cards/x/"), "{page} links the card with no page");
+    }
+}
