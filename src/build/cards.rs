@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::card::compose::missing_glyph_warning;
 use crate::card::email::{card_email, CardEmailError};
 use crate::card::entry::first_words;
+use crate::card::guard;
 use crate::card::pictures::{Drawing, Pictures, PrintJob};
 use crate::card::themes::{own_error, theme_of, Themes};
 use crate::card::{self, lay_out, Artifact, LaidCard};
@@ -27,7 +28,6 @@ use crate::seal::SealSpec;
 use crate::site::CardEntry;
 use crate::theme::{self, Theme};
 
-use super::guard;
 use super::pages::template_diagnostic;
 use super::plan::{Action, Draw, Keys};
 use super::record::{self, BuildCache, CachedCard, Entries};

@@ -15,7 +15,6 @@
 //! long-running `serve` reuses between builds.
 
 mod cards;
-mod guard;
 mod options;
 mod pages;
 mod plan;

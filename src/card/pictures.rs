@@ -96,7 +96,7 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     };
     // The big PNG on one core, the thumbnail, the SVG and the PDF on
     // another: a rebuild of one card then takes half the time.
-    let (card, rest) = rayon::join(card, || -> Result<Drawn, Diagnostic> {
+    let (card, rest) = super::guard::join(card, || -> Result<Drawn, Diagnostic> {
         let mut out = Drawn::new();
         if how.outputs.png {
             // The link preview is the thumbnail on a wider sheet.
