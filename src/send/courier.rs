@@ -5,8 +5,9 @@
 //! and would hold `send` (and the output folder's lock) for as long as it
 //! drips. So the SMTP exchange runs on a courier thread that says which
 //! stage it is in, and the sending thread waits for it only so long: the
-//! greeting, the STARTTLS handshake and the login each get their own
-//! bound, and a whole message `smtp.message_timeout`. A courier that is
+//! greeting, the STARTTLS handshake, the login and each command (MAIL
+//! FROM, RCPT TO, DATA) get their own bound, and a whole message
+//! `smtp.message_timeout`. A courier that is
 //! given up on is left behind (it cannot be interrupted inside lettre) and
 //! ends with the process; the send stops there, since a server that does
 //! not answer in time would cost every message the same wait.
@@ -17,7 +18,8 @@ use std::time::{Duration, Instant};
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
 use lettre::transport::smtp::Error;
 
@@ -51,8 +53,10 @@ enum Stage {
     Tls,
     /// AUTH.
     Login,
-    /// MAIL, RCPT, DATA and the message: as long as the message needs.
-    Sending,
+    /// MAIL FROM, each RCPT TO, DATA: an answer each.
+    Command(&'static str),
+    /// The message itself and the answer to it: as long as the message needs.
+    Content,
 }
 
 /// Why a message did not go.
@@ -142,8 +146,8 @@ impl Server {
     fn allowance(&self, stage: Stage) -> Option<Duration> {
         match stage {
             Stage::Greeting => Some(self.wait * 2),
-            Stage::Tls | Stage::Login => Some(self.wait),
-            Stage::Sending => None,
+            Stage::Tls | Stage::Login | Stage::Command(_) => Some(self.wait),
+            Stage::Content => None,
         }
     }
 
@@ -153,7 +157,10 @@ impl Server {
             Stage::Greeting => "no greeting",
             Stage::Tls => "no encrypted connection",
             Stage::Login => "no answer to the login",
-            Stage::Sending => "no answer",
+            Stage::Command(command) => {
+                return format!("{}: no answer to {command} within {} s", self.name(), self.wait.as_secs())
+            }
+            Stage::Content => "no answer to the message",
         };
         format!("{}: {what} within {} s", self.name(), self.wait.as_secs())
     }
@@ -187,8 +194,49 @@ impl Server {
             *open = Some(self.connect(notes)?);
         }
         let connection = open.as_mut().expect("just opened");
-        let _ = notes.send(Note::Stage(Stage::Sending));
-        connection.send(envelope, bytes).map_err(|e| self.failure(Stage::Sending, &e))
+        let result = self.exchange(connection, envelope, bytes, notes);
+        if result.is_err() {
+            // As lettre does: the connection is not used again.
+            connection.abort();
+        }
+        result
+    }
+
+    /// MAIL FROM, RCPT TO, DATA and the message, as lettre's `send` does
+    /// it, each command its own stage, so that each answer has its bound.
+    fn exchange(
+        &self,
+        connection: &mut SmtpConnection,
+        envelope: &Envelope,
+        bytes: &[u8],
+        notes: &Sender<Note>,
+    ) -> Result<Response, Failure> {
+        let mut options = Vec::new();
+        let mut addresses = envelope.from().into_iter().chain(envelope.to());
+        if !addresses.all(|address| AsRef::<str>::as_ref(address).is_ascii()) {
+            if !connection.server_info().supports_feature(Extension::SmtpUtfEight) {
+                return Err(Failure::Refused(
+                    "the addresses are not ASCII and the server does not take SMTPUTF8".into(),
+                ));
+            }
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !bytes.is_ascii() {
+            if !connection.server_info().supports_feature(Extension::EightBitMime) {
+                return Err(Failure::Refused("the message is not ASCII and the server does not take 8BITMIME".into()));
+            }
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let mut step = |stage: Stage, run: &mut dyn FnMut(&mut SmtpConnection) -> Result<Response, Error>| {
+            let _ = notes.send(Note::Stage(stage));
+            run(connection).map_err(|e| self.failure(stage, &e))
+        };
+        step(Stage::Command("MAIL FROM"), &mut |c| c.command(Mail::new(envelope.from().cloned(), options.clone())))?;
+        for to in envelope.to() {
+            step(Stage::Command("RCPT TO"), &mut |c| c.command(Rcpt::new(to.clone(), Vec::new())))?;
+        }
+        step(Stage::Command("DATA"), &mut |c| c.command(Data))?;
+        step(Stage::Content, &mut |c| c.message(bytes))
     }
 
     /// A new connection: greeted, encrypted, logged in.
@@ -219,7 +267,7 @@ impl Server {
             return Failure::TimedOut(self.late(stage));
         }
         match stage {
-            Stage::Sending => Failure::Refused(e.to_string()),
+            Stage::Command(_) | Stage::Content => Failure::Refused(e.to_string()),
             _ => Failure::Server(format!("{}: {e}", self.name())),
         }
     }

@@ -336,6 +336,8 @@ enum Hostile {
     DripsGreeting,
     /// Greets and answers EHLO, then drips its answer to MAIL.
     DripsAfterHello,
+    /// Takes MAIL, RCPT, DATA and the message, then drips its answer to it.
+    DripsAfterData,
 }
 
 /// A server on 127.0.0.1 that behaves as `how` to every connection for up
@@ -371,6 +373,23 @@ fn talk(mut stream: TcpStream, how: Hostile) {
             let _ = reader.read_line(&mut line);
             let _ = stream.write_all(b"250 mail.example\r\n");
             let _ = reader.read_line(&mut line);
+            drip(&mut stream, b"250 ");
+        }
+        Hostile::DripsAfterData => {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = stream.write_all(b"220 mail.example ESMTP\r\n");
+            for answer in ["250 mail.example", "250 ok", "250 ok", "354 go on"] {
+                let _ = reader.read_line(&mut line);
+                let _ = stream.write_all(format!("{answer}\r\n").as_bytes());
+            }
+            line.clear();
+            while line != ".\r\n" {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+            }
             drip(&mut stream, b"250 ");
         }
     }
@@ -422,7 +441,15 @@ fn a_server_that_drips_its_greeting_or_its_answers_is_given_up_on_in_time() {
     assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, "no greeting within 1 s"), "{stderr}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 
+    // Each command's answer has its own bound...
     let (code, stderr, took, port) = send_to_hostile(Hostile::DripsAfterHello);
+    assert_eq!(code, 1, "{stderr}");
+    let why = "no answer to MAIL FROM within 1 s";
+    assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, why), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+
+    // ...and the message, however long it is, the message's.
+    let (code, stderr, took, port) = send_to_hostile(Hostile::DripsAfterData);
     assert_eq!(code, 1, "{stderr}");
     let why = "the message was not through within 3 s";
     assert_eq!(stderr.lines().take(4).collect::<Vec<_>>(), given_up(port, why), "{stderr}");
