@@ -22,8 +22,9 @@
 //! appears, so a killed build's files are known too.
 //!
 //! An output can also be kept in memory (`waxseal check`): then nothing is
-//! read from or written to the disk at all, and the folder of that name, if
-//! there is one, is left as it is.
+//! read from or written to the folder of that name, if there is one; what
+//! it keeps of each file is chosen by its owner (see [`Keep`]), and the
+//! cards' gallery entries go to an unnamed temporary file, gone when closed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -460,11 +461,15 @@ impl Output {
 
     /// Opens file `rel` to read it and to append to it (creating it and its
     /// folder if needed): the build cache's entries file. In memory, it is a
-    /// new empty buffer that only the one who opened it reads.
+    /// new empty unnamed temporary file (a buffer when none can be made)
+    /// that only the one who opened it reads.
     pub fn open_append(&self, rel: &str) -> std::io::Result<AppendFile> {
         if self.memory.is_some() {
             self.resolve(rel)?;
-            return Ok(AppendFile::Memory(std::io::Cursor::new(Vec::new())));
+            // On the disk, unnamed: a site's entries grow with its cards.
+            return Ok(tempfile::tempfile()
+                .map(AppendFile::Unnamed)
+                .unwrap_or_else(|_| AppendFile::Memory(std::io::Cursor::new(Vec::new()))));
         }
         let path = self.walk(rel)?;
         std::fs::create_dir_all(path.parent().expect("resolved paths lie inside the root"))?;
@@ -682,7 +687,10 @@ fn remove_temporaries(root: &Path) -> std::io::Result<()> {
 pub enum AppendFile {
     /// A file of the output folder, opened to append.
     Disk(std::fs::File),
-    /// A buffer of an output kept in memory.
+    /// An unnamed temporary file (of an output kept in memory), gone when
+    /// closed: appended to like the others.
+    Unnamed(std::fs::File),
+    /// A buffer (of an output kept in memory, when no temporary file can be made).
     Memory(std::io::Cursor<Vec<u8>>),
 }
 
@@ -690,7 +698,7 @@ impl AppendFile {
     /// Its length in bytes.
     pub fn len(&self) -> std::io::Result<u64> {
         match self {
-            AppendFile::Disk(file) => Ok(file.metadata()?.len()),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => Ok(file.metadata()?.len()),
             AppendFile::Memory(buffer) => Ok(buffer.get_ref().len() as u64),
         }
     }
@@ -703,7 +711,7 @@ impl AppendFile {
     /// Cuts it (or makes it longer, with zeros) to `len` bytes.
     pub fn set_len(&mut self, len: u64) -> std::io::Result<()> {
         match self {
-            AppendFile::Disk(file) => file.set_len(len),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.set_len(len),
             AppendFile::Memory(buffer) => {
                 buffer.get_mut().resize(len as usize, 0);
                 Ok(())
@@ -715,7 +723,7 @@ impl AppendFile {
 impl Read for AppendFile {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
-            AppendFile::Disk(file) => file.read(buf),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.read(buf),
             AppendFile::Memory(buffer) => buffer.read(buf),
         }
     }
@@ -725,6 +733,10 @@ impl Write for AppendFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             AppendFile::Disk(file) => file.write(buf),
+            AppendFile::Unnamed(file) => {
+                file.seek(std::io::SeekFrom::End(0))?;
+                file.write(buf)
+            }
             AppendFile::Memory(buffer) => {
                 // Like a file opened to append: every write goes at the end,
                 // wherever the last read left off.
@@ -736,7 +748,7 @@ impl Write for AppendFile {
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            AppendFile::Disk(file) => file.flush(),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.flush(),
             AppendFile::Memory(_) => Ok(()),
         }
     }
@@ -745,7 +757,7 @@ impl Write for AppendFile {
 impl Seek for AppendFile {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
         match self {
-            AppendFile::Disk(file) => file.seek(pos),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.seek(pos),
             AppendFile::Memory(buffer) => buffer.seek(pos),
         }
     }
