@@ -14,7 +14,7 @@ use crate::build::{self, BuildOptions, CardSource, Session};
 use crate::config::SiteConfig;
 use crate::diagnostics::{display_path, line_col, Diagnostic, Report};
 use crate::links::{self, Broken, SiteUrls, Use};
-use crate::output::{HeldFile, Output};
+use crate::output::Output;
 use crate::theme::{self, Theme};
 
 /// What a check found.
@@ -32,7 +32,7 @@ pub struct CheckReport {
 /// Checks the site `options` describe (its `output` only names the pages
 /// in diagnostics: nothing there is read or written).
 pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
-    let output = Output::in_memory(&options.output);
+    let output = Output::in_memory(&options.output, links::keep);
     let built = build::build_into(session, options, &output);
     let mut checked =
         CheckReport { problems: built.problems, cards: built.built.len(), drafts_skipped: built.drafts_skipped };
@@ -43,10 +43,11 @@ pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
     let Ok(config) = options.config() else {
         return checked;
     };
-    let files = output.held_files();
+    let files = output.take_held_files();
     let broken = links::check(&files, &SiteUrls::new(&config.base_url));
     let places = Places { root: &options.root, output: &options.output, config: &config, sources: &built.sources };
-    checked.problems.diagnostics.extend(places.diagnostics(&files, broken));
+    drop(files);
+    checked.problems.diagnostics.extend(places.diagnostics(broken));
     checked
 }
 
@@ -61,10 +62,10 @@ struct Places<'a> {
 impl Places<'_> {
     /// The diagnostics of `broken`, each where it was written; a theme's
     /// link broken on many pages is reported once.
-    fn diagnostics(&self, files: &BTreeMap<String, HeldFile>, broken: Vec<Broken>) -> Vec<Diagnostic> {
+    fn diagnostics(&self, broken: Vec<Broken>) -> Vec<Diagnostic> {
         let mut found = Found::default();
         for b in broken {
-            self.place(files, b, &mut found);
+            self.place(b, &mut found);
         }
         let mut diagnostics = once_per_place(found.from_messages);
         diagnostics.extend(found.from_themes.into_values().map(|(d, alone, many, pages)| match pages {
@@ -78,7 +79,7 @@ impl Places<'_> {
     /// Puts `b` where it was written: in its card's message when the
     /// message holds the URL, else on its output page, or in the theme file
     /// that makes that page.
-    fn place(&self, files: &BTreeMap<String, HeldFile>, b: Broken, found: &mut Found) {
+    fn place(&self, b: Broken, found: &mut Found) {
         let what = match b.found.kind {
             Use::Link => format!("broken link to `{}`", b.found.url),
             Use::Image => format!("missing image `{}`", b.found.url),
@@ -97,11 +98,7 @@ impl Places<'_> {
             }
         }
         let page = display_path(self.root, &self.output.join(&b.file));
-        let (line, col) = files
-            .get(&b.file)
-            .and_then(|f| f.text.as_deref())
-            .map_or((0, 0), |text| line_col(&String::from_utf8_lossy(text), b.found.offset));
-        let diagnostic = Diagnostic::error(page, line, col, what);
+        let diagnostic = Diagnostic::error(page, b.place.0, b.place.1, what);
         match self.template_of(&b.file, source) {
             Some((theme_name, template)) => self.in_theme(b, source, diagnostic, &theme_name, template, found),
             None => found.from_messages.push(diagnostic.with_hint(b.reason)),

@@ -9,15 +9,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 use iri_string::format::ToDedicatedString;
 use iri_string::types::{IriAbsoluteStr, IriAbsoluteString, IriReferenceStr};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use rayon::prelude::*;
 
-use crate::output::HeldFile;
+use crate::output::{HeldFile, Kept};
 
 /// How a page uses a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct Page {
     pub links: Vec<Found>,
     /// Its elements' `id`s (and `<a name>`s).
     pub ids: HashSet<String>,
+    /// The line and column of each URL of `links`, when known (see [`keep`]).
+    pub places: Vec<(usize, usize)>,
 }
 
 /// Where a URL leads.
@@ -81,6 +83,8 @@ pub struct Broken {
     pub found: Found,
     /// Why it leads nowhere, in a few words.
     pub reason: String,
+    /// Its line and column in the file (0, 0 when not known).
+    pub place: (usize, usize),
 }
 
 /// The site's address, from `base_url`: which URLs are its own, and the
@@ -375,26 +379,49 @@ fn css_urls(parser: &mut cssparser::Parser, css: &str, in_url: bool, found: &mut
     }
 }
 
-/// Checks every link of the pages and stylesheets among `files` (output
-/// paths and what an output in memory holds of them) of the site at `site`.
-pub fn check(files: &BTreeMap<String, HeldFile>, site: &SiteUrls) -> Vec<Broken> {
-    let parsed: Vec<(&str, Page)> = files
-        .par_iter()
-        .filter_map(|(file, held)| {
-            let text = String::from_utf8_lossy(held.text.as_deref()?);
-            if file.ends_with(".html") {
-                Some((file.as_str(), html_links(&text)))
-            } else if file.ends_with(".css") {
-                Some((file.as_str(), Page { links: css_links(&text, 0), ids: HashSet::new() }))
-            } else {
-                None
-            }
+/// What a link check keeps of output file `rel` (see [`crate::output::Keep`]):
+/// of a page or a stylesheet its URLs, each with its line and column, and
+/// its `id`s, never its text (a site of many cards would be held whole).
+pub fn keep(rel: &str, bytes: &[u8]) -> Option<Kept> {
+    let text = || String::from_utf8_lossy(bytes);
+    let mut page = if rel.ends_with(".html") {
+        html_links(&text())
+    } else if rel.ends_with(".css") {
+        Page { links: css_links(&text(), 0), ..Page::default() }
+    } else {
+        return None;
+    };
+    page.places = places(&text(), page.links.iter().map(|f| f.offset));
+    page.links.shrink_to_fit();
+    Some(Arc::new(page))
+}
+
+/// The line and column of each byte offset of `offsets` in `text`.
+fn places(text: &str, offsets: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    offsets
+        .map(|offset| {
+            let offset = offset.min(text.len());
+            let line = starts.partition_point(|&start| start <= offset);
+            let start = starts[line - 1];
+            (line, text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1)
         })
+        .collect()
+}
+
+/// Checks every link of the pages and stylesheets among `files` (output
+/// paths and what an output in memory holds of them, see [`keep`]) of the
+/// site at `site`.
+pub fn check(files: &BTreeMap<String, HeldFile>, site: &SiteUrls) -> Vec<Broken> {
+    let parsed: Vec<(&str, &Page)> = files
+        .iter()
+        .filter_map(|(file, held)| Some((file.as_str(), held.kept.as_ref()?.downcast_ref::<Page>()?)))
         .collect();
     let ids: HashMap<&str, &HashSet<String>> = parsed.iter().map(|(file, page)| (*file, &page.ids)).collect();
     let mut broken = Vec::new();
     for (file, page) in &parsed {
-        for found in &page.links {
+        for (i, found) in page.links.iter().enumerate() {
+            let place = page.places.get(i).copied().unwrap_or_default();
             let reason = match site.resolve(file, &found.url) {
                 Target::Elsewhere => continue,
                 Target::Invalid => "it is not a valid URL".to_string(),
@@ -413,6 +440,7 @@ pub fn check(files: &BTreeMap<String, HeldFile>, site: &SiteUrls) -> Vec<Broken>
                             file: file.to_string(),
                             found: found.clone(),
                             reason: format!("the site has no file `{target}`"),
+                            place,
                         });
                         continue;
                     };
@@ -425,7 +453,7 @@ pub fn check(files: &BTreeMap<String, HeldFile>, site: &SiteUrls) -> Vec<Broken>
                     format!("`{there}` has no element with the id `{fragment}`")
                 }
             };
-            broken.push(Broken { file: file.to_string(), found: found.clone(), reason });
+            broken.push(Broken { file: file.to_string(), found: found.clone(), reason, place });
         }
     }
     broken
@@ -565,19 +593,20 @@ mod tests {
 
     #[test]
     fn check_reports_missing_files_and_fragments() {
-        let text = |s: &str| HeldFile { len: s.len() as u64, text: Some(std::sync::Arc::from(s.as_bytes())) };
         let mut files = BTreeMap::new();
-        files.insert(
-            "index.html".to_string(),
-            text(
-                "<a href=\"cards/a/\">a</a><a href=\"cards/a/#note\">n</a><a href=\"cards/a#gone\">g</a>\
+        let mut text = |rel: &str, s: &str| {
+            files.insert(rel.to_string(), HeldFile { len: s.len() as u64, kept: keep(rel, s.as_bytes()) });
+        };
+        text(
+            "index.html",
+            "<a href=\"cards/a/\">a</a><a href=\"cards/a/#note\">n</a><a href=\"cards/a#gone\">g</a>\
                   <a href=\"cards/b/\">b</a><img src=\"pic.png\"><a href=\"https://else.example/\">e</a>\
-                  <a href=\"#top\">top</a><a href=\"cards/a/card.png#x\">png</a>",
-            ),
+                  <a href=\"#top\">top</a>\n<a href=\"cards/a/card.png#x\">png</a>",
         );
-        files.insert("cards/a/index.html".to_string(), text("<p id=\"note\">hi</p><link href=\"../../style.css\">"));
-        files.insert("cards/a/card.png".to_string(), HeldFile { len: 0, text: None });
-        files.insert("style.css".to_string(), text("body { background: url(missing.png) }"));
+        text("cards/a/index.html", "<p id=\"note\">hi</p><link href=\"../../style.css\">");
+        text("cards/a/card.png", "\u{89}PNG");
+        text("style.css", "body {\n  background: url(missing.png) }");
+        assert!(files["cards/a/card.png"].kept.is_none(), "only pages and stylesheets are read");
         let broken = check(&files, &SiteUrls::new("/"));
         let seen: Vec<(&str, &str, &str)> =
             broken.iter().map(|b| (b.file.as_str(), b.found.url.as_str(), b.reason.as_str())).collect();
@@ -591,5 +620,7 @@ mod tests {
             ]
         );
         assert_eq!(broken[2].found.kind, Use::Image);
+        let places: Vec<(usize, usize)> = broken.iter().map(|b| b.place).collect();
+        assert_eq!(places, [(1, 63), (1, 91), (1, 116), (2, 19)], "where each stands in its file");
     }
 }

@@ -22,8 +22,9 @@
 //! appears, so a killed build's files are known too.
 //!
 //! An output can also be kept in memory (`waxseal check`): then nothing is
-//! read from or written to the disk at all, and the folder of that name, if
-//! there is one, is left as it is.
+//! read from or written to the folder of that name, if there is one; what
+//! it keeps of each file is chosen by its owner (see [`Keep`]), and the
+//! cards' gallery entries go to an unnamed temporary file, gone when closed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -39,7 +40,7 @@ pub struct Output {
     /// they are recorded (see [`Output::recording_changes`]).
     changed: Option<Arc<Mutex<Vec<String>>>>,
     /// The files, when the output is kept in memory (see [`Output::in_memory`]).
-    memory: Option<Arc<Mutex<BTreeMap<String, HeldFile>>>>,
+    memory: Option<Arc<Memory>>,
     /// The manifest's journal, once the folder is claimed.
     journal: Option<Arc<Mutex<Journal>>>,
     /// The links met inside the folder, by path: each is reported once.
@@ -218,19 +219,31 @@ fn normalize(path: &Path) -> PathBuf {
     real
 }
 
-/// A file of an output kept in memory: its size, and its bytes when it is
-/// text (pages, stylesheets, feeds, SVG), which is all a link check reads.
-/// Pictures and fonts are only noted as there.
+/// A file of an output kept in memory: its size, and what its owner chose
+/// to keep of its bytes (see [`Keep`]).
 #[derive(Debug, Clone)]
 pub struct HeldFile {
     /// Its size in bytes.
     pub len: u64,
-    /// Its bytes, for a text file.
-    pub text: Option<Arc<[u8]>>,
+    /// What was kept of it, when anything was.
+    pub kept: Option<Kept>,
 }
 
-/// The extensions of the files an output in memory keeps the bytes of.
-const TEXT_EXTENSIONS: [&str; 5] = ["html", "css", "xml", "txt", "svg"];
+/// What an output kept in memory keeps of a file, made from its bytes when
+/// it is written: the bytes themselves would grow with the site (`check`
+/// keeps only a page's links and ids).
+pub type Kept = Arc<dyn std::any::Any + Send + Sync>;
+
+/// Chooses what an output kept in memory keeps of file `rel`, given its
+/// bytes; `None` keeps only that it is there, and its size.
+pub type Keep = fn(rel: &str, bytes: &[u8]) -> Option<Kept>;
+
+/// The files of an output kept in memory.
+#[derive(Debug)]
+struct Memory {
+    files: Mutex<BTreeMap<String, HeldFile>>,
+    keep: Keep,
+}
 
 impl Output {
     /// Opens (creating it if needed) the output folder.
@@ -241,9 +254,10 @@ impl Output {
 
     /// An output kept in memory, named `root` in messages: it starts empty
     /// (a folder `root` is neither read nor changed), so a build into it
-    /// finds no build cache and makes every card.
-    pub fn in_memory(root: &Path) -> Output {
-        let memory = Some(Arc::default());
+    /// finds no build cache and makes every card. Of each file written it
+    /// keeps the size and what `keep` makes of its bytes.
+    pub fn in_memory(root: &Path, keep: Keep) -> Output {
+        let memory = Some(Arc::new(Memory { files: Mutex::default(), keep }));
         Output { root: root.to_path_buf(), changed: None, memory, journal: None, links: Arc::default() }
     }
 
@@ -252,15 +266,20 @@ impl Output {
         self.memory.is_some()
     }
 
-    /// The files of an output kept in memory, by path (empty for a folder).
-    pub fn held_files(&self) -> BTreeMap<String, HeldFile> {
-        self.memory.as_ref().map(|m| m.lock().expect("no panics while holding the lock").clone()).unwrap_or_default()
+    /// The files of an output kept in memory, by path, taken out of it
+    /// (it is empty after; always empty for a folder).
+    pub fn take_held_files(&self) -> BTreeMap<String, HeldFile> {
+        let files = self
+            .memory
+            .as_ref()
+            .map(|m| std::mem::take(&mut *m.files.lock().expect("no panics while holding the lock")));
+        files.unwrap_or_default()
     }
 
     /// Whether file `rel` is there.
     pub fn is_file(&self, rel: &str) -> bool {
         match &self.memory {
-            Some(memory) => memory.lock().expect("no panics while holding the lock").contains_key(rel),
+            Some(memory) => memory.files.lock().expect("no panics while holding the lock").contains_key(rel),
             None => self.walk(rel).is_ok_and(|path| path.is_file()),
         }
     }
@@ -301,14 +320,12 @@ impl Output {
         links.iter().map(|(path, target)| Link { path: path.clone(), target: target.clone() }).collect()
     }
 
-    /// Keeps `bytes` as file `rel` of an output in memory.
-    fn hold(memory: &Mutex<BTreeMap<String, HeldFile>>, rel: &str, bytes: &[u8]) {
-        let text = Path::new(rel)
-            .extension()
-            .is_some_and(|ext| TEXT_EXTENSIONS.iter().any(|t| ext.eq_ignore_ascii_case(t)))
-            .then(|| Arc::from(bytes));
-        let file = HeldFile { len: bytes.len() as u64, text };
-        memory.lock().expect("no panics while holding the lock").insert(rel.to_string(), file);
+    /// Keeps file `rel` of an output in memory: its size and what its
+    /// owner keeps of `bytes` (made before the lock is taken: cards write
+    /// in parallel).
+    fn hold(memory: &Memory, rel: &str, bytes: &[u8]) {
+        let file = HeldFile { len: bytes.len() as u64, kept: (memory.keep)(rel, bytes) };
+        memory.files.lock().expect("no panics while holding the lock").insert(rel.to_string(), file);
     }
 
     /// The same folder, recording which files are written or removed (for
@@ -444,11 +461,15 @@ impl Output {
 
     /// Opens file `rel` to read it and to append to it (creating it and its
     /// folder if needed): the build cache's entries file. In memory, it is a
-    /// new empty buffer that only the one who opened it reads.
+    /// new empty unnamed temporary file (a buffer when none can be made)
+    /// that only the one who opened it reads.
     pub fn open_append(&self, rel: &str) -> std::io::Result<AppendFile> {
         if self.memory.is_some() {
             self.resolve(rel)?;
-            return Ok(AppendFile::Memory(std::io::Cursor::new(Vec::new())));
+            // On the disk, unnamed: a site's entries grow with its cards.
+            return Ok(tempfile::tempfile()
+                .map(AppendFile::Unnamed)
+                .unwrap_or_else(|_| AppendFile::Memory(std::io::Cursor::new(Vec::new()))));
         }
         let path = self.walk(rel)?;
         std::fs::create_dir_all(path.parent().expect("resolved paths lie inside the root"))?;
@@ -479,7 +500,7 @@ impl Output {
     pub fn remove(&self, rel: &str) -> std::io::Result<()> {
         if let Some(memory) = &self.memory {
             self.resolve(rel)?;
-            if memory.lock().expect("no panics while holding the lock").remove(rel).is_some() {
+            if memory.files.lock().expect("no panics while holding the lock").remove(rel).is_some() {
                 self.note(rel);
             }
             return Ok(());
@@ -666,7 +687,10 @@ fn remove_temporaries(root: &Path) -> std::io::Result<()> {
 pub enum AppendFile {
     /// A file of the output folder, opened to append.
     Disk(std::fs::File),
-    /// A buffer of an output kept in memory.
+    /// An unnamed temporary file (of an output kept in memory), gone when
+    /// closed: appended to like the others.
+    Unnamed(std::fs::File),
+    /// A buffer (of an output kept in memory, when no temporary file can be made).
     Memory(std::io::Cursor<Vec<u8>>),
 }
 
@@ -674,7 +698,7 @@ impl AppendFile {
     /// Its length in bytes.
     pub fn len(&self) -> std::io::Result<u64> {
         match self {
-            AppendFile::Disk(file) => Ok(file.metadata()?.len()),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => Ok(file.metadata()?.len()),
             AppendFile::Memory(buffer) => Ok(buffer.get_ref().len() as u64),
         }
     }
@@ -687,7 +711,7 @@ impl AppendFile {
     /// Cuts it (or makes it longer, with zeros) to `len` bytes.
     pub fn set_len(&mut self, len: u64) -> std::io::Result<()> {
         match self {
-            AppendFile::Disk(file) => file.set_len(len),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.set_len(len),
             AppendFile::Memory(buffer) => {
                 buffer.get_mut().resize(len as usize, 0);
                 Ok(())
@@ -699,7 +723,7 @@ impl AppendFile {
 impl Read for AppendFile {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
-            AppendFile::Disk(file) => file.read(buf),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.read(buf),
             AppendFile::Memory(buffer) => buffer.read(buf),
         }
     }
@@ -709,6 +733,10 @@ impl Write for AppendFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             AppendFile::Disk(file) => file.write(buf),
+            AppendFile::Unnamed(file) => {
+                file.seek(std::io::SeekFrom::End(0))?;
+                file.write(buf)
+            }
             AppendFile::Memory(buffer) => {
                 // Like a file opened to append: every write goes at the end,
                 // wherever the last read left off.
@@ -720,7 +748,7 @@ impl Write for AppendFile {
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            AppendFile::Disk(file) => file.flush(),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.flush(),
             AppendFile::Memory(_) => Ok(()),
         }
     }
@@ -729,7 +757,7 @@ impl Write for AppendFile {
 impl Seek for AppendFile {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
         match self {
-            AppendFile::Disk(file) => file.seek(pos),
+            AppendFile::Disk(file) | AppendFile::Unnamed(file) => file.seek(pos),
             AppendFile::Memory(buffer) => buffer.seek(pos),
         }
     }
@@ -770,18 +798,20 @@ mod tests {
     #[test]
     fn an_output_in_memory_touches_no_disk() {
         let dir = tempfile::tempdir().unwrap();
-        let out = Output::in_memory(&dir.path().join("output"));
+        let keep: Keep = |rel, bytes| rel.ends_with(".html").then(|| Arc::new(bytes.len()) as Kept);
+        let out = Output::in_memory(&dir.path().join("output"), keep);
         out.write("cards/a/index.html", b"<p>hi</p>").unwrap();
         out.write("cards/a/card.png", b"\x89PNG").unwrap();
         out.write_streamed("feed.xml", |w| w.write_all(b"<feed/>")).unwrap();
         assert!(out.write("../escape.txt", b"x").is_err(), "paths are checked as for a folder");
         assert!(out.is_file("cards/a/index.html") && out.is_file("cards/a/card.png") && !out.is_file("cards/a"));
-        let files = out.held_files();
-        assert_eq!(files["cards/a/index.html"].text.as_deref(), Some(&b"<p>hi</p>"[..]));
-        assert_eq!((files["cards/a/card.png"].len, files["cards/a/card.png"].text.is_none()), (4, true));
-        assert_eq!(files["feed.xml"].text.as_deref(), Some(&b"<feed/>"[..]));
         out.remove("cards/a/card.png").unwrap();
         assert!(!out.is_file("cards/a/card.png"));
+        let kept = |file: &HeldFile| file.kept.as_ref().and_then(|k| k.downcast_ref::<usize>()).copied();
+        let files = out.take_held_files();
+        assert_eq!((files["cards/a/index.html"].len, kept(&files["cards/a/index.html"])), (9, Some(9)));
+        assert_eq!((files["feed.xml"].len, kept(&files["feed.xml"])), (7, None), "only what the owner keeps");
+        assert!(!files.contains_key("cards/a/card.png") && !out.is_file("feed.xml"), "taken out");
 
         // The entries file: appends go at the end, wherever reading left off.
         let mut file = out.open_append(".waxseal-cache/entries.jsonl").unwrap();

@@ -5,6 +5,8 @@
 //! host. Asset file names carry a hash of their content so they can be
 //! cached forever. This module renders text; writing is the build's job.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -376,34 +378,36 @@ pub struct Beside<'a> {
 /// Every card of `newest` (the gallery's order) with the cards beside it: a
 /// card listed on its own among the gallery's items (a group there is
 /// linked as its page), a grouped card among its group's cards, and a
-/// hidden card alone.
-pub fn neighbours<'a>(config: &SiteConfig, newest: &[GalleryCard<'a>]) -> Vec<Beside<'a>> {
-    let items = listing(newest);
-    let link = |item: &ListItem| match item.cards {
+/// hidden card alone. One at a time: the links of a site's every card are
+/// never all held (a merged message may have many thousand).
+pub fn neighbours<'a>(config: &'a SiteConfig, newest: &'a [GalleryCard<'a>]) -> impl Iterator<Item = Beside<'a>> + 'a {
+    let link = move |item: &ListItem| match item.cards {
         0 => CardLink { url: card_url(config, item.card.slug), title: item.card.title.to_string() },
         n => CardLink {
             url: group_page_url(config, item.card.group, 1),
             title: format!("{} ({n} cards)", item.card.title),
         },
     };
-    let mut out = Vec::with_capacity(newest.len());
-    for (i, item) in items.iter().enumerate().filter(|(_, item)| item.cards == 0) {
+    let items = Rc::new(listing(newest));
+    let alone = (0..items.len()).filter({
+        let items = items.clone();
+        move |&i| items[i].cards == 0
+    });
+    let alone = alone.map(move |i| {
         let newer = i.checked_sub(1).map(|j| link(&items[j]));
         let older = items.get(i + 1).map(link);
-        out.push(Beside { card: item.card, newer, older, group: None });
-    }
-    for (group, cards) in groups(newest, config) {
-        for (i, card) in cards.iter().enumerate() {
-            let as_item = |card: &GalleryCard<'a>| link(&ListItem { card: *card, cards: 0 });
+        Beside { card: items[i].card, newer, older, group: None }
+    });
+    let grouped = groups(newest, config).into_iter().flat_map(move |(group, cards)| {
+        let as_item = move |card: &GalleryCard<'a>| link(&ListItem { card: *card, cards: 0 });
+        (0..cards.len()).map(move |i| {
             let newer = i.checked_sub(1).map(|j| as_item(&cards[j]));
             let older = cards.get(i + 1).map(as_item);
-            out.push(Beside { card: *card, newer, older, group: Some(group.clone()) });
-        }
-    }
-    for card in newest.iter().filter(|c| c.listing == Listing::Hidden) {
-        out.push(Beside { card: *card, newer: None, older: None, group: None });
-    }
-    out
+            Beside { card: cards[i], newer, older, group: Some(group.clone()) }
+        })
+    });
+    let hidden = newest.iter().filter(|c| c.listing == Listing::Hidden);
+    alone.chain(grouped).chain(hidden.map(|card| Beside { card: *card, newer: None, older: None, group: None }))
 }
 
 /// What a listing lists: the whole gallery, the cards with a tag, or the
@@ -762,7 +766,6 @@ mod tests {
         assert_eq!(groups.len(), 1);
         assert_eq!((groups[0].0.url.as_str(), groups[0].0.count, groups[0].1.len()), ("/merged/m/", 3, 3));
         let beside: Vec<(&str, Option<String>, Option<String>, bool)> = neighbours(&config, &cards)
-            .into_iter()
             .map(|b| (b.card.slug, b.newer.map(|l| l.url), b.older.map(|l| l.url), b.group.is_some()))
             .collect();
         let url = |s: &str| Some(s.to_string());

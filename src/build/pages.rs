@@ -198,55 +198,74 @@ fn card_pages(
     entries: &Entries,
     newest: &[GalleryCard],
     records: &BTreeMap<String, CachedCard>,
-    made: &HashMap<String, String>,
+    done: &HashMap<String, String>,
 ) -> Vec<(String, PageMade)> {
     let config = ctx.config;
-    site::neighbours(config, newest)
-        .into_par_iter()
-        .map(|site::Beside { card, newer, older, group }| {
-            let record = &records[card.slug];
-            // A card whose last build failed has no key: it is taken by its
-            // entry as it is.
-            let line = match &record.key {
-                Some(_) => None,
-                None => entries.line(&record.entry).ok(),
-            };
-            let made_from = line.as_deref().unwrap_or(record.key.as_deref().unwrap_or_default().as_bytes());
-            let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
-            let key = hash::key(&[made_from, beside.as_bytes()]);
-            if record.page.as_ref() == Some(&key) {
-                return (card.slug.to_string(), PageMade::Same);
+    let mut beside = site::neighbours(config, newest);
+    let mut made = Vec::with_capacity(newest.len());
+    // A chunk at a time: the links of every card are never all held.
+    loop {
+        let chunk: Vec<site::Beside> = beside.by_ref().take(PAGES_AT_ONCE).collect();
+        if chunk.is_empty() {
+            return made;
+        }
+        made.par_extend(chunk.into_par_iter().map(|beside| card_page(ctx, entries, records, done, beside)));
+    }
+}
+
+/// How many card pages are made at once (their links held together).
+const PAGES_AT_ONCE: usize = 512;
+
+/// Makes the page of `beside.card`, unless its inputs are as its record says.
+fn card_page(
+    ctx: &CardContext,
+    entries: &Entries,
+    records: &BTreeMap<String, CachedCard>,
+    done: &HashMap<String, String>,
+    site::Beside { card, newer, older, group }: site::Beside,
+) -> (String, PageMade) {
+    let config = ctx.config;
+    let record = &records[card.slug];
+    // A card whose last build failed has no key: it is taken by its
+    // entry as it is.
+    let line = match &record.key {
+        Some(_) => None,
+        None => entries.line(&record.entry).ok(),
+    };
+    let made_from = line.as_deref().unwrap_or(record.key.as_deref().unwrap_or_default().as_bytes());
+    let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
+    let key = hash::key(&[made_from, beside.as_bytes()]);
+    if record.page.as_ref() == Some(&key) {
+        return (card.slug.to_string(), PageMade::Same);
+    }
+    if done.get(card.slug) == Some(&key) {
+        // Made so already, before a card beside it was left out.
+        return (card.slug.to_string(), PageMade::Made(key));
+    }
+    let page = (|| {
+        let entry = match entries.get(&record.entry) {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = ctx.output.root().join(ENTRIES_FILE);
+                let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
+                return PageMade::Unwritten(d);
             }
-            if made.get(card.slug) == Some(&key) {
-                // Made so already, before a card beside it was left out.
-                return (card.slug.to_string(), PageMade::Made(key));
-            }
-            let page = (|| {
-                let entry = match entries.get(&record.entry) {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        let path = ctx.output.root().join(ENTRIES_FILE);
-                        let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
-                        return PageMade::Unwritten(d);
-                    }
-                };
-                let Some(Ok(theme)) = ctx.themes.get(&entry.theme) else {
-                    // Its theme is broken now (reported with the card): the page stays.
-                    return PageMade::Same;
-                };
-                let css_url = &ctx.css_urls[&theme.name];
-                let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
-                match site::card_page(theme, config, &entry, css_url, newer, older, group) {
-                    Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
-                        None => PageMade::Made(key),
-                        Some(d) => PageMade::Unwritten(d),
-                    },
-                    Err(e) => PageMade::Failed(theme.clone(), e),
-                }
-            })();
-            (card.slug.to_string(), page)
-        })
-        .collect()
+        };
+        let Some(Ok(theme)) = ctx.themes.get(&entry.theme) else {
+            // Its theme is broken now (reported with the card): the page stays.
+            return PageMade::Same;
+        };
+        let css_url = &ctx.css_urls[&theme.name];
+        let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
+        match site::card_page(theme, config, &entry, css_url, newer, older, group) {
+            Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
+                None => PageMade::Made(key),
+                Some(d) => PageMade::Unwritten(d),
+            },
+            Err(e) => PageMade::Failed(theme.clone(), e),
+        }
+    })();
+    (card.slug.to_string(), page)
 }
 
 /// Makes each card's page (see [`card_pages`]); a card whose page could

@@ -469,7 +469,7 @@ mod tests {
         cache.cards.insert("a".into(), card);
         folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
         assert_eq!(BuildCache::load(&folder).cards.len(), 1, "the folder's cache");
-        assert!(BuildCache::load(&Output::in_memory(dir.path())).cards.is_empty());
+        assert!(BuildCache::load(&Output::in_memory(dir.path(), |_, _| None)).cards.is_empty());
     }
 
     #[test]

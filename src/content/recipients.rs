@@ -23,10 +23,11 @@ use crate::content::{self, Message, Recipient};
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::{input, template};
 
-/// A file of rows may have at most this many rows: each card a build makes
-/// is kept (its slug and digest, about a kilobyte with the build's own
-/// record) until the gallery is made, so the rows bound the memory.
-pub const MAX_ROWS: usize = 10_000;
+/// A file of rows may have at most this many rows. A build keeps of each
+/// card only its record (its slug, keys and files, where its gallery entry
+/// is: under a kilobyte) until the gallery is made, so this bounds the
+/// memory a rows file can take (about 100 MB) and the cards a message makes.
+pub const MAX_ROWS: usize = 100_000;
 
 /// A file of rows may be at most this long (checked before it is read):
 /// [`MAX_ROWS`] rows of a few hundred bytes fit many times over.
