@@ -394,7 +394,7 @@ fn withhold(
 
 /// Why no page of a build was put in place.
 pub(super) const WITHHELD: &str =
-    "the pages are put in place together, once all of them can be written: the last build's pages stay as they were";
+    "the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were";
 
 /// Records what became of each card's page (those made, once they are put
 /// in place); a theme whose card template failed is reported once.
