@@ -75,6 +75,24 @@ impl Link {
     pub const HINT: &'static str = "remove it: waxseal leaves it as it is, and makes what belongs there anew";
 }
 
+/// A file written to a temporary file beside its place, not yet put there
+/// (see [`Output::stage`]). Dropped, the temporary file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    rel: String,
+    path: PathBuf,
+    tmp: tempfile::TempPath,
+    /// Whether there was no file there (it was put in the manifest).
+    new: bool,
+}
+
+impl Staged {
+    /// Its place in the folder.
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+}
+
 /// Why a folder could not be claimed: the file of waxseal's own it was
 /// opening (the lock file, the manifest), and what went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -373,23 +391,42 @@ impl Output {
 
     /// Writes `bytes` to `rel` (a `/`-separated path inside the folder), atomically.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        match self.stage(rel, bytes)? {
+            Some(staged) => self.put(staged),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes `bytes` for `rel` to a temporary file beside it, to be put in
+    /// place by [`Output::put`] (or thrown away by [`Output::discard`]):
+    /// files that must appear together (pages linking each other) are all
+    /// staged first, and put in place only when every one could be written.
+    /// None when the file already holds those bytes (it is not rewritten),
+    /// and always in memory, where the file is kept at once.
+    pub fn stage(&self, rel: &str, bytes: &[u8]) -> std::io::Result<Option<Staged>> {
         if let Some(memory) = &self.memory {
             self.resolve(rel)?;
             Self::hold(memory, rel, bytes);
             self.note(rel);
-            return Ok(());
+            return Ok(None);
         }
         let path = self.walk(rel)?;
         // Compare only when the sizes match: most files written again are changed.
-        match std::fs::metadata(&path) {
+        let new = match std::fs::metadata(&path) {
+            // Refused now: a folder in the way would only fail the rename.
+            Ok(old) if old.is_dir() => return Err(std::io::ErrorKind::IsADirectory.into()),
             Ok(old) => {
                 if old.len() == bytes.len() as u64 && std::fs::read(&path).is_ok_and(|old| old == bytes) {
-                    return Ok(());
+                    return Ok(None);
                 }
+                false
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.enter(rel)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.enter(rel)?;
+                true
+            }
             Err(e) => return Err(e),
-        }
+        };
         let dir = path.parent().expect("resolved paths lie inside the root");
         let temporary = || tempfile::Builder::new().prefix(TEMPORARY_PREFIX).tempfile_in(dir);
         let mut tmp = match temporary() {
@@ -399,13 +436,35 @@ impl Output {
             }
             tmp => tmp?,
         };
-        tmp.write_all(bytes)?;
+        // Written to the file itself: the temporary's random name would
+        // only clutter the error.
+        tmp.as_file_mut().write_all(bytes)?;
         publish(tmp.as_file())?;
+        Ok(Some(Staged { rel: rel.to_string(), path, tmp: tmp.into_temp_path(), new }))
+    }
+
+    /// Puts a staged file in place: a rename, which needs no room on the disk.
+    pub fn put(&self, staged: Staged) -> std::io::Result<()> {
         // No fsync: the rename is what keeps an interrupted build's output
         // whole, and syncing every file costs more than drawing it.
-        tmp.persist(&path).map_err(|e| e.error)?;
-        self.note(rel);
+        staged.tmp.persist(&staged.path).map_err(|e| e.error)?;
+        self.note(&staged.rel);
         Ok(())
+    }
+
+    /// Throws staged files away: their temporary files, the folders made
+    /// for them and left empty, and the manifest's lines of those that
+    /// were new.
+    pub fn discard(&self, staged: Vec<Staged>) {
+        for Staged { rel, path, tmp, new } in staged {
+            drop(tmp);
+            if new {
+                if let Some(journal) = &self.journal {
+                    journal.lock().expect("no panics while holding the lock").removed.push(rel);
+                }
+            }
+            self.remove_empty_folders(&path);
+        }
     }
 
     /// Puts `rel`, about to be written for the first time, in the manifest
@@ -516,6 +575,13 @@ impl Output {
             Err(e) => return Err(e),
         }
         self.note(rel);
+        self.remove_empty_folders(&path);
+        Ok(())
+    }
+
+    /// Removes the folders holding `path` that are empty, up to the output
+    /// folder itself.
+    fn remove_empty_folders(&self, path: &Path) {
         let mut dir = path.parent();
         while let Some(d) = dir.filter(|d| *d != self.root) {
             if std::fs::remove_dir(d).is_err() {
@@ -523,7 +589,6 @@ impl Output {
             }
             dir = d.parent();
         }
-        Ok(())
     }
 
     fn resolve(&self, rel: &str) -> std::io::Result<PathBuf> {

@@ -39,7 +39,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};
 use crate::diagnostics::Diagnostic;
-use crate::output::{Claim, Link, Output, ENTRIES_FILE};
+use crate::output::{Claim, Link, Output, Staged, ENTRIES_FILE};
 use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
@@ -227,8 +227,15 @@ fn theme_assets(run: &Run, themes: &Themes) -> Assets {
         if let Ok(theme) = theme {
             let (files, url) = site::theme_assets(theme, &run.config);
             if run.outputs.html {
+                let mut written = true;
                 for (rel, bytes) in files {
-                    assets.failures.extend(write(&run.output, &rel, &bytes));
+                    // The stylesheet comes last, and only after every font
+                    // it links was written.
+                    if written {
+                        let failure = write(&run.output, &rel, &bytes);
+                        written = failure.is_none();
+                        assets.failures.extend(failure);
+                    }
                     assets.site_files.push(rel);
                 }
             }
@@ -317,7 +324,12 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         optimize: run.optimize(),
         check: run.output.is_in_memory(),
     };
+    let assets_written = assets.failures.is_empty();
     let mut failures = assets.failures;
+    if let Some(first) = failures.first_mut().filter(|_| run.outputs.html) {
+        // The pages link the assets: none is put in place (see `pages::make_pages`).
+        *first = first.clone().with_hint(pages::WITHHELD);
+    }
     let (old_site_files, old_gallery) = (std::mem::take(&mut record.site_files), std::mem::take(&mut record.gallery));
     let mut next = BuildCache::default();
     next.site_files = assets.site_files;
@@ -329,10 +341,21 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         let reported = cards::record_outcomes(&ctx, outcomes, &mut record, &mut next, report, &mut failures);
         record::keep_unreadable(&mut record.cards, &mut next, unreadable);
         stale = plan::stale_files(&record.cards, &old_site_files, &next);
-        match run.outputs.html {
-            true => pages::make_pages(&ctx, &entries, &mut next, &old_gallery, &reported, report, &mut failures),
+        let published = match run.outputs.html {
+            true => {
+                let (old, written) = (&old_gallery, assets_written);
+                pages::make_pages(&ctx, &entries, &mut next, old, &reported, written, report, &mut failures)
+            }
             // No pages are made: those of an earlier build go.
-            false => failures.extend(old_gallery.keys().filter_map(|file| remove(&run.output, file))),
+            false => {
+                failures.extend(old_gallery.keys().filter_map(|file| remove(&run.output, file)));
+                true
+            }
+        };
+        if !published {
+            // The last build's pages stay, and so does every file they
+            // link: the next build removes what is stale by then.
+            next.site_files.append(&mut stale);
         }
     });
     for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
@@ -401,4 +424,16 @@ fn remove(output: &Output, rel: &str) -> Option<Diagnostic> {
 /// Writes one output file; a failure is a diagnostic.
 fn write(output: &Output, rel: &str, bytes: &[u8]) -> Option<Diagnostic> {
     output.write(rel, bytes).err().map(|e| output_problem(output, rel, "cannot write", &e))
+}
+
+/// Writes one page beside its place, into `staged` (see [`Output::stage`]);
+/// a failure is a diagnostic.
+fn stage(output: &Output, rel: &str, bytes: &[u8], staged: &mut Vec<Staged>) -> Option<Diagnostic> {
+    match output.stage(rel, bytes) {
+        Ok(page) => {
+            staged.extend(page);
+            None
+        }
+        Err(e) => Some(output_problem(output, rel, "cannot write", &e)),
+    }
 }

@@ -12,13 +12,13 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::hash;
-use crate::output::{Output, ENTRIES_FILE};
+use crate::output::{Output, Staged, ENTRIES_FILE};
 use crate::site::{self, GalleryCard};
 use crate::theme::Theme;
 
 use super::cards::CardContext;
 use super::record::{BuildCache, CachedCard, Entries, PageKeys};
-use super::{write, BuildReport};
+use super::{stage, BuildReport};
 
 /// The gallery being made: its pages, each tag's and each merged message's,
 /// the feed, the sitemap, robots.txt and the 404 page, in the site's theme.
@@ -38,16 +38,34 @@ struct Gallery<'a> {
     settings: String,
     /// What each page of this build is made from, by its file.
     made: PageKeys,
-    /// Files that could not be written or removed.
+    /// The pages written, to be put in place with the others.
+    staged: Vec<Staged>,
+    /// Pages that could not be written.
     failures: Vec<Diagnostic>,
+}
+
+/// What making the gallery gave (see [`gallery`]).
+struct GalleryMade {
+    /// What each page is made from, by its file.
+    made: PageKeys,
+    /// The pages written, to be put in place with the others.
+    staged: Vec<Staged>,
+    /// Pages that could not be written.
+    failures: Vec<Diagnostic>,
+    /// The last build's pages no longer made: removed once the new ones
+    /// are in place.
+    gone: Vec<String>,
+    /// A template that failed, or an entry that could not be read: the
+    /// gallery was not made whole.
+    error: Option<site::GalleryError>,
 }
 
 /// Makes the gallery and each tag's, a page at a time, from `newest` (the
 /// cards of `records`, newest first); a page whose inputs are as `old`
 /// records and whose file is still there is left as it is, and a page
-/// `old` records that is no longer made goes. Also makes the feed, the
-/// sitemap, robots.txt and the 404 page. Returns the files that could not
-/// be written or removed, and what each page was made from.
+/// `old` records that is no longer made is to go. Also makes the feed, the
+/// sitemap, robots.txt and the 404 page. The pages are staged, not put in
+/// place (see [`make_pages`]).
 fn gallery(
     ctx: &CardContext,
     theme: &Theme,
@@ -55,34 +73,56 @@ fn gallery(
     entries: &Entries,
     newest: &[GalleryCard],
     records: &BTreeMap<String, CachedCard>,
-) -> Result<(Vec<Diagnostic>, PageKeys), site::GalleryError> {
+) -> GalleryMade {
     let config = ctx.config;
     let settings = serde_json::to_string(config).expect("settings are plain data");
     let css_url = &ctx.css_urls[&config.theme];
-    let (made, failures) = (BTreeMap::new(), Vec::new());
-    let mut gallery =
-        Gallery { theme, config, output: ctx.output, css_url, old, entries, records, newest, settings, made, failures };
-    // The gallery lists each merged message's cards as one item (see
-    // `site::listing`), which leads to the pages of its cards.
-    let items = site::listing(newest);
-    let tags = site::tags(newest, config);
-    let listed_tags = site::listed_tags(&tags);
-    let mut page_urls = gallery.list(site::Listed::All, &items, &listed_tags)?;
-    for (tag, items) in &tags {
-        page_urls.extend(gallery.list(site::Listed::Tag(tag), items, &listed_tags)?);
-    }
-    for (group, cards) in &site::groups(newest, config) {
-        let items: Vec<site::ListItem> = cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
-        page_urls.extend(gallery.list(site::Listed::Group(group), &items, &listed_tags)?);
-    }
-    gallery.feeds(&items, page_urls)?;
+    let (made, staged, failures) = (BTreeMap::new(), Vec::new(), Vec::new());
+    let mut gallery = Gallery {
+        theme,
+        config,
+        output: ctx.output,
+        css_url,
+        old,
+        entries,
+        records,
+        newest,
+        settings,
+        made,
+        staged,
+        failures,
+    };
+    let error = gallery.make(newest).err();
     // Pages no longer made: the site has fewer cards, or a tag is gone.
-    let gone = old.keys().filter(|file| !gallery.made.contains_key(*file));
-    gallery.failures.extend(gone.filter_map(|file| super::remove(ctx.output, file)));
-    Ok((gallery.failures, gallery.made))
+    let gone = match error {
+        None => old.keys().filter(|file| !gallery.made.contains_key(*file)).cloned().collect(),
+        Some(_) => Vec::new(),
+    };
+    let Gallery { made, staged, failures, .. } = gallery;
+    GalleryMade { made, staged, failures, gone, error }
 }
 
 impl Gallery<'_> {
+    /// Makes every page of the gallery from `newest`.
+    fn make(&mut self, newest: &[GalleryCard]) -> Result<(), site::GalleryError> {
+        let config = self.config;
+        // The gallery lists each merged message's cards as one item (see
+        // `site::listing`), which leads to the pages of its cards.
+        let items = site::listing(newest);
+        let tags = site::tags(newest, config);
+        let listed_tags = site::listed_tags(&tags);
+        let mut page_urls = self.list(site::Listed::All, &items, &listed_tags)?;
+        for (tag, items) in &tags {
+            page_urls.extend(self.list(site::Listed::Tag(tag), items, &listed_tags)?);
+        }
+        for (group, cards) in &site::groups(newest, config) {
+            let items: Vec<site::ListItem> =
+                cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
+            page_urls.extend(self.list(site::Listed::Group(group), &items, &listed_tags)?);
+        }
+        self.feeds(&items, page_urls)
+    }
+
     /// Makes the pages of `listed` listing `items`; returns their URLs.
     fn list(
         &mut self,
@@ -109,7 +149,7 @@ impl Gallery<'_> {
             let html = page
                 .html(self.theme, self.config, &entries, listed_tags, self.css_url)
                 .map_err(site::GalleryError::Template)?;
-            self.failures.extend(write(self.output, &page.file, html.as_bytes()));
+            self.failures.extend(stage(self.output, &page.file, html.as_bytes(), &mut self.staged));
         }
         Ok(pages.iter().map(|page| page.url(self.config)).collect())
     }
@@ -162,17 +202,17 @@ impl Gallery<'_> {
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(site::GalleryError::Entry)?;
-        let output = self.output;
-        self.failures.extend(write(output, "feed.xml", feeds::atom(config, &feed_cards).as_bytes()));
+        let (output, staged) = (self.output, &mut self.staged);
+        self.failures.extend(stage(output, "feed.xml", feeds::atom(config, &feed_cards).as_bytes(), staged));
         // Every card with a page (a card whose page could not be made is not in `newest`).
         let mut cards: Vec<&GalleryCard> = self.newest.iter().collect();
         cards.sort_by_key(|card| card.slug);
         let card_urls: Vec<(String, &str)> = cards.iter().map(|c| (site::card_url(config, c.slug), c.date)).collect();
         let sitemap = feeds::sitemap(page_urls.into_iter(), card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
-        self.failures.extend(write(output, "sitemap.xml", sitemap.as_bytes()));
-        self.failures.extend(write(output, "robots.txt", feeds::robots(config).as_bytes()));
+        self.failures.extend(stage(output, "sitemap.xml", sitemap.as_bytes(), staged));
+        self.failures.extend(stage(output, "robots.txt", feeds::robots(config).as_bytes(), staged));
         let not_found = site::not_found_page(self.theme, config, self.css_url).map_err(site::GalleryError::NotFound)?;
-        self.failures.extend(write(output, "404.html", not_found.as_bytes()));
+        self.failures.extend(stage(output, "404.html", not_found.as_bytes(), &mut self.staged));
         Ok(())
     }
 }
@@ -181,8 +221,9 @@ impl Gallery<'_> {
 enum PageMade {
     /// Its inputs are as its record says: it was left as it is.
     Same,
-    /// Made and written, from these inputs (hashed).
-    Made(String),
+    /// Made and written (staged, unless the file held it already), from
+    /// these inputs (hashed).
+    Made(String, Option<Staged>),
     /// Made, but it could not be written.
     Unwritten(Diagnostic),
     /// Its theme's template failed.
@@ -240,7 +281,7 @@ fn card_page(
     }
     if done.get(card.slug) == Some(&key) {
         // Made so already, before a card beside it was left out.
-        return (card.slug.to_string(), PageMade::Made(key));
+        return (card.slug.to_string(), PageMade::Made(key, None));
     }
     let page = (|| {
         let entry = match entries.get(&record.entry) {
@@ -257,12 +298,14 @@ fn card_page(
         };
         let css_url = &ctx.css_urls[&theme.name];
         let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
-        match site::card_page(theme, config, &entry, css_url, newer, older, group) {
-            Ok(html) => match write(ctx.output, &format!("cards/{}/index.html", card.slug), html.as_bytes()) {
-                None => PageMade::Made(key),
-                Some(d) => PageMade::Unwritten(d),
-            },
-            Err(e) => PageMade::Failed(theme.clone(), e),
+        let html = match site::card_page(theme, config, &entry, css_url, newer, older, group) {
+            Ok(html) => html,
+            Err(e) => return PageMade::Failed(theme.clone(), e),
+        };
+        let rel = format!("cards/{}/index.html", card.slug);
+        match ctx.output.stage(&rel, html.as_bytes()) {
+            Ok(staged) => PageMade::Made(key, staged),
+            Err(e) => PageMade::Unwritten(super::output_problem(ctx.output, &rel, "cannot write", &e)),
         }
     })();
     (card.slug.to_string(), page)
@@ -281,23 +324,33 @@ fn linked_card_pages(
 ) -> Vec<(String, PageMade)> {
     let mut pages: BTreeMap<String, PageMade> = BTreeMap::new();
     loop {
-        let made = pages
+        let done = pages
             .iter()
             .filter_map(|(slug, page)| match page {
-                PageMade::Made(key) => Some((slug.clone(), key.clone())),
+                PageMade::Made(key, _) => Some((slug.clone(), key.clone())),
                 _ => None,
             })
             .collect();
-        let results = card_pages(ctx, entries, newest, records, &made);
+        let results = card_pages(ctx, entries, newest, records, &done);
+        // A page that could not be written withholds every page of the
+        // build (see `withhold`): only a failed template leaves a card out.
         let missing: HashSet<String> = results
             .iter()
             .filter(|(slug, page)| {
-                matches!(page, PageMade::Failed(..) | PageMade::Unwritten(_))
-                    && !ctx.output.is_file(&format!("cards/{slug}/index.html"))
+                matches!(page, PageMade::Failed(..)) && !ctx.output.is_file(&format!("cards/{slug}/index.html"))
             })
             .map(|(slug, _)| slug.clone())
             .collect();
-        pages.extend(results);
+        for (slug, page) in results {
+            match (pages.get(&slug), &page) {
+                // Made the same already: the first round's file stays staged.
+                (Some(PageMade::Made(before, _)), PageMade::Made(now, _)) if before == now => continue,
+                _ => {}
+            }
+            if let Some(PageMade::Made(_, Some(staged))) = pages.insert(slug, page) {
+                ctx.output.discard(vec![staged]);
+            }
+        }
         if missing.is_empty() {
             return pages.into_iter().collect();
         }
@@ -312,17 +365,22 @@ pub(super) fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error
 }
 
 /// Makes the pages of the cards recorded in `next` and the gallery, in the
-/// site's theme; records what each page was made from. `themes_reported`:
-/// themes whose own error was reported already.
+/// site's theme, and puts them in place together (see [`publish`]);
+/// records what each page was made from. `themes_reported`: themes whose
+/// own error was reported already; `assets_written`: whether every theme
+/// asset (which the pages link) was written. Returns whether the pages were
+/// put in place.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn make_pages(
     ctx: &CardContext,
     entries: &Entries,
     next: &mut BuildCache,
     old_gallery: &PageKeys,
     themes_reported: &[String],
+    assets_written: bool,
     report: &mut BuildReport,
     failures: &mut Vec<Diagnostic>,
-) {
+) -> bool {
     let config = ctx.config;
     let mut newest: Vec<GalleryCard> = next
         .cards
@@ -348,38 +406,100 @@ pub(super) fn make_pages(
         _ => None,
     };
     drop(newest);
-    record_card_pages(pages, next, report, failures);
-    match gallery {
-        Some(Ok((problems, made))) => {
-            failures.extend(problems);
-            next.gallery = made;
+    let mut made = record_card_pages(pages, next, report);
+    let mut gone = Vec::new();
+    if let Some(gallery) = gallery {
+        made.staged.extend(gallery.staged);
+        made.unwritten.extend(gallery.failures);
+        match gallery.error {
+            None => {
+                next.gallery = gallery.made;
+                gone = gallery.gone;
+            }
+            Some(e) => failures.extend(gallery_error(ctx, e, report)),
         }
-        Some(Err(e)) => failures.extend(gallery_error(ctx, e, report)),
-        None => {}
     }
     if next.gallery.is_empty() {
         // Not made: the pages there stay, to be made again.
         next.gallery = old_gallery.keys().map(|file| (file.clone(), None)).collect();
     }
+    let published = made.unwritten.is_empty() && assets_written;
+    match published {
+        true => publish(ctx.output, made, gone, next, failures),
+        false => withhold(ctx.output, made, old_gallery, next, failures, assets_written),
+    }
+    published
 }
 
-/// Records what became of each card's page; a theme whose card template
-/// failed is reported once.
-fn record_card_pages(
-    pages: Vec<(String, PageMade)>,
+/// This build's pages: written beside their places, not yet put there.
+struct PagesMade {
+    staged: Vec<Staged>,
+    /// What each card page put in place is made from, by slug.
+    keys: Vec<(String, String)>,
+    /// Pages that could not be written.
+    unwritten: Vec<Diagnostic>,
+}
+
+/// Puts the pages in place (each a rename, which needs no room on the
+/// disk), then removes the gallery pages no longer made, `gone`.
+fn publish(output: &Output, made: PagesMade, gone: Vec<String>, next: &mut BuildCache, failures: &mut Vec<Diagnostic>) {
+    for staged in made.staged {
+        let rel = staged.rel().to_string();
+        if let Err(e) = output.put(staged) {
+            failures.push(super::output_problem(output, &rel, "cannot write", &e));
+        }
+    }
+    for (slug, key) in made.keys {
+        next.cards.get_mut(&slug).expect("pages are made for recorded cards").page = Some(key);
+    }
+    failures.extend(gone.iter().filter_map(|file| super::remove(output, file)));
+}
+
+/// A page could not be written (a full disk): none of this build's pages is
+/// put in place, so none links a page that is not there; the last build's
+/// stay, with everything they link (nothing is removed). The record claims
+/// none of the new pages: the next build makes them all again.
+fn withhold(
+    output: &Output,
+    made: PagesMade,
+    old_gallery: &PageKeys,
     next: &mut BuildCache,
-    report: &mut BuildReport,
     failures: &mut Vec<Diagnostic>,
+    assets_written: bool,
 ) {
+    output.discard(made.staged);
+    for (slug, _) in made.keys {
+        next.cards.get_mut(&slug).expect("pages are made for recorded cards").page = None;
+    }
+    // The last build's pages are still there, and go when no longer made.
+    next.gallery.extend(old_gallery.keys().map(|file| (file.clone(), None)));
+    next.gallery.values_mut().for_each(|key| *key = None);
+    let mut unwritten = made.unwritten.into_iter();
+    // Said once: at the asset that failed, else at the first page.
+    failures.extend(unwritten.next().map(|d| if assets_written { d.with_hint(WITHHELD) } else { d }));
+    failures.extend(unwritten);
+}
+
+/// Why no page of a build was put in place.
+pub(super) const WITHHELD: &str =
+    "the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were";
+
+/// Records what became of each card's page (those made, once they are put
+/// in place); a theme whose card template failed is reported once.
+fn record_card_pages(pages: Vec<(String, PageMade)>, next: &mut BuildCache, report: &mut BuildReport) -> PagesMade {
+    let mut made = PagesMade { staged: Vec::new(), keys: Vec::new(), unwritten: Vec::new() };
     let mut broken_templates = Vec::new();
     for (slug, page) in pages {
         let card = next.cards.get_mut(&slug).expect("pages are made for recorded cards");
         match page {
             PageMade::Same => {}
-            PageMade::Made(key) => card.page = Some(key),
+            PageMade::Made(key, staged) => {
+                made.staged.extend(staged);
+                made.keys.push((slug, key));
+            }
             PageMade::Unwritten(d) => {
                 card.page = None;
-                failures.push(d);
+                made.unwritten.push(d);
             }
             PageMade::Failed(theme, e) => {
                 // Made again by the next build.
@@ -392,6 +512,7 @@ fn record_card_pages(
             }
         }
     }
+    made
 }
 
 /// A gallery that could not be made: a template's error is the build's

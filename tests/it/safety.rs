@@ -465,24 +465,45 @@ fn a_cards_folder_that_is_a_link_is_reported_once() {
     assert_eq!(tree(elsewhere.path()), outside, "nothing was written or removed there");
 }
 
-/// The links of the output folder's pages (to a page, a picture, a
-/// stylesheet: anything under `/`) that lead to no file, as `page -> url`.
-/// Only links to `pictures` (a card's PNG, SVG, seal) when `pictures_only`.
-fn broken_links(output: &Path, pictures_only: bool) -> Vec<String> {
+/// The links of every file of `output` a reader sees that lead to no file
+/// there, as `file -> url`: `href` and `src` in pages, `<link href>` and
+/// `<loc>` in the feed and the sitemap, `url()` in stylesheets and the
+/// sitemap robots.txt names (the base URL is `/`); and how many links
+/// there are.
+fn unresolved_links(output: &Path) -> (Vec<String>, usize) {
     let files = published(output);
-    let mut broken = Vec::new();
-    for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".html")) {
-        let page = String::from_utf8_lossy(bytes);
-        for url in page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//")) {
+    let (mut unresolved, mut links) = (Vec::new(), 0);
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        let urls: Vec<&str> = match name.rsplit('.').next() {
+            Some("html") => values(&text, " href=\"", '"').chain(values(&text, " src=\"", '"')).collect(),
+            Some("xml") => values(&text, " href=\"", '"').chain(values(&text, "<loc>", '<')).collect(),
+            Some("css") => values(&text, "url(", ')').map(|url| url.trim_matches(['"', '\''])).collect(),
+            Some("txt") => values(&text, "Sitemap: ", '\n').collect(),
+            _ => continue,
+        };
+        for url in urls.into_iter().filter(|url| url.starts_with('/') && !url.starts_with("//")) {
+            links += 1;
             let rel = url.trim_start_matches('/').split(['#', '?']).next().unwrap();
             let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into() };
-            let picture = [".png", ".svg", ".webp"].iter().any(|ext| file.ends_with(ext));
-            if (picture || !pictures_only) && !files.contains_key(&file) {
-                broken.push(format!("{name} -> {url}"));
+            if !files.contains_key(&file) {
+                unresolved.push(format!("{name} -> {url}"));
             }
         }
     }
-    broken
+    (unresolved, links)
+}
+
+/// What follows each `start` in `text`, up to `end`.
+fn values<'a>(text: &'a str, start: &'a str, end: char) -> impl Iterator<Item = &'a str> + 'a {
+    text.match_indices(start).filter_map(move |(at, _)| text[at + start.len()..].split(end).next())
+}
+
+/// The pages of `output` a reader sees (HTML, the feed, the sitemap, robots.txt).
+fn pages(output: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = published(output);
+    files.retain(|name, _| [".html", ".xml", ".txt"].iter().any(|ext| name.ends_with(ext)));
+    files
 }
 
 #[test]
@@ -499,7 +520,7 @@ fn a_card_whose_pictures_cannot_be_written_gets_no_page_and_no_place_in_the_gall
     assert!(run.stderr.starts_with("./output/cards/new/card.png: error: cannot write: "), "{}", run.stderr);
     assert!(!site.output("cards/new/index.html").exists(), "no page without its pictures");
     assert!(!site.read("index.html").contains("/cards/new/"), "nor a place in the gallery");
-    assert_eq!(broken_links(&site.root().join("output"), false), Vec::<String>::new());
+    assert_eq!(unresolved_links(&site.root().join("output")).0, Vec::<String>::new());
     // The other cards are there, and the next build makes the new one.
     assert!(site.read("cards/love/index.html").contains("</html>"));
     std::fs::remove_dir_all(site.output("cards/new/card.png")).unwrap();
@@ -521,6 +542,19 @@ impl Mounted {
             .status();
         status.is_ok_and(|s| s.success()).then(|| Mounted(dir.to_path_buf()))
     }
+
+    /// Makes it `size` (no smaller than what it holds).
+    fn resize(&self, size: &str) {
+        let status = Command::new("mount").args(["-o", &format!("remount,size={size}")]).arg(&self.0).status();
+        assert!(status.unwrap().success(), "resizing the tmpfs to {size}");
+    }
+
+    /// How much of it is used, in KiB.
+    fn used_kb(&self) -> usize {
+        let out = Command::new("df").args(["-k", "--output=used"]).arg(&self.0).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines().nth(1).and_then(|line| line.trim().parse().ok()).expect("df gives the space used")
+    }
 }
 
 impl Drop for Mounted {
@@ -529,34 +563,142 @@ impl Drop for Mounted {
     }
 }
 
-#[test]
-fn on_a_full_disk_no_page_links_a_picture_that_is_not_there() {
-    let base = Site::empty();
-    base.write("waxseal.yaml", "title: Full\n");
-    write_cards(&base, 12, "A");
-    // The full output takes about 20 MB (half of it the drawn layers kept
-    // for the next build): disks filling at points all over the build.
-    let mut filled = 0;
-    for mb in [2, 4, 5, 6, 8, 10, 11] {
-        let site = Site::empty();
-        copy_dir(base.root(), site.root());
-        let Some(_disk) = Mounted::tmpfs(&site.root().join("output"), &format!("{mb}m")) else {
-            eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_picture_that_is_not_there: cannot mount a tmpfs here (Linux, as root)");
-            return;
-        };
-        let run = site.build(&[]);
-        assert!(run.code == 0 || run.code == 2, "{mb} MB: {}", run.stderr);
-        filled += usize::from(run.code == 2);
-        let output = site.root().join("output");
-        assert_eq!(broken_links(&output, true), Vec::<String>::new(), "{mb} MB: {}", run.stderr);
-        // A card page is there only with its pictures.
-        for slug in (0..12).map(|i| format!("card-{i:02}")) {
-            if output.join(format!("cards/{slug}/index.html")).is_file() {
-                for picture in ["card.png", "thumb.png", "share.png", "card.svg"] {
-                    assert!(output.join(format!("cards/{slug}/{picture}")).is_file(), "{mb} MB: {slug}/{picture}");
-                }
+/// The files of the errors of a build that could not write them (a full
+/// disk), each reported word for word as `PATH: error: cannot write: No
+/// space left on device (os error 28)`; and whether the pages were held
+/// back (a page or a theme asset was not written), which one hint says.
+fn disk_full_errors(stderr: &str, when: &str) -> (Vec<String>, bool) {
+    const FULL: &str = ": error: cannot write: No space left on device (os error 28)";
+    let files: Vec<String> = stderr
+        .lines()
+        .filter(|line| line.contains(": error: "))
+        .map(|line| {
+            let file = line.strip_suffix(FULL).and_then(|l| l.strip_prefix("./output/"));
+            file.unwrap_or_else(|| panic!("{when}: {line}")).to_string()
+        })
+        .collect();
+    let seal_or_card = |file: &String| file.starts_with("cards/") && !file.ends_with("/index.html");
+    let own = |file: &String| file.starts_with(".waxseal") || file.starts_with("assets/seals/");
+    let held_back = files.iter().any(|file| !seal_or_card(file) && !own(file));
+    let hint = "  hint: the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were\n";
+    assert_eq!(stderr.matches(hint).count(), usize::from(held_back), "{when}: {stderr}");
+    (files, held_back)
+}
+
+/// Checks that each card page of `output` (of `cards` cards) is there only
+/// with its pictures.
+fn assert_pages_have_their_pictures(output: &Path, cards: usize, when: &str) {
+    for slug in (0..cards).map(|i| format!("card-{i:02}")) {
+        if output.join(format!("cards/{slug}/index.html")).is_file() {
+            for picture in ["card.png", "thumb.png", "share.png", "card.svg"] {
+                assert!(output.join(format!("cards/{slug}/{picture}")).is_file(), "{when}: {slug}/{picture}");
             }
         }
     }
-    assert!(filled >= 4, "only {filled} of the disks filled up");
+}
+
+const NO_TMPFS: &str = "cannot mount a tmpfs here (Linux, as root)";
+
+#[test]
+fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
+    let base = Site::empty();
+    // Small cards (72 dpi) draw fast; four to a gallery page make many pages.
+    base.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
+    write_cards(&base, 12, "A");
+    // The whole output takes about 7 MB (a third of it the drawn layers
+    // kept for the next build), its pages about 100 KB, written last.
+    let whole = Site::empty();
+    copy_dir(base.root(), whole.root());
+    let Some(disk) = Mounted::tmpfs(&whole.root().join("output"), "64m") else {
+        return eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_file_that_is_not_there: {NO_TMPFS}");
+    };
+    assert_eq!(whole.build(&[]).code, 0);
+    let used = disk.used_kb();
+    // Disks filling while the pictures are drawn, and while the pages are written.
+    let sizes = [used / 4, used / 2, used * 3 / 4].into_iter().chain((1..=8).map(|k| used - 60 * k));
+    let (mut filled, mut held_back) = (0, 0);
+    for kb in sizes {
+        let site = Site::empty();
+        copy_dir(base.root(), site.root());
+        let _disk = Mounted::tmpfs(&site.root().join("output"), &format!("{kb}k")).unwrap();
+        let run = site.build(&[]);
+        let when = format!("{kb} KB of {used}");
+        assert!(run.code == 0 || run.code == 2, "{when}: {}", run.stderr);
+        filled += usize::from(run.code == 2);
+        held_back += usize::from(disk_full_errors(&run.stderr, &when).1);
+        let output = site.root().join("output");
+        assert_eq!(unresolved_links(&output).0, Vec::<String>::new(), "{when}: {}", run.stderr);
+        assert_pages_have_their_pictures(&output, 12, &when);
+        assert_eq!(temporaries(&output), Vec::<String>::new(), "{when}");
+    }
+    assert!(filled >= 10, "only {filled} of the disks filled up");
+    assert!(held_back >= 6, "the pages were held back on only {held_back} disks");
+}
+
+#[test]
+fn on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written() {
+    let site = Site::empty();
+    site.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
+    write_cards(&site, 12, "A");
+    let output = site.root().join("output");
+    let Some(disk) = Mounted::tmpfs(&output, "64m") else {
+        return eprintln!(
+            "skipped: safety::on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written: {NO_TMPFS}"
+        );
+    };
+    assert_eq!(site.build(&[]).code, 0);
+    let before = pages(&output);
+    // Every page changes (the site's title), no picture does; a card is gone.
+    site.write("waxseal.yaml", "title: Fuller\ndpi: 72\ngallery:\n  per_page: 4\n");
+    std::fs::remove_file(site.root().join("content/card-00.md")).unwrap();
+    for headroom in [8, 24, 40, 56] {
+        disk.resize(&format!("{}k", disk.used_kb() + headroom));
+        let run = site.build(&[]);
+        let when = format!("{headroom} KB free");
+        assert_eq!(run.code, 2, "{when}: {}", run.stderr);
+        assert!(disk_full_errors(&run.stderr, &when).1, "{when}: {}", run.stderr);
+        assert!(pages(&output) == before, "{when}: the last build's pages are as they were");
+        // Nothing they link is gone: the gone card's files stay for now.
+        assert!(output.join("cards/card-00/card.png").is_file(), "{when}");
+        assert_eq!(unresolved_links(&output).0, Vec::<String>::new(), "{when}: {}", run.stderr);
+        assert_eq!(temporaries(&output), Vec::<String>::new(), "{when}");
+    }
+    // With room, the next build puts every page in place and tidies up.
+    disk.resize("64m");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("index.html").contains("Fuller") && site.read("cards/card-05/index.html").contains("Fuller"));
+    assert!(!output.join("cards/card-00").exists(), "the gone card's files go now");
+    let (unresolved, links) = unresolved_links(&output);
+    assert_eq!((unresolved, links > 200), (Vec::<String>::new(), true), "{links} links");
+}
+
+#[test]
+fn a_page_that_cannot_be_written_keeps_the_last_builds_pages_until_all_can_be() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let output = site.root().join("output");
+    let before = pages(&output);
+    // A new card with a new tag, whose page cannot be written (a file is
+    // where its folder goes); a card gone; every page changed.
+    site.write("content/new.md", "---\ntitle: New\ndate: 2026-11-24\ntags: [blocked]\n---\nA new card.\n");
+    std::fs::remove_file(site.root().join("content/plain.md")).unwrap();
+    let settings = std::fs::read_to_string(site.root().join("waxseal.yaml")).unwrap();
+    site.write("waxseal.yaml", &settings.replace("Cards for the integration tests", "Edited"));
+    std::fs::write(site.output("tags/blocked"), "in the way").unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let error = "./output/tags/blocked/index.html: error: cannot write: Not a directory (os error 20)\n  hint: the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were\nbuilt 3 cards into ./output in ";
+    assert!(run.stderr.starts_with(error), "{}", run.stderr);
+    assert!(pages(&output) == before, "the last build's pages, as they were");
+    assert!(site.output("cards/new/card.png").is_file() && site.output("cards/plain/card.png").is_file());
+    assert_eq!(unresolved_links(&output).0, Vec::<String>::new());
+    assert_eq!(temporaries(&output), Vec::<String>::new());
+    // Out of the way: every page is put in place, the gone card's files go.
+    std::fs::remove_file(site.output("tags/blocked")).unwrap();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read("tags/blocked/index.html").contains("/cards/new/"));
+    assert!(site.read("index.html").contains("/cards/new/") && !site.output("cards/plain").exists());
+    assert_eq!(unresolved_links(&output).0, Vec::<String>::new());
 }
