@@ -219,28 +219,79 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         VAlign::Center => (frame.height - laid.height).max(0.0) * 0.45,
         VAlign::Top => 0.0,
     };
+    let mut inks = Vec::with_capacity(laid.lines.len());
     for line in &mut laid.lines {
         line.baseline += offset;
-        // Each piece is placed on its own (one font per SVG text chunk, as
-        // usvg shapes it), so the line is exactly as wide as its pieces.
-        if let LineKind::Text(pieces) = &mut line.kind {
-            *pieces = visual_order(std::mem::take(pieces), line.rtl);
-            let mut x = 0.0;
-            for piece in pieces.iter_mut() {
-                piece.x = x;
-                piece.width = measurer.width_em(piece.face, &piece.text) * line.size;
-                x += piece.width;
-            }
-            let exact = x;
-            line.x += match line.align {
-                Align::Left => 0.0,
-                Align::Center => (line.width - exact) / 2.0,
-                Align::Right => line.width - exact,
-            };
-            line.width = exact;
+        inks.push(place_pieces(&measurer, line));
+    }
+    keep_ink_inside(&mut laid.lines, &inks, frame.width);
+    Ok(laid)
+}
+
+/// Places a line's pieces in drawing order, each measured on its own (one
+/// font per SVG text chunk, as usvg shapes it), so the line is exactly as
+/// wide as its pieces. Returns how far its ink runs past its left and right
+/// ends, in pixels.
+fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
+    let LineKind::Text(pieces) = &mut line.kind else {
+        return (0.0, 0.0);
+    };
+    *pieces = visual_order(std::mem::take(pieces), line.rtl);
+    let mut x = 0.0;
+    let (mut ink_left, mut ink_right) = (0.0, 0.0);
+    for (i, piece) in pieces.iter_mut().enumerate() {
+        let metrics = measurer.metrics(piece.face, &piece.text);
+        piece.x = x;
+        piece.width = metrics.width * line.size;
+        x += piece.width;
+        if i == 0 {
+            ink_left = metrics.ink_left * line.size;
+        }
+        ink_right = metrics.ink_right * line.size;
+    }
+    let exact = x;
+    line.x += match line.align {
+        Align::Left => 0.0,
+        Align::Center => (line.width - exact) / 2.0,
+        Align::Right => line.width - exact,
+    };
+    line.width = exact;
+    (ink_left, ink_right)
+}
+
+/// Moves lines whose ink (`inks`: how far it runs past each end of a line)
+/// leaves a box `box_width` wide back inside it. The lines of a part set
+/// flush to one side move together, by the most any of them needs, so that
+/// their edge stays straight; centred lines move on their own.
+fn keep_ink_inside(lines: &mut [Line], inks: &[(f32, f32)], box_width: f32) {
+    let mut shifts: Vec<((Part, Align), f32)> = Vec::new();
+    for (line, (left, right)) in lines.iter().zip(inks) {
+        let past = match line.align {
+            Align::Left => left - line.x,
+            Align::Right => line.x + line.width + right - box_width,
+            Align::Center => continue,
+        };
+        let group = (line.part, line.align);
+        match shifts.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, shift)) => *shift = shift.max(past),
+            None if past > 0.0 => shifts.push((group, past)),
+            None => {}
         }
     }
-    Ok(laid)
+    for (line, (left, right)) in lines.iter_mut().zip(inks) {
+        let shift = shifts.iter().find(|(g, _)| *g == (line.part, line.align)).map_or(0.0, |(_, s)| *s);
+        let flush = match line.align {
+            Align::Left => line.x + shift,
+            Align::Right => line.x - shift,
+            Align::Center => line.x,
+        };
+        // Where a group's move is not enough (or too much) for one line.
+        let inside = flush.clamp(*left, (box_width - line.width - right).max(*left));
+        if let Some((_, marker_x)) = &mut line.marker {
+            *marker_x += inside - line.x;
+        }
+        line.x = inside;
+    }
 }
 
 /// The pieces of a line in the order they are drawn, left to right, split
@@ -323,6 +374,8 @@ struct Prepared {
     runs: Vec<(Range<usize>, FaceKey, Look)>,
     segments: Vec<Segment>,
     marker: Option<(String, f32)>,
+    /// How much a line's ink may run past its advance, in em (see `ink_overhang`).
+    overhang: f32,
 }
 
 /// How a run looks once the theme's styles are applied.
@@ -457,7 +510,9 @@ fn prepare_block(
                 if i < last {
                     seg.hyphen = m.width_em(face, "-");
                 } else {
-                    seg.space = m.width_em(face, " ") * spaces as f32;
+                    // The spaces in the face that draws them (an Arabic
+                    // word's spaces are Arabic, a Latin word's the theme's).
+                    seg.space = m.width_em(ranges_face(&ranges, part.end + 1), " ") * spaces as f32;
                     seg.hard_break = hard_break;
                 }
                 segments.push(seg);
@@ -465,6 +520,7 @@ fn prepare_block(
         }
         start = end;
     }
+    let overhang = ink_overhang(m, &text, &ranges);
     Prepared {
         kind,
         part: Part::Body,
@@ -479,7 +535,23 @@ fn prepare_block(
         runs: ranges,
         segments,
         marker: None,
+        overhang,
     }
+}
+
+/// How much wider than its advance a line of `text` may draw, in em: the
+/// most any of its pieces' ink runs past their left end plus the most past
+/// their right end (a script face's swash, an italic f, a Naskh tail), so
+/// that lines measured this much short of the box keep their ink inside it.
+fn ink_overhang(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)]) -> f32 {
+    let (mut left, mut right) = (0.0f32, 0.0f32);
+    for (range, face, _) in ranges {
+        for word in text[range.clone()].split([' ', '\n']) {
+            let ink = m.metrics(*face, word);
+            (left, right) = (left.max(ink.ink_left), right.max(ink.ink_right));
+        }
+    }
+    left + right
 }
 
 /// Measures `range` of a block's text (its runs may change face inside it),
@@ -601,7 +673,7 @@ fn arrange(
     let mut y = 0.0f32;
     for (i, block) in blocks.iter().enumerate() {
         // A script line shrinks (down to its minimum) rather than wrap.
-        let natural = line_width(&block.segments) * body_px;
+        let natural = (line_width(&block.segments) + block.overhang) * body_px;
         let scale = if natural * block.scale > frame.width && natural > 0.0 {
             (frame.width / natural).clamp(block.min_scale.min(block.scale), block.scale)
         } else {
@@ -625,7 +697,7 @@ fn arrange(
             continue;
         }
         let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
-        let max_em = (frame.width - indent) / size;
+        let max_em = (frame.width - indent) / size - block.overhang;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
         let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
         let breaks = match pass {

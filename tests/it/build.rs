@@ -203,3 +203,80 @@ fn a_huge_jobs_count_is_lowered_to_a_few_threads_per_core() {
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
     assert!(site.output("cards/love/card.png").is_file());
 }
+
+/// Messages whose letters most themes' own faces lack (drawn by the
+/// fallback faces) or that cannot break like words, with a title and a
+/// signature: what must stay inside the text box on every theme.
+const SCRIPTS: [(&str, &str, &str); 5] = [
+    (
+        "ar",
+        "title: شكرا جزيلا\nlang: ar",
+        "شكرا جزيلا على طلبك! لقد صنعناه بكل حب في مشغلنا الصغير، ونتمنى أن يعجبك ويدفئك طوال الشتاء.",
+    ),
+    (
+        "he",
+        "title: תודה רבה\nlang: he",
+        "תודה רבה על ההזמנה שלך! הכנו אותה באהבה רבה בסטודיו הקטן שלנו, ואנחנו מקווים שתיהני ממנה כל החורף.",
+    ),
+    (
+        "ja",
+        "title: ありがとうございました\nlang: ja",
+        "ご注文ありがとうございます。ベバリーが心を込めて一つ一つ手作りしました。寒い季節に、温かいお茶と一緒にお楽しみください。",
+    ),
+    ("emoji", "title: Hooray 🎉", "Your chocolate 🍫 is on its way ❤️ and we think you'll love it 👍🏽 🎉🎉🎉"),
+    (
+        "url",
+        "title: Your parcel",
+        "Follow it here: https://example.org/orders/2026/a-very-long-tracking-reference-0042/status?from=mossbrook&to=you",
+    ),
+];
+
+#[test]
+fn every_script_keeps_its_ink_inside_the_text_box_on_every_theme() {
+    // The ink of a card's text is where it differs from the same card (the
+    // same slug, so the same seal) with no text at all.
+    let (inked, blank) = (Site::empty(), Site::empty());
+    let themes = ["chocolate", "classic", "kraft", "minimal"];
+    for theme in themes {
+        for (name, front, body) in SCRIPTS {
+            let path = format!("content/{theme}/{name}.md");
+            let head = format!("theme: {theme}\nseal: heart\n");
+            inked.write(&path, &format!("---\n{head}{front}\nfrom: Beverly & the Mossbrook kitchen\n---\n{body}\n"));
+            blank.write(&path, &format!("---\n{head}---\n"));
+        }
+    }
+    for site in [&inked, &blank] {
+        let run = site.build(&[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let size = waxseal::size::CardSize::named("a6", 300).unwrap();
+    let mut outside = Vec::new();
+    for theme in themes {
+        let laid = waxseal::theme::load(inked.root(), theme).unwrap();
+        let text_box = waxseal::render::boxes(&laid, size).text_box;
+        for (name, _, _) in SCRIPTS {
+            let card = format!("cards/{theme}/{name}/card.png");
+            let (a, b) = (inked.png(&card), blank.png(&card));
+            let (mut left, mut top, mut right, mut bottom) = (u32::MAX, u32::MAX, 0, 0);
+            for y in 0..a.height {
+                for x in 0..a.width {
+                    if a.pixel(x, y).iter().zip(b.pixel(x, y)).any(|(p, q)| p.abs_diff(q) > 48) {
+                        (left, top, right, bottom) = (left.min(x), top.min(y), right.max(x + 1), bottom.max(y + 1));
+                    }
+                }
+            }
+            assert!(right > left, "{card}: no text drawn");
+            // Anti-aliasing may reach the pixel next to the box, no further.
+            let past = [
+                text_box.x - left as f32,
+                text_box.y - top as f32,
+                right as f32 - (text_box.x + text_box.width),
+                bottom as f32 - (text_box.y + text_box.height),
+            ];
+            if past.iter().any(|p| *p > 1.0) {
+                outside.push(format!("{card}: ink runs past the box's left, top, right, bottom by {past:?} px"));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{outside:#?}");
+}
