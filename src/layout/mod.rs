@@ -224,6 +224,9 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         line.baseline += offset;
         inks.push(place_pieces(&measurer, line));
     }
+    if settings.align == Align::Center {
+        centre_flush_runs(&mut laid.lines, frame.width);
+    }
     keep_ink_inside(&mut laid.lines, &inks, frame.width);
     Ok(laid)
 }
@@ -257,6 +260,36 @@ fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
     };
     line.width = exact;
     (ink_left, ink_right)
+}
+
+/// Centres each run of flush body lines (a list) in centred text as one
+/// block: its widest line, markers and quote rules included, sits on the
+/// box's centre, and every line of the run moves by the same amount.
+fn centre_flush_runs(lines: &mut [Line], box_width: f32) {
+    let flush = |line: &Line| line.part == Part::Body && line.align != Align::Center;
+    let mut start = 0;
+    while start < lines.len() {
+        if !flush(&lines[start]) {
+            start += 1;
+            continue;
+        }
+        let end = start + lines[start..].iter().take_while(|l| flush(l)).count();
+        let run = &mut lines[start..end];
+        let left = run.iter().flat_map(|l| [Some(l.x), l.marker.as_ref().map(|m| m.1), l.quote_rule]).flatten();
+        let left = left.fold(f32::INFINITY, f32::min);
+        let right = run.iter().map(|l| l.x + l.width).fold(f32::NEG_INFINITY, f32::max);
+        let shift = (box_width - (right - left)) / 2.0 - left;
+        for line in run {
+            line.x += shift;
+            if let Some((_, x)) = &mut line.marker {
+                *x += shift;
+            }
+            if let Some(x) = &mut line.quote_rule {
+                *x += shift;
+            }
+        }
+        start = end;
+    }
 }
 
 /// Moves lines whose ink (`inks`: how far it runs past each end of a line)
@@ -446,7 +479,11 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         prepared.scale = scale;
         prepared.min_scale = scale;
         prepared.quoted = block.quoted;
-        prepared.align = settings.align;
+        // In centred text a list is set flush (its markers in one column,
+        // its turned lines under the item's text) and centred as a whole:
+        // see `centre_flush_runs`.
+        let listed = matches!(block.kind, BlockKind::ListItem { .. } | BlockKind::ListContinuation);
+        prepared.align = if listed && settings.align == Align::Center { Align::Left } else { settings.align };
         prepared.line_height = if heading { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
             let width = m.width_em(FaceKey::Role(styles.marker.face.unwrap_or(FontRole::Body)), marker);
@@ -697,7 +734,9 @@ fn arrange(
             continue;
         }
         let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
-        let max_em = (frame.width - indent) / size - block.overhang;
+        // A centred block (a quote in centred text) is inset on both sides.
+        let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
+        let max_em = (frame.width - inset) / size - block.overhang;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
         let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
         let breaks = match pass {
@@ -742,7 +781,7 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
     let x = indent
         + match align {
             Align::Left => 0.0,
-            Align::Center => free / 2.0,
+            Align::Center => (free - indent) / 2.0,
             Align::Right => free,
         };
     let marker = match (&block.marker, first) {
@@ -759,7 +798,10 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
         part: block.part,
         align,
         rtl: block.rtl,
-        quote_rule: block.quoted.then(|| (indent - size * 0.65).max(0.0)),
+        // A centred quote has no rule: a rule stands against a flush edge,
+        // and centred lines have none (the quote's italic and its narrower
+        // measure set it apart, as on a title page).
+        quote_rule: (block.quoted && align != Align::Center).then(|| (indent - size * 0.65).max(0.0)),
     }
 }
 
@@ -901,6 +943,31 @@ mod tests {
         assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
         // Balanced: the last line is not a lone word.
         assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
+    }
+
+    #[test]
+    fn in_centred_text_a_quote_is_centred_without_a_rule_and_a_list_is_one_flush_block() {
+        let mut theme = crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap();
+        theme.spec.text.align = Align::Center;
+        let text = "You wrote:\n\n> The mittens arrived just as the first snow fell, and my daughter has not \
+                    taken them off since.\n\n- one\n- a much longer item that turns onto a second line here\n";
+        let rich = crate::markup::render(text, false).unwrap().rich;
+        let frame = Frame { width: 600.0, ..A6 };
+        let laid = layout(&theme, Content { title: None, text: &rich, signature: None, lang: None }, frame).unwrap();
+        let texts = line_texts(&laid);
+        let quote: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Center && l.x > 40.0).collect();
+        assert!(quote.len() >= 2, "{texts:#?}");
+        for line in laid.lines.iter().filter(|l| l.marker.is_none() && l.align == Align::Center) {
+            assert!((line.x + line.width / 2.0 - frame.width / 2.0).abs() < 1.0, "{line:?}");
+            assert_eq!(line.quote_rule, None);
+        }
+        // The list: flush left, markers in one column, the block centred.
+        let list: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Left).collect();
+        assert_eq!(list.len(), 4, "{texts:#?}");
+        assert!(list.iter().all(|l| (l.x - list[0].x).abs() < 0.01));
+        let left = list.iter().filter_map(|l| l.marker.as_ref().map(|m| m.1)).fold(f32::INFINITY, f32::min);
+        let right = list.iter().map(|l| l.x + l.width).fold(0.0, f32::max);
+        assert!(((left + right) / 2.0 - frame.width / 2.0).abs() < 1.0, "{left} .. {right}");
     }
 
     #[test]
