@@ -710,9 +710,12 @@ fn arrange(
     let mut y = 0.0f32;
     for (i, block) in blocks.iter().enumerate() {
         // A script line shrinks (down to its minimum) rather than wrap.
-        let natural = (line_width(&block.segments) + block.overhang) * body_px;
-        let scale = if natural * block.scale > frame.width && natural > 0.0 {
-            (frame.width / natural).clamp(block.min_scale.min(block.scale), block.scale)
+        let natural = line_width(&block.segments) * body_px;
+        let ink = natural + block.overhang * body_px;
+        let scale = if ink * block.scale > frame.width && natural > 0.0 {
+            // The minimum is the advance's: a swash that alone keeps the
+            // line from fitting shrinks it a little more rather than wrap it.
+            (frame.width / ink).clamp(block.min_scale.min(block.scale) * natural / ink, block.scale)
         } else {
             block.scale
         };
