@@ -219,28 +219,112 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
         VAlign::Center => (frame.height - laid.height).max(0.0) * 0.45,
         VAlign::Top => 0.0,
     };
+    let mut inks = Vec::with_capacity(laid.lines.len());
     for line in &mut laid.lines {
         line.baseline += offset;
-        // Each piece is placed on its own (one font per SVG text chunk, as
-        // usvg shapes it), so the line is exactly as wide as its pieces.
-        if let LineKind::Text(pieces) = &mut line.kind {
-            *pieces = visual_order(std::mem::take(pieces), line.rtl);
-            let mut x = 0.0;
-            for piece in pieces.iter_mut() {
-                piece.x = x;
-                piece.width = measurer.width_em(piece.face, &piece.text) * line.size;
-                x += piece.width;
+        inks.push(place_pieces(&measurer, line));
+    }
+    if settings.align == Align::Center {
+        centre_flush_runs(&mut laid.lines, frame.width);
+    }
+    keep_ink_inside(&mut laid.lines, &inks, frame.width);
+    Ok(laid)
+}
+
+/// Places a line's pieces in drawing order, each measured on its own (one
+/// font per SVG text chunk, as usvg shapes it), so the line is exactly as
+/// wide as its pieces. Returns how far its ink runs past its left and right
+/// ends, in pixels.
+fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
+    let LineKind::Text(pieces) = &mut line.kind else {
+        return (0.0, 0.0);
+    };
+    *pieces = visual_order(std::mem::take(pieces), line.rtl);
+    let mut x = 0.0;
+    let (mut ink_left, mut ink_right) = (0.0, 0.0);
+    for (i, piece) in pieces.iter_mut().enumerate() {
+        let metrics = measurer.metrics(piece.face, &piece.text);
+        piece.x = x;
+        piece.width = metrics.width * line.size;
+        x += piece.width;
+        if i == 0 {
+            ink_left = metrics.ink_left * line.size;
+        }
+        ink_right = metrics.ink_right * line.size;
+    }
+    let exact = x;
+    line.x += match line.align {
+        Align::Left => 0.0,
+        Align::Center => (line.width - exact) / 2.0,
+        Align::Right => line.width - exact,
+    };
+    line.width = exact;
+    (ink_left, ink_right)
+}
+
+/// Centres each run of flush body lines (a list) in centred text as one
+/// block: its widest line, markers and quote rules included, sits on the
+/// box's centre, and every line of the run moves by the same amount.
+fn centre_flush_runs(lines: &mut [Line], box_width: f32) {
+    let flush = |line: &Line| line.part == Part::Body && line.align != Align::Center;
+    let mut start = 0;
+    while start < lines.len() {
+        if !flush(&lines[start]) {
+            start += 1;
+            continue;
+        }
+        let end = start + lines[start..].iter().take_while(|l| flush(l)).count();
+        let run = &mut lines[start..end];
+        let left = run.iter().flat_map(|l| [Some(l.x), l.marker.as_ref().map(|m| m.1), l.quote_rule]).flatten();
+        let left = left.fold(f32::INFINITY, f32::min);
+        let right = run.iter().map(|l| l.x + l.width).fold(f32::NEG_INFINITY, f32::max);
+        let shift = (box_width - (right - left)) / 2.0 - left;
+        for line in run {
+            line.x += shift;
+            if let Some((_, x)) = &mut line.marker {
+                *x += shift;
             }
-            let exact = x;
-            line.x += match line.align {
-                Align::Left => 0.0,
-                Align::Center => (line.width - exact) / 2.0,
-                Align::Right => line.width - exact,
-            };
-            line.width = exact;
+            if let Some(x) = &mut line.quote_rule {
+                *x += shift;
+            }
+        }
+        start = end;
+    }
+}
+
+/// Moves lines whose ink (`inks`: how far it runs past each end of a line)
+/// leaves a box `box_width` wide back inside it. The lines of a part set
+/// flush to one side move together, by the most any of them needs, so that
+/// their edge stays straight; centred lines move on their own.
+fn keep_ink_inside(lines: &mut [Line], inks: &[(f32, f32)], box_width: f32) {
+    let mut shifts: Vec<((Part, Align), f32)> = Vec::new();
+    for (line, (left, right)) in lines.iter().zip(inks) {
+        let past = match line.align {
+            Align::Left => left - line.x,
+            Align::Right => line.x + line.width + right - box_width,
+            Align::Center => continue,
+        };
+        let group = (line.part, line.align);
+        match shifts.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, shift)) => *shift = shift.max(past),
+            None if past > 0.0 => shifts.push((group, past)),
+            None => {}
         }
     }
-    Ok(laid)
+    for (line, (left, right)) in lines.iter_mut().zip(inks) {
+        let shift = shifts.iter().find(|(g, _)| *g == (line.part, line.align)).map_or(0.0, |(_, s)| *s);
+        let flush = match line.align {
+            Align::Left => line.x + shift,
+            Align::Right => line.x - shift,
+            Align::Center => line.x,
+        };
+        // Where a group's move is not enough (or too much) for one line.
+        let inside = flush.clamp(*left, (box_width - line.width - right).max(*left));
+        if let Some((_, marker_x)) = &mut line.marker {
+            *marker_x += inside - line.x;
+        }
+        line.x = inside;
+    }
 }
 
 /// The pieces of a line in the order they are drawn, left to right, split
@@ -323,6 +407,8 @@ struct Prepared {
     runs: Vec<(Range<usize>, FaceKey, Look)>,
     segments: Vec<Segment>,
     marker: Option<(String, f32)>,
+    /// How much a line's ink may run past its advance, in em (see `ink_overhang`).
+    overhang: f32,
 }
 
 /// How a run looks once the theme's styles are applied.
@@ -393,7 +479,11 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         prepared.scale = scale;
         prepared.min_scale = scale;
         prepared.quoted = block.quoted;
-        prepared.align = settings.align;
+        // In centred text a list is set flush (its markers in one column,
+        // its turned lines under the item's text) and centred as a whole:
+        // see `centre_flush_runs`.
+        let listed = matches!(block.kind, BlockKind::ListItem { .. } | BlockKind::ListContinuation);
+        prepared.align = if listed && settings.align == Align::Center { Align::Left } else { settings.align };
         prepared.line_height = if heading { 1.2 } else { settings.line_height };
         if let BlockKind::ListItem { marker } = &block.kind {
             let width = m.width_em(FaceKey::Role(styles.marker.face.unwrap_or(FontRole::Body)), marker);
@@ -457,7 +547,9 @@ fn prepare_block(
                 if i < last {
                     seg.hyphen = m.width_em(face, "-");
                 } else {
-                    seg.space = m.width_em(face, " ") * spaces as f32;
+                    // The spaces in the face that draws them (an Arabic
+                    // word's spaces are Arabic, a Latin word's the theme's).
+                    seg.space = m.width_em(ranges_face(&ranges, part.end + 1), " ") * spaces as f32;
                     seg.hard_break = hard_break;
                 }
                 segments.push(seg);
@@ -465,6 +557,7 @@ fn prepare_block(
         }
         start = end;
     }
+    let overhang = ink_overhang(m, &text, &ranges);
     Prepared {
         kind,
         part: Part::Body,
@@ -479,7 +572,23 @@ fn prepare_block(
         runs: ranges,
         segments,
         marker: None,
+        overhang,
     }
+}
+
+/// How much wider than its advance a line of `text` may draw, in em: the
+/// most any of its pieces' ink runs past their left end plus the most past
+/// their right end (a script face's swash, an italic f, a Naskh tail), so
+/// that lines measured this much short of the box keep their ink inside it.
+fn ink_overhang(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)]) -> f32 {
+    let (mut left, mut right) = (0.0f32, 0.0f32);
+    for (range, face, _) in ranges {
+        for word in text[range.clone()].split([' ', '\n']) {
+            let ink = m.metrics(*face, word);
+            (left, right) = (left.max(ink.ink_left), right.max(ink.ink_right));
+        }
+    }
+    left + right
 }
 
 /// Measures `range` of a block's text (its runs may change face inside it),
@@ -602,8 +711,11 @@ fn arrange(
     for (i, block) in blocks.iter().enumerate() {
         // A script line shrinks (down to its minimum) rather than wrap.
         let natural = line_width(&block.segments) * body_px;
-        let scale = if natural * block.scale > frame.width && natural > 0.0 {
-            (frame.width / natural).clamp(block.min_scale.min(block.scale), block.scale)
+        let ink = natural + block.overhang * body_px;
+        let scale = if ink * block.scale > frame.width && natural > 0.0 {
+            // The minimum is the advance's: a swash that alone keeps the
+            // line from fitting shrinks it a little more rather than wrap it.
+            (frame.width / ink).clamp(block.min_scale.min(block.scale) * natural / ink, block.scale)
         } else {
             block.scale
         };
@@ -625,7 +737,9 @@ fn arrange(
             continue;
         }
         let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
-        let max_em = (frame.width - indent) / size;
+        // A centred block (a quote in centred text) is inset on both sides.
+        let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
+        let max_em = (frame.width - inset) / size - block.overhang;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
         let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
         let breaks = match pass {
@@ -670,7 +784,7 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
     let x = indent
         + match align {
             Align::Left => 0.0,
-            Align::Center => free / 2.0,
+            Align::Center => (free - indent) / 2.0,
             Align::Right => free,
         };
     let marker = match (&block.marker, first) {
@@ -687,7 +801,10 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
         part: block.part,
         align,
         rtl: block.rtl,
-        quote_rule: block.quoted.then(|| (indent - size * 0.65).max(0.0)),
+        // A centred quote has no rule: a rule stands against a flush edge,
+        // and centred lines have none (the quote's italic and its narrower
+        // measure set it apart, as on a title page).
+        quote_rule: (block.quoted && align != Align::Center).then(|| (indent - size * 0.65).max(0.0)),
     }
 }
 
@@ -829,6 +946,31 @@ mod tests {
         assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
         // Balanced: the last line is not a lone word.
         assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
+    }
+
+    #[test]
+    fn in_centred_text_a_quote_is_centred_without_a_rule_and_a_list_is_one_flush_block() {
+        let mut theme = crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap();
+        theme.spec.text.align = Align::Center;
+        let text = "You wrote:\n\n> The mittens arrived just as the first snow fell, and my daughter has not \
+                    taken them off since.\n\n- one\n- a much longer item that turns onto a second line here\n";
+        let rich = crate::markup::render(text, false).unwrap().rich;
+        let frame = Frame { width: 600.0, ..A6 };
+        let laid = layout(&theme, Content { title: None, text: &rich, signature: None, lang: None }, frame).unwrap();
+        let texts = line_texts(&laid);
+        let quote: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Center && l.x > 40.0).collect();
+        assert!(quote.len() >= 2, "{texts:#?}");
+        for line in laid.lines.iter().filter(|l| l.marker.is_none() && l.align == Align::Center) {
+            assert!((line.x + line.width / 2.0 - frame.width / 2.0).abs() < 1.0, "{line:?}");
+            assert_eq!(line.quote_rule, None);
+        }
+        // The list: flush left, markers in one column, the block centred.
+        let list: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Left).collect();
+        assert_eq!(list.len(), 4, "{texts:#?}");
+        assert!(list.iter().all(|l| (l.x - list[0].x).abs() < 0.01));
+        let left = list.iter().filter_map(|l| l.marker.as_ref().map(|m| m.1)).fold(f32::INFINITY, f32::min);
+        let right = list.iter().map(|l| l.x + l.width).fold(0.0, f32::max);
+        assert!(((left + right) / 2.0 - frame.width / 2.0).abs() < 1.0, "{left} .. {right}");
     }
 
     #[test]

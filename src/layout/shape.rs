@@ -4,8 +4,11 @@
 //! Each grapheme goes to the first face that has all its characters: the
 //! run's own face, then the italic face (for script and display faces that lack
 //! Greek or Cyrillic), then the theme's fallbacks in order, with colour emoji
-//! fonts first for emoji. Widths come from harfrust, the shaper usvg uses, on
-//! the same font bytes, so they are what resvg draws.
+//! fonts first for emoji. Spaces, digits and punctuation between the letters
+//! of a fallback face (an Arabic or a Japanese sentence in a Latin theme) go
+//! to that face too, so a sentence is set in one face. Widths come from
+//! harfrust, the shaper usvg uses, on the same font bytes, so they are what
+//! resvg draws; ink extents come from the glyphs' bounding boxes.
 
 use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +18,8 @@ use std::sync::{Arc, RwLock};
 use harfrust::{Direction, FontRef, Script, ShapeOptions, ShapePlan, Shaper, ShaperData, UnicodeBuffer};
 use read_fonts::tables::cmap::Cmap;
 use read_fonts::TableProvider;
+use skrifa::metrics::GlyphMetrics;
+use skrifa::MetadataProvider;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::LayoutError;
@@ -26,6 +31,8 @@ struct Shaping<'t> {
     data: &'t ShaperData,
     /// Made on first use: most messages use a few of a theme's faces.
     shaper: OnceCell<Shaper<'t>>,
+    /// The glyphs' bounding boxes, in font units; made on first use.
+    bounds: OnceCell<GlyphMetrics<'t>>,
     cmap: Option<Cmap<'t>>,
     upem: f32,
     color: bool,
@@ -37,6 +44,24 @@ impl<'t> Shaping<'t> {
     fn shaper(&self) -> &Shaper<'t> {
         self.shaper.get_or_init(|| self.data.shaper(&self.font).build())
     }
+
+    fn bounds(&self) -> &GlyphMetrics<'t> {
+        self.bounds.get_or_init(|| {
+            self.font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default())
+        })
+    }
+}
+
+/// What shaping a word tells: its advance and how far its ink runs past
+/// either end of the advance, in em.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Metrics {
+    /// The advance.
+    pub width: f32,
+    /// How far the ink starts left of the advance's left end (0 if it does not).
+    pub ink_left: f32,
+    /// How far the ink ends right of the advance's right end (0 if it does not).
+    pub ink_right: f32,
 }
 
 /// Whether a face has each character below U+0800 (Latin, Greek, Cyrillic,
@@ -81,7 +106,7 @@ pub(super) struct Measurer<'t> {
 /// look-up costs a fraction of shaping) and the shape plans.
 #[derive(Default)]
 pub struct WidthCache {
-    widths: RwLock<WordMap<FaceKey, WordMap<Box<str>, f32>>>,
+    widths: RwLock<WordMap<FaceKey, WordMap<Box<str>, Metrics>>>,
     /// Shape plans by face, direction and script: making one costs more
     /// than shaping a line with it, and every card needs the same few.
     plans: RwLock<HashMap<(FaceKey, Direction, Script), Arc<ShapePlan>>>,
@@ -102,9 +127,9 @@ impl<'t> Measurer<'t> {
             let cmap = font.cmap().ok();
             let color = font.colr().is_ok() || font.cbdt().is_ok() || font.sbix().is_ok();
             let upem = face.units_per_em as f32;
-            let shaper = OnceCell::new();
+            let (shaper, bounds) = (OnceCell::new(), OnceCell::new());
             let coverage = Coverage::default();
-            faces.insert(key, Shaping { font, data: &face.shaper, shaper, cmap, upem, color, coverage });
+            faces.insert(key, Shaping { font, data: &face.shaper, shaper, bounds, cmap, upem, color, coverage });
         }
         let fallbacks = (0..theme.fallbacks.len()).map(FaceKey::Fallback).collect();
         Ok(Measurer { faces, fallbacks, widths: theme.caches.get_or_default::<WidthCache>(), buffer: Cell::default() })
@@ -135,7 +160,57 @@ impl<'t> Measurer<'t> {
                 _ => out.push((range, face)),
             }
         });
+        if out.len() > 1 && out.iter().any(|(_, face)| *face == key) {
+            out = self.neutrals_join_their_script(key, text, base, out);
+        }
         (out, missing)
+    }
+
+    /// Gives spaces, digits and punctuation (`key`'s by default) to the
+    /// fallback face drawing the letters on both sides of them (or on the
+    /// one side they have, at either end of the run), when it has them: an
+    /// Arabic sentence's spaces and full stop are Arabic, not the width of
+    /// the theme's typewriter face. Neighbouring ranges of one face are
+    /// joined.
+    fn neutrals_join_their_script(
+        &self,
+        key: FaceKey,
+        text: &str,
+        base: usize,
+        ranges: Vec<(Range<usize>, FaceKey)>,
+    ) -> Vec<(Range<usize>, FaceKey)> {
+        let neutral = |r: &Range<usize>| {
+            let t = &text[r.start - base..r.end - base];
+            !is_emoji(t) && !t.chars().any(char::is_alphabetic)
+        };
+        let script = |face: Option<&(Range<usize>, FaceKey)>| {
+            face.map(|(_, f)| *f).filter(|f| *f != key && !self.faces[f].color)
+        };
+        let mut out: Vec<(Range<usize>, FaceKey)> = Vec::with_capacity(ranges.len());
+        for (i, (range, face)) in ranges.iter().enumerate() {
+            let mut face = *face;
+            if face == key && neutral(range) {
+                let (before, after) = (script(i.checked_sub(1).and_then(|j| ranges.get(j))), script(ranges.get(i + 1)));
+                let around = match (before, after) {
+                    (Some(b), Some(a)) if a == b => Some(a),
+                    (Some(b), None) if i + 1 == ranges.len() => Some(b),
+                    (None, Some(a)) if i == 0 => Some(a),
+                    _ => None,
+                };
+                let covered = |f: FaceKey| {
+                    text[range.start - base..range.end - base]
+                        .chars()
+                        .filter(|c| !is_invisible(*c))
+                        .all(|c| self.covers(f, c))
+                };
+                face = around.filter(|f| covered(*f)).unwrap_or(face);
+            }
+            match out.last_mut() {
+                Some((r, k)) if *k == face && r.end == range.start => r.end = range.end,
+                _ => out.push((range.clone(), face)),
+            }
+        }
+        out
     }
 
     /// The face that draws `grapheme` when it is an emoji or `key`'s face
@@ -161,8 +236,13 @@ impl<'t> Measurer<'t> {
 
     /// The advance of `text` in a face, in em.
     pub(super) fn width_em(&self, key: FaceKey, text: &str) -> f32 {
+        self.metrics(key, text).width
+    }
+
+    /// The advance of `text` in a face and how far its ink runs past it, in em.
+    pub(super) fn metrics(&self, key: FaceKey, text: &str) -> Metrics {
         if text.is_empty() {
-            return 0.0;
+            return Metrics::default();
         }
         // Words recur, and so does the space measured after each of them;
         // whole lines (measured once, at the end) do not, and are neither
@@ -170,16 +250,16 @@ impl<'t> Measurer<'t> {
         let recurs = text == " " || !text.contains(' ');
         if recurs {
             let widths = self.widths.widths.read().expect("no panics while holding the lock");
-            if let Some(width) = widths.get(&key).and_then(|m| m.get(text)) {
-                return *width;
+            if let Some(metrics) = widths.get(&key).and_then(|m| m.get(text)) {
+                return *metrics;
             }
         }
-        let width = self.advance(key, text) as f32 / self.faces[&key].upem;
+        let metrics = self.shape(key, text);
         if recurs {
             let mut widths = self.widths.widths.write().expect("no panics while holding the lock");
-            widths.entry(key).or_default().insert(text.into(), width);
+            widths.entry(key).or_default().insert(text.into(), metrics);
         }
-        width
+        metrics
     }
 
     /// The cumulative width of `text` after each grapheme, in em (each
@@ -194,17 +274,31 @@ impl<'t> Measurer<'t> {
             .collect()
     }
 
-    /// The advance of `text` shaped in a face, in font units.
-    fn advance(&self, key: FaceKey, text: &str) -> i64 {
-        let shaper = self.faces[&key].shaper();
+    /// `text` shaped in a face: its advance, and where its glyphs' ink
+    /// starts and ends (from their bounding boxes) against it.
+    fn shape(&self, key: FaceKey, text: &str) -> Metrics {
+        let face = &self.faces[&key];
+        let shaper = face.shaper();
         let mut buffer = self.buffer.take().unwrap_or_default();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         let plan = self.plan(key, buffer.direction(), buffer.script());
         let output = shaper.shape(buffer, ShapeOptions::new().plan(Some(&plan)));
-        let units = output.glyph_positions().iter().map(|p| p.x_advance as i64).sum();
+        let (mut pen, mut ink_min, mut ink_max) = (0i64, f32::INFINITY, f32::NEG_INFINITY);
+        for (info, position) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+            let at = (pen + position.x_offset as i64) as f32;
+            // A glyph with no outline (a space) has no ink.
+            if let Some(b) = face.bounds().bounds(info.glyph_id.into()).filter(|b| b.x_max > b.x_min) {
+                ink_min = ink_min.min(at + b.x_min);
+                ink_max = ink_max.max(at + b.x_max);
+            }
+            pen += position.x_advance as i64;
+        }
         self.buffer.set(Some(output.clear()));
-        units
+        let upem = face.upem;
+        let (ink_left, ink_right) =
+            if ink_min <= ink_max { ((-ink_min).max(0.0), (ink_max - pen as f32).max(0.0)) } else { (0.0, 0.0) };
+        Metrics { width: pen as f32 / upem, ink_left: ink_left / upem, ink_right: ink_right / upem }
     }
 
     /// The theme's plan for shaping in a face, made on first use.
@@ -274,6 +368,65 @@ mod tests {
             for_each_grapheme(text, |offset, grapheme| ours.push((offset, grapheme)));
             assert_eq!(ours, text.grapheme_indices(true).collect::<Vec<_>>(), "{text:?}");
         }
+    }
+
+    fn kraft() -> Theme {
+        crate::theme::load(std::path::Path::new("/nonexistent-site"), "kraft").unwrap()
+    }
+
+    /// The faces of `text` set in kraft's typewriter face, as (text, face).
+    fn faces_of(theme: &Theme, text: &str) -> Vec<(String, FaceKey)> {
+        let m = Measurer::new(theme).unwrap();
+        let (ranges, missing) = m.assign(FaceKey::Role(FontRole::Body), text, 0);
+        assert!(missing.is_empty(), "{missing:?}");
+        ranges.into_iter().map(|(r, f)| (text[r].to_string(), f)).collect()
+    }
+
+    #[test]
+    fn an_arabic_sentence_is_set_in_the_arabic_face_spaces_and_stops_included() {
+        // Kraft's typewriter face has spaces and punctuation but no Arabic:
+        // its 0.6 em spaces left holes between the Arabic words.
+        let theme = kraft();
+        let text = "\u{634}\u{643}\u{631}\u{627} \u{62c}\u{632}\u{64a}\u{644}\u{627}! \u{644}\u{642}\u{62f} 2026.";
+        let faces = faces_of(&theme, text);
+        assert_eq!(faces.len(), 1, "{faces:?}");
+        assert!(matches!(faces[0].1, FaceKey::Fallback(_)), "{faces:?}");
+        // A space measures what the Arabic face says, not the typewriter's.
+        let m = Measurer::new(&theme).unwrap();
+        let (arabic, body) = (m.width_em(faces[0].1, " "), m.width_em(FaceKey::Role(FontRole::Body), " "));
+        assert!(arabic < body * 0.6, "{arabic} em, typewriter {body} em");
+    }
+
+    #[test]
+    fn spaces_between_scripts_stay_in_the_run_s_own_face() {
+        let theme = kraft();
+        let faces = faces_of(
+            &theme,
+            "say \u{634}\u{643}\u{631}\u{627} and \u{3042}\u{308a}\u{304c}\u{3068}\u{3046}\u{3002} ok",
+        );
+        let texts: Vec<&str> = faces.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "say ",
+                "\u{634}\u{643}\u{631}\u{627}",
+                " and ",
+                "\u{3042}\u{308a}\u{304c}\u{3068}\u{3046}\u{3002}",
+                " ok"
+            ]
+        );
+        assert_eq!(faces[0].1, FaceKey::Role(FontRole::Body));
+        assert_eq!(faces[2].1, FaceKey::Role(FontRole::Body));
+    }
+
+    #[test]
+    fn ink_past_the_advance_is_measured() {
+        // Caveat's pen strokes run past their advance; a space has no ink.
+        let theme = kraft();
+        let m = Measurer::new(&theme).unwrap();
+        let script = m.metrics(FaceKey::Role(FontRole::Script), "kitchen");
+        assert!(script.ink_right > 0.005, "{script:?}");
+        assert_eq!(m.metrics(FaceKey::Role(FontRole::Body), " ").ink_right, 0.0);
     }
 
     #[test]

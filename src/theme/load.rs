@@ -132,7 +132,8 @@ impl Files<'_> {
                     .with_hint("the file is damaged or cut short: copy the font again from where it came from")
             };
             check_font(data).map_err(|why| broken(&why))?;
-            load_face(options, data.clone(), file).ok_or_else(|| broken("it has no face a card can use"))
+            let data = super::figures::freeze(data.clone(), spec.fonts.figures);
+            load_face(options, data, file).ok_or_else(|| broken("it has no face a card can use"))
         };
         for (role, file) in roles {
             faces.insert(role, load(&mut usvg_options, file)?);

@@ -11,6 +11,7 @@
 //! them. A theme knows nothing of the stages that draw with it: they keep
 //! what they learn about it in its [`Caches`], by their own types.
 
+mod figures;
 mod load;
 mod sources;
 mod spec;
@@ -27,8 +28,8 @@ use crate::diagnostics::Diagnostic;
 pub use load::{email_fingerprint, fingerprint, load, picture_fingerprint};
 pub use sources::{built_in_files, built_in_names};
 pub use spec::{
-    Align, FaceKey, FontFiles, FontRole, Frac, Geometry, Palette, SealDefaults, Style, Styles, TextSettings, ThemeFile,
-    VAlign,
+    Align, FaceKey, Figures, FontFiles, FontRole, Frac, Geometry, Palette, SealDefaults, Style, Styles, TextSettings,
+    ThemeFile, VAlign,
 };
 
 /// A theme's name and description, for listings: built-in themes and the

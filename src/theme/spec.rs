@@ -45,6 +45,24 @@ pub struct FontFiles {
     /// (other scripts, emoji).
     #[serde(default)]
     pub fallbacks: Vec<String>,
+    /// The digits the faces draw: `lining` (the default), `oldstyle`, or
+    /// `font` (each font's own).
+    #[serde(default)]
+    pub figures: Figures,
+}
+
+/// Which digits a theme's faces draw, where a face has both kinds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Figures {
+    /// Digits of capital height: a quantity's "1" never reads as an "I".
+    #[default]
+    Lining,
+    /// Digits with ascenders and descenders, that sit in running text like
+    /// lowercase letters.
+    Oldstyle,
+    /// Each font's own default.
+    Font,
 }
 
 /// How the message text is set.

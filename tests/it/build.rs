@@ -203,3 +203,183 @@ fn a_huge_jobs_count_is_lowered_to_a_few_threads_per_core() {
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
     assert!(site.output("cards/love/card.png").is_file());
 }
+
+/// Messages whose letters most themes' own faces lack (drawn by the
+/// fallback faces) or that cannot break like words, with a title and a
+/// signature: what must stay inside the text box on every theme.
+const SCRIPTS: [(&str, &str, &str); 5] = [
+    (
+        "ar",
+        "title: شكرا جزيلا\nlang: ar",
+        "شكرا جزيلا على طلبك! لقد صنعناه بكل حب في مشغلنا الصغير، ونتمنى أن يعجبك ويدفئك طوال الشتاء.",
+    ),
+    (
+        "he",
+        "title: תודה רבה\nlang: he",
+        "תודה רבה על ההזמנה שלך! הכנו אותה באהבה רבה בסטודיו הקטן שלנו, ואנחנו מקווים שתיהני ממנה כל החורף.",
+    ),
+    (
+        "ja",
+        "title: ありがとうございました\nlang: ja",
+        "ご注文ありがとうございます。ベバリーが心を込めて一つ一つ手作りしました。寒い季節に、温かいお茶と一緒にお楽しみください。",
+    ),
+    ("emoji", "title: Hooray 🎉", "Your chocolate 🍫 is on its way ❤️ and we think you'll love it 👍🏽 🎉🎉🎉"),
+    (
+        "url",
+        "title: Your parcel",
+        "Follow it here: https://example.org/orders/2026/a-very-long-tracking-reference-0042/status?from=mossbrook&to=you",
+    ),
+];
+
+#[test]
+fn every_script_keeps_its_ink_inside_the_text_box_on_every_theme() {
+    // The ink of a card's text is where it differs from the same card (the
+    // same slug, so the same seal) with no text at all.
+    let (inked, blank) = (Site::empty(), Site::empty());
+    let themes = ["chocolate", "classic", "kraft", "minimal"];
+    for theme in themes {
+        for (name, front, body) in SCRIPTS {
+            let path = format!("content/{theme}/{name}.md");
+            let head = format!("theme: {theme}\nseal: heart\n");
+            inked.write(&path, &format!("---\n{head}{front}\nfrom: Beverly & the Mossbrook kitchen\n---\n{body}\n"));
+            blank.write(&path, &format!("---\n{head}---\n"));
+        }
+    }
+    for site in [&inked, &blank] {
+        let run = site.build(&[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let size = waxseal::size::CardSize::named("a6", 300).unwrap();
+    let mut outside = Vec::new();
+    for theme in themes {
+        let laid = waxseal::theme::load(inked.root(), theme).unwrap();
+        let text_box = waxseal::render::boxes(&laid, size).text_box;
+        for (name, _, _) in SCRIPTS {
+            let card = format!("cards/{theme}/{name}/card.png");
+            let (a, b) = (inked.png(&card), blank.png(&card));
+            let (mut left, mut top, mut right, mut bottom) = (u32::MAX, u32::MAX, 0, 0);
+            for y in 0..a.height {
+                for x in 0..a.width {
+                    if a.pixel(x, y).iter().zip(b.pixel(x, y)).any(|(p, q)| p.abs_diff(q) > 48) {
+                        (left, top, right, bottom) = (left.min(x), top.min(y), right.max(x + 1), bottom.max(y + 1));
+                    }
+                }
+            }
+            assert!(right > left, "{card}: no text drawn");
+            // Anti-aliasing may reach the pixel next to the box, no further.
+            let past = [
+                text_box.x - left as f32,
+                text_box.y - top as f32,
+                right as f32 - (text_box.x + text_box.width),
+                bottom as f32 - (text_box.y + text_box.height),
+            ];
+            if past.iter().any(|p| *p > 1.0) {
+                outside.push(format!("{card}: ink runs past the box's left, top, right, bottom by {past:?} px"));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{outside:#?}");
+}
+
+/// A `<text>` of a card.svg as its outlines draw it: its fill, and the
+/// glyphs (their `<defs>` id and x, y in pixels) in order.
+struct SvgText {
+    fill: String,
+    glyphs: Vec<(String, f32, f32)>,
+}
+
+/// The `<text>`s of a card.svg's text layer, top to bottom.
+fn svg_texts(svg: &str) -> Vec<SvgText> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let mut texts = Vec::new();
+    for chunk in svg.split("<g id=\"waxseal-text-").skip(1) {
+        let fill = attr(&chunk[..chunk.find('>').unwrap()], "fill").unwrap_or_default();
+        let mut glyphs = Vec::new();
+        // The text's groups end where three close at once.
+        let chunk = &chunk[..chunk.find("</g></g></g>").unwrap_or(chunk.len())];
+        for group in chunk.split("transform=\"scale(").skip(1) {
+            let k: f32 = group[..group.find(' ').unwrap()].parse().unwrap();
+            for glyph in group.split("<use").skip(1) {
+                let tag = &glyph[..glyph.find("/>").unwrap()];
+                let id = attr(tag, "xlink:href").unwrap().trim_start_matches('#').to_string();
+                let number = |name: &str| attr(tag, name).unwrap().parse::<f32>().unwrap();
+                glyphs.push((id, number("x") * k, -number("y") * k));
+            }
+        }
+        texts.push(SvgText { fill, glyphs });
+    }
+    texts
+}
+
+/// The height, in font units, of the outline `<path id="ID">` of a card.svg.
+fn glyph_height(svg: &str, id: &str) -> f32 {
+    let start = svg.find(&format!("<path id=\"{id}\" d=\"")).unwrap() + id.len() + 16;
+    let d = &svg[start..start + svg[start..].find('"').unwrap()];
+    // Absolute commands only, so every second number is a y.
+    let mut numbers = Vec::new();
+    let mut number = String::new();
+    for c in d.chars().chain(['Z']) {
+        if c.is_ascii_digit() || c == '.' || (c == '-' && number.is_empty()) {
+            number.push(c);
+            continue;
+        }
+        if !number.is_empty() {
+            numbers.push(number.parse::<f32>().unwrap());
+            number.clear();
+        }
+        if c == '-' {
+            number.push(c);
+        }
+    }
+    let ys = numbers.iter().skip(1).step_by(2);
+    ys.clone().fold(f32::NEG_INFINITY, |a, b| a.max(*b)) - ys.fold(f32::INFINITY, |a, b| a.min(*b))
+}
+
+#[test]
+fn a_list_in_centred_text_is_one_flush_block_with_lining_figures() {
+    let site = Site::empty();
+    let list = "Here is what we packed for you:\n\n- 2 hand-dyed skeins of merino\n- 1 pattern booklet\n\
+                - 11 stitch markers\n- a bar of our darkest chocolate for the knitter, wrapped twice in paper\n\n\
+                Enjoy every stitch!\n";
+    let numbered = "1. 1 pattern booklet\n2. 12 stitch markers\n3. 3 skeins in moss and 1 in rust\n";
+    for (name, theme, body) in
+        [("list", "classic", list), ("numbered", "classic", numbered), ("old", "old-figures", numbered)]
+    {
+        site.write(&format!("content/{name}.md"), &format!("---\ntitle: In your parcel\ntheme: {theme}\n---\n{body}"));
+    }
+    site.write("themes/old-figures/theme.yaml", "name: old-figures\nextends: classic\nfonts:\n  figures: font\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let gold = "#8a6616";
+
+    // The bullets stand in one column, the items' text in another, and the
+    // turned line of the last item under its text.
+    let texts = svg_texts(&site.read("cards/list/card.svg"));
+    let markers: Vec<usize> = (0..texts.len()).filter(|i| texts[*i].fill == gold).collect();
+    assert_eq!(markers.len(), 4, "{:?}", texts.iter().map(|t| &t.fill).collect::<Vec<_>>());
+    let x = |i: usize| texts[i].glyphs[0].1;
+    let marker_xs: Vec<f32> = markers.iter().map(|i| x(*i)).collect();
+    let text_xs: Vec<f32> = markers.iter().map(|i| x(i + 1)).chain([x(markers[3] + 2)]).collect();
+    for xs in [&marker_xs, &text_xs] {
+        let spread = xs.iter().fold(0.0f32, |a, b| a.max((b - xs[0]).abs()));
+        assert!(spread < 0.5, "{xs:?}");
+    }
+    assert!(texts[markers[3] + 2].glyphs[0].2 > texts[markers[3] + 1].glyphs[0].2, "the item turns a line");
+    // The block is centred: it starts right of the box's left edge (classic:
+    // 14% of 1240 px), where the centred lines around it start further left.
+    assert!(marker_xs[0] > 0.14 * 1240.0 + 20.0, "{marker_xs:?}");
+
+    // Lining figures: the list's "1." and the quantity "1" are as tall as
+    // capitals, not the old-style "1" that reads as an "I".
+    let one = |card: &str| {
+        let svg = site.read(&format!("cards/{card}/card.svg"));
+        let texts = svg_texts(&svg);
+        let marker = texts.iter().find(|t| t.fill == gold).unwrap();
+        glyph_height(&svg, &marker.glyphs[0].0)
+    };
+    let (lining, old) = (one("numbered"), one("old"));
+    assert!(lining > old * 1.3, "the 1 is {lining} units tall; the font's own {old}");
+}
