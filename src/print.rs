@@ -231,7 +231,7 @@ fn prepare(
 ) -> Result<(String, PrintCard), Diagnostic> {
     let theme = theme_of(themes, config, m)?;
     let card = crate::card::lay_out(theme, config, body_tera, m)?;
-    let svg = card.print_svg(theme, m, bleed)?;
+    let svg = card.checked_print_svg(theme, m, bleed)?;
     let print = PrintCard::new(theme, card.size, &svg)
         .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
     Ok((card.size.full_name(), print))

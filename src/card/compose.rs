@@ -90,6 +90,14 @@ impl LaidCard {
         render::print_svg(theme, self.size, &self.content(), bleed_px).map_err(|e| svg_diagnostic(theme, m, e))
     }
 
+    /// [`LaidCard::print_svg`], its artwork costed as a build costs the
+    /// card's (`waxseal print` draws nothing else of the card first).
+    pub fn checked_print_svg(&self, theme: &Theme, m: &Message, bleed: f32) -> Result<render::PrintSvg, Diagnostic> {
+        let svg = self.print_svg(theme, m, bleed)?;
+        render::parse(theme, &svg.svg).map_err(|e| svg_diagnostic(theme, m, e))?;
+        Ok(svg)
+    }
+
     /// What the theme's card template is given.
     fn content(&self) -> CardContent<'_> {
         CardContent {

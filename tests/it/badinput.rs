@@ -1206,6 +1206,11 @@ fn filters_that_would_draw_for_hours_are_refused_by_build_and_check() {
         let check = site.run(&["check"]);
         assert_eq!(check.code, 1, "{case}: {}", check.stderr);
         assert!(check.stderr.contains(diagnostic), "{case}: {}", check.stderr);
+        // Nor does `waxseal print` draw it: the same error, the good card printed.
+        let print = run_bounded(&site, "print", &[], |_| {});
+        assert_eq!(print.code, 1, "{case}: print: {}", print.stderr);
+        assert!(print.stderr.starts_with(&format!("{diagnostic}\n")), "{case}: print: {}", print.stderr);
+        assert!(print.stderr.contains("printed 1 card on 1 A4 sheet"), "{case}: print: {}", print.stderr);
     }
 }
 
