@@ -342,10 +342,10 @@ fn linked_card_pages(
             .map(|(slug, _)| slug.clone())
             .collect();
         for (slug, page) in results {
-            match (pages.get(&slug), &page) {
-                // Made the same already: the first round's file stays staged.
-                (Some(PageMade::Made(before, _)), PageMade::Made(now, _)) if before == now => continue,
-                _ => {}
+            // Made the same already: the first round's file stays staged.
+            if matches!((pages.get(&slug), &page), (Some(PageMade::Made(before, _)), PageMade::Made(now, _)) if before == now)
+            {
+                continue;
             }
             if let Some(PageMade::Made(_, Some(staged))) = pages.insert(slug, page) {
                 ctx.output.discard(vec![staged]);

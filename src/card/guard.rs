@@ -99,13 +99,21 @@ mod tests {
         let (a, b) = catch(|| join(quiet, quiet)).unwrap();
         assert!(a && b);
         // Work beside a card, on the pool's threads while the card is made,
-        // is not: its panic is printed as ever.
-        let (card, beside) = rayon::join(
-            || catch(|| std::thread::sleep(std::time::Duration::from_millis(50))),
-            || rayon::join(quiet, quiet),
-        );
-        assert!(card.is_ok());
-        assert_eq!(beside, (false, false));
+        // is not: its panic is printed as ever. The card waits inside its
+        // catch until the work beside it has looked.
+        let inside_card = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                catch(|| {
+                    inside_card.wait();
+                    inside_card.wait();
+                })
+            });
+            inside_card.wait();
+            let beside = rayon::join(quiet, quiet);
+            inside_card.wait();
+            assert_eq!(beside, (false, false));
+        });
         // Outside any card, a join marks nothing.
         assert_eq!(join(quiet, quiet), (false, false));
     }
