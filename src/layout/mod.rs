@@ -13,7 +13,10 @@
 //! `breaks` chooses line ends.
 
 mod breaks;
+mod hyphen;
 mod shape;
+#[cfg(test)]
+mod tests_lang;
 
 pub use shape::WidthCache;
 
@@ -386,8 +389,9 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         };
         let heading = matches!(block.kind, BlockKind::Heading(_));
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
-        // Hyphenation only where lines are ragged right, and never in headings.
-        let hyphenate = content.lang.filter(|_| settings.align == Align::Left && !heading);
+        // Hyphenation in ragged and centred text alike (a centred line of
+        // long German words is otherwise a word or two), never in headings.
+        let hyphenate = content.lang.filter(|_| !heading);
         let mut prepared =
             prepare_block(m, theme, block.kind.clone(), block.depth, style, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
@@ -447,15 +451,16 @@ fn prepare_block(
         let spaces = slice[trimmed.len()..].matches(' ').count();
         if !word.is_empty() || hard_break {
             let parts = match hyphenate {
-                Some(lang) => syllables(&text, word.clone(), lang),
-                None => vec![word.clone()],
+                Some(lang) => hyphen::syllables(&text, word.clone(), lang),
+                None => vec![hyphen::Syllable { range: word.clone(), penalty: 0.0 }],
             };
             let last = parts.len() - 1;
             for (i, part) in parts.into_iter().enumerate() {
-                let mut seg = measure_segment(m, &text, &ranges, part.clone());
-                let face = ranges_face(&ranges, part.end);
+                let mut seg = measure_segment(m, &text, &ranges, part.range.clone());
+                let face = ranges_face(&ranges, part.range.end);
                 if i < last {
                     seg.hyphen = m.width_em(face, "-");
+                    seg.penalty = part.penalty;
                 } else {
                     seg.space = m.width_em(face, " ") * spaces as f32;
                     seg.hard_break = hard_break;
@@ -492,7 +497,7 @@ fn measure_segment(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, L
             (lo < hi).then(|| m.width_em(*face, &text[lo..hi]))
         })
         .sum();
-    Segment { range, width, space: 0.0, hard_break: false, splits: Vec::new(), hyphen: 0.0 }
+    Segment { range, width, space: 0.0, hard_break: false, splits: Vec::new(), hyphen: 0.0, penalty: 0.0 }
 }
 
 /// Where a segment wider than a line may be split: after every grapheme,
@@ -526,32 +531,6 @@ fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> Vec<Split> {
         }
     }
     splits
-}
-
-/// A word split into its syllables (byte ranges of the block's text), so a
-/// line may end inside it with a hyphen. Words shorter than six letters, and
-/// anything but letters, stay whole.
-fn syllables(text: &str, word: Range<usize>, lang: hypher::Lang) -> Vec<Range<usize>> {
-    let w = &text[word.clone()];
-    let core_start = w.find(char::is_alphabetic).unwrap_or(w.len());
-    let core_end =
-        w.rfind(char::is_alphabetic).map_or(core_start, |i| i + w[i..].chars().next().map_or(1, char::len_utf8));
-    let core = &w[core_start..core_end];
-    if core.chars().count() < 6 || !core.chars().all(char::is_alphabetic) {
-        return vec![word];
-    }
-    let mut out = Vec::new();
-    let mut at = word.start + core_start;
-    let mut from = word.start;
-    for syllable in hypher::hyphenate(core, lang) {
-        at += syllable.len();
-        out.push(from..at);
-        from = at;
-    }
-    if let Some(last) = out.last_mut() {
-        last.end = word.end;
-    }
-    out
 }
 
 /// The face of the run holding byte `end - 1`.
@@ -811,7 +790,7 @@ mod tests {
     }
 
     #[test]
-    fn centred_text_is_centred_balanced_and_never_hyphenated() {
+    fn centred_text_is_centred_and_balanced() {
         let mut theme = crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap();
         theme.spec.text.align = Align::Center;
         let text = "Extraordinarily considerate, unquestionably wonderful craftsmanship: your recommendation \
@@ -826,7 +805,6 @@ mod tests {
             assert!((centre - frame.width / 2.0).abs() < 0.01, "{line:?}");
         }
         let texts = line_texts(&laid);
-        assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
         // Balanced: the last line is not a lone word.
         assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
     }
