@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::cjk::reach;
+
 /// A stretch of text between two break opportunities.
 #[derive(Debug, Clone)]
 pub(super) struct Segment {
@@ -24,8 +26,9 @@ pub(super) struct Segment {
     /// Width of the hyphen drawn when a line ends after this segment, in em;
     /// 0 unless the segment is a syllable of a hyphenated word.
     pub hyphen: f32,
-    /// What a line ending in this segment's hyphen costs, as the share of
-    /// a line it weighs like a gap of (see `hyphen::Syllable`).
+    /// What a line ending in this segment costs, as the share of a line it
+    /// weighs like a gap of: for a hyphen, see `hyphen::Syllable`; without
+    /// one, 0 but for a weak break between Japanese words (`cjk::Break`).
     pub penalty: f32,
 }
 
@@ -131,7 +134,7 @@ pub(super) fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
     while i < segs.len() {
         let seg = &segs[i];
         if i > start && width + seg.width + seg.hyphen > max + 1e-4 {
-            let mut end = cheaper_hyphen(segs, start, i);
+            let mut end = cheaper_end(segs, start, i, max);
             if segs[end - 1].hyphen > 0.0 && hyphens >= MAX_HYPHENS {
                 end = (start + 1..end).rev().find(|&k| segs[k - 1].hyphen == 0.0).unwrap_or(end);
             }
@@ -153,22 +156,30 @@ pub(super) fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
     breaks
 }
 
-/// Where a line `segs[start..end]` had better end: `end`, or an earlier
-/// place in the same word whose hyphen costs less (a compound's joint, for
-/// a line that would end inside one of its parts).
-fn cheaper_hyphen(segs: &[Segment], start: usize, end: usize) -> usize {
+/// Where a line `segs[start..end]` had better end: `end`, or the nearest
+/// earlier place of the lowest cost below its own: in the same word, a
+/// compound's joint for a line that would end inside one of its parts; in
+/// Japanese and Chinese, a better break for a line that would end at a weak
+/// one or inside a word, if the line then stops no more than `cjk::reach`
+/// short of `max`.
+fn cheaper_end(segs: &[Segment], start: usize, end: usize, max: f32) -> usize {
     let last = &segs[end - 1];
-    if last.hyphen == 0.0 {
-        return end;
-    }
-    let mut k = end - 1;
-    while k > start && segs[k - 1].hyphen > 0.0 {
-        if segs[k - 1].penalty < last.penalty {
-            return k;
+    let mut best = (last.penalty, end);
+    for k in (start + 1..end).rev() {
+        let prev = &segs[k - 1];
+        let gone = if last.hyphen > 0.0 {
+            prev.hyphen == 0.0
+        } else {
+            max - line_width(&segs[start..k]) > reach(max, last.penalty)
+        };
+        if gone {
+            break;
         }
-        k -= 1;
+        if prev.penalty < best.0 {
+            best = (prev.penalty, k);
+        }
     }
-    end
+    best.1
 }
 
 /// Line ends chosen over each stretch between hard breaks, with as many lines

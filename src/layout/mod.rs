@@ -13,6 +13,7 @@
 //! `breaks` chooses line ends.
 
 mod breaks;
+mod cjk;
 mod hyphen;
 mod shape;
 #[cfg(test)]
@@ -104,6 +105,9 @@ pub struct Line {
     pub rtl: bool,
     /// The line is part of a block quote, whose rule stands at this x.
     pub quote_rule: Option<f32>,
+    /// The line is set to the full measure, its characters spread over
+    /// `width` (Japanese and Chinese lines but a paragraph's last).
+    pub justify: bool,
 }
 
 /// The parts of a card's text, which take different faces and colours.
@@ -224,26 +228,38 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     };
     for line in &mut laid.lines {
         line.baseline += offset;
-        // Each piece is placed on its own (one font per SVG text chunk, as
-        // usvg shapes it), so the line is exactly as wide as its pieces.
-        if let LineKind::Text(pieces) = &mut line.kind {
-            *pieces = visual_order(std::mem::take(pieces), line.rtl);
-            let mut x = 0.0;
-            for piece in pieces.iter_mut() {
-                piece.x = x;
-                piece.width = measurer.width_em(piece.face, &piece.text) * line.size;
-                x += piece.width;
-            }
-            let exact = x;
-            line.x += match line.align {
-                Align::Left => 0.0,
-                Align::Center => (line.width - exact) / 2.0,
-                Align::Right => line.width - exact,
-            };
-            line.width = exact;
-        }
+        place_pieces(&measurer, line);
     }
     Ok(laid)
+}
+
+/// Places each piece of a text line on its own (one font per SVG text
+/// chunk, as usvg shapes it), so the line is exactly as wide as its pieces;
+/// a line set to the full measure is spread over its width.
+fn place_pieces(measurer: &Measurer, line: &mut Line) {
+    let LineKind::Text(pieces) = &mut line.kind else {
+        return;
+    };
+    *pieces = visual_order(std::mem::take(pieces), line.rtl);
+    let mut x = 0.0;
+    for piece in pieces.iter_mut() {
+        piece.x = x;
+        piece.width = measurer.width_em(piece.face, &piece.text) * line.size;
+        x += piece.width;
+    }
+    let mut exact = x;
+    if line.justify && line.width > exact {
+        let size = line.size;
+        let width_of = |p: &Piece, r: Range<usize>| measurer.width_em(p.face, &p.text[r]) * size;
+        *pieces = cjk::spread(std::mem::take(pieces), line.width - exact, width_of);
+        exact = line.width;
+    }
+    line.x += match line.align {
+        Align::Left => 0.0,
+        Align::Center => (line.width - exact) / 2.0,
+        Align::Right => line.width - exact,
+    };
+    line.width = exact;
 }
 
 /// The pieces of a line in the order they are drawn, left to right, split
@@ -319,6 +335,8 @@ struct Prepared {
     align: Align,
     /// The first strong character is right-to-left.
     rtl: bool,
+    /// Mostly Japanese or Chinese: lines fill the measure (`cjk`).
+    cjk: bool,
     /// Inside a block quote.
     quoted: bool,
     text: String,
@@ -373,6 +391,9 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         block.part = part;
         block.scale = scale;
         block.min_scale = (scale * 0.65).max(1.0);
+        if block.cjk {
+            block.min_scale = block.min_scale.min(cjk::TITLE_MIN_SCALE.min(scale));
+        }
         block.line_height = 1.2;
         block.align = align;
         block
@@ -443,7 +464,10 @@ fn prepare_block(
     }
     let mut segments = Vec::new();
     let mut start = 0;
+    // Japanese and Chinese break between words, inside one only if they must.
+    let words = cjk::Words::new(&text);
     for (end, opportunity) in unicode_linebreak::linebreaks(&text) {
+        let kind = words.at(&text, end);
         let slice = &text[start..end];
         let hard_break = opportunity == BreakOpportunity::Mandatory && slice.ends_with('\n');
         let trimmed = slice.trim_end_matches([' ', '\n']);
@@ -464,6 +488,7 @@ fn prepare_block(
                 } else {
                     seg.space = m.width_em(face, " ") * spaces as f32;
                     seg.hard_break = hard_break;
+                    seg.penalty = kind.penalty();
                 }
                 segments.push(seg);
             }
@@ -479,6 +504,7 @@ fn prepare_block(
         line_height: 1.0,
         align: Align::Left,
         rtl: unicode_bidi::get_base_direction(text.as_str()) == unicode_bidi::Direction::Rtl,
+        cjk: cjk::is_cjk_text(&text),
         quoted: false,
         text,
         runs: ranges,
@@ -607,14 +633,20 @@ fn arrange(
         let max_em = (frame.width - indent) / size;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
         let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
+        // Japanese and Chinese fill each line (and are spread to the measure).
         let breaks = match pass {
-            Pass::Fit => greedy_breaks(&segments, max_em),
-            Pass::Final => balanced_breaks(&segments, max_em),
+            Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
+            _ => greedy_breaks(&segments, max_em),
         };
         let mut start = 0;
         for end in breaks {
             if pass == Pass::Final {
-                lines.push(text_line(block, &segments[start..end], start == 0, frame, indent, y, size));
+                let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
+                let last = end == segments.len() || segments[end - 1].hard_break;
+                if block.cjk && block.part == Part::Body && !last {
+                    (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
+                }
+                lines.push(line);
             }
             y += line_h;
             start = end;
@@ -636,6 +668,7 @@ fn rule_line(block: &Prepared, frame: Frame, y: f32, size: f32, line_h: f32) -> 
         align: Align::Center,
         rtl: false,
         quote_rule: None,
+        justify: false,
     }
 }
 
@@ -667,6 +700,7 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
         align,
         rtl: block.rtl,
         quote_rule: block.quoted.then(|| (indent - size * 0.65).max(0.0)),
+        justify: false,
     }
 }
 

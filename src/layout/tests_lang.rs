@@ -102,3 +102,123 @@ fn centred_german_is_hyphenated_and_keeps_no_word_alone() {
     assert!(lines.iter().any(|l| l.ends_with('-')), "{lines:#?}");
     assert!(lines.iter().all(|l| l.contains(' ')), "a word alone on a line\n{lines:#?}");
 }
+
+/// The spread's Japanese message and title.
+const JAPANESE: &str = "ご注文ありがとうございます。ベバリーが心を込めて一つ一つ手作りしました。\
+    寒い季節に、温かいお茶と一緒にお楽しみください。またのお越しを心よりお待ちしております。";
+const JAPANESE_TITLE: &str = "ありがとうございました";
+
+/// A longer Japanese letter with brackets, quotes and small kana.
+const JAPANESE_LONG: &str = "先日は「秋の詰め合わせ」をご注文いただき、誠にありがとうございました。\
+    ベバリーとスタッフ一同（総勢五名）で、チョコレートを一粒ずつ丁寧に仕上げました。\
+    「美味しかった」というお声が、私たちにとって何よりの励みです。季節のご挨拶とともに、\
+    ちょっとしたメッセージカードもお入れしております。今後ともどうぞよろしくお願いいたします。";
+
+/// The text box of `theme` on an A6 card at 300 dpi.
+fn a6_box(theme: &Theme) -> Frame {
+    let b = &theme.spec.geometry.text_box;
+    Frame { width: b.width * 1240.0, height: b.height * 1748.0, ..A6 }
+}
+
+/// The text lines of a layout with their pieces joined.
+fn texts(laid: &Layout, part: Part) -> Vec<(String, &Line)> {
+    laid.lines
+        .iter()
+        .filter(|l| l.part == part)
+        .filter_map(|l| match &l.kind {
+            LineKind::Text(pieces) => Some((pieces.iter().map(|p| p.text.as_str()).collect(), l)),
+            LineKind::Rule => None,
+        })
+        .collect()
+}
+
+/// The Japanese messages laid out on every theme, at A6 and in a box a
+/// fifth narrower (a smaller card's).
+fn japanese_layouts() -> impl Iterator<Item = (String, Layout)> {
+    ["chocolate", "classic", "kraft", "minimal"].into_iter().flat_map(|name| {
+        [JAPANESE, JAPANESE_LONG].into_iter().flat_map(move |text| {
+            [1.0, 0.8].into_iter().map(move |k| {
+                let theme = theme(name);
+                let frame = Frame { width: a6_box(theme).width * k, ..a6_box(theme) };
+                let rich = crate::markup::render(text, false).unwrap().rich;
+                let content = Content { title: Some(JAPANESE_TITLE), text: &rich, signature: None, lang: None };
+                (format!("{name} at {:.0} px", frame.width), layout(theme, content, frame).unwrap())
+            })
+        })
+    })
+}
+
+#[test]
+fn japanese_lines_keep_kinsoku() {
+    for (setting, laid) in japanese_layouts() {
+        let lines = texts(&laid, Part::Body);
+        for (text, _) in &lines {
+            let first = text.chars().next().unwrap();
+            let last = text.chars().next_back().unwrap();
+            assert!(
+                !"、。，．」』）】〉》ー・！？ぁぃぅぇぉっゃゅょ".contains(first),
+                "{setting}: {text:?} starts with {first}"
+            );
+            assert!(!"「『（【〈《".contains(last), "{setting}: {text:?} ends with {last}");
+        }
+    }
+}
+
+#[test]
+fn japanese_lines_fill_the_measure_with_little_added_space() {
+    let mut worst = 0.0f32;
+    for (setting, laid) in japanese_layouts() {
+        let lines = texts(&laid, Part::Body);
+        let measure = laid.lines.iter().map(|l| l.x + l.width).fold(0.0f32, f32::max);
+        for (text, line) in &lines[..lines.len() - 1] {
+            // Within one character of the measure (the right edge of the box's
+            // widest line), and spread by no more than 0.45 em
+            // between two characters (JLREQ allows up to half an em).
+            assert!(line.x + line.width >= measure - line.size, "{setting}: {text:?} stops short\n{lines:#?}");
+            let LineKind::Text(pieces) = &line.kind else { unreachable!() };
+            let ink: f32 = pieces.iter().map(|p| p.width).sum();
+            let gaps = text.chars().count() - 1;
+            let extra = (line.width - ink) / gaps as f32 / line.size;
+            worst = worst.max(extra);
+            assert!(extra <= 0.45, "{setting}: {text:?} spread {extra:.2} em between characters");
+        }
+    }
+    eprintln!("the widest spread: {worst:.3} em between two characters");
+}
+
+#[test]
+fn japanese_words_are_not_split_at_a6() {
+    // At A6; in a narrower box a word may split where keeping it whole would
+    // leave a line more than three characters short.
+    for (setting, laid) in japanese_layouts().step_by(2) {
+        let lines: Vec<String> = texts(&laid, Part::Body).into_iter().map(|(t, _)| t).collect();
+        let all = lines.join("/");
+        // Words with a kanji or katakana that ICU's dictionary keeps whole
+        // (a line may end inside a word of hiragana alone, or where the
+        // dictionary cuts an inflected verb, "くだ|さい", when it would
+        // otherwise stop more than `cjk::reach` short).
+        // "メッセージカード" (eight characters) may split in the long letter
+        // on minimal, where keeping it whole would leave six empty.
+        for word in ["ベバリー", "チョコレート", "手作り", "お楽しみ", "一つ一つ", "挨拶"] {
+            let whole = all.replace('/', "");
+            if whole.contains(word) {
+                assert!(all.contains(word), "{setting}: {word} split\n{lines:#?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_japanese_title_is_one_line_on_every_theme() {
+    for name in ["chocolate", "classic", "kraft", "minimal"] {
+        let theme = theme(name);
+        let rich = crate::markup::render(JAPANESE, false).unwrap().rich;
+        let content = Content { title: Some(JAPANESE_TITLE), text: &rich, signature: Some("Beverly"), lang: None };
+        let laid = layout(theme, content, a6_box(theme)).unwrap();
+        let titles = texts(&laid, Part::Title);
+        let body = texts(&laid, Part::Body);
+        assert_eq!(titles.len(), 1, "{name}: {titles:#?}");
+        // Still the title: larger than the text beneath it.
+        assert!(titles[0].1.size >= 1.2 * body[0].1.size - 0.01, "{name}: {} vs {}", titles[0].1.size, body[0].1.size);
+    }
+}
