@@ -28,7 +28,7 @@ pub(super) struct Segment {
     pub hyphen: f32,
     /// What a line ending in this segment costs, as the share of a line it
     /// weighs like a gap of: for a hyphen, see `hyphen::Syllable`; without
-    /// one, 0 but for a weak break between Japanese words (`cjk::Break`).
+    /// one, 0 but inside a Japanese or Chinese word (`cjk::Break`).
     pub penalty: f32,
 }
 
@@ -159,9 +159,9 @@ pub(super) fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
 /// Where a line `segs[start..end]` had better end: `end`, or the nearest
 /// earlier place of the lowest cost below its own: in the same word, a
 /// compound's joint for a line that would end inside one of its parts; in
-/// Japanese and Chinese, a better break for a line that would end at a weak
-/// one or inside a word, if the line then stops no more than `cjk::reach`
-/// short of `max`.
+/// Japanese and Chinese, a break between words for a line that would end
+/// inside one, if the line then stops no more than `cjk::reach` short of
+/// `max`.
 fn cheaper_end(segs: &[Segment], start: usize, end: usize, max: f32) -> usize {
     let last = &segs[end - 1];
     let mut best = (last.penalty, end);

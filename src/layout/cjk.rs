@@ -55,15 +55,13 @@ pub(super) fn is_cjk_text(text: &str) -> bool {
 /// A place where UAX #14 allows a line break, as the words see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Break {
-    /// Between words, or not in Japanese or Chinese.
+    /// Between words, inside a word of hiragana alone (Japanese breaks
+    /// anywhere in kana: "ござ|います" reads as well as "ございます"), or
+    /// not in Japanese or Chinese.
     Good,
-    /// Before a word of hiragana alone, where the dictionary often cuts an
-    /// inflected word ("くだ|さい", "ご|ざいます"): a line ends there only
-    /// when a good break would leave it more than [`reach`] short.
-    Weak,
-    /// Inside a word of kanji or hiragana ("お楽|しみ"): only when every better
-    /// break would leave the line more than [`reach`] short (a long word in
-    /// a narrow box).
+    /// Inside a word with a kanji ("お楽|しみ", "手作|り"): only when every
+    /// good break would leave the line more than [`reach`] short (a long
+    /// word in a narrow box).
     Inside,
     /// Inside a word with a katakana, a name or a loanword ("ベバ|リー",
     /// "チョコレー|ト"), which reads worst split: only when every better
@@ -71,36 +69,30 @@ pub(super) enum Break {
     InsideName,
 }
 
-/// How short of the measure (in em) a line may stop to end at a better
-/// break (see [`Break`]): three characters, or a fifth of a wide measure,
-/// spread over the line's dozen or more gaps, are about a quarter of an em
-/// between two characters.
-/// A line that would end inside a name may stop half as short again.
-pub(super) fn reach(max: f32, penalty: f32) -> f32 {
-    (0.2 * max).max(3.0) * penalty.max(1.0)
-}
-
 impl Break {
     /// What a line ending here costs, as a segment's `penalty` (see
-    /// `breaks`): only the order matters.
+    /// `breaks`): only the order matters, and how far [`reach`] goes.
     pub(super) fn penalty(self) -> f32 {
         match self {
             Break::Good => 0.0,
-            Break::Weak => 0.5,
             Break::Inside => 1.0,
             Break::InsideName => 1.5,
         }
     }
 }
 
+/// How short of the measure `max` (in em) a line may stop to end at a
+/// better break than one of `penalty` (see [`Break`]): a fifth of the
+/// measure, two to four characters, which spread over the line's gaps are
+/// about a quarter of an em between two characters; half as much again to
+/// keep a name whole.
+pub(super) fn reach(max: f32, penalty: f32) -> f32 {
+    (0.2 * max).clamp(2.0, 4.0) * penalty.max(1.0)
+}
+
 /// Whether `c` is a katakana (the kana of names and loanwords).
 fn is_katakana(c: char) -> bool {
     matches!(c, '\u{30a1}'..='\u{30fa}' | '\u{31f0}'..='\u{31ff}')
-}
-
-/// Whether `c` is a hiragana (the kana of endings and particles).
-fn is_hiragana(c: char) -> bool {
-    matches!(c, '\u{3041}'..='\u{309f}')
 }
 
 /// The places in a text where a Japanese or Chinese word ends, to tell a
@@ -133,18 +125,17 @@ impl Words {
         if !is_cjk(before) || !is_cjk(after) {
             return Break::Good;
         }
-        match self.bounds.binary_search(&at) {
-            // Before a word of hiragana alone, the dictionary has likely cut
-            // an inflection; before a word with a kanji, a new phrase starts.
-            Ok(i)
-                if is_hiragana(before)
-                    && text[at..self.bounds[(i + 1).min(self.bounds.len() - 1)]].chars().all(is_hiragana) =>
-            {
-                Break::Weak
-            }
-            Ok(_) => Break::Good,
-            Err(i) if text[self.bounds[i - 1]..self.bounds[i]].chars().any(is_katakana) => Break::InsideName,
-            Err(_) => Break::Inside,
+        let Err(i) = self.bounds.binary_search(&at) else {
+            return Break::Good;
+        };
+        let word = &text[self.bounds[i - 1]..self.bounds[i]];
+        if word.chars().any(is_katakana) {
+            Break::InsideName
+        } else if word.chars().all(|c| matches!(c, '\u{3041}'..='\u{309f}')) {
+            // Hiragana alone.
+            Break::Good
+        } else {
+            Break::Inside
         }
     }
 }
@@ -199,8 +190,8 @@ mod tests {
             assert_eq!(words.at(text, name + at), Break::InsideName, "a break allowed inside ベバリー at {at}");
         }
         assert_eq!(words.at(text, name), Break::Good, "a break before ベバリー");
-        let ending = text.find("ございます").unwrap();
-        assert_ne!(words.at(text, ending + "ご".len()), Break::Good, "ご|ざいます is a good break");
+        let made = text.find("手作り").unwrap();
+        assert_eq!(words.at(text, made + "手".len()), Break::Inside, "手|作り is a good break");
     }
 
     #[test]

@@ -194,9 +194,7 @@ fn japanese_words_are_not_split_at_a6() {
         let lines: Vec<String> = texts(&laid, Part::Body).into_iter().map(|(t, _)| t).collect();
         let all = lines.join("/");
         // Words with a kanji or katakana that ICU's dictionary keeps whole
-        // (a line may end inside a word of hiragana alone, or where the
-        // dictionary cuts an inflected verb, "くだ|さい", when it would
-        // otherwise stop more than `cjk::reach` short).
+        // (a line may end inside a word of hiragana alone, as Japanese is set).
         // "メッセージカード" (eight characters) may split in the long letter
         // on minimal, where keeping it whole would leave six empty.
         for word in ["ベバリー", "チョコレート", "手作り", "お楽しみ", "一つ一つ", "挨拶"] {
