@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::cjk::reach;
+
 /// A stretch of text between two break opportunities.
 #[derive(Debug, Clone)]
 pub(super) struct Segment {
@@ -24,6 +26,10 @@ pub(super) struct Segment {
     /// Width of the hyphen drawn when a line ends after this segment, in em;
     /// 0 unless the segment is a syllable of a hyphenated word.
     pub hyphen: f32,
+    /// What a line ending in this segment costs, as the share of a line it
+    /// weighs like a gap of: for a hyphen, see `hyphen::Syllable`; without
+    /// one, 0 but inside a Japanese or Chinese word (`cjk::Break`).
+    pub penalty: f32,
 }
 
 /// A place inside a segment where a too-wide word may be split.
@@ -95,6 +101,7 @@ pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment
                 hard_break: false,
                 splits: Vec::new(),
                 hyphen: 0.0,
+                penalty: 0.0,
             });
             start = split.at;
             done = split.width;
@@ -106,33 +113,73 @@ pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment
             hard_break: seg.hard_break,
             splits: Vec::new(),
             hyphen: seg.hyphen,
+            penalty: seg.penalty,
         });
     }
     Cow::Owned(out)
 }
 
-/// Line ends (exclusive segment indices) filling each line as far as it goes.
+/// The most lines in a row that may end with a hyphen: a third makes a
+/// ladder down the right edge.
+pub(super) const MAX_HYPHENS: usize = 2;
+
+/// Line ends (exclusive segment indices) filling each line as far as it
+/// goes, but for a line that would end inside a compound's part, which ends
+/// at the compound's joint where the joint is on the line, and for a third
+/// hyphenated line in a row, which ends at its last whole word instead.
 pub(super) fn greedy_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
     let mut breaks = Vec::new();
-    let mut width = 0.0;
-    let mut start = 0;
-    for (i, seg) in segs.iter().enumerate() {
+    let (mut start, mut width, mut hyphens) = (0, 0.0, 0);
+    let mut i = 0;
+    while i < segs.len() {
+        let seg = &segs[i];
         if i > start && width + seg.width + seg.hyphen > max + 1e-4 {
-            breaks.push(i);
-            start = i;
-            width = 0.0;
+            let mut end = cheaper_end(segs, start, i, max);
+            if segs[end - 1].hyphen > 0.0 && hyphens >= MAX_HYPHENS {
+                end = (start + 1..end).rev().find(|&k| segs[k - 1].hyphen == 0.0).unwrap_or(end);
+            }
+            hyphens = if segs[end - 1].hyphen > 0.0 { hyphens + 1 } else { 0 };
+            breaks.push(end);
+            (start, width, i) = (end, 0.0, end);
+            continue;
         }
         width += seg.width + seg.space;
         if seg.hard_break {
             breaks.push(i + 1);
-            start = i + 1;
-            width = 0.0;
+            (start, width, hyphens) = (i + 1, 0.0, 0);
         }
+        i += 1;
     }
     if breaks.last() != Some(&segs.len()) && start < segs.len() {
         breaks.push(segs.len());
     }
     breaks
+}
+
+/// Where a line `segs[start..end]` had better end: `end`, or the nearest
+/// earlier place of the lowest cost below its own: in the same word, a
+/// compound's joint for a line that would end inside one of its parts; in
+/// Japanese and Chinese, a break between words for a line that would end
+/// inside one, if the line then stops no more than `cjk::reach` short of
+/// `max`.
+fn cheaper_end(segs: &[Segment], start: usize, end: usize, max: f32) -> usize {
+    let last = &segs[end - 1];
+    let mut best = (last.penalty, end);
+    for k in (start + 1..end).rev() {
+        let prev = &segs[k - 1];
+        let gone = if last.hyphen > 0.0 {
+            prev.hyphen == 0.0
+        } else {
+            max - line_width(&segs[start..k]) > reach(max, last.penalty)
+        };
+        if gone {
+            break;
+        }
+        if prev.penalty < best.0 {
+            best = (prev.penalty, k);
+        }
+    }
+    best.1
 }
 
 /// Line ends chosen over each stretch between hard breaks, with as many lines
@@ -152,7 +199,8 @@ pub(super) fn balanced_breaks(segs: &[Segment], max: f32) -> Vec<usize> {
     breaks
 }
 
-/// Minimum-raggedness breaks of `segs` into exactly `count` lines.
+/// Minimum-raggedness breaks of `segs` into exactly `count` lines, with no
+/// more than [`MAX_HYPHENS`] hyphenated lines in a row.
 fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
     let n = segs.len();
     if count <= 1 || n > 2000 {
@@ -170,49 +218,67 @@ fn best_breaks(segs: &[Segment], max: f32, count: usize) -> Option<Vec<usize>> {
             let lone = if j - i == 1 { max * max * 0.5 } else { 0.0 };
             stub * stub * 2.0 + lone
         } else {
-            // A hyphen costs as much as a line a fifth short: used where it
-            // evens out the rag, not to gain a few points.
-            let hyphen = if segs[j - 1].hyphen > 0.0 { (max * 0.2) * (max * 0.2) } else { 0.0 };
-            (max - width) * (max - width) + hyphen
+            (max - width) * (max - width) + hyphen_cost(&segs[j - 1], max)
         }
     };
-    // best[l][j]: cheapest way to set segs[..j] in l lines, and where the last line starts.
-    let mut best = vec![vec![(f32::INFINITY, 0usize); n + 1]; count + 1];
-    best[0][0] = (0.0, 0);
+    // best[l][j][h]: cheapest way to set segs[..j] in l lines, the last `h`
+    // of them hyphenated, with where the last line starts and the `h` of the
+    // lines before it.
+    const RUNS: usize = MAX_HYPHENS + 1;
+    let mut best = vec![vec![[(f32::INFINITY, 0usize, 0usize); RUNS]; n + 1]; count + 1];
+    best[0][0][0] = (0.0, 0, 0);
+    let finite = |cell: &[(f32, usize, usize); RUNS]| cell.iter().any(|c| c.0.is_finite());
     for l in 1..=count {
         // No line can start after the last place `l - 1` lines can reach:
         // the search starts there rather than step over every start
         // beyond it (which a long paragraph has hundreds of).
-        let Some(reach) = best[l - 1].iter().rposition(|(cost, _)| cost.is_finite()) else {
+        let Some(reach) = best[l - 1].iter().rposition(finite) else {
             break;
         };
         for j in 1..=n {
+            let hyphenated = segs[j - 1].hyphen > 0.0;
             for i in (l - 1..j.min(reach + 1)).rev() {
-                let prev = best[l - 1][i].0;
-                if !prev.is_finite() {
+                if !finite(&best[l - 1][i]) {
                     continue;
                 }
                 let c = cost(i, j);
                 if !c.is_finite() {
                     break; // wider lines only get wider
                 }
-                if prev + c < best[l][j].0 {
-                    best[l][j] = (prev + c, i);
+                for h in 0..RUNS {
+                    let prev = best[l - 1][i][h].0;
+                    let run = if hyphenated { h + 1 } else { 0 };
+                    if prev.is_finite() && run < RUNS && prev + c < best[l][j][run].0 {
+                        best[l][j][run] = (prev + c, i, h);
+                    }
                 }
             }
         }
     }
-    if !best[count][n].0.is_finite() {
+    let (mut h, _) = best[count][n].iter().enumerate().min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))?;
+    if !best[count][n][h].0.is_finite() {
         return None;
     }
     let mut ends = Vec::with_capacity(count);
     let mut j = n;
     for l in (1..=count).rev() {
         ends.push(j);
-        j = best[l][j].1;
+        let (_, i, before) = best[l][j][h];
+        (j, h) = (i, before);
     }
     ends.reverse();
     Some(ends)
+}
+
+/// What ending a line after `seg` adds to its cost: nothing after a whole
+/// word; after a syllable, its penalty as the square of that share of a
+/// line, like the gap of a line that much short.
+fn hyphen_cost(seg: &Segment, max: f32) -> f32 {
+    if seg.hyphen > 0.0 {
+        (max * seg.penalty) * (max * seg.penalty)
+    } else {
+        0.0
+    }
 }
 
 /// `line_width(&segs[i..j])` for the search in `best_breaks`, which asks for
@@ -251,7 +317,7 @@ mod tests {
     use super::*;
 
     fn seg(width: f32) -> Segment {
-        Segment { range: 0..0, width, space: 0.25, hard_break: false, splits: Vec::new(), hyphen: 0.0 }
+        Segment { range: 0..0, width, space: 0.25, hard_break: false, splits: Vec::new(), hyphen: 0.0, penalty: 0.0 }
     }
 
     #[test]
@@ -290,6 +356,7 @@ mod split_tests {
             space: 0.0,
             hard_break: false,
             hyphen: 0.0,
+            penalty: 0.0,
             splits: vec![
                 Split { at: 3, width: 1.5, soft: false },
                 Split { at: 8, width: 4.0, soft: true },
@@ -307,7 +374,8 @@ mod split_tests {
     #[test]
     fn without_soft_points_it_splits_between_characters() {
         let splits = (1..10).map(|i| Split { at: i, width: i as f32, soft: false }).collect();
-        let seg = Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits, hyphen: 0.0 };
+        let seg =
+            Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits, hyphen: 0.0, penalty: 0.0 };
         let parts = split_wide(&[seg], 4.0, |_| Vec::new()).into_owned();
         assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
         assert_eq!(parts.last().unwrap().space, 0.3);
@@ -319,7 +387,15 @@ mod split_tests {
         // took minutes. Now each point is looked at a few times at most.
         let n = 1_000_000;
         let splits = (1..n).map(|i| Split { at: i, width: i as f32 * 0.5, soft: i % 7 == 0 }).collect();
-        let seg = Segment { range: 0..n, width: n as f32 * 0.5, space: 0.0, hard_break: false, splits, hyphen: 0.0 };
+        let seg = Segment {
+            range: 0..n,
+            width: n as f32 * 0.5,
+            space: 0.0,
+            hard_break: false,
+            splits,
+            hyphen: 0.0,
+            penalty: 0.0,
+        };
         let start = std::time::Instant::now();
         let parts = split_wide(&[seg], 20.0, |_| Vec::new()).into_owned();
         assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());

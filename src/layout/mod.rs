@@ -13,7 +13,11 @@
 //! `breaks` chooses line ends.
 
 mod breaks;
+mod cjk;
+mod hyphen;
 mod shape;
+#[cfg(test)]
+mod tests_lang;
 
 pub use shape::WidthCache;
 
@@ -101,6 +105,9 @@ pub struct Line {
     pub rtl: bool,
     /// The line is part of a block quote, whose rule stands at this x.
     pub quote_rule: Option<f32>,
+    /// The line is set to the full measure, its characters spread over
+    /// `width` (Japanese and Chinese lines but a paragraph's last).
+    pub justify: bool,
 }
 
 /// The parts of a card's text, which take different faces and colours.
@@ -233,7 +240,8 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
 
 /// Places a line's pieces in drawing order, each measured on its own (one
 /// font per SVG text chunk, as usvg shapes it), so the line is exactly as
-/// wide as its pieces. Returns how far its ink runs past its left and right
+/// wide as its pieces; a line set to the full measure is spread over its
+/// width. Returns how far its ink runs past its left and right
 /// ends, in pixels.
 fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
     let LineKind::Text(pieces) = &mut line.kind else {
@@ -252,7 +260,15 @@ fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
         }
         ink_right = metrics.ink_right * line.size;
     }
-    let exact = x;
+    let mut exact = x;
+    // Spread to the measure, less any ink of the last glyph past its advance.
+    let measure = line.width - ink_right.max(0.0);
+    if line.justify && measure > exact {
+        let size = line.size;
+        let width_of = |p: &Piece, r: Range<usize>| measurer.width_em(p.face, &p.text[r]) * size;
+        *pieces = cjk::spread(std::mem::take(pieces), measure, width_of);
+        exact = pieces.last().map_or(exact, |p| p.x + p.width);
+    }
     line.x += match line.align {
         Align::Left => 0.0,
         Align::Center => (line.width - exact) / 2.0,
@@ -400,6 +416,8 @@ struct Prepared {
     align: Align,
     /// The first strong character is right-to-left.
     rtl: bool,
+    /// Mostly Japanese or Chinese: lines fill the measure (`cjk`).
+    cjk: bool,
     /// Inside a block quote.
     quoted: bool,
     text: String,
@@ -456,6 +474,9 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         block.part = part;
         block.scale = scale;
         block.min_scale = (scale * 0.65).max(1.0);
+        if block.cjk {
+            block.min_scale = block.min_scale.min(cjk::TITLE_MIN_SCALE.min(scale));
+        }
         block.line_height = 1.2;
         block.align = align;
         block
@@ -472,8 +493,9 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         };
         let heading = matches!(block.kind, BlockKind::Heading(_));
         let runs: Vec<(String, RunStyle)> = block.runs.iter().map(|r| (r.text.clone(), r.style)).collect();
-        // Hyphenation only where lines are ragged right, and never in headings.
-        let hyphenate = content.lang.filter(|_| settings.align == Align::Left && !heading);
+        // Hyphenation in ragged and centred text alike (a centred line of
+        // long German words is otherwise a word or two), never in headings.
+        let hyphenate = content.lang.filter(|_| !heading);
         let mut prepared =
             prepare_block(m, theme, block.kind.clone(), block.depth, style, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
@@ -529,7 +551,10 @@ fn prepare_block(
     }
     let mut segments = Vec::new();
     let mut start = 0;
+    // Japanese and Chinese break between words, inside one only if they must.
+    let words = cjk::Words::new(&text);
     for (end, opportunity) in unicode_linebreak::linebreaks(&text) {
+        let kind = words.at(&text, end);
         let slice = &text[start..end];
         let hard_break = opportunity == BreakOpportunity::Mandatory && slice.ends_with('\n');
         let trimmed = slice.trim_end_matches([' ', '\n']);
@@ -537,20 +562,22 @@ fn prepare_block(
         let spaces = slice[trimmed.len()..].matches(' ').count();
         if !word.is_empty() || hard_break {
             let parts = match hyphenate {
-                Some(lang) => syllables(&text, word.clone(), lang),
-                None => vec![word.clone()],
+                Some(lang) => hyphen::syllables(&text, word.clone(), lang),
+                None => vec![hyphen::Syllable { range: word.clone(), penalty: 0.0 }],
             };
             let last = parts.len() - 1;
             for (i, part) in parts.into_iter().enumerate() {
-                let mut seg = measure_segment(m, &text, &ranges, part.clone());
-                let face = ranges_face(&ranges, part.end);
+                let mut seg = measure_segment(m, &text, &ranges, part.range.clone());
+                let face = ranges_face(&ranges, part.range.end);
                 if i < last {
                     seg.hyphen = m.width_em(face, "-");
+                    seg.penalty = part.penalty;
                 } else {
                     // The spaces in the face that draws them (an Arabic
                     // word's spaces are Arabic, a Latin word's the theme's).
-                    seg.space = m.width_em(ranges_face(&ranges, part.end + 1), " ") * spaces as f32;
+                    seg.space = m.width_em(ranges_face(&ranges, part.range.end + 1), " ") * spaces as f32;
                     seg.hard_break = hard_break;
+                    seg.penalty = kind.penalty();
                 }
                 segments.push(seg);
             }
@@ -567,6 +594,7 @@ fn prepare_block(
         line_height: 1.0,
         align: Align::Left,
         rtl: unicode_bidi::get_base_direction(text.as_str()) == unicode_bidi::Direction::Rtl,
+        cjk: cjk::is_cjk_text(&text),
         quoted: false,
         text,
         runs: ranges,
@@ -601,7 +629,7 @@ fn measure_segment(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, L
             (lo < hi).then(|| m.width_em(*face, &text[lo..hi]))
         })
         .sum();
-    Segment { range, width, space: 0.0, hard_break: false, splits: Vec::new(), hyphen: 0.0 }
+    Segment { range, width, space: 0.0, hard_break: false, splits: Vec::new(), hyphen: 0.0, penalty: 0.0 }
 }
 
 /// Where a segment wider than a line may be split: after every grapheme,
@@ -635,32 +663,6 @@ fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> Vec<Split> {
         }
     }
     splits
-}
-
-/// A word split into its syllables (byte ranges of the block's text), so a
-/// line may end inside it with a hyphen. Words shorter than six letters, and
-/// anything but letters, stay whole.
-fn syllables(text: &str, word: Range<usize>, lang: hypher::Lang) -> Vec<Range<usize>> {
-    let w = &text[word.clone()];
-    let core_start = w.find(char::is_alphabetic).unwrap_or(w.len());
-    let core_end =
-        w.rfind(char::is_alphabetic).map_or(core_start, |i| i + w[i..].chars().next().map_or(1, char::len_utf8));
-    let core = &w[core_start..core_end];
-    if core.chars().count() < 6 || !core.chars().all(char::is_alphabetic) {
-        return vec![word];
-    }
-    let mut out = Vec::new();
-    let mut at = word.start + core_start;
-    let mut from = word.start;
-    for syllable in hypher::hyphenate(core, lang) {
-        at += syllable.len();
-        out.push(from..at);
-        from = at;
-    }
-    if let Some(last) = out.last_mut() {
-        last.end = word.end;
-    }
-    out
 }
 
 /// The face of the run holding byte `end - 1`.
@@ -742,14 +744,20 @@ fn arrange(
         let max_em = (frame.width - inset) / size - block.overhang;
         // A word wider than the line is split, at `/`, `-` or `.` if it can be.
         let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
+        // Japanese and Chinese fill each line (and are spread to the measure).
         let breaks = match pass {
-            Pass::Fit => greedy_breaks(&segments, max_em),
-            Pass::Final => balanced_breaks(&segments, max_em),
+            Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
+            _ => greedy_breaks(&segments, max_em),
         };
         let mut start = 0;
         for end in breaks {
             if pass == Pass::Final {
-                lines.push(text_line(block, &segments[start..end], start == 0, frame, indent, y, size));
+                let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
+                let last = end == segments.len() || segments[end - 1].hard_break;
+                if block.cjk && block.part == Part::Body && !last {
+                    (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
+                }
+                lines.push(line);
             }
             y += line_h;
             start = end;
@@ -771,6 +779,7 @@ fn rule_line(block: &Prepared, frame: Frame, y: f32, size: f32, line_h: f32) -> 
         align: Align::Center,
         rtl: false,
         quote_rule: None,
+        justify: false,
     }
 }
 
@@ -805,6 +814,7 @@ fn text_line(block: &Prepared, segs: &[Segment], first: bool, frame: Frame, inde
         // and centred lines have none (the quote's italic and its narrower
         // measure set it apart, as on a title page).
         quote_rule: (block.quoted && align != Align::Center).then(|| (indent - size * 0.65).max(0.0)),
+        justify: false,
     }
 }
 
@@ -928,7 +938,7 @@ mod tests {
     }
 
     #[test]
-    fn centred_text_is_centred_balanced_and_never_hyphenated() {
+    fn centred_text_is_centred_and_balanced() {
         let mut theme = crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap();
         theme.spec.text.align = Align::Center;
         let text = "Extraordinarily considerate, unquestionably wonderful craftsmanship: your recommendation \
@@ -943,7 +953,6 @@ mod tests {
             assert!((centre - frame.width / 2.0).abs() < 0.01, "{line:?}");
         }
         let texts = line_texts(&laid);
-        assert!(!texts.iter().any(|l| l.ends_with('-')), "{texts:#?}");
         // Balanced: the last line is not a lone word.
         assert!(texts.last().unwrap().contains(' '), "{texts:#?}");
     }

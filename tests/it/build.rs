@@ -383,3 +383,60 @@ fn a_list_in_centred_text_is_one_flush_block_with_lining_figures() {
     let (lining, old) = (one("numbered"), one("old"));
     assert!(lining > old * 1.3, "the 1 is {lining} units tall; the font's own {old}");
 }
+
+/// The text lines of a card's SVG, top to bottom: for each, the font size
+/// in pixels (the outlines' scale times a CJK face's 1000 units per em) and
+/// the x of its first and last glyph, in pixels.
+fn svg_lines(svg: &str) -> Vec<(f32, f32, f32)> {
+    let doc = roxmltree::Document::parse(svg).expect("the card's SVG parses");
+    let lines = doc.descendants().filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("waxseal-text-")));
+    lines
+        .map(|line| {
+            let glyphs: Vec<(f32, f32)> = line
+                .descendants()
+                .filter(|n| n.has_tag_name("use"))
+                .map(|u| {
+                    let scale = u.ancestors().find_map(|a| a.attribute("transform")?.strip_prefix("scale(")).unwrap();
+                    let scale: f32 = scale.split(' ').next().unwrap().parse().unwrap();
+                    (scale, u.attribute("x").unwrap().parse::<f32>().unwrap() * scale)
+                })
+                .collect();
+            let xs = glyphs.iter().map(|g| g.1);
+            (glyphs[0].0 * 1000.0, xs.clone().fold(f32::MAX, f32::min), xs.fold(f32::MIN, f32::max))
+        })
+        .collect()
+}
+
+#[test]
+fn japanese_fills_the_measure_under_a_one_line_title_on_every_theme() {
+    // The spread's Japanese card: the title wrapped ("ありがとうござ/いました")
+    // on two themes where a slightly smaller size fits one line, and lines
+    // stopped one to three characters short of the measure.
+    let site = Site::empty();
+    for theme in ["chocolate", "classic", "kraft", "minimal"] {
+        site.write(
+            &format!("content/{theme}.md"),
+            &format!(
+                "---\ntitle: ありがとうございました\nlang: ja\nfrom: Beverly\ntheme: {theme}\n---\n\
+                 ご注文ありがとうございます。ベバリーが心を込めて一つ一つ手作りしました。\
+                 寒い季節に、温かいお茶と一緒にお楽しみください。またのお越しを心よりお待ちしております。\n"
+            ),
+        );
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in ["chocolate", "classic", "kraft", "minimal"] {
+        let lines = svg_lines(&site.read(&format!("cards/{theme}/card.svg")));
+        let title = lines[0].0;
+        let body_size = lines[1].0;
+        assert!(title > body_size * 1.15, "{theme}: the title is one line, larger than the body: {lines:?}");
+        let body: Vec<_> = lines.iter().skip(1).take_while(|l| (l.0 - body_size).abs() < 0.01).collect();
+        assert!(body.len() >= 3, "{theme}: {lines:?}");
+        let right = body.iter().map(|l| l.2).fold(f32::MIN, f32::max);
+        for line in &body[..body.len() - 1] {
+            // The last glyph of every line but the last sits within one
+            // character of the rightmost one.
+            assert!(right - line.2 <= body_size + 0.5, "{theme}: a line stops short: {line:?} of {body:?}");
+        }
+    }
+}
