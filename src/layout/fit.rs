@@ -74,6 +74,8 @@ pub(super) struct Sizes {
     pub(super) title: f32,
     /// The title at the theme's size: a grown title never takes more lines than this one.
     pub(super) title_base: f32,
+    /// The smallest any text is set: the theme's `min_size`.
+    pub(super) floor: f32,
     /// The sender's name, before the title and the width have their say.
     pub(super) name: f32,
     /// The sign-off words, before the name has its say.
@@ -82,22 +84,26 @@ pub(super) struct Sizes {
 
 impl Sizes {
     /// The sizes with the body at `size_pt`: the title follows the body
-    /// down, and up by the square root of its growth (to `title_max_size`),
-    /// so a grown note keeps its title above it without the title swamping
-    /// the card; the name and the sign-off do not grow with the body.
+    /// down, and up in step with it, from its size at the theme's size to
+    /// `title_max_size` when the body reaches `max_size` (a note of a few
+    /// words, set as the title, reaches it); the name and the sign-off do
+    /// not grow with the body.
     pub(super) fn new(settings: &TextSettings, frame: Frame, size_pt: f32, display: f32) -> Sizes {
         let base = settings.size * frame.text_scale;
         let kept = size_pt.min(base);
         let title = if size_pt <= base {
             settings.title_scale * size_pt
         } else {
-            let top = settings.title_max_size.unwrap_or(settings.title_scale * settings.size * 1.25);
-            (settings.title_scale * base * (size_pt / base).sqrt()).min(top * frame.text_scale)
+            let top_body = settings.max_size.unwrap_or(settings.size * GROW) * frame.text_scale;
+            let top = settings.title_max_size.unwrap_or(settings.title_scale * settings.size * 1.25) * frame.text_scale;
+            let grown = ((size_pt - base) / (top_body - base).max(0.01)).clamp(0.0, 1.0);
+            settings.title_scale * base + (top - settings.title_scale * base) * grown
         };
         let px = frame.px_per_pt;
         Sizes {
             title: title.max(settings.title_scale * kept) * px * display,
             title_base: settings.title_scale * kept * px * display,
+            floor: settings.min_size.min(settings.size) * px,
             name: settings.signature_scale * kept * px * display,
             sign_off: kept * px,
         }
@@ -121,6 +127,17 @@ impl Sizes {
     }
 }
 
+/// The sizes, in pixels, a title or a name line is fitted between.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    /// Its size at the theme's size: growth never costs it a line.
+    pub(super) base: f32,
+    /// The smallest it shrinks to in order to take fewer lines.
+    pub(super) min: f32,
+    /// The smallest it shrinks to so that its widest word fits the line.
+    pub(super) floor: f32,
+}
+
 /// How a title or a name line is fitted to the width of the box.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fitting {
@@ -132,8 +149,9 @@ pub(super) struct Fitting {
 }
 
 impl Fitting {
-    /// A title: a long one wraps (in up to three lines) before it shrinks.
-    pub(super) const TITLE: Fitting = Fitting { one_line: 0.85, lines: 3 };
+    /// A title: a few words rather shrink a little than leave one alone on
+    /// a line; a long title wraps (in up to three lines) before it shrinks.
+    pub(super) const TITLE: Fitting = Fitting { one_line: 0.7, lines: 3 };
     /// A name: rather smaller on one line than broken, and never in more than two.
     pub(super) const NAME: Fitting = Fitting { one_line: 0.7, lines: 2 };
 
@@ -141,23 +159,30 @@ impl Fitting {
     /// from `nominal`: whole on one line if it fits, shrunk a little to stay
     /// on one line, else wrapped (in balanced lines, by the caller) at its
     /// full size, and smaller only while it would take more lines than it
-    /// may, down to `min`. A line grown past its size at the theme's size,
-    /// `base`, grows only as far as it takes no more lines than there.
-    pub(super) fn size(self, segs: &[Segment], nominal: f32, base: f32, min: f32, width: f32) -> f32 {
-        let fitted = self.fit(segs, nominal, min, width);
-        if nominal <= base {
+    /// may, down to `limits.min`. A line grown past its size at the theme's
+    /// size, `limits.base`, grows only as far as it takes no more lines than
+    /// there.
+    pub(super) fn size(self, segs: &[Segment], nominal: f32, limits: Limits, width: f32) -> f32 {
+        let fitted = self.fit(segs, nominal, limits, width);
+        if nominal <= limits.base {
             return fitted;
         }
-        let lines = self.lines(segs, self.fit(segs, base, min, width), width);
+        let lines = self.lines(segs, self.fit(segs, limits.base, limits, width), width);
         let mut size = nominal;
-        while size > base && self.lines(segs, self.fit(segs, size, min, width), width) > lines {
-            size = (size * 0.97).max(base);
+        while size > limits.base && self.lines(segs, self.fit(segs, size, limits, width), width) > lines {
+            size = (size * 0.97).max(limits.base);
         }
-        self.fit(segs, size, min, width)
+        self.fit(segs, size, limits, width)
     }
 
     /// The size without the growth rule of [`Fitting::size`].
-    fn fit(self, segs: &[Segment], nominal: f32, min: f32, width: f32) -> f32 {
+    fn fit(self, segs: &[Segment], nominal: f32, limits: Limits, width: f32) -> f32 {
+        // A word is shrunk to fit the line (down to the body's smallest
+        // size) rather than split: a script face's letters join, and a
+        // split word's pieces are wider than its letters.
+        let widest = segs.iter().map(|s| s.width + s.hyphen).fold(0.0, f32::max);
+        let nominal = if widest * nominal > width { (width / widest).max(limits.floor).min(nominal) } else { nominal };
+        let min = limits.min.min(nominal);
         let natural = line_width(segs);
         if natural <= 0.0 || natural * nominal <= width {
             return nominal;

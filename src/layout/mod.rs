@@ -422,14 +422,22 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         // The sign-off words, on a line of their own, then the name.
         let (sign_off, name) = signature.split_once('\n').unwrap_or(("", signature));
         if !sign_off.trim().is_empty() {
-            out.push(script(&plain(sign_off), Part::SignOff, settings.signature_align, &mut missing));
+            let mut block = script(&plain(sign_off), Part::SignOff, settings.signature_align, &mut missing);
+            // Close to the name it leads to: the two read as one signature.
+            block.line_height = 1.1;
+            out.push(block);
         }
         let mut block = script(&plain(name), Part::Signature, settings.signature_align, &mut missing);
         fit::glue_name(&mut block.segments, &block.text);
         out.push(block);
     }
+    (out, first_seen(missing))
+}
+
+/// Each character once, in the order first seen.
+fn first_seen(mut chars: Vec<char>) -> Vec<char> {
     let mut seen = Vec::new();
-    missing.retain(|c| {
+    chars.retain(|c| {
         if seen.contains(c) {
             false
         } else {
@@ -437,7 +445,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
             true
         }
     });
-    (out, missing)
+    chars
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -628,15 +636,16 @@ fn arrange(
     let mut title = None;
     let name_size = |block: &Prepared, title| {
         let nominal = sizes.name_under(title, block.cap);
-        fit::Fitting::NAME.size(&block.segments, nominal, nominal, nominal * 0.65, frame.width)
+        let limits = fit::Limits { base: nominal, min: nominal * 0.65, floor: sizes.floor };
+        fit::Fitting::NAME.size(&block.segments, nominal, limits, frame.width)
     };
     for (i, block) in blocks.iter().enumerate() {
         let size = match block.part {
             Part::Body => body_px * block.scale,
             Part::Title => {
                 let min = (sizes.title * 0.65).max(sizes.sign_off.min(sizes.title));
-                let (nominal, base) = (sizes.title, sizes.title_base);
-                let size = fit::Fitting::TITLE.size(&block.segments, nominal, base, min, frame.width);
+                let limits = fit::Limits { base: sizes.title_base, min, floor: sizes.floor };
+                let size = fit::Fitting::TITLE.size(&block.segments, sizes.title, limits, frame.width);
                 title = Some((size, block.cap));
                 size
             }
@@ -649,7 +658,7 @@ fn arrange(
         let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
             let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
-                (_, _, Part::SignOff) => 0.8,
+                (_, _, Part::SignOff) => 0.6,
                 (_, _, Part::Signature) if blocks[i - 1].part == Part::SignOff => 0.0,
                 (_, _, Part::Signature) => 0.6,
                 (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
