@@ -66,11 +66,13 @@ pub fn lay_out(
     let alt = markup.rich.plain_text();
     let boxes = render::boxes(theme, size);
     let frame = boxes.frame(size);
-    let signature =
-        front.from.as_ref().map(|from| markup::smarten(format!("{} {}", theme.spec.text.sign_off, from).trim()));
+    let sign_off = theme.spec.text.sign_off.trim();
+    let signature = front.from.as_ref().map(|from| markup::smarten(format!("{sign_off} {from}").trim()));
+    // On the card, the sign-off words stand on a line of their own above the name.
+    let signed = front.from.as_ref().map(|from| markup::smarten(format!("{sign_off}\n{from}").trim()));
     let title = front.title.as_deref().map(markup::smarten);
     let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
-    let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signature.as_deref(), lang };
+    let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signed.as_deref(), lang };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid })
 }

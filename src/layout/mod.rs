@@ -6,7 +6,9 @@
 //! so measured widths are what resvg draws), lines break at UAX #14
 //! opportunities, each paragraph's breaks are chosen together so lines are
 //! balanced, and the whole message shrinks step by step until it fits the
-//! box. Below the theme's minimum size it is an error; nothing is clipped.
+//! box (a short note first grows: `fit` sizes the title, the name and the
+//! sign-off around the body). Below the theme's minimum size it is an
+//! error; nothing is clipped.
 //!
 //! Pure: no I/O, no SVG. Shaping happens once per layout (in em units), so
 //! trying another size is arithmetic only. `shape` picks faces and measures;
@@ -14,6 +16,7 @@
 
 mod breaks;
 mod cjk;
+mod fit;
 mod hyphen;
 mod shape;
 #[cfg(test)]
@@ -117,8 +120,10 @@ pub enum Part {
     Title,
     /// The message.
     Body,
-    /// The sign-off and sender, in the script face, set right.
+    /// The sender's name, in the script face, set right.
     Signature,
+    /// The sign-off words above the name ("with love,"), smaller.
+    SignOff,
 }
 
 /// A laid-out message.
@@ -155,7 +160,8 @@ pub struct Content<'a> {
     pub title: Option<&'a str>,
     /// The message.
     pub text: &'a RichText,
-    /// The signature line ("with love, Beverly").
+    /// The signature: the sign-off words, a line break, and the sender's
+    /// name ("with love,\nBeverly"); without a line break, all of it is the name.
     pub signature: Option<&'a str>,
     /// The message's language, when it should be hyphenated.
     pub lang: Option<hypher::Lang>,
@@ -185,7 +191,7 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     // paragraphs, less leading, a smaller title) before giving up.
     let min = settings.min_size.min(settings.size);
     let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
-    let max = (settings.size * frame.text_scale).max(min);
+    let max = fit::ceiling(&blocks, settings, frame).max(min);
     let roomy = fits(&arrange(&measurer, &blocks, settings, frame, max, Pass::Fit, Squeeze::NONE)?);
     let tight = !roomy && !fits(&arrange(&measurer, &blocks, settings, frame, min, Pass::Fit, Squeeze::NONE)?);
     let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
@@ -407,10 +413,10 @@ struct Prepared {
     kind: BlockKind,
     part: Part,
     depth: usize,
-    /// Size relative to the body size.
+    /// Size relative to the body size (headings).
     scale: f32,
-    /// The smallest `scale` may become to keep the block on one line.
-    min_scale: f32,
+    /// The cap height of its face, in em (the title and the signature).
+    cap: f32,
     /// Line height as a multiple of the block's size.
     line_height: f32,
     align: Align,
@@ -467,24 +473,33 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
     let body = Style::default();
     let mut out = Vec::new();
     let mut missing = Vec::new();
-    let script = |text: &str, part: Part, scale: f32, align: Align, missing: &mut Vec<char>| -> Prepared {
-        let runs = vec![(text.trim().to_string(), RunStyle::default())];
-        let style = if part == Part::Title { &styles.title } else { &styles.signature };
-        let mut block = prepare_block(m, theme, BlockKind::Paragraph, 0, style, &runs, None, missing);
+    let script = |runs: &[(String, RunStyle)], part: Part, align: Align, missing: &mut Vec<char>| -> Prepared {
+        let style = match part {
+            Part::Title => &styles.title,
+            Part::SignOff => &styles.sign_off,
+            Part::Body | Part::Signature => &styles.signature,
+        };
+        let mut block = prepare_block(m, theme, BlockKind::Paragraph, 0, style, runs, None, missing);
         block.part = part;
-        block.scale = scale;
-        block.min_scale = (scale * 0.65).max(1.0);
-        if block.cjk {
-            block.min_scale = block.min_scale.min(cjk::TITLE_MIN_SCALE.min(scale));
-        }
         block.line_height = 1.2;
         block.align = align;
+        block.cap = block.runs.first().map_or(0.7, |(_, face, _)| m.cap_height_em(*face));
         block
     };
-    if let Some(title) = content.title.filter(|t| !t.trim().is_empty()) {
-        out.push(script(title, Part::Title, settings.title_scale, settings.align, &mut missing));
+    let plain = |text: &str| vec![(text.trim().to_string(), RunStyle::default())];
+    let title = content.title.filter(|t| !t.trim().is_empty());
+    if let Some(title) = title {
+        out.push(script(&plain(title), Part::Title, settings.align, &mut missing));
     }
-    for block in &content.text.blocks {
+    // A note of a few words and no title is set as the card's title.
+    let blocks = match title.map_or_else(|| fit::hero(content.text), |_| None) {
+        Some(runs) => {
+            out.push(script(&runs, Part::Title, settings.align, &mut missing));
+            &[][..]
+        }
+        None => &content.text.blocks[..],
+    };
+    for block in blocks {
         let (scale, style) = match block.kind {
             BlockKind::Heading(1) => (1.6, &styles.heading),
             BlockKind::Heading(2) => (1.35, &styles.heading),
@@ -499,7 +514,6 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         let mut prepared =
             prepare_block(m, theme, block.kind.clone(), block.depth, style, &runs, hyphenate, &mut missing);
         prepared.scale = scale;
-        prepared.min_scale = scale;
         prepared.quoted = block.quoted;
         // In centred text a list is set flush (its markers in one column,
         // its turned lines under the item's text) and centred as a whole:
@@ -514,10 +528,25 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         out.push(prepared);
     }
     if let Some(signature) = content.signature.filter(|t| !t.trim().is_empty()) {
-        out.push(script(signature, Part::Signature, settings.signature_scale, settings.signature_align, &mut missing));
+        // The sign-off words, on a line of their own, then the name.
+        let (sign_off, name) = signature.split_once('\n').unwrap_or(("", signature));
+        if !sign_off.trim().is_empty() {
+            let mut block = script(&plain(sign_off), Part::SignOff, settings.signature_align, &mut missing);
+            // Close to the name it leads to: the two read as one signature.
+            block.line_height = 1.1;
+            out.push(block);
+        }
+        let mut block = script(&plain(name), Part::Signature, settings.signature_align, &mut missing);
+        fit::glue_name(&mut block.segments, &block.text);
+        out.push(block);
     }
+    (out, first_seen(missing))
+}
+
+/// Each character once, in the order first seen.
+fn first_seen(mut chars: Vec<char>) -> Vec<char> {
     let mut seen = Vec::new();
-    missing.retain(|c| {
+    chars.retain(|c| {
         if seen.contains(c) {
             false
         } else {
@@ -525,7 +554,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
             true
         }
     });
-    (out, missing)
+    chars
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -590,7 +619,7 @@ fn prepare_block(
         part: Part::Body,
         depth,
         scale: 1.0,
-        min_scale: 1.0,
+        cap: 0.7,
         line_height: 1.0,
         align: Align::Left,
         rtl: unicode_bidi::get_base_direction(text.as_str()) == unicode_bidi::Direction::Rtl,
@@ -707,24 +736,40 @@ fn arrange(
     squeeze: Squeeze,
 ) -> Result<Layout, LayoutError> {
     let body_px = size_pt * frame.px_per_pt;
+    let sizes = fit::Sizes::new(settings, frame, size_pt, squeeze.display);
     let indent_em = 1.3;
     let mut lines = Vec::new();
     let mut y = 0.0f32;
+    // The title's size and cap height, once set: the name stays below it.
+    let mut title = None;
+    let name_size = |block: &Prepared, title| {
+        let nominal = sizes.name_under(title, block.cap);
+        let limits = fit::Limits { base: nominal, min: nominal * 0.65, floor: sizes.floor };
+        fit::Fitting::NAME.size(block, nominal, limits, frame.width)
+    };
     for (i, block) in blocks.iter().enumerate() {
-        // A script line shrinks (down to its minimum) rather than wrap.
-        let natural = line_width(&block.segments) * body_px;
-        let ink = natural + block.overhang * body_px;
-        let scale = if ink * block.scale > frame.width && natural > 0.0 {
-            // The minimum is the advance's: a swash that alone keeps the
-            // line from fitting shrinks it a little more rather than wrap it.
-            (frame.width / ink).clamp(block.min_scale.min(block.scale) * natural / ink, block.scale)
-        } else {
-            block.scale
+        let size = match block.part {
+            Part::Body => body_px * block.scale,
+            Part::Title => {
+                let min = (sizes.title * 0.65).max(sizes.sign_off.min(sizes.title));
+                let limits = fit::Limits { base: sizes.title_base, min, floor: sizes.floor };
+                let fitting =
+                    if block.cjk { fit::Fitting::cjk_title(body_px, sizes.title) } else { fit::Fitting::TITLE };
+                let size = fitting.size(block, sizes.title, limits, frame.width);
+                title = Some((size, block.cap));
+                size
+            }
+            Part::Signature => name_size(block, title),
+            Part::SignOff => match blocks.get(i + 1) {
+                Some(name) => sizes.sign_off_under(name_size(name, title)),
+                None => sizes.sign_off,
+            },
         };
-        let size = body_px * scale * if block.part == Part::Body { 1.0 } else { squeeze.display };
         let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
             let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
+                (_, _, Part::SignOff) => 0.6,
+                (_, _, Part::Signature) if blocks[i - 1].part == Part::SignOff => 0.0,
                 (_, _, Part::Signature) => 0.6,
                 (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
                 _ => settings.paragraph_gap,
@@ -929,8 +974,9 @@ mod tests {
     }
 
     #[test]
-    fn short_text_keeps_the_preferred_size_and_long_text_shrinks() {
-        assert_eq!(lay("A short note.", A6, None).unwrap().size_pt, theme().spec.text.size);
+    fn a_letter_keeps_the_preferred_size_and_long_text_shrinks() {
+        let letter = "Every stitch was checked twice and wrapped in tissue, so it reaches you as she meant it to. ";
+        assert_eq!(lay(&letter.repeat(3), A6, None).unwrap().size_pt, theme().spec.text.size);
         let long = "We wanted to write and say how much your kind words meant to all of us. ".repeat(12);
         let laid = lay(&long, A6, None).unwrap();
         assert!(laid.size_pt < theme().spec.text.size && laid.size_pt >= theme().spec.text.min_size);

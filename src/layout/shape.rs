@@ -262,6 +262,23 @@ impl<'t> Measurer<'t> {
         metrics
     }
 
+    /// The height of a face's capitals, in em: the ink of its "H" (a
+    /// script face's stated cap height can be well short of its capitals),
+    /// else OS/2's cap height, else 0.7 em. What the eye compares when it
+    /// ranks a title over a signature set in another face.
+    pub(super) fn cap_height_em(&self, key: FaceKey) -> f32 {
+        let Some(face) = self.faces.get(&key) else {
+            return 0.7;
+        };
+        let ink = || {
+            let glyph = face.cmap.as_ref()?.map_codepoint('H')?;
+            let outline = face.font.loca(None).ok()?.get_glyf(glyph, &face.font.glyf().ok()?).ok()??;
+            Some(outline.y_max())
+        };
+        let stated = || face.font.os2().ok().and_then(|os2| os2.s_cap_height());
+        ink().or_else(stated).filter(|c| *c > 0).map_or(0.7, |c| c as f32 / face.upem)
+    }
+
     /// The cumulative width of `text` after each grapheme, in em (each
     /// measured alone: good enough to split a word that cannot fit).
     pub(super) fn grapheme_widths(&self, key: FaceKey, text: &str) -> Vec<(usize, f32)> {

@@ -85,6 +85,15 @@ pub struct TextSettings {
     pub valign: VAlign,
     /// The title's size as a multiple of the body size.
     pub title_scale: f32,
+    /// The largest a short note's body grows to, in points on an A6 card
+    /// (larger cards scale it up); 1.6 times `size` when not given.
+    #[serde(default)]
+    pub max_size: Option<f32>,
+    /// The largest the title grows to over a short note, and the size of a
+    /// note of a few words without a title (set as one), in points on an A6
+    /// card; 1.25 times the title's size when not given.
+    #[serde(default)]
+    pub title_max_size: Option<f32>,
     /// The signature's size as a multiple of the body size.
     pub signature_scale: f32,
     /// Words before the sender's name in the signature line.
@@ -199,8 +208,10 @@ pub struct Styles {
     pub heading: Style,
     /// The card's title.
     pub title: Style,
-    /// The signature line.
+    /// The sender's name in the signature.
     pub signature: Style,
+    /// The sign-off words above the name ("with love,").
+    pub sign_off: Style,
     /// List bullets and numbers.
     pub marker: Style,
 }
@@ -215,6 +226,7 @@ impl Default for Styles {
             heading: Style::of(Some(FontRole::Display), None, None, "ink", false),
             title: Style::of(Some(FontRole::Script), None, None, "accent", false),
             signature: Style::of(Some(FontRole::Script), None, None, "ink", false),
+            sign_off: Style::of(Some(FontRole::Italic), None, None, "ink", false),
             marker: Style::of(Some(FontRole::Body), None, None, "accent", false),
         }
     }

@@ -40,8 +40,9 @@ fn emphasis_is_drawn_in_the_accent_colour() {
 #[test]
 fn emphasis_without_a_title_is_accent_too() {
     let site = Site::empty();
-    site.write("content/a.md", "Made with *love*.\n");
-    site.write("content/b.md", "Made with love.\n");
+    // Longer than a few words, which would be set as the title, in the title's colour.
+    site.write("content/a.md", "Your order was made with *love* at the big table.\n");
+    site.write("content/b.md", "Your order was made with love at the big table.\n");
     assert_eq!(site.build(&[]).code, 0);
     let a = site.png("cards/a/card.png").count_near(ACCENT, 24, TEXT_BOX);
     let b = site.png("cards/b/card.png").count_near(ACCENT, 24, TEXT_BOX);
@@ -59,8 +60,9 @@ fn the_card_page_holds_the_text_with_em() {
     assert!(page.contains("You\u{2019}re welcome back anytime."), "smart quotes: {page}");
     assert!(page.contains("with love, Beverly"));
     assert!(page.contains("<time datetime=\"2026-11-23\">November 23, 2026</time>"));
-    // The HTML card is told the PNG's text size (13.5pt at 300 dpi on a 1240 px card).
-    assert!(page.contains("--text: 0.0454;"), "{page}");
+    // The HTML card is told the PNG's text size: this short note grows from
+    // the theme's 13.5pt to 18.5pt (at 300 dpi on a 1240 px card).
+    assert!(page.contains("--text: 0.0623;"), "{page}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod build;
 mod check;
 mod diagnostics;
 mod email;
+mod fit;
 mod golden;
 mod hostile;
 mod incremental;
