@@ -69,8 +69,11 @@ pub struct TextSettings {
     pub title_scale: f32,
     /// The signature's size as a multiple of the body size.
     pub signature_scale: f32,
-    /// Words before the sender's name in the signature line.
-    pub sign_off: String,
+    /// Words before the sender's name in the signature line, the same in
+    /// every language or per language; a language not given gets waxseal's
+    /// own words for it (see [`crate::signoff`]).
+    #[serde(default, deserialize_with = "crate::signoff::written")]
+    pub sign_off: Option<crate::signoff::SignOff>,
     /// How the signature is set: `right` (the default), `center` or `left`.
     #[serde(default = "signature_align")]
     pub signature_align: Align,
