@@ -130,8 +130,10 @@ pub struct Geometry {
     pub text_box: Frac,
     /// The seal's centre.
     pub seal: Frac,
-    /// The seal's radius as a fraction of the card's shorter side.
-    pub seal_radius: f32,
+    /// The seal's radius as a fraction of the card's shorter side, for a
+    /// theme that gives no `seal.diameter` (0.1 when neither is given).
+    #[serde(default)]
+    pub seal_radius: Option<f32>,
 }
 
 /// The default seal of the theme's cards.
@@ -143,6 +145,15 @@ pub struct SealDefaults {
     /// Wax colour (a name or hex); the palette's `seal` when not given.
     #[serde(default)]
     pub color: Option<String>,
+    /// The seal's diameter on the card (`24mm`), the same stamp on every
+    /// card size (a little smaller on the smallest); the geometry's
+    /// `seal_radius` when not given.
+    #[serde(default)]
+    pub diameter: Option<crate::config::Length>,
+    /// Where the border art ends, from the card's edge, as a fraction of its
+    /// shorter side: the seal keeps its clear space inside it (0: the edge).
+    #[serde(default)]
+    pub frame: Option<f32>,
 }
 
 /// How one kind of text looks. Unset fields keep the text's own look.
