@@ -36,6 +36,10 @@ pub struct SiteConfig {
     pub raw_html: bool,
     /// The language of messages that name none (`en`); turns on hyphenation.
     pub lang: Option<String>,
+    /// The words before the sender's name on every card, or per language
+    /// (a card's own `sign_off:` wins; none: the theme's for the card's language).
+    #[serde(deserialize_with = "crate::signoff::written")]
+    pub sign_off: Option<crate::signoff::SignOff>,
     /// Which files to make for every card: `html`, `png`, `svg`, `pdf`, `email`.
     pub outputs: Outputs,
     /// Smallest PNG files, at the cost of time (for publishing).
@@ -363,6 +367,7 @@ impl Default for SiteConfig {
             dpi: 300,
             raw_html: false,
             lang: None,
+            sign_off: None,
             outputs: Outputs::DEFAULT,
             optimize: false,
             gallery: GalleryConfig::default(),
@@ -409,6 +414,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "dpi",
     "raw_html",
     "lang",
+    "sign_off",
     "outputs",
     "optimize",
     "gallery",
@@ -476,7 +482,10 @@ impl SiteConfig {
                         let (line, col) = list_item_place(text, "outputs", name).unwrap_or((d.line, d.col));
                         Diagnostic { line, col, ..d }
                     }
-                    None => d,
+                    None => {
+                        let (line, col) = crate::signoff::lang_key_place(text, d.line, d.col, &d.message);
+                        Diagnostic { line, col, ..d }
+                    }
                 },
             }
         })
@@ -524,6 +533,10 @@ pub fn yaml_diagnostic(path: &str, e: &serde_yaml::Error, line_offset: usize, ke
     let hint = hint.or_else(|| {
         if message == "this quote is not closed" {
             Some("end the text with the quote mark it starts with".to_string())
+        } else if message.ends_with("is not a language tag") {
+            Some(crate::signoff::LANG_HINT.to_string())
+        } else if message.contains(crate::signoff::EXPECTED) {
+            Some(crate::signoff::HINT.to_string())
         } else if message.contains("invalid type") && message.ends_with("expected a sequence") {
             Some("write a list: `[one, two]`, or one item a line below the key, each after `- `".to_string())
         } else {
@@ -539,15 +552,7 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-/// Whether `tag` looks like a BCP 47 language tag: two or three letters, then
-/// optional `-` parts.
-pub fn valid_lang(tag: &str) -> bool {
-    let mut parts = tag.split(['-', '_']);
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
+pub use crate::signoff::valid_lang;
 
 /// An email address, with the name shown beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

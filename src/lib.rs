@@ -10,6 +10,7 @@
 //!           the catalog: the cards a site has, before any is made
 //! template  Tera, waxseal's filters, where a template error is
 //! markup    Markdown (comrak)       -> RichText (styled runs) + HTML
+//! signoff   `sign_off:` + language  -> the words a card is signed with
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
@@ -35,7 +36,7 @@
 //!
 //! ```text
 //! layers:
-//! 0  diagnostics hash input size output markup svg template
+//! 0  diagnostics hash input size output markup signoff svg template
 //! 1  config seal links
 //! 2  content theme
 //! 3  layout site email
@@ -71,6 +72,7 @@ pub mod scaffold;
 pub mod seal;
 pub mod send;
 pub mod serve;
+pub mod signoff;
 pub mod site;
 pub mod size;
 pub mod svg;

@@ -11,6 +11,7 @@ use crate::layout::{self, LayoutError};
 use crate::markup;
 use crate::render::{self, CardContent};
 use crate::seal::{SealSpec, EMBLEMS};
+use crate::signoff;
 use crate::size::{self, CardSize};
 use crate::theme::Theme;
 
@@ -66,12 +67,15 @@ pub fn lay_out(
     let alt = markup.rich.plain_text();
     let boxes = render::boxes(theme, size);
     let frame = boxes.frame(size);
-    let sign_off = theme.spec.text.sign_off.trim();
-    let signature = front.from.as_ref().map(|from| markup::smarten(format!("{sign_off} {from}").trim()));
+    let tag = front.lang.as_deref().or(config.lang.as_deref());
+    // Signed in the card's language: with no `lang`, waxseal's default, English.
+    let settings = [front.sign_off.as_ref(), config.sign_off.as_ref(), theme.spec.text.sign_off.as_ref()];
+    let words = signoff::words_for(settings, tag.unwrap_or("en"));
+    let signature = front.from.as_ref().map(|from| markup::smarten(signoff::signature(words, from.trim()).trim()));
     // On the card, the sign-off words stand on a line of their own above the name.
-    let signed = front.from.as_ref().map(|from| markup::smarten(format!("{sign_off}\n{from}").trim()));
+    let signed = front.from.as_ref().map(|from| markup::smarten(signoff::signature_lines(words, from.trim()).trim()));
     let title = front.title.as_deref().map(markup::smarten);
-    let lang = front.lang.as_deref().or(config.lang.as_deref()).and_then(content::hyphenation_lang);
+    let lang = tag.and_then(content::hyphenation_lang);
     let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signed.as_deref(), lang };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
     Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid })

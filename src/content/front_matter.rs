@@ -17,6 +17,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "draft",
     "slug",
     "lang",
+    "sign_off",
     "extra",
     "recipients",
     "gallery",
@@ -74,6 +75,10 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// The message's language (`en`, `de-CH`): turns on hyphenation.
     pub lang: Option<String>,
+    /// The words before the sender's name (`""` or `false`: the name alone);
+    /// when not given, the site's, then the theme's for the card's language.
+    #[serde(default, deserialize_with = "crate::signoff::written")]
+    pub sign_off: Option<crate::signoff::SignOff>,
     /// Anything else the body template may use.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,

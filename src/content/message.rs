@@ -153,8 +153,15 @@ pub fn parse(shown: &Path, rel: &Path, text: &str) -> Result<Message, Diagnostic
     }
     let key_lines = yaml.map(top_level_keys).unwrap_or_default();
     let front: FrontMatter = match yaml {
-        Some(yaml) if !yaml.trim().is_empty() => serde_yaml::from_str(yaml)
-            .map_err(|e| yaml_diagnostic(&shown.to_string_lossy(), &e, 1, FRONT_MATTER_KEYS))?,
+        Some(yaml) if !yaml.trim().is_empty() => serde_yaml::from_str(yaml).map_err(|e| {
+            let d = yaml_diagnostic(&shown.to_string_lossy(), &e, 1, FRONT_MATTER_KEYS);
+            // A key inside `sign_off:` is placed at the map's start: shown at the key.
+            // (The YAML's lines start on the file's second.)
+            match crate::signoff::lang_key_place(yaml, d.line.saturating_sub(1), d.col, &d.message) {
+                (line, col) if d.line > 0 => Diagnostic { line: line + 1, col, ..d },
+                _ => d,
+            }
+        })?,
         _ => FrontMatter::default(),
     };
     let Checked { date, slug } = check_front(shown, rel, &front, &key_lines)?;

@@ -21,6 +21,7 @@ use crate::theme::{FontRole, Theme};
 
 pub mod layers;
 pub mod pdf;
+pub mod place;
 pub mod raster;
 
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
@@ -78,15 +79,10 @@ pub struct PxRect {
 pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
-    Boxes {
-        text_box: PxRect {
-            x: g.text_box.x * w,
-            y: g.text_box.y * h,
-            width: g.text_box.width * w,
-            height: g.text_box.height * h,
-        },
-        seal: (g.seal.x * w, g.seal.y * h, g.seal_radius * w.min(h)),
-    }
+    let text_box =
+        PxRect { x: g.text_box.x * w, y: g.text_box.y * h, width: g.text_box.width * w, height: g.text_box.height * h };
+    let (text_box, seal) = place::place(theme, g, size, text_box);
+    Boxes { text_box, seal }
 }
 
 /// Why a card's SVG could not be made.
@@ -123,6 +119,8 @@ struct CardContext {
     width: u32,
     height: u32,
     u: f32,
+    /// Pixels per millimetre, for sizes that stay the same on every card.
+    mm: f32,
     size: String,
     landscape: bool,
     /// How far, in pixels, the paper should run on past each edge: 0 for
@@ -135,6 +133,10 @@ struct SealBox {
     x: f32,
     y: f32,
     r: f32,
+    /// How far from the centre what the seal draws shows (its shadow too).
+    reach: f32,
+    /// The clear space to keep around that, in pixels.
+    clear: f32,
 }
 
 /// The ids of the two layers waxseal draws on top of the theme's artwork.
@@ -185,6 +187,7 @@ impl CardContext {
             width: size.width,
             height: size.height,
             u: size.width.min(size.height) as f32 / 100.0,
+            mm: place::px_per_mm(size),
             size: size.full_name(),
             landscape: size.width > size.height,
             bleed,
@@ -229,7 +232,8 @@ fn card_context(
     );
     let mut context = tera::Context::new();
     context.insert("card", &CardContext::of(size, bleed));
-    context.insert("seal_box", &SealBox { x: cx, y: cy, r });
+    let (reach, clear) = (r * place::REACH, place::CLEAR_MM * place::px_per_mm(size));
+    context.insert("seal_box", &SealBox { x: cx, y: cy, r, reach, clear });
     // Tera numbers are f64 or i64: a u64 seed would not fit.
     context.insert("seed", &(content.seed >> 12));
     context.insert("palette", palette);
@@ -468,9 +472,10 @@ mod tests {
                 for width in [size.width, 200] {
                     let whole = rasterize(&tree, width);
                     let layered = rasterize_layered(&cache, &theme, &card, &tree, width).unwrap();
-                    // The seal is composited from its own layer: rounding may move a channel a little.
+                    // The seal is composited from its own layer: rounding may move a channel a little
+                    // (twice over where a translucent glint lies on the wax: up to 6 levels).
                     let worst = whole.data().iter().zip(layered.data()).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
-                    assert!(worst <= 4, "{name} {size_name} at {width} px differs by {worst} when layered");
+                    assert!(worst <= 6, "{name} {size_name} at {width} px differs by {worst} when layered");
                 }
             }
         }

@@ -96,8 +96,11 @@ pub struct TextSettings {
     pub title_max_size: Option<f32>,
     /// The signature's size as a multiple of the body size.
     pub signature_scale: f32,
-    /// Words before the sender's name in the signature line.
-    pub sign_off: String,
+    /// Words before the sender's name in the signature line, the same in
+    /// every language or per language; a language not given gets waxseal's
+    /// own words for it (see [`crate::signoff`]).
+    #[serde(default, deserialize_with = "crate::signoff::written")]
+    pub sign_off: Option<crate::signoff::SignOff>,
     /// How the signature is set: `right` (the default), `center` or `left`.
     #[serde(default = "signature_align")]
     pub signature_align: Align,
@@ -154,8 +157,10 @@ pub struct Geometry {
     pub text_box: Frac,
     /// The seal's centre.
     pub seal: Frac,
-    /// The seal's radius as a fraction of the card's shorter side.
-    pub seal_radius: f32,
+    /// The seal's radius as a fraction of the card's shorter side, for a
+    /// theme that gives no `seal.diameter` (0.1 when neither is given).
+    #[serde(default)]
+    pub seal_radius: Option<f32>,
 }
 
 /// The default seal of the theme's cards.
@@ -167,6 +172,15 @@ pub struct SealDefaults {
     /// Wax colour (a name or hex); the palette's `seal` when not given.
     #[serde(default)]
     pub color: Option<String>,
+    /// The seal's diameter on the card (`24mm`), the same stamp on every
+    /// card size (a little smaller on the smallest); the geometry's
+    /// `seal_radius` when not given.
+    #[serde(default)]
+    pub diameter: Option<crate::config::Length>,
+    /// Where the border art ends, from the card's edge, as a fraction of its
+    /// shorter side: the seal keeps its clear space inside it (0: the edge).
+    #[serde(default)]
+    pub frame: Option<f32>,
 }
 
 /// How one kind of text looks. Unset fields keep the text's own look.

@@ -442,3 +442,92 @@ fn japanese_fills_the_measure_under_a_one_line_title_on_every_theme() {
         }
     }
 }
+
+/// The signature line of a card page (the words the card is signed with).
+fn signature_of(site: &Site, slug: &str) -> String {
+    let page = site.read(&format!("cards/{slug}/index.html"));
+    let start = page.find("class=\"card-signature").map(|at| at + page[at..].find('>').unwrap() + 1);
+    start.map(|at| page[at..at + page[at..].find("</p>").unwrap()].to_string()).unwrap_or_default()
+}
+
+/// How many glyphs the card's last `lines` lines of text draw in card.svg
+/// (the name is the last; the sign-off words stand on the line above it).
+fn signature_glyphs(site: &Site, slug: &str, lines: usize) -> usize {
+    let svg = site.read(&format!("cards/{slug}/card.svg"));
+    let starts: Vec<usize> = svg.match_indices("<g id=\"waxseal-text-").map(|(at, _)| at).collect();
+    assert!(starts.len() >= lines, "{slug}: {} lines of text", starts.len());
+    let line = |at: usize| {
+        let line = &svg[at..];
+        line[..line.find("</g></g>").unwrap_or(line.len())].matches("<use").count()
+    };
+    starts[starts.len() - lines..].iter().map(|at| line(*at)).sum()
+}
+
+#[test]
+fn a_card_is_signed_in_its_own_language() {
+    let site = Site::empty();
+    let card = |lang: &str| format!("---\nfrom: Beverly\nlang: {lang}\n---\nDanke!\n");
+    for lang in ["en", "de", "de-CH", "fr", "es", "it", "nl", "pt", "ja", "zh", "ar", "he", "fi"] {
+        site.write(&format!("content/{}.md", lang.to_lowercase()), &card(lang));
+    }
+    site.write("content/minimal.md", "---\nfrom: Deb\ntheme: minimal\n---\nThanks, Deb!\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(signature_of(&site, "en"), "with love, Beverly", "the theme's own words in English");
+    assert_eq!(signature_of(&site, "de"), "Alles Liebe, Beverly", "the theme's tone in German");
+    assert_eq!(signature_of(&site, "de-ch"), "Alles Liebe, Beverly", "a regional tag falls back to its language");
+    for lang in ["fr", "es", "it", "nl", "pt", "ja", "zh", "ar", "he"] {
+        let signature = signature_of(&site, lang);
+        assert!(signature.ends_with("Beverly") && signature != "Beverly", "{lang}: {signature}");
+        assert!(!signature.contains("with") && !signature.contains("love"), "{lang}: {signature}");
+    }
+    assert_eq!(signature_of(&site, "ja"), "心を込めて Beverly");
+    assert_eq!(signature_of(&site, "ar"), "مع أطيب التحيات، Beverly");
+    assert_eq!(signature_of(&site, "he"), "בברכה, Beverly");
+    // A language waxseal has no words for: the name alone, never English.
+    assert_eq!(signature_of(&site, "fi"), "Beverly");
+    // A note that already says thanks is not signed with thanks again.
+    assert!(!signature_of(&site, "minimal").to_lowercase().contains("thank"), "{}", signature_of(&site, "minimal"));
+}
+
+#[test]
+fn front_matter_and_site_settings_replace_or_remove_the_sign_off() {
+    let site = Site::empty();
+    let card = |sign_off: &str| format!("---\nfrom: Beverly\n{sign_off}---\nSee you soon.\n");
+    site.write("content/default.md", &card(""));
+    site.write("content/own.md", &card("sign_off: \"xoxo,\"\n"));
+    site.write("content/empty.md", &card("sign_off: \"\"\n"));
+    site.write("content/false.md", &card("sign_off: false\n"));
+    site.write("content/null.md", &card("sign_off: null\n"));
+    site.write("content/german.md", &card("lang: de\n"));
+    site.write("content/unsigned.md", "See you soon.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(signature_of(&site, "default"), "with love, Beverly");
+    assert_eq!(signature_of(&site, "own"), "xoxo, Beverly");
+    for slug in ["empty", "false", "null"] {
+        assert_eq!(signature_of(&site, slug), "Beverly", "{slug}");
+        assert_eq!(signature_glyphs(&site, slug, 1), "Beverly".len(), "{slug}: the card draws the name");
+        // Above it, the note (a few words, set as the title, as on a card
+        // with no signature), and no sign-off.
+        let above = "Beverly".len() + signature_glyphs(&site, "unsigned", 1);
+        assert_eq!(signature_glyphs(&site, slug, 2), above, "{slug}: the card draws the name alone");
+    }
+    assert_eq!(signature_glyphs(&site, "own", 2), "xoxo,Beverly".len(), "the card draws the words it is given");
+
+    // The site's setting is every card's, but a card's own wins.
+    site.write("waxseal.yaml", "sign_off: \"Cheers,\"\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(signature_of(&site, "default"), "Cheers, Beverly");
+    assert_eq!(signature_of(&site, "german"), "Cheers, Beverly", "asked for in every language");
+    assert_eq!(signature_of(&site, "own"), "xoxo, Beverly");
+    assert_eq!(signature_of(&site, "false"), "Beverly");
+    // Per language: the languages given, and the theme's for the others.
+    site.write("waxseal.yaml", "sign_off:\n  de: \"Bis bald,\"\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(signature_of(&site, "german"), "Bis bald, Beverly");
+    assert_eq!(signature_of(&site, "default"), "with love, Beverly");
+    site.write("waxseal.yaml", "sign_off: false\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(signature_of(&site, "default"), "Beverly");
+    assert_eq!(signature_of(&site, "own"), "xoxo, Beverly");
+}

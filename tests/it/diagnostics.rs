@@ -107,3 +107,43 @@ fn two_messages_with_one_slug_is_an_error_naming_both() {
     );
     assert!(site.read("cards/same/index.html").contains("First."));
 }
+
+#[test]
+fn a_sign_off_of_the_wrong_kind_is_shown_where_it_stands() {
+    let site = Site::empty();
+    site.write("content/list.md", "---\nfrom: Bev\nsign_off: [with, love]\n---\nHi.\n");
+    site.write("content/good.md", "---\nfrom: Bev\n---\nHi.\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "content/list.md:3:11: error: sign_off: invalid type: sequence, expected the words before the name"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("  hint: write `sign_off: \"with love,\"`, "), "{}", run.stderr);
+    assert!(site.output("cards/good/card.png").is_file());
+
+    // An unknown language in waxseal.yaml stops the build, at the key.
+    site.write("waxseal.yaml", "title: Shop\nsign_off:\n  de: \"Bis bald,\"\n  english: \"See you,\"\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waxseal.yaml:4:3: error: sign_off: `english` is not a language tag"),
+        "{}",
+        run.stderr
+    );
+    // And in a theme's settings, at the theme's line.
+    site.write("waxseal.yaml", "title: Shop\n");
+    site.write("themes/mine/theme.yaml", "extends: chocolate\ntext:\n  sign_off:\n    klingon: \"Qapla',\"\n");
+    site.write("content/good.md", "---\nfrom: Bev\ntheme: mine\n---\nHi.\n");
+    let run = site.build(&[]);
+    assert!(
+        run.stderr.contains(
+            "themes/mine/theme.yaml:4:5: error: `klingon` is not a language tag\n  hint: give `sign_off` per language"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -271,3 +271,125 @@ fn a_site_file_overrides_the_built_in_theme_file() {
     assert!(card.count_near("#1f7a3a", 24, TEXT_BOX) > 300, "the site's accent is used");
     assert_eq!(card.count_near(ACCENT, 24, TEXT_BOX), 0, "the built-in accent is not");
 }
+
+/// What a seal on a card measures, in millimetres of the card, read from its
+/// card.svg: the wax's diameter (its body's width and height, averaged), and
+/// the least clear space between all the seal draws (the region its shadow
+/// may blur into) and the border art and rules (every unfilled stroke of
+/// the artwork that does not pass under the wax, as the twine does; fibres
+/// and specks under 3 mm are texture) and the text, the signature with it.
+struct SealMeasure {
+    diameter: f32,
+    clear: f32,
+    /// The seal's diameter as a share of the card's shorter side.
+    share: f32,
+}
+
+fn measure_seal(svg: &str, px_per_mm: f32) -> SealMeasure {
+    use resvg::usvg::{self, Node, Paint};
+    let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).expect("card.svg parses");
+    let number = |name: &str| -> f32 {
+        let at = svg.find("<filter id=\"seal-shadow\"").expect("the seal's shadow");
+        let rest = &svg[at..];
+        let value = &rest[rest.find(&format!(" {name}=\"")).unwrap() + name.len() + 3..];
+        value[..value.find('"').unwrap()].parse().unwrap()
+    };
+    let (fx, fy) = (number("x"), number("y"));
+    let (fx1, fy1) = (fx + number("width"), fy + number("height"));
+    let mut wax = None;
+    let mut strokes = Vec::new();
+    fn walk(group: &usvg::Group, in_seal: bool, wax: &mut Option<usvg::Rect>, strokes: &mut Vec<(usvg::Rect, f32)>) {
+        for node in group.children() {
+            match node {
+                Node::Group(g) if g.id() == "waxseal-text" => strokes.push((g.abs_bounding_box(), 0.0)),
+                Node::Group(g) => walk(g, in_seal || g.id() == "waxseal-seal", wax, strokes),
+                Node::Path(p) if in_seal => {
+                    if let Some(Paint::RadialGradient(gradient)) = p.fill().map(|f| f.paint()) {
+                        if gradient.id() == "seal-body" {
+                            *wax = Some(p.abs_bounding_box());
+                        }
+                    }
+                }
+                Node::Path(p) if p.fill().is_none() => {
+                    if let Some(stroke) = p.stroke() {
+                        strokes.push((p.abs_bounding_box(), stroke.width().get() / 2.0));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(tree.root(), false, &mut wax, &mut strokes);
+    let wax = wax.expect("the seal's wax");
+    let mut clear = f32::MAX;
+    for (b, half) in strokes {
+        let (l, t, r, bo) = (b.left() - half, b.top() - half, b.right() + half, b.bottom() + half);
+        if l < fx && r > fx1 && t < fy && bo > fy1 {
+            // A frame around the seal: the gap to each of its sides.
+            let (l, t, r, bo) = (b.left() + half, b.top() + half, b.right() - half, b.bottom() - half);
+            clear = clear.min((fx - l).min(fy - t).min(r - fx1).min(bo - fy1));
+        } else if (r - l).max(bo - t) > 3.0 * px_per_mm {
+            let under = l < wax.right() && r > wax.left() && t < wax.bottom() && bo > wax.top();
+            if !under {
+                let gap_x = (l - fx1).max(fx - r).max(0.0);
+                let gap_y = (t - fy1).max(fy - bo).max(0.0);
+                clear = clear.min(gap_x.hypot(gap_y));
+            }
+        }
+    }
+    let size = tree.size();
+    SealMeasure {
+        diameter: (wax.width() + wax.height()) / 2.0 / px_per_mm,
+        clear: clear / px_per_mm,
+        share: (wax.width() + wax.height()) / 2.0 / size.width().min(size.height()),
+    }
+}
+
+#[test]
+fn a_seal_is_one_stamp_on_every_size_with_the_same_clear_space() {
+    let site = Site::empty();
+    let sizes = ["a6", "a6-landscape", "a7", "5x7", "4x6", "square", "og"];
+    for theme in ["chocolate", "classic", "kraft", "minimal"] {
+        for size in sizes {
+            site.write(
+                &format!("content/{theme}/{size}.md"),
+                &format!("---\ntitle: Thank you, Deb\nfrom: Beverly\ntheme: {theme}\nsize: {size}\n---\nThank you for shopping with us, Deb! Your order was made with *love* by *Beverly*.\n"),
+            );
+        }
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut problems = Vec::new();
+    for theme in ["chocolate", "classic", "kraft", "minimal"] {
+        let measure = |size: &str| {
+            // The short side in mm (og: its 630 px at 150 px an inch).
+            let short_mm = match size.trim_end_matches("-landscape") {
+                "a6" => 105.0,
+                "a7" => 74.0,
+                "5x7" | "square" => 127.0,
+                "4x6" => 101.6,
+                _ => 630.0 / 150.0 * 25.4,
+            };
+            let svg = site.read(&format!("cards/{theme}/{size}/card.svg"));
+            let short_px = if size == "og" { 630.0 } else { (short_mm / 25.4 * 300.0_f32).round() };
+            measure_seal(&svg, short_px / short_mm)
+        };
+        let a6 = measure("a6");
+        if !(22.0..=28.0).contains(&a6.diameter) {
+            problems.push(format!("{theme} a6: the seal is {:.1} mm across", a6.diameter));
+        }
+        for size in sizes {
+            let m = measure(size);
+            let ratio = if size == "og" { m.share / measure("a6-landscape").share } else { m.diameter / a6.diameter };
+            if !(0.85..=1.15).contains(&ratio) {
+                problems
+                    .push(format!("{theme} {size}: {:.1} mm, {:.2} of a6's {:.1} mm", m.diameter, ratio, a6.diameter));
+            }
+            // 3 mm are kept around all the seal may draw.
+            if m.clear < 2.9 {
+                problems.push(format!("{theme} {size}: {:.1} mm clear of the border art, rules and text", m.clear));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
