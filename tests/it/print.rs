@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{installed, tree, Image, Site};
+use crate::support::{hex, installed, tree, Image, Site};
 
 /// poppler's tools, which read the PDFs back: a test without them skips
 /// that part (see [`installed`]).
@@ -448,4 +448,41 @@ fn print_makes_a_card_for_every_row_of_a_merged_message() {
     // One row's card alone, by its slug.
     let run = site.run(&["print", "--cards", "thanks/A-101"]);
     assert!(run.stderr.contains("printed 1 card on 1 A4 sheet"), "{}", run.stderr);
+}
+
+/// WCAG's contrast ratio of two `#rrggbb` colours, from 1 to 21.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |color: &str| {
+        let [r, g, b] = hex(color).map(|c| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        });
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_themes_ink_and_emphasis_read_on_its_paper_at_4_5_to_1() {
+    // Body text and emphasised words (the accent: also links, kraft's
+    // title, minimal's signature) are small type: WCAG's 4.5:1 for print
+    // as for the screen.
+    let root = tempfile::tempdir().unwrap();
+    let mut low = Vec::new();
+    for name in waxseal::theme::built_in_names() {
+        let theme = waxseal::theme::load(root.path(), name).unwrap();
+        let p = &theme.spec.palette;
+        for (role, color) in [("ink", &p.ink), ("accent", &p.accent)] {
+            let ratio = contrast(color, &p.paper);
+            if ratio < 4.5 {
+                low.push(format!("{name}: {role} {color} on {} is {ratio:.2}:1", p.paper));
+            }
+        }
+    }
+    assert!(low.is_empty(), "{low:#?}");
 }
