@@ -123,6 +123,9 @@ struct CardContext {
     width: u32,
     height: u32,
     u: f32,
+    /// A millimetre of the card as cut, in pixels: for art that keeps a
+    /// physical distance from the cut whatever the card's size.
+    mm: f32,
     size: String,
     landscape: bool,
     /// How far, in pixels, the paper should run on past each edge: 0 for
@@ -185,6 +188,7 @@ impl CardContext {
             width: size.width,
             height: size.height,
             u: size.width.min(size.height) as f32 / 100.0,
+            mm: size.ppi / 25.4,
             size: size.full_name(),
             landscape: size.width > size.height,
             bleed,

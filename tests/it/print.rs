@@ -486,3 +486,99 @@ fn every_themes_ink_and_emphasis_read_on_its_paper_at_4_5_to_1() {
     }
     assert!(low.is_empty(), "{low:#?}");
 }
+
+/// How far, in pixels, the nearest ink of `card` is from its edges (from
+/// the cut), leaving out art that runs off the edge into the bleed (a row
+/// or column whose ink touches the edge); ink is a pixel further than 40
+/// levels from the paper's tones (between `paper` and `edge`), outside the
+/// `seal`'s box (x, y, width, height). `None` when nothing is nearer than
+/// `band` pixels.
+fn nearest_ink(card: &Image, paper: &str, edge: &str, band: u32, seal: [f32; 4]) -> Option<(u32, &'static str)> {
+    let (a, b) = (hex(paper).map(f32::from), hex(edge).map(f32::from));
+    let ink = |x: u32, y: u32| {
+        let [sx, sy, sw, sh] = seal;
+        if (sx..sx + sw).contains(&(x as f32)) && (sy..sy + sh).contains(&(y as f32)) {
+            return false;
+        }
+        let p = card.pixel(x, y).map(f32::from);
+        let ab: f32 = (0..3).map(|c| (b[c] - a[c]).powi(2)).sum();
+        let t = ((0..3).map(|c| (p[c] - a[c]) * (b[c] - a[c])).sum::<f32>() / ab.max(1.0)).clamp(0.0, 1.0);
+        (0..3).map(|c| (p[c] - (a[c] + t * (b[c] - a[c]))).abs()).fold(0.0, f32::max) > 40.0
+    };
+    let (w, h) = (card.width, card.height);
+    // A pixel of each side, at depth d along line i.
+    let at = |side: &str, i: u32, d: u32| match side {
+        "left" => (d, i),
+        "right" => (w - 1 - d, i),
+        "top" => (i, d),
+        _ => (i, h - 1 - d),
+    };
+    let ink_at = |side: &str, i: u32, d: u32| {
+        let (x, y) = at(side, i, d);
+        ink(x, y)
+    };
+    let mut nearest: Option<(u32, &str)> = None;
+    for (side, lines) in [("left", h), ("right", h), ("top", w), ("bottom", w)] {
+        for i in 0..lines {
+            // Art that runs off the edge here (its antialiased rim too).
+            if (i.saturating_sub(4)..(i + 5).min(lines)).any(|j| ink_at(side, j, 0)) {
+                continue;
+            }
+            if let Some(d) = (0..band).find(|d| ink_at(side, i, *d)) {
+                if nearest.is_none_or(|(n, _)| d < n) {
+                    nearest = Some((d, side));
+                }
+            }
+        }
+    }
+    nearest
+}
+
+/// The box the seal and its shadow take on a card (x, y, width, height in
+/// pixels), from its SVG: the region of the seal layer's first filter (its
+/// shadow). The seal is not border art: where it goes is the seal's
+/// business, tested with the seal.
+fn seal_box(svg: &str) -> [f32; 4] {
+    let layer = &svg[svg.find("id=\"waxseal-seal\"").expect("a seal layer")..];
+    let filter = &layer[layer.find("<filter ").expect("a shadow")..];
+    let filter = &filter[..filter.find('>').unwrap()];
+    ["x", "y", "width", "height"].map(|name| {
+        let at = filter.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        filter[at..at + filter[at..].find('"').unwrap()].parse().unwrap()
+    })
+}
+
+#[test]
+fn border_art_keeps_6_mm_inside_the_cut_on_every_theme_and_size() {
+    // A cut is off by a millimetre or two: art nearer the edge than 6 mm
+    // shows it (a frame that runs parallel to the cut and closer to one
+    // side than the other). Art may run off the edge into the bleed.
+    let site = Site::empty();
+    let (themes, sizes) = (["chocolate", "classic", "kraft", "minimal"], ["a6", "a7", "square", "a6-landscape"]);
+    for theme in themes {
+        for size in sizes {
+            site.write(
+                &format!("content/{theme}/{size}.md"),
+                &format!("---\ntitle: Thank you\ntheme: {theme}\nsize: {size}\n---\nMade with *love*.\n"),
+            );
+        }
+    }
+    site.write("waxseal.yaml", "outputs: [png, svg]\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = tempfile::tempdir().unwrap();
+    let mut near = Vec::new();
+    for theme in themes {
+        let palette = waxseal::theme::load(root.path(), theme).unwrap().spec.palette;
+        for size in sizes {
+            let card = site.png(&format!("cards/{theme}/{size}/card.png"));
+            let seal = seal_box(&site.read(&format!("cards/{theme}/{size}/card.svg")));
+            // 300 dpi: 6 mm is 70.9 px.
+            let band = (6.0 / 25.4 * 300.0_f32).ceil() as u32;
+            if let Some((d, side)) = nearest_ink(&card, &palette.paper, &palette.paper_edge, band, seal) {
+                near.push(format!("{theme} {size}: art {:.1} mm from the {side} edge", d as f32 / 300.0 * 25.4));
+            }
+        }
+    }
+    assert!(near.is_empty(), "{near:#?}");
+}
