@@ -132,7 +132,9 @@ fn print_sheets(options: &PrintOptions) -> PrintReport {
         return printed;
     }
     let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
-    if let Some(rel) = write_pdf(options, &pages, &title, &mut printed.problems) {
+    let lang = config.lang.as_deref().unwrap_or("en");
+    let date = messages.iter().filter_map(|m| m.date).max().map(|d| (d.year(), d.month(), d.day()));
+    if let Some(rel) = write_pdf(options, &pages, &title, (lang, date), &mut printed.problems) {
         printed.sheets = pages.len();
         printed.file = Some(rel);
     }
@@ -277,8 +279,15 @@ fn sheets<'a>(
 /// Writes the PDF of `pages` into the output folder's `print/`, under the
 /// output folder's lock; returns its path in the output folder, or `None`
 /// with the problem in `report` (fatal).
-fn write_pdf(options: &PrintOptions, pages: &[SheetPage], title: &str, report: &mut Report) -> Option<String> {
-    let bytes = match pdf::sheets_pdf(pages, title) {
+fn write_pdf(
+    options: &PrintOptions,
+    pages: &[SheetPage],
+    title: &str,
+    (lang, date): (&str, Option<(i16, i8, i8)>),
+    report: &mut Report,
+) -> Option<String> {
+    // Dated by the newest card on them (see `PdfInfo`).
+    let bytes = match pdf::sheets_pdf(pages, &pdf::PdfInfo { title, lang, date }) {
         Ok(bytes) => bytes,
         Err(e) => {
             report.push_fatal(Diagnostic::error("content", 0, 0, e.to_string()));

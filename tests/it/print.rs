@@ -582,3 +582,53 @@ fn border_art_keeps_6_mm_inside_the_cut_on_every_theme_and_size() {
     }
     assert!(near.is_empty(), "{near:#?}");
 }
+
+/// The text of `pdf`'s objects that are not streams: the catalog, the
+/// output intent, the structure tree (krilla writes them uncompressed).
+fn objects(pdf: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(pdf).unwrap()).into_owned()
+}
+
+#[test]
+fn a_card_pdf_is_tagged_pdf_a_with_an_srgb_output_intent() {
+    // What a print shop's preflight and a screen reader look for: PDF/A-2
+    // (colours in sRGB, named by the output intent; fonts embedded), and
+    // the text tagged as a heading, paragraphs and the signature, in
+    // reading order, the artwork marked as artwork and the seal a figure
+    // with its alt text.
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "chocolate");
+    site.write("content/de.md", "---\ntitle: Danke\nlang: de\n---\nVielen Dank für *alles*.\n\nBis bald!\n");
+    site.write("waxseal.yaml", "outputs: [pdf]\nprint:\n  marks: true\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    if !installed(POPPLER, None) {
+        return;
+    }
+    for (slug, lang, heading, paragraph) in [
+        ("marguerite", "en", "For Marguerite", "Dear Marguerite, your order was made with love and wrapped in tissue."),
+        ("de", "de", "Danke", "Vielen Dank für alles."),
+    ] {
+        let pdf = site.output(&format!("cards/{slug}/card.pdf"));
+        let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with(" yes")), "{slug}: {info}");
+        // The catalog's output intent, and the XMP metadata that names the standards.
+        let raw = objects(&pdf);
+        assert!(raw.contains("/OutputIntents"), "{slug}: no output intent");
+        assert!(raw.contains("/S/GTS_PDFA1") && raw.contains("/OutputCondition(sRGB)"), "{slug}: not sRGB");
+        for standard in ["pdfaid:part>2<", "pdfaid:conformance>A<", "pdfuaid:part>1<"] {
+            assert!(raw.contains(standard), "{slug}: no {standard}");
+        }
+        assert!(raw.contains(&format!("/Lang({lang})")), "{slug}: the language is not {lang}");
+        // The structure, as a screen reader reads it: the title a heading,
+        // the message paragraphs (words kept apart across lines), the
+        // signature, the seal a figure with its alt text.
+        let tree = poppler("pdfinfo", &["-struct-text", pdf.to_str().unwrap()]);
+        assert!(tree.contains(&format!("H1 \"{heading}\"")), "{slug}: {tree}");
+        assert!(tree.contains(&format!("P (block)\n    \"{paragraph}\"")), "{slug}: {tree}");
+        assert!(tree.contains("  Figure"), "{slug}: {tree}");
+        assert!(raw.contains("/Alt(A wax seal pressed with a heart)"), "{slug}: the seal's alt text");
+    }
+    let tree = poppler("pdfinfo", &["-struct-text", site.output("cards/marguerite/card.pdf").to_str().unwrap()]);
+    assert!(tree.contains("P (block)\n    \"with love, Bev\""), "{tree}");
+}
