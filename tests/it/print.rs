@@ -345,12 +345,17 @@ fn print_lays_5x7_cards_two_to_a_letter_sheet_and_a7_cards_eight_to_an_a4() {
     if poppler {
         assert_eq!(info(&letter, "Page size"), "792 x 612 pts (letter)", "landscape");
         assert_eq!(info(&letter, "Pages"), "2");
-        // Crop marks in the margin: on the left card's left cut line (0.5 in in),
-        // above the top of its bleed (0.75 in down, less 3 mm).
+        // A 6 mm gutter between the cards (17 pt): 792 - 720 - 17 leaves
+        // 27.5 pt each side. Crop marks in the margin: on the left card's
+        // left cut line, above the top of its bleed (0.75 in down, less 3 mm);
+        // and on both cut lines either side of the gutter, 17 pt apart.
         let page = draw(&letter, 72, &["-f", "1", "-l", "1"]);
         let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
-        assert!((35..40).any(|y| dark(36, y) || dark(35, y)), "no crop mark above the left cut");
-        assert!(!dark(36, 60) && page.pixel(36, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+        let marked = |x: u32| (30..40).any(|y| dark(x, y) || dark(x + 1, y));
+        assert!(marked(27), "no crop mark above the left cut");
+        assert!(!dark(27, 60) && page.pixel(27, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+        assert!(marked(387) && marked(404), "no crop marks either side of the gutter");
+        assert!(!(30..40).any(|y| dark(395, y)), "a mark in the gutter's middle");
     }
 
     let run = site.run(&["print", "--cards", "small/**"]);
