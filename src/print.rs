@@ -132,7 +132,9 @@ fn print_sheets(options: &PrintOptions) -> PrintReport {
         return printed;
     }
     let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
-    if let Some(rel) = write_pdf(options, &pages, &title, &mut printed.problems) {
+    let lang = config.lang.as_deref().unwrap_or("en");
+    let date = messages.iter().filter_map(|m| m.date).max().map(|d| (d.year(), d.month(), d.day()));
+    if let Some(rel) = write_pdf(options, &pages, &title, (lang, date), &mut printed.problems) {
         printed.sheets = pages.len();
         printed.file = Some(rel);
     }
@@ -277,8 +279,15 @@ fn sheets<'a>(
 /// Writes the PDF of `pages` into the output folder's `print/`, under the
 /// output folder's lock; returns its path in the output folder, or `None`
 /// with the problem in `report` (fatal).
-fn write_pdf(options: &PrintOptions, pages: &[SheetPage], title: &str, report: &mut Report) -> Option<String> {
-    let bytes = match pdf::sheets_pdf(pages, title) {
+fn write_pdf(
+    options: &PrintOptions,
+    pages: &[SheetPage],
+    title: &str,
+    (lang, date): (&str, Option<(i16, i8, i8)>),
+    report: &mut Report,
+) -> Option<String> {
+    // Dated by the newest card on them (see `PdfInfo`).
+    let bytes = match pdf::sheets_pdf(pages, &pdf::PdfInfo { title, lang, date }) {
         Ok(bytes) => bytes,
         Err(e) => {
             report.push_fatal(Diagnostic::error("content", 0, 0, e.to_string()));
@@ -330,10 +339,17 @@ pub struct Imposition {
     pub marks: Vec<[f32; 4]>,
 }
 
-/// How far a cut mark on a cut line between two cards that touch runs
-/// from the edge of the cards into them: past the edge a home printer
-/// cannot print on. The cut takes it off with the line.
+/// How far a cut mark on a cut line inside the sheet runs from the edge of
+/// the cards into them, when the sheet's margin has no room for it: past
+/// the edge a home printer cannot print on. The cut takes it off with the line.
 const INLINE_MARK: f32 = 12.0 * MM;
+
+/// The least gutter between two cards: room to cut each on its own, and for
+/// each its bleed (twice the bleed when that is more).
+const GUTTER: f32 = 6.0 * MM;
+
+/// The shortest cut mark worth drawing in a margin.
+const SHORT_MARK: f32 = 3.0 * MM;
 
 /// How cards lie along one side of a sheet.
 #[derive(Debug, Clone, Copy)]
@@ -342,30 +358,46 @@ struct Axis {
     n: usize,
     /// A card's length along this side, as cut.
     card: f32,
-    /// Between two cards: none (they share a cut) or twice the bleed.
+    /// Between two cards: none (they share a cut) or a gutter.
     gap: f32,
     /// From the sheet's edge to the first card's cut.
     margin: f32,
-    /// Whether the margin holds the bleed and cut marks beyond it.
-    room: bool,
+    /// How long the cut marks in this side's margins are (0: no room for them).
+    mark: f32,
 }
 
 impl Axis {
+    /// `n` cards of length `card` on a side of `length`, a gutter between
+    /// them when there is room for one (`gutter`).
+    fn lay(n: usize, length: f32, card: f32, gutter: Option<f32>, bleed: f32) -> Axis {
+        let between = n.saturating_sub(1) as f32;
+        let gap = gutter.filter(|g| n > 1 && length - n as f32 * card - between * g >= -0.01).unwrap_or(0.0);
+        let margin = (length - n as f32 * card - between * gap) / 2.0;
+        let mark = (margin - bleed - pdf::MARK_OFFSET).min(pdf::MARK_LENGTH);
+        Axis { n, card, gap, margin, mark: if mark >= SHORT_MARK { mark } else { 0.0 } }
+    }
+
+    /// Whether the margins hold cut marks.
+    fn room(&self) -> bool {
+        self.mark > 0.0
+    }
+
     /// Where card `i`'s cut begins.
     fn start(&self, i: usize) -> f32 {
         self.margin + i as f32 * (self.card + self.gap)
     }
 
-    /// The cut lines across this side, each with whether it runs between
-    /// two cards that touch.
+    /// The cut lines across this side, each with whether it lies inside the
+    /// sheet (not on its edge or a sliver from it, where nothing is cut).
     fn cuts(&self) -> Vec<(f32, bool)> {
         let mut lines: Vec<(f32, bool)> = Vec::new();
+        let length = 2.0 * self.margin + self.n as f32 * self.card + self.n.saturating_sub(1) as f32 * self.gap;
         for i in 0..self.n {
             let a = self.start(i);
-            for (at, inner) in [(a, i > 0), (a + self.card, i + 1 < self.n)] {
-                // Cards that touch share a cut line: between two cards, not at the ends.
+            for at in [a, a + self.card] {
+                // Cards that touch share a cut line.
                 if !lines.iter().any(|(l, _)| (l - at).abs() < 0.01) {
-                    lines.push((at, inner && self.gap == 0.0));
+                    lines.push((at, at > pdf::MARK_OFFSET && at < length - pdf::MARK_OFFSET));
                 }
             }
         }
@@ -374,14 +406,14 @@ impl Axis {
 
     /// Where the marks of a cut line across this side (of `length`) run, at
     /// both ends: in the margins, from the edge of the cards' bleed
-    /// outwards; else, on a line `between` two cards, on the line itself
+    /// outwards; else, on a line `inside` the sheet, on the line itself
     /// from the cards' edge inwards; else nowhere.
-    fn mark_spans(&self, length: f32, bleed: f32, between: bool) -> Option<[(f32, f32); 2]> {
-        if self.room {
+    fn mark_spans(&self, length: f32, bleed: f32, inside: bool) -> Option<[(f32, f32); 2]> {
+        if self.room() {
             let near = self.margin - bleed - pdf::MARK_OFFSET;
-            Some([(near, near - pdf::MARK_LENGTH), (length - near, length - near + pdf::MARK_LENGTH)])
+            Some([(near, near - self.mark), (length - near, length - near + self.mark)])
         } else {
-            between.then(|| {
+            inside.then(|| {
                 let m = self.margin;
                 [(m, m + INLINE_MARK), (length - m, length - m - INLINE_MARK)]
             })
@@ -392,43 +424,46 @@ impl Axis {
 /// The most cards of `card` size (points, as cut) on a sheet of `sheet`
 /// size, portrait or landscape; `None` when not even one fits.
 ///
-/// Cards touch (one cut between two), unless the sheet has room for a gap
-/// of twice the bleed between them and for cut marks around them all: then
-/// each card keeps its bleed, as for a print shop. Cut marks go in the
-/// sheet's margins, on each cut line, outside the bleed. Where a margin has
-/// no room for them (4 A6 cards fill an A4 sheet), a cut line between two
-/// cards gets its marks on itself, from the cards' edge inwards.
+/// Between two cards runs a gutter (6 mm, or twice the bleed when that is
+/// more) wherever the sheet has room for it, so that each card is cut on
+/// its own and keeps its bleed; where it has not (4 A6 cards fill an A4
+/// sheet: 2 x 105 mm is its width), the cards touch and share a cut. Of
+/// two ways to turn the sheet that hold as many cards, the one with more
+/// gutters (then wider margins) is taken. Cut marks go in the sheet's
+/// margins, on each cut line, outside the bleed; where a margin has no room
+/// for them, a cut line inside the sheet gets its marks on itself, from the
+/// cards' edge inwards.
 pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposition> {
-    let mark_room = bleed + pdf::MARK_OFFSET + pdf::MARK_LENGTH;
-    let axis = |sheet: f32, card: f32| -> (usize, bool, bool) {
-        // A hundredth of a point of slack: an A4 sheet holds two A5 widths.
-        let n = ((sheet + 0.01) / card).floor() as usize;
-        let margin = (sheet - n as f32 * card) / 2.0;
-        let gapped = (sheet - n as f32 * card - (n.saturating_sub(1)) as f32 * 2.0 * bleed) / 2.0;
-        (n, margin >= mark_room, n > 1 && bleed > 0.0 && gapped >= mark_room)
+    let gutter = Some(GUTTER.max(2.0 * bleed));
+    // A hundredth of a point of slack: an A4 sheet holds two A5 widths.
+    let fits = |length: f32, card: f32| ((length + 0.01) / card).floor() as usize;
+    let lay = |(w, h): (f32, f32)| {
+        (Axis::lay(fits(w, card.0), w, card.0, gutter, bleed), Axis::lay(fits(h, card.1), h, card.1, gutter, bleed))
+    };
+    // Then the wider margin: nearer the edge than a few millimetres a home
+    // printer prints nothing.
+    let score = |(x, y): &(Axis, Axis)| {
+        let margin = (x.margin.min(y.margin) / MM * 10.0) as i32;
+        (x.n * y.n, usize::from(x.gap > 0.0) + usize::from(y.gap > 0.0), margin)
     };
     let (portrait, landscape) = (sheet, (sheet.1, sheet.0));
-    let count = |(w, h): (f32, f32)| axis(w, card.0).0 * axis(h, card.1).0;
-    // Portrait unless landscape holds more.
-    let sheet = if count(landscape) > count(portrait) { landscape } else { portrait };
-    let ((nx, room_x, gap_x), (ny, room_y, gap_y)) = (axis(sheet.0, card.0), axis(sheet.1, card.1));
-    if nx == 0 || ny == 0 {
+    // Portrait unless landscape holds more, or as many with more gutters, or
+    // as many gutters and wider margins.
+    let (sheet, (x, y)) = if score(&lay(landscape)) > score(&lay(portrait)) {
+        (landscape, lay(landscape))
+    } else {
+        (portrait, lay(portrait))
+    };
+    if x.n == 0 || y.n == 0 {
         return None;
     }
-    // A gap only where the cut lines across it get their marks in the other margin.
-    let lay = |n: usize, length: f32, card: f32, gap: bool| -> Axis {
-        let gap = if gap { 2.0 * bleed } else { 0.0 };
-        let margin = (length - n as f32 * card - (n - 1) as f32 * gap) / 2.0;
-        Axis { n, card, gap, margin, room: margin >= mark_room }
-    };
-    let x = lay(nx, sheet.0, card.0, gap_x && room_y);
-    let y = lay(ny, sheet.1, card.1, gap_y && room_x);
-
-    // How far a card's artwork shows past its cut on each side.
+    // How far a card's artwork shows past its cut on each side: its bleed,
+    // where a margin or a gutter has room for it.
     let reach = |axis: &Axis, i: usize| -> (f32, f32) {
-        let outer = if axis.room { bleed } else { 0.0 };
-        let before = if i == 0 { outer } else { axis.gap / 2.0 };
-        let after = if i + 1 == axis.n { outer } else { axis.gap / 2.0 };
+        let outer = bleed.min(axis.margin);
+        let inner = bleed.min(axis.gap / 2.0);
+        let before = if i == 0 { outer } else { inner };
+        let after = if i + 1 == axis.n { outer } else { inner };
         (before, after)
     };
     let mut slots = Vec::new();
@@ -446,13 +481,13 @@ pub fn impose(card: (f32, f32), sheet: (f32, f32), bleed: f32) -> Option<Imposit
 /// The cut lines across each side of a `sheet`, and their marks at both ends.
 fn cut_marks(x: &Axis, y: &Axis, sheet: (f32, f32), bleed: f32) -> Vec<[f32; 4]> {
     let mut marks = Vec::new();
-    for (at, between) in x.cuts() {
-        for (y0, y1) in y.mark_spans(sheet.1, bleed, between).into_iter().flatten() {
+    for (at, inside) in x.cuts() {
+        for (y0, y1) in y.mark_spans(sheet.1, bleed, inside).into_iter().flatten() {
             marks.push([at, y0, at, y1]);
         }
     }
-    for (at, between) in y.cuts() {
-        for (x0, x1) in x.mark_spans(sheet.0, bleed, between).into_iter().flatten() {
+    for (at, inside) in y.cuts() {
+        for (x0, x1) in x.mark_spans(sheet.0, bleed, inside).into_iter().flatten() {
             marks.push([x0, at, x1, at]);
         }
     }
@@ -502,9 +537,10 @@ mod tests {
         let i = impose(FIVE_BY_SEVEN, Sheet::Letter.points(), BLEED).unwrap();
         assert_eq!(i.slots.len(), 2);
         assert_eq!(i.sheet, (792.0, 612.0));
-        // Three vertical cut lines (the middle one shared), two horizontal:
-        // a mark at each end of each, in the margins.
-        assert_eq!(i.marks.len(), 10, "{:?}", i.marks);
+        // A gutter between them: four vertical cut lines, two horizontal, a
+        // mark at each end of each, in the margins (the side margins hold
+        // marks 4.7 mm long, the least of three).
+        assert_eq!(i.marks.len(), 12, "{:?}", i.marks);
         for [x0, y0, x1, y1] in &i.marks {
             for slot in &i.slots {
                 assert!(!inside(slot, *x0, *y0) && !inside(slot, *x1, *y1), "a mark on a card");
@@ -514,9 +550,10 @@ mod tests {
                     && [y0, y1].iter().all(|y| (0.0..=612.0).contains(*y))
             );
         }
-        // The outer edges keep their bleed (there is room); the shared cut does not.
+        // Every edge keeps its bleed: the margins and the gutter have room.
+        assert!((i.slots[1].at.0 - (i.slots[0].at.0 + 360.0) - 6.0 * MM).abs() < 0.01, "a 6 mm gutter");
         assert!((i.slots[0].at.0 - i.slots[0].clip[0] - BLEED).abs() < 0.01);
-        assert!((i.slots[0].clip[2] - (i.slots[0].at.0 + 360.0)).abs() < 0.01);
+        assert!((i.slots[0].clip[2] - (i.slots[0].at.0 + 360.0) - BLEED).abs() < 0.01);
     }
 
     #[test]
@@ -529,6 +566,71 @@ mod tests {
         assert!((a.clip[2] - b.clip[0]).abs() < 0.01, "each card's bleed fills half the gap");
         // Four vertical cut lines, two horizontal, each marked at both ends.
         assert_eq!(i.marks.len(), 12);
+    }
+
+    /// The gutters between the cards of `i` along x and along y, in mm.
+    fn gutters(i: &Imposition, card: (f32, f32)) -> (Vec<f32>, Vec<f32>) {
+        let mut xs: Vec<f32> = i.slots.iter().map(|s| s.at.0).collect();
+        let mut ys: Vec<f32> = i.slots.iter().map(|s| s.at.1).collect();
+        for v in [&mut xs, &mut ys] {
+            v.sort_by(f32::total_cmp);
+            v.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+        }
+        let gaps =
+            |v: &[f32], len: f32| v.windows(2).map(|w| ((w[1] - w[0] - len) / MM * 10.0).round() / 10.0).collect();
+        (gaps(&xs, card.0), gaps(&ys, card.1))
+    }
+
+    /// Whether every edge of every card's cut has a mark on its line.
+    fn every_cut_marked(i: &Imposition, card: (f32, f32)) -> bool {
+        let on = |vertical: bool, at: f32| {
+            i.marks.iter().any(|[x0, y0, x1, y1]| {
+                if vertical {
+                    (x0 - x1).abs() < 0.01 && (x0 - at).abs() < 0.01
+                } else {
+                    (y0 - y1).abs() < 0.01 && (y0 - at).abs() < 0.01
+                }
+            })
+        };
+        let (w, h) = i.sheet;
+        let edge = |v: f32, len: f32| v < 2.0 * MM || v > len - 2.0 * MM;
+        i.slots.iter().all(|s| {
+            let (l, t, r, b) = (s.at.0, s.at.1, s.at.0 + card.0, s.at.1 + card.1);
+            [(true, l, w), (true, r, w), (false, t, h), (false, b, h)]
+                .iter()
+                .all(|(vertical, at, len)| edge(*at, *len) || on(*vertical, *at))
+        })
+    }
+
+    #[test]
+    fn cards_get_a_gutter_wherever_the_sheet_has_room_and_each_cut_its_marks() {
+        const A6_LANDSCAPE: (f32, f32) = (148.0 * MM, 105.0 * MM);
+        const FOUR_BY_SIX: (f32, f32) = (288.0, 432.0);
+        let (a4, letter) = (Sheet::A4.points(), Sheet::Letter.points());
+        // (card, sheet, cards, gutters across, gutters down)
+        type Case = ((f32, f32), (f32, f32), usize, Vec<f32>, Vec<f32>);
+        let cases: [Case; 7] = [
+            // 2 x 105 mm is A4's width: no room, the cards touch.
+            (A6, a4, 4, vec![0.0], vec![0.0]),
+            (A6_LANDSCAPE, a4, 4, vec![0.0], vec![0.0]),
+            // Letter is 5.9 mm wider: turned, two A6 cards have room.
+            (A6, letter, 2, vec![6.0], vec![]),
+            (A7, letter, 6, vec![6.0, 6.0], vec![0.0]),
+            (FIVE_BY_SEVEN, letter, 2, vec![6.0], vec![]),
+            // Turned, with a gutter and margins a printer can print to.
+            (FOUR_BY_SIX, a4, 2, vec![6.0], vec![]),
+            (FOUR_BY_SIX, letter, 2, vec![6.0], vec![]),
+        ];
+        for (card, sheet, n, across, down) in cases {
+            let i = impose(card, sheet, BLEED).unwrap();
+            assert_eq!(i.slots.len(), n, "{card:?} on {sheet:?}");
+            assert_eq!(gutters(&i, card), (across, down), "{card:?} on {sheet:?}: {:?}", i.slots);
+            assert!(every_cut_marked(&i, card), "{card:?} on {sheet:?}: a cut with no mark: {:?}", i.marks);
+            let margin = i.slots.iter().map(|s| s.at.0.min(s.at.1)).fold(f32::MAX, f32::min);
+            if card == FOUR_BY_SIX {
+                assert!(margin > 20.0 * MM, "{card:?} on {sheet:?}: margins of {} mm", margin / MM);
+            }
+        }
     }
 
     #[test]

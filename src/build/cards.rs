@@ -160,6 +160,8 @@ fn pictures_of(
             svg: card.print_svg(theme, m, ctx.config.print.bleed.points() as f32)?,
             size: card.size,
             title: card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)),
+            lang: crate::card::pictures::print_lang(m, ctx.config),
+            date: m.date.map(|d| (d.year(), d.month(), d.day())),
         }),
         false => None,
     };

@@ -43,6 +43,16 @@ pub struct PrintJob {
     pub size: CardSize,
     /// The PDF's title.
     pub title: String,
+    /// The card's language tag (see [`print_lang`]).
+    pub lang: String,
+    /// The card's date (year, month, day), if it has one.
+    pub date: Option<(i16, i8, i8)>,
+}
+
+/// The language of message `m`'s printed card: its `lang`, the site's, or
+/// English, as its page says.
+pub fn print_lang(m: &crate::content::Message, config: &crate::config::SiteConfig) -> String {
+    m.front.lang.clone().or_else(|| config.lang.clone()).unwrap_or_else(|| "en".to_string())
 }
 
 impl PrintJob {
@@ -110,8 +120,12 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
         }
         if let Some(job) = print {
-            let pdf = crate::render::pdf::card_pdf(&job.card(theme)?, how.print, &job.title)
-                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+            let pdf = crate::render::pdf::card_pdf(
+                &job.card(theme)?,
+                how.print,
+                &crate::render::pdf::PdfInfo { title: &job.title, lang: &job.lang, date: job.date },
+            )
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
             out.push((Artifact::Pdf, pdf));
         }
         Ok(out)

@@ -300,6 +300,29 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_goes_on_one_line_when_the_sign_off_line_keeps_the_text_from_fitting() {
+        // A letter in a box just tall enough for it at the smallest size
+        // with its signature on one line.
+        let letter = "We wanted to write and say how much your kind words meant to all of us. ".repeat(12);
+        let rich = crate::markup::render(&letter, false).unwrap().rich;
+        let try_in = |signature: &str, height: f32| {
+            let content = Content { title: None, text: &rich, signature: Some(signature), lang: None };
+            layout(theme(), content, Frame { height, ..A6 })
+        };
+        let mut height = 900.0;
+        while try_in("with love, Beverly", height - 10.0).is_ok() {
+            height -= 10.0;
+        }
+        assert_eq!(try_in("with love, Beverly", height).unwrap().size_pt, theme().spec.text.min_size);
+        let laid = try_in("with love,\nBeverly", height).unwrap();
+        let signed: Vec<String> = laid.lines.iter().filter(|l| l.part != Part::Body).map(text).collect();
+        assert_eq!(signed, ["with love, Beverly"]);
+        // Where there is room, the sign-off stands above the name.
+        let roomy = try_in("with love,\nBeverly", height + 200.0).unwrap();
+        assert_eq!(roomy.lines.iter().filter(|l| l.part == Part::SignOff).count(), 1);
+    }
+
+    #[test]
     fn a_long_title_wraps_in_balanced_lines_before_it_shrinks() {
         let title = "A very warm thank you for the kindest words anyone has ever written about our little shop";
         let laid = lay(Some(title), "Thank you.", None, A6);

@@ -178,53 +178,23 @@ fn check_length(content: &Content) -> Result<(), LayoutError> {
 }
 
 /// Lays out the title, the message and the signature in `frame`, shrinking
-/// the text until it fits, and centres the result vertically.
+/// the text until it fits, and centres the result vertically. A signature
+/// whose sign-off words stand on a line of their own that keeps the text
+/// from fitting at the smallest size (a small card) is set on one line.
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     check_length(&content)?;
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);
-
-    // Most messages fit at the theme's size: one try. Otherwise the smallest
-    // size is checked first, so a text that cannot fit fails at once; a long
-    // text that does not fit at the smallest size is set tighter (closer
-    // paragraphs, less leading, a smaller title) before giving up.
-    let min = settings.min_size.min(settings.size);
-    let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
-    let max = fit::ceiling(&blocks, settings, frame).max(min);
-    let roomy = fits(&arrange(&measurer, &blocks, settings, frame, max, Pass::Fit, Squeeze::NONE)?);
-    let tight = !roomy && !fits(&arrange(&measurer, &blocks, settings, frame, min, Pass::Fit, Squeeze::NONE)?);
-    let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
-    let at_min =
-        if tight { Some(arrange(&measurer, &blocks, settings, frame, min, Pass::Fit, squeeze)?) } else { None };
-    if let Some(at_min) = at_min.filter(|laid| !fits(laid)) {
-        let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
-        let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
-        return Err(LayoutError::DoesNotFit { lines, min_size: min });
-    }
-    // The largest size, in quarter points down from the theme's, at which
-    // the text fits. Height grows with size, so a binary search finds it in
-    // a few tries; the usual short message fits at the first.
-    let steps = ((max - min) / 0.25).ceil() as usize;
-    let size_at = |step: usize| (max - 0.25 * step as f32).max(min);
-    let fits_at = |step: usize| -> Result<bool, LayoutError> {
-        Ok(step >= steps || fits(&arrange(&measurer, &blocks, settings, frame, size_at(step), Pass::Fit, squeeze)?))
-    };
-    let (mut lo, mut hi) = (0, steps);
-    if !roomy && !fits_at(0)? {
-        // fits_at(lo) is false and fits_at(hi) is true.
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2;
-            if fits_at(mid)? {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
+    let (blocks, (size, squeeze)) = match size_to_fit(&measurer, &blocks, settings, frame) {
+        Err(LayoutError::DoesNotFit { .. }) if content.signature.is_some_and(|s| s.contains('\n')) => {
+            let one_line = content.signature.map(|s| s.replace('\n', " "));
+            let (blocks, _) = prepare(&measurer, theme, Content { signature: one_line.as_deref(), ..content });
+            let fitted = size_to_fit(&measurer, &blocks, settings, frame)?;
+            (blocks, fitted)
         }
-    } else {
-        hi = 0;
-    }
-    let size = size_at(hi);
+        fitted => (blocks, fitted?),
+    };
     let mut laid = arrange(&measurer, &blocks, settings, frame, size, Pass::Final, squeeze)?;
     laid.missing = missing;
     // Optical centre: a little above the middle (or the top, if the theme says so).
@@ -242,6 +212,55 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     }
     keep_ink_inside(&mut laid.lines, &inks, frame.width);
     Ok(laid)
+}
+
+/// The body size, in points, at which `blocks` fit `frame`, and how tightly
+/// they are set for it: the largest up to the ceiling (a short note grows).
+fn size_to_fit(
+    measurer: &Measurer,
+    blocks: &[Prepared],
+    settings: &TextSettings,
+    frame: Frame,
+) -> Result<(f32, Squeeze), LayoutError> {
+    // Most messages fit at the theme's size: one try. Otherwise the smallest
+    // size is checked first, so a text that cannot fit fails at once; a long
+    // text that does not fit at the smallest size is set tighter (closer
+    // paragraphs, less leading, a smaller title) before giving up.
+    let min = settings.min_size.min(settings.size);
+    let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
+    let max = fit::ceiling(blocks, settings, frame).max(min);
+    let roomy = fits(&arrange(measurer, blocks, settings, frame, max, Pass::Fit, Squeeze::NONE)?);
+    let tight = !roomy && !fits(&arrange(measurer, blocks, settings, frame, min, Pass::Fit, Squeeze::NONE)?);
+    let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
+    let at_min = if tight { Some(arrange(measurer, blocks, settings, frame, min, Pass::Fit, squeeze)?) } else { None };
+    if let Some(at_min) = at_min.filter(|laid| !fits(laid)) {
+        let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
+        let lines = ((at_min.height - frame.height) / line_px).ceil().max(1.0) as usize;
+        return Err(LayoutError::DoesNotFit { lines, min_size: min });
+    }
+    // The largest size, in quarter points down from the theme's, at which
+    // the text fits. Height grows with size, so a binary search finds it in
+    // a few tries; the usual short message fits at the first.
+    let steps = ((max - min) / 0.25).ceil() as usize;
+    let size_at = |step: usize| (max - 0.25 * step as f32).max(min);
+    let fits_at = |step: usize| -> Result<bool, LayoutError> {
+        Ok(step >= steps || fits(&arrange(measurer, blocks, settings, frame, size_at(step), Pass::Fit, squeeze)?))
+    };
+    let (mut lo, mut hi) = (0, steps);
+    if !roomy && !fits_at(0)? {
+        // fits_at(lo) is false and fits_at(hi) is true.
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if fits_at(mid)? {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+    } else {
+        hi = 0;
+    }
+    Ok((size_at(hi), squeeze))
 }
 
 /// Places a line's pieces in drawing order, each measured on its own (one

@@ -20,6 +20,7 @@ use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Theme};
 
 pub mod layers;
+pub mod parts;
 pub mod pdf;
 pub mod place;
 pub mod raster;
@@ -81,6 +82,11 @@ pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
     let (w, h) = (size.width as f32, size.height as f32);
     let text_box =
         PxRect { x: g.text_box.x * w, y: g.text_box.y * h, width: g.text_box.width * w, height: g.text_box.height * h };
+    let margin = g.margin.as_ref().or(theme.spec.geometry.margin.as_ref());
+    let text_box = match margin {
+        Some(margin) => place::inset(text_box, margin.points() as f32 / 72.0 * 25.4 * place::px_per_mm(size), (w, h)),
+        None => text_box,
+    };
     let (text_box, seal) = place::place(theme, g, size, text_box);
     Boxes { text_box, seal }
 }
@@ -119,7 +125,8 @@ struct CardContext {
     width: u32,
     height: u32,
     u: f32,
-    /// Pixels per millimetre, for sizes that stay the same on every card.
+    /// A millimetre of the card as cut, in pixels: for art that keeps a
+    /// physical distance from the cut whatever the card's size.
     mm: f32,
     size: String,
     landscape: bool,
@@ -178,6 +185,11 @@ pub struct PrintSvg {
     /// theme that does not look at `card.bleed` (one made before it
     /// existed), whose bleed the PDF fills with the paper's edge colour.
     pub draws_bleed: bool,
+    /// The same card cut into its artwork, blocks of text and seal, for a
+    /// tagged PDF; `None` for a template that cannot be cut so.
+    pub parts: Option<parts::Parts>,
+    /// The message as plain text, the alt text of a card drawn whole.
+    pub alt: String,
 }
 
 impl CardContext {
@@ -197,14 +209,45 @@ impl CardContext {
 
 /// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
 pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
-    let (mut context, _) = card_context(theme, size, content, bleed)?;
+    let (mut context, seal) = card_context(theme, size, content, bleed)?;
     let svg = render_card(theme, &context)?;
+    let parts = print_parts(theme, size, content, &svg, &context, &seal)?;
     // The same card without a bleed (its text and seal as they are).
     let draws_bleed = bleed > 0.0 && {
         context.insert("card", &CardContext::of(size, 0.0));
         render_card(theme, &context)? != svg
     };
-    Ok(PrintSvg { svg, bleed, draws_bleed })
+    Ok(PrintSvg { svg, bleed, draws_bleed, parts, alt: content.alt.to_string() })
+}
+
+/// The print card `svg` (drawn from `context`) cut into parts, if its
+/// template allows (see [`parts`]).
+fn print_parts(
+    theme: &Theme,
+    size: CardSize,
+    content: &CardContent,
+    svg: &str,
+    context: &tera::Context,
+    seal: &str,
+) -> Result<Option<parts::Parts>, RenderError> {
+    let mut context = context.clone();
+    let b = boxes(theme, size);
+    let layout = content.layout;
+    let text = text_svg(theme, layout, b.text_box.x, b.text_box.y);
+    context.insert("text", "");
+    context.insert("seal", "");
+    let base = render_card(theme, &context)?;
+    let blocks = parts::blocks(layout, theme.spec.text.line_height)
+        .into_iter()
+        .map(|(block, lines)| {
+            let mut part = Layout { lines: layout.lines[lines].to_vec(), missing: Vec::new(), ..*layout };
+            parts::spaced(&mut part.lines);
+            let words = parts::plain(&part.lines);
+            (block, text_svg(theme, &part, b.text_box.x, b.text_box.y), words)
+        })
+        .collect();
+    Ok(parts::cut(svg, &base, &text, seal, blocks)
+        .map(|cut| parts::Parts { seal_alt: parts::seal_alt(content.seal), ..cut }))
 }
 
 /// What the theme's card.svg template sees, and the seal's SVG.

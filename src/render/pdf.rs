@@ -30,18 +30,23 @@
 
 use std::sync::{Arc, OnceLock};
 
+use std::num::NonZeroU16;
+
 use krilla::color::separation::{SeparationColorant, SeparationSpace};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Rect, Size, Transform};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{FillRule, LineCap, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, ListNumbering, Node, SpanTag, Tag, TagGroup, TagTree};
 use krilla::{Document, SerializeSettings};
 use krilla_svg::{SurfaceExt, SvgSettings};
 use resvg::usvg::roxmltree;
 use usvg_print as usvg;
 
 use crate::config::PrintConfig;
+use crate::render::parts::Block;
 use crate::render::PrintSvg;
 use crate::size::CardSize;
 use crate::theme::Theme;
@@ -101,7 +106,10 @@ impl PrintFonts {
 
 /// A card made ready for a PDF: its SVG, bleed included, parsed.
 pub struct PrintCard {
-    tree: usvg::Tree,
+    /// Its artwork, text and seal.
+    art: Art,
+    /// The message as plain text: the alt text of a card drawn whole.
+    alt: String,
     /// Its size as cut, in points.
     trim: (f32, f32),
     /// How far its artwork runs past the cut, in points.
@@ -110,17 +118,47 @@ pub struct PrintCard {
     ppi: f32,
 }
 
+/// A card's SVG parsed whole (untagged but as a figure), or in parts.
+enum Art {
+    Whole(Box<usvg::Tree>),
+    Parts(Box<PrintParts>),
+}
+
+/// A card's artwork, blocks of text and seal, each parsed.
+struct PrintParts {
+    base: usvg::Tree,
+    blocks: Vec<(Block, usvg::Tree, String)>,
+    seal: usvg::Tree,
+    seal_alt: String,
+}
+
 impl PrintCard {
     /// Parses a card's print SVG (drawn `svg.bleed` pixels past each edge),
     /// refusing, as for the PNG, artwork that refers to anything outside it.
     pub fn new(theme: &Theme, size: CardSize, svg: &PrintSvg) -> Result<PrintCard, PdfError> {
         crate::render::check_references(&svg.svg).map_err(|e| PdfError::Svg(e.to_string()))?;
         let edge = (!svg.draws_bleed).then_some(theme.spec.palette.paper_edge.as_str());
-        let grown =
-            grow_viewport(&svg.svg, (size.width as f32, size.height as f32), svg.bleed, edge).map_err(PdfError::Svg)?;
         let fonts = theme.caches.get_or_default::<PrintFonts>();
-        let tree = usvg::Tree::from_str(&grown, fonts.options(theme)).map_err(|e| PdfError::Svg(e.to_string()))?;
-        Ok(PrintCard { tree, trim: size.trim_points(), bleed: svg.bleed / size.ppi * 72.0, ppi: size.ppi })
+        let (px, bleed) = ((size.width as f32, size.height as f32), svg.bleed);
+        let parse = |source: &str, edge: Option<&str>| -> Result<usvg::Tree, PdfError> {
+            let grown = grow_viewport(source, px, bleed, edge).map_err(PdfError::Svg)?;
+            usvg::Tree::from_str(&grown, fonts.options(theme)).map_err(|e| PdfError::Svg(e.to_string()))
+        };
+        let art = match &svg.parts {
+            Some(p) => Art::Parts(Box::new(PrintParts {
+                base: parse(&p.base, edge)?,
+                blocks: p
+                    .blocks
+                    .iter()
+                    .map(|(b, svg, text)| Ok((*b, parse(svg, None)?, text.clone())))
+                    .collect::<Result<_, PdfError>>()?,
+                seal: parse(&p.seal, None)?,
+                seal_alt: p.seal_alt.clone(),
+            })),
+            None => Art::Whole(Box::new(parse(&svg.svg, edge)?)),
+        };
+        let (trim, bleed) = (size.trim_points(), svg.bleed / size.ppi * 72.0);
+        Ok(PrintCard { art, alt: svg.alt.clone(), trim, bleed, ppi: size.ppi })
     }
 
     /// Its size as cut, in points.
@@ -128,8 +166,10 @@ impl PrintCard {
         self.trim
     }
 
-    /// Draws the card with its cut at `(x, y)`, its artwork clipped to `clip`.
-    fn draw(&self, surface: &mut Surface, x: f32, y: f32, clip: Rect) {
+    /// Draws the card with its cut at `(x, y)`, its artwork clipped to
+    /// `clip`, and returns its structure, in reading order: the nodes of
+    /// the document's tag tree its text and seal make.
+    fn draw(&self, surface: &mut Surface, x: f32, y: f32, clip: Rect) -> Vec<Node> {
         let b = self.bleed;
         let (w, h) = self.trim;
         surface.push_clip_path(&rect_path(clip), &FillRule::NonZero);
@@ -137,15 +177,101 @@ impl PrintCard {
         let settings = SvgSettings { embed_text: true, filter_scale: self.ppi / 72.0 };
         let size = Size::from_wh(w + 2.0 * b, h + 2.0 * b).expect("cards have a size");
         // It draws what it can; there is no failure to report.
-        let _ = surface.draw_svg(&self.tree, size, settings);
+        let draw = |surface: &mut Surface, tree: &usvg::Tree, tag: ContentTag| {
+            let id = surface.start_tagged(tag);
+            let _ = surface.draw_svg(tree, size, settings);
+            surface.end_tagged();
+            id
+        };
+        let decoration = ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout));
+        let nodes = match &self.art {
+            Art::Whole(tree) => {
+                let id = draw(surface, tree, ContentTag::Other);
+                vec![TagGroup::with_children(Tag::Figure(Some(self.alt.clone())), vec![id.into()]).into()]
+            }
+            Art::Parts(parts) => {
+                draw(surface, &parts.base, decoration);
+                let mut text = Structure::default();
+                for (block, tree, words) in &parts.blocks {
+                    if *block == Block::Ornament {
+                        draw(surface, tree, decoration);
+                    } else {
+                        let id = draw(surface, tree, ContentTag::Span(SpanTag::empty()));
+                        text.push(*block, id.into(), words);
+                    }
+                }
+                let seal = draw(surface, &parts.seal, ContentTag::Other);
+                let mut nodes = text.finish();
+                nodes
+                    .push(TagGroup::with_children(Tag::Figure(Some(parts.seal_alt.clone())), vec![seal.into()]).into());
+                nodes
+            }
+        };
         surface.pop();
         surface.pop();
+        nodes
     }
+}
+
+/// A card's text as the tag tree's nodes: a heading, paragraphs, lists of
+/// items, quotes; made block by block.
+#[derive(Default)]
+struct Structure {
+    nodes: Vec<Node>,
+    /// The list being made, while its items come.
+    list: Option<TagGroup>,
+}
+
+impl Structure {
+    /// Adds the block whose content is `content`, and whose text is `words`.
+    fn push(&mut self, block: Block, content: Node, words: &str) {
+        if block == Block::ListItem {
+            let item =
+                TagGroup::with_children(Tag::LI, vec![TagGroup::with_children(Tag::LBody, vec![content]).into()]);
+            self.list.get_or_insert_with(|| TagGroup::new(Tag::L(ListNumbering::None))).push(item);
+            return;
+        }
+        self.end_list();
+        let group = match block {
+            Block::Title => TagGroup::with_children(Tag::Hn(NonZeroU16::MIN, Some(words.into())), vec![content]),
+            Block::Heading => {
+                TagGroup::with_children(Tag::Hn(NonZeroU16::new(2).expect("2"), Some(words.into())), vec![content])
+            }
+            Block::Quote => {
+                TagGroup::with_children(Tag::BlockQuote, vec![TagGroup::with_children(Tag::P, vec![content]).into()])
+            }
+            _ => TagGroup::with_children(Tag::P, vec![content]),
+        };
+        self.nodes.push(group.into());
+    }
+
+    fn end_list(&mut self) {
+        if let Some(list) = self.list.take() {
+            self.nodes.push(list.into());
+        }
+    }
+
+    fn finish(mut self) -> Vec<Node> {
+        self.end_list();
+        self.nodes
+    }
+}
+
+/// What a PDF says of itself.
+pub struct PdfInfo<'a> {
+    /// Its title (the card's, or the sheets').
+    pub title: &'a str,
+    /// Its language, a language tag.
+    pub lang: &'a str,
+    /// Its date (year, month, day): the card's. A PDF/A must have one; an
+    /// undated card is dated 1 January 1970, as a clock would make every
+    /// build's bytes differ.
+    pub date: Option<(i16, i8, i8)>,
 }
 
 /// A card's print PDF: one page of its trim size plus the bleed (plus room
 /// for crop marks when `print.marks`), TrimBox and BleedBox set.
-pub fn card_pdf(card: &PrintCard, print: &PrintConfig, title: &str) -> Result<Vec<u8>, PdfError> {
+pub fn card_pdf(card: &PrintCard, print: &PrintConfig, info: &PdfInfo) -> Result<Vec<u8>, PdfError> {
     let (w, h) = card.trim;
     let bleed = print.bleed.points() as f32;
     let margin = if print.marks { bleed + MARK_OFFSET + MARK_LENGTH + MARK_MARGIN } else { bleed };
@@ -153,18 +279,24 @@ pub fn card_pdf(card: &PrintCard, print: &PrintConfig, title: &str) -> Result<Ve
     let bleed_box = outset(trim, bleed);
     let page = Size::from_wh(w + 2.0 * margin, h + 2.0 * margin).expect("cards have a size");
     let settings = PageSettings::new(page).with_trim_box(Some(trim)).with_bleed_box(Some(bleed_box));
-    let mut document = document(title);
-    {
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        card.draw(&mut surface, margin, margin, bleed_box);
-        if print.marks {
-            draw_marks(&mut surface, &crop_marks(trim, bleed));
+    conforming(|level| {
+        let mut document = document(info, Some(&card.alt), level);
+        let mut tree = TagTree::new();
+        {
+            let mut page = document.start_page_with(settings.clone());
+            let mut surface = page.surface();
+            for node in card.draw(&mut surface, margin, margin, bleed_box) {
+                tree.push(node);
+            }
+            if print.marks {
+                draw_marks(&mut surface, &crop_marks(trim, bleed));
+            }
+            surface.finish();
+            page.finish();
         }
-        surface.finish();
-        page.finish();
-    }
-    document.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+        document.set_tag_tree(tree);
+        document
+    })
 }
 
 /// One page of a sheet PDF: cards placed on it, and its cut marks.
@@ -179,30 +311,89 @@ pub struct SheetPage<'a> {
 }
 
 /// A PDF of pages of cards.
-pub fn sheets_pdf(pages: &[SheetPage], title: &str) -> Result<Vec<u8>, PdfError> {
-    let mut document = document(title);
-    for sheet in pages {
-        let size = Size::from_wh(sheet.size.0, sheet.size.1).expect("sheets have a size");
-        let mut page = document.start_page_with(PageSettings::new(size));
-        let mut surface = page.surface();
-        for (card, (x, y), clip) in &sheet.cards {
-            card.draw(&mut surface, *x, *y, *clip);
+pub fn sheets_pdf(pages: &[SheetPage], info: &PdfInfo) -> Result<Vec<u8>, PdfError> {
+    conforming(|level| {
+        let mut document = document(info, None, level);
+        let mut tree = TagTree::new();
+        for sheet in pages {
+            let size = Size::from_wh(sheet.size.0, sheet.size.1).expect("sheets have a size");
+            let mut page = document.start_page_with(PageSettings::new(size));
+            let mut surface = page.surface();
+            for (card, (x, y), clip) in &sheet.cards {
+                // Each card a part of the document, in the order they are cut.
+                tree.push(TagGroup::with_children(Tag::Part, card.draw(&mut surface, *x, *y, *clip)));
+            }
+            draw_marks(&mut surface, &sheet.marks);
+            surface.finish();
+            page.finish();
         }
-        draw_marks(&mut surface, &sheet.marks);
-        surface.finish();
-        page.finish();
-    }
-    document.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+        document.set_tag_tree(tree);
+        document
+    })
 }
 
-/// A new document: no date or anything else that changes between two runs,
-/// so the same card gives the same bytes.
-fn document(title: &str) -> Document {
-    let settings =
-        SerializeSettings { render_svg_glyph_fn: krilla_svg::render_svg_glyph, ..SerializeSettings::default() };
+/// The standards a PDF is checked against as it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// PDF/A-2a and PDF/UA-1: for print and for screen readers.
+    Accessible,
+    /// PDF/A-2b: for print. Still tagged, but some of its text does not map
+    /// back to characters (krilla cannot tell which of an Arabic word's
+    /// glyphs are which letters), which PDF/A-2a and PDF/UA-1 forbid.
+    Archival,
+}
+
+/// The bytes of the document `make` makes, at the best level it passes.
+fn conforming(make: impl Fn(Level) -> Document) -> Result<Vec<u8>, PdfError> {
+    let written = |level| make(level).finish();
+    match written(Level::Accessible) {
+        Err(krilla::error::KrillaError::Validation(_)) => written(Level::Archival),
+        done => done,
+    }
+    .map_err(|e| PdfError::Write(format!("{e:?}")))
+}
+
+/// A new document as `info` says, described as `alt`, with a bookmark
+/// of its title to its first page: no clock or anything else that changes
+/// between two runs, so the same card gives the same bytes.
+///
+/// At [`Level::Accessible`] it is PDF/A-2a and PDF/UA-1, checked by krilla
+/// as it is written: what a
+/// print shop's preflight asks for (every colour in sRGB, which the output
+/// intent names; fonts embedded) and what a screen reader needs (the text
+/// tagged in reading order, the artwork marked as such, alt text for the
+/// seal, the language and title).
+fn document(info: &PdfInfo, alt: Option<&str>, level: Level) -> Document {
+    let configuration = match level {
+        Level::Accessible => ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A2_A)
+            .with_accessibility_validator(Accessibility::UA1),
+        Level::Archival => ConfigurationBuilder::new().with_archival_validator(Archival::A2_B),
+    }
+    .finish()
+    .expect("PDF/A-2 and PDF/UA-1 share PDF 1.7");
+    let settings = SerializeSettings {
+        render_svg_glyph_fn: krilla_svg::render_svg_glyph,
+        configuration,
+        enable_tagging: true,
+        ..SerializeSettings::default()
+    };
     let mut document = Document::new_with(settings);
-    let metadata = krilla::metadata::Metadata::new().title(title.to_string()).creator("waxseal".to_string());
+    let (year, month, day) = info.date.unwrap_or((1970, 1, 1));
+    let date = krilla::metadata::DateTime::new(year.max(0) as u16).month(month as u8).day(day as u8);
+    let mut metadata = krilla::metadata::Metadata::new()
+        .title(info.title.to_string())
+        .language(info.lang.to_string())
+        .creation_date(date)
+        .creator("waxseal".to_string());
+    if let Some(alt) = alt {
+        metadata = metadata.description(alt.to_string());
+    }
     document.set_metadata(metadata);
+    let mut outline = krilla::outline::Outline::new();
+    let top = krilla::destination::XyzDestination::new(0, krilla::geom::Point::from_xy(0.0, 0.0));
+    outline.push_child(krilla::outline::OutlineNode::new(info.title.to_string(), top));
+    document.set_outline(outline);
     document
 }
 
@@ -221,15 +412,16 @@ pub fn crop_marks(trim: Rect, bleed: f32) -> Vec<[f32; 4]> {
 }
 
 /// Strokes cut marks as hairlines in the registration colour (every ink of
-/// the press), as print shops expect them.
+/// the press), as print shops expect them, marked as the page's artifacts.
 fn draw_marks(surface: &mut Surface, marks: &[[f32; 4]]) {
     if marks.is_empty() {
         return;
     }
-    let registration = SeparationSpace::new(
-        SeparationColorant::AllColorants,
-        krilla::color::cmyk::Color::new(255, 255, 255, 255).into(),
-    );
+    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Page)));
+    // Black in sRGB for viewers: PDF/A allows no device CMYK beside an
+    // sRGB output intent; the press still prints it on every plate.
+    let registration =
+        SeparationSpace::new(SeparationColorant::AllColorants, krilla::color::rgb::Color::black().into());
     let color: krilla::color::Color = krilla::color::separation::Color::new(255, registration).into();
     surface.set_fill(None);
     surface.set_stroke(Some(Stroke {
@@ -248,6 +440,7 @@ fn draw_marks(surface: &mut Surface, marks: &[[f32; 4]]) {
         surface.draw_path(&path);
     }
     surface.set_stroke(None);
+    surface.end_tagged();
 }
 
 fn rect_path(rect: Rect) -> krilla::geom::Path {

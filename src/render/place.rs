@@ -58,7 +58,7 @@ pub fn seal_radius(theme: &Theme, g: &Geometry, size: CardSize) -> f32 {
 
 /// Where the seal goes (centre and radius) and the text box that keeps clear
 /// of it: the geometry's centre, moved in as far as it takes for the seal to
-/// keep [`CLEAR_MM`] inside the border art (`seal.frame`); then the text
+/// keep [`CLEAR_MM`] inside the border art (`seal.frame`, `seal.frame_min`); then the text
 /// box, where it would come closer than that, cut back on the side that
 /// faces the seal.
 pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (PxRect, (f32, f32, f32)) {
@@ -66,7 +66,12 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     let r = seal_radius(theme, g, size);
     let clear = CLEAR_MM * px_per_mm(size);
     let keep = Keep { back: REACH_BACK * r + clear, on: REACH * r + clear };
-    let border = theme.spec.seal.frame.unwrap_or(0.0) * w.min(h);
+    let spec = &theme.spec.seal;
+    let border_min = spec
+        .frame_min
+        .as_ref()
+        .map_or(0.0, |min| min.cut.points() as f32 / 72.0 * 25.4 * px_per_mm(size) + min.plus * w.min(h));
+    let border = (spec.frame.unwrap_or(0.0) * w.min(h)).max(border_min);
     let within = |at: f32, side: f32| {
         let (low, high) = (border + keep.back, side - border - keep.on);
         if low > high {
@@ -77,6 +82,14 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     };
     let (cx, cy) = (within(g.seal.x * w, w), within(g.seal.y * h, h));
     (clear_of(text_box, (cx, cy), keep), (cx, cy, r))
+}
+
+/// `text` cut back where it comes nearer than `margin` pixels to an edge
+/// of a card `w` by `h` pixels.
+pub fn inset(text: PxRect, margin: f32, (w, h): (f32, f32)) -> PxRect {
+    let (left, top) = (text.x.max(margin), text.y.max(margin));
+    let (right, bottom) = ((text.x + text.width).min(w - margin), (text.y + text.height).min(h - margin));
+    PxRect { x: left, y: top, width: (right - left).max(0.0), height: (bottom - top).max(0.0) }
 }
 
 /// How far from the seal's centre to keep clear: up and to the left
@@ -107,6 +120,15 @@ fn clear_of(text: PxRect, (cx, cy): (f32, f32), keep: Keep) -> PxRect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_margin_cuts_the_text_box_back_only_where_it_comes_nearer_the_edge() {
+        let text = PxRect { x: 50.0, y: 120.0, width: 900.0, height: 700.0 };
+        let kept = inset(text, 100.0, (1000.0, 1000.0));
+        assert_eq!((kept.x, kept.y, kept.width, kept.height), (100.0, 120.0, 800.0, 700.0));
+        let wide = inset(text, 40.0, (1000.0, 1000.0));
+        assert_eq!((wide.x, wide.width), (50.0, 900.0));
+    }
 
     #[test]
     fn a_text_box_is_cut_back_on_the_side_that_faces_the_seal() {

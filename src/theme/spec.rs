@@ -161,6 +161,12 @@ pub struct Geometry {
     /// theme that gives no `seal.diameter` (0.1 when neither is given).
     #[serde(default)]
     pub seal_radius: Option<f32>,
+    /// The least distance from the cut to the text box (`12mm`): border art
+    /// kept a physical distance inside the cut comes nearer a small card's
+    /// text box, which this keeps clear of it. A size's geometry without
+    /// one takes the theme's.
+    #[serde(default)]
+    pub margin: Option<crate::config::Length>,
 }
 
 /// The default seal of the theme's cards.
@@ -181,6 +187,22 @@ pub struct SealDefaults {
     /// shorter side: the seal keeps its clear space inside it (0: the edge).
     #[serde(default)]
     pub frame: Option<f32>,
+    /// For border art kept a physical distance inside the cut (so on small
+    /// cards further in than `frame`): that distance, and how much further
+    /// in (of the shorter side) the art ends.
+    #[serde(default)]
+    pub frame_min: Option<FrameMin>,
+}
+
+/// Border art kept `cut` inside the cut that ends `plus` (a fraction of the
+/// card's shorter side) further in: `{ cut: 6.4mm, plus: 0.027 }`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameMin {
+    /// How far inside the cut the art starts, at the least.
+    pub cut: crate::config::Length,
+    /// How far further in it ends, as a fraction of the shorter side.
+    pub plus: f32,
 }
 
 /// How one kind of text looks. Unset fields keep the text's own look.

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{installed, tree, Image, Site};
+use crate::support::{hex, installed, tree, Image, Site};
 
 /// poppler's tools, which read the PDFs back: a test without them skips
 /// that part (see [`installed`]).
@@ -351,12 +351,17 @@ fn print_lays_5x7_cards_two_to_a_letter_sheet_and_a7_cards_eight_to_an_a4() {
     if poppler {
         assert_eq!(info(&letter, "Page size"), "792 x 612 pts (letter)", "landscape");
         assert_eq!(info(&letter, "Pages"), "2");
-        // Crop marks in the margin: on the left card's left cut line (0.5 in in),
-        // above the top of its bleed (0.75 in down, less 3 mm).
+        // A 6 mm gutter between the cards (17 pt): 792 - 720 - 17 leaves
+        // 27.5 pt each side. Crop marks in the margin: on the left card's
+        // left cut line, above the top of its bleed (0.75 in down, less 3 mm);
+        // and on both cut lines either side of the gutter, 17 pt apart.
         let page = draw(&letter, 72, &["-f", "1", "-l", "1"]);
         let dark = |x: u32, y: u32| page.pixel(x, y)[..3].iter().all(|c| *c < 140);
-        assert!((35..40).any(|y| dark(36, y) || dark(35, y)), "no crop mark above the left cut");
-        assert!(!dark(36, 60) && page.pixel(36, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+        let marked = |x: u32| (30..40).any(|y| dark(x, y) || dark(x + 1, y));
+        assert!(marked(27), "no crop mark above the left cut");
+        assert!(!dark(27, 60) && page.pixel(27, 50)[..3] != [255, 255, 255], "the bleed is kraft, unmarked");
+        assert!(marked(387) && marked(404), "no crop marks either side of the gutter");
+        assert!(!(30..40).any(|y| dark(395, y)), "a mark in the gutter's middle");
     }
 
     let run = site.run(&["print", "--cards", "small/**"]);
@@ -454,4 +459,187 @@ fn print_makes_a_card_for_every_row_of_a_merged_message() {
     // One row's card alone, by its slug.
     let run = site.run(&["print", "--cards", "thanks/A-101"]);
     assert!(run.stderr.contains("printed 1 card on 1 A4 sheet"), "{}", run.stderr);
+}
+
+/// WCAG's contrast ratio of two `#rrggbb` colours, from 1 to 21.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |color: &str| {
+        let [r, g, b] = hex(color).map(|c| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        });
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_themes_ink_and_emphasis_read_on_its_paper_at_4_5_to_1() {
+    // Body text and emphasised words (the accent: also links, kraft's
+    // title, minimal's signature) are small type: WCAG's 4.5:1 for print
+    // as for the screen.
+    let root = tempfile::tempdir().unwrap();
+    let mut low = Vec::new();
+    for name in waxseal::theme::built_in_names() {
+        let theme = waxseal::theme::load(root.path(), name).unwrap();
+        let p = &theme.spec.palette;
+        for (role, color) in [("ink", &p.ink), ("accent", &p.accent)] {
+            let ratio = contrast(color, &p.paper);
+            if ratio < 4.5 {
+                low.push(format!("{name}: {role} {color} on {} is {ratio:.2}:1", p.paper));
+            }
+        }
+    }
+    assert!(low.is_empty(), "{low:#?}");
+}
+
+/// How far, in pixels, the nearest ink of `card` is from its edges (from
+/// the cut), leaving out art that runs off the edge into the bleed (a row
+/// or column whose ink touches the edge); ink is a pixel further than 40
+/// levels from the paper's tones (between `paper` and `edge`), outside the
+/// `seal`'s box (x, y, width, height). `None` when nothing is nearer than
+/// `band` pixels.
+fn nearest_ink(card: &Image, paper: &str, edge: &str, band: u32, seal: [f32; 4]) -> Option<(u32, &'static str)> {
+    let (a, b) = (hex(paper).map(f32::from), hex(edge).map(f32::from));
+    let ink = |x: u32, y: u32| {
+        let [sx, sy, sw, sh] = seal;
+        if (sx..sx + sw).contains(&(x as f32)) && (sy..sy + sh).contains(&(y as f32)) {
+            return false;
+        }
+        let p = card.pixel(x, y).map(f32::from);
+        let ab: f32 = (0..3).map(|c| (b[c] - a[c]).powi(2)).sum();
+        let t = ((0..3).map(|c| (p[c] - a[c]) * (b[c] - a[c])).sum::<f32>() / ab.max(1.0)).clamp(0.0, 1.0);
+        (0..3).map(|c| (p[c] - (a[c] + t * (b[c] - a[c]))).abs()).fold(0.0, f32::max) > 40.0
+    };
+    let (w, h) = (card.width, card.height);
+    // A pixel of each side, at depth d along line i.
+    let at = |side: &str, i: u32, d: u32| match side {
+        "left" => (d, i),
+        "right" => (w - 1 - d, i),
+        "top" => (i, d),
+        _ => (i, h - 1 - d),
+    };
+    let ink_at = |side: &str, i: u32, d: u32| {
+        let (x, y) = at(side, i, d);
+        ink(x, y)
+    };
+    let mut nearest: Option<(u32, &str)> = None;
+    for (side, lines) in [("left", h), ("right", h), ("top", w), ("bottom", w)] {
+        for i in 0..lines {
+            // Art that runs off the edge here (its antialiased rim too).
+            if (i.saturating_sub(4)..(i + 5).min(lines)).any(|j| ink_at(side, j, 0)) {
+                continue;
+            }
+            if let Some(d) = (0..band).find(|d| ink_at(side, i, *d)) {
+                if nearest.is_none_or(|(n, _)| d < n) {
+                    nearest = Some((d, side));
+                }
+            }
+        }
+    }
+    nearest
+}
+
+/// The box the seal and its shadow take on a card (x, y, width, height in
+/// pixels), from its SVG: the region of the seal layer's first filter (its
+/// shadow). The seal is not border art: where it goes is the seal's
+/// business, tested with the seal.
+fn seal_box(svg: &str) -> [f32; 4] {
+    let layer = &svg[svg.find("id=\"waxseal-seal\"").expect("a seal layer")..];
+    let filter = &layer[layer.find("<filter ").expect("a shadow")..];
+    let filter = &filter[..filter.find('>').unwrap()];
+    ["x", "y", "width", "height"].map(|name| {
+        let at = filter.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        filter[at..at + filter[at..].find('"').unwrap()].parse().unwrap()
+    })
+}
+
+#[test]
+fn border_art_keeps_6_mm_inside_the_cut_on_every_theme_and_size() {
+    // A cut is off by a millimetre or two: art nearer the edge than 6 mm
+    // shows it (a frame that runs parallel to the cut and closer to one
+    // side than the other). Art may run off the edge into the bleed.
+    let site = Site::empty();
+    let (themes, sizes) = (["chocolate", "classic", "kraft", "minimal"], ["a6", "a7", "square", "a6-landscape"]);
+    for theme in themes {
+        for size in sizes {
+            site.write(
+                &format!("content/{theme}/{size}.md"),
+                &format!("---\ntitle: Thank you\ntheme: {theme}\nsize: {size}\n---\nMade with *love*.\n"),
+            );
+        }
+    }
+    site.write("waxseal.yaml", "outputs: [png, svg]\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = tempfile::tempdir().unwrap();
+    let mut near = Vec::new();
+    for theme in themes {
+        let palette = waxseal::theme::load(root.path(), theme).unwrap().spec.palette;
+        for size in sizes {
+            let card = site.png(&format!("cards/{theme}/{size}/card.png"));
+            let seal = seal_box(&site.read(&format!("cards/{theme}/{size}/card.svg")));
+            // 300 dpi: 6 mm is 70.9 px.
+            let band = (6.0 / 25.4 * 300.0_f32).ceil() as u32;
+            if let Some((d, side)) = nearest_ink(&card, &palette.paper, &palette.paper_edge, band, seal) {
+                near.push(format!("{theme} {size}: art {:.1} mm from the {side} edge", d as f32 / 300.0 * 25.4));
+            }
+        }
+    }
+    assert!(near.is_empty(), "{near:#?}");
+}
+
+/// The text of `pdf`'s objects that are not streams: the catalog, the
+/// output intent, the structure tree (krilla writes them uncompressed).
+fn objects(pdf: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(pdf).unwrap()).into_owned()
+}
+
+#[test]
+fn a_card_pdf_is_tagged_pdf_a_with_an_srgb_output_intent() {
+    // What a print shop's preflight and a screen reader look for: PDF/A-2
+    // (colours in sRGB, named by the output intent; fonts embedded), and
+    // the text tagged as a heading, paragraphs and the signature, in
+    // reading order, the artwork marked as artwork and the seal a figure
+    // with its alt text.
+    let site = Site::empty();
+    card_to_marguerite(&site, "marguerite", "chocolate");
+    site.write("content/de.md", "---\ntitle: Danke\nlang: de\n---\nVielen Dank für *alles*.\n\nBis bald!\n");
+    site.write("waxseal.yaml", "outputs: [pdf]\nprint:\n  marks: true\n");
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    if !installed(POPPLER, None) {
+        return;
+    }
+    for (slug, lang, heading, paragraph) in [
+        ("marguerite", "en", "For Marguerite", "Dear Marguerite, your order was made with love and wrapped in tissue."),
+        ("de", "de", "Danke", "Vielen Dank für alles."),
+    ] {
+        let pdf = site.output(&format!("cards/{slug}/card.pdf"));
+        let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with(" yes")), "{slug}: {info}");
+        // The catalog's output intent, and the XMP metadata that names the standards.
+        let raw = objects(&pdf);
+        assert!(raw.contains("/OutputIntents"), "{slug}: no output intent");
+        assert!(raw.contains("/S/GTS_PDFA1") && raw.contains("/OutputCondition(sRGB)"), "{slug}: not sRGB");
+        for standard in ["pdfaid:part>2<", "pdfaid:conformance>A<", "pdfuaid:part>1<"] {
+            assert!(raw.contains(standard), "{slug}: no {standard}");
+        }
+        assert!(raw.contains(&format!("/Lang({lang})")), "{slug}: the language is not {lang}");
+        // The structure, as a screen reader reads it: the title a heading,
+        // the message paragraphs (words kept apart across lines), the
+        // signature, the seal a figure with its alt text.
+        let tree = poppler("pdfinfo", &["-struct-text", pdf.to_str().unwrap()]);
+        assert!(tree.contains(&format!("H1 \"{heading}\"")), "{slug}: {tree}");
+        assert!(tree.contains(&format!("P (block)\n    \"{paragraph}\"")), "{slug}: {tree}");
+        assert!(tree.contains("  Figure"), "{slug}: {tree}");
+        assert!(raw.contains("/Alt(A wax seal pressed with a heart)"), "{slug}: the seal's alt text");
+    }
+    let tree = poppler("pdfinfo", &["-struct-text", site.output("cards/marguerite/card.pdf").to_str().unwrap()]);
+    assert!(tree.contains("P (block)\n    \"with love, Bev\""), "{tree}");
 }
