@@ -97,7 +97,9 @@ pub fn plain_text(rich: &RichText) -> String {
         }
         let indent = "   ".repeat(block.depth.saturating_sub(1).min(8));
         let text = match &block.kind {
-            BlockKind::Paragraph | BlockKind::Heading(_) => text,
+            BlockKind::Paragraph | BlockKind::Heading(_) | BlockKind::Caption => text,
+            // In the plain text, a picture is its alt text in brackets.
+            BlockKind::Picture(_) => format!("[{}]", block.plain_text().trim_matches(['(', ')'])),
             BlockKind::ListItem { marker } => format!("{marker} {text}"),
             BlockKind::ListContinuation => format!("   {text}"),
             BlockKind::Rule => "* * *".to_string(),

@@ -49,6 +49,8 @@ pub(super) struct CardContext<'a> {
     pub(super) optimize: bool,
     /// `check`: pictures are noted, not drawn.
     pub(super) check: bool,
+    /// The messages' pictures (`![alt](file)`), each read once.
+    pub(super) figures: &'a crate::card::figures::Figures,
 }
 
 /// The seal for the card page: a small standalone SVG, its initials as
@@ -178,7 +180,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         let rel = artifact.path(&m.slug);
         ctx.output.check(&rel).map_err(|e| super::output_problem(ctx.output, &rel, "cannot write", &e))?;
     }
-    let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
+    let card = lay_out(theme, ctx.config, ctx.body_tera, m, ctx.figures)?;
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
     // Its pictures, drawn now or (when `draw` is Keep) kept from the last build.

@@ -310,6 +310,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
     if !run.output.is_in_memory() {
         run.session.bases.keep_in(Arc::new(record::OutputLayers(run.output.clone())));
     }
+    let figures = crate::card::figures::Figures::new(run.root, run.outputs.pdf);
     let ctx = CardContext {
         config: &run.config,
         themes: &themes,
@@ -323,6 +324,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         outputs: run.outputs,
         optimize: run.optimize(),
         check: run.output.is_in_memory(),
+        figures: &figures,
     };
     let assets_written = assets.failures.is_empty();
     let mut failures = assets.failures;

@@ -14,8 +14,9 @@ use super::{Encoded, Format, PictureError, DRAW_SIDE};
 /// decoded, it takes 200 MB, so a larger one is refused from its header.
 pub const MAX_PIXELS: u64 = 50_000_000;
 
-/// The longest side a picture may have, in pixels.
-pub const MAX_SIDE: u32 = 12_000;
+/// The longest side a picture may have, in pixels: what the artwork guard
+/// lets a card's SVG hold ([`crate::svg::guard::MAX_IMAGE_SIDE`]).
+pub const MAX_SIDE: u32 = crate::svg::guard::MAX_IMAGE_SIDE as u32;
 
 /// How many pictures are decoded at once, whatever the number of threads
 /// making cards: each may hold [`MAX_PIXELS`] pixels while it is decoded.

@@ -144,7 +144,7 @@ pub enum PictureError {
     #[error("it is {0} x {1} pixels; a picture may have at most {max} million pixels and sides of at most {MAX_SIDE} pixels", max = MAX_PIXELS / 1_000_000)]
     TooManyPixels(u64, u64),
     /// Its pixels could not be decoded (a truncated or damaged file).
-    #[error("it cannot be decoded: {0}")]
+    #[error("it is damaged or cut short, and cannot be decoded")]
     Damaged(String),
     /// An SVG picture the artwork guard refuses, or that does not parse.
     #[error("{0}")]
