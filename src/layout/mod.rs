@@ -596,13 +596,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         let listed = matches!(block.kind, BlockKind::ListItem { .. } | BlockKind::ListContinuation);
         prepared.align = if listed && settings.align == Align::Center { Align::Left } else { settings.align };
         prepared.line_height = if heading { 1.2 } else { settings.line_height };
-        if let BlockKind::Picture(p) = &block.kind {
-            let index = pictures.next().unwrap_or_default();
-            prepared.picture = Some(picture::PictureBox::new(index, content.pictures, p.scale));
-        }
-        if block.kind == BlockKind::Caption {
-            prepared.align = Align::Center;
-        }
+        picture::prepare(&mut prepared, &mut pictures, content.pictures);
         if let BlockKind::ListItem { marker } = &block.kind {
             let width = m.width_em(FaceKey::Role(styles.marker.face.unwrap_or(FontRole::Body)), marker);
             prepared.marker = Some((marker.clone(), width));
@@ -822,7 +816,6 @@ fn arrange(
 ) -> Result<Layout, LayoutError> {
     let body_px = size_pt * frame.px_per_pt;
     let sizes = fit::Sizes::new(settings, frame, size_pt, squeeze.display);
-    let indent_em = 1.3;
     let mut lines = Vec::new();
     let mut y = 0.0f32;
     // The title's size and cap height, once set: the name stays below it.
@@ -852,56 +845,77 @@ fn arrange(
         };
         let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
-            let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
-                (_, _, Part::SignOff) => 0.6,
-                (_, _, Part::Signature) if blocks[i - 1].part == Part::SignOff => 0.0,
-                (_, _, Part::Signature) => 0.6,
-                (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
-                (BlockKind::Picture(_), BlockKind::Caption, _) => 0.3,
-                _ => settings.paragraph_gap,
-            };
-            y += body_px * settings.line_height * gap * squeeze.gap;
+            y += body_px * settings.line_height * gap(&blocks[i - 1], block, settings) * squeeze.gap;
         }
-        if let Some(picture) = &block.picture {
-            if pass == Pass::Final {
-                lines.push(picture.line(frame, y, squeeze.picture));
-            }
-            y += picture.size(frame, squeeze.picture).1;
-            continue;
-        }
-        if block.kind == BlockKind::Rule {
-            if pass == Pass::Final {
-                lines.push(rule_line(block, frame, y, size, line_h));
-            }
-            y += line_h;
-            continue;
-        }
-        let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
-        // A centred block (a quote in centred text) is inset on both sides.
-        let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
-        let max_em = (frame.width - inset) / size - block.overhang;
-        // A word wider than the line is split, at `/`, `-` or `.` if it can be.
-        let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
-        // Japanese and Chinese fill each line (and are spread to the measure).
-        let breaks = match pass {
-            Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
-            _ => greedy_breaks(&segments, max_em),
+        // A picture or an ornament: a line of its own height.
+        let figure = match &block.picture {
+            Some(picture) => Some((picture.line(frame, y, squeeze.picture), picture.size(frame, squeeze.picture).1)),
+            None => (block.kind == BlockKind::Rule).then(|| (rule_line(block, frame, y, size, line_h), line_h)),
         };
-        let mut start = 0;
-        for end in breaks {
+        if let Some((line, height)) = figure {
             if pass == Pass::Final {
-                let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
-                let last = end == segments.len() || segments[end - 1].hard_break;
-                if block.cjk && block.part == Part::Body && !last {
-                    (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
-                }
                 lines.push(line);
             }
-            y += line_h;
-            start = end;
+            y += height;
+            continue;
         }
+        y = break_lines(m, block, frame, (size, line_h), y, pass, &mut lines);
     }
     Ok(Layout { lines, size_pt, height: y, missing: Vec::new() })
+}
+
+/// Breaks text `block` into lines of `size` pixels, `line_h` apart, from
+/// `y` down (with `Pass::Final`, into `lines`); returns the `y` under them.
+fn break_lines(
+    m: &Measurer,
+    block: &Prepared,
+    frame: Frame,
+    (size, line_h): (f32, f32),
+    mut y: f32,
+    pass: Pass,
+    lines: &mut Vec<Line>,
+) -> f32 {
+    let indent = if block.depth > 0 { size * INDENT_EM * block.depth as f32 } else { 0.0 };
+    // A centred block (a quote in centred text) is inset on both sides.
+    let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
+    let max_em = (frame.width - inset) / size - block.overhang;
+    // A word wider than the line is split, at `/`, `-` or `.` if it can be.
+    let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
+    // Japanese and Chinese fill each line (and are spread to the measure).
+    let breaks = match pass {
+        Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
+        _ => greedy_breaks(&segments, max_em),
+    };
+    let mut start = 0;
+    for end in breaks {
+        if pass == Pass::Final {
+            let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
+            let last = end == segments.len() || segments[end - 1].hard_break;
+            if block.cjk && block.part == Part::Body && !last {
+                (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
+            }
+            lines.push(line);
+        }
+        y += line_h;
+        start = end;
+    }
+    y
+}
+
+/// How far a nested list or quote is indented, per level, in em.
+const INDENT_EM: f32 = 1.3;
+
+/// The space between blocks `before` and `block`, in lines of body text.
+fn gap(before: &Prepared, block: &Prepared, settings: &TextSettings) -> f32 {
+    match (&before.kind, &block.kind, block.part) {
+        (_, _, Part::SignOff) => 0.6,
+        (_, _, Part::Signature) if before.part == Part::SignOff => 0.0,
+        (_, _, Part::Signature) => 0.6,
+        (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
+        // A caption belongs to its picture.
+        (BlockKind::Picture(_), BlockKind::Caption, _) => 0.3,
+        _ => settings.paragraph_gap,
+    }
 }
 
 /// The ornament of a thematic break at `y`.

@@ -4,7 +4,8 @@
 //! not fit beside it, the pictures are drawn smaller, step by step, before
 //! the text is set small, down to a quarter of the text's width.
 
-use super::{Align, Frame, Line, LineKind, Part};
+use super::{Align, Frame, Line, LineKind, Part, Prepared};
+use crate::markup::BlockKind;
 
 /// The tallest a picture is drawn, as a part of the text box's height: the
 /// words are what the card is for.
@@ -73,6 +74,19 @@ impl PictureBox {
             quote_rule: None,
             justify: false,
         }
+    }
+}
+
+/// Gives a picture block its picture, the next of `sizes` (`next` counts
+/// them), and centres a caption.
+pub(super) fn prepare(block: &mut Prepared, next: &mut std::ops::RangeFrom<usize>, sizes: &[(u32, u32)]) {
+    match &block.kind {
+        BlockKind::Picture(p) => {
+            let index = next.next().unwrap_or_default();
+            block.picture = Some(PictureBox::new(index, sizes, p.scale));
+        }
+        BlockKind::Caption => block.align = Align::Center,
+        _ => {}
     }
 }
 

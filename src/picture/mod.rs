@@ -175,14 +175,38 @@ pub fn resolve(root: &Path, dir: &Path, reference: &str) -> Result<PathBuf, Pict
     let relative = reference.trim_start_matches('/');
     let mut candidates: Vec<PathBuf> = Vec::new();
     if !reference.starts_with('/') {
-        candidates.push(root.join(dir).join(relative));
+        candidates.push(root.join(within(&dir.join(relative)).ok_or(PictureError::Outside)?));
     }
-    candidates.extend(SITE_FOLDERS.iter().map(|folder| root.join(folder).join(relative)));
+    let in_folders = SITE_FOLDERS.iter().filter_map(|folder| within(&Path::new(folder).join(relative)));
+    candidates.extend(in_folders.map(|rel| root.join(rel)));
+    if candidates.is_empty() {
+        return Err(PictureError::Outside);
+    }
     // The first that exists as a name (a dangling or outward link included,
     // so that it is refused rather than passed over).
     let found = candidates.into_iter().find(|path| path.symlink_metadata().is_ok());
     let path = found.ok_or(PictureError::NotFound)?;
     Ok(input::inside(root, &path)?)
+}
+
+/// `rel` (a path inside the site) with its `.` and `..` taken out, or
+/// `None` when a `..` climbs out of the site: refused before anything
+/// outside is looked at. An absolute `rel` is out too.
+fn within(rel: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for part in rel.components() {
+        match part {
+            std::path::Component::Normal(name) => out.push(name),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Reads, measures and decodes the picture at `path` (found by
