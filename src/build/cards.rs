@@ -107,6 +107,8 @@ struct Made {
     failures: Vec<Diagnostic>,
     /// Its pictures were drawn (not kept from the last build).
     drawn: bool,
+    /// The picture files its message draws, with their hashes.
+    pictures: Vec<(String, String)>,
 }
 
 /// A card that was built and written.
@@ -122,6 +124,8 @@ struct CardDone {
     drawn: bool,
     /// Its pictures, when they are drawn after the pages.
     later: Option<Pictures>,
+    /// The picture files its message draws, with their hashes.
+    pictures: Vec<(String, String)>,
 }
 
 /// The email of card `m`, when emails are made; an address that is not
@@ -210,7 +214,8 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let mut warnings: Vec<Diagnostic> =
         card.laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     warnings.extend(problems);
-    Ok(CardDone { entry, warnings, failures, files, drawn, later })
+    let pictures = card.pictures.iter().map(|p| (p.file.clone(), p.picture.hash.clone())).collect();
+    Ok(CardDone { entry, warnings, failures, files, drawn, later, pictures })
 }
 
 /// Draws a card's pictures and writes them (into an output kept in memory,
@@ -272,8 +277,8 @@ pub(super) fn make_cards<'s>(
                             });
                         }
                         let entry = entries.add(&card.entry);
-                        let CardDone { files, warnings, failures, drawn, .. } = card;
-                        Some(Made { entry, files, warnings, failures, drawn })
+                        let CardDone { files, warnings, failures, drawn, pictures, .. } = card;
+                        Some(Made { entry, files, warnings, failures, drawn, pictures })
                     })
                 }
             };
@@ -346,14 +351,22 @@ pub(super) fn record_outcomes(
                 failures.extend(card_failures);
                 record::carry_over(old, next, &slug);
             }
-            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn })) => {
+            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn, pictures })) => {
                 report.pages_only += usize::from(!drawn);
                 report.problems.diagnostics.extend(warnings.clone());
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
                 next.cards.insert(
                     slug,
-                    CachedCard { key: Some(key), picture_key: Some(picture_key), files, entry, warnings, page: None },
+                    CachedCard {
+                        key: Some(key),
+                        picture_key: Some(picture_key),
+                        files,
+                        entry,
+                        warnings,
+                        page: None,
+                        pictures,
+                    },
                 );
             }
             Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {

@@ -43,7 +43,7 @@ use crate::output::{Claim, Link, Output, Staged, ENTRIES_FILE};
 use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
-use plan::{Action, KeyBase, Keys};
+use plan::{Action, Draw, KeyBase, Keys};
 use record::{BuildCache, Entries};
 
 /// Builds the site.
@@ -267,13 +267,30 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
     let pictures: Vec<Artifact> = Artifact::pictures_for(&run.outputs).collect();
     let present = |file: &str| run.output.is_file(file);
     let record = &site.record;
+    // Each picture file read once, however many cards draw it.
+    let hashes: Mutex<HashMap<String, Option<String>>> = Mutex::default();
+    let picture_changed = |(file, hash): &(String, String)| {
+        let known = hashes.lock().expect("no panics while holding the lock").get(file).cloned();
+        let now = known.unwrap_or_else(|| {
+            let now = crate::card::figures::hash_now(run.root, file);
+            hashes.lock().expect("no panics while holding the lock").insert(file.clone(), now.clone());
+            now
+        });
+        now.as_ref() != Some(hash)
+    };
     let mut planned: Vec<Planned> = std::mem::take(&mut site.cards)
         .into_par_iter()
         .enumerate()
         .map(|(index, head)| {
             let theme = head.theme.clone().unwrap_or_else(|| run.config.theme.clone());
             let keys = base.keys(&theme, &head.digest, &head.slug);
-            let action = plan::decide(record, &head.slug, &keys, &pictures, &present);
+            let mut action = plan::decide(record, &head.slug, &keys, &pictures, &present);
+            // A picture its message draws was edited: the card is drawn again.
+            let kept = matches!(action, Action::Reuse | Action::Make(Draw::Keep));
+            if kept && record.cards.get(&head.slug).is_some_and(|c| c.pictures.iter().any(picture_changed)) {
+                let later = record.had_pictures(&head.slug, &pictures, &present);
+                action = Action::Make(if later { Draw::Later } else { Draw::Now });
+            }
             Planned { index, head, theme, keys, action }
         })
         .collect();

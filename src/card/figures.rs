@@ -37,23 +37,36 @@ impl Figures {
             _ => None,
         });
         refs.map(|p| {
-            let picture = self.load(m, &p.src).map_err(|e| diagnostic(m, p, &e))?;
-            Ok(CardPicture { picture, alt: p.alt.clone() })
+            let (file, picture) = self.load(m, &p.src).map_err(|e| diagnostic(m, p, &e))?;
+            Ok(CardPicture { picture, alt: p.alt.clone(), file })
         })
         .collect()
     }
 
-    /// The picture `src` of message `m`, read once per build.
-    fn load(&self, m: &Message, src: &str) -> Result<Arc<Picture>, PictureError> {
+    /// The picture `src` of message `m`, read once per build, and its
+    /// file relative to the site folder.
+    fn load(&self, m: &Message, src: &str) -> Result<(String, Arc<Picture>), PictureError> {
         let dir = m.source.parent().unwrap_or(Path::new(""));
         let path = picture::resolve(&self.root, dir, src)?;
+        let real_root = self.root.canonicalize().map_err(PictureError::Io)?;
+        let file = path.strip_prefix(&real_root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         if let Some(known) = self.read.lock().unwrap_or_else(|e| e.into_inner()).get(&path) {
-            return Ok(known.clone());
+            return Ok((file, known.clone()));
         }
         let picture = Arc::new(picture::load(&path, self.print)?);
         self.read.lock().unwrap_or_else(|e| e.into_inner()).insert(path, picture.clone());
-        Ok(picture)
+        Ok((file, picture))
     }
+}
+
+/// The hash of the bytes of picture `file` (relative to the site folder
+/// `root`) as they are now, as [`Picture::hash`] has it; `None` when it
+/// cannot be read (or leads out of the site).
+pub fn hash_now(root: &Path, file: &str) -> Option<String> {
+    crate::input::inside(root, &root.join(file))
+        .and_then(|path| crate::input::read_at_most(&path, picture::MAX_BYTES))
+        .ok()
+        .map(|bytes| crate::hash::key(&[&bytes]))
 }
 
 /// Picture `p` of message `m` that cannot be drawn, at its `![`.

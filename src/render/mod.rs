@@ -51,6 +51,9 @@ pub struct CardPicture {
     pub picture: std::sync::Arc<crate::picture::Picture>,
     /// Its alt text.
     pub alt: String,
+    /// The file it was read from, relative to the site folder (what the
+    /// build's cache keeps, to see it change).
+    pub file: String,
 }
 
 /// The `data:` URLs of `pictures`: the copies a card draws, or (`print`)

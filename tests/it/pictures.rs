@@ -234,3 +234,24 @@ fn a_picture_that_cannot_fit_is_an_error_at_its_mark() {
         run.stderr
     );
 }
+
+#[test]
+fn editing_a_photo_redraws_its_card_and_only_it() {
+    let site = Site::empty();
+    write_bytes(&site, "content/photo.jpg", &jpeg(300, 200, None, |_, _| RED));
+    site.write("content/with.md", "---\ntitle: Hello\n---\n![red](photo.jpg)\n\nA photo.\n");
+    site.write("content/without.md", "---\ntitle: Hello\n---\nNo photo.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let run = site.build(&[]);
+    assert!(run.stderr.contains("(2 unchanged)"), "{}", run.stderr);
+    // The same file, now blue: its card is drawn again, blue.
+    write_bytes(&site, "content/photo.jpg", &jpeg(300, 200, None, |_, _| BLUE));
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("built 2 cards") && run.stderr.contains("(1 unchanged)"), "{}", run.stderr);
+    let card = site.png("cards/with/card.png");
+    assert!(centre_of(&card, BLUE, 40, TEXT_BOX).2 > 10_000, "the card shows the blue photo");
+    assert_eq!(centre_of(&card, RED, 40, TEXT_BOX).2, 0, "and not the red one");
+    // Nothing changed since: nothing is drawn.
+    assert!(site.build(&[]).stderr.contains("(2 unchanged)"));
+}
