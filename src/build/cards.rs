@@ -44,6 +44,8 @@ pub(super) struct CardContext<'a> {
     pub(super) page_seals: &'a Mutex<HashMap<String, (String, Arc<String>)>>,
     /// Seal files written by this build (each once).
     pub(super) seals_written: Mutex<HashSet<String>>,
+    /// Web copies of the messages' pictures written by this build (each once).
+    pub(super) web_written: Mutex<HashSet<String>>,
     pub(super) seal_failures: Mutex<Vec<Diagnostic>>,
     pub(super) outputs: Outputs,
     pub(super) optimize: bool,
@@ -206,7 +208,18 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         false => None,
     };
     files.extend(seal_file.clone());
-    let entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
+    let mut entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
+    if ctx.outputs.html && !card.pictures.is_empty() {
+        // The page shows the message's pictures from their web copies.
+        let web = ctx.figures.web(&ctx.config.base_url, &entry.html, &card.pictures);
+        entry.html = web.html;
+        for (rel, bytes) in web.files {
+            if ctx.web_written.lock().expect("no panics while holding the lock").insert(rel.clone()) {
+                failures.extend(write(ctx.output, &rel, &bytes));
+            }
+            files.push(rel);
+        }
+    }
     if ctx.outputs.html {
         // Made with the gallery, which knows the cards beside it.
         files.push(Artifact::Page.path(&m.slug));

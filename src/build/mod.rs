@@ -337,6 +337,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         bases: &run.session.bases,
         page_seals: &run.session.page_seals,
         seals_written: Mutex::default(),
+        web_written: Mutex::default(),
         seal_failures: Mutex::default(),
         outputs: run.outputs,
         optimize: run.optimize(),

@@ -14,6 +14,7 @@
 //! error at the place that named the picture. It writes nothing.
 
 mod decode;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use base64::Engine as _;
 use crate::input::{self, Refused};
 
 pub use decode::{MAX_PIXELS, MAX_SIDE};
+pub use web::{web_copies, WebCopy, WEB_WIDTHS};
 
 /// A picture file may be at most this long (a phone's photo is a few MiB).
 pub const MAX_BYTES: u64 = 40 << 20;

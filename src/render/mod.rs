@@ -51,6 +51,8 @@ pub struct CardPicture {
     pub picture: std::sync::Arc<crate::picture::Picture>,
     /// Its alt text.
     pub alt: String,
+    /// Its caption, if it has one.
+    pub caption: Option<String>,
     /// The file it was read from, relative to the site folder (what the
     /// build's cache keeps, to see it change).
     pub file: String,

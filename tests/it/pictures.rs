@@ -255,3 +255,33 @@ fn editing_a_photo_redraws_its_card_and_only_it() {
     // Nothing changed since: nothing is drawn.
     assert!(site.build(&[]).stderr.contains("(2 unchanged)"));
 }
+
+#[test]
+fn the_card_page_shows_the_photo_from_web_copies_in_two_widths() {
+    let site = Site::empty();
+    write_bytes(&site, "content/orders/vase.jpg", &jpeg(2000, 1500, None, |x, _| if x < 1000 { RED } else { BLUE }));
+    site.write("waxseal.yaml", "base_url: https://shop.example/cards/\n");
+    site.write(
+        "content/orders/deb.md",
+        "---\ntitle: Hello\n---\nHi.\n\n![the <blue> vase](vase.jpg \"=50% Our vase\")\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = site.read("cards/orders/deb/index.html");
+    let at = page.find("<img src=\"https://shop.example/cards/assets/pictures/").unwrap_or_else(|| panic!("{page}"));
+    let tag = &page[at..at + page[at..].find('>').unwrap() + 1];
+    assert!(tag.contains("alt=\"the &lt;blue&gt; vase\"") && tag.contains("title=\"Our vase\""), "{tag}");
+    let srcset = tag.split("srcset=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_else(|| panic!("{tag}"));
+    let widths: Vec<&str> = srcset.split(", ").map(|c| c.rsplit(' ').next().unwrap()).collect();
+    assert_eq!(widths, ["640w", "1280w"], "{tag}");
+    for candidate in srcset.split(", ") {
+        let url = candidate.split(' ').next().unwrap();
+        let rel = url.strip_prefix("https://shop.example/cards/").unwrap();
+        let copy = image::load_from_memory(&std::fs::read(site.output(rel)).unwrap()).unwrap();
+        let width: u32 = candidate.rsplit(' ').next().unwrap().trim_end_matches('w').parse().unwrap();
+        assert_eq!((copy.width(), copy.height()), (width, width * 3 / 4), "{rel}");
+    }
+    // `check` finds every file the page links.
+    let checked = site.run(&["check"]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+}
