@@ -20,11 +20,18 @@ pub struct Figures {
     root: PathBuf,
     /// Whether print PDFs are made (their pictures are kept at full size).
     print: bool,
-    /// The pictures read, by their real path.
-    read: Mutex<HashMap<PathBuf, Arc<Picture>>>,
+    /// The pictures read, by their real path, and how many bytes they hold
+    /// (kept only up to [`KEPT_BYTES`]).
+    read: Mutex<(HashMap<PathBuf, Arc<Picture>>, usize)>,
     /// Their web copies, by the pictures' hashes.
     web: Mutex<HashMap<String, Arc<Vec<WebCopy>>>>,
 }
+
+/// How many bytes of pictures a build keeps to use again (a photo on every
+/// card of a merge is read once); past it, a picture is read again for
+/// each card that shows it, so that a site of many large photos does not
+/// hold them all.
+const KEPT_BYTES: usize = 256 << 20;
 
 /// Where a card page's pictures are published, in the output folder.
 pub const WEB_FOLDER: &str = "assets/pictures";
@@ -109,11 +116,16 @@ impl Figures {
         let path = picture::resolve(&self.root, dir, src)?;
         let real_root = self.root.canonicalize().map_err(PictureError::Io)?;
         let file = path.strip_prefix(&real_root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        if let Some(known) = self.read.lock().unwrap_or_else(|e| e.into_inner()).get(&path) {
+        if let Some(known) = self.read.lock().unwrap_or_else(|e| e.into_inner()).0.get(&path) {
             return Ok((file, known.clone()));
         }
         let picture = Arc::new(picture::load(&path, self.print)?);
-        self.read.lock().unwrap_or_else(|e| e.into_inner()).insert(path, picture.clone());
+        let size = picture.draw.bytes.len() + picture.print.as_ref().map_or(0, |p| p.bytes.len());
+        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        if read.1 + size <= KEPT_BYTES {
+            read.1 += size;
+            read.0.insert(path, picture.clone());
+        }
         Ok((file, picture))
     }
 }

@@ -114,7 +114,9 @@ pub(super) fn decode(bytes: &[u8], format: Format, print: bool) -> Result<Decode
         (true, true) => Some(Print::AsItIs),
         (true, false) => Some(Print::Encoded(encode(&pixels, format == Format::Jpeg)?)),
     };
-    let draw = encode(&scaled(pixels), false)?;
+    // A photo's copy stays a JPEG: card.svg holds it, and a PNG of a photo
+    // is several times larger.
+    let draw = encode(&scaled(pixels), format == Format::Jpeg)?;
     Ok(Decoded { size, draw, print })
 }
 

@@ -113,7 +113,8 @@ pub struct Picture {
     pub height: u32,
     /// A hash of the file's bytes (hex): what a card's cache key holds.
     pub hash: String,
-    /// What a card draws: a PNG no larger than [`DRAW_SIDE`] (or the SVG).
+    /// What a card draws: a PNG (a JPEG for a JPEG photo) no larger than
+    /// [`DRAW_SIDE`], or the SVG.
     pub draw: Encoded,
     /// What a print PDF embeds, at full size: the file's own bytes when a
     /// PDF can hold them as they are, else the picture encoded again (a

@@ -138,7 +138,8 @@ fn the_print_pdf_holds_the_photo_once_at_its_full_size() {
     // The SVG draws it from a copy no larger than the card needs, inside the file.
     let svg = site.read("cards/big/card.svg");
     assert_eq!(svg.matches("<image").count(), 1, "one picture in card.svg");
-    assert!(svg.contains("data:image/png;base64,"), "the picture is a data: URL");
+    assert!(svg.contains("data:image/jpeg;base64,"), "the picture is a data: URL");
+    assert!(svg.len() < 1_000_000, "card.svg holds a copy of the photo the card's size: {} bytes", svg.len());
     if !installed(&["pdfimages"], Some("the PDF's pictures")) {
         return;
     }
