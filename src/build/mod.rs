@@ -358,23 +358,34 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
             next.site_files.append(&mut stale);
         }
     });
-    for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
+    let drawn = drawn.into_inner().expect("no panics while holding the lock");
+    record_drawn(drawn, &mut next, report, &mut failures);
+    failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
+    Built { next, stale, failures, present_slugs, entries }
+}
+
+/// What drawing each card in the background came to: a card whose pictures
+/// were not all made is drawn again by the next build (its page links the
+/// last build's, which stay); files not written are failures of the output
+/// folder, a card that could not be drawn a problem of the card.
+fn record_drawn(
+    drawn: Vec<(String, Result<Vec<Diagnostic>, Diagnostic>)>,
+    next: &mut BuildCache,
+    report: &mut BuildReport,
+    failures: &mut Vec<Diagnostic>,
+) {
+    for (slug, result) in drawn {
         if result.as_ref().is_ok_and(Vec::is_empty) {
             continue;
         }
-        // Not all of its pictures were made (its page links the last
-        // build's, which stay): the next build tries again.
         if let Some(card) = next.cards.get_mut(&slug) {
             card.key = None;
         }
         match result {
             Ok(unwritten) => failures.extend(unwritten),
-            // A problem of the card, not of the output folder.
             Err(d) => report.problems.diagnostics.push(d),
         }
     }
-    failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
-    Built { next, stale, failures, present_slugs, entries }
 }
 
 /// Checks and claims the output folder `dir` of the site in `root` (see
