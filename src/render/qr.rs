@@ -75,6 +75,13 @@ impl QrBox {
     }
 }
 
+/// How far `rect` is from `point`.
+fn distance(rect: PxRect, (x, y): (f32, f32)) -> f32 {
+    let dx = (rect.x - x).max(x - rect.x - rect.width).max(0.0);
+    let dy = (rect.y - y).max(y - rect.y - rect.height).max(0.0);
+    dx.hypot(dy)
+}
+
 fn overlap(a: PxRect, b: PxRect) -> bool {
     a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 }
@@ -155,7 +162,33 @@ pub fn place(theme: &Theme, size: CardSize, qr: &Qr, text_box: PxRect, seal: (f3
             0.0
         }
     };
-    let (dx, dy) = (shift(bounds.x, bounds.width, w), shift(bounds.y, bounds.height, h));
+    move_by(&mut b, shift(bounds.x, bounds.width, w), shift(bounds.y, bounds.height, h));
+    // Clear of the seal's wax (its soft shadow may reach the quiet zone's
+    // edge): moved away from it sideways, and where the card has no room
+    // for that (a small card's foot), up as little as it takes.
+    let (cx, cy, r) = seal;
+    let keep = r * 1.1 + clear / 2.0;
+    let bounds = b.bounds();
+    if distance(bounds, (cx, cy)) < keep {
+        // Only away from the seal, and only as far as the border allows.
+        let sideways = if bounds.x + bounds.width / 2.0 < cx {
+            ((cx - keep - bounds.width).max(border) - bounds.x).min(0.0)
+        } else {
+            ((cx + keep).min(w - border - bounds.width) - bounds.x).max(0.0)
+        };
+        move_by(&mut b, sideways, 0.0);
+        let bounds = b.bounds();
+        let dx = (bounds.x - cx).max(cx - bounds.x - bounds.width).max(0.0);
+        if dx < keep && bounds.y + bounds.height > cy - keep {
+            let bottom = cy - (keep * keep - dx * dx).sqrt();
+            move_by(&mut b, 0.0, (bottom - bounds.y - bounds.height).min(0.0));
+        }
+    }
+    (clear_of(text_box, b.bounds(), clear), b)
+}
+
+/// Moves the code and its label by (`dx`, `dy`).
+fn move_by(b: &mut QrBox, dx: f32, dy: f32) {
     b.x += dx;
     b.y += dy;
     if let Some(label) = &mut b.label {
@@ -166,7 +199,6 @@ pub fn place(theme: &Theme, size: CardSize, qr: &Qr, text_box: PxRect, seal: (f3
         line.1 += dx;
         line.2 += dy;
     }
-    (clear_of(text_box, b.bounds(), clear), b)
 }
 
 /// Breaks `label` into lines and sets them beside the code, on the theme's side.
