@@ -40,7 +40,8 @@ fn bench(c: &mut Criterion) {
         Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly"), lang: None };
     let laid = layout(&theme, content, frame).unwrap();
     let seal = waxseal::seal::SealSpec::default();
-    let card_content = CardContent { title: Some("Thank you, Deb"), layout: &laid, seal: &seal, seed: 7, alt: "x" };
+    let card_content =
+        CardContent { title: Some("Thank you, Deb"), layout: &laid, seal: &seal, seed: 7, alt: "x", qr: None };
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();
     let cache = render::BaseCache::default();

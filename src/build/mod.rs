@@ -272,7 +272,17 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
         .enumerate()
         .map(|(index, head)| {
             let theme = head.theme.clone().unwrap_or_else(|| run.config.theme.clone());
-            let keys = base.keys(&theme, &head.digest, &head.slug);
+            // A QR code that links the card's page is drawn from the site's address.
+            let links_page = head.qr_card.unwrap_or(run.config.qr.as_deref().map(str::trim) == Some(crate::qr::CARD));
+            let keys = match links_page {
+                true => {
+                    let config = &run.config;
+                    let site = [&config.base_url, &config.site_base_url].into_iter().find(|b| b.contains("://"));
+                    let digest = crate::hash::key(&[&head.digest, site.map_or("", |b| b.as_str()).as_bytes()]);
+                    base.keys(&theme, digest.as_bytes(), &head.slug)
+                }
+                false => base.keys(&theme, &head.digest, &head.slug),
+            };
             let action = plan::decide(record, &head.slug, &keys, &pictures, &present);
             Planned { index, head, theme, keys, action }
         })

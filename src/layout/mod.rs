@@ -22,7 +22,7 @@ mod shape;
 #[cfg(test)]
 mod tests_lang;
 
-pub use shape::WidthCache;
+pub use shape::{width_em, WidthCache};
 
 use std::ops::Range;
 

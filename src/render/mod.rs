@@ -23,6 +23,7 @@ pub mod layers;
 pub mod parts;
 pub mod pdf;
 pub mod place;
+pub mod qr;
 pub mod raster;
 
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
@@ -40,15 +41,19 @@ pub struct CardContent<'a> {
     pub seed: u64,
     /// The message as plain text (SVG description, alt text).
     pub alt: &'a str,
+    /// The QR code, if the card has one.
+    pub qr: Option<&'a qr::Qr>,
 }
 
 /// The pixel boxes of a theme's geometry on a card.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Boxes {
     /// Where text goes.
     pub text_box: PxRect,
     /// Seal centre and radius.
     pub seal: (f32, f32, f32),
+    /// Where the QR code goes, if the card has one.
+    pub qr: Option<qr::QrBox>,
 }
 
 impl Boxes {
@@ -76,8 +81,14 @@ pub struct PxRect {
     pub height: f32,
 }
 
-/// The theme's geometry resolved on a card of `size`.
+/// The theme's geometry resolved on a card of `size` without a QR code.
 pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
+    boxes_for(theme, size, None)
+}
+
+/// The theme's geometry resolved on a card of `size` with QR code `qr`:
+/// the text box keeps clear of the seal and of the code.
+pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>) -> Boxes {
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
     let text_box =
@@ -88,7 +99,13 @@ pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
         None => text_box,
     };
     let (text_box, seal) = place::place(theme, g, size, text_box);
-    Boxes { text_box, seal }
+    match qr {
+        Some(qr) => {
+            let (text_box, qr_box) = qr::place(theme, size, qr, text_box, seal);
+            Boxes { text_box, seal, qr: Some(qr_box) }
+        }
+        None => Boxes { text_box, seal, qr: None },
+    }
 }
 
 /// Why a card's SVG could not be made.
@@ -169,6 +186,7 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     let full = render_card(theme, &context)?;
     context.insert("text", "");
     context.insert("seal", "");
+    context.insert("qr", "");
     let base = strip_element(&strip_element(&render_card(theme, &context)?, "title"), "desc");
     Ok(CardSvg { full, base, seal })
 }
@@ -231,7 +249,7 @@ fn print_parts(
     seal: &str,
 ) -> Result<Option<parts::Parts>, RenderError> {
     let mut context = context.clone();
-    let b = boxes(theme, size);
+    let b = boxes_for(theme, size, content.qr);
     let layout = content.layout;
     let text = text_svg(theme, layout, b.text_box.x, b.text_box.y);
     context.insert("text", "");
@@ -257,7 +275,7 @@ fn card_context(
     content: &CardContent,
     bleed: f32,
 ) -> Result<(tera::Context, String), RenderError> {
-    let b = boxes(theme, size);
+    let b = boxes_for(theme, size, content.qr);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
     let (cx, cy, r) = b.seal;
@@ -283,6 +301,9 @@ fn card_context(
     context.insert("text_box", &b.text_box);
     context.insert("text", &text);
     context.insert("seal", &seal);
+    let qr = content.qr.zip(b.qr.as_ref()).map(|(qr, qr_box)| qr::svg(theme, qr, qr_box));
+    context.insert("qr", &qr.unwrap_or_default());
+    context.insert("qr_box", &b.qr);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
     Ok((context, seal))
@@ -464,7 +485,7 @@ mod tests {
             Frame { width: b.text_box.width, height: b.text_box.height, px_per_pt: size.px_per_pt(), text_scale: 1.0 };
         let content = Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None };
         let laid = layout::layout(theme, content, frame).unwrap();
-        let content = CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x" };
+        let content = CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", qr: None };
         card_svg(theme, size, &content).unwrap()
     }
 
@@ -537,7 +558,8 @@ mod tests {
                 let text = Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None };
                 let laid = layout::layout(&theme, text, frame).unwrap();
                 let seal = crate::seal::SealSpec::default();
-                let content = CardContent { title: Some("Hi"), layout: &laid, seal: &seal, seed: 3, alt: "x" };
+                let content =
+                    CardContent { title: Some("Hi"), layout: &laid, seal: &seal, seed: 3, alt: "x", qr: None };
                 let print = print_svg(&theme, size, &content, 18.0).unwrap();
                 assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");
                 // The paper reaches past the corners: drawn 18 px wider, the

@@ -21,6 +21,7 @@ mod links;
 mod merge;
 mod pages;
 mod print;
+mod qr;
 mod safety;
 mod send;
 mod serve;
