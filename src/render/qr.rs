@@ -210,18 +210,8 @@ fn set_label(theme: &Theme, b: &mut QrBox, label: &str, side: LabelSide) {
         LabelSide::Below | LabelSide::Above => b.size * 1.6,
         LabelSide::Left | LabelSide::Right => b.size * 2.0,
     };
-    // Greedy: a label is a few words.
-    let mut lines: Vec<(String, f32)> = Vec::new();
-    for word in label.split_whitespace().take(40) {
-        match lines.last_mut() {
-            Some((line, width)) if measure(&format!("{line} {word}")) <= widest => {
-                line.push(' ');
-                line.push_str(word);
-                *width = measure(line);
-            }
-            _ => lines.push((word.to_string(), measure(word))),
-        }
-    }
+    let words: Vec<&str> = label.split_whitespace().take(40).collect();
+    let lines = balanced(&words, widest, &measure);
     let leading = b.label_px * 1.25;
     let height = leading * lines.len() as f32;
     let width = lines.iter().map(|(_, w)| *w).fold(0.0, f32::max);
@@ -245,6 +235,41 @@ fn set_label(theme: &Theme, b: &mut QrBox, label: &str, side: LabelSide) {
         })
         .collect();
     b.label = Some(PxRect { x: left, y: top, width, height });
+}
+
+/// `words` broken into lines no wider than `widest` (as `measure` says) and
+/// as even as that many lines can be: the narrowest measure that takes no
+/// more lines than the widest does, so no word is left alone on the last.
+fn balanced(words: &[&str], widest: f32, measure: &impl Fn(&str) -> f32) -> Vec<(String, f32)> {
+    let count = wrap(words, widest, measure).len();
+    let (mut lo, mut hi) = (words.iter().map(|w| measure(w)).fold(0.0, f32::max), widest.max(0.0));
+    // A dozen halvings put the measure within a 4000th of the best.
+    for _ in 0..12 {
+        let mid = (lo + hi) / 2.0;
+        if wrap(words, mid, measure).len() <= count {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    wrap(words, hi.max(lo), measure)
+}
+
+/// `words` broken greedily into lines no wider than `widest`: each line's
+/// text and width.
+fn wrap(words: &[&str], widest: f32, measure: &impl Fn(&str) -> f32) -> Vec<(String, f32)> {
+    let mut lines: Vec<(String, f32)> = Vec::new();
+    for word in words {
+        match lines.last_mut() {
+            Some((line, width)) if measure(&format!("{line} {word}")) <= widest => {
+                line.push(' ');
+                line.push_str(word);
+                *width = measure(line);
+            }
+            _ => lines.push((word.to_string(), measure(word))),
+        }
+    }
+    lines
 }
 
 /// `text` cut back so that it stays `clear` pixels from `keep`, on the side
@@ -295,6 +320,17 @@ pub fn svg(theme: &Theme, qr: &Qr, b: &QrBox) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_is_broken_into_even_lines_leaving_no_word_alone() {
+        // Every letter and space 10 px wide.
+        let measure = |text: &str| 10.0 * text.chars().count() as f32;
+        let words = ["Scan", "to", "leave", "a", "review"];
+        let texts = |lines: Vec<(String, f32)>| lines.into_iter().map(|(t, _)| t).collect::<Vec<_>>();
+        assert_eq!(texts(wrap(&words, 160.0, &measure)), ["Scan to leave a", "review"]);
+        assert_eq!(texts(balanced(&words, 160.0, &measure)), ["Scan to leave", "a review"]);
+        assert_eq!(texts(balanced(&words, 400.0, &measure)), ["Scan to leave a review"]);
+    }
 
     #[test]
     fn a_text_box_keeps_clear_of_the_code_on_the_side_that_faces_it() {
