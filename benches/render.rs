@@ -45,8 +45,15 @@ fn bench(c: &mut Criterion) {
     };
     let laid = layout(&theme, content, frame).unwrap();
     let seal = waxseal::seal::SealSpec::default();
-    let card_content =
-        CardContent { title: Some("Thank you, Deb"), layout: &laid, seal: &seal, seed: 7, alt: "x", pictures: &[] };
+    let card_content = CardContent {
+        title: Some("Thank you, Deb"),
+        layout: &laid,
+        seal: &seal,
+        seed: 7,
+        alt: "x",
+        qr: None,
+        pictures: &[],
+    };
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();
     let cache = render::BaseCache::default();

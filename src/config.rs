@@ -40,6 +40,16 @@ pub struct SiteConfig {
     /// (a card's own `sign_off:` wins; none: the theme's for the card's language).
     #[serde(deserialize_with = "crate::signoff::written")]
     pub sign_off: Option<crate::signoff::SignOff>,
+    /// The link of every card's QR code (`card`: its own page), unless its
+    /// front matter gives one; none when not given.
+    #[serde(deserialize_with = "crate::qr::written")]
+    pub qr: Option<String>,
+    /// The words set small beside every card's QR code, unless its front matter gives them.
+    pub qr_label: Option<String>,
+    /// The `base_url` of waxseal.yaml, kept when a build publishes under
+    /// another (`serve`'s `/`): a card's QR code links its published page.
+    #[serde(skip)]
+    pub site_base_url: String,
     /// Which files to make for every card: `html`, `png`, `svg`, `pdf`, `email`.
     pub outputs: Outputs,
     /// Smallest PNG files, at the cost of time (for publishing).
@@ -368,6 +378,9 @@ impl Default for SiteConfig {
             raw_html: false,
             lang: None,
             sign_off: None,
+            qr: None,
+            qr_label: None,
+            site_base_url: "/".into(),
             outputs: Outputs::DEFAULT,
             optimize: false,
             gallery: GalleryConfig::default(),
@@ -399,6 +412,28 @@ fn email_value_place(text: &str, key: &str) -> (usize, usize) {
     (0, 0)
 }
 
+/// Refuses a `qr:` no phone could open: a link that is not a URL, or
+/// `card` on a site whose `base_url` is not absolute.
+fn check_qr(config: &SiteConfig, text: &str) -> Result<(), Diagnostic> {
+    let Some(link) = config.qr.as_deref().map(str::trim).filter(|l| !l.is_empty()) else {
+        return Ok(());
+    };
+    let line = text.lines().position(|l| l.starts_with("qr:")).map_or(0, |i| i + 1);
+    let col = text.lines().nth(line.saturating_sub(1)).and_then(|l| l.find(link)).map_or(0, |c| c + 1);
+    let at = |message: String| Diagnostic::error(CONFIG_FILE, line, col, message);
+    if link == crate::qr::CARD {
+        if !config.base_url.contains("://") {
+            return Err(at(format!("`qr: card` needs an absolute base_url, and base_url is `{}`", config.base_url))
+                .with_hint(crate::qr::NEEDS_BASE_URL));
+        }
+        return Ok(());
+    }
+    match crate::qr::problem(link) {
+        Some((message, hint)) => Err(at(message).with_hint(hint)),
+        None => Ok(()),
+    }
+}
+
 /// `url` ending in one `/`, as every URL of the site is made by appending to it.
 pub fn normalize_base_url(url: &str) -> String {
     format!("{}/", url.trim_end_matches('/'))
@@ -415,6 +450,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "raw_html",
     "lang",
     "sign_off",
+    "qr",
+    "qr_label",
     "outputs",
     "optimize",
     "gallery",
@@ -434,6 +471,8 @@ impl SiteConfig {
         };
         let mut config = Self::parse(&text).map_err(|d| Diagnostic { path: CONFIG_FILE.into(), ..d })?;
         config.base_url = normalize_base_url(&config.base_url);
+        config.site_base_url = config.base_url.clone();
+        check_qr(&config, &text)?;
         if let Some(lang) = config.lang.as_deref().filter(|l| !valid_lang(l)) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));

@@ -11,6 +11,7 @@
 //! template  Tera, waxseal's filters, where a template error is
 //! markup    Markdown (comrak)       -> RichText (styled runs) + HTML
 //! signoff   `sign_off:` + language  -> the words a card is signed with
+//! qr        `qr:` link              -> checked, encoded as a QR code's modules
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
@@ -37,7 +38,7 @@
 //!
 //! ```text
 //! layers:
-//! 0  diagnostics hash input size output markup signoff svg template
+//! 0  diagnostics hash input size output markup qr signoff svg template
 //! 1  config seal links picture
 //! 2  content theme
 //! 3  layout site email
@@ -69,6 +70,7 @@ pub mod markup;
 pub mod output;
 pub mod picture;
 pub mod print;
+pub mod qr;
 pub mod render;
 pub mod scaffold;
 pub mod seal;

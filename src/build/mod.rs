@@ -283,7 +283,17 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
         .enumerate()
         .map(|(index, head)| {
             let theme = head.theme.clone().unwrap_or_else(|| run.config.theme.clone());
-            let keys = base.keys(&theme, &head.digest, &head.slug);
+            // A QR code that links the card's page is drawn from the site's address.
+            let links_page = head.qr_card.unwrap_or(run.config.qr.as_deref().map(str::trim) == Some(crate::qr::CARD));
+            let keys = match links_page {
+                true => {
+                    let config = &run.config;
+                    let site = [&config.base_url, &config.site_base_url].into_iter().find(|b| b.contains("://"));
+                    let digest = crate::hash::key(&[&head.digest, site.map_or("", |b| b.as_str()).as_bytes()]);
+                    base.keys(&theme, digest.as_bytes(), &head.slug)
+                }
+                false => base.keys(&theme, &head.digest, &head.slug),
+            };
             let mut action = plan::decide(record, &head.slug, &keys, &pictures, &present);
             // A picture its message draws was edited: the card is drawn again.
             let kept = matches!(action, Action::Reuse | Action::Make(Draw::Keep));
@@ -378,23 +388,34 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
             next.site_files.append(&mut stale);
         }
     });
-    for (slug, result) in drawn.into_inner().expect("no panics while holding the lock") {
+    let drawn = drawn.into_inner().expect("no panics while holding the lock");
+    record_drawn(drawn, &mut next, report, &mut failures);
+    failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
+    Built { next, stale, failures, present_slugs, entries }
+}
+
+/// What drawing each card in the background came to: a card whose pictures
+/// were not all made is drawn again by the next build (its page links the
+/// last build's, which stay); files not written are failures of the output
+/// folder, a card that could not be drawn a problem of the card.
+fn record_drawn(
+    drawn: Vec<(String, Result<Vec<Diagnostic>, Diagnostic>)>,
+    next: &mut BuildCache,
+    report: &mut BuildReport,
+    failures: &mut Vec<Diagnostic>,
+) {
+    for (slug, result) in drawn {
         if result.as_ref().is_ok_and(Vec::is_empty) {
             continue;
         }
-        // Not all of its pictures were made (its page links the last
-        // build's, which stay): the next build tries again.
         if let Some(card) = next.cards.get_mut(&slug) {
             card.key = None;
         }
         match result {
             Ok(unwritten) => failures.extend(unwritten),
-            // A problem of the card, not of the output folder.
             Err(d) => report.problems.diagnostics.push(d),
         }
     }
-    failures.extend(ctx.seal_failures.into_inner().expect("no panics while holding the lock"));
-    Built { next, stale, failures, present_slugs, entries }
 }
 
 /// Checks and claims the output folder `dir` of the site in `root` (see

@@ -85,8 +85,17 @@ impl KeyBase {
         let picture_settings = match outputs.email {
             true => settings.clone(),
             false => {
-                serde_json::to_string(&(&config.theme, &config.size, config.dpi, config.raw_html, &config.lang, print))
-                    .expect("settings are plain data")
+                let qr = (&config.qr, &config.qr_label);
+                serde_json::to_string(&(
+                    &config.theme,
+                    &config.size,
+                    config.dpi,
+                    config.raw_html,
+                    &config.lang,
+                    print,
+                    qr,
+                ))
+                .expect("settings are plain data")
             }
         };
         let picture_global = hash::key(&[

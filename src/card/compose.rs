@@ -10,6 +10,7 @@ use crate::content::{self, Message, SealField};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::layout::{self, LayoutError};
 use crate::markup;
+use crate::render::qr::Qr;
 use crate::render::{self, CardContent};
 use crate::seal::{SealSpec, EMBLEMS};
 use crate::signoff;
@@ -40,6 +41,8 @@ pub struct LaidCard {
     pub laid: layout::Layout,
     /// The message's pictures, in reading order.
     pub pictures: Vec<render::CardPicture>,
+    /// Its QR code, if it has one.
+    pub qr: Option<Qr>,
 }
 
 /// Lays message `m` out on its card in `theme` (its body template run, its
@@ -72,7 +75,8 @@ pub fn lay_out(
     })?;
     let pictures = figures.of(m, &markup.rich)?;
     let alt = markup.rich.plain_text();
-    let boxes = render::boxes(theme, size);
+    let qr = qr_of(config, m)?;
+    let boxes = render::boxes_for(theme, size, qr.as_ref());
     let frame = boxes.frame(size);
     let tag = front.lang.as_deref().or(config.lang.as_deref());
     // Signed in the card's language: with no `lang`, waxseal's default, English.
@@ -92,7 +96,7 @@ pub fn lay_out(
         pictures: &sizes,
     };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
-    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid, pictures })
+    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid, qr, pictures })
 }
 
 impl LaidCard {
@@ -126,9 +130,45 @@ impl LaidCard {
             seal: &self.seal,
             seed: self.seed,
             alt: &self.alt,
+            qr: self.qr.as_ref(),
             pictures: &self.pictures,
         }
     }
+}
+
+/// The QR code of card `m`: its front matter's `qr:` (and `qr_label:`),
+/// else the site's; `card` is the card's page under `base_url`, or under
+/// waxseal.yaml's when the build's is not absolute (`serve`'s `/`).
+fn qr_of(config: &SiteConfig, m: &Message) -> Result<Option<Qr>, Diagnostic> {
+    let (link, own) = match (m.front.qr.as_deref(), config.qr.as_deref()) {
+        (Some(link), _) => (link.trim(), true),
+        (None, Some(link)) => (link.trim(), false),
+        (None, None) => return Ok(None),
+    };
+    if link.is_empty() {
+        return Ok(None);
+    }
+    let error = |message: String| {
+        let (line, col) = if own { m.value_place("qr") } else { (m.line_of("slug"), 1) };
+        Diagnostic::error(&m.source, line, col, message)
+    };
+    let link = if link == crate::qr::CARD {
+        let base = [&config.base_url, &config.site_base_url].into_iter().find(|b| b.contains("://"));
+        let Some(base) = base else {
+            return Err(error(format!("`qr: card` needs an absolute base_url, and base_url is `{}`", config.base_url))
+                .with_hint(crate::qr::NEEDS_BASE_URL));
+        };
+        // The page's URL, as `site::card_url` makes it.
+        format!("{base}cards/{}/", m.slug)
+    } else {
+        link.to_string()
+    };
+    if let Some((message, hint)) = crate::qr::problem(&link) {
+        return Err(error(message).with_hint(hint));
+    }
+    let code = crate::qr::encode(&link).ok_or_else(|| error(format!("`{link}` does not fit a QR code")))?;
+    let label = m.front.qr_label.clone().or_else(|| (!own).then(|| config.qr_label.clone()).flatten());
+    Ok(Some(Qr { link, code, label }))
 }
 
 /// A card SVG that could not be made: at the theme's card.svg (the

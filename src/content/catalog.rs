@@ -131,6 +131,15 @@ pub struct Head {
     pub digest: [u8; 32],
     /// The row a merged card is made from.
     pub row: Option<HeadRow>,
+    /// Whether its QR code may link its own page (`qr: card`, or a
+    /// template that may make it): `None` when the message gives no `qr:`
+    /// and the site's counts.
+    pub qr_card: Option<bool>,
+}
+
+/// What [`Head::qr_card`] says of message `m`.
+fn qr_card(m: &Message) -> Option<bool> {
+    m.front.qr.as_deref().map(|q| q.trim() == crate::qr::CARD || crate::template::is_template(q))
 }
 
 /// Where a merged card's row is.
@@ -165,6 +174,7 @@ impl Head {
     /// The card of message `m`, read from `path`.
     pub fn of(path: &Path, m: Message) -> Head {
         let (slug_line, slug_col) = m.value_place("slug");
+        let qr_card = qr_card(&m);
         Head {
             path: path.to_path_buf(),
             slug_line,
@@ -172,6 +182,7 @@ impl Head {
             source: m.source,
             slug: m.slug,
             theme: m.front.theme,
+            qr_card,
             digest: m.digest,
             row: None,
         }
@@ -339,6 +350,7 @@ fn merged_heads(
                 theme: m.front.theme.clone(),
                 digest: card.digest,
                 row: Some(HeadRow { file: shown.clone(), place, group: group.clone() }),
+                qr_card: qr_card(m),
             }),
             Err(d) => out.problems.push(d),
         }

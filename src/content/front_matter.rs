@@ -18,6 +18,8 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "slug",
     "lang",
     "sign_off",
+    "qr",
+    "qr_label",
     "extra",
     "recipients",
     "gallery",
@@ -79,6 +81,13 @@ pub struct FrontMatter {
     /// when not given, the site's, then the theme's for the card's language.
     #[serde(default, deserialize_with = "crate::signoff::written")]
     pub sign_off: Option<crate::signoff::SignOff>,
+    /// The link of the card's QR code: `card` (its own page), a URL, or
+    /// empty (`false`: none, even where the site gives one); the site's
+    /// `qr:` when not given.
+    #[serde(default, deserialize_with = "crate::qr::written")]
+    pub qr: Option<String>,
+    /// The words set small beside the QR code ("Scan to leave a review").
+    pub qr_label: Option<String>,
     /// Anything else the body template may use.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,

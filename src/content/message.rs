@@ -272,6 +272,11 @@ fn check_front(
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));
         }
     }
+    if let Some(link) = front.qr.as_deref().filter(|q| !(merged && is_template(q))) {
+        if let Some((message, hint)) = qr_problem(link) {
+            return Err(error_at("qr", message).with_hint(hint));
+        }
+    }
     if let Some(key) = unusable_key(&front.extra) {
         // Templates see `extra` as a map of names: another key would not convert.
         return Err(error_at("extra", format!("`extra` has a key that is not a name: `{key}`")).with_hint(
@@ -297,6 +302,16 @@ fn check_front(
         }
     };
     Ok(Checked { date, slug })
+}
+
+/// What is wrong with `link`, a card's `qr:` as it will be: nothing when
+/// it is empty (no code) or `card`, else what [`crate::qr::problem`] says.
+pub fn qr_problem(link: &str) -> Option<(String, &'static str)> {
+    let link = link.trim();
+    if link.is_empty() || link == crate::qr::CARD {
+        return None;
+    }
+    crate::qr::problem(link)
 }
 
 /// Splits `---` front matter from the body. Returns the YAML (if any), the

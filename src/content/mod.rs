@@ -25,7 +25,7 @@ mod walk;
 pub use body::{render_body, template_diagnostic};
 pub use front_matter::{FrontMatter, GalleryMode, SealField, SealSpecField, FRONT_MATTER_KEYS};
 pub use message::{
-    clean_slug, hyphenation_lang, parse, read, tags_problem, Message, Recipient, SlugProblem, MAX_MESSAGE_BYTES,
-    MAX_SLUG_BYTES, MAX_SLUG_PART_BYTES, MAX_TAGS, MAX_TAG_CHARS,
+    clean_slug, hyphenation_lang, parse, qr_problem, read, tags_problem, Message, Recipient, SlugProblem,
+    MAX_MESSAGE_BYTES, MAX_SLUG_BYTES, MAX_SLUG_PART_BYTES, MAX_TAGS, MAX_TAG_CHARS,
 };
 pub use walk::walk;

@@ -673,7 +673,7 @@ fn render_value(
         let (line, col, message) = template::tera_location(&e);
         let (key_line, value_col) = m.value_place(key);
         // A value on the key's own line: the column counts from the value's.
-        let scalar = matches!(key, "title" | "to" | "from" | "email" | "date" | "slug");
+        let scalar = matches!(key, "title" | "to" | "from" | "email" | "date" | "slug" | "qr" | "qr_label");
         let (line, col) = match (scalar, line) {
             (true, 0 | 1) => (key_line, value_col + col.saturating_sub(1)),
             (true, l) => (key_line + l - 1, col),
@@ -712,8 +712,9 @@ pub fn card_slug(m: &Message, tera: &tera::Tera, site: &SiteConfig) -> Result<St
 }
 
 /// The card message of `m` (a message [`with_row`]): its front matter's
-/// text values (`title`, `to`, `from`, `email`, `date`, `slug`, `tags` and
-/// the text in `extra`) rendered with the row, its date and slug checked.
+/// text values (`title`, `to`, `from`, `email`, `date`, `slug`, `qr`,
+/// `qr_label`, `tags` and the text in `extra`) rendered with the row, its
+/// date, slug and QR code's link checked.
 pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Result<Message, Diagnostic> {
     let context = front_context(&m, site);
     let slug = card_slug(&m, tera, site)?;
@@ -724,6 +725,8 @@ pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Res
         ("from", &mut front.from),
         ("email", &mut front.email),
         ("date", &mut front.date),
+        ("qr", &mut front.qr),
+        ("qr_label", &mut front.qr_label),
     ] {
         if let Some(text) = value {
             *text = render_value(tera, &context, &m, key, text)?;
@@ -735,6 +738,9 @@ pub fn card_message(mut m: Message, tera: &tera::Tera, site: &SiteConfig) -> Res
     front.tags.retain(|tag| !tag.trim().is_empty());
     if let Some((message, hint)) = content::tags_problem(&front.tags, front.tags.len()) {
         return Err(row_error(&m, message, "tags").with_hint(hint));
+    }
+    if let Some((message, hint)) = front.qr.as_deref().and_then(content::qr_problem) {
+        return Err(row_error(&m, message, "qr").with_hint(hint));
     }
     render_yaml(tera, &context, &m, &mut front.extra)?;
     let date_text = front.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);

@@ -126,6 +126,39 @@ impl Sizes {
     pub(super) fn sign_off_under(&self, name: f32) -> f32 {
         self.sign_off.min(name * 0.75)
     }
+
+    /// The size, in pixels, of each of `blocks` with the body at `body_px`
+    /// in a box `width` pixels wide: the title fitted first, then the name
+    /// under it, then the sign-off words under the name.
+    pub(super) fn of_blocks(&self, blocks: &[Prepared], body_px: f32, width: f32) -> Vec<f32> {
+        // The title's size and cap height, once set: the name stays below it.
+        let mut title = None;
+        let name_size = |block: &Prepared, title| {
+            let nominal = self.name_under(title, block.cap);
+            let limits = Limits { base: nominal, min: nominal * 0.65, floor: self.floor };
+            Fitting::NAME.size(block, nominal, limits, width)
+        };
+        let mut out = Vec::with_capacity(blocks.len());
+        for (i, block) in blocks.iter().enumerate() {
+            out.push(match block.part {
+                Part::Body => body_px * block.scale,
+                Part::Title => {
+                    let min = (self.title * 0.65).max(self.sign_off.min(self.title));
+                    let limits = Limits { base: self.title_base, min, floor: self.floor };
+                    let fitting = if block.cjk { Fitting::cjk_title(body_px, self.title) } else { Fitting::TITLE };
+                    let size = fitting.size(block, self.title, limits, width);
+                    title = Some((size, block.cap));
+                    size
+                }
+                Part::Signature => name_size(block, title),
+                Part::SignOff => match blocks.get(i + 1) {
+                    Some(name) => self.sign_off_under(name_size(name, title)),
+                    None => self.sign_off,
+                },
+            });
+        }
+        out
+    }
 }
 
 /// The sizes, in pixels, a title or a name line is fitted between.

@@ -23,7 +23,7 @@ mod shape;
 #[cfg(test)]
 mod tests_lang;
 
-pub use shape::WidthCache;
+pub use shape::{width_em, WidthCache};
 
 use std::ops::Range;
 
@@ -818,31 +818,9 @@ fn arrange(
     let sizes = fit::Sizes::new(settings, frame, size_pt, squeeze.display);
     let mut lines = Vec::new();
     let mut y = 0.0f32;
-    // The title's size and cap height, once set: the name stays below it.
-    let mut title = None;
-    let name_size = |block: &Prepared, title| {
-        let nominal = sizes.name_under(title, block.cap);
-        let limits = fit::Limits { base: nominal, min: nominal * 0.65, floor: sizes.floor };
-        fit::Fitting::NAME.size(block, nominal, limits, frame.width)
-    };
+    let part_sizes = sizes.of_blocks(blocks, body_px, frame.width);
     for (i, block) in blocks.iter().enumerate() {
-        let size = match block.part {
-            Part::Body => body_px * block.scale,
-            Part::Title => {
-                let min = (sizes.title * 0.65).max(sizes.sign_off.min(sizes.title));
-                let limits = fit::Limits { base: sizes.title_base, min, floor: sizes.floor };
-                let fitting =
-                    if block.cjk { fit::Fitting::cjk_title(body_px, sizes.title) } else { fit::Fitting::TITLE };
-                let size = fitting.size(block, sizes.title, limits, frame.width);
-                title = Some((size, block.cap));
-                size
-            }
-            Part::Signature => name_size(block, title),
-            Part::SignOff => match blocks.get(i + 1) {
-                Some(name) => sizes.sign_off_under(name_size(name, title)),
-                None => sizes.sign_off,
-            },
-        };
+        let size = part_sizes[i];
         let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
             y += body_px * settings.line_height * gap(&blocks[i - 1], block, settings) * squeeze.gap;

@@ -112,6 +112,12 @@ pub struct WidthCache {
     plans: RwLock<HashMap<(FaceKey, Direction, Script), Arc<ShapePlan>>>,
 }
 
+/// The advance of `text` set in the face of `role` of `theme`, in em: for
+/// a few words set outside the text box (a QR code's label).
+pub fn width_em(theme: &Theme, role: FontRole, text: &str) -> Result<f32, LayoutError> {
+    Ok(Measurer::new(theme)?.width_em(FaceKey::Role(role), text))
+}
+
 /// A hash map with FxHash, the hash rustc uses for its own tables: several
 /// times faster than the standard SipHash on a short word, and every word of
 /// a message is looked up. Resistance to crafted collisions is not needed for

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::usvg;
 
+use super::qr::QR_ID;
 use super::raster::rasterize;
 use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
 use crate::theme::Theme;
@@ -177,18 +178,28 @@ fn decode_layer(mut input: impl std::io::Read) -> Option<(tiny_skia::Pixmap, i32
     Some((tiny_skia::Pixmap::from_vec(data, size)?, x, y))
 }
 
-/// Whether [`rasterize_layered`] draws `tree` in layers: the text and the
-/// seal are the last things in it.
-fn is_layered(tree: &usvg::Tree) -> bool {
-    let last_two: Vec<&str> = tree.root().children().iter().rev().take(2).map(|n| n.id()).collect();
-    last_two.contains(&TEXT_ID) && last_two.contains(&SEAL_ID)
+/// How many of the last things in `tree` (drawn from `card`)
+/// [`rasterize_layered`] draws over the base: the text and the seal, and
+/// the QR code of a card that has one (unique to the card, it is kept out
+/// of the base cards share), when they are the last things in it; 0 when
+/// they are not.
+fn layered(card: &CardSvg, tree: &usvg::Tree) -> usize {
+    let has_qr = card.full.contains(&format!("id=\"{QR_ID}\""));
+    let top = if has_qr { 3 } else { 2 };
+    let ids: Vec<&str> = tree.root().children().iter().rev().take(top).map(|n| n.id()).collect();
+    let on_top = ids.contains(&TEXT_ID) && ids.contains(&SEAL_ID) && (!has_qr || ids.contains(&QR_ID));
+    if on_top {
+        top
+    } else {
+        0
+    }
 }
 
 /// Fails where [`rasterize_layered`] would, without drawing anything: it
 /// parses the card's base when the card is drawn in layers, and nothing
 /// else that can fail.
 pub fn check_layered(theme: &Theme, card: &CardSvg, tree: &usvg::Tree) -> Result<(), RenderError> {
-    if is_layered(tree) {
+    if layered(card, tree) > 0 {
         parse(theme, &card.base)?;
     }
     Ok(())
@@ -206,12 +217,13 @@ pub fn rasterize_layered(
     width: u32,
 ) -> Result<tiny_skia::Pixmap, RenderError> {
     let children = tree.root().children();
-    if !is_layered(tree) {
+    let top = layered(card, tree);
+    if top == 0 {
         return Ok(rasterize(tree, width));
     }
     let mut pixmap = cache.base(theme, &card.base, width)?;
     let scale = width as f32 / tree.size().width();
-    for node in &children[children.len() - 2..] {
+    for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
             let cell = cache.seal(theme, &card.seal, node, width, scale);

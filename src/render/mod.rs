@@ -23,6 +23,7 @@ pub mod layers;
 pub mod parts;
 pub mod pdf;
 pub mod place;
+pub mod qr;
 pub mod raster;
 
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
@@ -40,6 +41,8 @@ pub struct CardContent<'a> {
     pub seed: u64,
     /// The message as plain text (SVG description, alt text).
     pub alt: &'a str,
+    /// The QR code, if the card has one.
+    pub qr: Option<&'a qr::Qr>,
     /// The message's pictures, in reading order.
     pub pictures: &'a [CardPicture],
 }
@@ -69,12 +72,14 @@ fn picture_urls(pictures: &[CardPicture], print: bool) -> Vec<String> {
 }
 
 /// The pixel boxes of a theme's geometry on a card.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Boxes {
     /// Where text goes.
     pub text_box: PxRect,
     /// Seal centre and radius.
     pub seal: (f32, f32, f32),
+    /// Where the QR code goes, if the card has one.
+    pub qr: Option<qr::QrBox>,
 }
 
 impl Boxes {
@@ -102,8 +107,14 @@ pub struct PxRect {
     pub height: f32,
 }
 
-/// The theme's geometry resolved on a card of `size`.
+/// The theme's geometry resolved on a card of `size` without a QR code.
 pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
+    boxes_for(theme, size, None)
+}
+
+/// The theme's geometry resolved on a card of `size` with QR code `qr`:
+/// the text box keeps clear of the seal and of the code.
+pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>) -> Boxes {
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
     let text_box =
@@ -114,7 +125,13 @@ pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
         None => text_box,
     };
     let (text_box, seal) = place::place(theme, g, size, text_box);
-    Boxes { text_box, seal }
+    match qr {
+        Some(qr) => {
+            let (text_box, qr_box) = qr::place(theme, size, qr, text_box, seal);
+            Boxes { text_box, seal, qr: Some(qr_box) }
+        }
+        None => Boxes { text_box, seal, qr: None },
+    }
 }
 
 /// Why a card's SVG could not be made.
@@ -196,6 +213,7 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     let full = render_card(theme, &context)?;
     context.insert("text", "");
     context.insert("seal", "");
+    context.insert("qr", "");
     let base = strip_element(&strip_element(&render_card(theme, &context)?, "title"), "desc");
     Ok(CardSvg { full, base, seal })
 }
@@ -259,7 +277,7 @@ fn print_parts(
     seal: &str,
 ) -> Result<Option<parts::Parts>, RenderError> {
     let mut context = context.clone();
-    let b = boxes(theme, size);
+    let b = boxes_for(theme, size, content.qr);
     let layout = content.layout;
     let text = text_svg(theme, layout, b.text_box.x, b.text_box.y, urls);
     context.insert("text", "");
@@ -290,7 +308,7 @@ fn card_context(
     bleed: f32,
     urls: &[String],
 ) -> Result<(tera::Context, String), RenderError> {
-    let b = boxes(theme, size);
+    let b = boxes_for(theme, size, content.qr);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y, urls);
     let (cx, cy, r) = b.seal;
@@ -316,6 +334,9 @@ fn card_context(
     context.insert("text_box", &b.text_box);
     context.insert("text", &text);
     context.insert("seal", &seal);
+    let qr = content.qr.zip(b.qr.as_ref()).map(|(qr, qr_box)| qr::svg(theme, qr, qr_box));
+    context.insert("qr", &qr.unwrap_or_default());
+    context.insert("qr_box", &b.qr);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
     Ok((context, seal))
@@ -508,7 +529,8 @@ mod tests {
         let content =
             Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None, pictures: &[] };
         let laid = layout::layout(theme, content, frame).unwrap();
-        let content = CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", pictures: &[] };
+        let content =
+            CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", qr: None, pictures: &[] };
         card_svg(theme, size, &content).unwrap()
     }
 
@@ -582,8 +604,15 @@ mod tests {
                     Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None, pictures: &[] };
                 let laid = layout::layout(&theme, text, frame).unwrap();
                 let seal = crate::seal::SealSpec::default();
-                let content =
-                    CardContent { title: Some("Hi"), layout: &laid, seal: &seal, seed: 3, alt: "x", pictures: &[] };
+                let content = CardContent {
+                    title: Some("Hi"),
+                    layout: &laid,
+                    seal: &seal,
+                    seed: 3,
+                    alt: "x",
+                    qr: None,
+                    pictures: &[],
+                };
                 let print = print_svg(&theme, size, &content, 18.0).unwrap();
                 assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");
                 // The paper reaches past the corners: drawn 18 px wider, the

@@ -66,12 +66,7 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     let r = seal_radius(theme, g, size);
     let clear = CLEAR_MM * px_per_mm(size);
     let keep = Keep { back: REACH_BACK * r + clear, on: REACH * r + clear };
-    let spec = &theme.spec.seal;
-    let border_min = spec
-        .frame_min
-        .as_ref()
-        .map_or(0.0, |min| min.cut.points() as f32 / 72.0 * 25.4 * px_per_mm(size) + min.plus * w.min(h));
-    let border = (spec.frame.unwrap_or(0.0) * w.min(h)).max(border_min);
+    let border = border(theme, size);
     let within = |at: f32, side: f32| {
         let (low, high) = (border + keep.back, side - border - keep.on);
         if low > high {
@@ -82,6 +77,19 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     };
     let (cx, cy) = (within(g.seal.x * w, w), within(g.seal.y * h, h));
     (clear_of(text_box, (cx, cy), keep), (cx, cy, r))
+}
+
+/// How far the border art reaches in from the card's edge, in pixels
+/// (`seal.frame`, `seal.frame_min`): what the seal, and a QR code, keep
+/// their clear space inside.
+pub fn border(theme: &Theme, size: CardSize) -> f32 {
+    let (w, h) = (size.width as f32, size.height as f32);
+    let spec = &theme.spec.seal;
+    let border_min = spec
+        .frame_min
+        .as_ref()
+        .map_or(0.0, |min| min.cut.points() as f32 / 72.0 * 25.4 * px_per_mm(size) + min.plus * w.min(h));
+    (spec.frame.unwrap_or(0.0) * w.min(h)).max(border_min)
 }
 
 /// `text` cut back where it comes nearer than `margin` pixels to an edge

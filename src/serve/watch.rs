@@ -3,9 +3,9 @@
 //! [`classify`] sorts one changed path into a kind of change: a pure function
 //! of the path (no file system access), so it is unit tested. [`Watcher`]
 //! wraps notify's debouncer: it watches the site folder itself (not
-//! recursively: `waxseal.yaml`, data files, `content/`, `themes/` and
-//! `data/` being made) and `content/`, `themes/` and `data/` recursively,
-//! and re-watches those when they are made again. It never looks at, nor writes into, the output
+//! recursively: `waxseal.yaml`, data files, and the folders below being
+//! made) and `content/`, `themes/`, `data/`, `static/` and `assets/`
+//! recursively, and re-watches those when they are made again. It never looks at, nor writes into, the output
 //! folder.
 
 use std::collections::BTreeMap;
@@ -16,9 +16,13 @@ use std::time::Duration;
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, RecommendedCache};
 
-/// The folders watched recursively: messages, themes, and data files
-/// (recipient lists) kept apart from the messages.
-const WATCHED_DIRS: [&str; 3] = ["content", "themes", "data"];
+/// The folders watched recursively: messages, themes, data files
+/// (recipient lists) kept apart from the messages, and the site's pictures.
+const WATCHED_DIRS: [&str; 5] = ["content", "themes", "data", "static", "assets"];
+
+/// Extensions of pictures a card may draw (a photo beside its message, a
+/// logo or a signature in `static/` or `assets/`).
+const PICTURE_EXTENSIONS: [&str; 7] = ["png", "jpg", "jpeg", "webp", "gif", "svg", "svgz"];
 
 /// Extensions of data files that messages can use (recipient lists).
 const DATA_EXTENSIONS: [&str; 5] = ["csv", "tsv", "yaml", "yml", "json"];
@@ -30,6 +34,8 @@ pub enum ChangeKind {
     Message,
     /// A data file a message may use (a recipient list).
     Data,
+    /// A picture beside the messages, or any file of `static/` or `assets/`.
+    Picture,
     /// A file of a site theme under `themes/`.
     Theme,
     /// The site settings, `waxseal.yaml`.
@@ -58,6 +64,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> ChangeKind {
     }
     let extension = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let is_data = extension.as_deref().is_some_and(|e| DATA_EXTENSIONS.contains(&e));
+    let is_picture = extension.as_deref().is_some_and(|e| PICTURE_EXTENSIONS.contains(&e));
     match parts[0] {
         "waxseal.yaml" if parts.len() == 1 => ChangeKind::Config,
         "content" => match extension.as_deref() {
@@ -65,9 +72,11 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> ChangeKind {
             // A folder of messages moved, made or removed.
             None => ChangeKind::Message,
             Some(_) if is_data => ChangeKind::Data,
+            Some(_) if is_picture => ChangeKind::Picture,
             Some(_) => ChangeKind::Ignored,
         },
         "themes" => ChangeKind::Theme,
+        "static" | "assets" if parts.len() > 1 || extension.is_none() => ChangeKind::Picture,
         // A folder of data files moved, made or removed, or a data file.
         "data" if is_data || extension.is_none() => ChangeKind::Data,
         _ if parts.len() == 1 && is_data => ChangeKind::Data,
@@ -142,7 +151,7 @@ impl Watcher {
         Ok((watcher, rx))
     }
 
-    /// Watches `content/`, `themes/` and `data/` again when they were made, removed
+    /// Watches the folders of `WATCHED_DIRS` again when they were made, removed
     /// or replaced since the last call (a replaced folder keeps its name but
     /// not its watch). Returns true when something changed.
     pub fn refresh(&mut self) -> bool {
@@ -226,7 +235,19 @@ mod tests {
         assert_eq!(kind("/site/content/orders/SHOUT.MD"), ChangeKind::Message);
         assert_eq!(kind("/site/content/orders"), ChangeKind::Message, "a folder moved or removed");
         assert_eq!(kind("/site/content"), ChangeKind::Message);
-        assert_eq!(kind("/site/content/photo.jpg"), ChangeKind::Ignored, "the build reads no pictures");
+        assert_eq!(kind("/site/content/notes.txt"), ChangeKind::Ignored);
+    }
+
+    #[test]
+    fn pictures_beside_the_messages_and_in_static_or_assets() {
+        assert_eq!(kind("/site/content/orders/vase.JPG"), ChangeKind::Picture);
+        assert_eq!(kind("/site/content/logo.svg"), ChangeKind::Picture);
+        assert_eq!(kind("/site/static/logo.png"), ChangeKind::Picture);
+        assert_eq!(kind("/site/static/shop/signature.webp"), ChangeKind::Picture);
+        assert_eq!(kind("/site/assets/photo.jpeg"), ChangeKind::Picture);
+        assert_eq!(kind("/site/static"), ChangeKind::Picture, "the folder made or removed");
+        assert_eq!(kind("/site/static/.logo.png.swp"), ChangeKind::Ignored);
+        assert_eq!(kind("/site/photo.png"), ChangeKind::Ignored, "beside waxseal.yaml, not a picture of a card");
     }
 
     #[test]

@@ -167,6 +167,51 @@ pub struct Geometry {
     /// one takes the theme's.
     #[serde(default)]
     pub margin: Option<crate::config::Length>,
+    /// The QR code's centre (a card's `qr:`); a size's geometry without
+    /// one takes the theme's, and a theme without one puts it bottom left.
+    #[serde(default)]
+    pub qr: Option<Frac>,
+    /// Where the QR code's label goes on this size; `qr.label` when not given.
+    #[serde(default)]
+    pub qr_label: Option<LabelSide>,
+}
+
+/// `qr:` in theme.yaml: how the theme draws a card's QR code.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QrSettings {
+    /// The code's side, its quiet zone included, on a card whose shorter
+    /// side is 105 mm (A6) or more; smaller cards a little smaller, never
+    /// under 12 mm, and larger where a long link needs finer modules.
+    pub size: crate::config::Length,
+    /// Where the label is set: `below`, `above`, `left` or `right` of the code.
+    pub label: LabelSide,
+    /// The label's size, in points (on an A6 card).
+    pub label_size: f32,
+}
+
+impl Default for QrSettings {
+    fn default() -> Self {
+        QrSettings {
+            size: crate::config::Length::parse("18mm").expect("a length"),
+            label: LabelSide::Below,
+            label_size: 7.0,
+        }
+    }
+}
+
+/// Where a QR code's label is set, from the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelSide {
+    /// Under it, centred.
+    Below,
+    /// Over it, centred.
+    Above,
+    /// To its left, set right.
+    Left,
+    /// To its right, set left.
+    Right,
 }
 
 /// The default seal of the theme's cards.
@@ -293,6 +338,9 @@ pub struct ThemeFile {
     pub styles: Styles,
     /// The seal.
     pub seal: SealDefaults,
+    /// The QR code.
+    #[serde(default)]
+    pub qr: QrSettings,
     /// The theme this one is made from: its files and settings are used for
     /// whatever this one does not give.
     #[serde(default)]
@@ -301,7 +349,7 @@ pub struct ThemeFile {
 
 /// The keys of `theme.yaml`, for hints.
 pub(super) const THEME_KEYS: &[&str] =
-    &["name", "description", "extends", "palette", "fonts", "text", "geometry", "sizes", "styles", "seal"];
+    &["name", "description", "extends", "palette", "fonts", "text", "geometry", "sizes", "styles", "seal", "qr"];
 
 /// The faces a card is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]

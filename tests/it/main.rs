@@ -22,6 +22,7 @@ mod merge;
 mod pages;
 mod pictures;
 mod print;
+mod qr;
 mod safety;
 mod send;
 mod serve;
