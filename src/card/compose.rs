@@ -87,7 +87,7 @@ pub fn lay_out(
     let signed = front.from.as_ref().map(|from| markup::smarten(signoff::signature_lines(words, from.trim()).trim()));
     let title = front.title.as_deref().map(markup::smarten);
     let lang = tag.and_then(content::hyphenation_lang);
-    let sizes: Vec<(u32, u32)> = pictures.iter().map(|p| (p.picture.width, p.picture.height)).collect();
+    let sizes: Vec<(u32, u32)> = pictures.iter().map(|p| layout_size(&p.picture)).collect();
     let text = layout::Content {
         title: title.as_deref(),
         text: &markup.rich,
@@ -191,6 +191,19 @@ fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnos
         }
         RenderError::Svg(_) => at(""),
         RenderError::Seal(_) => Diagnostic::error(&m.source, m.line_of("seal"), 1, e.to_string()),
+    }
+}
+
+/// The size a picture is laid out by: its pixels; an SVG's own size made
+/// many pixels (its shape kept), as it is sharp at any size.
+fn layout_size(picture: &crate::picture::Picture) -> (u32, u32) {
+    let (w, h) = (picture.width.max(1), picture.height.max(1));
+    match picture.format {
+        crate::picture::Format::Svg => {
+            let k = 100_000.0 / w.max(h) as f64;
+            (((w as f64 * k) as u32).max(1), ((h as f64 * k) as u32).max(1))
+        }
+        _ => (w, h),
     }
 }
 

@@ -7,6 +7,10 @@
 use super::{Align, Frame, Line, LineKind, Part, Prepared};
 use crate::markup::BlockKind;
 
+/// The fewest pixels of a picture an inch of the card may show: a small
+/// picture is not blown up past this (it would print blurred).
+const MIN_PPI: f32 = 150.0;
+
 /// The tallest a picture is drawn, as a part of the text box's height: the
 /// words are what the card is for.
 const MAX_HEIGHT: f32 = 0.5;
@@ -31,6 +35,8 @@ pub(super) struct PictureBox {
     pub(super) hint: f32,
     /// Its height over its width.
     pub(super) ratio: f32,
+    /// Its width in pixels.
+    pixels: f32,
 }
 
 impl PictureBox {
@@ -39,12 +45,15 @@ impl PictureBox {
     pub(super) fn new(index: usize, sizes: &[(u32, u32)], hint: f32) -> PictureBox {
         let (w, h) = sizes.get(index).copied().unwrap_or((1, 1));
         let ratio = h.max(1) as f32 / w.max(1) as f32;
-        PictureBox { index, hint: hint.clamp(0.01, 1.0), ratio }
+        PictureBox { index, hint: hint.clamp(0.01, 1.0), ratio, pixels: w.max(1) as f32 }
     }
 
-    /// Its width and height in `frame` when drawn at `factor` of its full size.
+    /// Its width and height in `frame` when drawn at `factor` of its full
+    /// size: its hint of the text's width, but no taller than
+    /// [`MAX_HEIGHT`] of the box and no larger than [`MIN_PPI`] allows.
     pub(super) fn size(&self, frame: Frame, factor: f32) -> (f32, f32) {
-        let width = (frame.width * self.hint).min(frame.height * MAX_HEIGHT / self.ratio) * factor;
+        let sharp = self.pixels * frame.px_per_pt * 72.0 / MIN_PPI;
+        let width = (frame.width * self.hint).min(frame.height * MAX_HEIGHT / self.ratio).min(sharp) * factor;
         (width, width * self.ratio)
     }
 
@@ -111,6 +120,9 @@ mod tests {
         assert_eq!(wide.size(FRAME, 1.0), (1000.0, 500.0));
         let tall = PictureBox::new(0, &[(1000, 2000)], 1.0);
         assert_eq!(tall.size(FRAME, 1.0), (300.0, 600.0));
+        // 4 pixels a point is 288 dpi: 100 pixels are drawn at most 192 wide.
+        let small = PictureBox::new(0, &[(100, 50)], 1.0);
+        assert_eq!(small.size(FRAME, 1.0), (192.0, 96.0));
         let hinted = PictureBox::new(0, &[(4000, 2000)], 0.4);
         assert_eq!(hinted.size(FRAME, 0.5), (200.0, 100.0));
         // 40 % wide may shrink to 25 %: to 0.625 of its size.
