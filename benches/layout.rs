@@ -22,8 +22,13 @@ fn bench(c: &mut Criterion) {
     let rich = waxseal::markup::render(MESSAGE, false).expect("the message nests a few levels").rich;
     assert!((140..=170).contains(&MESSAGE.split_whitespace().count()));
     let frame = Frame { width: 917.6, height: 1206.1, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
-    let content =
-        Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly"), lang: None };
+    let content = Content {
+        title: Some("Thank you, Deb"),
+        text: &rich,
+        signature: Some("with love, Beverly"),
+        lang: None,
+        pictures: &[],
+    };
     c.bench_function("layout 150 words on A6", |b| b.iter(|| layout(&theme, content, frame).unwrap()));
 }
 

@@ -36,12 +36,24 @@ fn bench(c: &mut Criterion) {
         waxseal::markup::render(&MESSAGE.replace("\\n", "\n"), false).expect("the message nests a few levels").rich;
     let size = CardSize::named("a6", 300).unwrap();
     let frame = render::boxes(&theme, size).frame(size);
-    let content =
-        Content { title: Some("Thank you, Deb"), text: &rich, signature: Some("with love, Beverly"), lang: None };
+    let content = Content {
+        title: Some("Thank you, Deb"),
+        text: &rich,
+        signature: Some("with love, Beverly"),
+        lang: None,
+        pictures: &[],
+    };
     let laid = layout(&theme, content, frame).unwrap();
     let seal = waxseal::seal::SealSpec::default();
-    let card_content =
-        CardContent { title: Some("Thank you, Deb"), layout: &laid, seal: &seal, seed: 7, alt: "x", qr: None };
+    let card_content = CardContent {
+        title: Some("Thank you, Deb"),
+        layout: &laid,
+        seal: &seal,
+        seed: 7,
+        alt: "x",
+        qr: None,
+        pictures: &[],
+    };
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();
     let cache = render::BaseCache::default();

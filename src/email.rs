@@ -97,7 +97,9 @@ pub fn plain_text(rich: &RichText) -> String {
         }
         let indent = "   ".repeat(block.depth.saturating_sub(1).min(8));
         let text = match &block.kind {
-            BlockKind::Paragraph | BlockKind::Heading(_) => text,
+            BlockKind::Paragraph | BlockKind::Heading(_) | BlockKind::Caption => text,
+            // In the plain text, a picture is its alt text in brackets.
+            BlockKind::Picture(_) => format!("[{}]", block.plain_text().trim_matches(['(', ')'])),
             BlockKind::ListItem { marker } => format!("{marker} {text}"),
             BlockKind::ListContinuation => format!("   {text}"),
             BlockKind::Rule => "* * *".to_string(),
@@ -117,6 +119,21 @@ pub fn plain_text(rich: &RichText) -> String {
         last_kind = Some(&block.kind);
     }
     out
+}
+
+/// `html` without its `<img>` elements: a message's pictures are drawn on
+/// the card the email shows, and their files (next to the message) are
+/// not in the email; a paragraph that held only a picture goes too.
+fn without_pictures(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img ") {
+        out.push_str(&rest[..at]);
+        // Attribute values are escaped: the element ends at the first `>`.
+        rest = rest[at..].find('>').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    out.replace("<p></p>\n", "").replace("<p></p>", "")
 }
 
 /// The card page's message HTML with the theme's look written into each
@@ -165,7 +182,7 @@ pub fn inline_styles(html: &str, theme: &Theme) -> String {
         ("<li>", "<li style=\"margin:0 0 0.25em 0;\">".to_string()),
         ("<hr />", format!("<hr style=\"border:0;border-top:1px solid {border};margin:1.5em 25%;\" />")),
     ];
-    let mut out = html.to_string();
+    let mut out = without_pictures(html);
     for (tag, styled) in &replacements {
         out = out.replace(tag, styled);
     }
@@ -456,6 +473,15 @@ mod tests {
             crate::markup::render("Made with *love* by **Bev**.\n\nSee you!\n\n- one\n- two\n\n> quoted", false)
                 .unwrap();
         assert_eq!(plain_text(&markup.rich), "Made with *love* by *Bev*.\n\nSee you!\n\n• one\n• two\n\n> quoted");
+    }
+
+    #[test]
+    fn a_picture_is_its_alt_text_in_the_plain_text_and_left_out_of_the_html() {
+        let markup =
+            crate::markup::render("Hello.\n\n![a blue vase](vase.jpg \"=50%\")\n\nBye ![x](y.png) now.", false)
+                .unwrap();
+        assert_eq!(plain_text(&markup.rich), "Hello.\n\n[a picture: a blue vase]\n\nBye\n\n[a picture: x]\n\nnow.");
+        assert_eq!(without_pictures(&markup.html), "<p>Hello.</p>\n<p>Bye  now.</p>\n");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! theme     built-in + themes/NAME  -> Theme (palette, fonts, templates)
 //! layout    RichText + Theme + box  -> positioned lines (shaped, broken, fitted)
 //! seal      emblem + colour + seed  -> SVG wax seal
+//! picture   `![..](file)`, logo      -> found in the site, measured, decoded, scaled
 //! svg       untrusted SVG -> guarded; card SVG -> text as outlines (and escaping)
 //! render    card SVG -> usvg tree   -> PNG card, thumbnail, standalone SVG;
 //!           kept layers (through a store the build gives);
@@ -38,7 +39,7 @@
 //! ```text
 //! layers:
 //! 0  diagnostics hash input size output markup qr signoff svg template
-//! 1  config seal links
+//! 1  config seal links picture
 //! 2  content theme
 //! 3  layout site email
 //! 4  render feeds
@@ -67,6 +68,7 @@ pub mod layout;
 pub mod links;
 pub mod markup;
 pub mod output;
+pub mod picture;
 pub mod print;
 pub mod qr;
 pub mod render;

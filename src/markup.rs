@@ -49,6 +49,46 @@ pub enum BlockKind {
     ListContinuation,
     /// A thematic break, drawn as an ornament.
     Rule,
+    /// A picture, `![alt](file "=40% caption")`, drawn in the text flow.
+    Picture(PictureRef),
+    /// The caption under a picture (its title text), in the body's italic, centred.
+    Caption,
+}
+
+/// A picture a message draws: `![alt](file "=40% caption")`. The title
+/// text may start with a size hint, `=N%` (of the text's width); the rest
+/// of it is the caption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureRef {
+    /// The file, as written.
+    pub src: String,
+    /// The alt text (what the picture shows, for the card's alt text).
+    pub alt: String,
+    /// The caption, if the title text has one.
+    pub caption: Option<String>,
+    /// How wide it is drawn, as a part of the text's width (from the size
+    /// hint; 1 without one).
+    pub scale: f32,
+    /// Where its `![` is in the Markdown: 1-based line and column.
+    pub line: usize,
+    /// See `line`.
+    pub col: usize,
+}
+
+impl Eq for PictureRef {}
+
+/// The size hint and caption of a picture's title text: `=40% A vase`
+/// is 40 % of the text's width and the caption "A vase". A hint out of
+/// 1..=100 % is no hint (the title text is all caption).
+pub fn picture_title(title: &str) -> (f32, Option<String>) {
+    let title = title.trim();
+    let hint = title.strip_prefix('=').and_then(|rest| {
+        let end = rest.find('%')?;
+        let percent: f32 = rest[..end].trim().parse().ok()?;
+        (percent.is_finite() && (1.0..=100.0).contains(&percent)).then(|| (percent / 100.0, rest[end + 1..].trim()))
+    });
+    let (scale, caption) = hint.unwrap_or((1.0, title));
+    (scale, (!caption.is_empty()).then(|| caption.to_string()))
 }
 
 /// One block of the message.
@@ -65,9 +105,13 @@ pub struct Block {
 }
 
 impl Block {
-    /// The block's plain text.
+    /// The block's plain text; a picture's is its alt text.
     pub fn plain_text(&self) -> String {
-        self.runs.iter().map(|r| r.text.as_str()).collect()
+        match &self.kind {
+            BlockKind::Picture(picture) if picture.alt.trim().is_empty() => "(a picture)".to_string(),
+            BlockKind::Picture(picture) => format!("(a picture: {})", picture.alt.trim()),
+            _ => self.runs.iter().map(|r| r.text.as_str()).collect(),
+        }
     }
 }
 
@@ -254,19 +298,48 @@ impl Builder {
         }
     }
 
+    /// A block of inline `node`, cut where it holds a picture: the text
+    /// before, the picture (and its caption), then the rest as a paragraph
+    /// of its own (or a list item's continuation).
     fn push<'a>(&mut self, kind: BlockKind, depth: usize, node: Node<'a>, style: RunStyle) {
         let mut runs = Vec::new();
-        inlines(node, style, &mut runs);
-        let runs = normalize(runs);
-        if runs.is_empty() && kind == BlockKind::Paragraph {
-            return;
+        let mut pictures = Vec::new();
+        inlines(node, style, &mut runs, &mut pictures);
+        let mut kind = Some(kind);
+        let mut start = 0;
+        for (at, picture) in pictures.into_iter().chain([(runs.len(), None)]) {
+            let text = normalize(runs[start..at].to_vec());
+            start = at;
+            let first = kind.clone().unwrap_or(BlockKind::Paragraph);
+            let continued = matches!(first, BlockKind::ListItem { .. } | BlockKind::ListContinuation);
+            if !text.is_empty() || !matches!(first, BlockKind::Paragraph | BlockKind::ListContinuation) {
+                self.blocks.push(Block { kind: first, depth, quoted: false, runs: text });
+                kind = continued.then_some(BlockKind::ListContinuation);
+            }
+            let Some(picture) = picture else { continue };
+            let caption = picture.caption.clone();
+            self.blocks.push(Block { kind: BlockKind::Picture(picture), depth, quoted: false, runs: Vec::new() });
+            if let Some(caption) = caption {
+                let runs = vec![Run { text: caption, style: RunStyle::default() }];
+                self.blocks.push(Block { kind: BlockKind::Caption, depth, quoted: false, runs });
+            }
         }
-        self.blocks.push(Block { kind, depth, quoted: false, runs });
     }
 }
 
-/// Collects the styled text of inline nodes.
-fn inlines<'a>(node: Node<'a>, style: RunStyle, runs: &mut Vec<Run>) {
+/// The picture of image node `node`: its file, alt text, hint and caption.
+fn picture_of<'a>(node: Node<'a>, url: &str, title: &str) -> PictureRef {
+    let mut alt = Vec::new();
+    inlines(node, RunStyle::default(), &mut alt, &mut Vec::new());
+    let alt = normalize(alt).iter().map(|r| r.text.as_str()).collect();
+    let (scale, caption) = picture_title(title);
+    let start = node.data().sourcepos.start;
+    PictureRef { src: url.to_string(), alt, caption, scale, line: start.line.max(1), col: start.column.max(1) }
+}
+
+/// Collects the styled text of inline nodes, and the pictures among them
+/// with the number of runs before each.
+fn inlines<'a>(node: Node<'a>, style: RunStyle, runs: &mut Vec<Run>, pictures: &mut Vec<(usize, Option<PictureRef>)>) {
     for child in node.children() {
         let value = child.data().value.clone();
         let text = |text: &str, runs: &mut Vec<Run>| runs.push(Run { text: text.to_string(), style });
@@ -276,10 +349,13 @@ fn inlines<'a>(node: Node<'a>, style: RunStyle, runs: &mut Vec<Run>) {
             NodeValue::HtmlInline(html) => text(&html, runs),
             NodeValue::SoftBreak => text(" ", runs),
             NodeValue::LineBreak => text("\n", runs),
-            NodeValue::Emph => inlines(child, RunStyle { em: true, ..style }, runs),
-            NodeValue::Strong => inlines(child, RunStyle { strong: true, ..style }, runs),
-            NodeValue::Link(_) | NodeValue::WikiLink(_) => inlines(child, RunStyle { link: true, ..style }, runs),
-            _ => inlines(child, style, runs),
+            NodeValue::Emph => inlines(child, RunStyle { em: true, ..style }, runs, pictures),
+            NodeValue::Strong => inlines(child, RunStyle { strong: true, ..style }, runs, pictures),
+            NodeValue::Link(_) | NodeValue::WikiLink(_) => {
+                inlines(child, RunStyle { link: true, ..style }, runs, pictures)
+            }
+            NodeValue::Image(link) => pictures.push((runs.len(), Some(picture_of(child, &link.url, &link.title)))),
+            _ => inlines(child, style, runs, pictures),
         }
     }
 }
@@ -406,6 +482,34 @@ mod tests {
         let rich = render("one\\\ntwo", false).unwrap().rich;
         let texts: Vec<_> = rich.blocks[0].runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, vec!["one", "\n", "two"]);
+    }
+
+    #[test]
+    fn a_picture_is_a_block_of_its_own_with_its_caption_and_hint() {
+        let rich =
+            render("Before ![a *blue* vase](vase.jpg \"=40% The vase\") after.\n\n![](b.png)", false).unwrap().rich;
+        let kinds: Vec<_> = rich.blocks.iter().map(|b| (b.kind.clone(), b.plain_text())).collect();
+        let vase = PictureRef {
+            src: "vase.jpg".into(),
+            alt: "a blue vase".into(),
+            caption: Some("The vase".into()),
+            scale: 0.4,
+            line: 1,
+            col: 8,
+        };
+        let b = PictureRef { src: "b.png".into(), alt: String::new(), caption: None, scale: 1.0, line: 3, col: 1 };
+        assert_eq!(
+            kinds,
+            vec![
+                (BlockKind::Paragraph, "Before".into()),
+                (BlockKind::Picture(vase), "(a picture: a blue vase)".into()),
+                (BlockKind::Caption, "The vase".into()),
+                (BlockKind::Paragraph, "after.".into()),
+                (BlockKind::Picture(b), "(a picture)".into()),
+            ]
+        );
+        assert_eq!(picture_title("=250% big"), (1.0, Some("=250% big".into())));
+        assert_eq!(picture_title("=50%"), (0.5, None));
     }
 
     #[test]

@@ -202,8 +202,9 @@ fn print_cards(
     names.dedup();
     let themes: Themes =
         names.into_par_iter().map(|name| (name.to_string(), theme::load(root, name).map(Arc::new))).collect();
+    let figures = crate::card::figures::Figures::new(root, true);
     let made: Vec<Result<(String, PrintCard), Diagnostic>> =
-        messages.par_iter().map(|m| prepare(m, config, &themes, body_tera, bleed)).collect();
+        messages.par_iter().map(|m| prepare(m, config, (&themes, &figures), body_tera, bleed)).collect();
     let mut cards = Vec::new();
     let mut reported = HashSet::new();
     for (m, result) in messages.iter().zip(made) {
@@ -227,12 +228,12 @@ fn print_cards(
 fn prepare(
     m: &Message,
     config: &SiteConfig,
-    themes: &Themes,
+    (themes, figures): (&Themes, &crate::card::figures::Figures),
     body_tera: &tera::Tera,
     bleed: f32,
 ) -> Result<(String, PrintCard), Diagnostic> {
     let theme = theme_of(themes, config, m)?;
-    let card = crate::card::lay_out(theme, config, body_tera, m)?;
+    let card = crate::card::lay_out(theme, config, body_tera, m, figures)?;
     let svg = card.checked_print_svg(theme, m, bleed)?;
     let print = PrintCard::new(theme, card.size, &svg)
         .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;

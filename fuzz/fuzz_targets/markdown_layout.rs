@@ -25,6 +25,8 @@ fuzz_target!(|data: &[u8]| {
             text: &markup.rich,
             signature: Some("with love, Beverly"),
             lang: content::hyphenation_lang("en"),
+            // Pictures of every shape (a message's later ones are square).
+            pictures: &[(640, 480), (1, 8000), (8000, 1)],
         };
         let _ = layout::layout(theme, content, frame);
     });

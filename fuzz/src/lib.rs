@@ -20,6 +20,9 @@ pub struct Site {
     /// The settings `theme_art` draws with: the defaults at 100 dpi, so a
     /// card is drawn in a tenth of the time it takes at 300.
     pub art_config: SiteConfig,
+    /// Where a message's pictures are read: a folder that is gone, so that
+    /// every picture is a diagnostic (the fuzzer makes no files).
+    pub figures: waxseal::card::figures::Figures,
 }
 
 impl Site {
@@ -47,7 +50,8 @@ pub fn site() -> &'static Site {
         let mut body_tera = tera::Tera::new();
         waxseal::template::register_filters(&mut body_tera);
         let art_config = SiteConfig { dpi: 100, ..SiteConfig::default() };
-        Site { config: SiteConfig::default(), themes, body_tera, art_config }
+        let figures = waxseal::card::figures::Figures::new(root.path(), false);
+        Site { config: SiteConfig::default(), themes, body_tera, art_config, figures }
     })
 }
 

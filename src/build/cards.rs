@@ -44,11 +44,15 @@ pub(super) struct CardContext<'a> {
     pub(super) page_seals: &'a Mutex<HashMap<String, (String, Arc<String>)>>,
     /// Seal files written by this build (each once).
     pub(super) seals_written: Mutex<HashSet<String>>,
+    /// Web copies of the messages' pictures written by this build (each once).
+    pub(super) web_written: Mutex<HashSet<String>>,
     pub(super) seal_failures: Mutex<Vec<Diagnostic>>,
     pub(super) outputs: Outputs,
     pub(super) optimize: bool,
     /// `check`: pictures are noted, not drawn.
     pub(super) check: bool,
+    /// The messages' pictures (`![alt](file)`), each read once.
+    pub(super) figures: &'a crate::card::figures::Figures,
 }
 
 /// The seal for the card page: a small standalone SVG, its initials as
@@ -105,6 +109,8 @@ struct Made {
     failures: Vec<Diagnostic>,
     /// Its pictures were drawn (not kept from the last build).
     drawn: bool,
+    /// The picture files its message draws, with their hashes.
+    pictures: Vec<(String, String)>,
 }
 
 /// A card that was built and written.
@@ -120,6 +126,8 @@ struct CardDone {
     drawn: bool,
     /// Its pictures, when they are drawn after the pages.
     later: Option<Pictures>,
+    /// The picture files its message draws, with their hashes.
+    pictures: Vec<(String, String)>,
 }
 
 /// The email of card `m`, when emails are made; an address that is not
@@ -178,7 +186,7 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         let rel = artifact.path(&m.slug);
         ctx.output.check(&rel).map_err(|e| super::output_problem(ctx.output, &rel, "cannot write", &e))?;
     }
-    let card = lay_out(theme, ctx.config, ctx.body_tera, m)?;
+    let card = lay_out(theme, ctx.config, ctx.body_tera, m, ctx.figures)?;
     let mut problems = Vec::new();
     let email = email_of(ctx, theme, m, &card, &mut problems)?;
     // Its pictures, drawn now or (when `draw` is Keep) kept from the last build.
@@ -200,7 +208,18 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
         false => None,
     };
     files.extend(seal_file.clone());
-    let entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
+    let mut entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
+    if ctx.outputs.html && !card.pictures.is_empty() {
+        // The page shows the message's pictures from their web copies.
+        let web = ctx.figures.web(&ctx.config.base_url, &entry.html, &card.pictures);
+        entry.html = web.html;
+        for (rel, bytes) in web.files {
+            if ctx.web_written.lock().expect("no panics while holding the lock").insert(rel.clone()) {
+                failures.extend(write(ctx.output, &rel, &bytes));
+            }
+            files.push(rel);
+        }
+    }
     if ctx.outputs.html {
         // Made with the gallery, which knows the cards beside it.
         files.push(Artifact::Page.path(&m.slug));
@@ -208,7 +227,8 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let mut warnings: Vec<Diagnostic> =
         card.laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     warnings.extend(problems);
-    Ok(CardDone { entry, warnings, failures, files, drawn, later })
+    let pictures = card.pictures.iter().map(|p| (p.file.clone(), p.picture.hash.clone())).collect();
+    Ok(CardDone { entry, warnings, failures, files, drawn, later, pictures })
 }
 
 /// Draws a card's pictures and writes them (into an output kept in memory,
@@ -270,8 +290,8 @@ pub(super) fn make_cards<'s>(
                             });
                         }
                         let entry = entries.add(&card.entry);
-                        let CardDone { files, warnings, failures, drawn, .. } = card;
-                        Some(Made { entry, files, warnings, failures, drawn })
+                        let CardDone { files, warnings, failures, drawn, pictures, .. } = card;
+                        Some(Made { entry, files, warnings, failures, drawn, pictures })
                     })
                 }
             };
@@ -344,14 +364,22 @@ pub(super) fn record_outcomes(
                 failures.extend(card_failures);
                 record::carry_over(old, next, &slug);
             }
-            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn })) => {
+            Ok(Some(Made { entry: Ok(entry), files, warnings, failures: _, drawn, pictures })) => {
                 report.pages_only += usize::from(!drawn);
                 report.problems.diagnostics.extend(warnings.clone());
                 report.built.push(slug.clone());
                 let Keys { key, picture_key } = keys;
                 next.cards.insert(
                     slug,
-                    CachedCard { key: Some(key), picture_key: Some(picture_key), files, entry, warnings, page: None },
+                    CachedCard {
+                        key: Some(key),
+                        picture_key: Some(picture_key),
+                        files,
+                        entry,
+                        warnings,
+                        page: None,
+                        pictures,
+                    },
                 );
             }
             Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {

@@ -43,7 +43,7 @@ use crate::output::{Claim, Link, Output, Staged, ENTRIES_FILE};
 use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
-use plan::{Action, KeyBase, Keys};
+use plan::{Action, Draw, KeyBase, Keys};
 use record::{BuildCache, Entries};
 
 /// Builds the site.
@@ -267,6 +267,17 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
     let pictures: Vec<Artifact> = Artifact::pictures_for(&run.outputs).collect();
     let present = |file: &str| run.output.is_file(file);
     let record = &site.record;
+    // Each picture file read once, however many cards draw it.
+    let hashes: Mutex<HashMap<String, Option<String>>> = Mutex::default();
+    let picture_changed = |(file, hash): &(String, String)| {
+        let known = hashes.lock().expect("no panics while holding the lock").get(file).cloned();
+        let now = known.unwrap_or_else(|| {
+            let now = crate::card::figures::hash_now(run.root, file);
+            hashes.lock().expect("no panics while holding the lock").insert(file.clone(), now.clone());
+            now
+        });
+        now.as_ref() != Some(hash)
+    };
     let mut planned: Vec<Planned> = std::mem::take(&mut site.cards)
         .into_par_iter()
         .enumerate()
@@ -283,7 +294,13 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
                 }
                 false => base.keys(&theme, &head.digest, &head.slug),
             };
-            let action = plan::decide(record, &head.slug, &keys, &pictures, &present);
+            let mut action = plan::decide(record, &head.slug, &keys, &pictures, &present);
+            // A picture its message draws was edited: the card is drawn again.
+            let kept = matches!(action, Action::Reuse | Action::Make(Draw::Keep));
+            if kept && record.cards.get(&head.slug).is_some_and(|c| c.pictures.iter().any(picture_changed)) {
+                let later = record.had_pictures(&head.slug, &pictures, &present);
+                action = Action::Make(if later { Draw::Later } else { Draw::Now });
+            }
             Planned { index, head, theme, keys, action }
         })
         .collect();
@@ -320,6 +337,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
     if !run.output.is_in_memory() {
         run.session.bases.keep_in(Arc::new(record::OutputLayers(run.output.clone())));
     }
+    let figures = crate::card::figures::Figures::new(run.root, run.outputs.pdf);
     let ctx = CardContext {
         config: &run.config,
         themes: &themes,
@@ -329,10 +347,12 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         bases: &run.session.bases,
         page_seals: &run.session.page_seals,
         seals_written: Mutex::default(),
+        web_written: Mutex::default(),
         seal_failures: Mutex::default(),
         outputs: run.outputs,
         optimize: run.optimize(),
         check: run.output.is_in_memory(),
+        figures: &figures,
     };
     let assets_written = assets.failures.is_empty();
     let mut failures = assets.failures;

@@ -240,6 +240,7 @@ mod tests {
             files: files(slug),
             entry,
             page: Some("p".into()),
+            pictures: vec![],
             warnings: vec![],
         }
     }

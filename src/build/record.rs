@@ -69,6 +69,11 @@ pub(super) struct CachedCard {
     pub page: Option<String>,
     /// Its warnings, shown again when it is skipped.
     pub warnings: Vec<Diagnostic>,
+    /// The pictures its message draws (`![alt](file)`): each file, relative
+    /// to the site folder, and the hash of its bytes. A card whose picture
+    /// changed is drawn again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pictures: Vec<(String, String)>,
 }
 
 /// Where a card's gallery entry is kept, with what the gallery orders cards by.
@@ -465,6 +470,7 @@ mod tests {
             entry,
             warnings: vec![],
             page: None,
+            pictures: vec![],
         };
         cache.cards.insert("a".into(), card);
         folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
@@ -504,6 +510,7 @@ mod tests {
                 entry: place,
                 warnings: vec![],
                 page: None,
+                pictures: vec![],
             };
             if slug != "gone" {
                 cache.cards.insert(slug.trim_end_matches("-again").into(), card);

@@ -1,6 +1,7 @@
 //! A message laid out on its card in its theme: the body template run, the
-//! Markdown read, the text fitted, the seal chosen; everything a card is
-//! made of but the drawing. Pure: it reads and writes no file.
+//! Markdown read, its pictures read, the text fitted, the seal chosen;
+//! everything a card is made of but the drawing. It reads no file but the
+//! pictures (through [`Figures`]) and writes none.
 
 use sha2::{Digest, Sha256};
 
@@ -15,6 +16,8 @@ use crate::seal::{SealSpec, EMBLEMS};
 use crate::signoff;
 use crate::size::{self, CardSize};
 use crate::theme::Theme;
+
+use super::figures::Figures;
 
 /// A message laid out on its card: everything a card is made of but the drawing.
 pub struct LaidCard {
@@ -36,6 +39,8 @@ pub struct LaidCard {
     pub boxes: render::Boxes,
     /// The text, set.
     pub laid: layout::Layout,
+    /// The message's pictures, in reading order.
+    pub pictures: Vec<render::CardPicture>,
     /// Its QR code, if it has one.
     pub qr: Option<Qr>,
 }
@@ -47,6 +52,7 @@ pub fn lay_out(
     config: &SiteConfig,
     body_tera: &tera::Tera,
     m: &Message,
+    figures: &Figures,
 ) -> Result<LaidCard, Diagnostic> {
     let front = &m.front;
     let size_name = front.size.as_deref().unwrap_or(&config.size);
@@ -67,6 +73,7 @@ pub fn lay_out(
         Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
             .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
     })?;
+    let pictures = figures.of(m, &markup.rich)?;
     let alt = markup.rich.plain_text();
     let qr = qr_of(config, m)?;
     let boxes = render::boxes_for(theme, size, qr.as_ref());
@@ -80,9 +87,16 @@ pub fn lay_out(
     let signed = front.from.as_ref().map(|from| markup::smarten(signoff::signature_lines(words, from.trim()).trim()));
     let title = front.title.as_deref().map(markup::smarten);
     let lang = tag.and_then(content::hyphenation_lang);
-    let text = layout::Content { title: title.as_deref(), text: &markup.rich, signature: signed.as_deref(), lang };
-    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &e))?;
-    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid, qr })
+    let sizes: Vec<(u32, u32)> = pictures.iter().map(|p| layout_size(&p.picture)).collect();
+    let text = layout::Content {
+        title: title.as_deref(),
+        text: &markup.rich,
+        signature: signed.as_deref(),
+        lang,
+        pictures: &sizes,
+    };
+    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
+    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid, qr, pictures })
 }
 
 impl LaidCard {
@@ -117,6 +131,7 @@ impl LaidCard {
             seed: self.seed,
             alt: &self.alt,
             qr: self.qr.as_ref(),
+            pictures: &self.pictures,
         }
     }
 }
@@ -179,6 +194,19 @@ fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnos
     }
 }
 
+/// The size a picture is laid out by: its pixels; an SVG's own size made
+/// many pixels (its shape kept), as it is sharp at any size.
+fn layout_size(picture: &crate::picture::Picture) -> (u32, u32) {
+    let (w, h) = (picture.width.max(1), picture.height.max(1));
+    match picture.format {
+        crate::picture::Format::Svg => {
+            let k = 100_000.0 / w.max(h) as f64;
+            (((w as f64 * k) as u32).max(1), ((h as f64 * k) as u32).max(1))
+        }
+        _ => (w, h),
+    }
+}
+
 /// The 1-based line and column of the first `needle` in `text`.
 fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     if needle.is_empty() {
@@ -231,9 +259,21 @@ fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
     Ok(spec)
 }
 
-/// A layout error, at the start of the message's body.
-fn layout_diagnostic(m: &Message, e: &LayoutError) -> Diagnostic {
+/// A layout error, at the start of the message's body (or at the `![` of
+/// a picture that does not fit).
+fn layout_diagnostic(m: &Message, rich: &markup::RichText, e: &LayoutError) -> Diagnostic {
     match e {
+        LayoutError::PictureDoesNotFit { index, .. } => {
+            let picture = rich.blocks.iter().filter_map(|b| match &b.kind {
+                markup::BlockKind::Picture(p) => Some(p),
+                _ => None,
+            });
+            let (line, col) =
+                picture.clone().nth(*index).map_or((m.body_line, 1), |p| (m.body_line + p.line - 1, p.col));
+            Diagnostic::error(&m.source, line, col, e.to_string()).with_hint(
+                "shorten the message, make the picture smaller (`![alt](file \"=50%\")`), or choose a larger `size:`",
+            )
+        }
         LayoutError::DoesNotFit { .. } => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())
             .with_hint("shorten the message, or choose a larger `size:`"),
         LayoutError::TooLong(_) => Diagnostic::error(&m.source, m.body_line, 1, e.to_string())

@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod compose;
 pub mod email;
 pub mod entry;
+pub mod figures;
 pub mod guard;
 pub mod pictures;
 pub mod themes;

@@ -18,6 +18,7 @@ mod breaks;
 mod cjk;
 mod fit;
 mod hyphen;
+mod picture;
 mod shape;
 #[cfg(test)]
 mod tests_lang;
@@ -48,6 +49,15 @@ pub enum LayoutError {
     /// A font file harfrust cannot read.
     #[error("cannot read font {0}")]
     BadFont(String),
+    /// A picture that does not fit, at a quarter of the text's width, with
+    /// the text at the minimum size: which (its place among the message's pictures).
+    #[error("the picture does not fit on the card, even a quarter as wide as the text and with the text at the minimum size {min_size}pt")]
+    PictureDoesNotFit {
+        /// Its place among the message's pictures, from 0.
+        index: usize,
+        /// The theme's minimum size.
+        min_size: f32,
+    },
     /// More text than any card holds (bytes of text, after templates and Markdown).
     #[error("the card's text is {} KiB; a card holds at most {} KiB", .0.div_ceil(1024), MAX_TEXT_BYTES / 1024)]
     TooLong(usize),
@@ -83,6 +93,14 @@ pub enum LineKind {
     Text(Vec<Piece>),
     /// An ornament standing for a thematic break.
     Rule,
+    /// A picture of the message (`![alt](file)`), `width` wide: the line's
+    /// `baseline` is its foot.
+    Picture {
+        /// Its place among the message's pictures, from 0.
+        index: usize,
+        /// Its height in pixels.
+        height: f32,
+    },
 }
 
 /// One positioned line, in pixels relative to the text box's top-left corner.
@@ -165,6 +183,9 @@ pub struct Content<'a> {
     pub signature: Option<&'a str>,
     /// The message's language, when it should be hyphenated.
     pub lang: Option<hypher::Lang>,
+    /// The size (width, height in pixels) of each picture of the message,
+    /// in reading order.
+    pub pictures: &'a [(u32, u32)],
 }
 
 /// Refuses more than [`MAX_TEXT_BYTES`] of text, before any of it is set.
@@ -186,11 +207,13 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);
-    let (blocks, (size, squeeze)) = match size_to_fit(&measurer, &blocks, settings, frame) {
-        Err(LayoutError::DoesNotFit { .. }) if content.signature.is_some_and(|s| s.contains('\n')) => {
+    let (blocks, (size, squeeze)) = match fit_pictures(&measurer, &blocks, settings, frame) {
+        Err(LayoutError::DoesNotFit { .. } | LayoutError::PictureDoesNotFit { .. })
+            if content.signature.is_some_and(|s| s.contains('\n')) =>
+        {
             let one_line = content.signature.map(|s| s.replace('\n', " "));
             let (blocks, _) = prepare(&measurer, theme, Content { signature: one_line.as_deref(), ..content });
-            let fitted = size_to_fit(&measurer, &blocks, settings, frame)?;
+            let fitted = fit_pictures(&measurer, &blocks, settings, frame)?;
             (blocks, fitted)
         }
         fitted => (blocks, fitted?),
@@ -214,13 +237,39 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     Ok(laid)
 }
 
-/// The body size, in points, at which `blocks` fit `frame`, and how tightly
-/// they are set for it: the largest up to the ceiling (a short note grows).
+/// [`size_to_fit`] with the message's pictures drawn as large as they can
+/// be with the text comfortably large (or, failing that, fitting at all);
+/// an error names the first picture when none of their sizes fits.
+fn fit_pictures(
+    measurer: &Measurer,
+    blocks: &[Prepared],
+    settings: &TextSettings,
+    frame: Frame,
+) -> Result<(f32, Squeeze), LayoutError> {
+    let pictures: Vec<picture::PictureBox> = blocks.iter().filter_map(|b| b.picture).collect();
+    let comfortable = settings.size.min(settings.size * frame.text_scale) * picture::COMFORTABLE;
+    let mut fallback = None;
+    for factor in picture::factors(&pictures, frame) {
+        match size_to_fit(measurer, blocks, settings, frame, factor) {
+            Ok((size, squeeze)) if size >= comfortable || pictures.is_empty() => return Ok((size, squeeze)),
+            Ok(fitted) => fallback = fallback.or(Some(fitted)),
+            Err(e @ LayoutError::DoesNotFit { .. }) if pictures.is_empty() => return Err(e),
+            Err(LayoutError::DoesNotFit { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    fallback.ok_or(LayoutError::PictureDoesNotFit { index: 0, min_size: settings.min_size.min(settings.size) })
+}
+
+/// The body size, in points, at which `blocks` fit `frame` with their
+/// pictures at `picture` of their size, and how tightly they are set for
+/// it: the largest up to the ceiling (a short note grows).
 fn size_to_fit(
     measurer: &Measurer,
     blocks: &[Prepared],
     settings: &TextSettings,
     frame: Frame,
+    picture: f32,
 ) -> Result<(f32, Squeeze), LayoutError> {
     // Most messages fit at the theme's size: one try. Otherwise the smallest
     // size is checked first, so a text that cannot fit fails at once; a long
@@ -229,9 +278,10 @@ fn size_to_fit(
     let min = settings.min_size.min(settings.size);
     let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
     let max = fit::ceiling(blocks, settings, frame).max(min);
-    let roomy = fits(&arrange(measurer, blocks, settings, frame, max, Pass::Fit, Squeeze::NONE)?);
-    let tight = !roomy && !fits(&arrange(measurer, blocks, settings, frame, min, Pass::Fit, Squeeze::NONE)?);
-    let squeeze = if tight { Squeeze::TIGHT } else { Squeeze::NONE };
+    let none = Squeeze { picture, ..Squeeze::NONE };
+    let roomy = fits(&arrange(measurer, blocks, settings, frame, max, Pass::Fit, none)?);
+    let tight = !roomy && !fits(&arrange(measurer, blocks, settings, frame, min, Pass::Fit, none)?);
+    let squeeze = if tight { Squeeze { picture, ..Squeeze::TIGHT } } else { none };
     let at_min = if tight { Some(arrange(measurer, blocks, settings, frame, min, Pass::Fit, squeeze)?) } else { None };
     if let Some(at_min) = at_min.filter(|laid| !fits(laid)) {
         let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
@@ -452,6 +502,8 @@ struct Prepared {
     marker: Option<(String, f32)>,
     /// How much a line's ink may run past its advance, in em (see `ink_overhang`).
     overhang: f32,
+    /// A picture block's picture.
+    picture: Option<picture::PictureBox>,
 }
 
 /// How a run looks once the theme's styles are applied.
@@ -518,11 +570,15 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         }
         None => &content.text.blocks[..],
     };
+    // A caption is set in the body's italic, a little smaller, centred.
+    let caption = Style { italic: Some(true), ..Style::default() };
+    let mut pictures = 0..;
     for block in blocks {
         let (scale, style) = match block.kind {
             BlockKind::Heading(1) => (1.6, &styles.heading),
             BlockKind::Heading(2) => (1.35, &styles.heading),
             BlockKind::Heading(_) => (1.15, &styles.heading),
+            BlockKind::Caption => (0.85, &caption),
             _ => (1.0, &body),
         };
         let heading = matches!(block.kind, BlockKind::Heading(_));
@@ -540,6 +596,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         let listed = matches!(block.kind, BlockKind::ListItem { .. } | BlockKind::ListContinuation);
         prepared.align = if listed && settings.align == Align::Center { Align::Left } else { settings.align };
         prepared.line_height = if heading { 1.2 } else { settings.line_height };
+        picture::prepare(&mut prepared, &mut pictures, content.pictures);
         if let BlockKind::ListItem { marker } = &block.kind {
             let width = m.width_em(FaceKey::Role(styles.marker.face.unwrap_or(FontRole::Body)), marker);
             prepared.marker = Some((marker.clone(), width));
@@ -649,6 +706,7 @@ fn prepare_block(
         segments,
         marker: None,
         overhang,
+        picture: None,
     }
 }
 
@@ -725,11 +783,13 @@ struct Squeeze {
     leading: f32,
     gap: f32,
     display: f32,
+    /// The pictures are drawn at this part of their size.
+    picture: f32,
 }
 
 impl Squeeze {
-    const NONE: Squeeze = Squeeze { leading: 1.0, gap: 1.0, display: 1.0 };
-    const TIGHT: Squeeze = Squeeze { leading: 0.95, gap: 0.5, display: 0.8 };
+    const NONE: Squeeze = Squeeze { leading: 1.0, gap: 1.0, display: 1.0, picture: 1.0 };
+    const TIGHT: Squeeze = Squeeze { leading: 0.95, gap: 0.5, display: 0.8, picture: 1.0 };
 }
 
 /// What `arrange` is asked for.
@@ -756,7 +816,6 @@ fn arrange(
 ) -> Result<Layout, LayoutError> {
     let body_px = size_pt * frame.px_per_pt;
     let sizes = fit::Sizes::new(settings, frame, size_pt, squeeze.display);
-    let indent_em = 1.3;
     let mut lines = Vec::new();
     let mut y = 0.0f32;
     let part_sizes = sizes.of_blocks(blocks, body_px, frame.width);
@@ -764,48 +823,77 @@ fn arrange(
         let size = part_sizes[i];
         let line_h = size * block.line_height * squeeze.leading;
         if i > 0 {
-            let gap = match (&blocks[i - 1].kind, &block.kind, block.part) {
-                (_, _, Part::SignOff) => 0.6,
-                (_, _, Part::Signature) if blocks[i - 1].part == Part::SignOff => 0.0,
-                (_, _, Part::Signature) => 0.6,
-                (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
-                _ => settings.paragraph_gap,
-            };
-            y += body_px * settings.line_height * gap * squeeze.gap;
+            y += body_px * settings.line_height * gap(&blocks[i - 1], block, settings) * squeeze.gap;
         }
-        if block.kind == BlockKind::Rule {
-            if pass == Pass::Final {
-                lines.push(rule_line(block, frame, y, size, line_h));
-            }
-            y += line_h;
-            continue;
-        }
-        let indent = if block.depth > 0 { size * indent_em * block.depth as f32 } else { 0.0 };
-        // A centred block (a quote in centred text) is inset on both sides.
-        let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
-        let max_em = (frame.width - inset) / size - block.overhang;
-        // A word wider than the line is split, at `/`, `-` or `.` if it can be.
-        let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
-        // Japanese and Chinese fill each line (and are spread to the measure).
-        let breaks = match pass {
-            Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
-            _ => greedy_breaks(&segments, max_em),
+        // A picture or an ornament: a line of its own height.
+        let figure = match &block.picture {
+            Some(picture) => Some((picture.line(frame, y, squeeze.picture), picture.size(frame, squeeze.picture).1)),
+            None => (block.kind == BlockKind::Rule).then(|| (rule_line(block, frame, y, size, line_h), line_h)),
         };
-        let mut start = 0;
-        for end in breaks {
+        if let Some((line, height)) = figure {
             if pass == Pass::Final {
-                let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
-                let last = end == segments.len() || segments[end - 1].hard_break;
-                if block.cjk && block.part == Part::Body && !last {
-                    (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
-                }
                 lines.push(line);
             }
-            y += line_h;
-            start = end;
+            y += height;
+            continue;
         }
+        y = break_lines(m, block, frame, (size, line_h), y, pass, &mut lines);
     }
     Ok(Layout { lines, size_pt, height: y, missing: Vec::new() })
+}
+
+/// Breaks text `block` into lines of `size` pixels, `line_h` apart, from
+/// `y` down (with `Pass::Final`, into `lines`); returns the `y` under them.
+fn break_lines(
+    m: &Measurer,
+    block: &Prepared,
+    frame: Frame,
+    (size, line_h): (f32, f32),
+    mut y: f32,
+    pass: Pass,
+    lines: &mut Vec<Line>,
+) -> f32 {
+    let indent = if block.depth > 0 { size * INDENT_EM * block.depth as f32 } else { 0.0 };
+    // A centred block (a quote in centred text) is inset on both sides.
+    let inset = if block.align == Align::Center { 2.0 * indent } else { indent };
+    let max_em = (frame.width - inset) / size - block.overhang;
+    // A word wider than the line is split, at `/`, `-` or `.` if it can be.
+    let segments = split_wide(&block.segments, max_em, |seg| splits_of(m, block, seg));
+    // Japanese and Chinese fill each line (and are spread to the measure).
+    let breaks = match pass {
+        Pass::Final if !block.cjk => balanced_breaks(&segments, max_em),
+        _ => greedy_breaks(&segments, max_em),
+    };
+    let mut start = 0;
+    for end in breaks {
+        if pass == Pass::Final {
+            let mut line = text_line(block, &segments[start..end], start == 0, frame, indent, y, size);
+            let last = end == segments.len() || segments[end - 1].hard_break;
+            if block.cjk && block.part == Part::Body && !last {
+                (line.justify, line.x, line.width) = (true, indent, frame.width - indent);
+            }
+            lines.push(line);
+        }
+        y += line_h;
+        start = end;
+    }
+    y
+}
+
+/// How far a nested list or quote is indented, per level, in em.
+const INDENT_EM: f32 = 1.3;
+
+/// The space between blocks `before` and `block`, in lines of body text.
+fn gap(before: &Prepared, block: &Prepared, settings: &TextSettings) -> f32 {
+    match (&before.kind, &block.kind, block.part) {
+        (_, _, Part::SignOff) => 0.6,
+        (_, _, Part::Signature) if before.part == Part::SignOff => 0.0,
+        (_, _, Part::Signature) => 0.6,
+        (BlockKind::ListItem { .. } | BlockKind::ListContinuation, BlockKind::ListItem { .. }, _) => 0.15,
+        // A caption belongs to its picture.
+        (BlockKind::Picture(_), BlockKind::Caption, _) => 0.3,
+        _ => settings.paragraph_gap,
+    }
 }
 
 /// The ornament of a thematic break at `y`.
@@ -903,7 +991,7 @@ mod tests {
 
     fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
         let rich = crate::markup::render(markdown, false).unwrap().rich;
-        layout(theme(), Content { title: None, text: &rich, signature: None, lang }, frame)
+        layout(theme(), Content { title: None, text: &rich, signature: None, lang, pictures: &[] }, frame)
     }
 
     fn line_texts(laid: &Layout) -> Vec<String> {
@@ -911,7 +999,7 @@ mod tests {
             .iter()
             .filter_map(|l| match &l.kind {
                 LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect()),
-                LineKind::Rule => None,
+                LineKind::Rule | LineKind::Picture { .. } => None,
             })
             .collect()
     }
@@ -927,7 +1015,7 @@ mod tests {
                 LineKind::Text(p) => {
                     p.iter().any(|p| p.face == FaceKey::Role(FontRole::Italic) && p.color == "#a63d5e")
                 }
-                LineKind::Rule => false,
+                LineKind::Rule | LineKind::Picture { .. } => false,
             })
             .count();
         assert!(italic_lines >= 2, "{:#?}", line_texts(&laid));
@@ -988,7 +1076,8 @@ mod tests {
                     made our neighbourhood bookbinding collective tremendously happy today.";
         let rich = crate::markup::render(text, false).unwrap().rich;
         let frame = Frame { width: 420.0, ..A6 };
-        let content = Content { title: None, text: &rich, signature: None, lang: Some(hypher::Lang::English) };
+        let content =
+            Content { title: None, text: &rich, signature: None, lang: Some(hypher::Lang::English), pictures: &[] };
         let laid = layout(&theme, content, frame).unwrap();
         assert!(laid.lines.len() >= 3);
         for line in &laid.lines {
@@ -1008,7 +1097,9 @@ mod tests {
                     taken them off since.\n\n- one\n- a much longer item that turns onto a second line here\n";
         let rich = crate::markup::render(text, false).unwrap().rich;
         let frame = Frame { width: 600.0, ..A6 };
-        let laid = layout(&theme, Content { title: None, text: &rich, signature: None, lang: None }, frame).unwrap();
+        let laid =
+            layout(&theme, Content { title: None, text: &rich, signature: None, lang: None, pictures: &[] }, frame)
+                .unwrap();
         let texts = line_texts(&laid);
         let quote: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Center && l.x > 40.0).collect();
         assert!(quote.len() >= 2, "{texts:#?}");

@@ -37,13 +37,13 @@ const GERMAN_LONG: &str = "Herzlichen Glückwunsch zur Hochzeitsfeier! Unsere Ko
 /// The lines of `text` laid out on `theme` in a box `width` px wide.
 fn lines(theme: &Theme, text: &str, width: f32, lang: Option<hypher::Lang>) -> Vec<String> {
     let rich = crate::markup::render(text, false).unwrap().rich;
-    let content = Content { title: None, text: &rich, signature: None, lang };
+    let content = Content { title: None, text: &rich, signature: None, lang, pictures: &[] };
     let laid = layout(theme, content, Frame { width, ..A6 }).unwrap();
     laid.lines
         .iter()
         .filter_map(|l| match &l.kind {
             LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect()),
-            LineKind::Rule => None,
+            LineKind::Rule | LineKind::Picture { .. } => None,
         })
         .collect()
 }
@@ -127,7 +127,7 @@ fn texts(laid: &Layout, part: Part) -> Vec<(String, &Line)> {
         .filter(|l| l.part == part)
         .filter_map(|l| match &l.kind {
             LineKind::Text(pieces) => Some((pieces.iter().map(|p| p.text.as_str()).collect(), l)),
-            LineKind::Rule => None,
+            LineKind::Rule | LineKind::Picture { .. } => None,
         })
         .collect()
 }
@@ -141,7 +141,8 @@ fn japanese_layouts() -> impl Iterator<Item = (String, Layout)> {
                 let theme = theme(name);
                 let frame = Frame { width: a6_box(theme).width * k, ..a6_box(theme) };
                 let rich = crate::markup::render(text, false).unwrap().rich;
-                let content = Content { title: Some(JAPANESE_TITLE), text: &rich, signature: None, lang: None };
+                let content =
+                    Content { title: Some(JAPANESE_TITLE), text: &rich, signature: None, lang: None, pictures: &[] };
                 (format!("{name} at {:.0} px", frame.width), layout(theme, content, frame).unwrap())
             })
         })
@@ -211,7 +212,8 @@ fn the_japanese_title_is_one_line_on_every_theme() {
     for name in ["chocolate", "classic", "kraft", "minimal"] {
         let theme = theme(name);
         let rich = crate::markup::render(JAPANESE, false).unwrap().rich;
-        let content = Content { title: Some(JAPANESE_TITLE), text: &rich, signature: Some("Beverly"), lang: None };
+        let content =
+            Content { title: Some(JAPANESE_TITLE), text: &rich, signature: Some("Beverly"), lang: None, pictures: &[] };
         let laid = layout(theme, content, a6_box(theme)).unwrap();
         let titles = texts(&laid, Part::Title);
         let body = texts(&laid, Part::Body);

@@ -43,6 +43,32 @@ pub struct CardContent<'a> {
     pub alt: &'a str,
     /// The QR code, if the card has one.
     pub qr: Option<&'a qr::Qr>,
+    /// The message's pictures, in reading order.
+    pub pictures: &'a [CardPicture],
+}
+
+/// A picture of a message, as its card draws it.
+#[derive(Debug, Clone)]
+pub struct CardPicture {
+    /// The picture, read.
+    pub picture: std::sync::Arc<crate::picture::Picture>,
+    /// Its alt text.
+    pub alt: String,
+    /// Its caption, if it has one.
+    pub caption: Option<String>,
+    /// The file it was read from, relative to the site folder (what the
+    /// build's cache keeps, to see it change).
+    pub file: String,
+}
+
+/// The `data:` URLs of `pictures`: the copies a card draws, or (`print`)
+/// the full-size ones a print PDF embeds.
+fn picture_urls(pictures: &[CardPicture], print: bool) -> Vec<String> {
+    let encoded = |p: &CardPicture| match print {
+        true => p.picture.print.as_ref().unwrap_or(&p.picture.draw).data_url(),
+        false => p.picture.draw.data_url(),
+    };
+    pictures.iter().map(encoded).collect()
 }
 
 /// The pixel boxes of a theme's geometry on a card.
@@ -182,7 +208,8 @@ pub struct CardSvg {
 
 /// Writes the card SVG from the theme's template.
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
-    let (mut context, seal) = card_context(theme, size, content, 0.0)?;
+    let urls = picture_urls(content.pictures, false);
+    let (mut context, seal) = card_context(theme, size, content, 0.0, &urls)?;
     let full = render_card(theme, &context)?;
     context.insert("text", "");
     context.insert("seal", "");
@@ -227,9 +254,10 @@ impl CardContext {
 
 /// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
 pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
-    let (mut context, seal) = card_context(theme, size, content, bleed)?;
+    let urls = picture_urls(content.pictures, true);
+    let (mut context, seal) = card_context(theme, size, content, bleed, &urls)?;
     let svg = render_card(theme, &context)?;
-    let parts = print_parts(theme, size, content, &svg, &context, &seal)?;
+    let parts = print_parts(theme, size, content, &svg, (&context, &urls), &seal)?;
     // The same card without a bleed (its text and seal as they are).
     let draws_bleed = bleed > 0.0 && {
         context.insert("card", &CardContext::of(size, 0.0));
@@ -245,13 +273,13 @@ fn print_parts(
     size: CardSize,
     content: &CardContent,
     svg: &str,
-    context: &tera::Context,
+    (context, urls): (&tera::Context, &[String]),
     seal: &str,
 ) -> Result<Option<parts::Parts>, RenderError> {
     let mut context = context.clone();
     let b = boxes_for(theme, size, content.qr);
     let layout = content.layout;
-    let text = text_svg(theme, layout, b.text_box.x, b.text_box.y);
+    let text = text_svg(theme, layout, b.text_box.x, b.text_box.y, urls);
     context.insert("text", "");
     context.insert("seal", "");
     let base = render_card(theme, &context)?;
@@ -260,8 +288,12 @@ fn print_parts(
         .map(|(block, lines)| {
             let mut part = Layout { lines: layout.lines[lines].to_vec(), missing: Vec::new(), ..*layout };
             parts::spaced(&mut part.lines);
-            let words = parts::plain(&part.lines);
-            (block, text_svg(theme, &part, b.text_box.x, b.text_box.y), words)
+            let words = match block {
+                // A picture's words are its alt text.
+                parts::Block::Figure => parts::picture_alt(&part.lines, content.pictures),
+                _ => parts::plain(&part.lines),
+            };
+            (block, text_svg(theme, &part, b.text_box.x, b.text_box.y, urls), words)
         })
         .collect();
     Ok(parts::cut(svg, &base, &text, seal, blocks)
@@ -274,10 +306,11 @@ fn card_context(
     size: CardSize,
     content: &CardContent,
     bleed: f32,
+    urls: &[String],
 ) -> Result<(tera::Context, String), RenderError> {
     let b = boxes_for(theme, size, content.qr);
     let palette = &theme.spec.palette;
-    let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y);
+    let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y, urls);
     let (cx, cy, r) = b.seal;
     let seal = format!(
         "<g id=\"{SEAL_ID}\">{}</g>",
@@ -329,8 +362,9 @@ fn strip_element(svg: &str, name: &str) -> String {
 }
 
 /// The laid-out lines as SVG `<text>` elements, one per line with a
-/// `<tspan>` per face run, at (`left`, `top`).
-pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
+/// `<tspan>` per face run, at (`left`, `top`); the message's pictures as
+/// `<image>`s of `pictures` (their `data:` URLs, in reading order).
+pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &[String]) -> String {
     let palette = &theme.spec.palette;
     let mut out = format!("<g id=\"{TEXT_ID}\">");
     // Every `<text>` has an id, by which the standalone SVG finds its glyphs.
@@ -344,6 +378,15 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32) -> String {
         let y = top + line.baseline;
         match &line.kind {
             LineKind::Rule => ornament(&mut out, &palette.border, left + line.width / 2.0, y, line.size),
+            LineKind::Picture { index, height } => {
+                let Some(url) = pictures.get(*index) else { continue };
+                let _ = write!(
+                    out,
+                    "<image x=\"{x:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{height:.2}\" preserveAspectRatio=\"none\" href=\"{url}\"/>",
+                    y - height,
+                    line.width,
+                );
+            }
             LineKind::Text(pieces) => {
                 if let Some(rule_x) = line.quote_rule {
                     // A thin accent rule beside quoted lines; lines touch, so the rules join.
@@ -483,9 +526,11 @@ mod tests {
         let b = boxes(theme, size);
         let frame =
             Frame { width: b.text_box.width, height: b.text_box.height, px_per_pt: size.px_per_pt(), text_scale: 1.0 };
-        let content = Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None };
+        let content =
+            Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None, pictures: &[] };
         let laid = layout::layout(theme, content, frame).unwrap();
-        let content = CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", qr: None };
+        let content =
+            CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", qr: None, pictures: &[] };
         card_svg(theme, size, &content).unwrap()
     }
 
@@ -555,11 +600,19 @@ mod tests {
                 let size = CardSize::named(size_name, 150).unwrap();
                 let b = boxes(&theme, size);
                 let frame = b.frame(size);
-                let text = Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None };
+                let text =
+                    Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None, pictures: &[] };
                 let laid = layout::layout(&theme, text, frame).unwrap();
                 let seal = crate::seal::SealSpec::default();
-                let content =
-                    CardContent { title: Some("Hi"), layout: &laid, seal: &seal, seed: 3, alt: "x", qr: None };
+                let content = CardContent {
+                    title: Some("Hi"),
+                    layout: &laid,
+                    seal: &seal,
+                    seed: 3,
+                    alt: "x",
+                    qr: None,
+                    pictures: &[],
+                };
                 let print = print_svg(&theme, size, &content, 18.0).unwrap();
                 assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");
                 // The paper reaches past the corners: drawn 18 px wider, the
@@ -733,6 +786,7 @@ mod tests {
                 text: &rich,
                 signature: Some("with love, Beverly"),
                 lang: Some(hypher::Lang::English),
+                pictures: &[],
             },
             frame,
         )

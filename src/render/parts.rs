@@ -32,6 +32,8 @@ pub enum Block {
     Signature,
     /// A thematic break's ornament: decoration, not text.
     Ornament,
+    /// A picture of the message, with its alt text.
+    Figure,
 }
 
 /// A card's print SVG cut into parts.
@@ -74,7 +76,8 @@ pub fn blocks(layout: &Layout, line_height: f32) -> Vec<(Block, Range<usize>)> {
         if close && line.marker.is_none() && kind == Block::Paragraph && last == Some(Block::ListItem) {
             kind = Block::ListItem;
         }
-        let joins = close && line.marker.is_none() && kind != Block::Ornament && last == Some(kind);
+        let alone = matches!(kind, Block::Ornament | Block::Figure);
+        let joins = close && line.marker.is_none() && !alone && last == Some(kind);
         match out.last_mut() {
             Some((_, range)) if joins => range.end = i + 1,
             _ => out.push((kind, i..i + 1)),
@@ -86,6 +89,7 @@ pub fn blocks(layout: &Layout, line_height: f32) -> Vec<(Block, Range<usize>)> {
 fn block_of(line: &Line, body: f32) -> Block {
     match (&line.kind, line.part) {
         (LineKind::Rule, _) => Block::Ornament,
+        (LineKind::Picture { .. }, _) => Block::Figure,
         (_, Part::Title) => Block::Title,
         (_, Part::Signature | Part::SignOff) => Block::Signature,
         _ if line.size > body * 1.05 => Block::Heading,
@@ -149,10 +153,24 @@ pub fn plain(lines: &[Line]) -> String {
         .iter()
         .filter_map(|line| match &line.kind {
             LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect::<String>()),
-            LineKind::Rule => None,
+            LineKind::Rule | LineKind::Picture { .. } => None,
         })
         .collect();
     words.iter().map(|w| w.trim()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The alt text of the picture `lines` (a figure's) draw, of `pictures`.
+pub fn picture_alt(lines: &[Line], pictures: &[super::CardPicture]) -> String {
+    let index = lines.iter().find_map(|line| match line.kind {
+        LineKind::Picture { index, .. } => Some(index),
+        _ => None,
+    });
+    let alt = index.and_then(|i| pictures.get(i)).map_or("", |p| p.alt.trim());
+    if alt.is_empty() {
+        "A picture".to_string()
+    } else {
+        alt.to_string()
+    }
 }
 
 /// What a seal shows, as alt text: "A wax seal pressed with a heart".
@@ -242,7 +260,7 @@ mod tests {
             .iter()
             .map(|l| match &l.kind {
                 LineKind::Text(p) => p[0].text.clone(),
-                LineKind::Rule => String::new(),
+                LineKind::Rule | LineKind::Picture { .. } => String::new(),
             })
             .collect();
         assert_eq!(texts, ["made with ", "love and hyph-", "enation ありが", "とう"]);

@@ -195,6 +195,9 @@ impl PrintCard {
                 for (block, tree, words) in &parts.blocks {
                     if *block == Block::Ornament {
                         draw(surface, tree, decoration);
+                    } else if *block == Block::Figure {
+                        let id = draw(surface, tree, ContentTag::Other);
+                        text.push(*block, id.into(), words);
                     } else {
                         let id = draw(surface, tree, ContentTag::Span(SpanTag::empty()));
                         text.push(*block, id.into(), words);
@@ -237,6 +240,7 @@ impl Structure {
             Block::Heading => {
                 TagGroup::with_children(Tag::Hn(NonZeroU16::new(2).expect("2"), Some(words.into())), vec![content])
             }
+            Block::Figure => TagGroup::with_children(Tag::Figure(Some(words.into())), vec![content]),
             Block::Quote => {
                 TagGroup::with_children(Tag::BlockQuote, vec![TagGroup::with_children(Tag::P, vec![content]).into()])
             }

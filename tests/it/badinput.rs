@@ -1261,3 +1261,50 @@ fn a_themes_page_templates_have_the_same_budgets_at_the_column_written() {
         assert!(!site.read(page).contains("/cards/x/"), "{page} links the card with no page");
     }
 }
+
+#[test]
+fn pictures_too_large_are_refused_from_their_size_before_they_are_decoded() {
+    let (_, run) = bad_input(
+        "pictures",
+        |site| {
+            // A PNG header of 20,000 x 20,000 pixels (1.2 GB decoded), a
+            // thin one of 9,000 x 10, and a 50 MB file (sparse: no disk).
+            let header = |width: u32, height: u32| {
+                let mut out = Vec::new();
+                let mut encoder = png::Encoder::new(&mut out, width, height);
+                encoder.set_color(png::ColorType::Rgb);
+                std::mem::forget(encoder.write_header().unwrap());
+                out
+            };
+            std::fs::write(site.root().join("content/bomb.png"), header(20_000, 20_000)).unwrap();
+            std::fs::write(site.root().join("content/thin.png"), header(9_000, 10)).unwrap();
+            let big = std::fs::File::create(site.root().join("content/big.png")).unwrap();
+            big.set_len(50 << 20).unwrap();
+            for name in ["bomb", "thin", "big"] {
+                site.write(&format!("content/{name}.md"), &format!("---\ntitle: Hi\n---\nLook:\n\n![it]({name}.png)\n"));
+            }
+        },
+        &[
+            (
+                "content/bomb.md:6:1: error: cannot draw the picture `bomb.png`: it is 20000 x 20000 pixels; a picture may have at most 50 million pixels and sides of at most 8000 pixels\n  \
+                 hint: scale the picture down: a card draws a picture at most a few thousand pixels across",
+                "![it](bomb.png)",
+            ),
+            (
+                "content/thin.md:6:1: error: cannot draw the picture `thin.png`: it is 9000 x 10 pixels; a picture may have at most 50 million pixels and sides of at most 8000 pixels\n  \
+                 hint: scale the picture down: a card draws a picture at most a few thousand pixels across",
+                "![it](thin.png)",
+            ),
+            (
+                "content/big.md:6:1: error: cannot draw the picture `big.png`: the file is 50.0 MiB; a picture may be at most 40.0 MiB\n  \
+                 hint: scale the picture down: a card draws a picture at most a few thousand pixels across",
+                "![it](big.png)",
+            ),
+        ],
+        &["good"],
+    );
+    // Nothing of them was decoded: the build needs what it needs without them.
+    if let Some(peak_kib) = run.peak_kib {
+        assert!(peak_kib < 200 << 10, "peak memory {peak_kib} KiB");
+    }
+}

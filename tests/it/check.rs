@@ -64,21 +64,25 @@ fn broken_links_in_a_message_point_at_their_line_and_column() {
     site.write(
         "content/links.md",
         "---\ntitle: Links\n---\nThe card [over there](/cards/love/) is fine;\n\
-         [this one](/cards/nope/) is not, nor is ![a picture](/missing.png).\n\
+         [this one](/cards/nope/) is not, nor is [a page](/missing.html).\n\
          [This](/cards/nope/) again.\n",
     );
+    // A picture is drawn on the card: one that is not there fails its card.
+    site.write("content/picture.md", "---\ntitle: A picture\n---\n![a picture](/missing.png)\n");
     let run = site.check(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let expected = [
         "content/links.md:5:12: error: broken link to `/cards/nope/`\n  hint: the site has no file `cards/nope/index.html`",
-        "content/links.md:5:54: error: missing image `/missing.png`\n  hint: the site has no file `missing.png`",
+        "content/links.md:5:50: error: broken link to `/missing.html`\n  hint: the site has no file `missing.html`",
         "content/links.md:6:8: error: broken link to `/cards/nope/`",
+        "content/picture.md:4:1: error: cannot draw the picture `/missing.png`: no such file next to the message, nor in the site's static/ or assets/ folder",
     ];
     for line in expected {
         assert!(run.stderr.contains(line), "{line}\nnot in:\n{}", run.stderr);
     }
-    assert!(run.stderr.contains("checked 4 cards in ") && run.stderr.contains(": 3 problems"), "{}", run.stderr);
+    assert!(run.stderr.contains("checked 4 cards in ") && run.stderr.contains(": 4 problems"), "{}", run.stderr);
     assert!(!site.output("").exists());
+    std::fs::remove_file(site.root().join("content/picture.md")).unwrap();
 
     // A URL the body template makes is not in the message as written: it is
     // reported on the card's page, naming the message.
@@ -138,7 +142,7 @@ fn links_that_resolve_are_not_reported() {
         "content/links.md",
         "Absolute [love](https://example.org/shop/cards/cards/love/), [shipped](/shop/cards/cards/orders/shipped/),\n\
          relative [plain](../plain/) and [its own picture](card.png), [the gallery](../../?from=links#top),\n\
-         [page 2](../../page/2/), [the feed](/shop/cards/feed.xml), ![its seal](../love/card.png)\n\
+         [page 2](../../page/2/), [the feed](/shop/cards/feed.xml), [its card](../love/card.png)\n\
          and elsewhere: [home](https://example.org/), [shop](https://example.org/shop/), [mail](mailto:a@example.org).\n",
     );
     let run = site.check(&[]);

@@ -20,6 +20,7 @@ mod incremental;
 mod links;
 mod merge;
 mod pages;
+mod pictures;
 mod print;
 mod qr;
 mod safety;

@@ -120,12 +120,13 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
     let (mut files, _) = waxseal::content::walk(root);
     files.sort();
     files.truncate(limit);
+    let figures = waxseal::card::figures::Figures::new(root, false);
     files
         .par_iter()
         .map(|path| {
             // Exactly as `waxseal build` prepares a card.
             let m = waxseal::content::read(root, path).expect("message");
-            let card = waxseal::card::lay_out(&theme, &config, &tera, &m).expect("layout");
+            let card = waxseal::card::lay_out(&theme, &config, &tera, &m, &figures).expect("layout");
             let (svg, tree) = card.draw(&theme, &m).expect("card svg");
             Prepared { slug: m.slug.clone(), svg, tree }
         })

@@ -1,0 +1,183 @@
+//! A message's pictures (`![alt](file)`): found and read through the
+//! picture module, each file once per build however many cards show it
+//! (a merged message's photo is on every row's card), and a picture that
+//! cannot be drawn worded as a diagnostic at its `![`; and the card page's
+//! copies of them (two widths, under their content hash), each made once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::content::Message;
+use crate::diagnostics::Diagnostic;
+use crate::markup::{BlockKind, PictureRef, RichText};
+use crate::picture::{self, Picture, PictureError, WebCopy};
+use crate::render::CardPicture;
+
+/// Where a build's cards read their pictures, and the pictures read so far.
+pub struct Figures {
+    /// The site's folder.
+    root: PathBuf,
+    /// Whether print PDFs are made (their pictures are kept at full size).
+    print: bool,
+    /// The pictures read, by their real path, and how many bytes they hold
+    /// (kept only up to [`KEPT_BYTES`]).
+    read: Mutex<(HashMap<PathBuf, Arc<Picture>>, usize)>,
+    /// Their web copies, by the pictures' hashes.
+    web: Mutex<HashMap<String, Arc<Vec<WebCopy>>>>,
+}
+
+/// How many bytes of pictures a build keeps to use again (a photo on every
+/// card of a merge is read once); past it, a picture is read again for
+/// each card that shows it, so that a site of many large photos does not
+/// hold them all.
+const KEPT_BYTES: usize = 256 << 20;
+
+/// Where a card page's pictures are published, in the output folder.
+pub const WEB_FOLDER: &str = "assets/pictures";
+
+/// A card page's pictures: its message's HTML with each picture's `<img>`
+/// showing its web copies, and the files of those copies.
+pub struct WebPictures {
+    /// The message's HTML.
+    pub html: String,
+    /// Each file (relative to the output folder) and its bytes.
+    pub files: Vec<(String, Arc<Vec<u8>>)>,
+}
+
+impl Figures {
+    /// The pictures of the site in `root`; with `print`, kept at full size for print too.
+    pub fn new(root: &Path, print: bool) -> Figures {
+        Figures { root: root.to_path_buf(), print, read: Mutex::default(), web: Mutex::default() }
+    }
+
+    /// The card page's pictures: `html` (the message's, whose `<img>`
+    /// elements are `pictures`, in order) with each `<img>` showing the
+    /// picture's web copies under `base_url`. HTML whose `<img>` elements
+    /// are not the pictures one for one (raw HTML with pictures of its
+    /// own) is left as it is.
+    pub fn web(&self, base_url: &str, html: &str, pictures: &[CardPicture]) -> WebPictures {
+        let tags = html.matches("<img ").count();
+        if pictures.is_empty() || tags != pictures.len() {
+            return WebPictures { html: html.to_string(), files: Vec::new() };
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut files = Vec::new();
+        let mut rest = html;
+        for picture in pictures {
+            let Some(at) = rest.find("<img ") else { break };
+            // Attribute values are escaped: the element ends at the first `>`.
+            let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+            out.push_str(&rest[..at]);
+            match self.copies(&picture.picture) {
+                Some(copies) => {
+                    out.push_str(&img(base_url, picture, &copies));
+                    let name = |c: &WebCopy| format!("{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
+                    files.extend(copies.iter().map(|c| (name(c), c.encoded.bytes.clone())));
+                }
+                None => out.push_str(&rest[at..end]),
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files.dedup_by(|a, b| a.0 == b.0);
+        WebPictures { html: out, files }
+    }
+
+    /// The web copies of `picture`, made once per build.
+    fn copies(&self, picture: &Picture) -> Option<Arc<Vec<WebCopy>>> {
+        if let Some(known) = self.web.lock().unwrap_or_else(|e| e.into_inner()).get(&picture.hash) {
+            return Some(known.clone());
+        }
+        let copies = Arc::new(picture::web_copies(picture).ok()?);
+        self.web.lock().unwrap_or_else(|e| e.into_inner()).insert(picture.hash.clone(), copies.clone());
+        Some(copies)
+    }
+
+    /// The pictures of message `m`'s rich text, in reading order, or the
+    /// diagnostic of the first that cannot be drawn.
+    pub fn of(&self, m: &Message, rich: &RichText) -> Result<Vec<CardPicture>, Diagnostic> {
+        let refs = rich.blocks.iter().filter_map(|b| match &b.kind {
+            BlockKind::Picture(p) => Some(p),
+            _ => None,
+        });
+        refs.map(|p| {
+            let (file, picture) = self.load(m, &p.src).map_err(|e| diagnostic(m, p, &e))?;
+            Ok(CardPicture { picture, alt: p.alt.clone(), file, caption: p.caption.clone() })
+        })
+        .collect()
+    }
+
+    /// The picture `src` of message `m`, read once per build, and its
+    /// file relative to the site folder.
+    fn load(&self, m: &Message, src: &str) -> Result<(String, Arc<Picture>), PictureError> {
+        let dir = m.source.parent().unwrap_or(Path::new(""));
+        let path = picture::resolve(&self.root, dir, src)?;
+        let real_root = self.root.canonicalize().map_err(PictureError::Io)?;
+        let file = path.strip_prefix(&real_root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if let Some(known) = self.read.lock().unwrap_or_else(|e| e.into_inner()).0.get(&path) {
+            return Ok((file, known.clone()));
+        }
+        let picture = Arc::new(picture::load(&path, self.print)?);
+        let size = picture.draw.bytes.len() + picture.print.as_ref().map_or(0, |p| p.bytes.len());
+        let mut read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        if read.1 + size <= KEPT_BYTES {
+            read.1 += size;
+            read.0.insert(path, picture.clone());
+        }
+        Ok((file, picture))
+    }
+}
+
+/// The `<img>` of `picture` on a card page: its largest web copy, the
+/// others in its `srcset`, its size, alt text and caption.
+fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy]) -> String {
+    let url = |c: &WebCopy| format!("{base_url}{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
+    let Some(largest) = copies.last() else { return String::new() };
+    let mut tag = format!("<img src=\"{}\"", url(largest));
+    if copies.len() > 1 {
+        let set: Vec<String> = copies.iter().map(|c| format!("{} {}w", url(c), c.width)).collect();
+        tag.push_str(&format!(" srcset=\"{}\" sizes=\"(max-width: 40rem) 100vw, 40rem\"", set.join(", ")));
+    }
+    tag.push_str(&format!(
+        " width=\"{}\" height=\"{}\" alt=\"{}\"",
+        largest.width,
+        largest.height,
+        crate::svg::escape(picture.alt.trim())
+    ));
+    if let Some(caption) = &picture.caption {
+        tag.push_str(&format!(" title=\"{}\"", crate::svg::escape(caption)));
+    }
+    tag.push_str(" loading=\"lazy\">");
+    tag
+}
+
+/// The hash of the bytes of picture `file` (relative to the site folder
+/// `root`) as they are now, as [`Picture::hash`] has it; `None` when it
+/// cannot be read (or leads out of the site).
+pub fn hash_now(root: &Path, file: &str) -> Option<String> {
+    crate::input::inside(root, &root.join(file))
+        .and_then(|path| crate::input::read_at_most(&path, picture::MAX_BYTES))
+        .ok()
+        .map(|bytes| crate::hash::key(&[&bytes]))
+}
+
+/// Picture `p` of message `m` that cannot be drawn, at its `![`.
+pub fn diagnostic(m: &Message, p: &PictureRef, e: &PictureError) -> Diagnostic {
+    let src = p.src.trim();
+    let error =
+        Diagnostic::error(&m.source, m.body_line + p.line - 1, p.col, format!("cannot draw the picture `{src}`: {e}"));
+    match e {
+        PictureError::NotFound => error.with_hint(format!(
+            "put `{src}` next to the message, or in the site's static/ folder (a path starting with / is read from there)"
+        )),
+        PictureError::Url => error.with_hint("save the picture in the site, next to the message, and name its file"),
+        PictureError::Outside => error.with_hint("pictures are read only from inside the site folder: copy it in"),
+        PictureError::TooLarge(_) | PictureError::TooManyPixels(..) => error
+            .with_hint("scale the picture down: a card draws a picture at most a few thousand pixels across"),
+        PictureError::UnknownFormat => error.with_hint("save it as a PNG, JPEG, WebP, GIF or SVG picture"),
+        PictureError::Damaged(detail) => error.with_hint(format!("export the picture again (the decoder says: {detail})")),
+        PictureError::Io(_) | PictureError::Svg(_) => error,
+    }
+}

@@ -1,0 +1,220 @@
+//! A raster picture's pixels: its size read from its header and refused
+//! over the limits before anything is decoded, then decoded (a few at a
+//! time), turned by its EXIF orientation, scaled down for drawing and
+//! encoded again for the card (and, asked, for print).
+
+use std::io::Cursor;
+use std::sync::{Arc, Condvar, Mutex};
+
+use image::{DynamicImage, ImageDecoder, ImageReader};
+
+use super::{Encoded, Format, PictureError, DRAW_SIDE};
+
+/// The most pixels a picture may have: a 48-megapixel phone photo fits;
+/// decoded, it takes 200 MB, so a larger one is refused from its header.
+pub const MAX_PIXELS: u64 = 50_000_000;
+
+/// The longest side a picture may have, in pixels: what the artwork guard
+/// lets a card's SVG hold ([`crate::svg::guard::MAX_IMAGE_SIDE`]).
+pub const MAX_SIDE: u32 = crate::svg::guard::MAX_IMAGE_SIDE as u32;
+
+/// How many pictures are decoded at once, whatever the number of threads
+/// making cards: each may hold [`MAX_PIXELS`] pixels while it is decoded.
+const DECODING_AT_ONCE: usize = 2;
+
+/// What a print PDF embeds.
+pub(super) enum Print {
+    /// The file's own bytes.
+    AsItIs,
+    /// The picture encoded again at full size.
+    Encoded(Encoded),
+}
+
+/// A raster picture decoded.
+pub(super) struct Decoded {
+    /// Its size as seen (turned by its orientation).
+    pub(super) size: (u32, u32),
+    /// The copy a card draws.
+    pub(super) draw: Encoded,
+    /// What a print PDF embeds, when asked for.
+    pub(super) print: Option<Print>,
+}
+
+/// Counts the pictures being decoded: a slot is taken before decoding and
+/// given back when the decoded pixels are dropped.
+struct Slots {
+    busy: Mutex<usize>,
+    freed: Condvar,
+}
+
+static SLOTS: Slots = Slots { busy: Mutex::new(0), freed: Condvar::new() };
+
+/// A slot taken; given back when dropped.
+struct Slot;
+
+impl Slot {
+    fn take() -> Slot {
+        let mut busy = SLOTS.busy.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy >= DECODING_AT_ONCE {
+            busy = SLOTS.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy += 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *SLOTS.busy.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        SLOTS.freed.notify_one();
+    }
+}
+
+/// Decodes `bytes` of raster `format`: refused from the header over the
+/// limits; with `print`, what a print PDF embeds as well.
+pub(super) fn decode(bytes: &[u8], format: Format, print: bool) -> Result<Decoded, PictureError> {
+    let image_format = match format {
+        Format::Png => image::ImageFormat::Png,
+        Format::Jpeg => image::ImageFormat::Jpeg,
+        Format::Webp => image::ImageFormat::WebP,
+        Format::Gif => image::ImageFormat::Gif,
+        Format::Svg => unreachable!("an SVG picture is not decoded"),
+    };
+    // The header's size, before a decoder is made: a 20,000 x 20,000
+    // picture in a few kilobytes is refused here, nothing allocated.
+    let header = imagesize::blob_size(bytes).map_err(|e| PictureError::Damaged(e.to_string()))?;
+    let (w, h) = (header.width as u64, header.height as u64);
+    if w * h > MAX_PIXELS || w > u64::from(MAX_SIDE) || h > u64::from(MAX_SIDE) {
+        return Err(PictureError::TooManyPixels(w, h));
+    }
+    if w == 0 || h == 0 {
+        return Err(PictureError::Damaged("it has no pixels".into()));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
+    // The decoder's own limits stand behind the header's (a file whose
+    // frames disagree with its header).
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(damaged)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let _slot = Slot::take();
+    let mut pixels = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    pixels.apply_orientation(orientation);
+    let size = (pixels.width(), pixels.height());
+    let as_it_is = match format {
+        Format::Png => true,
+        Format::Jpeg => orientation == image::metadata::Orientation::NoTransforms && !jpeg_is_cmyk(bytes),
+        _ => false,
+    };
+    let print = match (print, as_it_is) {
+        (false, _) => None,
+        (true, true) => Some(Print::AsItIs),
+        (true, false) => Some(Print::Encoded(encode(&pixels, format == Format::Jpeg)?)),
+    };
+    // A photo's copy stays a JPEG: card.svg holds it, and a PNG of a photo
+    // is several times larger.
+    let draw = encode(&scaled(pixels), format == Format::Jpeg)?;
+    Ok(Decoded { size, draw, print })
+}
+
+/// A decoder's error, worded for a person.
+fn damaged(e: image::ImageError) -> PictureError {
+    match e {
+        image::ImageError::Limits(_) => PictureError::Damaged("it needs more memory than a picture may take".into()),
+        e => PictureError::Damaged(e.to_string()),
+    }
+}
+
+/// `pixels` scaled down so that neither side is over [`DRAW_SIDE`].
+fn scaled(pixels: DynamicImage) -> DynamicImage {
+    let (w, h) = (pixels.width(), pixels.height());
+    if w.max(h) <= DRAW_SIDE {
+        return pixels;
+    }
+    // Triangle widens with the reduction: every source pixel is averaged in.
+    pixels.resize(DRAW_SIDE, DRAW_SIDE, image::imageops::FilterType::Triangle)
+}
+
+/// `pixels` as a PNG (or, for a `photo` with no transparency, a JPEG of
+/// high quality: a photo's PNG is several times larger).
+fn encode(pixels: &DynamicImage, photo: bool) -> Result<Encoded, PictureError> {
+    let opaque = !pixels.color().has_alpha();
+    let mut out = Vec::new();
+    let format = if photo && opaque {
+        let rgb = pixels.to_rgb8();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+        rgb.write_with_encoder(encoder).map_err(damaged)?;
+        Format::Jpeg
+    } else {
+        let encoder = image::codecs::png::PngEncoder::new(&mut out);
+        match opaque {
+            true => pixels.to_rgb8().write_with_encoder(encoder),
+            false => pixels.to_rgba8().write_with_encoder(encoder),
+        }
+        .map_err(damaged)?;
+        Format::Png
+    };
+    Ok(Encoded { format, bytes: Arc::new(out) })
+}
+
+/// Whether a JPEG holds four components (CMYK or YCCK): its first frame
+/// header says. A PDF of the PDF/A kind waxseal makes may not hold CMYK
+/// pixels without a CMYK profile, so such a photo is embedded as RGB.
+fn jpeg_is_cmyk(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xff {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        // SOF0..SOF15 but DHT (c4), JPG (c8) and DAC (cc): the frame header,
+        // whose sixth byte after the length is the number of components.
+        if (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker) {
+            return bytes.get(at + 9) == Some(&4);
+        }
+        at += 2 + len;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let pixels = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+        pixels.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out)).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_huge_header_is_refused_before_decoding() {
+        // A PNG header that claims 20,000 x 20,000 pixels, and no pixels.
+        let mut bytes = png(1, 1);
+        bytes[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let e = decode(&bytes, Format::Png, false).err().unwrap();
+        assert!(matches!(e, PictureError::TooManyPixels(20_000, 20_000)), "{e:?}");
+    }
+
+    #[test]
+    fn a_large_photo_is_drawn_from_a_smaller_copy_and_printed_whole() {
+        let decoded = decode(&png(4000, 1000), Format::Png, true).unwrap();
+        assert_eq!(decoded.size, (4000, 1000));
+        let draw = image::load_from_memory(&decoded.draw.bytes).unwrap();
+        assert_eq!((draw.width(), draw.height()), (DRAW_SIDE, DRAW_SIDE / 4));
+        assert!(matches!(decoded.print, Some(Print::AsItIs)));
+    }
+
+    #[test]
+    fn a_truncated_png_is_damaged() {
+        let bytes = png(300, 300);
+        let e = decode(&bytes[..bytes.len() / 2], Format::Png, false).err().unwrap();
+        assert!(matches!(e, PictureError::Damaged(_)), "{e:?}");
+    }
+}
