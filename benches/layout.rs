@@ -28,6 +28,7 @@ fn bench(c: &mut Criterion) {
         signature: Some("with love, Beverly"),
         lang: None,
         pictures: &[],
+        signed: None,
     };
     c.bench_function("layout 150 words on A6", |b| b.iter(|| layout(&theme, content, frame).unwrap()));
 }

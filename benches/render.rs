@@ -42,6 +42,7 @@ fn bench(c: &mut Criterion) {
         signature: Some("with love, Beverly"),
         lang: None,
         pictures: &[],
+        signed: None,
     };
     let laid = layout(&theme, content, frame).unwrap();
     let seal = waxseal::seal::SealSpec::default();
@@ -53,6 +54,7 @@ fn bench(c: &mut Criterion) {
         alt: "x",
         qr: None,
         pictures: &[],
+        logo: None,
     };
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();

@@ -46,6 +46,21 @@ pub struct SiteConfig {
     pub qr: Option<String>,
     /// The words set small beside every card's QR code, unless its front matter gives them.
     pub qr_label: Option<String>,
+    /// The shop's logo on every card (a picture's path, relative to the
+    /// site folder, else in `static/` or `assets/`), unless its front matter says otherwise.
+    #[serde(deserialize_with = "crate::input::file_or_off")]
+    pub logo: Option<String>,
+    /// A scanned signature on every card in place of the sender's name,
+    /// unless its front matter says otherwise.
+    #[serde(deserialize_with = "crate::input::file_or_off")]
+    pub signature: Option<String>,
+    /// Whether a signature is drawn in the colour the theme signs in.
+    pub signature_tint: bool,
+    /// Where `logo:` and `signature:` are written in waxseal.yaml (key,
+    /// line, column of the value): a picture that cannot be drawn is
+    /// reported there.
+    #[serde(skip)]
+    pub places: Vec<(String, usize, usize)>,
     /// The `base_url` of waxseal.yaml, kept when a build publishes under
     /// another (`serve`'s `/`): a card's QR code links its published page.
     #[serde(skip)]
@@ -380,6 +395,10 @@ impl Default for SiteConfig {
             sign_off: None,
             qr: None,
             qr_label: None,
+            logo: None,
+            signature: None,
+            signature_tint: false,
+            places: Vec::new(),
             site_base_url: "/".into(),
             outputs: Outputs::DEFAULT,
             optimize: false,
@@ -410,6 +429,17 @@ fn email_value_place(text: &str, key: &str) -> (usize, usize) {
         }
     }
     (0, 0)
+}
+
+/// Where top-level `key` is written in a settings file: the key, its
+/// line and the column of its value.
+fn top_level_place(text: &str, key: &str) -> Option<(String, usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = rest.trim_start();
+        let col = line[..line.len() - value.len()].chars().count() + 1 + usize::from(value.starts_with(['"', '\'']));
+        Some((key.to_string(), i + 1, col))
+    })
 }
 
 /// Refuses a `qr:` no phone could open: a link that is not a URL, or
@@ -452,6 +482,9 @@ pub const CONFIG_KEYS: &[&str] = &[
     "sign_off",
     "qr",
     "qr_label",
+    "logo",
+    "signature",
+    "signature_tint",
     "outputs",
     "optimize",
     "gallery",
@@ -473,6 +506,7 @@ impl SiteConfig {
         config.base_url = normalize_base_url(&config.base_url);
         config.site_base_url = config.base_url.clone();
         check_qr(&config, &text)?;
+        config.places = ["logo", "signature"].iter().filter_map(|key| top_level_place(&text, key)).collect();
         if let Some(lang) = config.lang.as_deref().filter(|l| !valid_lang(l)) {
             return Err(Diagnostic::error(CONFIG_FILE, 0, 0, format!("`{lang}` is not a language tag"))
                 .with_hint("use a code such as `en`, `de` or `pt-BR`"));

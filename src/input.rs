@@ -6,7 +6,28 @@
 //! the diagnostic at the key that named the file.
 
 use std::io::Read;
+
+use serde::Deserialize as _;
 use std::path::{Path, PathBuf};
+
+/// Reads a key that names a file or turns it off: a path, or `false`
+/// (kept as an empty path: none, even where the site's settings name one).
+/// `logo:` and `signature:` are read so.
+pub fn file_or_off<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Off(bool),
+        File(String),
+    }
+    match Option::<Written>::deserialize(deserializer)? {
+        None | Some(Written::Off(false)) => Ok(Some(String::new())),
+        Some(Written::Off(true)) => {
+            Err(serde::de::Error::custom("`true` names no file: write the picture's path, such as `static/logo.png`"))
+        }
+        Some(Written::File(file)) => Ok(Some(file)),
+    }
+}
 
 /// Why a file a site names may not be read.
 #[derive(Debug)]

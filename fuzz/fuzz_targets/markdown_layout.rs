@@ -27,6 +27,8 @@ fuzz_target!(|data: &[u8]| {
             lang: content::hyphenation_lang("en"),
             // Pictures of every shape (a message's later ones are square).
             pictures: &[(640, 480), (1, 8000), (8000, 1)],
+            // A scanned signature of an odd shape in place of the name.
+            signed: Some((8000, 1)),
         };
         let _ = layout::layout(theme, content, frame);
     });

@@ -227,7 +227,9 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     let mut warnings: Vec<Diagnostic> =
         card.laid.missing.iter().map(|ch| missing_glyph_warning(m, theme, *ch)).collect();
     warnings.extend(problems);
-    let pictures = card.pictures.iter().map(|p| (p.file.clone(), p.picture.hash.clone())).collect();
+    // The message's pictures, a scanned signature and the logo: an edit of one redraws the card.
+    let shown = card.drawn.iter().chain(&card.logo);
+    let pictures = shown.map(|p| (p.file.clone(), p.picture.hash.clone())).collect();
     Ok(CardDone { entry, warnings, failures, files, drawn, later, pictures })
 }
 

@@ -17,7 +17,7 @@ use crate::signoff;
 use crate::size::{self, CardSize};
 use crate::theme::Theme;
 
-use super::figures::Figures;
+use super::figures::{Figures, Named};
 
 /// A message laid out on its card: everything a card is made of but the drawing.
 pub struct LaidCard {
@@ -43,6 +43,11 @@ pub struct LaidCard {
     pub pictures: Vec<render::CardPicture>,
     /// Its QR code, if it has one.
     pub qr: Option<Qr>,
+    /// The shop's logo, if it shows one.
+    pub logo: Option<render::CardPicture>,
+    /// The pictures it draws in its text: the message's, then a scanned
+    /// signature in place of the sender's name, if it is signed with one.
+    pub drawn: Vec<render::CardPicture>,
 }
 
 /// Lays message `m` out on its card in `theme` (its body template run, its
@@ -76,7 +81,11 @@ pub fn lay_out(
     let pictures = figures.of(m, &markup.rich)?;
     let alt = markup.rich.plain_text();
     let qr = qr_of(config, m)?;
-    let boxes = render::boxes_for(theme, size, qr.as_ref());
+    let logo = figures.named(config, m, Named::Logo, format!("the logo of {}", config.title.trim()))?;
+    let from = front.from.as_deref().map(str::trim).unwrap_or_default();
+    let scanned = figures.named(config, m, Named::Signature, format!("signature of {from}"))?;
+    let scanned = scanned.map(|p| figures.tinted(p, tint_of(theme, config, m)));
+    let boxes = render::boxes_for(theme, size, qr.as_ref(), logo.as_ref().map(render::ratio));
     let frame = boxes.frame(size);
     let tag = front.lang.as_deref().or(config.lang.as_deref());
     // Signed in the card's language: with no `lang`, waxseal's default, English.
@@ -88,15 +97,20 @@ pub fn lay_out(
     let title = front.title.as_deref().map(markup::smarten);
     let lang = tag.and_then(content::hyphenation_lang);
     let sizes: Vec<(u32, u32)> = pictures.iter().map(|p| layout_size(&p.picture)).collect();
+    // A card without a sender has no name for a signature to stand for.
+    let scanned = scanned.filter(|_| signed.is_some());
     let text = layout::Content {
         title: title.as_deref(),
         text: &markup.rich,
         signature: signed.as_deref(),
         lang,
         pictures: &sizes,
+        signed: scanned.as_ref().map(|p| layout_size(&p.picture)),
     };
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
-    Ok(LaidCard { size, seal, seed: seed_of(&m.slug), markup, alt, title, signature, boxes, laid, qr, pictures })
+    let drawn = pictures.iter().cloned().chain(scanned).collect();
+    let seed = seed_of(&m.slug);
+    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, boxes, laid, qr, pictures, logo, drawn })
 }
 
 impl LaidCard {
@@ -131,7 +145,8 @@ impl LaidCard {
             seed: self.seed,
             alt: &self.alt,
             qr: self.qr.as_ref(),
-            pictures: &self.pictures,
+            pictures: &self.drawn,
+            logo: self.logo.as_ref(),
         }
     }
 }
@@ -169,6 +184,14 @@ fn qr_of(config: &SiteConfig, m: &Message) -> Result<Option<Qr>, Diagnostic> {
     let code = crate::qr::encode(&link).ok_or_else(|| error(format!("`{link}` does not fit a QR code")))?;
     let label = m.front.qr_label.clone().or_else(|| (!own).then(|| config.qr_label.clone()).flatten());
     Ok(Some(Qr { link, code, label }))
+}
+
+/// The colour a scanned signature is drawn in: the theme's signature
+/// colour when `signature_tint:` (the message's, else the site's) asks for
+/// it, else none (its own colours).
+fn tint_of(theme: &Theme, config: &SiteConfig, m: &Message) -> Option<String> {
+    let tint = m.front.signature_tint.unwrap_or(config.signature_tint);
+    tint.then(|| theme.color(theme.spec.styles.signature.color.as_deref().unwrap_or("ink")))
 }
 
 /// A card SVG that could not be made: at the theme's card.svg (the

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::config::SiteConfig;
 use crate::content::Message;
 use crate::diagnostics::Diagnostic;
 use crate::markup::{BlockKind, PictureRef, RichText};
@@ -25,7 +26,12 @@ pub struct Figures {
     read: Mutex<(HashMap<PathBuf, Arc<Picture>>, usize)>,
     /// Their web copies, by the pictures' hashes.
     web: Mutex<HashMap<String, Arc<Vec<WebCopy>>>>,
+    /// Signatures drawn in one colour, by the picture's hash and the colour.
+    tinted: Mutex<Tinted>,
 }
+
+/// Pictures drawn in one colour, by the picture's hash and the colour.
+type Tinted = HashMap<(String, [u8; 3]), Arc<Picture>>;
 
 /// How many bytes of pictures a build keeps to use again (a photo on every
 /// card of a merge is read once); past it, a picture is read again for
@@ -48,7 +54,13 @@ pub struct WebPictures {
 impl Figures {
     /// The pictures of the site in `root`; with `print`, kept at full size for print too.
     pub fn new(root: &Path, print: bool) -> Figures {
-        Figures { root: root.to_path_buf(), print, read: Mutex::default(), web: Mutex::default() }
+        Figures {
+            root: root.to_path_buf(),
+            print,
+            read: Mutex::default(),
+            web: Mutex::default(),
+            tinted: Mutex::default(),
+        }
     }
 
     /// The card page's pictures: `html` (the message's, whose `<img>`
@@ -112,7 +124,11 @@ impl Figures {
     /// The picture `src` of message `m`, read once per build, and its
     /// file relative to the site folder.
     fn load(&self, m: &Message, src: &str) -> Result<(String, Arc<Picture>), PictureError> {
-        let dir = m.source.parent().unwrap_or(Path::new(""));
+        self.load_from(m.source.parent().unwrap_or(Path::new("")), src)
+    }
+
+    /// The picture `src` named in folder `dir` of the site (see [`load`]).
+    fn load_from(&self, dir: &Path, src: &str) -> Result<(String, Arc<Picture>), PictureError> {
         let path = picture::resolve(&self.root, dir, src)?;
         let real_root = self.root.canonicalize().map_err(PictureError::Io)?;
         let file = path.strip_prefix(&real_root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
@@ -127,6 +143,133 @@ impl Figures {
             read.0.insert(path, picture.clone());
         }
         Ok((file, picture))
+    }
+}
+
+/// A picture a key names for a whole card: the shop's logo, or a scanned signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// `logo:`.
+    Logo,
+    /// `signature:`.
+    Signature,
+}
+
+impl Named {
+    /// Its key in the front matter and waxseal.yaml.
+    pub fn key(self) -> &'static str {
+        match self {
+            Named::Logo => "logo",
+            Named::Signature => "signature",
+        }
+    }
+}
+
+impl Figures {
+    /// The picture `what` of message `m`: its front matter's (a path
+    /// relative to the message; empty: none), else the site's (relative
+    /// to the site folder), found and read as a message's picture is, with
+    /// `alt` as its alt text; or the diagnostic at the key that named it.
+    pub fn named(
+        &self,
+        config: &SiteConfig,
+        m: &Message,
+        what: Named,
+        alt: String,
+    ) -> Result<Option<CardPicture>, Diagnostic> {
+        let key = what.key();
+        let (own, site) = match what {
+            Named::Logo => (m.front.logo.as_deref(), config.logo.as_deref()),
+            Named::Signature => (m.front.signature.as_deref(), config.signature.as_deref()),
+        };
+        let (src, dir) = match (own, site) {
+            (Some(src), _) => (src.trim(), m.source.parent().unwrap_or(Path::new(""))),
+            (None, Some(src)) => (src.trim(), Path::new("")),
+            (None, None) => return Ok(None),
+        };
+        if src.is_empty() {
+            return Ok(None);
+        }
+        let (file, picture) = self.load_from(dir, src).map_err(|e| {
+            let (path, line, col) = match own {
+                Some(_) => {
+                    let (line, col) = m.value_place(key);
+                    (m.source.clone(), line, col)
+                }
+                None => {
+                    let place = config.places.iter().find(|(k, _, _)| k == key);
+                    let (line, col) = place.map_or((0, 0), |(_, l, c)| (*l, *c));
+                    (std::path::PathBuf::from(crate::config::CONFIG_FILE), line, col)
+                }
+            };
+            named_diagnostic(&path, (line, col), what, src, own.is_none(), &e)
+        })?;
+        Ok(Some(CardPicture { picture, alt, file, caption: None }))
+    }
+
+    /// `p` drawn in `color` (a `#rrggbb` colour; none: as it is), made
+    /// once per build for each picture and colour. A picture that cannot
+    /// be recoloured is drawn as it is.
+    pub fn tinted(&self, p: CardPicture, color: Option<String>) -> CardPicture {
+        let Some(rgb) = color.as_deref().and_then(hex_rgb) else { return p };
+        let key = (p.picture.hash.clone(), rgb);
+        if let Some(known) = self.tinted.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return CardPicture { picture: known.clone(), ..p };
+        }
+        let Ok(tinted) = picture::tinted(&p.picture, rgb) else { return p };
+        let tinted = Arc::new(tinted);
+        self.tinted.lock().unwrap_or_else(|e| e.into_inner()).insert(key, tinted.clone());
+        CardPicture { picture: tinted, ..p }
+    }
+}
+
+/// The red, green and blue of a `#rrggbb` colour.
+fn hex_rgb(color: &str) -> Option<[u8; 3]> {
+    let hex = color.trim().strip_prefix('#').filter(|h| h.len() == 6 && h.is_ascii())?;
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?])
+}
+
+/// The picture `src` that key `what` names, which cannot be drawn, at
+/// `path`'s `place` (waxseal.yaml's for the site's, `site`).
+fn named_diagnostic(
+    path: &Path,
+    (line, col): (usize, usize),
+    what: Named,
+    src: &str,
+    site: bool,
+    e: &PictureError,
+) -> Diagnostic {
+    let reason = match e {
+        PictureError::NotFound if site => {
+            "no such file in the site folder, nor in its static/ or assets/ folder".to_string()
+        }
+        e => e.to_string(),
+    };
+    let error = Diagnostic::error(path, line, col, format!("cannot draw the {} `{src}`: {reason}", what.key()));
+    match e {
+        PictureError::NotFound if site => error.with_hint(format!(
+            "waxseal.yaml's `{}:` is read from the site folder (where waxseal.yaml is), then from its static/ and assets/ folders",
+            what.key()
+        )),
+        PictureError::NotFound => error.with_hint(format!("put `{src}` next to the message, or in the site's static/ folder")),
+        _ => hint(error, e),
+    }
+}
+
+/// `error` with the hint for picture problem `e`, but a missing file's.
+fn hint(error: Diagnostic, e: &PictureError) -> Diagnostic {
+    match e {
+        PictureError::Url => error.with_hint("save the picture in the site, next to the message, and name its file"),
+        PictureError::Outside => error.with_hint("pictures are read only from inside the site folder: copy it in"),
+        PictureError::TooLarge(_) | PictureError::TooManyPixels(..) => {
+            error.with_hint("scale the picture down: a card draws a picture at most a few thousand pixels across")
+        }
+        PictureError::UnknownFormat => error.with_hint("save it as a PNG, JPEG, WebP, GIF or SVG picture"),
+        PictureError::Damaged(detail) => {
+            error.with_hint(format!("export the picture again (the decoder says: {detail})"))
+        }
+        PictureError::NotFound | PictureError::Io(_) | PictureError::Svg(_) => error,
     }
 }
 
@@ -172,12 +315,6 @@ pub fn diagnostic(m: &Message, p: &PictureRef, e: &PictureError) -> Diagnostic {
         PictureError::NotFound => error.with_hint(format!(
             "put `{src}` next to the message, or in the site's static/ folder (a path starting with / is read from there)"
         )),
-        PictureError::Url => error.with_hint("save the picture in the site, next to the message, and name its file"),
-        PictureError::Outside => error.with_hint("pictures are read only from inside the site folder: copy it in"),
-        PictureError::TooLarge(_) | PictureError::TooManyPixels(..) => error
-            .with_hint("scale the picture down: a card draws a picture at most a few thousand pixels across"),
-        PictureError::UnknownFormat => error.with_hint("save it as a PNG, JPEG, WebP, GIF or SVG picture"),
-        PictureError::Damaged(detail) => error.with_hint(format!("export the picture again (the decoder says: {detail})")),
-        PictureError::Io(_) | PictureError::Svg(_) => error,
+        e => hint(error, e),
     }
 }

@@ -20,6 +20,9 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "sign_off",
     "qr",
     "qr_label",
+    "logo",
+    "signature",
+    "signature_tint",
     "extra",
     "recipients",
     "gallery",
@@ -88,6 +91,19 @@ pub struct FrontMatter {
     pub qr: Option<String>,
     /// The words set small beside the QR code ("Scan to leave a review").
     pub qr_label: Option<String>,
+    /// The shop's logo on the card (a picture's path, relative to the
+    /// message, or empty, `false`: none, even where the site gives one);
+    /// the site's `logo:` when not given.
+    #[serde(default, deserialize_with = "crate::input::file_or_off")]
+    pub logo: Option<String>,
+    /// A scanned signature drawn in place of the sender's name (a
+    /// picture's path, or empty, `false`: the name in type); the site's
+    /// `signature:` when not given.
+    #[serde(default, deserialize_with = "crate::input::file_or_off")]
+    pub signature: Option<String>,
+    /// Whether the signature is drawn in the colour the theme signs in;
+    /// the site's `signature_tint:` when not given.
+    pub signature_tint: Option<bool>,
     /// Anything else the body template may use.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,

@@ -288,7 +288,8 @@ mod tests {
 
     fn lay(title: Option<&str>, markdown: &str, signature: Option<&str>, frame: Frame) -> Layout {
         let rich = crate::markup::render(markdown, false).unwrap().rich;
-        layout(theme(), Content { title, text: &rich, signature, lang: None, pictures: &[] }, frame).unwrap()
+        layout(theme(), Content { title, text: &rich, signature, lang: None, pictures: &[], signed: None }, frame)
+            .unwrap()
     }
 
     fn text(line: &super::super::Line) -> String {
@@ -339,7 +340,14 @@ mod tests {
         let letter = "We wanted to write and say how much your kind words meant to all of us. ".repeat(12);
         let rich = crate::markup::render(&letter, false).unwrap().rich;
         let try_in = |signature: &str, height: f32| {
-            let content = Content { title: None, text: &rich, signature: Some(signature), lang: None, pictures: &[] };
+            let content = Content {
+                title: None,
+                text: &rich,
+                signature: Some(signature),
+                lang: None,
+                pictures: &[],
+                signed: None,
+            };
             layout(theme(), content, Frame { height, ..A6 })
         };
         let mut height = 900.0;

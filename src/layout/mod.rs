@@ -186,6 +186,9 @@ pub struct Content<'a> {
     /// The size (width, height in pixels) of each picture of the message,
     /// in reading order.
     pub pictures: &'a [(u32, u32)],
+    /// The size of a scanned signature drawn in place of the sender's name
+    /// (its line is a picture line whose index is `pictures.len()`).
+    pub signed: Option<(u32, u32)>,
 }
 
 /// Refuses more than [`MAX_TEXT_BYTES`] of text, before any of it is set.
@@ -246,7 +249,7 @@ fn fit_pictures(
     settings: &TextSettings,
     frame: Frame,
 ) -> Result<(f32, Squeeze), LayoutError> {
-    let pictures: Vec<picture::PictureBox> = blocks.iter().filter_map(|b| b.picture).collect();
+    let pictures: Vec<picture::PictureBox> = blocks.iter().filter_map(|b| b.picture).filter(|p| !p.signature).collect();
     let comfortable = settings.size.min(settings.size * frame.text_scale) * picture::COMFORTABLE;
     let mut fallback = None;
     for factor in picture::factors(&pictures, frame) {
@@ -614,7 +617,7 @@ fn prepare(m: &Measurer, theme: &Theme, content: Content) -> (Vec<Prepared>, Vec
         }
         let mut block = script(&plain(name), Part::Signature, settings.signature_align, &mut missing);
         fit::glue_name(&mut block.segments, &block.text);
-        out.push(block);
+        out.push(picture::signed(block, content.signed, content.pictures.len()));
     }
     (out, first_seen(missing))
 }
@@ -827,6 +830,7 @@ fn arrange(
         }
         // A picture or an ornament: a line of its own height.
         let figure = match &block.picture {
+            Some(picture) if picture.signature => Some(picture.signature_line(frame, y, size, block.align)),
             Some(picture) => Some((picture.line(frame, y, squeeze.picture), picture.size(frame, squeeze.picture).1)),
             None => (block.kind == BlockKind::Rule).then(|| (rule_line(block, frame, y, size, line_h), line_h)),
         };
@@ -991,7 +995,7 @@ mod tests {
 
     fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
         let rich = crate::markup::render(markdown, false).unwrap().rich;
-        layout(theme(), Content { title: None, text: &rich, signature: None, lang, pictures: &[] }, frame)
+        layout(theme(), Content { title: None, text: &rich, signature: None, lang, pictures: &[], signed: None }, frame)
     }
 
     fn line_texts(laid: &Layout) -> Vec<String> {
@@ -1076,8 +1080,14 @@ mod tests {
                     made our neighbourhood bookbinding collective tremendously happy today.";
         let rich = crate::markup::render(text, false).unwrap().rich;
         let frame = Frame { width: 420.0, ..A6 };
-        let content =
-            Content { title: None, text: &rich, signature: None, lang: Some(hypher::Lang::English), pictures: &[] };
+        let content = Content {
+            title: None,
+            text: &rich,
+            signature: None,
+            lang: Some(hypher::Lang::English),
+            pictures: &[],
+            signed: None,
+        };
         let laid = layout(&theme, content, frame).unwrap();
         assert!(laid.lines.len() >= 3);
         for line in &laid.lines {
@@ -1097,9 +1107,12 @@ mod tests {
                     taken them off since.\n\n- one\n- a much longer item that turns onto a second line here\n";
         let rich = crate::markup::render(text, false).unwrap().rich;
         let frame = Frame { width: 600.0, ..A6 };
-        let laid =
-            layout(&theme, Content { title: None, text: &rich, signature: None, lang: None, pictures: &[] }, frame)
-                .unwrap();
+        let laid = layout(
+            &theme,
+            Content { title: None, text: &rich, signature: None, lang: None, pictures: &[], signed: None },
+            frame,
+        )
+        .unwrap();
         let texts = line_texts(&laid);
         let quote: Vec<&Line> = laid.lines.iter().filter(|l| l.align == Align::Center && l.x > 40.0).collect();
         assert!(quote.len() >= 2, "{texts:#?}");

@@ -23,6 +23,10 @@ pub(super) const MIN_WIDTH: f32 = 0.25;
 /// pictures shrink before the text goes under it.
 pub(super) const COMFORTABLE: f32 = 0.9;
 
+/// A scanned signature is drawn this many times the size the name would be
+/// set at: about the height of the name's ink with its loops.
+const SIGNATURE_HEIGHT: f32 = 1.6;
+
 /// The factors the pictures are drawn at, tried largest first.
 const FACTORS: [f32; 8] = [1.0, 0.85, 0.72, 0.6, 0.5, 0.4, 0.32, 0.25];
 
@@ -37,6 +41,9 @@ pub(super) struct PictureBox {
     pub(super) ratio: f32,
     /// Its width in pixels.
     pixels: f32,
+    /// A scanned signature in place of the sender's name, sized by the
+    /// name rather than by the text's width.
+    pub(super) signature: bool,
 }
 
 impl PictureBox {
@@ -45,7 +52,46 @@ impl PictureBox {
     pub(super) fn new(index: usize, sizes: &[(u32, u32)], hint: f32) -> PictureBox {
         let (w, h) = sizes.get(index).copied().unwrap_or((1, 1));
         let ratio = h.max(1) as f32 / w.max(1) as f32;
-        PictureBox { index, hint: hint.clamp(0.01, 1.0), ratio, pixels: w.max(1) as f32 }
+        PictureBox { index, hint: hint.clamp(0.01, 1.0), ratio, pixels: w.max(1) as f32, signature: false }
+    }
+
+    /// A scanned signature of `size` (width, height in pixels), the card's
+    /// picture `index`.
+    pub(super) fn signature(index: usize, size: (u32, u32)) -> PictureBox {
+        PictureBox { signature: true, ..PictureBox::new(0, &[size], 1.0) }.at(index)
+    }
+
+    fn at(self, index: usize) -> PictureBox {
+        PictureBox { index, ..self }
+    }
+
+    /// A signature's line in place of a name set at `size` pixels, and its
+    /// height: [`SIGNATURE_HEIGHT`] times the name's size tall (a written
+    /// name's capitals and loops reach well above and below the typeset
+    /// one's), no wider than the text, aligned as the theme aligns its name.
+    pub(super) fn signature_line(&self, frame: Frame, y: f32, size: f32, align: Align) -> (Line, f32) {
+        let height = size * SIGNATURE_HEIGHT;
+        let width = (height / self.ratio).min(frame.width);
+        let height = width * self.ratio;
+        let x = match align {
+            Align::Left => 0.0,
+            Align::Center => (frame.width - width) / 2.0,
+            Align::Right => frame.width - width,
+        };
+        let line = Line {
+            kind: LineKind::Picture { index: self.index, height },
+            x,
+            baseline: y + height,
+            size,
+            width,
+            marker: None,
+            part: Part::Signature,
+            align,
+            rtl: false,
+            quote_rule: None,
+            justify: false,
+        };
+        (line, height)
     }
 
     /// Its width and height in `frame` when drawn at `factor` of its full
@@ -97,6 +143,13 @@ pub(super) fn prepare(block: &mut Prepared, next: &mut std::ops::RangeFrom<usize
         BlockKind::Caption => block.align = Align::Center,
         _ => {}
     }
+}
+
+/// The name's block, given the scanned signature of `size` that takes its
+/// place (sized by the name), the card's picture `index`.
+pub(super) fn signed(mut block: Prepared, size: Option<(u32, u32)>, index: usize) -> Prepared {
+    block.picture = size.map(|size| PictureBox::signature(index, size));
+    block
 }
 
 /// The factors to try for `pictures` in `frame`: 1 alone when there are

@@ -37,7 +37,7 @@ const GERMAN_LONG: &str = "Herzlichen Glückwunsch zur Hochzeitsfeier! Unsere Ko
 /// The lines of `text` laid out on `theme` in a box `width` px wide.
 fn lines(theme: &Theme, text: &str, width: f32, lang: Option<hypher::Lang>) -> Vec<String> {
     let rich = crate::markup::render(text, false).unwrap().rich;
-    let content = Content { title: None, text: &rich, signature: None, lang, pictures: &[] };
+    let content = Content { title: None, text: &rich, signature: None, lang, pictures: &[], signed: None };
     let laid = layout(theme, content, Frame { width, ..A6 }).unwrap();
     laid.lines
         .iter()
@@ -141,8 +141,14 @@ fn japanese_layouts() -> impl Iterator<Item = (String, Layout)> {
                 let theme = theme(name);
                 let frame = Frame { width: a6_box(theme).width * k, ..a6_box(theme) };
                 let rich = crate::markup::render(text, false).unwrap().rich;
-                let content =
-                    Content { title: Some(JAPANESE_TITLE), text: &rich, signature: None, lang: None, pictures: &[] };
+                let content = Content {
+                    title: Some(JAPANESE_TITLE),
+                    text: &rich,
+                    signature: None,
+                    lang: None,
+                    pictures: &[],
+                    signed: None,
+                };
                 (format!("{name} at {:.0} px", frame.width), layout(theme, content, frame).unwrap())
             })
         })
@@ -212,8 +218,14 @@ fn the_japanese_title_is_one_line_on_every_theme() {
     for name in ["chocolate", "classic", "kraft", "minimal"] {
         let theme = theme(name);
         let rich = crate::markup::render(JAPANESE, false).unwrap().rich;
-        let content =
-            Content { title: Some(JAPANESE_TITLE), text: &rich, signature: Some("Beverly"), lang: None, pictures: &[] };
+        let content = Content {
+            title: Some(JAPANESE_TITLE),
+            text: &rich,
+            signature: Some("Beverly"),
+            lang: None,
+            pictures: &[],
+            signed: None,
+        };
         let laid = layout(theme, content, a6_box(theme)).unwrap();
         let titles = texts(&laid, Part::Title);
         let body = texts(&laid, Part::Body);

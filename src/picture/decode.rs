@@ -120,6 +120,24 @@ pub(super) fn decode(bytes: &[u8], format: Format, print: bool) -> Result<Decode
     Ok(Decoded { size, draw, print })
 }
 
+/// `encoded` (a PNG or JPEG this module made or checked) recoloured to
+/// `rgb`, as a PNG: each pixel's darkness becomes how much of the colour
+/// it lays down (the darkest ink solid, white paper none), so a dark
+/// signature on a transparent ground, or scanned on white, is drawn in one ink.
+pub(super) fn tint(encoded: &Encoded, rgb: [u8; 3]) -> Result<Encoded, PictureError> {
+    let _slot = Slot::take();
+    let mut pixels = image::load_from_memory(&encoded.bytes).map_err(damaged)?.to_rgba8();
+    let luminance =
+        |p: &image::Rgba<u8>| (0.2126 * f32::from(p[0]) + 0.7152 * f32::from(p[1]) + 0.0722 * f32::from(p[2])) / 255.0;
+    // The darkest of the ink that shows is taken as solid.
+    let darkest = pixels.pixels().filter(|p| p[3] >= 128).map(luminance).fold(1.0f32, f32::min).min(0.9);
+    for p in pixels.pixels_mut() {
+        let ink = ((1.0 - luminance(p)) / (1.0 - darkest)).clamp(0.0, 1.0);
+        *p = image::Rgba([rgb[0], rgb[1], rgb[2], (f32::from(p[3]) * ink).round() as u8]);
+    }
+    encode(&DynamicImage::ImageRgba8(pixels), false)
+}
+
 /// A decoder's error, worded for a person.
 fn damaged(e: image::ImageError) -> PictureError {
     match e {

@@ -237,6 +237,31 @@ pub fn from_bytes(bytes: Vec<u8>, print: bool) -> Result<Picture, PictureError> 
     Ok(Picture { format, width, height, hash, draw: decoded.draw, print })
 }
 
+/// `picture` drawn in one colour, `rgb` (a scanned signature in the
+/// theme's ink): a raster picture's pixels recoloured, their darkness
+/// kept as how much ink they lay down; an SVG drawn through a filter that
+/// floods its shapes with the colour.
+pub fn tinted(picture: &Picture, rgb: [u8; 3]) -> Result<Picture, PictureError> {
+    let tint = |encoded: &Encoded| match encoded.format {
+        Format::Svg => Ok(tinted_svg(encoded, picture.width, picture.height, rgb)),
+        _ => decode::tint(encoded, rgb),
+    };
+    let print = picture.print.as_ref().map(tint).transpose()?;
+    Ok(Picture { draw: tint(&picture.draw)?, print, ..picture.clone() })
+}
+
+/// An SVG that draws `svg` (`width` x `height`) flooded with `rgb`.
+fn tinted_svg(svg: &Encoded, width: u32, height: u32, [r, g, b]: [u8; 3]) -> Encoded {
+    let wrapped = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\
+         <filter id=\"tint\" x=\"0\" y=\"0\" width=\"1\" height=\"1\" color-interpolation-filters=\"sRGB\">\
+         <feFlood flood-color=\"#{r:02x}{g:02x}{b:02x}\"/><feComposite in2=\"SourceGraphic\" operator=\"in\"/></filter>\
+         <image width=\"{width}\" height=\"{height}\" preserveAspectRatio=\"none\" filter=\"url(#tint)\" href=\"{}\"/></svg>",
+        svg.data_url()
+    );
+    Encoded { format: Format::Svg, bytes: Arc::new(wrapped.into_bytes()) }
+}
+
 /// The size of an SVG picture, once the artwork guard has passed it.
 fn svg_size(bytes: &[u8]) -> Result<(u32, u32), PictureError> {
     let text = std::str::from_utf8(bytes).map_err(|_| PictureError::Svg("an SVG picture must be UTF-8 text".into()))?;

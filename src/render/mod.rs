@@ -20,6 +20,7 @@ use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Theme};
 
 pub mod layers;
+pub mod logo;
 pub mod parts;
 pub mod pdf;
 pub mod place;
@@ -43,8 +44,11 @@ pub struct CardContent<'a> {
     pub alt: &'a str,
     /// The QR code, if the card has one.
     pub qr: Option<&'a qr::Qr>,
-    /// The message's pictures, in reading order.
+    /// The message's pictures, in reading order (and a scanned signature
+    /// last, when the card is signed with one).
     pub pictures: &'a [CardPicture],
+    /// The shop's logo, if the card shows one.
+    pub logo: Option<&'a CardPicture>,
 }
 
 /// A picture of a message, as its card draws it.
@@ -80,6 +84,8 @@ pub struct Boxes {
     pub seal: (f32, f32, f32),
     /// Where the QR code goes, if the card has one.
     pub qr: Option<qr::QrBox>,
+    /// Where the logo goes, if the card has one.
+    pub logo: Option<PxRect>,
 }
 
 impl Boxes {
@@ -109,12 +115,13 @@ pub struct PxRect {
 
 /// The theme's geometry resolved on a card of `size` without a QR code.
 pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
-    boxes_for(theme, size, None)
+    boxes_for(theme, size, None, None)
 }
 
-/// The theme's geometry resolved on a card of `size` with QR code `qr`:
-/// the text box keeps clear of the seal and of the code.
-pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>) -> Boxes {
+/// The theme's geometry resolved on a card of `size` with QR code `qr`
+/// and a logo whose height over width is `logo`: the text box keeps clear
+/// of the seal, the code and the logo.
+pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>, logo: Option<f32>) -> Boxes {
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
     let text_box =
@@ -125,13 +132,25 @@ pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>) -> Boxes {
         None => text_box,
     };
     let (text_box, seal) = place::place(theme, g, size, text_box);
-    match qr {
+    let (text_box, qr) = match qr {
         Some(qr) => {
             let (text_box, qr_box) = qr::place(theme, size, qr, text_box, seal);
-            Boxes { text_box, seal, qr: Some(qr_box) }
+            (text_box, Some(qr_box))
         }
-        None => Boxes { text_box, seal, qr: None },
+        None => (text_box, None),
+    };
+    match logo {
+        Some(ratio) => {
+            let (text_box, logo) = logo::place(theme, size, ratio, text_box, qr.as_ref());
+            Boxes { text_box, seal, qr, logo: Some(logo) }
+        }
+        None => Boxes { text_box, seal, qr, logo: None },
     }
+}
+
+/// The height over width of picture `p`, as a card draws it.
+pub fn ratio(p: &CardPicture) -> f32 {
+    p.picture.height.max(1) as f32 / p.picture.width.max(1) as f32
 }
 
 /// Why a card's SVG could not be made.
@@ -209,7 +228,7 @@ pub struct CardSvg {
 /// Writes the card SVG from the theme's template.
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
     let urls = picture_urls(content.pictures, false);
-    let (mut context, seal) = card_context(theme, size, content, 0.0, &urls)?;
+    let (mut context, seal) = card_context(theme, size, content, 0.0, (&urls, false))?;
     let full = render_card(theme, &context)?;
     context.insert("text", "");
     context.insert("seal", "");
@@ -255,7 +274,7 @@ impl CardContext {
 /// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
 pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
     let urls = picture_urls(content.pictures, true);
-    let (mut context, seal) = card_context(theme, size, content, bleed, &urls)?;
+    let (mut context, seal) = card_context(theme, size, content, bleed, (&urls, true))?;
     let svg = render_card(theme, &context)?;
     let parts = print_parts(theme, size, content, &svg, (&context, &urls), &seal)?;
     // The same card without a bleed (its text and seal as they are).
@@ -277,7 +296,7 @@ fn print_parts(
     seal: &str,
 ) -> Result<Option<parts::Parts>, RenderError> {
     let mut context = context.clone();
-    let b = boxes_for(theme, size, content.qr);
+    let b = boxes_for(theme, size, content.qr, content.logo.map(ratio));
     let layout = content.layout;
     let text = text_svg(theme, layout, b.text_box.x, b.text_box.y, urls);
     context.insert("text", "");
@@ -306,9 +325,9 @@ fn card_context(
     size: CardSize,
     content: &CardContent,
     bleed: f32,
-    urls: &[String],
+    (urls, print): (&[String], bool),
 ) -> Result<(tera::Context, String), RenderError> {
-    let b = boxes_for(theme, size, content.qr);
+    let b = boxes_for(theme, size, content.qr, content.logo.map(ratio));
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y, urls);
     let (cx, cy, r) = b.seal;
@@ -337,6 +356,12 @@ fn card_context(
     let qr = content.qr.zip(b.qr.as_ref()).map(|(qr, qr_box)| qr::svg(theme, qr, qr_box));
     context.insert("qr", &qr.unwrap_or_default());
     context.insert("qr_box", &b.qr);
+    let logo = content.logo.zip(b.logo.as_ref()).map(|(p, logo_box)| {
+        let url = picture_urls(std::slice::from_ref(p), print).pop().unwrap_or_default();
+        logo::svg(&url, logo_box)
+    });
+    context.insert("logo", &logo.unwrap_or_default());
+    context.insert("logo_box", &b.logo);
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
     Ok((context, seal))
@@ -526,11 +551,25 @@ mod tests {
         let b = boxes(theme, size);
         let frame =
             Frame { width: b.text_box.width, height: b.text_box.height, px_per_pt: size.px_per_pt(), text_scale: 1.0 };
-        let content =
-            Content { title: Some("Thank you"), text, signature: Some("with love, Bev"), lang: None, pictures: &[] };
+        let content = Content {
+            title: Some("Thank you"),
+            text,
+            signature: Some("with love, Bev"),
+            lang: None,
+            pictures: &[],
+            signed: None,
+        };
         let laid = layout::layout(theme, content, frame).unwrap();
-        let content =
-            CardContent { title: Some("Thank you"), layout: &laid, seal, seed: 7, alt: "x", qr: None, pictures: &[] };
+        let content = CardContent {
+            title: Some("Thank you"),
+            layout: &laid,
+            seal,
+            seed: 7,
+            alt: "x",
+            qr: None,
+            pictures: &[],
+            logo: None,
+        };
         card_svg(theme, size, &content).unwrap()
     }
 
@@ -600,8 +639,14 @@ mod tests {
                 let size = CardSize::named(size_name, 150).unwrap();
                 let b = boxes(&theme, size);
                 let frame = b.frame(size);
-                let text =
-                    Content { title: Some("Hi"), text: &rich, signature: Some("Bev"), lang: None, pictures: &[] };
+                let text = Content {
+                    title: Some("Hi"),
+                    text: &rich,
+                    signature: Some("Bev"),
+                    lang: None,
+                    pictures: &[],
+                    signed: None,
+                };
                 let laid = layout::layout(&theme, text, frame).unwrap();
                 let seal = crate::seal::SealSpec::default();
                 let content = CardContent {
@@ -612,6 +657,7 @@ mod tests {
                     alt: "x",
                     qr: None,
                     pictures: &[],
+                    logo: None,
                 };
                 let print = print_svg(&theme, size, &content, 18.0).unwrap();
                 assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");
@@ -787,6 +833,7 @@ mod tests {
                 signature: Some("with love, Beverly"),
                 lang: Some(hypher::Lang::English),
                 pictures: &[],
+                signed: None,
             },
             frame,
         )

@@ -274,7 +274,7 @@ fn wrap(words: &[&str], widest: f32, measure: &impl Fn(&str) -> f32) -> Vec<(Str
 
 /// `text` cut back so that it stays `clear` pixels from `keep`, on the side
 /// that leaves it the most room.
-fn clear_of(text: PxRect, keep: PxRect, clear: f32) -> PxRect {
+pub(super) fn clear_of(text: PxRect, keep: PxRect, clear: f32) -> PxRect {
     let (right, bottom) = (text.x + text.width, text.y + text.height);
     let (k_left, k_top) = (keep.x - clear, keep.y - clear);
     let (k_right, k_bottom) = (keep.x + keep.width + clear, keep.y + keep.height + clear);

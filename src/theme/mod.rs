@@ -28,8 +28,8 @@ use crate::diagnostics::Diagnostic;
 pub use load::{email_fingerprint, fingerprint, load, picture_fingerprint};
 pub use sources::{built_in_files, built_in_names};
 pub use spec::{
-    Align, FaceKey, Figures, FontFiles, FontRole, Frac, Geometry, LabelSide, Palette, QrSettings, SealDefaults, Style,
-    Styles, TextSettings, ThemeFile, VAlign,
+    Align, FaceKey, Figures, FontFiles, FontRole, Frac, Geometry, LabelSide, LogoSettings, Palette, QrSettings,
+    SealDefaults, Style, Styles, TextSettings, ThemeFile, VAlign,
 };
 
 /// A theme's name and description, for listings: built-in themes and the

@@ -174,6 +174,30 @@ pub struct Geometry {
     /// Where the QR code's label goes on this size; `qr.label` when not given.
     #[serde(default)]
     pub qr_label: Option<LabelSide>,
+    /// The box the shop's logo is fitted into (a card's `logo:`); a size's
+    /// geometry without one takes the theme's, and a theme without one
+    /// centres it at the top.
+    #[serde(default)]
+    pub logo: Option<Frac>,
+}
+
+/// `logo:` in theme.yaml: how large the theme draws a card's logo.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogoSettings {
+    /// Its largest width in millimetres on a card whose shorter side is
+    /// 105 mm (A6) or more; smaller cards a little less.
+    pub width_mm: f32,
+    /// Its largest height in millimetres, likewise.
+    pub height_mm: f32,
+    /// Where it sits in its box: `left`, `center` or `right`.
+    pub align: Align,
+}
+
+impl Default for LogoSettings {
+    fn default() -> Self {
+        LogoSettings { width_mm: 40.0, height_mm: 14.0, align: Align::Center }
+    }
 }
 
 /// `qr:` in theme.yaml: how the theme draws a card's QR code.
@@ -341,6 +365,9 @@ pub struct ThemeFile {
     /// The QR code.
     #[serde(default)]
     pub qr: QrSettings,
+    /// The shop's logo.
+    #[serde(default)]
+    pub logo: LogoSettings,
     /// The theme this one is made from: its files and settings are used for
     /// whatever this one does not give.
     #[serde(default)]
@@ -348,8 +375,20 @@ pub struct ThemeFile {
 }
 
 /// The keys of `theme.yaml`, for hints.
-pub(super) const THEME_KEYS: &[&str] =
-    &["name", "description", "extends", "palette", "fonts", "text", "geometry", "sizes", "styles", "seal", "qr"];
+pub(super) const THEME_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "extends",
+    "palette",
+    "fonts",
+    "text",
+    "geometry",
+    "sizes",
+    "styles",
+    "seal",
+    "qr",
+    "logo",
+];
 
 /// The faces a card is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
