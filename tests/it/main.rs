@@ -18,6 +18,7 @@ mod golden;
 mod hostile;
 mod incremental;
 mod links;
+mod logo;
 mod merge;
 mod pages;
 mod pictures;
