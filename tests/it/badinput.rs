@@ -305,7 +305,7 @@ fn an_unknown_key_names_the_known_ones() {
         |_| {},
         &[(
             "content/x.md:3:1: error: unknown field `colour`\n  \
-             hint: known keys: title, to, from, email, date, theme, seal, size, tags, draft, slug, lang, sign_off, qr, qr_label, extra, recipients, gallery",
+             hint: known keys: title, to, from, email, date, theme, seal, size, tags, draft, slug, lang, sign_off, qr, qr_label, logo, signature, signature_tint, extra, recipients, gallery",
             "colour: red",
         )],
         &["good"],
