@@ -12,15 +12,18 @@ use crate::support::{installed, Site, INK};
 const TEAL: &str = "#148c78";
 const MAGENTA: &str = "#c814a0";
 
+/// A part of a card: left, top, right and bottom, as fractions of its size.
+type Region = (f32, f32, f32, f32);
+
 /// Where each built-in theme draws the logo on an A6 card (fractions:
 /// left, top, right, bottom), and where its text is set below it.
-const LOGO_REGIONS: [(&str, (f32, f32, f32, f32)); 4] = [
+const LOGO_REGIONS: [(&str, Region); 4] = [
     ("chocolate", (0.25, 0.06, 0.75, 0.17)),
     ("classic", (0.28, 0.06, 0.72, 0.16)),
     ("kraft", (0.08, 0.06, 0.68, 0.18)),
     ("minimal", (0.12, 0.05, 0.46, 0.13)),
 ];
-const TEXT: (f32, f32, f32, f32) = (0.08, 0.2, 0.92, 0.8);
+const TEXT: Region = (0.08, 0.2, 0.92, 0.8);
 
 /// A PNG of `width` x `height` pixels of `color`, with a transparent
 /// margin of `margin` pixels when `margin` is not 0.
@@ -129,7 +132,7 @@ fn signed_site(extra: &str) -> Site {
 
 /// Where chocolate sets the name on the signed card: the right half of
 /// the text box's lower part.
-const NAME: (f32, f32, f32, f32) = (0.45, 0.35, 0.88, 0.8);
+const NAME: Region = (0.45, 0.35, 0.88, 0.8);
 
 #[test]
 fn a_scanned_signature_is_drawn_in_place_of_the_name_and_the_words_stay_in_type() {
