@@ -275,16 +275,8 @@ pub(super) fn glue_name(segs: &mut Vec<Segment>, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{layout, Content, Frame, Layout, LineKind, Part};
-    use crate::theme::Theme;
-    use std::sync::OnceLock;
-
-    fn theme() -> &'static Theme {
-        static THEME: OnceLock<Theme> = OnceLock::new();
-        THEME.get_or_init(|| crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap())
-    }
-
-    const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
+    use super::super::test_support::{chocolate as theme, text_of, A6};
+    use super::super::{layout, Content, Frame, Layout, Part};
 
     fn lay(title: Option<&str>, markdown: &str, signature: Option<&str>, frame: Frame) -> Layout {
         let rich = crate::markup::render(markdown, false).unwrap().rich;
@@ -293,10 +285,7 @@ mod tests {
     }
 
     fn text(line: &super::super::Line) -> String {
-        match &line.kind {
-            LineKind::Text(pieces) => pieces.iter().map(|p| p.text.as_str()).collect(),
-            LineKind::Rule | LineKind::Picture { .. } => String::new(),
-        }
+        text_of(line).unwrap_or_default()
     }
 
     #[test]

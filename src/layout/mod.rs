@@ -21,6 +21,8 @@ mod hyphen;
 mod picture;
 mod shape;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests_lang;
 
 pub use shape::{width_em, WidthCache};
@@ -983,15 +985,8 @@ fn pieces(block: &Prepared, segs: &[Segment]) -> Vec<Piece> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::sync::OnceLock;
 
-    /// The built-in chocolate theme, loaded once for all tests.
-    fn theme() -> &'static Theme {
-        static THEME: OnceLock<Theme> = OnceLock::new();
-        THEME.get_or_init(|| crate::theme::load(std::path::Path::new("/nonexistent-site"), "chocolate").unwrap())
-    }
-
-    const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
+    use super::test_support::{chocolate as theme, text_of, A6};
 
     fn lay(markdown: &str, frame: Frame, lang: Option<hypher::Lang>) -> Result<Layout, LayoutError> {
         let rich = crate::markup::render(markdown, false).unwrap().rich;
@@ -999,13 +994,7 @@ mod tests {
     }
 
     fn line_texts(laid: &Layout) -> Vec<String> {
-        laid.lines
-            .iter()
-            .filter_map(|l| match &l.kind {
-                LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect()),
-                LineKind::Rule | LineKind::Picture { .. } => None,
-            })
-            .collect()
+        laid.lines.iter().filter_map(text_of).collect()
     }
 
     #[test]

@@ -3,23 +3,9 @@
 //! compounds break, centred text) and Japanese (kinsoku, the full measure,
 //! words kept whole, a title on one line).
 
+use super::test_support::{text_of, theme_named as theme, A6};
 use super::*;
 use crate::theme::Theme;
-use std::sync::OnceLock;
-
-/// A built-in theme, loaded once per name for all tests.
-fn theme(name: &str) -> &'static Theme {
-    static THEMES: OnceLock<Vec<Theme>> = OnceLock::new();
-    let themes = THEMES.get_or_init(|| {
-        ["chocolate", "classic", "kraft", "minimal"]
-            .iter()
-            .map(|n| crate::theme::load(std::path::Path::new("/nonexistent-site"), n).unwrap())
-            .collect()
-    });
-    themes.iter().find(|t| t.spec.name == name).unwrap()
-}
-
-const A6: Frame = Frame { width: 917.0, height: 1206.0, px_per_pt: 300.0 / 72.0, text_scale: 1.0 };
 
 /// The spread's German message.
 const GERMAN: &str = "Unser Team in der Schokoladenmanufaktur hat Ihre Pralinen mit größter Sorgfalt von Hand \
@@ -39,13 +25,7 @@ fn lines(theme: &Theme, text: &str, width: f32, lang: Option<hypher::Lang>) -> V
     let rich = crate::markup::render(text, false).unwrap().rich;
     let content = Content { title: None, text: &rich, signature: None, lang, pictures: &[], signed: None };
     let laid = layout(theme, content, Frame { width, ..A6 }).unwrap();
-    laid.lines
-        .iter()
-        .filter_map(|l| match &l.kind {
-            LineKind::Text(pieces) => Some(pieces.iter().map(|p| p.text.as_str()).collect()),
-            LineKind::Rule | LineKind::Picture { .. } => None,
-        })
-        .collect()
+    laid.lines.iter().filter_map(text_of).collect()
 }
 
 /// The German paragraphs on every theme, in boxes from a narrow column to A6.
