@@ -147,17 +147,17 @@ impl Words {
 /// pixels of `piece.text[range]`. Returns the pieces as they were if there
 /// is nothing to spread.
 pub(super) fn spread(pieces: Vec<Piece>, measure: f32, width_of: impl Fn(&Piece, Range<usize>) -> f32) -> Vec<Piece> {
-    let chars: Vec<(usize, char)> =
-        pieces.iter().enumerate().flat_map(|(i, p)| p.text.chars().map(move |c| (i, c))).collect();
-    let gaps = chars.windows(2).filter(|w| is_cjk(w[0].1) || is_cjk(w[1].1)).count();
+    // Each character with its piece and its own advance, measured once.
     // Characters set one by one are as wide as their own advances, which
     // may add up to more than the piece shaped whole.
-    let widths: f32 = pieces
+    let chars: Vec<(usize, char, f32)> = pieces
         .iter()
-        .flat_map(|p| p.text.char_indices().map(move |(at, c)| (p, at..at + c.len_utf8())))
-        .map(|(p, r)| width_of(p, r))
-        .sum();
-    let slack = measure - widths;
+        .enumerate()
+        .flat_map(|(i, p)| p.text.char_indices().map(move |(at, c)| (i, at, c)))
+        .map(|(i, at, c)| (i, c, width_of(&pieces[i], at..at + c.len_utf8())))
+        .collect();
+    let gaps = chars.windows(2).filter(|w| is_cjk(w[0].1) || is_cjk(w[1].1)).count();
+    let slack = measure - chars.iter().map(|&(_, _, width)| width).sum::<f32>();
     if gaps == 0 || slack <= 0.0 {
         return pieces;
     }
@@ -165,22 +165,20 @@ pub(super) fn spread(pieces: Vec<Piece>, measure: f32, width_of: impl Fn(&Piece,
     let mut out: Vec<Piece> = Vec::with_capacity(chars.len());
     let mut x = 0.0;
     let mut previous: Option<char> = None;
-    for piece in &pieces {
-        for (at, c) in piece.text.char_indices() {
-            let spaced = previous.is_some_and(|p| is_cjk(p) || is_cjk(c));
-            x += if spaced { gap } else { 0.0 };
-            let width = width_of(piece, at..at + c.len_utf8());
-            // Characters that share a piece and no gap stay one piece.
-            match out.last_mut() {
-                Some(last) if !spaced && previous.is_some() && last.face == piece.face && last.color == piece.color => {
-                    last.text.push(c);
-                    last.width += width;
-                }
-                _ => out.push(Piece { text: c.to_string(), x, width, ..piece.clone() }),
+    for &(i, c, width) in &chars {
+        let piece = &pieces[i];
+        let spaced = previous.is_some_and(|p| is_cjk(p) || is_cjk(c));
+        x += if spaced { gap } else { 0.0 };
+        // Characters that share a piece and no gap stay one piece.
+        match out.last_mut() {
+            Some(last) if !spaced && previous.is_some() && last.face == piece.face && last.color == piece.color => {
+                last.text.push(c);
+                last.width += width;
             }
-            x += width;
-            previous = Some(c);
+            _ => out.push(Piece { text: c.to_string(), x, width, ..piece.clone() }),
         }
+        x += width;
+        previous = Some(c);
     }
     out
 }
