@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use resvg::usvg;
 use serde::Serialize;
 
-use crate::layout::{Layout, LineKind};
+use crate::layout::{Layout, Line, LineKind, Piece};
 use crate::seal::SealSpec;
 use crate::size::CardSize;
 use crate::svg::guard::{self, Guard, Refusal};
@@ -390,19 +390,13 @@ fn strip_element(svg: &str, name: &str) -> String {
 /// `<tspan>` per face run, at (`left`, `top`); the message's pictures as
 /// `<image>`s of `pictures` (their `data:` URLs, in reading order).
 pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &[String]) -> String {
-    let palette = &theme.spec.palette;
     let mut out = format!("<g id=\"{TEXT_ID}\">");
     // Every `<text>` has an id, by which the standalone SVG finds its glyphs.
-    let mut texts = 0;
-    let mut next_id = || {
-        texts += 1;
-        format!("{TEXT_ID}-{texts}")
-    };
+    let mut ids = TextIds(0);
     for line in &layout.lines {
-        let x = left + line.x;
-        let y = top + line.baseline;
+        let (x, y) = (left + line.x, top + line.baseline);
         match &line.kind {
-            LineKind::Rule => ornament(&mut out, &palette.border, left + line.width / 2.0, y, line.size),
+            LineKind::Rule => ornament(&mut out, &theme.spec.palette.border, left + line.width / 2.0, y, line.size),
             LineKind::Picture { index, height } => {
                 let Some(url) = pictures.get(*index) else { continue };
                 let _ = write!(
@@ -414,57 +408,73 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &
             }
             LineKind::Text(pieces) => {
                 if let Some(rule_x) = line.quote_rule {
-                    // A thin accent rule beside quoted lines; lines touch, so the rules join.
-                    let height = line.size * theme.spec.text.line_height;
-                    let _ = write!(
-                        out,
-                        "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
-                        left + rule_x,
-                        y - line.size * 0.9,
-                        (line.size * 0.06).max(1.0),
-                        height,
-                        theme.color(theme.spec.styles.quote.color.as_deref().filter(|c| *c != "ink").unwrap_or("accent"))
-                    );
+                    quote_rule(&mut out, theme, line, left + rule_x, y);
                 }
                 if let Some((marker, mx)) = &line.marker {
-                    let style = &theme.spec.styles.marker;
-                    let _ = write!(
-                        out,
-                        "<text id=\"{}\" x=\"{:.2}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{}\" {}>{}</text>",
-                        next_id(),
-                        left + mx,
-                        line.size,
-                        theme.color(style.color.as_deref().unwrap_or("accent")),
-                        theme.face(style.face.unwrap_or(FontRole::Body)).svg_attrs(),
-                        crate::svg::escape(marker)
-                    );
+                    marker_text(&mut out, theme, ids.next(), marker, left + mx, y, line.size);
                 }
-                let fill = &palette.ink;
-                let _ = write!(
-                    out,
-                    "<text id=\"{}\" y=\"{y:.2}\" font-size=\"{:.2}\" fill=\"{fill}\" xml:space=\"preserve\">",
-                    next_id(),
-                    line.size
-                );
-                // Every piece has its own x, so it is a text chunk of its own,
-                // set in one font exactly as the layout measured it.
-                for piece in pieces {
-                    let face = theme.face_by_key(piece.face);
-                    let _ = write!(out, "<tspan x=\"{:.2}\" {}", x + piece.x, face.svg_attrs());
-                    if piece.color != palette.ink {
-                        let _ = write!(out, " fill=\"{}\"", piece.color);
-                    }
-                    if piece.underline {
-                        out.push_str(" text-decoration=\"underline\"");
-                    }
-                    let _ = write!(out, ">{}</tspan>", crate::svg::escape(&piece.text));
-                }
-                out.push_str("</text>");
+                text_line(&mut out, theme, ids.next(), pieces, x, y, line.size);
             }
         }
     }
     out.push_str("</g>");
     out
+}
+
+/// The ids of a card's `<text>` elements, counted from 1.
+struct TextIds(usize);
+
+impl TextIds {
+    fn next(&mut self) -> String {
+        self.0 += 1;
+        format!("{TEXT_ID}-{}", self.0)
+    }
+}
+
+/// A thin accent rule beside a quoted line at `x`; lines touch, so the rules join.
+fn quote_rule(out: &mut String, theme: &Theme, line: &Line, x: f32, y: f32) {
+    let height = line.size * theme.spec.text.line_height;
+    let color = theme.spec.styles.quote.color.as_deref().filter(|c| *c != "ink").unwrap_or("accent");
+    let _ = write!(
+        out,
+        "<rect x=\"{x:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{height:.2}\" fill=\"{}\" fill-opacity=\"0.55\"/>",
+        y - line.size * 0.9,
+        (line.size * 0.06).max(1.0),
+        theme.color(color)
+    );
+}
+
+/// A list item's marker, set at `x` in the theme's marker style.
+fn marker_text(out: &mut String, theme: &Theme, id: String, marker: &str, x: f32, y: f32, size: f32) {
+    let style = &theme.spec.styles.marker;
+    let _ = write!(
+        out,
+        "<text id=\"{id}\" x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{size:.2}\" fill=\"{}\" {}>{}</text>",
+        theme.color(style.color.as_deref().unwrap_or("accent")),
+        theme.face(style.face.unwrap_or(FontRole::Body)).svg_attrs(),
+        crate::svg::escape(marker)
+    );
+}
+
+/// A line of text starting at `x`: one `<text>`, a `<tspan>` per piece.
+fn text_line(out: &mut String, theme: &Theme, id: String, pieces: &[Piece], x: f32, y: f32, size: f32) {
+    let ink = &theme.spec.palette.ink;
+    let _ =
+        write!(out, "<text id=\"{id}\" y=\"{y:.2}\" font-size=\"{size:.2}\" fill=\"{ink}\" xml:space=\"preserve\">");
+    // Every piece has its own x, so it is a text chunk of its own, set in
+    // one font exactly as the layout measured it.
+    for piece in pieces {
+        let face = theme.face_by_key(piece.face);
+        let _ = write!(out, "<tspan x=\"{:.2}\" {}", x + piece.x, face.svg_attrs());
+        if &piece.color != ink {
+            let _ = write!(out, " fill=\"{}\"", piece.color);
+        }
+        if piece.underline {
+            out.push_str(" text-decoration=\"underline\"");
+        }
+        let _ = write!(out, ">{}</tspan>", crate::svg::escape(&piece.text));
+    }
+    out.push_str("</text>");
 }
 
 /// A thematic break's small ornament, centred at `cx`: two fading rules and a diamond.
