@@ -6,7 +6,8 @@
 
 use std::process::Command;
 
-use crate::support::{installed, Image, Site, TEXT_BOX};
+use crate::serve::Server;
+use crate::support::{installed, until, Image, Site, TEXT_BOX};
 
 const RED: [u8; 3] = [210, 30, 30];
 const BLUE: [u8; 3] = [30, 50, 200];
@@ -255,6 +256,24 @@ fn editing_a_photo_redraws_its_card_and_only_it() {
     assert_eq!(centre_of(&card, RED, 40, TEXT_BOX).2, 0, "and not the red one");
     // Nothing changed since: nothing is drawn.
     assert!(site.build(&[]).stderr.contains("(2 unchanged)"));
+}
+
+#[test]
+fn in_serve_a_photo_edit_redraws_its_card_and_only_it() {
+    let site = Site::empty();
+    write_bytes(&site, "content/photo.jpg", &jpeg(300, 200, None, |_, _| RED));
+    site.write("content/with.md", "---\ntitle: Hello\n---\n![red](photo.jpg)\n\nA photo.\n");
+    site.write("content/without.md", "---\ntitle: Hello\n---\nNo photo.\n");
+    let server = Server::start(&site, &[]);
+    until("the first build", || site.root().join("output/cards/with/card.png").exists().then_some(()));
+    // The photo beside the message, saved blue, as an image editor does.
+    write_bytes(&site, "content/photo.jpg", &jpeg(300, 200, None, |_, _| BLUE));
+    until("the rebuild line", || {
+        server.log().contains("content/photo.jpg changed: drew 1 card (1 unchanged)").then_some(())
+    });
+    let card = site.png("cards/with/card.png");
+    assert!(centre_of(&card, BLUE, 40, TEXT_BOX).2 > 10_000, "the card shows the blue photo");
+    assert_eq!(centre_of(&card, RED, 40, TEXT_BOX).2, 0, "and not the red one");
 }
 
 #[test]

@@ -56,7 +56,7 @@ impl Server {
     }
 
     /// Everything it printed so far.
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
