@@ -117,7 +117,9 @@ fn the_bundled_examples_build() {
     let site = Site::examples();
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("built 3 cards"), "{}", run.stderr);
+    assert!(run.stderr.contains("built 4 cards"), "{}", run.stderr);
+    let shop = site.read("cards/orders/vase-for-mira/index.html");
+    assert!(shop.contains("Fresh from the kiln"), "the shop's card shows its photo's caption");
     let shipping = site.read("cards/orders/shipping-note/index.html");
     assert!(shipping.contains("Friday, November 20"), "the shipping note uses its date");
 }

@@ -206,7 +206,7 @@ fn the_bundled_examples_pass() {
     let site = Site::examples();
     let run = site.check(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.starts_with("checked 3 cards in ") && run.stderr.ends_with(": no problems\n"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("checked 4 cards in ") && run.stderr.ends_with(": no problems\n"), "{}", run.stderr);
 }
 
 #[test]

@@ -37,11 +37,13 @@ impl Site {
         site
     }
 
-    /// A copy of this repository's own example site (content/ and themes/).
+    /// A copy of this repository's own example site (its messages, and the
+    /// logo and signature in static/).
     pub fn examples() -> Site {
         let site = Site::empty();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&repo.join("content"), &site.root().join("content"));
+        copy_dir(&repo.join("static"), &site.root().join("static"));
         site
     }
 
