@@ -29,6 +29,7 @@ pub fn entry(
     let front = &m.front;
     let base = site::card_url(config, &m.slug);
     let link = |a: Artifact| if a.made_for(outputs) { format!("{base}{}", a.file_name()) } else { String::new() };
+    let (signoff, signature_name) = super::page::signed(card);
     CardEntry {
         slug: m.slug.clone(),
         has_title: front.title.is_some(),
@@ -50,6 +51,12 @@ pub fn entry(
         to: front.to.clone().unwrap_or_default(),
         from: front.from.clone().unwrap_or_default(),
         signature: signature.clone().unwrap_or_default(),
+        signoff,
+        signature_name,
+        // The pictures are the page's to add, from their web copies.
+        signature_image: None,
+        logo: None,
+        qr_link: super::page::qr_link(config, &m.slug, card),
         alt: alt.clone(),
         html: markup.html.clone(),
         seal: seal.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
