@@ -92,11 +92,11 @@ impl Figures {
             let part = widths.get(i).copied().unwrap_or(1.0).clamp(0.01, 1.0);
             // A picture alone in its paragraph is a figure, its caption under it.
             let alone = rest[..at].ends_with("<p>") && rest[end..].starts_with("</p>");
-            let img = img(base_url, picture, &copies, part * text, !alone);
+            let img = img(base_url, picture, &copies, part * text, alone.then_some(part));
             match alone {
                 true => {
                     out.push_str(&rest[..at - "<p>".len()]);
-                    out.push_str(&figure(&img, picture, part));
+                    out.push_str(&figure(&img, picture));
                     rest = &rest[end + "</p>".len()..];
                 }
                 false => {
@@ -291,8 +291,9 @@ fn hint(error: Diagnostic, e: &PictureError) -> Diagnostic {
 
 /// The `<img>` of `picture` on a card page: its largest web copy, the
 /// others in its `srcset` (shown `part` of the card's width wide), its
-/// size, alt text and (with `titled`, where no figure has it) caption.
-fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy], part: f32, titled: bool) -> String {
+/// size, alt text, and in a figure its width there (a part of the text's
+/// width), else its caption as its title.
+fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy], part: f32, figure: Option<f32>) -> String {
     let url = |c: &WebCopy| format!("{base_url}{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
     let Some(largest) = copies.last() else { return String::new() };
     let mut tag = format!("<img src=\"{}\"", url(largest));
@@ -306,22 +307,20 @@ fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy], part: f32, tit
         largest.height,
         crate::svg::escape(picture.alt.trim())
     ));
-    if let Some(caption) = picture.caption.as_ref().filter(|_| titled) {
-        tag.push_str(&format!(" title=\"{}\"", crate::svg::escape(caption)));
+    match (figure, &picture.caption) {
+        (Some(width), _) => tag.push_str(&format!(" style=\"width: {:.1}%\"", width * 100.0)),
+        (None, Some(caption)) => tag.push_str(&format!(" title=\"{}\"", crate::svg::escape(caption))),
+        (None, None) => {}
     }
     tag.push_str(" loading=\"lazy\">");
     tag
 }
 
-/// The `<figure>` of picture `p` whose `<img>` is `img`: `part` of the
-/// text's width wide, as on the card, its caption under it.
-fn figure(img: &str, p: &CardPicture, part: f32) -> String {
+/// The `<figure>` of picture `p` whose `<img>` is `img`, its caption under
+/// it (across the text, as on the card).
+fn figure(img: &str, p: &CardPicture) -> String {
     let caption = p.caption.as_ref().map(|c| format!("<figcaption>{}</figcaption>", crate::svg::escape(c)));
-    format!(
-        "<figure class=\"card-figure\" style=\"width: {:.1}%\">{img}{}</figure>",
-        part * 100.0,
-        caption.unwrap_or_default()
-    )
+    format!("<figure class=\"card-figure\">{img}{}</figure>", caption.unwrap_or_default())
 }
 
 /// The hash of the bytes of picture `file` (relative to the site folder
