@@ -192,3 +192,57 @@ fn a_table_is_set_on_the_card_a_row_a_line_and_a_picture_in_it_is_drawn() {
         }
     }
 }
+
+/// Where the parts of the card on the page in `page` are, as JSON:
+/// `{card, logo, title, message, signed, signoff, signature, loaded}`,
+/// each part `[left, top, right, bottom]` in CSS pixels, `loaded` whether
+/// the logo and the signature were drawn.
+const PARTS: &str = r#"(() => {
+  const rect = (s) => { const e = document.querySelector(s); if (!e) return null; const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const drawn = (s) => { const e = document.querySelector(s); return !!e && e.complete && e.naturalWidth > 0; };
+  return { card: rect('.card'), logo: rect('.card-logo'), title: rect('.card-title'), message: rect('.card-message'),
+    signed: rect('.card-signed'), signoff: rect('.card-signoff'), signature: rect('.card-signature'),
+    loaded: drawn('.card-logo') && drawn('.card-signature img') };
+})()"#;
+
+#[test]
+fn in_a_browser_the_logo_stands_clear_of_the_text_on_a_wide_screen_and_a_phone() {
+    crate::support::require!("chromium");
+    let site = shop(true, "");
+    let run = site.build(&["--base-url", "/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let base = crate::support::serve(&site.root().join("output"));
+    let browser = crate::browser::Browser::open(&base);
+    let mut page = browser.page(&base);
+    let rect = |v: &serde_json::Value, part: &str| -> [f64; 4] {
+        let r = v[part].as_array().unwrap_or_else(|| panic!("no {part}: {v}"));
+        [0, 1, 2, 3].map(|i| r[i].as_f64().unwrap())
+    };
+    let overlap =
+        |a: [f64; 4], b: [f64; 4]| a[0] < b[2] - 1.0 && b[0] < a[2] - 1.0 && a[1] < b[3] - 1.0 && b[1] < a[3] - 1.0;
+    let mut problems = Vec::new();
+    for width in [1200, 390] {
+        page.set_viewport(width, 900);
+        for theme in THEMES {
+            page.load(&format!("{base}cards/{theme}/"));
+            let parts = page.eval(PARTS).unwrap();
+            let at = format!("{theme} at {width} px");
+            let (card, logo) = (rect(&parts, "card"), rect(&parts, "logo"));
+            if parts["loaded"] != true {
+                problems.push(format!("{at}: the logo or the signature is not drawn: {parts}"));
+            }
+            if !(logo[0] >= card[0] && logo[2] <= card[2] && logo[1] >= card[1] && logo[3] <= card[3]) {
+                problems.push(format!("{at}: the logo {logo:?} is not on the card {card:?}"));
+            }
+            for part in ["title", "message", "signed"] {
+                if overlap(logo, rect(&parts, part)) {
+                    problems.push(format!("{at}: the logo {logo:?} covers the {part} {:?}", rect(&parts, part)));
+                }
+            }
+            if rect(&parts, "signoff")[3] > rect(&parts, "signature")[1] + 1.0 {
+                problems.push(format!("{at}: the sign-off words are not above the signature: {parts}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
