@@ -481,7 +481,8 @@ mod tests {
             crate::markup::render("Hello.\n\n![a blue vase](vase.jpg \"=50%\")\n\nBye ![x](y.png) now.", false)
                 .unwrap();
         assert_eq!(plain_text(&markup.rich), "Hello.\n\n[a picture: a blue vase]\n\nBye\n\n[a picture: x]\n\nnow.");
-        assert_eq!(without_pictures(&markup.html), "<p>Hello.</p>\n<p>Bye  now.</p>\n");
+        // The words around a picture are two paragraphs, as on the card.
+        assert_eq!(without_pictures(&markup.html), "<p>Hello.</p>\n<p>Bye</p>\n<p>now.</p>\n");
     }
 
     #[test]

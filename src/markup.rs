@@ -200,6 +200,7 @@ pub fn render(markdown: &str, raw_html: bool) -> Result<Markup, TooDeep> {
         let start = node.data().sourcepos.start;
         return Err(TooDeep { line: start.line.max(1), col: start.column.max(1) });
     }
+    set_pictures_apart(&arena, root);
     let mut html = String::new();
     comrak::format_html(root, &options, &mut html).expect("writing to a String cannot fail");
     let mut builder = Builder::default();
@@ -270,6 +271,7 @@ impl Builder {
                         });
                     }
                 }
+                NodeValue::Table(_) => self.table(child, depth),
                 NodeValue::HtmlBlock(html) => self.blocks.push(Block {
                     kind: BlockKind::Paragraph,
                     depth,
@@ -278,6 +280,58 @@ impl Builder {
                 }),
                 _ => self.blocks(child, depth),
             }
+        }
+    }
+
+    /// A table, set as the card can set it: one paragraph whose lines are
+    /// its rows, the cells of a row parted by [`CELL_SEPARATOR`], the
+    /// header row strong; then the pictures its cells hold, each a
+    /// picture block of its own (and its caption), in reading order.
+    fn table<'a>(&mut self, table: Node<'a>, depth: usize) {
+        let mut runs = Vec::new();
+        let mut pictures = Vec::new();
+        for row in table.children() {
+            let style =
+                RunStyle { strong: matches!(row.data().value, NodeValue::TableRow(true)), ..RunStyle::default() };
+            let mut line = Vec::new();
+            for cell in row.children() {
+                let mut text = Vec::new();
+                let mut found = Vec::new();
+                inlines(cell, style, &mut text, &mut found);
+                pictures.extend(found.into_iter().filter_map(|(_, p)| p));
+                let text = normalize(text);
+                if text.is_empty() {
+                    continue;
+                }
+                if !line.is_empty() {
+                    line.push(Run { text: CELL_SEPARATOR.to_string(), style });
+                }
+                line.extend(text);
+            }
+            if line.is_empty() {
+                continue;
+            }
+            if !runs.is_empty() {
+                runs.push(Run { text: "\n".to_string(), style: RunStyle::default() });
+            }
+            runs.extend(line);
+        }
+        let runs = normalize(runs);
+        if !runs.is_empty() {
+            self.blocks.push(Block { kind: BlockKind::Paragraph, depth, quoted: false, runs });
+        }
+        for picture in pictures {
+            self.picture(picture, depth);
+        }
+    }
+
+    /// A picture block, and its caption's when it has one.
+    fn picture(&mut self, picture: PictureRef, depth: usize) {
+        let caption = picture.caption.clone();
+        self.blocks.push(Block { kind: BlockKind::Picture(picture), depth, quoted: false, runs: Vec::new() });
+        if let Some(caption) = caption {
+            let runs = vec![Run { text: caption, style: RunStyle::default() }];
+            self.blocks.push(Block { kind: BlockKind::Caption, depth, quoted: false, runs });
         }
     }
 
@@ -317,14 +371,86 @@ impl Builder {
                 kind = continued.then_some(BlockKind::ListContinuation);
             }
             let Some(picture) = picture else { continue };
-            let caption = picture.caption.clone();
-            self.blocks.push(Block { kind: BlockKind::Picture(picture), depth, quoted: false, runs: Vec::new() });
-            if let Some(caption) = caption {
-                let runs = vec![Run { text: caption, style: RunStyle::default() }];
-                self.blocks.push(Block { kind: BlockKind::Caption, depth, quoted: false, runs });
-            }
+            self.picture(picture, depth);
         }
     }
+}
+
+/// What parts the cells of a table's row where the card sets the row as a
+/// line: a middle dot, kept on the line of the cell before it.
+pub const CELL_SEPARATOR: &str = "\u{a0}\u{b7} ";
+
+/// Cuts each paragraph that holds a picture among its words (as the card
+/// does) so that the picture is a paragraph of its own, which the card
+/// page shows as a `<figure>`: `<p>Before <img> after</p>` becomes
+/// `<p>Before</p><p><img></p><p>after</p>`. A tight list's paragraphs are
+/// left as they are: the page sets them without `<p>`.
+fn set_pictures_apart<'a>(arena: &'a Arena<'a>, root: Node<'a>) {
+    let paragraphs: Vec<Node<'a>> = root
+        .descendants()
+        .filter(|n| matches!(n.data().value, NodeValue::Paragraph))
+        .filter(|n| n.children().any(|c| matches!(c.data().value, NodeValue::Image(_))))
+        .filter(|n| n.children().count() > 1)
+        .filter(|n| !in_tight_list(n))
+        .collect();
+    let is_image = |n: Node<'a>| matches!(n.data().value, NodeValue::Image(_));
+    for paragraph in paragraphs {
+        let start = paragraph.data().sourcepos;
+        let children: Vec<Node<'a>> = paragraph.children().collect();
+        children.iter().for_each(|c| c.detach());
+        let (mut current, mut last_was_image) = (paragraph, None);
+        for child in children {
+            let image = is_image(child);
+            if last_was_image.is_some_and(|last| last || image) {
+                trim_edges(current);
+                let next = arena.alloc(comrak::nodes::Ast::new_with_sourcepos(NodeValue::Paragraph, start).into());
+                current.insert_after(next);
+                current = next;
+            }
+            current.append(child);
+            last_was_image = Some(image);
+        }
+        trim_edges(current);
+    }
+    // Paragraphs left with only spaces (the space between a picture and a word).
+    let empty: Vec<Node<'a>> = root
+        .descendants()
+        .filter(|n| matches!(n.data().value, NodeValue::Paragraph))
+        .filter(|n| n.children().all(|c| blank(&c.data().value)))
+        .collect();
+    for paragraph in empty {
+        paragraph.detach();
+    }
+}
+
+/// Paragraph `node` without the spaces at its start and end (where a
+/// picture was cut out of it).
+fn trim_edges(node: Node) {
+    if let Some(first) = node.first_child() {
+        if let NodeValue::Text(text) = &mut first.data_mut().value {
+            *text = text.trim_start().to_string().into();
+        }
+    }
+    if let Some(last) = node.last_child() {
+        if let NodeValue::Text(text) = &mut last.data_mut().value {
+            *text = text.trim_end().to_string().into();
+        }
+    }
+}
+
+/// Whether inline `value` shows nothing: spaces, or a line break.
+fn blank(value: &NodeValue) -> bool {
+    match value {
+        NodeValue::Text(text) => text.trim().is_empty(),
+        NodeValue::SoftBreak | NodeValue::LineBreak => true,
+        _ => false,
+    }
+}
+
+/// Whether paragraph `node` is in an item of a tight list.
+fn in_tight_list(node: Node) -> bool {
+    let list = node.parent().and_then(|item| item.parent());
+    list.is_some_and(|l| matches!(&l.data().value, NodeValue::List(list) if list.tight))
 }
 
 /// The picture of image node `node`: its file, alt text, hint and caption.
@@ -510,6 +636,33 @@ mod tests {
         );
         assert_eq!(picture_title("=250% big"), (1.0, Some("=250% big".into())));
         assert_eq!(picture_title("=50%"), (0.5, None));
+    }
+
+    #[test]
+    fn a_picture_among_words_is_a_paragraph_of_its_own_on_the_page() {
+        let html =
+            render("Before ![a vase](vase.jpg \"=40% The vase\") after.\n\n- a ![b](b.png) tight", false).unwrap().html;
+        assert!(
+            html.starts_with("<p>Before</p>\n<p><img src=\"vase.jpg\" alt=\"a vase\" title=\"=40% The vase\" /></p>\n<p>after.</p>\n"),
+            "{html}"
+        );
+        assert!(html.contains("<li>a <img src=\"b.png\" alt=\"b\" /> tight</li>"), "{html}");
+    }
+
+    #[test]
+    fn a_table_is_set_a_row_a_line_and_its_pictures_after_it() {
+        let md = "| Item | Qty |\n|---|---|\n| Vase ![the vase](v.png \"Glazed\") | 1 |\n| | 2 |\n\nBye.";
+        let rich = render(md, false).unwrap().rich;
+        let kinds: Vec<_> = rich.blocks.iter().map(|b| (b.kind.clone(), b.plain_text())).collect();
+        assert_eq!(kinds[0], (BlockKind::Paragraph, "Item\u{a0}\u{b7} Qty\nVase\u{a0}\u{b7} 1\n2".to_string()));
+        assert!(
+            rich.blocks[0].runs[0].style.strong && !rich.blocks[0].runs[2].style.strong,
+            "{:?}",
+            rich.blocks[0].runs
+        );
+        assert!(matches!(&kinds[1].0, BlockKind::Picture(p) if p.src == "v.png" && p.line == 3), "{kinds:?}");
+        assert_eq!(kinds[2], (BlockKind::Caption, "Glazed".into()));
+        assert_eq!(kinds[3], (BlockKind::Paragraph, "Bye.".into()));
     }
 
     #[test]

@@ -57,6 +57,23 @@ pub struct CardEntry {
     pub from: String,
     /// The signature line.
     pub signature: String,
+    /// The sign-off words where the card sets them on a line of their own
+    /// above the name (`with love,`), else empty.
+    #[serde(default)]
+    pub signoff: String,
+    /// The name line of the signature as the card sets it (`Beverly`; the
+    /// whole signature where the card sets it on one line), or empty.
+    #[serde(default)]
+    pub signature_name: String,
+    /// A scanned signature drawn in place of the name, as the card draws it.
+    #[serde(default)]
+    pub signature_image: Option<PageImage>,
+    /// The shop's logo, where the card has it.
+    #[serde(default)]
+    pub logo: Option<PageImage>,
+    /// The card's QR code as a link, when it leads anywhere but this page.
+    #[serde(default)]
+    pub qr_link: Option<QrLink>,
     /// The message as plain text (alt text).
     pub alt: String,
     /// The message as HTML (escaped unless the site allows raw HTML).
@@ -77,6 +94,35 @@ pub struct CardEntry {
     /// How it is listed in the gallery.
     #[serde(default, skip_serializing_if = "Listing::is_card")]
     pub listing: Listing,
+}
+
+/// A picture on a card page, from its web copies (`assets/pictures/`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct PageImage {
+    /// The URL of its largest copy.
+    pub src: String,
+    /// Its copies with their widths (`a-640.png 640w, a-1280.png 1280w`), or empty.
+    pub srcset: String,
+    /// How wide it is shown, for the `srcset` (`(max-width: 44rem) 30vw, 13rem`).
+    pub sizes: String,
+    /// The width of its largest copy, in pixels.
+    pub width: u32,
+    /// Its height, in pixels.
+    pub height: u32,
+    /// Its alt text.
+    pub alt: String,
+    /// Where the card has it and how wide, as CSS in lengths relative to
+    /// the card's width (`left: 25cqw; top: 7.2cqw; width: 50cqw;`).
+    pub style: String,
+}
+
+/// A card's QR code as a link on its page: where it leads, and its words.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct QrLink {
+    /// Its URL.
+    pub href: String,
+    /// The words of the link: the code's label without "Scan to", or the URL.
+    pub text: String,
 }
 
 /// How a card is listed in the gallery, on its tag pages and in the feed

@@ -209,11 +209,12 @@ fn build_card(ctx: &CardContext, m: &Message, draw: Draw) -> Result<CardDone, Di
     };
     files.extend(seal_file.clone());
     let mut entry = card::entry::entry(ctx.config, &ctx.outputs, theme, m, &card, seal_file.as_deref());
-    if ctx.outputs.html && !card.pictures.is_empty() {
-        // The page shows the message's pictures from their web copies.
-        let web = ctx.figures.web(&ctx.config.base_url, &entry.html, &card.pictures);
-        entry.html = web.html;
-        for (rel, bytes) in web.files {
+    if ctx.outputs.html {
+        // The page shows the message's pictures, the logo and a scanned
+        // signature from their web copies.
+        let page = card::page::parts(ctx.figures, &ctx.config.base_url, &card, &entry.html);
+        (entry.html, entry.logo, entry.signature_image) = (page.html, page.logo, page.signature);
+        for (rel, bytes) in page.files {
             if ctx.web_written.lock().expect("no panics while holding the lock").insert(rel.clone()) {
                 failures.extend(write(ctx.output, &rel, &bytes));
             }

@@ -35,6 +35,9 @@ pub struct LaidCard {
     pub title: Option<String>,
     /// The signature line.
     pub signature: Option<String>,
+    /// The signature as the card sets it: the sign-off words, a line
+    /// break, the name (see `signoff::signature_lines`).
+    pub signed: Option<String>,
     /// Where things go on the card.
     pub boxes: render::Boxes,
     /// The text, set.
@@ -110,10 +113,15 @@ pub fn lay_out(
     let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
     let drawn = pictures.iter().cloned().chain(scanned).collect();
     let seed = seed_of(&m.slug);
-    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, boxes, laid, qr, pictures, logo, drawn })
+    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, signed, boxes, laid, qr, pictures, logo, drawn })
 }
 
 impl LaidCard {
+    /// The scanned signature drawn in place of the sender's name, if any.
+    pub fn scanned(&self) -> Option<&render::CardPicture> {
+        self.drawn.get(self.pictures.len())
+    }
+
     /// The card's SVG from the theme's template, and its tree, ready to draw.
     pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
         let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;

@@ -3,10 +3,8 @@
 
 use crate::config::SiteConfig;
 use crate::content::{GalleryMode, Message};
-use crate::layout;
 use crate::render;
 use crate::site::{self, CardEntry, Listing};
-use crate::size::CardSize;
 use crate::theme::{self, Theme};
 
 use super::artifacts::Artifact;
@@ -25,10 +23,11 @@ pub fn entry(
     card: &LaidCard,
     seal: Option<&str>,
 ) -> CardEntry {
-    let LaidCard { size, markup, alt, title, signature, boxes, laid, .. } = card;
+    let LaidCard { size, markup, alt, title, signature, .. } = card;
     let front = &m.front;
     let base = site::card_url(config, &m.slug);
     let link = |a: Artifact| if a.made_for(outputs) { format!("{base}{}", a.file_name()) } else { String::new() };
+    let (signoff, signature_name) = super::page::signed(card);
     CardEntry {
         slug: m.slug.clone(),
         has_title: front.title.is_some(),
@@ -50,11 +49,17 @@ pub fn entry(
         to: front.to.clone().unwrap_or_default(),
         from: front.from.clone().unwrap_or_default(),
         signature: signature.clone().unwrap_or_default(),
+        signoff,
+        signature_name,
+        // The pictures are the page's to add, from their web copies.
+        signature_image: None,
+        logo: None,
+        qr_link: super::page::qr_link(config, &m.slug, card),
         alt: alt.clone(),
         html: markup.html.clone(),
         seal: seal.map(|rel| format!("{}{rel}", config.base_url)).unwrap_or_default(),
         theme: theme.name.clone(),
-        style: page_style(theme, laid, boxes, *size, size.px_per_pt()),
+        style: page_style(theme, card),
         group: m.recipient.as_ref().map(|r| r.group.clone()).unwrap_or_default(),
         listing: match (front.gallery, m.recipient.is_some()) {
             (GalleryMode::Hidden, _) => Listing::Hidden,
@@ -66,12 +71,13 @@ pub fn entry(
 
 /// The CSS custom properties that make the HTML card look like the PNG:
 /// every length as a fraction of the card's width.
-fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size: CardSize, px_per_pt: f32) -> String {
+fn page_style(theme: &Theme, card: &LaidCard) -> String {
+    let LaidCard { laid, boxes, size, .. } = card;
     let w = size.width as f32;
     let text = &theme.spec.text;
-    format!(
+    let mut style = format!(
         "--text: {:.4}; --leading: {}; --title: {}; --signature: {}; --pad-x: {:.4}; --pad-top: {:.4}; --ratio: {:.4}; --align: {}; --signature-align: {};",
-        laid.size_pt * px_per_pt / w,
+        laid.size_pt * size.px_per_pt() / w,
         text.line_height,
         text.title_scale,
         text.signature_scale,
@@ -80,7 +86,29 @@ fn page_style(theme: &Theme, laid: &layout::Layout, boxes: &render::Boxes, size:
         size.height as f32 / w,
         css_align(text.align),
         css_align(text.signature_align),
-    )
+    );
+    if let Some(logo) = boxes.logo {
+        // Where the logo ends, for a theme whose head rule runs on from it.
+        style.push_str(&format!(" --logo-end: {:.4};", (logo.x + logo.width) / w));
+        style.push_str(&clear_of_logo(boxes, w));
+    }
+    style
+}
+
+/// Where the card's logo is beside its text (not above it), how much
+/// wider than the card's side margin the page's text keeps from that side
+/// (`--clear-right: 0.2`): the page sets its text the card's width less
+/// its margins, where the card's text box may be narrower for its seal.
+fn clear_of_logo(boxes: &render::Boxes, w: f32) -> String {
+    let (text, margin) = (boxes.text_box, boxes.text_box.x);
+    let Some(logo) = boxes.logo.filter(|l| l.y + l.height > text.y) else { return String::new() };
+    let gap = 0.02 * w;
+    let sides = [
+        ("left", logo.x + logo.width <= text.x + 1.0, logo.x + logo.width + gap - margin),
+        ("right", logo.x >= text.x + text.width - 1.0, w - logo.x + gap - margin),
+    ];
+    let beside = sides.into_iter().filter(|(_, beside, cut)| *beside && *cut > 0.0);
+    beside.map(|(side, _, cut)| format!(" --clear-{side}: {:.4};", cut / w)).collect()
 }
 
 /// The CSS `text-align` of an alignment.

@@ -65,10 +65,12 @@ impl Figures {
 
     /// The card page's pictures: `html` (the message's, whose `<img>`
     /// elements are `pictures`, in order) with each `<img>` showing the
-    /// picture's web copies under `base_url`. HTML whose `<img>` elements
-    /// are not the pictures one for one (raw HTML with pictures of its
-    /// own) is left as it is.
-    pub fn web(&self, base_url: &str, html: &str, pictures: &[CardPicture]) -> WebPictures {
+    /// picture's web copies under `base_url`, and a picture alone in its
+    /// paragraph a `<figure>` with its caption, `widths` (each picture's
+    /// part of the text's width on the card) wide; the text is `text` of
+    /// the card's width. HTML whose `<img>` elements are not the pictures
+    /// one for one (raw HTML with pictures of its own) is left as it is.
+    pub fn web(&self, base_url: &str, html: &str, pictures: &[CardPicture], widths: &[f32], text: f32) -> WebPictures {
         let tags = html.matches("<img ").count();
         if pictures.is_empty() || tags != pictures.len() {
             return WebPictures { html: html.to_string(), files: Vec::new() };
@@ -76,20 +78,33 @@ impl Figures {
         let mut out = String::with_capacity(html.len());
         let mut files = Vec::new();
         let mut rest = html;
-        for picture in pictures {
+        for (i, picture) in pictures.iter().enumerate() {
             let Some(at) = rest.find("<img ") else { break };
             // Attribute values are escaped: the element ends at the first `>`.
             let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
-            out.push_str(&rest[..at]);
-            match self.copies(&picture.picture) {
-                Some(copies) => {
-                    out.push_str(&img(base_url, picture, &copies));
-                    let name = |c: &WebCopy| format!("{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
-                    files.extend(copies.iter().map(|c| (name(c), c.encoded.bytes.clone())));
+            let Some(copies) = self.copies(&picture.picture.hash, &picture.picture) else {
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+                continue;
+            };
+            let name = |c: &WebCopy| format!("{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
+            files.extend(copies.iter().map(|c| (name(c), c.encoded.bytes.clone())));
+            let part = widths.get(i).copied().unwrap_or(1.0).clamp(0.01, 1.0);
+            // A picture alone in its paragraph is a figure, its caption under it.
+            let alone = rest[..at].ends_with("<p>") && rest[end..].starts_with("</p>");
+            let img = img(base_url, picture, &copies, part * text, alone.then_some(part));
+            match alone {
+                true => {
+                    out.push_str(&rest[..at - "<p>".len()]);
+                    out.push_str(&figure(&img, picture));
+                    rest = &rest[end + "</p>".len()..];
                 }
-                None => out.push_str(&rest[at..end]),
+                false => {
+                    out.push_str(&rest[..at]);
+                    out.push_str(&img);
+                    rest = &rest[end..];
+                }
             }
-            rest = &rest[end..];
         }
         out.push_str(rest);
         files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -97,13 +112,14 @@ impl Figures {
         WebPictures { html: out, files }
     }
 
-    /// The web copies of `picture`, made once per build.
-    fn copies(&self, picture: &Picture) -> Option<Arc<Vec<WebCopy>>> {
-        if let Some(known) = self.web.lock().unwrap_or_else(|e| e.into_inner()).get(&picture.hash) {
+    /// The web copies of `picture`, named by `key` (its hash, or for a
+    /// picture drawn in a colour, one of what is drawn), made once per build.
+    pub(super) fn copies(&self, key: &str, picture: &Picture) -> Option<Arc<Vec<WebCopy>>> {
+        if let Some(known) = self.web.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
             return Some(known.clone());
         }
         let copies = Arc::new(picture::web_copies(picture).ok()?);
-        self.web.lock().unwrap_or_else(|e| e.into_inner()).insert(picture.hash.clone(), copies.clone());
+        self.web.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), copies.clone());
         Some(copies)
     }
 
@@ -274,14 +290,16 @@ fn hint(error: Diagnostic, e: &PictureError) -> Diagnostic {
 }
 
 /// The `<img>` of `picture` on a card page: its largest web copy, the
-/// others in its `srcset`, its size, alt text and caption.
-fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy]) -> String {
+/// others in its `srcset` (shown `part` of the card's width wide), its
+/// size, alt text, and in a figure its width there (a part of the text's
+/// width), else its caption as its title.
+fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy], part: f32, figure: Option<f32>) -> String {
     let url = |c: &WebCopy| format!("{base_url}{WEB_FOLDER}/{}", c.file_name(&picture.picture.hash));
     let Some(largest) = copies.last() else { return String::new() };
     let mut tag = format!("<img src=\"{}\"", url(largest));
     if copies.len() > 1 {
         let set: Vec<String> = copies.iter().map(|c| format!("{} {}w", url(c), c.width)).collect();
-        tag.push_str(&format!(" srcset=\"{}\" sizes=\"(max-width: 40rem) 100vw, 40rem\"", set.join(", ")));
+        tag.push_str(&format!(" srcset=\"{}\" sizes=\"{}\"", set.join(", "), super::page::sizes(part)));
     }
     tag.push_str(&format!(
         " width=\"{}\" height=\"{}\" alt=\"{}\"",
@@ -289,11 +307,20 @@ fn img(base_url: &str, picture: &CardPicture, copies: &[WebCopy]) -> String {
         largest.height,
         crate::svg::escape(picture.alt.trim())
     ));
-    if let Some(caption) = &picture.caption {
-        tag.push_str(&format!(" title=\"{}\"", crate::svg::escape(caption)));
+    match (figure, &picture.caption) {
+        (Some(width), _) => tag.push_str(&format!(" style=\"width: {:.1}%\"", width * 100.0)),
+        (None, Some(caption)) => tag.push_str(&format!(" title=\"{}\"", crate::svg::escape(caption))),
+        (None, None) => {}
     }
     tag.push_str(" loading=\"lazy\">");
     tag
+}
+
+/// The `<figure>` of picture `p` whose `<img>` is `img`, its caption under
+/// it (across the text, as on the card).
+fn figure(img: &str, p: &CardPicture) -> String {
+    let caption = p.caption.as_ref().map(|c| format!("<figcaption>{}</figcaption>", crate::svg::escape(c)));
+    format!("<figure class=\"card-figure\">{img}{}</figure>", caption.unwrap_or_default())
 }
 
 /// The hash of the bytes of picture `file` (relative to the site folder

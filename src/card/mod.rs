@@ -9,6 +9,7 @@ pub mod email;
 pub mod entry;
 pub mod figures;
 pub mod guard;
+pub mod page;
 pub mod pictures;
 pub mod themes;
 

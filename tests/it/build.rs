@@ -58,7 +58,7 @@ fn the_card_page_holds_the_text_with_em() {
     assert!(page.contains("<em>love</em>"), "{page}");
     assert!(page.contains("<em>Beverly</em>, our very own craft genius."), "{page}");
     assert!(page.contains("You\u{2019}re welcome back anytime."), "smart quotes: {page}");
-    assert!(page.contains("with love, Beverly"));
+    assert!(page.contains(">with love,</p>") && page.contains(">Beverly</p>"), "{page}");
     assert!(page.contains("<time datetime=\"2026-11-23\">November 23, 2026</time>"));
     // The HTML card is told the PNG's text size: this short note grows from
     // the theme's 13.5pt to 18.5pt (at 300 dpi on a 1240 px card).
@@ -448,8 +448,17 @@ fn japanese_fills_the_measure_under_a_one_line_title_on_every_theme() {
 /// The signature line of a card page (the words the card is signed with).
 fn signature_of(site: &Site, slug: &str) -> String {
     let page = site.read(&format!("cards/{slug}/index.html"));
-    let start = page.find("class=\"card-signature").map(|at| at + page[at..].find('>').unwrap() + 1);
-    start.map(|at| page[at..at + page[at..].find("</p>").unwrap()].to_string()).unwrap_or_default()
+    // The sign-off words and the name, each on its line, as on the card.
+    let text = |class: &str| {
+        let start = page.find(&format!("class=\"{class}")).map(|at| at + page[at..].find('>').unwrap() + 1);
+        start.map(|at| page[at..at + page[at..].find("</p>").unwrap()].to_string()).unwrap_or_default()
+    };
+    let (words, name) = (text("card-signoff"), text("card-signature"));
+    if words.is_empty() {
+        name
+    } else {
+        format!("{words} {name}")
+    }
 }
 
 /// How many glyphs the card's last `lines` lines of text draw in card.svg

@@ -20,6 +20,7 @@ mod incremental;
 mod links;
 mod logo;
 mod merge;
+mod page_card;
 mod pages;
 mod pictures;
 mod print;
