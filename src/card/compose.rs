@@ -84,7 +84,7 @@ pub fn lay_out(
     let logo = figures.named(config, m, Named::Logo, format!("the logo of {}", config.title.trim()))?;
     let from = front.from.as_deref().map(str::trim).unwrap_or_default();
     let scanned = figures.named(config, m, Named::Signature, format!("signature of {from}"))?;
-    let scanned = scanned.map(|p| figures.tinted(p, tint_of(theme, config, m)));
+    let scanned = scanned.map(|p| figures.signature(p, tint_of(theme, config, m)));
     let boxes = render::boxes_for(theme, size, qr.as_ref(), logo.as_ref().map(render::ratio));
     let frame = boxes.frame(size);
     let tag = front.lang.as_deref().or(config.lang.as_deref());
