@@ -242,6 +242,12 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     Ok(laid)
 }
 
+/// The body size, in points, a card's text is comfortably large at in
+/// `frame`: what pictures, a logo and a QR code give way for.
+pub fn comfortable(settings: &TextSettings, frame: Frame) -> f32 {
+    settings.size.min(settings.size * frame.text_scale) * picture::COMFORTABLE
+}
+
 /// [`size_to_fit`] with the message's pictures drawn as large as they can
 /// be with the text comfortably large (or, failing that, fitting at all);
 /// an error names the first picture when none of their sizes fits.
@@ -252,7 +258,7 @@ fn fit_pictures(
     frame: Frame,
 ) -> Result<(f32, Squeeze), LayoutError> {
     let pictures: Vec<picture::PictureBox> = blocks.iter().filter_map(|b| b.picture).filter(|p| !p.signature).collect();
-    let comfortable = settings.size.min(settings.size * frame.text_scale) * picture::COMFORTABLE;
+    let comfortable = comfortable(settings, frame);
     let mut fallback = None;
     for factor in picture::factors(&pictures, frame) {
         match size_to_fit(measurer, blocks, settings, frame, factor) {

@@ -155,11 +155,7 @@ const INK_DARKNESS: f32 = 0.25;
 /// with wide margins is drawn the size of its writing, as one cropped
 /// tight is. A picture with no ink is left whole. The loops run over the
 /// pixels once each, and a picture holds at most [`MAX_PIXELS`].
-pub(super) fn crop_to_ink(
-    draw: &Encoded,
-    print: Option<&Encoded>,
-    size: (u32, u32),
-) -> Result<Cropped, PictureError> {
+pub(super) fn crop_to_ink(draw: &Encoded, print: Option<&Encoded>, size: (u32, u32)) -> Result<Cropped, PictureError> {
     let _slot = Slot::take();
     let pixels = image::load_from_memory(&draw.bytes).map_err(damaged)?;
     let Some(ink) = ink_box(&pixels.to_rgba8()) else {

@@ -11,14 +11,24 @@ use crate::theme::{Align, Frac, Theme};
 /// The id of the logo's layer, part of the card's artwork.
 pub const LOGO_ID: &str = "waxseal-logo";
 
+/// A logo that would be drawn smaller than this part of its size beside
+/// the QR code in its box heads the text instead.
+const CROWDED: f32 = 0.9;
+
 /// Where a theme without a `geometry.logo` puts the logo: centred at the top.
 const DEFAULT_BOX: Frac = Frac { x: 0.3, y: 0.04, width: 0.4, height: 0.08 };
 
 /// Where the logo of height-over-width `ratio` goes on a card of `size`
-/// in `theme`, and the text box `text_box` cut back to keep
+/// in `theme`, at most `room` of the theme's size, and the text box `text_box` cut back to keep
 /// [`place::CLEAR_MM`] from it. Where the card's QR code (`qr`) lies in
 /// the logo's box, the logo takes the wider side of the box beside it.
-pub fn place(theme: &Theme, size: CardSize, ratio: f32, text_box: PxRect, qr: Option<&qr::QrBox>) -> (PxRect, PxRect) {
+pub fn place(
+    theme: &Theme,
+    size: CardSize,
+    ratio: f32,
+    (text_box, room): (PxRect, f32),
+    qr: Option<&qr::QrBox>,
+) -> (PxRect, PxRect) {
     let (w, h) = (size.width as f32, size.height as f32);
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let frac = g.logo.or(theme.spec.geometry.logo).unwrap_or(DEFAULT_BOX);
@@ -27,7 +37,7 @@ pub fn place(theme: &Theme, size: CardSize, ratio: f32, text_box: PxRect, qr: Op
     let clear = place::CLEAR_MM * per_mm;
     // One stamp for every card from A6 up; smaller cards a little smaller,
     // as the seal and the QR code are.
-    let scale = (w.min(h) / per_mm / 105.0).sqrt().min(1.0);
+    let scale = (w.min(h) / per_mm / 105.0).sqrt().min(1.0) * room;
     let settings = &theme.spec.logo;
     let most = (settings.width_mm.max(0.0) * per_mm * scale, settings.height_mm.max(0.0) * per_mm * scale);
     let ratio = ratio.max(0.001);
@@ -35,18 +45,23 @@ pub fn place(theme: &Theme, size: CardSize, ratio: f32, text_box: PxRect, qr: Op
     let full = fit(area);
     let mut area = beside(area, qr.map(qr::QrBox::bounds), clear);
     // Crowded out by the code (a shipping label's band holding both): the
-    // logo heads the text instead, as a letterhead.
-    if fit(area) < full * 0.6 {
+    // logo heads the text instead, as a letterhead, at its full size
+    // rather than squeezed small beside the code.
+    let heads = fit(area) < full * CROWDED;
+    if heads {
         area = PxRect { height: area.height, ..text_box };
     }
-    let width = fit(area);
+    let width = fit(area) * room;
     let height = width * ratio;
     let x = match settings.align {
         Align::Left => area.x,
         Align::Center => area.x + (area.width - width) / 2.0,
         Align::Right => area.x + area.width - width,
     };
-    let logo = PxRect { x, y: area.y + (area.height - height) / 2.0, width, height };
+    // Heading the text, it stands at the box's top: what it gives up of
+    // its size goes to the text under it.
+    let y = if heads { area.y } else { area.y + (area.height - height) / 2.0 };
+    let logo = PxRect { x, y, width, height };
     (qr::clear_of(text_box, logo, clear), logo)
 }
 

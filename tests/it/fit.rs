@@ -229,3 +229,42 @@ fn a_two_hundred_word_story_still_fits_every_theme() {
         );
     }
 }
+
+/// The median height of a card's body lines (between its title and its
+/// sign-off), in pixels: what the eye reads as the size of its text.
+fn body_height(site: &Site, slug: &str) -> f32 {
+    let lines = card(site, slug);
+    let mut heights: Vec<f32> = lines[1..lines.len() - 2].iter().map(Ink::height).collect();
+    heights.sort_by(f32::total_cmp);
+    heights[heights.len() / 2]
+}
+
+#[test]
+fn an_a7_card_with_a_logo_and_a_qr_code_keeps_its_text_as_large_as_without_them() {
+    // The logo and the code give way (the logo smaller, the code to its
+    // least, the seal over) before the text is set small: the body keeps
+    // at least 85 % of its size on the same card without them (a code
+    // reads only down to 0.4 mm a module, and its label takes a line).
+    let site = Site::empty();
+    site.write("waxseal.yaml", "base_url: https://shop.example/\noutputs: [html, png, svg]\n");
+    let logo = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"90\" height=\"30\"><rect width=\"90\" height=\"30\" fill=\"#148c78\"/></svg>";
+    site.write("static/logo.svg", logo);
+    let words = "Your vase was thrown, glazed and fired by *Beverly*, our very own craft genius. We packed it \
+                 in plenty of paper so it reaches you whole, and we hope it holds many bunches of flowers on \
+                 your table this spring.";
+    for theme in THEMES {
+        let head = format!("title: Thank you, Deb\nfrom: Beverly\ntheme: {theme}\nsize: a7\n");
+        let both = "logo: /logo.svg\nqr: https://shop.example/review\nqr_label: Scan to leave a review\n";
+        site.write(&format!("content/{theme}-bare.md"), &format!("---\n{head}---\n{words}\n"));
+        site.write(&format!("content/{theme}-both.md"), &format!("---\n{head}{both}---\n{words}\n"));
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in THEMES {
+        let (bare, both) = (body_height(&site, &format!("{theme}-bare")), body_height(&site, &format!("{theme}-both")));
+        assert!(
+            both >= bare * 0.85,
+            "{theme}: the body's letters {both:.1} px tall with a logo and a code, {bare:.1} px without"
+        );
+    }
+}
