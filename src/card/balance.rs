@@ -10,7 +10,7 @@ use crate::size::CardSize;
 use crate::theme::Theme;
 
 /// The parts of their size the logo and the code are tried at, largest first.
-const ROOMS: [f32; 4] = [1.0, 0.85, 0.7, 0.55];
+const ROOMS: [f32; 5] = [1.0, 0.85, 0.7, 0.55, 0.45];
 
 /// How much smaller than the largest any room gives a body may be set
 /// for the logo and the code to stay larger, in points: one step of the fit.
@@ -18,7 +18,8 @@ const STEP_PT: f32 = 0.25;
 
 /// The card's boxes and its text laid out in them, and the room the logo
 /// and the code were given: the largest of [`ROOMS`] at which the body is
-/// set at least [`layout::comfortable`]; where none is, the largest at
+/// set at least [`layout::comfortable`] ([`layout::readable`] beside a
+/// picture); where none is, the largest at
 /// which the body is within a step of the largest size any room gives it;
 /// where none fits, the error of the smallest.
 pub fn lay_out(
@@ -31,7 +32,13 @@ pub fn lay_out(
         let boxes = render::boxes_at(theme, size, qr, logo, room);
         let frame = boxes.frame(size);
         let laid = layout::layout(theme, text, frame)?;
-        let comfortable = laid.size_pt >= layout::comfortable(&theme.spec.text, frame) - 0.01;
+        // A card with pictures wants its body readable: what its pictures
+        // give way for (a logo and a code give way before they do).
+        let wanted = match text.pictures.is_empty() {
+            true => layout::comfortable(&theme.spec.text, frame),
+            false => layout::readable(&theme.spec.text, frame),
+        };
+        let comfortable = laid.size_pt >= wanted - 0.01;
         Ok((comfortable, (boxes, laid, room)))
     };
     let first: Result<(bool, (Boxes, Layout, f32)), LayoutError> = attempt(ROOMS[0]);

@@ -144,7 +144,7 @@ pub fn boxes_at(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>, logo: Option
     let (framed, seal) = place::place(theme, g, size, text_box);
     let (text_box, qr, seal) = match qr {
         Some(qr) => {
-            let (cut, qr_box, seal_dx) = qr::place(theme, size, qr, (framed, room), seal);
+            let (cut, qr_box, seal_dx) = qr::place(theme, size, qr, (framed, room, logo.is_some()), seal);
             if seal_dx == 0.0 {
                 (cut, Some(qr_box), seal)
             } else {

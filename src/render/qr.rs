@@ -116,8 +116,8 @@ fn sides(theme: &Theme, code: &Code, size: CardSize, room: f32) -> (f32, f32) {
     (module * modules, module)
 }
 
-/// Where `qr` goes on a card of `size` in `theme`, drawn at `room` of its
-/// size (see [`sides`]), and the text box `text_box` cut back to keep
+/// Where `qr` goes on a card of `size` in `theme` (`geometry.qr_with_logo`
+/// on a card `with_logo`), drawn at `room` of its size (see [`sides`]), and the text box `text_box` cut back to keep
 /// [`place::CLEAR_MM`] from it and its label; and how far the seal moves
 /// over to make room for it in the foot (pixels, to the right when positive).
 /// A label beside the code that would come near the seal (centre and
@@ -126,12 +126,13 @@ pub fn place(
     theme: &Theme,
     size: CardSize,
     qr: &Qr,
-    (text_box, room): (PxRect, f32),
+    (text_box, room, with_logo): (PxRect, f32, bool),
     seal: (f32, f32, f32),
 ) -> (PxRect, QrBox, f32) {
     let (w, h) = (size.width as f32, size.height as f32);
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
-    let centre = g.qr.or(theme.spec.geometry.qr).unwrap_or(DEFAULT_CENTRE);
+    let own = |g: &crate::theme::Geometry| if with_logo { g.qr_with_logo.or(g.qr) } else { g.qr };
+    let centre = own(g).or_else(|| own(&theme.spec.geometry)).unwrap_or(DEFAULT_CENTRE);
     let (side, module) = sides(theme, &qr.code, size, room);
     let scale = (size.width.min(size.height) as f32 / place::px_per_mm(size) / 105.0).sqrt().min(1.0);
     let label_px = (theme.spec.qr.label_size * scale).max(MIN_LABEL_PT) * size.px_per_pt();
@@ -238,7 +239,9 @@ fn set_label(theme: &Theme, b: &mut QrBox, label: &str, side: LabelSide) {
     };
     let widest = match side {
         LabelSide::Below | LabelSide::Above => b.size * 1.6,
-        LabelSide::Left | LabelSide::Right => b.size * 2.0,
+        // Beside the code, a narrow column: a band's other marks (a
+        // postmark) or the seal are seldom far.
+        LabelSide::Left | LabelSide::Right => b.size * 1.4,
     };
     let words: Vec<&str> = label.split_whitespace().take(40).collect();
     let lines = balanced(&words, widest, &measure);
