@@ -55,6 +55,7 @@ fn bench(c: &mut Criterion) {
         qr: None,
         pictures: &[],
         logo: None,
+        room: 1.0,
     };
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();

@@ -40,6 +40,8 @@ pub struct LaidCard {
     pub signed: Option<String>,
     /// Where things go on the card.
     pub boxes: render::Boxes,
+    /// The part of their size its logo and QR code are drawn at.
+    pub room: f32,
     /// The text, set.
     pub laid: layout::Layout,
     /// The message's pictures, in reading order.
@@ -87,9 +89,7 @@ pub fn lay_out(
     let logo = figures.named(config, m, Named::Logo, format!("the logo of {}", config.title.trim()))?;
     let from = front.from.as_deref().map(str::trim).unwrap_or_default();
     let scanned = figures.named(config, m, Named::Signature, format!("signature of {from}"))?;
-    let scanned = scanned.map(|p| figures.tinted(p, tint_of(theme, config, m)));
-    let boxes = render::boxes_for(theme, size, qr.as_ref(), logo.as_ref().map(render::ratio));
-    let frame = boxes.frame(size);
+    let scanned = scanned.map(|p| figures.signature(p, tint_of(theme, config, m)));
     let tag = front.lang.as_deref().or(config.lang.as_deref());
     // Signed in the card's language: with no `lang`, waxseal's default, English.
     let settings = [front.sign_off.as_ref(), config.sign_off.as_ref(), theme.spec.text.sign_off.as_ref()];
@@ -110,10 +110,12 @@ pub fn lay_out(
         pictures: &sizes,
         signed: scanned.as_ref().map(|p| layout_size(&p.picture)),
     };
-    let laid = layout::layout(theme, text, frame).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
+    let placed = (qr.as_ref(), logo.as_ref().map(render::ratio));
+    let (boxes, laid, room) =
+        super::balance::lay_out(theme, size, placed, text).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
     let drawn = pictures.iter().cloned().chain(scanned).collect();
     let seed = seed_of(&m.slug);
-    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, signed, boxes, laid, qr, pictures, logo, drawn })
+    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, signed, boxes, laid, qr, pictures, logo, drawn, room })
 }
 
 impl LaidCard {
@@ -155,6 +157,7 @@ impl LaidCard {
             qr: self.qr.as_ref(),
             pictures: &self.drawn,
             logo: self.logo.as_ref(),
+            room: self.room,
         }
     }
 }

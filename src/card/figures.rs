@@ -28,6 +28,8 @@ pub struct Figures {
     web: Mutex<HashMap<String, Arc<Vec<WebCopy>>>>,
     /// Signatures drawn in one colour, by the picture's hash and the colour.
     tinted: Mutex<Tinted>,
+    /// Signatures cut to their ink, by the picture's hash.
+    cropped: Mutex<HashMap<String, Arc<Picture>>>,
 }
 
 /// Pictures drawn in one colour, by the picture's hash and the colour.
@@ -60,6 +62,7 @@ impl Figures {
             read: Mutex::default(),
             web: Mutex::default(),
             tinted: Mutex::default(),
+            cropped: Mutex::default(),
         }
     }
 
@@ -221,6 +224,23 @@ impl Figures {
             named_diagnostic(&path, (line, col), what, src, own.is_none(), &e)
         })?;
         Ok(Some(CardPicture { picture, alt, file, caption: None }))
+    }
+
+    /// A scanned signature `p` cut to its ink (its margins say nothing of
+    /// the size it is drawn at: the name's size does) and drawn in `color`
+    /// (see [`Figures::tinted`]), each made once per build.
+    pub fn signature(&self, p: CardPicture, color: Option<String>) -> CardPicture {
+        let known = self.cropped.lock().unwrap_or_else(|e| e.into_inner()).get(&p.picture.hash).cloned();
+        let cropped = match known {
+            Some(known) => known,
+            None => {
+                let Ok(cropped) = picture::cropped_to_ink(&p.picture) else { return self.tinted(p, color) };
+                let cropped = Arc::new(cropped);
+                self.cropped.lock().unwrap_or_else(|e| e.into_inner()).insert(p.picture.hash.clone(), cropped.clone());
+                cropped
+            }
+        };
+        self.tinted(CardPicture { picture: cropped, ..p }, color)
     }
 
     /// `p` drawn in `color` (a `#rrggbb` colour; none: as it is), made

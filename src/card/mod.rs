@@ -4,6 +4,7 @@
 //! [`artifacts`] names the files. Nothing here writes: the build writes what a card returns.
 
 pub mod artifacts;
+pub mod balance;
 pub mod compose;
 pub mod email;
 pub mod entry;

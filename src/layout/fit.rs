@@ -26,6 +26,10 @@ const GROW: f32 = 1.6;
 /// fonts' stated cap heights and their ink differ by a few percent.
 const TITLE_OVER_NAME: f32 = 1.3;
 
+/// The least a title given way to a picture is set at, in times the
+/// body's size: still the card's heading.
+const TITLE_OVER_BODY: f32 = 1.3;
+
 /// The runs of a note of a few words without a title (a single plain
 /// paragraph, no line break), to be set as the card's title.
 pub(super) fn hero(text: &RichText) -> Option<Vec<(String, RunStyle)>> {
@@ -88,8 +92,9 @@ impl Sizes {
     /// down, and up in step with it, from its size at the theme's size to
     /// `title_max_size` when the body reaches `max_size` (a note of a few
     /// words, set as the title, reaches it); the name and the sign-off do
-    /// not grow with the body.
-    pub(super) fn new(settings: &TextSettings, frame: Frame, size_pt: f32, display: f32) -> Sizes {
+    /// not grow with the body. The title and the name are set at `display`
+    /// of that, and the title at `title_part` of it again.
+    pub(super) fn new(settings: &TextSettings, frame: Frame, size_pt: f32, (display, title_part): (f32, f32)) -> Sizes {
         let base = settings.size * frame.text_scale;
         let kept = size_pt.min(base);
         let title = if size_pt <= base {
@@ -101,9 +106,14 @@ impl Sizes {
             settings.title_scale * base + (top - settings.title_scale * base) * grown
         };
         let px = frame.px_per_pt;
+        // Given way to a picture, the title still stands above the body.
+        let title_part = match title_part < 1.0 {
+            true => title_part.max(TITLE_OVER_BODY / (settings.title_scale * display).max(0.01)).min(1.0),
+            false => 1.0,
+        };
         Sizes {
-            title: title.max(settings.title_scale * kept) * px * display,
-            title_base: settings.title_scale * kept * px * display,
+            title: title.max(settings.title_scale * kept) * px * display * title_part,
+            title_base: settings.title_scale * kept * px * display * title_part,
             floor: settings.min_size.min(settings.size) * px,
             name: settings.signature_scale * kept * px * display,
             sign_off: kept * px,

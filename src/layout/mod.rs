@@ -241,9 +241,30 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     Ok(laid)
 }
 
+/// The body size, in points, a card's text is comfortably large at in
+/// `frame`: a little under the size the theme sets a letter at (in points
+/// on paper, whatever the card's size: a larger card sets its text larger
+/// when it has the room, but reads no better for it); what a logo and a QR
+/// code give way for.
+pub fn comfortable(settings: &TextSettings, _frame: Frame) -> f32 {
+    settings.size * picture::COMFORTABLE
+}
+
+/// The body size, in points, a card's text is readable at beside a
+/// picture in `frame`: what the pictures give way for (see [`fit_pictures`]).
+pub fn readable(settings: &TextSettings, _frame: Frame) -> f32 {
+    settings.size * picture::READABLE
+}
+
 /// [`size_to_fit`] with the message's pictures drawn as large as they can
-/// be with the text comfortably large (or, failing that, fitting at all);
-/// an error names the first picture when none of their sizes fits.
+/// be with the text readably large: a card with pictures ranks them
+/// first, then the words, then the title, so the title (and the name) are
+/// set smaller before a picture is, and a picture smaller before the body
+/// goes under [`picture::READABLE`] of the theme's size; where no size of
+/// the pictures lets it be that large (a small card), the pictures stay at
+/// half their size or more and the body is set as large as that lets it
+/// be. An error
+/// names the first picture when none of their sizes fits.
 fn fit_pictures(
     measurer: &Measurer,
     blocks: &[Prepared],
@@ -251,29 +272,54 @@ fn fit_pictures(
     frame: Frame,
 ) -> Result<(f32, Squeeze), LayoutError> {
     let pictures: Vec<picture::PictureBox> = blocks.iter().filter_map(|b| b.picture).filter(|p| !p.signature).collect();
-    let comfortable = settings.size.min(settings.size * frame.text_scale) * picture::COMFORTABLE;
-    let mut fallback = None;
+    if pictures.is_empty() {
+        return size_to_fit(measurer, blocks, settings, frame, Squeeze::NONE);
+    }
+    // The body is what a picture gives way for, down to readable; a card
+    // that cannot have it so sets the body as large as it can be.
+    let readable = readable(settings, frame);
+    let titled = blocks.iter().any(|b| b.part == Part::Title);
+    let titles: &[f32] = if titled { &picture::TITLES } else { &picture::TITLES[..1] };
+    // The largest body with the pictures at half their size or more, and
+    // with them at any size.
+    let (mut best_half, mut best) = (None::<(f32, Squeeze)>, None::<(f32, Squeeze)>);
+    let larger = |best: Option<(f32, Squeeze)>, size: f32| best.is_none_or(|(b, _)| size > b + 0.01);
     for factor in picture::factors(&pictures, frame) {
-        match size_to_fit(measurer, blocks, settings, frame, factor) {
-            Ok((size, squeeze)) if size >= comfortable || pictures.is_empty() => return Ok((size, squeeze)),
-            Ok(fitted) => fallback = fallback.or(Some(fitted)),
-            Err(e @ LayoutError::DoesNotFit { .. }) if pictures.is_empty() => return Err(e),
-            Err(LayoutError::DoesNotFit { .. }) => {}
-            Err(e) => return Err(e),
+        for &title in titles {
+            let squeeze = Squeeze { picture: factor, title, ..Squeeze::NONE };
+            match size_to_fit(measurer, blocks, settings, frame, squeeze) {
+                Ok((size, squeeze)) if size >= readable - 0.01 => return Ok((size, squeeze)),
+                Ok((size, squeeze)) => {
+                    if factor >= picture::HALF && larger(best_half, size) {
+                        best_half = Some((size, squeeze));
+                    }
+                    if larger(best, size) {
+                        best = Some((size, squeeze));
+                    }
+                }
+                Err(LayoutError::DoesNotFit { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
-    fallback.ok_or(LayoutError::PictureDoesNotFit { index: 0, min_size: settings.min_size.min(settings.size) })
+    // A card too small for both keeps its pictures at half their size
+    // at least, and sets the body as large as that leaves it.
+    best_half
+        .or(best)
+        .ok_or(LayoutError::PictureDoesNotFit { index: 0, min_size: settings.min_size.min(settings.size) })
 }
 
 /// The body size, in points, at which `blocks` fit `frame` with their
-/// pictures at `picture` of their size, and how tightly they are set for
-/// it: the largest up to the ceiling (a short note grows).
+/// pictures and display lines at `base`'s part of their size, and how
+/// tightly they are set for it: the largest up to the ceiling (a short
+/// note grows, but not while a picture or the title is set smaller: what
+/// they give up goes to the body only as far as its own size).
 fn size_to_fit(
     measurer: &Measurer,
     blocks: &[Prepared],
     settings: &TextSettings,
     frame: Frame,
-    picture: f32,
+    base: Squeeze,
 ) -> Result<(f32, Squeeze), LayoutError> {
     // Most messages fit at the theme's size: one try. Otherwise the smallest
     // size is checked first, so a text that cannot fit fails at once; a long
@@ -281,11 +327,16 @@ fn size_to_fit(
     // paragraphs, less leading, a smaller title) before giving up.
     let min = settings.min_size.min(settings.size);
     let fits = |laid: &Layout| laid.height <= frame.height + 0.01;
-    let max = fit::ceiling(blocks, settings, frame).max(min);
-    let none = Squeeze { picture, ..Squeeze::NONE };
+    let ceiling = fit::ceiling(blocks, settings, frame);
+    let given_way = base.picture < 1.0 || base.title < 1.0;
+    let max = if given_way { ceiling.min(settings.size * frame.text_scale) } else { ceiling }.max(min);
+    let none = base;
     let roomy = fits(&arrange(measurer, blocks, settings, frame, max, Pass::Fit, none)?);
     let tight = !roomy && !fits(&arrange(measurer, blocks, settings, frame, min, Pass::Fit, none)?);
-    let squeeze = if tight { Squeeze { picture, ..Squeeze::TIGHT } } else { none };
+    let squeeze = match tight {
+        true => Squeeze { picture: base.picture, title: base.title, ..Squeeze::TIGHT },
+        false => none,
+    };
     let at_min = if tight { Some(arrange(measurer, blocks, settings, frame, min, Pass::Fit, squeeze)?) } else { None };
     if let Some(at_min) = at_min.filter(|laid| !fits(laid)) {
         let line_px = min * frame.px_per_pt * settings.line_height * squeeze.leading;
@@ -527,11 +578,13 @@ struct Squeeze {
     display: f32,
     /// The pictures are drawn at this part of their size.
     picture: f32,
+    /// The title alone is set at this part of its size (for a picture).
+    title: f32,
 }
 
 impl Squeeze {
-    const NONE: Squeeze = Squeeze { leading: 1.0, gap: 1.0, display: 1.0, picture: 1.0 };
-    const TIGHT: Squeeze = Squeeze { leading: 0.95, gap: 0.5, display: 0.8, picture: 1.0 };
+    const NONE: Squeeze = Squeeze { leading: 1.0, gap: 1.0, display: 1.0, picture: 1.0, title: 1.0 };
+    const TIGHT: Squeeze = Squeeze { leading: 0.95, gap: 0.5, display: 0.8, picture: 1.0, title: 1.0 };
 }
 
 /// What `arrange` is asked for.
@@ -557,7 +610,7 @@ fn arrange(
     squeeze: Squeeze,
 ) -> Result<Layout, LayoutError> {
     let body_px = size_pt * frame.px_per_pt;
-    let sizes = fit::Sizes::new(settings, frame, size_pt, squeeze.display);
+    let sizes = fit::Sizes::new(settings, frame, size_pt, (squeeze.display, squeeze.title));
     let mut lines = Vec::new();
     let mut y = 0.0f32;
     let part_sizes = sizes.of_blocks(blocks, body_px, frame.width);

@@ -11,17 +11,40 @@ use crate::markup::BlockKind;
 /// picture is not blown up past this (it would print blurred).
 const MIN_PPI: f32 = 150.0;
 
-/// The tallest a picture is drawn, as a part of the text box's height: the
-/// words are what the card is for.
+/// The tallest a picture is drawn, as a part of the text box's height, in
+/// a box at least as tall as it is wide: the words are what the card is
+/// for. In a wider box (a landscape or square card) the words' lines are
+/// fewer and longer, and each line taken from them costs more of the text:
+/// the share goes down with the box's height over its width, to
+/// [`MAX_HEIGHT_WIDE`] in a box half again as wide as it is tall.
 const MAX_HEIGHT: f32 = 0.5;
+
+/// The least of that share, in a wide box.
+const MAX_HEIGHT_WIDE: f32 = 0.34;
+
+/// The parts of its size the title is tried at, for each size of the
+/// pictures, before the pictures are set smaller: a photo card's hierarchy
+/// is the photo, then the words, then the title (which stays larger than
+/// the body: 0.6 of a title twice the body's size and more).
+pub(super) const TITLES: [f32; 4] = [1.0, 0.85, 0.72, 0.6];
 
 /// The narrowest a picture is drawn, as a part of the text's width, before
 /// the card is an error.
 pub(super) const MIN_WIDTH: f32 = 0.25;
 
-/// The text is comfortably large at this part of the theme's size: the
-/// pictures shrink before the text goes under it.
+/// The text is comfortably large at this part of the theme's size: a logo
+/// and a QR code give way before the text goes under it.
 pub(super) const COMFORTABLE: f32 = 0.9;
+
+/// The body is readable beside a picture at this part of the theme's size:
+/// the title and then the pictures give way before the body
+/// goes under it (a picture drawn small to keep the body at its full size
+/// would rank the words above the picture).
+pub(super) const READABLE: f32 = 0.8;
+
+/// The least part of its size a picture is drawn at for a body that cannot
+/// be readable beside it anyway (a small card): past it, the body gives way.
+pub(super) const HALF: f32 = 0.5;
 
 /// A scanned signature is drawn this many times the size the name would be
 /// set at: about the height of the name's ink with its loops.
@@ -96,10 +119,12 @@ impl PictureBox {
 
     /// Its width and height in `frame` when drawn at `factor` of its full
     /// size: its hint of the text's width, but no taller than
-    /// [`MAX_HEIGHT`] of the box and no larger than [`MIN_PPI`] allows.
+    /// [`MAX_HEIGHT`] of the box (less in a wide box) and no larger than
+    /// [`MIN_PPI`] allows.
     pub(super) fn size(&self, frame: Frame, factor: f32) -> (f32, f32) {
         let sharp = self.pixels * frame.px_per_pt * 72.0 / MIN_PPI;
-        let width = (frame.width * self.hint).min(frame.height * MAX_HEIGHT / self.ratio).min(sharp) * factor;
+        let share = (MAX_HEIGHT * frame.height / frame.width.max(1.0)).clamp(MAX_HEIGHT_WIDE, MAX_HEIGHT);
+        let width = (frame.width * self.hint).min(frame.height * share / self.ratio).min(sharp) * factor;
         (width, width * self.ratio)
     }
 

@@ -138,6 +138,72 @@ pub(super) fn tint(encoded: &Encoded, rgb: [u8; 3]) -> Result<Encoded, PictureEr
     encode(&DynamicImage::ImageRgba8(pixels), false)
 }
 
+/// A picture cut to its ink: what a card draws, what a print PDF embeds,
+/// and its size in the picture's own pixels.
+pub(super) type Cropped = (Encoded, Option<Encoded>, (u32, u32));
+
+/// A pixel counts as ink when it covers at least this much of the paper
+/// (of 255): a scan's soft anti-aliased edge and its faint dust do not.
+const INK_ALPHA: u8 = 64;
+
+/// ... and, on a scan with no transparency (ink on white paper), when it
+/// is at least this dark (0: white, 1: black): the paper and its grain do not.
+const INK_DARKNESS: f32 = 0.25;
+
+/// `draw` and `print` (what a card draws of a picture `size` pixels, and
+/// what a print PDF embeds) cut to the box of their ink: a signature scanned
+/// with wide margins is drawn the size of its writing, as one cropped
+/// tight is. A picture with no ink is left whole. The loops run over the
+/// pixels once each, and a picture holds at most [`MAX_PIXELS`].
+pub(super) fn crop_to_ink(draw: &Encoded, print: Option<&Encoded>, size: (u32, u32)) -> Result<Cropped, PictureError> {
+    let _slot = Slot::take();
+    let pixels = image::load_from_memory(&draw.bytes).map_err(damaged)?;
+    let Some(ink) = ink_box(&pixels.to_rgba8()) else {
+        return Ok((draw.clone(), print.cloned(), size));
+    };
+    let cut = |pixels: &DynamicImage, photo: bool| {
+        let (w, h) = (pixels.width() as f32, pixels.height() as f32);
+        let (x0, y0) = ((ink[0] * w).floor() as u32, (ink[1] * h).floor() as u32);
+        let (x1, y1) =
+            (((ink[2] * w).ceil() as u32).min(pixels.width()), ((ink[3] * h).ceil() as u32).min(pixels.height()));
+        encode(&pixels.crop_imm(x0, y0, (x1 - x0).max(1), (y1 - y0).max(1)), photo)
+    };
+    let cropped = cut(&pixels, draw.format == Format::Jpeg)?;
+    drop(pixels);
+    let print = match print {
+        Some(p) => Some(cut(&image::load_from_memory(&p.bytes).map_err(damaged)?, p.format == Format::Jpeg)?),
+        None => None,
+    };
+    let side = |full: u32, lo: f32, hi: f32| ((hi - lo) * full as f32).round().max(1.0) as u32;
+    Ok((cropped, print, (side(size.0, ink[0], ink[2]), side(size.1, ink[1], ink[3]))))
+}
+
+/// The box of `pixels`' ink (left, top, right, bottom, as fractions of its
+/// size, a pixel wider all round for the soft edge), or `None` when it has none.
+fn ink_box(pixels: &image::RgbaImage) -> Option<[f32; 4]> {
+    let transparent = pixels.pixels().any(|p| p[3] < 250);
+    let ink = |p: &image::Rgba<u8>| match transparent {
+        true => p[3] >= INK_ALPHA,
+        false => {
+            let luminance = 0.2126 * f32::from(p[0]) + 0.7152 * f32::from(p[1]) + 0.0722 * f32::from(p[2]);
+            1.0 - luminance / 255.0 >= INK_DARKNESS
+        }
+    };
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for (x, y, p) in pixels.enumerate_pixels() {
+        if ink(p) {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+        }
+    }
+    if x0 >= x1 || y0 >= y1 {
+        return None;
+    }
+    let (w, h) = (pixels.width() as f32, pixels.height() as f32);
+    let (x0, y0) = (x0.saturating_sub(1) as f32, y0.saturating_sub(1) as f32);
+    let (x1, y1) = ((x1 + 1).min(pixels.width()) as f32, (y1 + 1).min(pixels.height()) as f32);
+    Some([x0 / w, y0 / h, x1 / w, y1 / h])
+}
+
 /// A decoder's error, worded for a person.
 fn damaged(e: image::ImageError) -> PictureError {
     match e {

@@ -250,6 +250,41 @@ pub fn tinted(picture: &Picture, rgb: [u8; 3]) -> Result<Picture, PictureError> 
     Ok(Picture { draw: tint(&picture.draw)?, print, ..picture.clone() })
 }
 
+/// `picture` cut to the box of its ink (a scanned signature, whose
+/// margins say nothing of its size): a raster picture's pixels that lay
+/// down ink, an SVG's drawn shapes (their bounding box, from usvg).
+pub fn cropped_to_ink(picture: &Picture) -> Result<Picture, PictureError> {
+    if picture.draw.format == Format::Svg {
+        return Ok(cropped_svg(picture).unwrap_or_else(|| picture.clone()));
+    }
+    let (draw, print, (width, height)) =
+        decode::crop_to_ink(&picture.draw, picture.print.as_ref(), (picture.width, picture.height))?;
+    Ok(Picture { draw, print, width, height, ..picture.clone() })
+}
+
+/// An SVG picture shown through a view of its drawn shapes' box, or
+/// `None` when it draws nothing (or cannot be read again).
+fn cropped_svg(picture: &Picture) -> Option<Picture> {
+    let text = std::str::from_utf8(&picture.draw.bytes).ok()?;
+    let tree = resvg::usvg::Tree::from_str(text, &resvg::usvg::Options::default()).ok()?;
+    if !tree.root().has_children() {
+        return None;
+    }
+    let ink = tree.root().abs_bounding_box();
+    let (w, h) = (ink.width().max(1.0), ink.height().max(1.0));
+    let (full_w, full_h) = (tree.size().width(), tree.size().height());
+    let wrapped = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"{} {} {w} {h}\">\
+         <image width=\"{full_w}\" height=\"{full_h}\" preserveAspectRatio=\"none\" href=\"{}\"/></svg>",
+        ink.x(),
+        ink.y(),
+        picture.draw.data_url()
+    );
+    let svg = Encoded { format: Format::Svg, bytes: Arc::new(wrapped.into_bytes()) };
+    let (width, height) = (w.ceil() as u32, h.ceil() as u32);
+    Some(Picture { width, height, print: picture.print.as_ref().map(|_| svg.clone()), draw: svg, ..picture.clone() })
+}
+
 /// An SVG that draws `svg` (`width` x `height`) flooded with `rgb`.
 fn tinted_svg(svg: &Encoded, width: u32, height: u32, [r, g, b]: [u8; 3]) -> Encoded {
     let wrapped = format!(
@@ -288,6 +323,16 @@ mod tests {
         assert_eq!(Format::sniff(b"GIF89a"), Some(Format::Gif));
         assert_eq!(Format::sniff(b"  <svg xmlns=\"http://www.w3.org/2000/svg\"/>"), Some(Format::Svg));
         assert_eq!(Format::sniff(b"BM...."), None);
+    }
+
+    #[test]
+    fn an_svg_signature_is_cut_to_the_box_of_what_it_draws() {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect x="50" y="20" width="40" height="10"/></svg>"#;
+        let picture = from_bytes(svg.as_bytes().to_vec(), false).unwrap();
+        let cropped = cropped_to_ink(&picture).unwrap();
+        assert_eq!((cropped.width, cropped.height), (40, 10));
+        let text = String::from_utf8(cropped.draw.bytes.to_vec()).unwrap();
+        assert!(text.contains("viewBox=\"50 20 40 10\""), "{text}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::layout::{Layout, Line, LineKind, Piece};
 use crate::seal::SealSpec;
 use crate::size::CardSize;
 use crate::svg::guard::{self, Guard, Refusal};
-use crate::theme::{FontRole, Theme};
+use crate::theme::{FontRole, Frac, Geometry, Theme};
 
 pub mod layers;
 pub mod logo;
@@ -49,6 +49,9 @@ pub struct CardContent<'a> {
     pub pictures: &'a [CardPicture],
     /// The shop's logo, if the card shows one.
     pub logo: Option<&'a CardPicture>,
+    /// The part of their size the logo and the QR code are drawn at (1:
+    /// the theme's; less where the text needs the room: see [`boxes_at`]).
+    pub room: f32,
 }
 
 /// A picture of a message, as its card draws it.
@@ -122,6 +125,13 @@ pub fn boxes(theme: &Theme, size: CardSize) -> Boxes {
 /// and a logo whose height over width is `logo`: the text box keeps clear
 /// of the seal, the code and the logo.
 pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>, logo: Option<f32>) -> Boxes {
+    boxes_at(theme, size, qr, logo, 1.0)
+}
+
+/// [`boxes_for`] with the logo and the QR code drawn at `room` of the
+/// theme's size (the code no smaller than a phone reads, the logo as small
+/// as it takes): what a card gives up for its text to stay comfortably large.
+pub fn boxes_at(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>, logo: Option<f32>, room: f32) -> Boxes {
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
     let (w, h) = (size.width as f32, size.height as f32);
     let text_box =
@@ -131,17 +141,26 @@ pub fn boxes_for(theme: &Theme, size: CardSize, qr: Option<&qr::Qr>, logo: Optio
         Some(margin) => place::inset(text_box, margin.points() as f32 / 72.0 * 25.4 * place::px_per_mm(size), (w, h)),
         None => text_box,
     };
-    let (text_box, seal) = place::place(theme, g, size, text_box);
-    let (text_box, qr) = match qr {
+    let (framed, seal) = place::place(theme, g, size, text_box);
+    let (text_box, qr, seal) = match qr {
         Some(qr) => {
-            let (text_box, qr_box) = qr::place(theme, size, qr, text_box, seal);
-            (text_box, Some(qr_box))
+            let (cut, qr_box, seal_dx) = qr::place(theme, size, qr, (framed, room, logo.is_some()), seal);
+            if seal_dx == 0.0 {
+                (cut, Some(qr_box), seal)
+            } else {
+                // The seal made way for the code: placed again, and the
+                // text box cut back from it where it now stands.
+                let moved = Geometry { seal: Frac { x: (seal.0 + seal_dx) / w, ..g.seal }, ..g.clone() };
+                let (text_box, seal) = place::place(theme, &moved, size, text_box);
+                let clear = place::CLEAR_MM * place::px_per_mm(size);
+                (qr::clear_of(text_box, qr_box.bounds(), clear), Some(qr_box), seal)
+            }
         }
-        None => (text_box, None),
+        None => (framed, None, seal),
     };
     match logo {
         Some(ratio) => {
-            let (text_box, logo) = logo::place(theme, size, ratio, text_box, qr.as_ref());
+            let (text_box, logo) = logo::place(theme, size, ratio, (text_box, room), qr.as_ref());
             Boxes { text_box, seal, qr, logo: Some(logo) }
         }
         None => Boxes { text_box, seal, qr, logo: None },
@@ -296,7 +315,7 @@ fn print_parts(
     seal: &str,
 ) -> Result<Option<parts::Parts>, RenderError> {
     let mut context = context.clone();
-    let b = boxes_for(theme, size, content.qr, content.logo.map(ratio));
+    let b = boxes_at(theme, size, content.qr, content.logo.map(ratio), content.room);
     let layout = content.layout;
     let text = text_svg(theme, layout, b.text_box.x, b.text_box.y, urls);
     context.insert("text", "");
@@ -327,7 +346,7 @@ fn card_context(
     bleed: f32,
     (urls, print): (&[String], bool),
 ) -> Result<(tera::Context, String), RenderError> {
-    let b = boxes_for(theme, size, content.qr, content.logo.map(ratio));
+    let b = boxes_at(theme, size, content.qr, content.logo.map(ratio), content.room);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y, urls);
     let (cx, cy, r) = b.seal;
@@ -579,6 +598,7 @@ mod tests {
             qr: None,
             pictures: &[],
             logo: None,
+            room: 1.0,
         };
         card_svg(theme, size, &content).unwrap()
     }
@@ -668,6 +688,7 @@ mod tests {
                     qr: None,
                     pictures: &[],
                     logo: None,
+                    room: 1.0,
                 };
                 let print = print_svg(&theme, size, &content, 18.0).unwrap();
                 assert!(print.draws_bleed, "{name} {size_name}: card.svg draws nothing past the card's edge");

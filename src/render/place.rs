@@ -66,9 +66,8 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     let r = seal_radius(theme, g, size);
     let clear = CLEAR_MM * px_per_mm(size);
     let keep = Keep { back: REACH_BACK * r + clear, on: REACH * r + clear };
-    let border = border(theme, size);
     let within = |at: f32, side: f32| {
-        let (low, high) = (border + keep.back, side - border - keep.on);
+        let (low, high) = seal_range(theme, size, r, side);
         if low > high {
             side / 2.0
         } else {
@@ -77,6 +76,14 @@ pub fn place(theme: &Theme, g: &Geometry, size: CardSize, text_box: PxRect) -> (
     };
     let (cx, cy) = (within(g.seal.x * w, w), within(g.seal.y * h, h));
     (clear_of(text_box, (cx, cy), keep), (cx, cy, r))
+}
+
+/// The least and the most a centre of a seal of radius `r` may be along a
+/// side `side` pixels long: its clear space kept inside the border art.
+pub fn seal_range(theme: &Theme, size: CardSize, r: f32, side: f32) -> (f32, f32) {
+    let clear = CLEAR_MM * px_per_mm(size);
+    let border = border(theme, size);
+    (border + REACH_BACK * r + clear, side - border - REACH * r - clear)
 }
 
 /// How far the border art reaches in from the card's edge, in pixels

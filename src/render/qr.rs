@@ -95,15 +95,16 @@ fn union(a: PxRect, b: PxRect) -> PxRect {
 /// The side of `code` on a card of `size`, in pixels, and its module's: the
 /// theme's size on A6 and larger, a little smaller on smaller cards (with
 /// the square root of their size, as the seal), at least 12 mm and at least
-/// 0.4 mm a module. A module of a few pixels is a whole number of them, so
-/// the PNG's modules are crisp.
-fn sides(theme: &Theme, code: &Code, size: CardSize) -> (f32, f32) {
+/// 0.4 mm a module, and `room` of that where the text needs the room. A
+/// module of a few pixels is a whole number of them, so the PNG's modules
+/// are crisp.
+fn sides(theme: &Theme, code: &Code, size: CardSize, room: f32) -> (f32, f32) {
     let per_mm = place::px_per_mm(size);
     let short_mm = size.width.min(size.height) as f32 / per_mm;
     let scale = (short_mm / 105.0).sqrt().min(1.0);
     let wanted_mm = theme.spec.qr.size.points() as f32 / 72.0 * 25.4;
     let modules = (code.width + 2 * QUIET) as f32;
-    let side_mm = (wanted_mm * scale).max(MIN_SIDE_MM).max(modules * MIN_MODULE_MM);
+    let side_mm = (wanted_mm * scale * room).max(MIN_SIDE_MM).max(modules * MIN_MODULE_MM);
     let mut module = side_mm * per_mm / modules;
     if module >= 3.0 {
         let least = MIN_MODULE_MM * per_mm;
@@ -115,15 +116,24 @@ fn sides(theme: &Theme, code: &Code, size: CardSize) -> (f32, f32) {
     (module * modules, module)
 }
 
-/// Where `qr` goes on a card of `size` in `theme`, and the text box
-/// `text_box` cut back to keep [`place::CLEAR_MM`] from it and its label.
+/// Where `qr` goes on a card of `size` in `theme` (`geometry.qr_with_logo`
+/// on a card `with_logo`), drawn at `room` of its size (see [`sides`]), and the text box `text_box` cut back to keep
+/// [`place::CLEAR_MM`] from it and its label; and how far the seal moves
+/// over to make room for it in the foot (pixels, to the right when positive).
 /// A label beside the code that would come near the seal (centre and
 /// radius `seal`) or leave the card goes under the code instead.
-pub fn place(theme: &Theme, size: CardSize, qr: &Qr, text_box: PxRect, seal: (f32, f32, f32)) -> (PxRect, QrBox) {
+pub fn place(
+    theme: &Theme,
+    size: CardSize,
+    qr: &Qr,
+    (text_box, room, with_logo): (PxRect, f32, bool),
+    seal: (f32, f32, f32),
+) -> (PxRect, QrBox, f32) {
     let (w, h) = (size.width as f32, size.height as f32);
     let g = theme.geometry_for(&size.full_name(), size.width > size.height);
-    let centre = g.qr.or(theme.spec.geometry.qr).unwrap_or(DEFAULT_CENTRE);
-    let (side, module) = sides(theme, &qr.code, size);
+    let own = |g: &crate::theme::Geometry| if with_logo { g.qr_with_logo.or(g.qr) } else { g.qr };
+    let centre = own(g).or_else(|| own(&theme.spec.geometry)).unwrap_or(DEFAULT_CENTRE);
+    let (side, module) = sides(theme, &qr.code, size, room);
     let scale = (size.width.min(size.height) as f32 / place::px_per_mm(size) / 105.0).sqrt().min(1.0);
     let label_px = (theme.spec.qr.label_size * scale).max(MIN_LABEL_PT) * size.px_per_pt();
     let mut b = QrBox {
@@ -163,12 +173,22 @@ pub fn place(theme: &Theme, size: CardSize, qr: &Qr, text_box: PxRect, seal: (f3
         }
     };
     move_by(&mut b, shift(bounds.x, bounds.width, w), shift(bounds.y, bounds.height, h));
-    // Clear of the seal's wax (its soft shadow may reach the quiet zone's
-    // edge): moved away from it sideways, and where the card has no room
-    // for that (a small card's foot), up as little as it takes.
+    let seal_dx = clear_of_seal(theme, size, &mut b, seal, border);
+    (clear_of(text_box, b.bounds(), clear), b, seal_dx)
+}
+
+/// Moves the code `b` clear of the seal's wax (its soft shadow may reach
+/// the quiet zone's edge), inside `border`: sideways, away from the seal;
+/// where the foot has no room for that, the seal makes way (the returned
+/// shift of its centre, in pixels); and where it cannot either, the code
+/// moves up as little as it takes.
+fn clear_of_seal(theme: &Theme, size: CardSize, b: &mut QrBox, seal: (f32, f32, f32), border: f32) -> f32 {
+    let w = size.width as f32;
+    let clear = place::CLEAR_MM * place::px_per_mm(size);
     let (cx, cy, r) = seal;
     let keep = r * 1.1 + clear / 2.0;
     let bounds = b.bounds();
+    let mut seal_dx = 0.0;
     if distance(bounds, (cx, cy)) < keep {
         // Only away from the seal, and only as far as the border allows.
         let sideways = if bounds.x + bounds.width / 2.0 < cx {
@@ -176,15 +196,26 @@ pub fn place(theme: &Theme, size: CardSize, qr: &Qr, text_box: PxRect, seal: (f3
         } else {
             ((cx + keep).min(w - border - bounds.width) - bounds.x).max(0.0)
         };
-        move_by(&mut b, sideways, 0.0);
+        move_by(b, sideways, 0.0);
         let bounds = b.bounds();
+        // Where the foot has no room for both, the seal makes way
+        // sideways, as far as its own clear space allows, so the code
+        // stays in the foot rather than climb beside the text.
+        let left = bounds.x + bounds.width / 2.0 < cx;
+        let dx = (bounds.x - cx).max(cx - bounds.x - bounds.width).max(0.0);
+        let (low, high) = place::seal_range(theme, size, r, w);
+        seal_dx = match left {
+            true => (keep - dx).min(high - cx).max(0.0),
+            false => -(keep - dx).min(cx - low).max(0.0),
+        };
+        let cx = cx + seal_dx;
         let dx = (bounds.x - cx).max(cx - bounds.x - bounds.width).max(0.0);
         if dx < keep && bounds.y + bounds.height > cy - keep {
             let bottom = cy - (keep * keep - dx * dx).sqrt();
-            move_by(&mut b, 0.0, (bottom - bounds.y - bounds.height).min(0.0));
+            move_by(b, 0.0, (bottom - bounds.y - bounds.height).min(0.0));
         }
     }
-    (clear_of(text_box, b.bounds(), clear), b)
+    seal_dx
 }
 
 /// Moves the code and its label by (`dx`, `dy`).
@@ -208,7 +239,9 @@ fn set_label(theme: &Theme, b: &mut QrBox, label: &str, side: LabelSide) {
     };
     let widest = match side {
         LabelSide::Below | LabelSide::Above => b.size * 1.6,
-        LabelSide::Left | LabelSide::Right => b.size * 2.0,
+        // Beside the code, a narrow column: a band's other marks (a
+        // postmark) or the seal are seldom far.
+        LabelSide::Left | LabelSide::Right => b.size * 1.4,
     };
     let words: Vec<&str> = label.split_whitespace().take(40).collect();
     let lines = balanced(&words, widest, &measure);
@@ -351,13 +384,13 @@ mod tests {
             let size = CardSize::named(name, dpi).unwrap();
             let per_mm = place::px_per_mm(size);
             for code in [&short, &long] {
-                let (side, module) = sides(&theme, code, size);
+                let (side, module) = sides(&theme, code, size, 1.0);
                 assert!(side / per_mm >= 12.0 - 0.5, "{name}: {} mm", side / per_mm);
                 assert!(module / per_mm >= MIN_MODULE_MM - 0.05, "{name}: {} mm modules", module / per_mm);
             }
         }
         let a6 = CardSize::named("a6", 300).unwrap();
-        let (side, _) = sides(&theme, &short, a6);
+        let (side, _) = sides(&theme, &short, a6, 1.0);
         // 18 mm, give or take the rounding of a module to whole pixels.
         let mm = side / place::px_per_mm(a6);
         assert!((16.0..=20.0).contains(&mm), "{mm} mm");

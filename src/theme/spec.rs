@@ -174,6 +174,11 @@ pub struct Geometry {
     /// Where the QR code's label goes on this size; `qr.label` when not given.
     #[serde(default)]
     pub qr_label: Option<LabelSide>,
+    /// The QR code's centre on a card that shows a logo too, where the two
+    /// would crowd one place; `qr` when not given (a size's geometry with
+    /// its own `qr` and none of this keeps its `qr`).
+    #[serde(default)]
+    pub qr_with_logo: Option<Frac>,
     /// The box the shop's logo is fitted into (a card's `logo:`); a size's
     /// geometry without one takes the theme's, and a theme without one
     /// centres it at the top.

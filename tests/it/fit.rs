@@ -15,9 +15,9 @@ const THEMES: [&str; 4] = ["chocolate", "classic", "kraft", "minimal"];
 
 /// The ink of one line of text in card pixels.
 #[derive(Debug, Clone, Copy)]
-struct Ink {
-    top: f32,
-    bottom: f32,
+pub(crate) struct Ink {
+    pub(crate) top: f32,
+    pub(crate) bottom: f32,
     /// The baseline.
     base: f32,
     /// The top of the line's first letter.
@@ -66,7 +66,7 @@ fn outline_box(d: &str) -> Option<(f32, f32)> {
 }
 
 /// The ink of each line of text of a card, top to bottom.
-fn lines(svg: &str) -> Vec<Ink> {
+pub(crate) fn lines(svg: &str) -> Vec<Ink> {
     let doc = roxmltree::Document::parse(svg).unwrap();
     let glyphs: HashMap<&str, (f32, f32)> = doc
         .descendants()
@@ -226,6 +226,47 @@ fn a_two_hundred_word_story_still_fits_every_theme() {
         assert!(
             top >= band_top - 0.01 && bottom <= band_bottom + 0.02,
             "{theme}: the story runs {top:.3}..{bottom:.3}"
+        );
+    }
+}
+
+/// The median distance between the baselines of a card's body lines
+/// (between its title and its sign-off), in pixels: its size times its
+/// leading, whatever letters the lines hold.
+fn body_pitch(site: &Site, slug: &str) -> f32 {
+    let lines = card(site, slug);
+    let body = &lines[1..lines.len() - 2];
+    let mut pitches: Vec<f32> = body.windows(2).map(|w| w[1].base - w[0].base).collect();
+    pitches.sort_by(f32::total_cmp);
+    pitches[pitches.len() / 2]
+}
+
+#[test]
+fn an_a7_card_with_a_logo_and_a_qr_code_keeps_its_text_as_large_as_without_them() {
+    // The logo and the code give way (the logo smaller, the code to its
+    // least, the seal over) before the text is set small: the body keeps
+    // at least 85 % of its size on the same card without them (a code
+    // reads only down to 0.4 mm a module, and its label takes a line).
+    let site = Site::empty();
+    site.write("waxseal.yaml", "base_url: https://shop.example/\noutputs: [html, png, svg]\n");
+    let logo = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"90\" height=\"30\"><rect width=\"90\" height=\"30\" fill=\"#148c78\"/></svg>";
+    site.write("static/logo.svg", logo);
+    let words = "Your vase was thrown, glazed and fired by *Beverly*, our very own craft genius. We packed it \
+                 in plenty of paper so it reaches you whole, and we hope it holds many bunches of flowers on \
+                 your table this spring.";
+    for theme in THEMES {
+        let head = format!("title: Thank you, Deb\nfrom: Beverly\ntheme: {theme}\nsize: a7\n");
+        let both = "logo: /logo.svg\nqr: https://shop.example/review\nqr_label: Scan to leave a review\n";
+        site.write(&format!("content/{theme}-bare.md"), &format!("---\n{head}---\n{words}\n"));
+        site.write(&format!("content/{theme}-both.md"), &format!("---\n{head}{both}---\n{words}\n"));
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in THEMES {
+        let (bare, both) = (body_pitch(&site, &format!("{theme}-bare")), body_pitch(&site, &format!("{theme}-both")));
+        assert!(
+            both >= bare * 0.85,
+            "{theme}: the body's lines {both:.1} px apart with a logo and a code, {bare:.1} px without"
         );
     }
 }

@@ -196,3 +196,38 @@ fn a_logo_or_signature_that_cannot_be_drawn_is_an_error_at_its_key() {
         assert!(!site.output(&format!("cards/{slug}/card.png")).exists(), "{slug} is built");
     }
 }
+
+/// The rows of `card` that hold a pixel of `color`: the first and the last.
+fn ink_rows(card: &crate::support::Image, color: &str) -> Option<(u32, u32)> {
+    let [r, g, b] = crate::support::hex(color);
+    let near = |p: [u8; 4]| p[0].abs_diff(r) <= 12 && p[1].abs_diff(g) <= 12 && p[2].abs_diff(b) <= 12;
+    let rows: Vec<u32> = (0..card.height).filter(|y| (0..card.width).any(|x| near(card.pixel(x, *y)))).collect();
+    Some((*rows.first()?, *rows.last()?))
+}
+
+#[test]
+fn a_signature_is_sized_by_its_ink_not_by_the_margins_of_its_scan() {
+    // The same signature scanned tight and with 200 transparent pixels
+    // all round: a card draws both the same size.
+    let site = Site::empty();
+    site.write("waxseal.yaml", "dpi: 150\noutputs: [html, png]\n");
+    write_bytes(&site, "content/tight.png", &png(400, 160, MAGENTA, 0));
+    write_bytes(&site, "content/loose.png", &png(800, 560, MAGENTA, 200));
+    for scan in ["tight", "loose"] {
+        site.write(
+            &format!("content/{scan}.md"),
+            &format!(
+                "---\ntitle: Thank you\nfrom: Beverly\nsignature: {scan}.png\n---\nYour vase left the studio today.\n"
+            ),
+        );
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let height = |scan: &str| {
+        let (top, bottom) = ink_rows(&site.png(&format!("cards/{scan}/card.png")), MAGENTA).expect("the signature");
+        (bottom - top + 1) as f32
+    };
+    let (tight, loose) = (height("tight"), height("loose"));
+    assert!(tight > 20.0, "{tight} px");
+    assert!((loose / tight - 1.0).abs() <= 0.05, "the tight scan's ink {tight} px tall, the loose one's {loose} px");
+}

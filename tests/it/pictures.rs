@@ -306,3 +306,56 @@ fn the_card_page_shows_the_photo_from_web_copies_in_two_widths() {
     let checked = site.run(&["check"]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
 }
+
+#[test]
+fn a_photo_card_ranks_the_photo_then_the_words_then_the_title_on_every_theme_and_size() {
+    // The placed sizes of a thank-you card with a 4:3 photo, from the
+    // layout the build makes: the title, then the photo, give way before
+    // the body goes under readable (on the cards with room for both), the
+    // photo is never a thumbnail nor more than half the text box (less in
+    // a wide box), and the title still heads the card.
+    let root = tempfile::tempdir().unwrap();
+    let markdown = "Your vase was thrown, glazed and fired by *Beverly*, our very own craft genius.\n\n\
+                    ![The vase](vase.jpg \"Your vase, fresh from the kiln\")\n\n\
+                    We hope it holds many bunches of flowers.\n";
+    let rich = waxseal::markup::render(markdown, false).unwrap().rich;
+    for theme_name in ["chocolate", "classic", "kraft", "minimal"] {
+        let theme = waxseal::theme::load(root.path(), theme_name).unwrap();
+        for size_name in ["a6", "a7", "a6-landscape", "square"] {
+            let size = waxseal::size::CardSize::named(size_name, 300).unwrap();
+            let frame = waxseal::render::boxes(&theme, size).frame(size);
+            let content = waxseal::layout::Content {
+                title: Some("Thank you, Deb"),
+                text: &rich,
+                signature: Some("with love,\nBeverly"),
+                lang: None,
+                pictures: &[(2400, 1800)],
+                signed: None,
+            };
+            let laid = waxseal::layout::layout(&theme, content, frame).unwrap();
+            let card = format!("{theme_name} {size_name}");
+            let readable = waxseal::layout::readable(&theme.spec.text, frame);
+            if ["a6", "a6-landscape"].contains(&size_name) {
+                assert!(
+                    laid.size_pt >= readable - 0.01,
+                    "{card}: the body at {} pt, readable {readable}",
+                    laid.size_pt
+                );
+            }
+            let (width, height) = laid
+                .lines
+                .iter()
+                .find_map(|l| match l.kind {
+                    waxseal::layout::LineKind::Picture { height, .. } => Some((l.width, height)),
+                    _ => None,
+                })
+                .expect("the photo");
+            let (wide, tall) = (width / frame.width, height / frame.height);
+            assert!(wide >= 0.22, "{card}: the photo {:.0} % of the text's width", wide * 100.0);
+            assert!(tall <= 0.5 + 0.001, "{card}: the photo {:.0} % of the box's height", tall * 100.0);
+            let title = laid.lines.iter().find(|l| l.part == waxseal::layout::Part::Title).expect("the title");
+            let body = laid.size_pt * size.px_per_pt();
+            assert!(title.size >= body * 1.29, "{card}: the title {} px over a body of {body} px", title.size);
+        }
+    }
+}

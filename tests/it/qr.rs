@@ -188,3 +188,53 @@ fn the_site_s_qr_code_is_every_card_s_unless_one_says_otherwise() {
     assert_eq!(decoded(&site.output("cards/a/card.png")), ["https://shop.example/cards/a/"]);
     assert!(decoded(&site.output("cards/b/card.png")).is_empty(), "`qr: false` draws no code");
 }
+
+#[test]
+fn the_code_stands_in_the_foot_and_the_text_ends_above_it_on_small_cards_too() {
+    // On A7 the foot has little room beside the seal: the seal makes way,
+    // and the code keeps its place in the foot rather than climb beside
+    // the text. Kraft keeps it in its top band, a shipping label's, but on
+    // A7, where the band cannot hold it and the logo both, in the foot.
+    let site = Site::empty();
+    site.write("waxseal.yaml", "outputs: [png, svg]\nlogo: logo.svg\n");
+    let logo = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"90\" height=\"30\"><rect width=\"90\" height=\"30\" fill=\"#148c78\"/></svg>";
+    site.write("static/logo.svg", logo);
+    for theme in THEMES {
+        for size in ["a6", "a7"] {
+            site.write(&format!("content/{theme}-{size}.md"), &message(theme, size, "https://shop.example/review"));
+        }
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for theme in THEMES {
+        for size in ["a6", "a7"] {
+            let slug = format!("{theme}-{size}");
+            let svg = site.read(&format!("cards/{slug}/card.svg"));
+            let height = site.png(&format!("cards/{slug}/card.png")).height as f32;
+            let (_, top, side, _) = quiet_zone(&svg);
+            let text = crate::fit::lines(&svg);
+            let (first, last) = (text.first().unwrap().top, text.last().unwrap().bottom);
+            if theme == "kraft" && size == "a6" {
+                assert!(
+                    top + side < height * 0.3,
+                    "{slug}: the code's foot at {:.2} of the card",
+                    (top + side) / height
+                );
+                assert!(
+                    first > top + side,
+                    "{slug}: the text starts at {first}, in the band of the code ending {}",
+                    top + side
+                );
+            } else {
+                // Kraft's A7 foot is above the twine the seal is tied with.
+                let foot = if theme == "kraft" { 0.5 } else { 0.7 };
+                assert!(
+                    top > height * foot,
+                    "{slug}: the code's top at {:.2} of the card, not in its foot",
+                    top / height
+                );
+                assert!(last < top, "{slug}: the text ends at {last}, under the code's top {top}");
+            }
+        }
+    }
+}
