@@ -115,7 +115,23 @@ pub fn lay_out(
         super::balance::lay_out(theme, size, placed, text).map_err(|e| layout_diagnostic(m, &markup.rich, &e))?;
     let drawn = pictures.iter().cloned().chain(scanned).collect();
     let seed = seed_of(&m.slug);
-    Ok(LaidCard { size, seal, seed, markup, alt, title, signature, signed, boxes, laid, qr, pictures, logo, drawn, room })
+    Ok(LaidCard {
+        size,
+        seal,
+        seed,
+        markup,
+        alt,
+        title,
+        signature,
+        signed,
+        boxes,
+        laid,
+        qr,
+        pictures,
+        logo,
+        drawn,
+        room,
+    })
 }
 
 impl LaidCard {

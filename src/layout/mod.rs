@@ -205,15 +205,18 @@ fn check_length(content: &Content) -> Result<(), LayoutError> {
 /// Lays out the title, the message and the signature in `frame`, shrinking
 /// the text until it fits, and centres the result vertically. A signature
 /// whose sign-off words stand on a line of their own that keeps the text
-/// from fitting at the smallest size (a small card) is set on one line.
+/// from fitting at the smallest size (a small card) is set on one line
+/// (unless a scanned signature stands for the name).
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     check_length(&content)?;
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);
     let (blocks, (size, squeeze)) = match fit_pictures(&measurer, &blocks, settings, frame) {
+        // Not with a scanned signature: the scan takes the name's line,
+        // and would take the sign-off words with it.
         Err(LayoutError::DoesNotFit { .. } | LayoutError::PictureDoesNotFit { .. })
-            if content.signature.is_some_and(|s| s.contains('\n')) =>
+            if content.signature.is_some_and(|s| s.contains('\n')) && content.signed.is_none() =>
         {
             let one_line = content.signature.map(|s| s.replace('\n', " "));
             let (blocks, _) = prepare(&measurer, theme, Content { signature: one_line.as_deref(), ..content });
