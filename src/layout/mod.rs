@@ -204,24 +204,17 @@ fn check_length(content: &Content) -> Result<(), LayoutError> {
 
 /// Lays out the title, the message and the signature in `frame`, shrinking
 /// the text until it fits, and centres the result vertically. A signature
-/// whose sign-off words stand on a line of their own that keeps the text
-/// from fitting at the smallest size (a small card) is set on one line
-/// (unless a scanned signature stands for the name).
+/// that keeps the text from fitting at the smallest size (a small card) is
+/// set smaller: a scanned one drawn smaller, else on one line (see
+/// [`refit`]).
 pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, LayoutError> {
     check_length(&content)?;
     let settings = &theme.spec.text;
     let measurer = Measurer::new(theme)?;
     let (blocks, missing) = prepare(&measurer, theme, content);
     let (blocks, (size, squeeze)) = match fit_pictures(&measurer, &blocks, settings, frame) {
-        // Not with a scanned signature: the scan takes the name's line,
-        // and would take the sign-off words with it.
-        Err(LayoutError::DoesNotFit { .. } | LayoutError::PictureDoesNotFit { .. })
-            if content.signature.is_some_and(|s| s.contains('\n')) && content.signed.is_none() =>
-        {
-            let one_line = content.signature.map(|s| s.replace('\n', " "));
-            let (blocks, _) = prepare(&measurer, theme, Content { signature: one_line.as_deref(), ..content });
-            let fitted = fit_pictures(&measurer, &blocks, settings, frame)?;
-            (blocks, fitted)
+        Err(error @ (LayoutError::DoesNotFit { .. } | LayoutError::PictureDoesNotFit { .. })) => {
+            refit(&measurer, theme, content, frame, blocks).ok_or(error)?
         }
         fitted => (blocks, fitted?),
     };
@@ -242,6 +235,25 @@ pub fn layout(theme: &Theme, content: Content, frame: Frame) -> Result<Layout, L
     }
     keep_ink_inside(&mut laid.lines, &inks, frame.width);
     Ok(laid)
+}
+
+/// A second try for a card whose text does not fit at the smallest size:
+/// a scanned signature drawn smaller (the sign-off words stay above it),
+/// else the sign-off words and the name set on one line. None if there is
+/// neither, or it makes no room.
+fn refit(
+    measurer: &Measurer,
+    theme: &Theme,
+    content: Content,
+    frame: Frame,
+    mut blocks: Vec<Prepared>,
+) -> Option<(Vec<Prepared>, (f32, Squeeze))> {
+    if !picture::smaller_signature(&mut blocks) {
+        let one_line = content.signature.filter(|s| s.contains('\n'))?.replace('\n', " ");
+        blocks = prepare(measurer, theme, Content { signature: Some(&one_line), ..content }).0;
+    }
+    let fitted = fit_pictures(measurer, &blocks, &theme.spec.text, frame).ok()?;
+    Some((blocks, fitted))
 }
 
 /// The body size, in points, a card's text is comfortably large at in

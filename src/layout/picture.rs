@@ -58,7 +58,8 @@ const FACTORS: [f32; 8] = [1.0, 0.85, 0.72, 0.6, 0.5, 0.4, 0.32, 0.25];
 pub(super) struct PictureBox {
     /// Its place among the message's pictures.
     pub(super) index: usize,
-    /// Its size hint: a part of the text's width.
+    /// Its size hint: a part of the text's width (of a signature: a part of
+    /// its usual height, see [`smaller_signature`]).
     pub(super) hint: f32,
     /// Its height over its width.
     pub(super) ratio: f32,
@@ -93,7 +94,7 @@ impl PictureBox {
     /// name's capitals and loops reach well above and below the typeset
     /// one's), no wider than the text, aligned as the theme aligns its name.
     pub(super) fn signature_line(&self, frame: Frame, y: f32, size: f32, align: Align) -> (Line, f32) {
-        let height = size * SIGNATURE_HEIGHT;
+        let height = size * SIGNATURE_HEIGHT * self.hint;
         let width = (height / self.ratio).min(frame.width);
         let height = width * self.ratio;
         let x = match align {
@@ -172,6 +173,18 @@ pub(super) fn prepare(block: &mut Prepared, next: &mut std::ops::RangeFrom<usize
 
 /// The name's block, given the scanned signature of `size` that takes its
 /// place (sized by the name), the card's picture `index`.
+/// How small a scanned signature may be drawn, of its usual height, where
+/// the card has no room for it: about as tall as the name set in type.
+const SMALLER_SIGNATURE: f32 = 0.7;
+
+/// `blocks` with their scanned signature (if any) drawn smaller: what a
+/// card too small for it gives up before its sign-off words. Whether there
+/// was one to make smaller.
+pub(super) fn smaller_signature(blocks: &mut [Prepared]) -> bool {
+    let scans = blocks.iter_mut().filter_map(|b| b.picture.as_mut()).filter(|p| p.signature);
+    scans.map(|p| p.hint = SMALLER_SIGNATURE).count() > 0
+}
+
 pub(super) fn signed(mut block: Prepared, size: Option<(u32, u32)>, index: usize) -> Prepared {
     block.picture = size.map(|size| PictureBox::signature(index, size));
     block

@@ -231,3 +231,32 @@ fn a_signature_is_sized_by_its_ink_not_by_the_margins_of_its_scan() {
     assert!(tight > 20.0, "{tight} px");
     assert!((loose / tight - 1.0).abs() <= 0.05, "the tight scan's ink {tight} px tall, the loose one's {loose} px");
 }
+
+#[test]
+fn a_small_card_draws_its_signature_smaller_and_keeps_the_sign_off_words() {
+    // Kraft's A7 card with a photo, a QR code and a scanned signature has
+    // no room for the scan at its usual size: it is drawn smaller, under
+    // the sign-off words, rather than the words given up for it.
+    let site = Site::empty();
+    site.write("waxseal.yaml", "theme: kraft\nsize: a7\noutputs: [html, png, pdf]\n");
+    write_bytes(&site, "content/vase.png", &png(1600, 1200, TEAL, 0));
+    write_bytes(&site, "content/sig.png", &png(400, 160, MAGENTA, 0));
+    site.write(
+        "content/mira.md",
+        "---\ntitle: Thank you, Mira\nfrom: Beverly\nsignature: sig.png\nqr: https://shop.example/review\n\
+         qr_label: Scan to leave a review\n---\nYour vase was thrown, glazed and fired by *Beverly* at the wheel \
+         under the studio window. We hope it holds many bunches of flowers.\n\n\
+         ![The vase](vase.png \"=70% Fresh from the kiln\")\n",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = site.read("cards/mira/index.html");
+    assert!(page.contains(">sent with care,</p>"), "the sign-off words on their own line:\n{page}");
+    let (top, bottom) = ink_rows(&site.png("cards/mira/card.png"), MAGENTA).expect("the signature drawn");
+    assert!(bottom - top > 20, "the signature {} px tall", bottom - top);
+    if installed(&["pdftotext"], Some("the card's sign-off words")) {
+        let out = Command::new("pdftotext").arg(site.output("cards/mira/card.pdf")).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("sent with care,"), "{text}");
+    }
+}
