@@ -425,7 +425,10 @@ pub fn claim_output(root: &std::path::Path, dir: &std::path::Path) -> Result<(Ou
     crate::output::check_place(root, dir).map_err(|e| problem(e.to_string()).with_hint(e.hint()))?;
     let output = Output::create(dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
     let waiting = |holder: &str| {
-        let line = format!("waiting: another waxseal is writing {} ({holder})", dir.display());
+        // A build that has just taken the folder may not have said yet
+        // what it is: then there is nothing to name.
+        let holder = if holder.is_empty() { String::new() } else { format!(" ({holder})") };
+        let line = format!("waiting: another waxseal is writing {}{holder}", dir.display());
         eprintln!("{}", crate::diagnostics::escape_controls(&line));
     };
     output.claim(waiting).map_err(|e| {

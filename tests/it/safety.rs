@@ -331,7 +331,10 @@ fn two_builds_started_together_take_turns_and_agree() {
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     let stderr = format!("{}{}", String::from_utf8_lossy(&a.stderr), String::from_utf8_lossy(&b.stderr));
     assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)), "{stderr}");
-    assert!(stderr.contains("waiting: another waxseal is writing ./output (a build by process "), "{stderr}");
+    // The waiting build names the other where it has said what it is (it
+    // may have taken the folder an instant before saying so).
+    assert!(stderr.contains("waiting: another waxseal is writing ./output"), "{stderr}");
+    assert!(!stderr.contains("()"), "{stderr}");
     let clean = Site::empty();
     write_cards(&clean, 8, "A");
     assert_eq!(clean.build(&[]).code, 0);
