@@ -65,24 +65,9 @@ pub fn lay_out(
     figures: &Figures,
 ) -> Result<LaidCard, Diagnostic> {
     let front = &m.front;
-    let size_name = front.size.as_deref().unwrap_or(&config.size);
-    let size = CardSize::named(size_name, config.dpi).ok_or_else(|| {
-        let names = size::size_names();
-        let hint = match did_you_mean(size_name, names.iter().copied()) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
-        };
-        let (line, col) = if front.size.is_some() { m.value_place("size") } else { (m.body_line, 1) };
-        Diagnostic::error(&m.source, line, col, format!("unknown card size `{size_name}`")).with_hint(hint)
-    })?;
+    let size = card_size(config, m)?;
     let seal = seal_spec(theme, m)?;
-    let body = content::render_body(body_tera, m, config)?;
-    let markup = markup::render(&body, config.raw_html).map_err(|e| {
-        // The body's lines as the template made them: the same as the file's
-        // but where a template tag spans or makes lines.
-        Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
-            .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
-    })?;
+    let markup = markup_of(body_tera, config, m)?;
     let pictures = figures.of(m, &markup.rich)?;
     let alt = markup.rich.plain_text();
     let qr = qr_of(config, m)?;
@@ -91,12 +76,7 @@ pub fn lay_out(
     let scanned = figures.named(config, m, Named::Signature, format!("signature of {from}"))?;
     let scanned = scanned.map(|p| figures.signature(p, tint_of(theme, config, m)));
     let tag = front.lang.as_deref().or(config.lang.as_deref());
-    // Signed in the card's language: with no `lang`, waxseal's default, English.
-    let settings = [front.sign_off.as_ref(), config.sign_off.as_ref(), theme.spec.text.sign_off.as_ref()];
-    let words = signoff::words_for(settings, tag.unwrap_or("en"));
-    let signature = front.from.as_ref().map(|from| markup::smarten(signoff::signature(words, from.trim()).trim()));
-    // On the card, the sign-off words stand on a line of their own above the name.
-    let signed = front.from.as_ref().map(|from| markup::smarten(signoff::signature_lines(words, from.trim()).trim()));
+    let (signature, signed) = signatures(theme, config, m, tag);
     let title = front.title.as_deref().map(markup::smarten);
     let lang = tag.and_then(content::hyphenation_lang);
     let sizes: Vec<(u32, u32)> = pictures.iter().map(|p| layout_size(&p.picture)).collect();
@@ -132,6 +112,47 @@ pub fn lay_out(
         drawn,
         room,
     })
+}
+
+/// The size of `m`'s card: its own `size:`, else the site's.
+fn card_size(config: &SiteConfig, m: &Message) -> Result<CardSize, Diagnostic> {
+    let front = &m.front;
+    let size_name = front.size.as_deref().unwrap_or(&config.size);
+    CardSize::named(size_name, config.dpi).ok_or_else(|| {
+        let names = size::size_names();
+        let hint = match did_you_mean(size_name, names.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("sizes: {} (add -landscape to turn one)", names.join(", ")),
+        };
+        let (line, col) = if front.size.is_some() { m.value_place("size") } else { (m.body_line, 1) };
+        Diagnostic::error(&m.source, line, col, format!("unknown card size `{size_name}`")).with_hint(hint)
+    })
+}
+
+/// `m`'s body, its template run, read as Markdown.
+fn markup_of(body_tera: &tera::Tera, config: &SiteConfig, m: &Message) -> Result<markup::Markup, Diagnostic> {
+    let body = content::render_body(body_tera, m, config)?;
+    markup::render(&body, config.raw_html).map_err(|e| {
+        // The body's lines as the template made them: the same as the file's
+        // but where a template tag spans or makes lines.
+        Diagnostic::error(&m.source, m.body_line + e.line - 1, e.col, e.to_string())
+            .with_hint("a card's text nests a few levels at most: take out some of the `>`, list markers or `*`")
+    })
+}
+
+/// How `m` is signed, in the card's language `tag`: on one line ("with
+/// love, Beverly", for the page and the email), and as the card sets it
+/// (the sign-off words on a line of their own above the name). None
+/// without a `from`.
+fn signatures(theme: &Theme, config: &SiteConfig, m: &Message, tag: Option<&str>) -> (Option<String>, Option<String>) {
+    let front = &m.front;
+    // Signed in the card's language: with no `lang`, waxseal's default, English.
+    let settings = [front.sign_off.as_ref(), config.sign_off.as_ref(), theme.spec.text.sign_off.as_ref()];
+    let words = signoff::words_for(settings, tag.unwrap_or("en"));
+    let Some(from) = front.from.as_deref().map(str::trim) else { return (None, None) };
+    let one_line = markup::smarten(signoff::signature(words, from).trim());
+    let lines = markup::smarten(signoff::signature_lines(words, from).trim());
+    (Some(one_line), Some(lines))
 }
 
 impl LaidCard {
