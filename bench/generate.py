@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a benchmark corpus of N messages (Python 3 standard library only).
 
-    python3 bench/generate.py N DIR
+    python3 bench/generate.py N DIR [--realistic]
 
 writes
 
@@ -15,6 +15,12 @@ writes
                                   (bench/satori): title, to, from, date, tags,
                                   the signature, and every paragraph as plain
                                   text and as runs [{"text", "em"}]
+
+With --realistic the messages look like the ones shops write (see
+realistic.py): emoji, **bold** and *italic* runs, links, short lists, four
+seal emblems in several colours, two themes, two sizes and 10 % long
+letters; corpus.json then also carries each card's theme, size and seal, and
+every run its style.
 
 The output is deterministic (fixed seed): the same N gives the same files on
 every machine. Messages contain no Tera syntax and no Markdown other than
@@ -165,10 +171,16 @@ def plain_runs(runs):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: generate.py N DIR")
-    n = int(sys.argv[1])
-    root = sys.argv[2]
+    args = [a for a in sys.argv[1:] if a != "--realistic"]
+    if len(args) != 2:
+        sys.exit("usage: generate.py N DIR [--realistic]")
+    n = int(args[0])
+    root = args[1]
+    if "--realistic" in sys.argv[1:]:
+        import realistic  # bench/realistic.py, beside this file
+
+        realistic.write(n, root)
+        return
     content = os.path.join(root, "content")
     os.makedirs(content, exist_ok=True)
     rng = random.Random(SEED)
