@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use crate::support::{installed, Site, INK};
+use crate::support::{installed, solid_png as png, write_bytes, Site, INK};
 
 const TEAL: &str = "#148c78";
 const MAGENTA: &str = "#c814a0";
@@ -24,30 +24,6 @@ const LOGO_REGIONS: [(&str, Region); 4] = [
     ("minimal", (0.12, 0.05, 0.46, 0.13)),
 ];
 const TEXT: Region = (0.08, 0.2, 0.92, 0.8);
-
-/// A PNG of `width` x `height` pixels of `color`, with a transparent
-/// margin of `margin` pixels when `margin` is not 0.
-fn png(width: u32, height: u32, color: &str, margin: u32) -> Vec<u8> {
-    let [r, g, b] = crate::support::hex(color);
-    let mut data = Vec::with_capacity((width * height * 4) as usize);
-    for y in 0..height {
-        for x in 0..width {
-            let inside = x >= margin && y >= margin && x < width - margin && y < height - margin;
-            data.extend(if inside { [r, g, b, 255] } else { [0, 0, 0, 0] });
-        }
-    }
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.write_header().unwrap().write_image_data(&data).unwrap();
-    out
-}
-
-fn write_bytes(site: &Site, rel: &str, bytes: &[u8]) {
-    let path = site.root().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
 
 /// A site whose waxseal.yaml gives `settings`, a card per theme, A6 at 150 dpi.
 fn site_per_theme(settings: &str) -> Site {

@@ -8,37 +8,13 @@
 
 use std::process::Command;
 
-use crate::support::{installed, Image, Site, INK, TEXT_BOX};
+use crate::support::{installed, solid_png as png, write_bytes, Image, Site, INK, TEXT_BOX};
 
 const TEAL: &str = "#148c78";
 const RED: &str = "#d21e1e";
 const MAGENTA: &str = "#c814a0";
 const THEMES: [&str; 4] = ["chocolate", "classic", "kraft", "minimal"];
 const BASE: &str = "https://shop.example/";
-
-/// A PNG of `width` x `height` pixels of `color`, with a transparent
-/// margin of `margin` pixels when `margin` is not 0.
-fn png(width: u32, height: u32, color: &str, margin: u32) -> Vec<u8> {
-    let [r, g, b] = crate::support::hex(color);
-    let mut data = Vec::with_capacity((width * height * 4) as usize);
-    for y in 0..height {
-        for x in 0..width {
-            let inside = x >= margin && y >= margin && x < width - margin && y < height - margin;
-            data.extend(if inside { [r, g, b, 255] } else { [0, 0, 0, 0] });
-        }
-    }
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.write_header().unwrap().write_image_data(&data).unwrap();
-    out
-}
-
-fn write_bytes(site: &Site, rel: &str, bytes: &[u8]) {
-    let path = site.root().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
 
 /// A shop's site: a logo, a photo at 40 % with a caption, a review QR code
 /// and a card per theme, signed with the scanned signature (`signed`) or

@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use crate::serve::Server;
-use crate::support::{installed, until, Image, Site, TEXT_BOX};
+use crate::support::{installed, until, write_bytes, Image, Site, TEXT_BOX};
 
 const RED: [u8; 3] = [210, 30, 30];
 const BLUE: [u8; 3] = [30, 50, 200];
@@ -58,12 +58,6 @@ fn bomb_png(side: u32) -> Vec<u8> {
     // The header is written; the writer, never given pixels, is not finished.
     std::mem::forget(encoder.write_header().unwrap());
     out
-}
-
-fn write_bytes(site: &Site, rel: &str, bytes: &[u8]) {
-    let path = site.root().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
 }
 
 /// The mean (x, y) of the pixels of `image` within `tolerance` of `color`

@@ -462,3 +462,28 @@ fn read_chunks(reader: &mut impl BufRead) -> Vec<u8> {
         body.extend_from_slice(&chunk[..size]);
     }
 }
+
+/// A PNG of `width` x `height` pixels of `color`, with a transparent
+/// margin of `margin` pixels when `margin` is not 0.
+pub fn solid_png(width: u32, height: u32, color: &str, margin: u32) -> Vec<u8> {
+    let [r, g, b] = hex(color);
+    let mut data = Vec::with_capacity((width * height * 4) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let inside = x >= margin && y >= margin && x < width - margin && y < height - margin;
+            data.extend(if inside { [r, g, b, 255] } else { [0, 0, 0, 0] });
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.write_header().unwrap().write_image_data(&data).unwrap();
+    out
+}
+
+/// Writes file `rel` of `site` with `bytes` (creating folders).
+pub fn write_bytes(site: &Site, rel: &str, bytes: &[u8]) {
+    let path = site.root().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
