@@ -209,7 +209,7 @@ fn a_signature_is_sized_by_its_ink_not_by_the_margins_of_its_scan() {
 }
 
 #[test]
-fn a_small_card_draws_its_signature_smaller_and_keeps_the_sign_off_words() {
+fn a_small_card_short_of_room_for_its_scanned_signature_builds_and_keeps_the_sign_off_words() {
     // Kraft's A7 card with a photo, a QR code and a scanned signature has
     // no room for the scan at its usual size: it is drawn smaller, under
     // the sign-off words, rather than the words given up for it.
