@@ -71,6 +71,23 @@ fn bench(c: &mut Criterion) {
     c.bench_function("draw thumbnail layered", |b| {
         b.iter(|| render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap())
     });
+    text_layer(c, &tree, size.width);
+    let emoji = MESSAGE.replace("\\n", "\n").replace("love*", "love* 🍫 ❤️").replace("anytime.", "anytime! 🌿 👍🏽");
+    let rich = waxseal::markup::render(&emoji, false).unwrap().rich;
+    let content = Content {
+        title: Some("Thank you, Deb"),
+        text: &rich,
+        signature: Some("with love, Beverly"),
+        lang: None,
+        pictures: &[],
+        signed: None,
+    };
+    let laid = layout(&theme, content, frame).unwrap();
+    let card = render::card_svg(&theme, size, &CardContent { layout: &laid, ..card_content }).unwrap();
+    let tree = render::parse(&theme, &card.full).unwrap();
+    c.bench_function("draw card layered, emoji", |b| {
+        b.iter(|| render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap())
+    });
     c.bench_function("seal svg", |b| {
         b.iter(|| waxseal::seal::seal_svg(&seal, 620.0, 1500.0, 124.0, 7, "seal", "EB Garamond").unwrap())
     });
@@ -92,6 +109,34 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("encode {name}"), |b| b.iter(|| encode(&pixmap, rgb, compression, filter)));
     }
     c.bench_function("encode_png (waxseal default)", |b| b.iter(|| render::encode_png(&pixmap, 300, false)));
+}
+
+/// The card's text layer alone, drawn over and over on one pixmap: as resvg
+/// fills every glyph's outline (what every card cost before the glyph
+/// cache), from glyph pictures kept from the run before (every card after
+/// a build's first few), and from an empty cache (a build's first card).
+fn text_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
+    let node = tree.root().children().iter().find(|n| n.id() == render::TEXT_ID).unwrap();
+    let resvg::usvg::Node::Group(group) = node else { unreachable!("the text layer is a group") };
+    let bbox = node.abs_layer_bounding_box().unwrap();
+    for width in [width, waxseal::card::pictures::THUMB_WIDTH] {
+        let scale = width as f32 / tree.size().width();
+        let mut pixmap = tiny_skia::Pixmap::new(width, (tree.size().height() * scale) as u32).unwrap();
+        c.bench_function(&format!("text layer {width} px, resvg (outlines filled)"), |b| {
+            let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+            b.iter(|| resvg::render_node(node, transform, &mut pixmap.as_mut()))
+        });
+        let glyphs = render::glyphs::GlyphCache::default();
+        c.bench_function(&format!("text layer {width} px, cached glyphs"), |b| {
+            b.iter(|| render::glyphs::draw_layer(&glyphs, tree.fontdb(), group, scale, &mut pixmap))
+        });
+        c.bench_function(&format!("text layer {width} px, glyph cache empty"), |b| {
+            b.iter(|| {
+                let glyphs = render::glyphs::GlyphCache::default();
+                render::glyphs::draw_layer(&glyphs, tree.fontdb(), group, scale, &mut pixmap)
+            })
+        });
+    }
 }
 
 criterion_group! {

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::usvg;
 
+use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
 use super::raster::rasterize;
 use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
@@ -237,13 +238,31 @@ pub fn rasterize_layered(
                     None,
                 );
             }
-        } else if let Some(bbox) = node.abs_layer_bounding_box() {
-            // render_node draws a node at its own box's origin: move it back.
-            let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
-            resvg::render_node(node, transform, &mut pixmap.as_mut());
+        } else {
+            let drawn = match node {
+                // The text from glyph pictures kept per theme.
+                usvg::Node::Group(group) if node.id() == TEXT_ID => {
+                    let glyphs = theme.caches.get_or_default::<GlyphCache>();
+                    draw_layer(&glyphs, tree.fontdb(), group, scale, &mut pixmap)
+                }
+                _ => false,
+            };
+            if !drawn {
+                draw_node(node, scale, &mut pixmap);
+            }
         }
     }
     Ok(pixmap)
+}
+
+/// Draws `node`, a card's top-level node (or a child of one without a
+/// transform of its own), in its place at `scale`.
+pub(super) fn draw_node(node: &usvg::Node, scale: f32, pixmap: &mut tiny_skia::Pixmap) {
+    if let Some(bbox) = node.abs_layer_bounding_box() {
+        // render_node draws a node at its own box's origin: move it back.
+        let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+        resvg::render_node(node, transform, &mut pixmap.as_mut());
+    }
 }
 
 /// Draws a node alone on a transparent pixmap covering its box at `scale`,
