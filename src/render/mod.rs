@@ -249,12 +249,58 @@ pub struct CardSvg {
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
     let urls = picture_urls(content.pictures, false);
     let (mut context, seal) = card_context(theme, size, content, 0.0, (&urls, false))?;
-    let full = render_card(theme, &context)?;
-    context.insert("text", "");
-    context.insert("seal", "");
-    context.insert("qr", "");
-    let base = strip_element(&strip_element(&render_card(theme, &context)?, "title"), "desc");
+    // The template is run once, with a mark where each layer goes; the card
+    // and its base are that with the layers put in, or left out.
+    let layers = TOP_LAYERS.map(|name| {
+        let svg = context.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        (name, svg)
+    });
+    for (name, _) in &layers {
+        context.insert(*name, &mark(name));
+    }
+    let marked = render_card(theme, &context)?;
+    let (full, base) = match fill_marks(&marked, &layers) {
+        Some(pair) => pair,
+        // A template that puts a layer in more than one place (or none) is
+        // run twice, as before.
+        None => {
+            for (name, svg) in &layers {
+                context.insert(*name, svg);
+            }
+            let full = render_card(theme, &context)?;
+            for name in TOP_LAYERS {
+                context.insert(name, "");
+            }
+            (full, render_card(theme, &context)?)
+        }
+    };
+    let base = strip_element(&strip_element(&base, "title"), "desc");
     Ok(CardSvg { full, base, seal })
+}
+
+/// The template variables drawn over the base, per card.
+const TOP_LAYERS: [&str; 3] = ["text", "seal", "qr"];
+
+/// What stands for layer `name` in a template's output: nothing a filter
+/// that escapes or changes case would change, nothing a card's text holds.
+fn mark(name: &str) -> String {
+    format!("\u{e000}waxseal-{name}\u{e000}")
+}
+
+/// The card (each mark replaced by its layer) and its base (the marks
+/// removed), from the template's output `marked`; `None` unless each mark
+/// is there exactly once.
+fn fill_marks(marked: &str, layers: &[(&str, String); 3]) -> Option<(String, String)> {
+    let marks = layers.each_ref().map(|(name, _)| mark(name));
+    if marks.iter().any(|m| marked.matches(m.as_str()).count() != 1) {
+        return None;
+    }
+    let (mut full, mut base) = (marked.to_string(), marked.to_string());
+    for (m, (_, svg)) in marks.iter().zip(layers) {
+        full = full.replacen(m.as_str(), &crate::svg::without_forbidden(svg.clone()), 1);
+        base = base.replacen(m.as_str(), "", 1);
+    }
+    Some((full, base))
 }
 
 /// A card's SVG for print: the theme's template with `card.bleed` set, so
@@ -619,6 +665,83 @@ mod tests {
             }
         }
         xs
+    }
+
+    /// The card and its base as the template makes them with the layers
+    /// given, and with them empty: what [`card_svg`] makes with one run.
+    fn card_svg_run_twice(theme: &Theme, size: CardSize, content: &CardContent) -> (String, String) {
+        let (mut context, _) = card_context(theme, size, content, 0.0, (&[], false)).unwrap();
+        let full = render_card(theme, &context).unwrap();
+        for name in TOP_LAYERS {
+            context.insert(name, "");
+        }
+        (full, strip_element(&strip_element(&render_card(theme, &context).unwrap(), "title"), "desc"))
+    }
+
+    #[test]
+    fn one_run_of_the_template_makes_the_card_and_its_base_as_two_did() {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love* by **Bev** 🌿 <3 & co.", false).unwrap().rich;
+        let link = "https://example.com/r".to_string();
+        let code = crate::qr::encode(&link).unwrap();
+        let qr = qr::Qr { link, code, label: Some("Scan to leave a review".into()) };
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            for (size_name, qr) in [("a6", None), ("a7", Some(&qr))] {
+                let size = CardSize::named(size_name, 150).unwrap();
+                let b = boxes_for(&theme, size, qr, None);
+                let laid = crate::layout::layout(&theme, content_of(&rich), b.frame(size)).unwrap();
+                let seal = crate::seal::SealSpec::default();
+                let content = CardContent { qr, ..card_content(&laid, &seal) };
+                let card = card_svg(&theme, size, &content).unwrap();
+                assert_eq!((card.full, card.base), card_svg_run_twice(&theme, size, &content), "{name} {size_name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_template_that_draws_a_layer_twice_is_run_as_it_sees_it() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("themes/loud");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("theme.yaml"), "extends: minimal\n").unwrap();
+        let template = r#"<svg xmlns="http://www.w3.org/2000/svg" width="{{ card.width }}" height="{{ card.height }}"><title>{{ title }}</title><desc>{{ alt }}</desc>{{ text | safe }}{{ seal | safe }}{{ seal | safe }}</svg>"#;
+        std::fs::write(dir.join("card.svg"), template).unwrap();
+        let theme = crate::theme::load(root.path(), "loud").unwrap();
+        let rich = crate::markup::render("Hello there.", false).unwrap().rich;
+        let size = CardSize::named("a6", 150).unwrap();
+        let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+        let seal = crate::seal::SealSpec::default();
+        let content = card_content(&laid, &seal);
+        let card = card_svg(&theme, size, &content).unwrap();
+        assert!(!card.full.contains('\u{e000}') && !card.base.contains('\u{e000}'));
+        assert_eq!(card.full.matches(&format!("<g id=\"{SEAL_ID}\"")).count(), 2);
+        assert_eq!((card.full, card.base), card_svg_run_twice(&theme, size, &content));
+    }
+
+    fn content_of(rich: &crate::markup::RichText) -> Content<'_> {
+        Content {
+            title: Some("Thank you"),
+            text: rich,
+            signature: Some("with love, Bev"),
+            lang: None,
+            pictures: &[],
+            signed: None,
+        }
+    }
+
+    fn card_content<'a>(laid: &'a Layout, seal: &'a crate::seal::SealSpec) -> CardContent<'a> {
+        CardContent {
+            title: Some("Thank you & <more>"),
+            layout: laid,
+            seal,
+            seed: 7,
+            alt: "x",
+            qr: None,
+            pictures: &[],
+            logo: None,
+            room: 1.0,
+        }
     }
 
     #[test]
