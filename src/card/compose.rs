@@ -161,10 +161,17 @@ impl LaidCard {
         self.drawn.get(self.pictures.len())
     }
 
-    /// The card's SVG from the theme's template, and its tree, ready to draw.
-    pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
+    /// The card's SVG from the theme's template, and its tree, ready to
+    /// draw: the whole card when `whole` (to write it as SVG), else perhaps
+    /// only what is drawn over its base (see [`render::parse_card`]).
+    pub fn draw(
+        &self,
+        theme: &Theme,
+        m: &Message,
+        whole: bool,
+    ) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
         let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
-        let tree = render::parse(theme, &svg.full).map_err(|e| svg_diagnostic(theme, m, e))?;
+        let tree = render::parse_card(theme, &svg, whole).map_err(|e| svg_diagnostic(theme, m, e))?;
         Ok((svg, tree))
     }
 

@@ -22,6 +22,7 @@ use crate::theme::{FontRole, Frac, Geometry, Theme};
 pub mod glyphs;
 pub mod layers;
 pub mod logo;
+mod marks;
 pub mod parts;
 pub mod pdf;
 pub mod place;
@@ -243,6 +244,10 @@ pub struct CardSvg {
     pub base: String,
     /// The seal layer alone.
     pub seal: String,
+    /// The card's text, seal and code alone, on the card's canvas, when
+    /// they are the last things in it and need nothing else of it: all a
+    /// card drawn on its kept base parses (see [`marks::top_svg`]).
+    pub top: Option<String>,
 }
 
 /// Writes the card SVG from the theme's template.
@@ -251,15 +256,16 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     let (mut context, seal) = card_context(theme, size, content, 0.0, (&urls, false))?;
     // The template is run once, with a mark where each layer goes; the card
     // and its base are that with the layers put in, or left out.
-    let layers = TOP_LAYERS.map(|name| {
+    let layers = marks::LAYERS.map(|name| {
         let svg = context.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
         (name, svg)
     });
     for (name, _) in &layers {
-        context.insert(*name, &mark(name));
+        context.insert(*name, &marks::mark(name));
     }
     let marked = render_card(theme, &context)?;
-    let (full, base) = match fill_marks(&marked, &layers) {
+    let top = marks::top_svg(&marked, &layers);
+    let (full, base) = match marks::fill(&marked, &layers) {
         Some(pair) => pair,
         // A template that puts a layer in more than one place (or none) is
         // run twice, as before.
@@ -268,39 +274,14 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
                 context.insert(*name, svg);
             }
             let full = render_card(theme, &context)?;
-            for name in TOP_LAYERS {
+            for name in marks::LAYERS {
                 context.insert(name, "");
             }
             (full, render_card(theme, &context)?)
         }
     };
     let base = strip_element(&strip_element(&base, "title"), "desc");
-    Ok(CardSvg { full, base, seal })
-}
-
-/// The template variables drawn over the base, per card.
-const TOP_LAYERS: [&str; 3] = ["text", "seal", "qr"];
-
-/// What stands for layer `name` in a template's output: nothing a filter
-/// that escapes or changes case would change, nothing a card's text holds.
-fn mark(name: &str) -> String {
-    format!("\u{e000}waxseal-{name}\u{e000}")
-}
-
-/// The card (each mark replaced by its layer) and its base (the marks
-/// removed), from the template's output `marked`; `None` unless each mark
-/// is there exactly once.
-fn fill_marks(marked: &str, layers: &[(&str, String); 3]) -> Option<(String, String)> {
-    let marks = layers.each_ref().map(|(name, _)| mark(name));
-    if marks.iter().any(|m| marked.matches(m.as_str()).count() != 1) {
-        return None;
-    }
-    let (mut full, mut base) = (marked.to_string(), marked.to_string());
-    for (m, (_, svg)) in marks.iter().zip(layers) {
-        full = full.replacen(m.as_str(), &crate::svg::without_forbidden(svg.clone()), 1);
-        base = base.replacen(m.as_str(), "", 1);
-    }
-    Some((full, base))
+    Ok(CardSvg { full, base, seal, top })
 }
 
 /// A card's SVG for print: the theme's template with `card.bleed` set, so
@@ -569,6 +550,19 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
     Ok(tree)
 }
 
+/// The tree card `svg` is drawn from: its top layers alone when it has
+/// them and the whole card is not `wanted` (its base is parsed once per
+/// theme, here, to fail where the whole card would), else the whole card.
+pub fn parse_card(theme: &Theme, svg: &CardSvg, wanted: bool) -> Result<usvg::Tree, RenderError> {
+    match (&svg.top, wanted) {
+        (Some(top), false) => {
+            marks::check_base(theme, &svg.base, || parse(theme, &svg.base).map(|_| ()))?;
+            parse(theme, top)
+        }
+        _ => parse(theme, &svg.full),
+    }
+}
+
 /// Refuses SVG that refers to anything but itself: an `href` or a `url(...)`
 /// that is not a `#fragment` (or a `data:` URL), in any attribute or `<style>`,
 /// a stylesheet `@import` or `<?xml-stylesheet?>`, and a DTD (its entities
@@ -672,7 +666,7 @@ mod tests {
     fn card_svg_run_twice(theme: &Theme, size: CardSize, content: &CardContent) -> (String, String) {
         let (mut context, _) = card_context(theme, size, content, 0.0, (&[], false)).unwrap();
         let full = render_card(theme, &context).unwrap();
-        for name in TOP_LAYERS {
+        for name in marks::LAYERS {
             context.insert(name, "");
         }
         (full, strip_element(&strip_element(&render_card(theme, &context).unwrap(), "title"), "desc"))
@@ -697,6 +691,55 @@ mod tests {
                 assert_eq!((card.full, card.base), card_svg_run_twice(&theme, size, &content), "{name} {size_name}");
             }
         }
+    }
+
+    #[test]
+    fn a_card_drawn_from_its_top_layers_alone_is_the_card_drawn_from_its_whole_tree() {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love* by **Bev** 🌿.\n\n- one\n- two", false).unwrap().rich;
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            let size = CardSize::named("a7", 150).unwrap();
+            let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+            let seal = crate::seal::SealSpec::default();
+            let card = card_svg(&theme, size, &card_content(&laid, &seal)).unwrap();
+            let top = card.top.as_deref().unwrap_or_else(|| panic!("{name}: the text and seal come last"));
+            assert!(!top.contains("<rect"), "{name}: no artwork in the top layers");
+            let (whole, alone) = (parse_card(&theme, &card, true).unwrap(), parse_card(&theme, &card, false).unwrap());
+            assert_eq!(alone.root().children().len(), 2, "{name}");
+            let cache = BaseCache::default();
+            for width in [size.width, 120] {
+                let a = rasterize_layered(&cache, &theme, &card, &whole, width).unwrap();
+                let b = rasterize_layered(&cache, &theme, &card, &alone, width).unwrap();
+                assert!(a.data() == b.data(), "{name} at {width} px");
+            }
+        }
+    }
+
+    #[test]
+    fn a_card_whose_layers_need_the_rest_of_it_is_parsed_whole() {
+        let layers = [
+            ("text", "<g id=\"t\"><text fill=\"url(#ink)\">x</text></g>".to_string()),
+            ("seal", String::new()),
+            ("qr", String::new()),
+        ];
+        let marked =
+            |body: &str| format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"9\" height=\"9\">{body}</svg>");
+        let all = format!("{}{}{}", marks::mark("text"), marks::mark("seal"), marks::mark("qr"));
+        let defs = "<defs><linearGradient id=\"ink\"/></defs>";
+        assert!(marks::top_svg(&marked(&format!("{defs}{all}")), &layers).is_none(), "a gradient of the artwork");
+        let own = [
+            ("text", "<g><rect id=\"ink\"/><text fill=\"url(#ink)\">x</text></g>".to_string()),
+            ("seal", String::new()),
+            ("qr", String::new()),
+        ];
+        assert!(marks::top_svg(&marked(&format!("{defs}{all}")), &own).is_some(), "its own");
+        assert!(marks::top_svg(&marked(&format!("<g>{all}</g>")), &own).is_none(), "inside a group");
+        assert!(marks::top_svg(&marked(&format!("{all}<rect/>")), &own).is_none(), "drawn over");
+        assert!(
+            marks::top_svg(&marked(&format!("<style>text {{ fill: red }}</style>{all}")), &own).is_none(),
+            "a style sheet"
+        );
     }
 
     #[test]

@@ -1,0 +1,114 @@
+//! A card's template run once: with a mark where each layer drawn per card
+//! (text, seal, QR code) goes, from which the card, its base and its top
+//! layers alone are cut, instead of running the template again for each.
+
+/// The template variables drawn over the base, per card.
+pub(super) const LAYERS: [&str; 3] = ["text", "seal", "qr"];
+
+/// What stands for layer `name` in a template's output: nothing a filter
+/// that escapes or changes case would change, nothing a card's text holds.
+pub(super) fn mark(name: &str) -> String {
+    format!("\u{e000}waxseal-{name}\u{e000}")
+}
+
+/// The card (each mark replaced by its layer) and its base (the marks
+/// removed), from the template's output `marked`; `None` unless each mark
+/// is there exactly once.
+pub(super) fn fill(marked: &str, layers: &[(&str, String); 3]) -> Option<(String, String)> {
+    let marks = layers.each_ref().map(|(name, _)| mark(name));
+    if marks.iter().any(|m| marked.matches(m.as_str()).count() != 1) {
+        return None;
+    }
+    let (mut full, mut base) = (marked.to_string(), marked.to_string());
+    for (m, (_, svg)) in marks.iter().zip(layers) {
+        full = full.replacen(m.as_str(), &crate::svg::without_forbidden(svg.clone()), 1);
+        base = base.replacen(m.as_str(), "", 1);
+    }
+    Some((full, base))
+}
+
+/// The layers alone (in the order the template puts them) on the card's
+/// canvas, from the template's output `marked`: when the marks come last,
+/// at the top of the document (nothing after them but `</svg>`), the
+/// document has no style sheet, and the layers refer to nothing outside
+/// themselves; else `None` (the card is parsed whole).
+pub(super) fn top_svg(marked: &str, layers: &[(&str, String); 3]) -> Option<String> {
+    let mut at: Vec<(usize, &String)> = Vec::new();
+    for (name, svg) in layers {
+        let m = mark(name);
+        if marked.matches(m.as_str()).count() != 1 {
+            return None;
+        }
+        at.push((marked.find(m.as_str())?, svg));
+    }
+    at.sort_by_key(|(i, _)| *i);
+    let mut tail = marked[at[0].0..].to_string();
+    for (name, _) in layers {
+        tail = tail.replacen(mark(name).as_str(), "", 1);
+    }
+    let last = tail.trim().strip_suffix("</svg>").is_some_and(|rest| rest.trim().is_empty());
+    if !last || marked.contains("<style") {
+        return None;
+    }
+    let root = root_tag(marked)?;
+    let body: String = at.iter().map(|(_, svg)| crate::svg::without_forbidden((*svg).clone())).collect();
+    self_contained(&body).then(|| format!("{root}{body}</svg>"))
+}
+
+/// The document's `<svg ...>` start tag, as written.
+fn root_tag(svg: &str) -> Option<&str> {
+    let start = svg.find("<svg")?;
+    let mut quote = None;
+    for (i, c) in svg[start..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(&svg[start..=start + i]),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether every `url(#id)` and `href="#id"` in `svg` names an `id` in it.
+fn self_contained(svg: &str) -> bool {
+    let refs = |open: &str, close: char| -> Vec<String> {
+        svg.match_indices(open)
+            .filter_map(|(i, _)| {
+                let rest = &svg[i + open.len()..];
+                rest.find(close).map(|end| rest[..end].to_string())
+            })
+            .collect()
+    };
+    let mut named = refs("url(#", ')');
+    named.extend(refs("href=\"#", '"'));
+    named.iter().all(|id| svg.contains(&format!("id=\"{id}\"")))
+}
+
+/// The bases of a theme's cards that parsed, by hash: each parsed once.
+#[derive(Default)]
+struct CheckedBases(std::sync::Mutex<rustc_hash::FxHashSet<u64>>);
+
+/// How many bases a theme remembers as parsed (then it starts again):
+/// a few per size, or one per card for artwork that shows a card's title.
+const CHECKED_BASES: usize = 4096;
+
+/// Runs `parse` on base `svg` unless a card of `theme` has parsed it already.
+pub(super) fn check_base(
+    theme: &crate::theme::Theme,
+    svg: &str,
+    parse: impl FnOnce() -> Result<(), super::RenderError>,
+) -> Result<(), super::RenderError> {
+    let key = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, svg);
+    let checked = theme.caches.get_or_default::<CheckedBases>();
+    if checked.0.lock().expect("no panics while holding the lock").contains(&key) {
+        return Ok(());
+    }
+    parse()?;
+    let mut known = checked.0.lock().expect("no panics while holding the lock");
+    if known.len() >= CHECKED_BASES {
+        known.clear();
+    }
+    known.insert(key);
+    Ok(())
+}
