@@ -71,8 +71,13 @@ fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f6
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{s:.0}\" height=\"{s:.0}\" viewBox=\"0 0 {s:.0} {s:.0}\">{group}</svg>",
                 s = r * 2.5
             );
-            let tree = render::parse(theme, &source).ok()?;
-            let svg = Arc::new(render::standalone_svg(theme, &source, &tree));
+            // A seal with no text (its emblem guarded when it was read) is
+            // already standalone; a monogram's letters become outlines.
+            let svg = match source.contains("<text") {
+                true => render::standalone_svg(theme, &source, &render::parse(theme, &source).ok()?),
+                false => source,
+            };
+            let svg = Arc::new(svg);
             let hash: String = Sha256::digest(svg.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
             let rel = format!("assets/seals/{hash}.svg");
             ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, (rel.clone(), svg.clone()));
