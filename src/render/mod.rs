@@ -454,6 +454,10 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &
                 );
             }
             LineKind::Text(pieces) => {
+                // A baseline on a whole pixel of the card: its glyphs then
+                // sit alike on every line (a quarter of the glyph pictures
+                // to draw and keep; see render::glyphs).
+                let y = y.round();
                 if let Some(rule_x) = line.quote_rule {
                     quote_rule(&mut out, theme, line, left + rule_x, y);
                 }
@@ -714,6 +718,22 @@ mod tests {
                 assert!(a.data() == b.data(), "{name} at {width} px");
             }
         }
+    }
+
+    #[test]
+    fn every_line_of_text_sits_on_a_whole_pixel() {
+        let root = tempfile::tempdir().unwrap();
+        let theme = crate::theme::load(root.path(), "kraft").unwrap();
+        let rich = crate::markup::render("One *two* **three**.\n\n> four\n\n- five\n- six", false).unwrap().rich;
+        let size = CardSize::named("a6", 300).unwrap();
+        let b = boxes(&theme, size);
+        assert!(b.text_box.y.fract() != 0.0, "a text box that starts within a pixel");
+        let laid = crate::layout::layout(&theme, content_of(&rich), b.frame(size)).unwrap();
+        let svg = text_svg(&theme, &laid, b.text_box.x, b.text_box.y, &[]);
+        let ys: Vec<&str> =
+            svg.split("<text ").skip(1).filter_map(|t| t.split("y=\"").nth(1)?.split('"').next()).collect();
+        assert!(ys.len() >= 6, "{ys:?}");
+        assert!(ys.iter().all(|y| y.ends_with(".00")), "{ys:?}");
     }
 
     #[test]
