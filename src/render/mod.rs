@@ -253,7 +253,7 @@ pub struct CardSvg {
 /// Writes the card SVG from the theme's template.
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
     let urls = picture_urls(content.pictures, false);
-    let (mut context, seal) = card_context(theme, size, content, 0.0, (&urls, false))?;
+    let (mut context, seal, artwork) = card_context(theme, size, content, 0.0, (&urls, false))?;
     // The template is run once, with a mark where each layer goes; the card
     // and its base are that with the layers put in, or left out.
     let layers = marks::LAYERS.map(|name| {
@@ -263,7 +263,9 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
     for (name, _) in &layers {
         context.insert(*name, &marks::mark(name));
     }
-    let marked = render_card(theme, &context)?;
+    let marked = marks::run_once(theme, &mut context, (&artwork, [content.title.unwrap_or(""), content.alt]), |c| {
+        render_card(theme, c)
+    })?;
     let top = marks::top_svg(&marked, &layers);
     let (full, base) = match marks::fill(&marked, &layers) {
         Some(pair) => pair,
@@ -321,7 +323,7 @@ impl CardContext {
 /// Writes the card SVG for print, with `bleed` pixels of artwork past each edge.
 pub fn print_svg(theme: &Theme, size: CardSize, content: &CardContent, bleed: f32) -> Result<PrintSvg, RenderError> {
     let urls = picture_urls(content.pictures, true);
-    let (mut context, seal) = card_context(theme, size, content, bleed, (&urls, true))?;
+    let (mut context, seal, _) = card_context(theme, size, content, bleed, (&urls, true))?;
     let svg = render_card(theme, &context)?;
     let parts = print_parts(theme, size, content, &svg, (&context, &urls), &seal)?;
     // The same card without a bleed (its text and seal as they are).
@@ -373,7 +375,7 @@ fn card_context(
     content: &CardContent,
     bleed: f32,
     (urls, print): (&[String], bool),
-) -> Result<(tera::Context, String), RenderError> {
+) -> Result<(tera::Context, String, String), RenderError> {
     let b = boxes_at(theme, size, content.qr, content.logo.map(ratio), content.room);
     let palette = &theme.spec.palette;
     let text = text_svg(theme, content.layout, b.text_box.x, b.text_box.y, urls);
@@ -390,28 +392,57 @@ fn card_context(
             &theme.face(FontRole::Bold).family,
         )?
     );
-    let mut context = tera::Context::new();
-    context.insert("card", &CardContext::of(size, bleed));
+    let mut art = Artwork::default();
+    art.put("card", &CardContext::of(size, bleed));
     let (reach, clear) = (r * place::REACH, place::CLEAR_MM * place::px_per_mm(size));
-    context.insert("seal_box", &SealBox { x: cx, y: cy, r, reach, clear });
+    art.put("seal_box", &SealBox { x: cx, y: cy, r, reach, clear });
     // Tera numbers are f64 or i64: a u64 seed would not fit.
-    context.insert("seed", &(content.seed >> 12));
-    context.insert("palette", palette);
-    context.insert("text_box", &b.text_box);
-    context.insert("text", &text);
-    context.insert("seal", &seal);
-    let qr = content.qr.zip(b.qr.as_ref()).map(|(qr, qr_box)| qr::svg(theme, qr, qr_box));
-    context.insert("qr", &qr.unwrap_or_default());
-    context.insert("qr_box", &b.qr);
+    art.put("seed", &(content.seed >> 12));
+    art.put("palette", palette);
+    art.put("text_box", &b.text_box);
+    art.put("qr_box", &b.qr);
     let logo = content.logo.zip(b.logo.as_ref()).map(|(p, logo_box)| {
         let url = picture_urls(std::slice::from_ref(p), print).pop().unwrap_or_default();
         logo::svg(&url, logo_box)
     });
-    context.insert("logo", &logo.unwrap_or_default());
-    context.insert("logo_box", &b.logo);
+    art.put("logo", &logo.unwrap_or_default());
+    art.put("logo_box", &b.logo);
+    let key = art.key();
+    let mut context = art.context;
+    // The card's own: its layers and words.
+    context.insert("text", &text);
+    context.insert("seal", &seal);
+    let qr = content.qr.zip(b.qr.as_ref()).map(|(qr, qr_box)| qr::svg(theme, qr, qr_box));
+    context.insert("qr", &qr.unwrap_or_default());
     context.insert("title", &content.title.unwrap_or(""));
     context.insert("alt", content.alt);
-    Ok((context, seal))
+    Ok((context, seal, key))
+}
+
+/// What a card's template is given besides the card's own layers and
+/// words (its artwork), and a key of it: cards with the same key share a
+/// run of the template (see [`marks::run_once`]).
+#[derive(Default)]
+struct Artwork {
+    context: tera::Context,
+    hasher: sha2::Sha256,
+}
+
+impl Artwork {
+    fn put<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        use sha2::Digest;
+        let bytes = serde_json::to_vec(value).unwrap_or_default();
+        for part in [name.as_bytes(), &bytes] {
+            self.hasher.update((part.len() as u64).to_le_bytes());
+            self.hasher.update(part);
+        }
+        self.context.insert(name, value);
+    }
+
+    fn key(&self) -> String {
+        use sha2::Digest;
+        self.hasher.clone().finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 fn render_card(theme: &Theme, context: &tera::Context) -> Result<String, RenderError> {
@@ -668,7 +699,7 @@ mod tests {
     /// The card and its base as the template makes them with the layers
     /// given, and with them empty: what [`card_svg`] makes with one run.
     fn card_svg_run_twice(theme: &Theme, size: CardSize, content: &CardContent) -> (String, String) {
-        let (mut context, _) = card_context(theme, size, content, 0.0, (&[], false)).unwrap();
+        let (mut context, _, _) = card_context(theme, size, content, 0.0, (&[], false)).unwrap();
         let full = render_card(theme, &context).unwrap();
         for name in marks::LAYERS {
             context.insert(name, "");
@@ -780,6 +811,48 @@ mod tests {
         assert!(!card.full.contains('\u{e000}') && !card.base.contains('\u{e000}'));
         assert_eq!(card.full.matches(&format!("<g id=\"{SEAL_ID}\"")).count(), 2);
         assert_eq!((card.full, card.base), card_svg_run_twice(&theme, size, &content));
+    }
+
+    #[test]
+    fn cards_with_the_same_artwork_share_one_run_of_the_template_and_keep_their_own_words() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("themes/words");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("theme.yaml"), "extends: minimal\n").unwrap();
+        let template = r#"<svg xmlns="http://www.w3.org/2000/svg" width="{{ card.width }}" height="{{ card.height }}"><title>{{ title }}</title><desc>{{ alt }}</desc>{% if title %}<g aria-label="{{ title }}"/>{% else %}<g class="untitled"/>{% endif %}<!-- {{ alt | safe }} -->{{ text | safe }}{{ seal | safe }}{{ qr | safe }}</svg>"#;
+        std::fs::write(dir.join("card.svg"), template).unwrap();
+        let upper = root.path().join("themes/upper");
+        std::fs::create_dir_all(&upper).unwrap();
+        std::fs::write(upper.join("theme.yaml"), "extends: minimal\n").unwrap();
+        std::fs::write(upper.join("card.svg"), template.replace("<title>{{ title }}", "<title>{{ title | upper }}"))
+            .unwrap();
+        let rich = crate::markup::render("Hello there.", false).unwrap().rich;
+        let size = CardSize::named("a7", 150).unwrap();
+        let seal = crate::seal::SealSpec::default();
+        for name in ["words", "upper"] {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+            for (title, alt) in [("Tea & <cake>", "Ben's \"note\" & more"), ("", "x"), ("Plain", "")] {
+                let content = CardContent { title: Some(title), alt, ..card_content(&laid, &seal) };
+                let card = card_svg(&theme, size, &content).unwrap();
+                assert_eq!((card.full, card.base), card_svg_run_twice(&theme, size, &content), "{name}: {title:?}");
+            }
+        }
+        // The words theme ran its template once for the titled cards and once for the untitled.
+        let theme = crate::theme::load(root.path(), "words").unwrap();
+        let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+        let runs = std::cell::Cell::new(0);
+        for (title, alt) in [("One", "a"), ("Two & three", "b"), ("", "c"), ("", "d")] {
+            let content = CardContent { title: Some(title), alt, ..card_content(&laid, &seal) };
+            let (mut context, _, artwork) = card_context(&theme, size, &content, 0.0, (&[], false)).unwrap();
+            let out = marks::run_once(&theme, &mut context, (&artwork, [title, alt]), |c| {
+                runs.set(runs.get() + 1);
+                render_card(&theme, c)
+            })
+            .unwrap();
+            assert!(out.contains(&format!("<desc>{alt}</desc>")), "{out}");
+        }
+        assert_eq!(runs.get(), 2);
     }
 
     fn content_of(rich: &crate::markup::RichText) -> Content<'_> {
