@@ -179,6 +179,24 @@ dpi: 100
 }
 
 #[test]
+fn cards_of_one_emblem_and_colour_share_a_few_seals() {
+    // A seal's rim comes from the card's slug, from a few variants: a big
+    // build draws each variant once per width and reuses it.
+    let site = Site::empty();
+    site.write("waxseal.yaml", "size: a7\ndpi: 100\n");
+    for i in 0..40 {
+        site.write(&format!("content/note-{i}.md"), &format!("---\ntitle: Note {i}\nseal: star\n---\nThanks, {i}.\n"));
+    }
+    let run = site.build(&["--outputs", "png"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seals = kept_layers(&site, "seal");
+    assert!((2..=SEAL_VARIANTS * 2).contains(&seals), "{seals} seal layers for 40 cards at two widths");
+}
+
+/// How many different seals of one emblem and colour the cards of a size have.
+const SEAL_VARIANTS: usize = 6;
+
+#[test]
 fn outputs_choose_the_files_made() {
     let site = Site::fixture("basic");
     let run = site.build(&["--outputs", "html,png"]);
