@@ -25,16 +25,17 @@ pub trait LayerStore: Send + Sync {
     fn remove(&self, name: &str) -> std::io::Result<()>;
 }
 
-/// How many bytes of drawn bases a build keeps in memory: two or three
-/// (an A6 card's is 8.7 MB at 300 dpi, a 5x7's 12.6 MB), for the cards the
-/// threads draw at once; the build hands the cards out grouped by theme and
-/// size, so one kept base serves a run of cards. A base that went is read
-/// back from the [`LayerStore`] (a copy), not drawn again.
-pub const BASE_BYTES: u64 = 32 << 20;
+/// How many bytes of drawn bases a build keeps in memory: one or two (an
+/// A6 card's is 8.7 MB at 300 dpi, a 5x7's 12.6 MB). The build hands the
+/// cards out grouped by theme and size, so a kept base serves a run of
+/// cards; one that went is read back from the [`LayerStore`], which costs
+/// about what copying it from memory does (the system keeps the file in
+/// its page cache), so a larger bound buys little and costs memory.
+pub const BASE_BYTES: u64 = 16 << 20;
 
 /// How many bytes of drawn seals a build keeps in memory (an A6 card's
-/// seal is about 0.8 MB); one that went is read back from the store.
-pub const SEAL_BYTES: u64 = 8 << 20;
+/// seal is about 0.5 MB); one that went is read back from the store.
+pub const SEAL_BYTES: u64 = 4 << 20;
 
 /// A drawn layer: its pixels and where they go on the card (0, 0 for a
 /// base); `None` for a seal that draws nothing.
