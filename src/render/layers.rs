@@ -340,6 +340,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kept_layers_stay_within_their_bound_and_a_base_of_a_third_of_it_fits() {
+        let cache = layer_cache(3 << 20);
+        for i in 0..20 {
+            // 1 MB each, as a base of a third of the bound.
+            let pixmap = tiny_skia::Pixmap::new(512, 512).unwrap();
+            cache.insert(format!("base-{i}"), Some(Arc::new((pixmap, 0, 0))));
+            assert!(cache.weight() <= 3 << 20, "{} bytes kept", cache.weight());
+            assert!(cache.get(&format!("base-{i}")).is_some(), "the layer just drawn is kept");
+        }
+    }
+
+    #[test]
     fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {
         let mut pixmap = tiny_skia::Pixmap::new(7, 5).unwrap();
         pixmap.fill(tiny_skia::Color::from_rgba8(120, 60, 30, 200));
