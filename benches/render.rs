@@ -91,6 +91,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("seal svg", |b| {
         b.iter(|| waxseal::seal::seal_svg(&seal, 620.0, 1500.0, 124.0, 7, "seal", "EB Garamond").unwrap())
     });
+    seal_layer(c, &tree, size.width);
     c.bench_function("standalone svg (text as outlines)", |b| {
         b.iter(|| render::standalone_svg(&theme, &card.full, &tree))
     });
@@ -109,6 +110,24 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("encode {name}"), |b| b.iter(|| encode(&pixmap, rgb, compression, filter)));
     }
     c.bench_function("encode_png (waxseal default)", |b| b.iter(|| render::encode_png(&pixmap, 300, false)));
+}
+
+/// The seal layer alone, drawn as a build draws each seal variant once: its
+/// shadows' blurs, its lighting and the grain of its face, at the card's
+/// width and the thumbnail's.
+fn seal_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
+    let node = tree.root().children().iter().find(|n| n.id() == render::SEAL_ID).unwrap();
+    let bbox = node.abs_layer_bounding_box().unwrap();
+    for width in [width, waxseal::card::pictures::THUMB_WIDTH] {
+        let scale = width as f32 / tree.size().width();
+        let (w, h) = ((bbox.width() * scale).ceil() as u32 + 1, (bbox.height() * scale).ceil() as u32 + 1);
+        let mut pixmap = tiny_skia::Pixmap::new(w, h).unwrap();
+        let transform = tiny_skia::Transform::from_scale(scale, scale);
+        eprintln!("seal layer {width} px: {w} x {h} px");
+        c.bench_function(&format!("seal layer {width} px"), |b| {
+            b.iter(|| resvg::render_node(node, transform, &mut pixmap.as_mut()))
+        });
+    }
 }
 
 /// The card's text layer alone, drawn over and over on one pixmap: as resvg

@@ -304,7 +304,11 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
             Planned { index, head, theme, keys, action }
         })
         .collect();
-    planned.sort_by_key(|p| p.action == Action::Reuse);
+    // Cards of one theme and size share their artwork: handed out together
+    // (rayon gives each thread a run of neighbours), a few bases kept in
+    // memory serve the whole build.
+    let group = |p: &Planned| (p.action == Action::Reuse, p.theme.clone(), p.head.size.clone());
+    planned.sort_by_cached_key(group);
     let mut actions: Vec<Action> = planned.iter().map(|p| p.action).collect();
     plan::schedule(&mut actions);
     for (card, action) in planned.iter_mut().zip(actions) {

@@ -127,6 +127,9 @@ pub struct Head {
     pub slug_col: usize,
     /// Its `theme:`.
     pub theme: Option<String>,
+    /// Its `size:` (a build hands out the cards grouped by theme and
+    /// size, which share their artwork).
+    pub size: Option<String>,
     /// See [`Message::digest`] (a merged card's covers its row).
     pub digest: [u8; 32],
     /// The row a merged card is made from.
@@ -182,6 +185,7 @@ impl Head {
             source: m.source,
             slug: m.slug,
             theme: m.front.theme,
+            size: m.front.size,
             qr_card,
             digest: m.digest,
             row: None,
@@ -348,6 +352,7 @@ fn merged_heads(
                 slug_line: m.line_of("slug"),
                 slug_col: 1,
                 theme: m.front.theme.clone(),
+                size: m.front.size.clone(),
                 digest: card.digest,
                 row: Some(HeadRow { file: shown.clone(), place, group: group.clone() }),
                 qr_card: qr_card(m),

@@ -2,8 +2,7 @@
 //! base) is drawn once per theme and width and kept between runs through a
 //! [`LayerStore`] the build provides; the text and seal are drawn on a copy.
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use resvg::usvg;
 
@@ -26,13 +25,53 @@ pub trait LayerStore: Send + Sync {
     fn remove(&self, name: &str) -> std::io::Result<()>;
 }
 
-/// Rendered card bases, shared by every card (and thread) of a build: the
-/// artwork under the text and seal is drawn once per distinct base SVG and
-/// width.
-#[derive(Default)]
+/// How many bytes of drawn bases a build keeps in memory: one or two (an
+/// A6 card's is 8.7 MB at 300 dpi, a 5x7's 12.6 MB). The build hands the
+/// cards out grouped by theme and size, so a kept base serves a run of
+/// cards; one that went is read back from the [`LayerStore`], which costs
+/// about what copying it from memory does (the system keeps the file in
+/// its page cache), so a larger bound buys little and costs memory.
+pub const BASE_BYTES: u64 = 16 << 20;
+
+/// How many bytes of drawn seals a build keeps in memory (an A6 card's
+/// seal is about 0.5 MB); one that went is read back from the store.
+pub const SEAL_BYTES: u64 = 4 << 20;
+
+/// A drawn layer: its pixels and where they go on the card (0, 0 for a
+/// base); `None` for a seal that draws nothing.
+type Layer = Option<Arc<(tiny_skia::Pixmap, i32, i32)>>;
+
+/// Weighs a layer by its pixels (and what an entry costs besides).
+#[derive(Clone)]
+struct LayerBytes;
+
+impl quick_cache::Weighter<String, Layer> for LayerBytes {
+    fn weight(&self, _: &String, layer: &Layer) -> u64 {
+        256 + layer.as_ref().map_or(0, |drawn| drawn.0.data().len() as u64)
+    }
+}
+
+/// Layers kept within `bytes`, the least used going first (quick_cache's
+/// S3-FIFO). One shard, so that a base as large as a third of the bound
+/// still fits.
+fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
+    let options = quick_cache::OptionsBuilder::new()
+        .shards(1)
+        .estimated_items_capacity(64)
+        .weight_capacity(bytes)
+        .build()
+        .expect("the options are valid");
+    quick_cache::sync::Cache::with_options(options, LayerBytes, Default::default(), Default::default())
+}
+
+/// Rendered card bases and seals, shared by every card (and thread) of a
+/// build: the artwork under the text and seal is drawn once per distinct
+/// base SVG and width, a seal once per variant and width; at most
+/// [`BASE_BYTES`] and [`SEAL_BYTES`] of them are kept in memory, the rest
+/// in the [`LayerStore`].
 pub struct BaseCache {
-    bases: std::sync::Mutex<HashMap<String, BaseSlot>>,
-    seals: std::sync::Mutex<HashMap<String, SealSlot>>,
+    bases: quick_cache::sync::Cache<String, Layer, LayerBytes>,
+    seals: quick_cache::sync::Cache<String, Layer, LayerBytes>,
     /// Where drawn layers are kept between runs, once a build says.
     store: std::sync::Mutex<Option<Arc<dyn LayerStore>>>,
     /// Layer files this process drew or read.
@@ -41,13 +80,30 @@ pub struct BaseCache {
     read_once: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-/// One base, drawn (or read) by the first card that needs it.
-type BaseSlot = Arc<OnceLock<tiny_skia::Pixmap>>;
-
-/// One seal drawn alone, and where its pixmap goes on the card.
-type SealSlot = Arc<OnceLock<Option<(tiny_skia::Pixmap, i32, i32)>>>;
+impl Default for BaseCache {
+    fn default() -> BaseCache {
+        BaseCache::with_bytes(BASE_BYTES, SEAL_BYTES)
+    }
+}
 
 impl BaseCache {
+    /// A cache keeping at most `bases` bytes of bases and `seals` bytes of
+    /// seals in memory.
+    pub fn with_bytes(bases: u64, seals: u64) -> BaseCache {
+        BaseCache {
+            bases: layer_cache(bases),
+            seals: layer_cache(seals),
+            store: std::sync::Mutex::default(),
+            used: std::sync::Mutex::default(),
+            read_once: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The bytes of the bases and seals kept in memory now.
+    pub fn bytes(&self) -> u64 {
+        self.bases.weight() + self.seals.weight()
+    }
+
     /// Keeps drawn layers in `store`, and reads them from there.
     pub fn keep_in(&self, store: Arc<dyn LayerStore>) {
         *self.store.lock().expect("no panics while holding the lock") = Some(store);
@@ -100,19 +156,20 @@ impl BaseCache {
 
     /// The base `svg` drawn `width` pixels wide, to draw a card on: a copy
     /// of the one in memory, read from the output's cache folder, or drawn
-    /// now.
+    /// now. A card that needs a base another thread is drawing waits for it.
     fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<tiny_skia::Pixmap, RenderError> {
         let name = Self::name(theme, "base", svg, width);
-        let cell =
-            self.bases.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
-        if cell.get().is_none() {
-            // The first card to need a kept base reads it for itself, so a
-            // build that draws one card (an edit) does not copy it again; the
-            // second keeps it in memory for every card after it.
-            let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
-            if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
-                return Ok(pixmap);
-            }
+        if let Some(Some(drawn)) = self.bases.get(&name) {
+            return Ok(drawn.0.clone());
+        }
+        // The first card to need a kept base reads it for itself, so a
+        // build that draws one card (an edit) does not copy it again; the
+        // second keeps it in memory for the cards after it.
+        let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
+        if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
+            return Ok(pixmap);
+        }
+        let drawn = self.bases.get_or_insert_with(&name, || {
             let pixmap = match self.read(&name) {
                 Some((pixmap, _, _)) => pixmap,
                 None => {
@@ -121,25 +178,24 @@ impl BaseCache {
                     pixmap
                 }
             };
-            let _ = cell.set(pixmap);
-        }
-        Ok(cell.get().expect("set above or by another card").clone())
+            Ok::<_, RenderError>(Some(Arc::new((pixmap, 0, 0))))
+        })?;
+        Ok(drawn.expect("a base is always drawn").0.clone())
     }
 
     /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
     /// the output's cache folder, or drawn now.
-    fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> SealSlot {
+    fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> Layer {
         let name = Self::name(theme, "seal", svg, width);
-        let cell =
-            self.seals.lock().expect("no panics while holding the lock").entry(name.clone()).or_default().clone();
-        cell.get_or_init(|| {
-            self.read(&name).or_else(|| {
+        let drawn = self.seals.get_or_insert_with(&name, || {
+            let layer = self.read(&name).or_else(|| {
                 let (pixmap, x, y) = draw_alone(node, scale)?;
                 self.keep(&name, &pixmap, x, y);
                 Some((pixmap, x, y))
-            })
+            });
+            Ok::<_, std::convert::Infallible>(layer.map(Arc::new))
         });
-        cell
+        drawn.unwrap_or_else(|never| match never {})
     }
 }
 
@@ -227,8 +283,8 @@ pub fn rasterize_layered(
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
-            let cell = cache.seal(theme, &card.seal, node, width, scale);
-            if let Some((seal, x, y)) = cell.get().and_then(Option::as_ref) {
+            if let Some(drawn) = cache.seal(theme, &card.seal, node, width, scale) {
+                let (seal, x, y) = drawn.as_ref();
                 pixmap.draw_pixmap(
                     *x,
                     *y,
@@ -282,6 +338,18 @@ fn draw_alone(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_layers_stay_within_their_bound_and_a_base_of_a_third_of_it_fits() {
+        let cache = layer_cache(3 << 20);
+        for i in 0..20 {
+            // 1 MB each, as a base of a third of the bound.
+            let pixmap = tiny_skia::Pixmap::new(512, 512).unwrap();
+            cache.insert(format!("base-{i}"), Some(Arc::new((pixmap, 0, 0))));
+            assert!(cache.weight() <= 3 << 20, "{} bytes kept", cache.weight());
+            assert!(cache.get(&format!("base-{i}")).is_some(), "the layer just drawn is kept");
+        }
+    }
 
     #[test]
     fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {

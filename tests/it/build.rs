@@ -147,6 +147,55 @@ fn parallel_and_single_threaded_builds_are_byte_identical() {
     assert!(one == four, "output differs with the thread count");
 }
 
+/// The kept layers of a build, by kind (`base`, `seal`).
+fn kept_layers(site: &Site, kind: &str) -> usize {
+    let dir = site.output(".waxseal-cache/layers");
+    let names = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    names.filter(|name| name.starts_with(&format!("{kind}-"))).count()
+}
+
+#[test]
+fn kraft_cards_of_a_size_share_one_base() {
+    // A stock of kraft paper is one paper: every card of a size is drawn on
+    // the same artwork, drawn once (at the card's width and the thumbnail's).
+    let site = Site::empty();
+    site.write(
+        "waxseal.yaml",
+        "theme: kraft
+size: a7
+dpi: 100
+",
+    );
+    for i in 0..30 {
+        let size = if i % 3 == 0 { "size: a6\n" } else { "" };
+        site.write(
+            &format!("content/note-{i}.md"),
+            &format!("---\ntitle: Note {i}\n{size}---\nThank you, number {i}.\n"),
+        );
+    }
+    let run = site.build(&["--outputs", "png"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(kept_layers(&site, "base"), 2 * 2, "two sizes, each at two widths");
+}
+
+#[test]
+fn cards_of_one_emblem_and_colour_share_a_few_seals() {
+    // A seal's rim comes from the card's slug, from a few variants: a big
+    // build draws each variant once per width and reuses it.
+    let site = Site::empty();
+    site.write("waxseal.yaml", "size: a7\ndpi: 100\n");
+    for i in 0..40 {
+        site.write(&format!("content/note-{i}.md"), &format!("---\ntitle: Note {i}\nseal: star\n---\nThanks, {i}.\n"));
+    }
+    let run = site.build(&["--outputs", "png"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let seals = kept_layers(&site, "seal");
+    assert!((2..=SEAL_VARIANTS * 2).contains(&seals), "{seals} seal layers for 40 cards at two widths");
+}
+
+/// How many different seals of one emblem and colour the cards of a size have.
+const SEAL_VARIANTS: usize = 6;
+
 #[test]
 fn outputs_choose_the_files_made() {
     let site = Site::fixture("basic");
