@@ -1,6 +1,7 @@
 //! One A6 chocolate card at 300 dpi: drawing it (whole, and layered on a
-//! cached base with a cached seal), drawing a seal alone, and encoding the
-//! PNG in several ways (sizes are printed once, to stderr).
+//! cached base with a cached seal), drawing a seal alone; and the PNG
+//! encoding of an A6 card, its thumbnail and link preview in each built-in
+//! theme, in several ways (sizes are printed once, to stderr).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use waxseal::layout::{layout, Content};
@@ -10,24 +11,6 @@ use waxseal::size::CardSize;
 const MESSAGE: &str = "Thank you for shopping with us, Deb! Your order was made with *love* by *Beverly*, \
 our very own craft genius, at the big table under the studio window.\\n\\nEvery stitch was checked twice and \
 wrapped in tissue, so it reaches you **exactly** as she meant it to.\\n\\nYou're welcome back anytime.";
-
-fn encode(pixmap: &tiny_skia::Pixmap, rgb: bool, compression: png::Compression, filter: png::Filter) -> Vec<u8> {
-    let data: Vec<u8> = if rgb {
-        pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
-    } else {
-        pixmap.data().to_vec()
-    };
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-        encoder.set_color(if rgb { png::ColorType::Rgb } else { png::ColorType::Rgba });
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(compression);
-        encoder.set_filter(filter);
-        encoder.write_header().unwrap().write_image_data(&data).unwrap();
-    }
-    out
-}
 
 fn bench(c: &mut Criterion) {
     let root = tempfile::tempdir().unwrap();
@@ -60,7 +43,6 @@ fn bench(c: &mut Criterion) {
     let card = render::card_svg(&theme, size, &card_content).unwrap();
     let tree = render::parse(&theme, &card.full).unwrap();
     let cache = render::BaseCache::default();
-    let pixmap = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
 
     c.bench_function("card svg from template", |b| b.iter(|| render::card_svg(&theme, size, &card_content).unwrap()));
     c.bench_function("parse card svg (usvg, text layout)", |b| b.iter(|| render::parse(&theme, &card.full).unwrap()));
@@ -95,21 +77,6 @@ fn bench(c: &mut Criterion) {
     c.bench_function("standalone svg (text as outlines)", |b| {
         b.iter(|| render::standalone_svg(&theme, &card.full, &tree))
     });
-
-    use png::{Compression as C, Filter as F};
-    let variants = [
-        ("rgba fast adaptive", false, C::Fast, F::Adaptive),
-        ("rgb fast adaptive", true, C::Fast, F::Adaptive),
-        ("rgb fast up", true, C::Fast, F::Up),
-        ("rgb fast sub", true, C::Fast, F::Sub),
-        ("rgb balanced adaptive", true, C::Balanced, F::Adaptive),
-        ("rgb high adaptive", true, C::High, F::Adaptive),
-    ];
-    for (name, rgb, compression, filter) in variants {
-        eprintln!("encode {name}: {} bytes", encode(&pixmap, rgb, compression, filter).len());
-        c.bench_function(&format!("encode {name}"), |b| b.iter(|| encode(&pixmap, rgb, compression, filter)));
-    }
-    c.bench_function("encode_png (waxseal default)", |b| b.iter(|| render::encode_png(&pixmap, 300, false)));
 }
 
 /// The seal layer alone, drawn as a build draws each seal variant once: its
@@ -158,9 +125,152 @@ fn text_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
     }
 }
 
+/// A6 cards of each built-in theme, their thumbnails and link previews,
+/// PNG-encoded by waxseal's encoder and the ways it was chosen from: the
+/// png crate fed through its stream writer (waxseal's encoder before) or
+/// one buffer (each row filter, fdeflate), and zlib-rs at level 1.
+fn encoders(c: &mut Criterion) {
+    let root = tempfile::tempdir().unwrap();
+    let message = MESSAGE.replace("\\n", "\n").replace("love*", "love* 🍫 ❤️");
+    let rich = waxseal::markup::render(&message, false).unwrap().rich;
+    for name in ["chocolate", "kraft", "minimal", "classic"] {
+        let theme = waxseal::theme::load(root.path(), name).unwrap();
+        let size = CardSize::named("a6", 300).unwrap();
+        let frame = render::boxes(&theme, size).frame(size);
+        let content = Content {
+            title: Some("Thank you, Deb"),
+            text: &rich,
+            signature: Some("with love, Beverly"),
+            lang: None,
+            pictures: &[],
+            signed: None,
+        };
+        let laid = layout(&theme, content, frame).unwrap();
+        let seal = waxseal::seal::SealSpec::default();
+        let card_content = CardContent {
+            title: Some("Thank you, Deb"),
+            layout: &laid,
+            seal: &seal,
+            seed: 7,
+            alt: "x",
+            qr: None,
+            pictures: &[],
+            logo: None,
+            room: 1.0,
+        };
+        let card = render::card_svg(&theme, size, &card_content).unwrap();
+        let tree = render::parse(&theme, &card.full).unwrap();
+        let cache = render::BaseCache::default();
+        let pixmap = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+        let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap();
+        let share = render::share_picture(&theme, &thumb).unwrap();
+        for (what, pixmap) in [("card", &pixmap), ("thumb", &thumb), ("share", &share)] {
+            let colours = render::encode::palette_size(pixmap).map_or("> 256".to_string(), |n| n.to_string());
+            eprintln!("{name} {what}: {colours} colours");
+            let mut variants: Vec<(&str, Encoder)> = vec![
+                ("encode_png", Box::new(|p| render::encode_png(p, Some(300), false))),
+                ("before: png stream writer, fast, up", Box::new(encode_before)),
+                ("zlib-rs level 1, up", Box::new(zlib_rs_up)),
+            ];
+            if what == "card" {
+                use png::Filter as F;
+                for (filter, f) in [("up", F::Up), ("sub", F::Sub), ("paeth", F::Paeth), ("adaptive", F::Adaptive)] {
+                    let label: &str = Box::leak(format!("png one buffer, fast, {filter}").into_boxed_str());
+                    variants.push((label, Box::new(move |p| encode_one_buffer(p, f))));
+                }
+                c.bench_function(&format!("{name} {what}: count colours"), |b| {
+                    b.iter(|| render::encode::palette_size(pixmap))
+                });
+            }
+            for (label, encode) in &variants {
+                eprintln!("{name} {what} {label}: {} bytes", encode(pixmap).len());
+                c.bench_function(&format!("{name} {what}: {label}"), |b| b.iter(|| encode(pixmap)));
+            }
+        }
+    }
+}
+
+/// A way to encode a picture as PNG.
+type Encoder = Box<dyn Fn(&tiny_skia::Pixmap) -> Vec<u8>>;
+
+/// An opaque pixmap's RGB bytes, a row after another.
+fn rgb(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+}
+
+/// The png crate given the whole picture as one buffer (converted first).
+fn encode_one_buffer(pixmap: &tiny_skia::Pixmap, filter: png::Filter) -> Vec<u8> {
+    let data = rgb(pixmap);
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(filter);
+    encoder.write_header().unwrap().write_image_data(&data).unwrap();
+    out
+}
+
+/// waxseal's encoder before (2026-12): the png crate's stream writer, fed
+/// bands of 32 rows converted to RGB.
+fn encode_before(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pixmap.data().len() / 4);
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Up);
+    encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: 11_811, yppu: 11_811, unit: png::Unit::Meter }));
+    {
+        let mut writer = encoder.write_header().unwrap();
+        let mut stream = writer.stream_writer().unwrap();
+        let row = pixmap.width() as usize * 4;
+        let mut band = Vec::with_capacity(row * 32);
+        for rows in pixmap.data().chunks(row * 32) {
+            band.clear();
+            for p in rows.chunks_exact(4) {
+                band.extend_from_slice(&p[..3]);
+            }
+            std::io::Write::write_all(&mut stream, &band).unwrap();
+        }
+        stream.finish().unwrap();
+    }
+    out
+}
+
+/// `Up`-filtered RGB rows compressed by zlib-rs (flate2's backend) at
+/// level 1, in IDAT chunks written by the png crate.
+fn zlib_rs_up(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    use std::io::Write as _;
+    let row_len = pixmap.width() as usize * 3;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let (mut prev, mut cur, mut filtered) = (vec![0; row_len], vec![0; row_len], vec![2; row_len + 1]);
+    for src in pixmap.data().chunks_exact(pixmap.width() as usize * 4) {
+        for (d, s) in cur.chunks_exact_mut(3).zip(src.chunks_exact(4)) {
+            d.copy_from_slice(&s[..3]);
+        }
+        for ((f, c), p) in filtered[1..].iter_mut().zip(&cur).zip(&prev) {
+            *f = c.wrapping_sub(*p);
+        }
+        zlib.write_all(&filtered).unwrap();
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let data = zlib.finish().unwrap();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    {
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_chunk(png::chunk::IDAT, &data).unwrap();
+        writer.finish().unwrap();
+    }
+    out
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench
+    targets = bench, encoders
 }
 criterion_main!(benches);

@@ -88,7 +88,9 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
         render::rasterize_layered(how.bases, theme, svg, tree, width)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     };
-    let encode = |pixmap: &tiny_skia::Pixmap| render::encode_png(pixmap, how.dpi, how.optimize);
+    // The card says its print resolution; the thumbnail and link preview
+    // are screen pictures, with no size on paper to say.
+    let encode = |pixmap: &tiny_skia::Pixmap, dpi| render::encode_png(pixmap, dpi, how.optimize);
     // The card PNG, as card.png and put into the email (drawn for the email
     // alone when card.png is not asked for).
     let card = || -> Result<Drawn, Diagnostic> {
@@ -96,7 +98,7 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
         if !how.outputs.png && email.is_none() {
             return Ok(out);
         }
-        let png = encode(&raster(*width)?);
+        let png = encode(&raster(*width)?, Some(how.dpi));
         let eml = email.as_ref().map(|email| email.eml(&png));
         if how.outputs.png {
             out.push((Artifact::Png, png));
@@ -111,10 +113,10 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
         if how.outputs.png {
             // The link preview is the thumbnail on a wider sheet.
             let thumb = raster(THUMB_WIDTH)?;
-            out.push((Artifact::Thumb, encode(&thumb)));
+            out.push((Artifact::Thumb, encode(&thumb, None)));
             let share = render::share_picture(theme, &thumb)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
-            out.push((Artifact::Share, encode(&share)));
+            out.push((Artifact::Share, encode(&share, None)));
         }
         if how.outputs.svg {
             out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));

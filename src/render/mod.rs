@@ -5,8 +5,9 @@
 //! The SVG written to output/ is the same tree the PNG is drawn from, with
 //! text turned into outlines so it looks the same in any viewer.
 //!
-//! Drawing lives in [`raster`] (pixels, PNG) and [`layers`] (the kept
-//! base under the text and seal); the print PDF in [`pdf`].
+//! Drawing lives in [`raster`] (pixels) and [`layers`] (the kept base
+//! under the text and seal), PNG encoding in [`encode`]; the print PDF in
+//! [`pdf`].
 
 use std::fmt::Write as _;
 
@@ -19,6 +20,7 @@ use crate::size::CardSize;
 use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Frac, Geometry, Theme};
 
+pub mod encode;
 pub mod glyphs;
 pub mod layers;
 pub mod logo;
@@ -29,8 +31,9 @@ pub mod place;
 pub mod qr;
 pub mod raster;
 
+pub use encode::encode_png;
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
-pub use raster::{encode_png, rasterize, share_picture, SHARE_SIZE};
+pub use raster::{rasterize, share_picture, SHARE_SIZE};
 
 /// Everything a card shows, resolved.
 pub struct CardContent<'a> {
@@ -890,7 +893,7 @@ mod tests {
             let rect = tiny_skia::Rect::from_xywh(5.5, 9.0, 20.0, 50.0).unwrap();
             pixmap.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
             for optimize in [false, true] {
-                let decoded = tiny_skia::Pixmap::decode_png(&encode_png(&pixmap, 300, optimize)).unwrap();
+                let decoded = tiny_skia::Pixmap::decode_png(&encode_png(&pixmap, Some(300), optimize)).unwrap();
                 assert_eq!(decoded.data(), pixmap.data(), "alpha {alpha}, optimize {optimize}");
             }
         }
@@ -1054,7 +1057,7 @@ mod tests {
 
     /// A PNG whose header says `width` x `height`, with almost no pixels.
     fn png_header(width: u32, height: u32) -> Vec<u8> {
-        let mut png = encode_png(&tiny_skia::Pixmap::new(1, 1).unwrap(), 300, false);
+        let mut png = encode_png(&tiny_skia::Pixmap::new(1, 1).unwrap(), Some(300), false);
         png[16..20].copy_from_slice(&width.to_be_bytes());
         png[20..24].copy_from_slice(&height.to_be_bytes());
         png

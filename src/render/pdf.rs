@@ -544,7 +544,7 @@ mod tests {
         let theme = crate::theme::load(root.path(), "chocolate").unwrap();
         let file = root.path().join("secret.png");
         let pixmap = tiny_skia::Pixmap::new(4, 4).unwrap();
-        std::fs::write(&file, crate::render::encode_png(&pixmap, 300, false)).unwrap();
+        std::fs::write(&file, crate::render::encode_png(&pixmap, Some(300), false)).unwrap();
         let fonts = theme.caches.get_or_default::<PrintFonts>();
         let options = fonts.options(&theme);
         for href in [file.to_string_lossy().into_owned(), format!("file://{}", file.display()), "secret.png".into()] {

@@ -1,4 +1,4 @@
-//! A usvg tree drawn into pixels, and pixels encoded as PNG.
+//! A usvg tree drawn into pixels, and a card's link-preview picture.
 
 use resvg::usvg;
 
@@ -23,11 +23,19 @@ pub const SHARE_SIZE: (u32, u32) = (1200, 630);
 /// centred on the theme's paper-edge colour.
 pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_skia::Pixmap, RenderError> {
     let (width, height) = SHARE_SIZE;
-    let background = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><rect width="{width}" height="{height}" fill="{}"/></svg>"#,
-        crate::svg::escape(&theme.spec.palette.paper_edge)
-    );
-    let mut pixmap = rasterize(&parse(theme, &background)?, width);
+    // The background is drawn once per theme (kept with it), not per card.
+    let kept = theme.caches.get_or_default::<ShareBackground>();
+    let mut pixmap = match kept.0.get() {
+        Some(background) => background.clone(),
+        None => {
+            let background = format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><rect width="{width}" height="{height}" fill="{}"/></svg>"#,
+                crate::svg::escape(&theme.spec.palette.paper_edge)
+            );
+            let tree = parse(theme, &background)?;
+            kept.0.get_or_init(|| rasterize(&tree, width)).clone()
+        }
+    };
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
     let x = (i64::from(width) - i64::from(thumb.width())) / 2;
     let y = (i64::from(height) - i64::from(thumb.height())) / 2;
@@ -36,55 +44,6 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_sk
     Ok(pixmap)
 }
 
-/// Encodes a pixmap as PNG: fast deflate by default (a tenth of the time of
-/// the default level, for larger files), or the smallest files with
-/// `optimize` (see BENCHMARKS.md).
-pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: u32, optimize: bool) -> Vec<u8> {
-    // A card covers its whole canvas: without transparency it is stored as
-    // RGB, a quarter less to filter and compress (and premultiplied equals
-    // straight colour, so nothing to undo).
-    let opaque = pixmap.pixels().iter().all(|p| p.alpha() == u8::MAX);
-    let color = if opaque { png::ColorType::Rgb } else { png::ColorType::Rgba };
-    // Fast deflate makes files of about a fifth of the raw pixels.
-    let mut out = Vec::with_capacity(pixmap.data().len() / 4);
-    {
-        let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-        encoder.set_color(color);
-        encoder.set_depth(png::BitDepth::Eight);
-        if optimize {
-            encoder.set_compression(png::Compression::High);
-            encoder.set_filter(png::Filter::Adaptive);
-        } else {
-            // The `Up` filter costs a third of adaptive filtering for files
-            // about a fifth larger (BENCHMARKS.md).
-            encoder.set_compression(png::Compression::Fast);
-            encoder.set_filter(png::Filter::Up);
-        }
-        let ppm = (dpi as f64 / 0.0254).round() as u32;
-        encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
-        let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
-        // The pixels are converted a band of rows at a time, not into a copy
-        // of the whole card.
-        let mut stream = writer.stream_writer().expect("a PNG stream of a valid pixmap");
-        let row = pixmap.width() as usize * 4;
-        let mut band = Vec::with_capacity(row * 32);
-        for rows in pixmap.data().chunks(row * 32) {
-            band.clear();
-            if opaque {
-                for p in rows.chunks_exact(4) {
-                    band.extend_from_slice(&p[..3]);
-                }
-            } else {
-                for p in rows.chunks_exact(4) {
-                    let c = tiny_skia::PremultipliedColorU8::from_rgba(p[0], p[1], p[2], p[3])
-                        .expect("premultiplied pixels")
-                        .demultiply();
-                    band.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-                }
-            }
-            std::io::Write::write_all(&mut stream, &band).expect("PNG data into memory");
-        }
-        stream.finish().expect("PNG end");
-    }
-    out
-}
+/// A theme's link-preview background, drawn by the first card that needs it.
+#[derive(Default)]
+struct ShareBackground(std::sync::OnceLock<tiny_skia::Pixmap>);

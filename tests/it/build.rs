@@ -233,6 +233,22 @@ fn optimize_makes_smaller_pngs_of_the_same_pixels() {
     assert_eq!(ia.diff(&ib, 0).0, 0, "the same pixels");
 }
 
+#[test]
+fn the_card_png_says_its_print_resolution_and_the_screen_pictures_none() {
+    let site = Site::fixture("basic");
+    site.add_settings("dpi: 150\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let dims = |file: &str| {
+        let bytes = std::fs::read(site.output(&format!("cards/love/{file}"))).unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+        reader.info().pixel_dims.map(|d| (d.xppu, d.yppu, d.unit))
+    };
+    // 150 dots an inch are 5,906 a metre, the unit PNG knows.
+    assert_eq!(dims("card.png"), Some((5906, 5906, png::Unit::Meter)));
+    assert_eq!(dims("thumb.png"), None, "a thumbnail has no size on paper");
+    assert_eq!(dims("share.png"), None);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_huge_jobs_count_is_lowered_to_a_few_threads_per_core() {

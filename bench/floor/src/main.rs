@@ -8,7 +8,7 @@
 //! prepares it (body template, Markdown, layout, card SVG, usvg tree), outside
 //! the timed part. Then, timed, per card:
 //!
-//! - `whole`:   `render::rasterize(&tree, 1240)` + `render::encode_png(.., 300, false)`
+//! - `whole`:   `render::rasterize(&tree, 1240)` + `render::encode_png(.., Some(300), false)`
 //!              (the card drawn whole, as the issue defines the floor);
 //! - `layered`: `render::rasterize_layered` (cached artwork base and seal, the
 //!              path `waxseal build` draws with) + the same encode;
@@ -74,18 +74,18 @@ fn main() {
 
     let whole = |c: &Prepared| -> usize {
         let pixmap = render::rasterize(&c.tree, 1240);
-        render::encode_png(&pixmap, 300, false).len()
+        render::encode_png(&pixmap, Some(300), false).len()
     };
     let cache = render::BaseCache::default();
     let layered = |c: &Prepared| -> usize {
         let pixmap = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
-        render::encode_png(&pixmap, 300, false).len()
+        render::encode_png(&pixmap, Some(300), false).len()
     };
     let png_set = |c: &Prepared| -> usize {
         let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
         let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
         let share = render::share_picture(&theme, &thumb).unwrap();
-        [card, thumb, share].iter().map(|p| render::encode_png(p, 300, false).len()).sum()
+        [card, thumb, share].iter().map(|p| render::encode_png(p, Some(300), false).len()).sum()
     };
     // Warm the base and seal caches (a build draws each once, too).
     layered(&cards[0]);
@@ -141,8 +141,8 @@ fn check_pixels(theme: &waxseal::theme::Theme, cards: &[Prepared], out: &Path) {
         let Ok(built) = std::fs::read(out.join("cards").join(&c.slug).join("card.png")) else { continue };
         checked += 1;
         let layered = render::rasterize_layered(&cache, theme, &c.svg, &c.tree, 1240).unwrap();
-        same += usize::from(render::encode_png(&layered, 300, false) == built);
-        whole_same += usize::from(render::encode_png(&render::rasterize(&c.tree, 1240), 300, false) == built);
+        same += usize::from(render::encode_png(&layered, Some(300), false) == built);
+        whole_same += usize::from(render::encode_png(&render::rasterize(&c.tree, 1240), Some(300), false) == built);
     }
     println!("check: {same}/{checked} layered PNGs and {whole_same}/{checked} whole PNGs are byte-identical to the build's card.png");
 }
