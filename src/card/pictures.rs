@@ -84,8 +84,10 @@ pub type Drawn = Vec<(Artifact, Vec<u8>)>;
 /// and email (those asked for).
 pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     let Pictures { theme, svg, tree, width, print, email, .. } = pictures;
+    // The thumbnail's seal is shrunk from the card's, drawn once.
+    let card_width = *width;
     let raster = |width: u32| {
-        render::rasterize_layered(how.bases, theme, svg, tree, width)
+        render::rasterize_small(how.bases, theme, svg, tree, width, card_width)
             .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
     };
     // The card says its print resolution; the thumbnail and link preview

@@ -78,6 +78,8 @@ pub struct BaseCache {
     used: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Bases a card read for itself (see [`BaseCache::base`]).
     read_once: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// How many seals this cache drew (not read or made from another).
+    seals_drawn: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for BaseCache {
@@ -96,12 +98,18 @@ impl BaseCache {
             store: std::sync::Mutex::default(),
             used: std::sync::Mutex::default(),
             read_once: std::sync::Mutex::default(),
+            seals_drawn: std::sync::atomic::AtomicUsize::default(),
         }
     }
 
     /// The bytes of the bases and seals kept in memory now.
     pub fn bytes(&self) -> u64 {
         self.bases.weight() + self.seals.weight()
+    }
+
+    /// How many seals were drawn (not read back or made from a wider one).
+    pub fn seals_drawn(&self) -> usize {
+        self.seals_drawn.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Keeps drawn layers in `store`, and reads them from there.
@@ -183,6 +191,23 @@ impl BaseCache {
         Ok(drawn.expect("a base is always drawn").0.clone())
     }
 
+    /// The seal layer `node` (drawn from `svg`) `width` pixels wide, shrunk
+    /// from the one drawn `from` pixels wide at `scale` when that is wider.
+    fn seal_at(&self, theme: &Theme, svg: &str, node: &usvg::Node, (width, from): (u32, u32), scale: f32) -> Layer {
+        if from <= width {
+            return self.seal(theme, svg, node, width, scale);
+        }
+        // Kept in memory only: made again from the wide seal in a
+        // fraction of a millisecond.
+        let name = format!("{}-{from}", Self::name(theme, "small-seal", svg, width));
+        let drawn = self.seals.get_or_insert_with(&name, || {
+            let wide = self.seal(theme, svg, node, from, scale);
+            let small = wide.and_then(|wide| shrink(&wide.0, (wide.1, wide.2), width as f64 / from as f64));
+            Ok::<_, std::convert::Infallible>(small.map(Arc::new))
+        });
+        drawn.unwrap_or_else(|never| match never {})
+    }
+
     /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
     /// the output's cache folder, or drawn now.
     fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> Layer {
@@ -190,6 +215,7 @@ impl BaseCache {
         let drawn = self.seals.get_or_insert_with(&name, || {
             let layer = self.read(&name).or_else(|| {
                 let (pixmap, x, y) = draw_alone(node, scale)?;
+                self.seals_drawn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.keep(&name, &pixmap, x, y);
                 Some((pixmap, x, y))
             });
@@ -273,6 +299,22 @@ pub fn rasterize_layered(
     tree: &usvg::Tree,
     width: u32,
 ) -> Result<tiny_skia::Pixmap, RenderError> {
+    rasterize_small(cache, theme, card, tree, width, width)
+}
+
+/// Draws the card `width` pixels wide as [`rasterize_layered`] does, its
+/// seal made from the one drawn `seal_width` pixels wide (the card's, for
+/// its thumbnail) when that is wider: a seal's shadow blur and grain cost
+/// a seal draw most of its time, and shrinking a drawn seal costs little
+/// and looks the same (area-averaged, as a drawing's anti-aliasing is).
+pub fn rasterize_small(
+    cache: &BaseCache,
+    theme: &Theme,
+    card: &CardSvg,
+    tree: &usvg::Tree,
+    width: u32,
+    seal_width: u32,
+) -> Result<tiny_skia::Pixmap, RenderError> {
     let children = tree.root().children();
     let top = layered(card, tree);
     if top == 0 {
@@ -283,7 +325,9 @@ pub fn rasterize_layered(
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
-            if let Some(drawn) = cache.seal(theme, &card.seal, node, width, scale) {
+            let seal_width = seal_width.max(width);
+            let seal_scale = seal_width as f32 / tree.size().width();
+            if let Some(drawn) = cache.seal_at(theme, &card.seal, node, (width, seal_width), seal_scale) {
                 let (seal, x, y) = drawn.as_ref();
                 pixmap.draw_pixmap(
                     *x,
@@ -333,6 +377,70 @@ fn draw_alone(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, 
         tiny_skia::Transform::from_translate(-x0, -y0).pre_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
     resvg::render_node(node, transform, &mut pixmap.as_mut());
     Some((pixmap, x0 as i32, y0 as i32))
+}
+
+/// `layer`, drawn at `(x, y)` on a card, shrunk by `ratio` (below 1) for a
+/// card drawn that much smaller: each pixel the average of the wide
+/// pixels under it, weighted by how much of each it covers (premultiplied,
+/// so a transparent pixel's colour adds nothing), with its place on the
+/// small card at whole pixels as [`draw_alone`] puts it.
+pub fn shrink(layer: &tiny_skia::Pixmap, (x, y): (i32, i32), ratio: f64) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let (cols, x0) = area_weights(x, layer.width(), ratio);
+    let (rows, y0) = area_weights(y, layer.height(), ratio);
+    let (w, sw) = (cols.len(), layer.width() as usize);
+    let src = layer.data();
+    // Across, then down; in f32, rounded once at the end.
+    let mut across = vec![0f32; w * 4 * layer.height() as usize];
+    for (row, out) in src.chunks_exact(sw * 4).zip(across.chunks_exact_mut(w * 4)) {
+        for (taps, px) in cols.iter().zip(out.chunks_exact_mut(4)) {
+            for &(i, k) in taps {
+                for c in 0..4 {
+                    px[c] += k * row[i * 4 + c] as f32;
+                }
+            }
+        }
+    }
+    let mut data = vec![0u8; w * 4 * rows.len()];
+    for (taps, out) in rows.iter().zip(data.chunks_exact_mut(w * 4)) {
+        let mut sum = vec![0f32; w * 4];
+        for &(j, k) in taps {
+            for (s, v) in sum.iter_mut().zip(&across[j * w * 4..(j + 1) * w * 4]) {
+                *s += k * v;
+            }
+        }
+        // A colour is at most its alpha before rounding, so after it too.
+        for (o, s) in out.iter_mut().zip(sum) {
+            *o = s.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    let size = tiny_skia::IntSize::from_wh(w as u32, rows.len() as u32)?;
+    Some((tiny_skia::Pixmap::from_vec(data, size)?, x0, y0))
+}
+
+/// For a row of `len` wide pixels starting at pixel `at` of the wide card,
+/// shrunk by `ratio`: the first small pixel they cover, and for each small
+/// pixel from there the wide pixels under it with their weights (the
+/// share of the small pixel each covers).
+fn area_weights(at: i32, len: u32, ratio: f64) -> (Vec<Vec<(usize, f32)>>, i32) {
+    let (start, end) = (at as f64 * ratio, (at as f64 + len as f64) * ratio);
+    let first = start.floor() as i32;
+    let last = end.ceil() as i32;
+    let taps = (first..last)
+        .map(|small| {
+            // The small pixel's span in wide pixels of the layer.
+            let lo = small as f64 / ratio - at as f64;
+            let hi = (small + 1) as f64 / ratio - at as f64;
+            let from = lo.floor().max(0.0) as usize;
+            let to = (hi.ceil() as usize).min(len as usize);
+            (from..to)
+                .map(|i| {
+                    let cover = hi.min(i as f64 + 1.0) - lo.max(i as f64);
+                    (i, (cover.max(0.0) * ratio) as f32)
+                })
+                .collect()
+        })
+        .collect();
+    (taps, first)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub mod qr;
 pub mod raster;
 
 pub use encode::encode_png;
-pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
+pub use layers::{check_layered, rasterize_layered, rasterize_small, BaseCache, LayerStore};
 pub use raster::{rasterize, share_picture, SHARE_SIZE};
 
 /// Everything a card shows, resolved.
@@ -752,6 +752,28 @@ mod tests {
                 assert!(a.data() == b.data(), "{name} at {width} px");
             }
         }
+    }
+
+    #[test]
+    fn a_thumbnail_seal_is_shrunk_from_the_cards_and_looks_like_one_drawn_small() {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love*.", false).unwrap().rich;
+        let theme = crate::theme::load(root.path(), "kraft").unwrap();
+        let size = CardSize::named("a6", 300).unwrap();
+        let seal = crate::seal::SealSpec::default();
+        let card = thank_you_card(&theme, size, &rich, &seal);
+        let tree = parse(&theme, &card.full).unwrap();
+        let cache = BaseCache::default();
+        rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+        let small = rasterize_small(&cache, &theme, &card, &tree, 360, size.width).unwrap();
+        assert_eq!(cache.seals_drawn(), 1, "one seal drawn, for the card");
+        let drawn = rasterize_layered(&BaseCache::default(), &theme, &card, &tree, 360).unwrap();
+        // Shrinking averages the wide seal, drawing anti-aliases the small one: alike within a few
+        // levels on average, a little more on the rim's edge.
+        let pairs = || small.data().iter().zip(drawn.data()).map(|(a, b)| (*a as i32 - *b as i32).abs());
+        let (sum, worst) = (pairs().sum::<i32>(), pairs().max().unwrap());
+        assert!(sum as f64 / (small.data().len() as f64) < 0.5, "mean difference {sum}");
+        assert!(worst <= 64, "worst difference {worst}");
     }
 
     #[test]
