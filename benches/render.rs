@@ -95,15 +95,19 @@ fn seal_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
             b.iter(|| resvg::render_node(node, transform, &mut pixmap.as_mut()))
         });
     }
-    // The thumbnail's seal as a build makes it: shrunk from the card's.
+    // As a build draws it: its wide shadow drawn smaller.
     let scale = width as f32 / tree.size().width();
+    c.bench_function(&format!("seal layer {width} px, as a build draws it"), |b| {
+        b.iter(|| render::alone::draw_alone(node, scale).unwrap())
+    });
+    // The thumbnail's seal as a build makes it: shrunk from the card's.
     let (w, h) = ((bbox.width() * scale).ceil() as u32 + 1, (bbox.height() * scale).ceil() as u32 + 1);
     let mut wide = tiny_skia::Pixmap::new(w, h).unwrap();
     resvg::render_node(node, tiny_skia::Transform::from_scale(scale, scale), &mut wide.as_mut());
     let (x, y) = ((bbox.x() * scale).floor() as i32, (bbox.y() * scale).floor() as i32);
     let ratio = waxseal::card::pictures::THUMB_WIDTH as f64 / width as f64;
     c.bench_function("seal layer 360 px, shrunk from the card's", |b| {
-        b.iter(|| render::layers::shrink(&wide, (x, y), ratio).unwrap())
+        b.iter(|| render::alone::shrink(&wide, (x, y), ratio).unwrap())
     });
 }
 

@@ -20,6 +20,7 @@ use crate::size::CardSize;
 use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Frac, Geometry, Theme};
 
+pub mod alone;
 pub mod encode;
 pub mod glyphs;
 pub mod layers;

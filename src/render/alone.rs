@@ -1,0 +1,246 @@
+//! A node drawn alone, as a layer to place on cards: at whole pixels, its
+//! wide blurs drawn at a lower resolution and scaled up, and shrunk for a
+//! smaller card.
+
+use resvg::usvg;
+
+/// How many pixels of blur (the standard deviation) a blur keeps when drawn
+/// at a lower resolution: a shadow blurred this much has nothing finer than
+/// a few pixels, so scaling it up smoothly loses nothing the eye sees.
+const BLUR_KEPT: f32 = 2.0;
+
+/// Draws a node alone on a transparent pixmap covering its box at `scale`,
+/// at whole-pixel offsets so placing it gives the same pixels as drawing it
+/// in place. A group drawn straight onto the card (not isolated) is drawn
+/// child by child, so that a child that is only a wide blur (a seal's cast
+/// shadow) can be drawn smaller: resvg's blur costs by the pixel, and the
+/// seal's two shadows were 40 % of drawing it.
+pub fn draw_alone(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let bbox = node.abs_layer_bounding_box()?;
+    let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
+    let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
+    let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
+    let origin = tiny_skia::Transform::from_translate(-x0, -y0).pre_scale(scale, scale);
+    // A card's top-level node: its parent is the card itself.
+    draw_in_parts(node, origin, &mut pixmap);
+    Some((pixmap, x0 as i32, y0 as i32))
+}
+
+/// Draws `node` through `space` (its parent's space to `pixmap`'s): a
+/// group drawn straight onto the card (not isolated) child by child.
+fn draw_in_parts(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+    match node {
+        usvg::Node::Group(group) if !group.should_isolate() => {
+            for child in group.children() {
+                draw_in_parts(child, space.pre_concat(group.transform()), pixmap);
+            }
+        }
+        // render_node puts a node's box at the origin it is given: moved
+        // back by `at`.
+        _ => match blur_shrink(node, space) {
+            Some(k) => draw_blurred(node, space, k, pixmap),
+            None => {
+                if let Some(at) = node.abs_layer_bounding_box() {
+                    resvg::render_node(node, space.pre_translate(at.x(), at.y()), &mut pixmap.as_mut());
+                }
+            }
+        },
+    }
+}
+
+/// How many times smaller `node` can be drawn, drawn through `space`: more
+/// than once when it is a group whose filters are only Gaussian blurs,
+/// each at least `2 * BLUR_KEPT` pixels (clipped or masked groups are drawn
+/// as they are).
+fn blur_shrink(node: &usvg::Node, space: tiny_skia::Transform) -> Option<u32> {
+    let usvg::Node::Group(group) = node else { return None };
+    if group.filters().is_empty() || group.clip_path().is_some() || group.mask().is_some() {
+        return None;
+    }
+    let (sx, sy) = space.pre_concat(group.transform()).get_scale();
+    let mut least = f32::INFINITY;
+    for primitive in group.filters().iter().flat_map(|f| f.primitives()) {
+        let usvg::filter::Kind::GaussianBlur(blur) = primitive.kind() else { return None };
+        least = least.min(blur.std_dev_x().get() * sx).min(blur.std_dev_y().get() * sy);
+    }
+    let k = (least / BLUR_KEPT).floor().min(4.0);
+    (k >= 2.0).then_some(k as u32)
+}
+
+/// Draws `node` (see [`blur_shrink`]) `k` times smaller, then scaled up
+/// onto `pixmap` in its place (bilinear, see [`scale_up_over`]).
+fn draw_blurred(node: &usvg::Node, space: tiny_skia::Transform, k: u32, pixmap: &mut tiny_skia::Pixmap) {
+    let (usvg::Node::Group(group), Some(at)) = (node, node.abs_layer_bounding_box()) else { return };
+    // The node's box on the card, k times smaller, at whole pixels.
+    let small = tiny_skia::Transform::from_scale(1.0 / k as f32, 1.0 / k as f32).pre_concat(space);
+    let Some(corners) = group.layer_bounding_box().to_rect().transform(small.pre_concat(group.transform())) else {
+        return;
+    };
+    let (sx0, sy0) = (corners.x().floor(), corners.y().floor());
+    let (w, h) = ((corners.right().ceil() - sx0) as u32 + 1, (corners.bottom().ceil() - sy0) as u32 + 1);
+    let Some(mut drawn) = tiny_skia::Pixmap::new(w, h) else { return };
+    let to_small = tiny_skia::Transform::from_translate(-sx0, -sy0).pre_concat(small);
+    resvg::render_node(node, to_small.pre_translate(at.x(), at.y()), &mut drawn.as_mut());
+    scale_up_over(pixmap, &drawn, k, (sx0 as i64, sy0 as i64));
+}
+
+/// Draws `small` (premultiplied) `k` times larger over `pixmap`, its pixel
+/// (0, 0) covering `pixmap`'s pixels from `k * at` on: each pixel of
+/// `pixmap` gets the bilinear blend of the four small pixels around its
+/// centre (transparent past the edges), laid over it. tiny-skia's own
+/// bilinear draw (its high-precision pipeline) cost 5 ms for a seal's
+/// shadow; this, a fraction of one.
+fn scale_up_over(pixmap: &mut tiny_skia::Pixmap, small: &tiny_skia::Pixmap, k: u32, at: (i64, i64)) {
+    let k = k as i64;
+    // For each pixel along an axis: the small pixel before its centre and
+    // the weight of the one after (`None` where the picture is not).
+    let taps = |len: u32, from: i64, out: u32| -> Vec<Option<(i64, f32)>> {
+        (0..out as i64)
+            .map(|p| {
+                let f = (p as f32 + 0.5) / k as f32 - from as f32 - 0.5;
+                let i = f.floor();
+                (i >= -1.0 && i < len as f32).then_some((i as i64, f - i))
+            })
+            .collect()
+    };
+    let (cols, rows) = (taps(small.width(), at.0, pixmap.width()), taps(small.height(), at.1, pixmap.height()));
+    let Some(x0) = cols.iter().position(Option::is_some) else { return };
+    let span = cols[x0..].iter().take_while(|c| c.is_some()).count();
+    // Each small row (and a transparent one above and below) widened
+    // across first: `wide[j + 1]` is small row j.
+    let (sw, dw) = (small.width() as usize, pixmap.width() as usize);
+    let mut wide = vec![0f32; (small.height() as usize + 2) * span * 4];
+    for (row, out) in small.data().chunks_exact(sw * 4).zip(wide.chunks_exact_mut(span * 4).skip(1)) {
+        let texel = |i: i64, c: usize| if i < 0 || i >= sw as i64 { 0.0 } else { row[i as usize * 4 + c] as f32 };
+        for (col, px) in cols[x0..x0 + span].iter().zip(out.chunks_exact_mut(4)) {
+            let (i, u) = col.expect("within the span");
+            for (c, v) in px.iter_mut().enumerate() {
+                *v = texel(i, c) * (1.0 - u) + texel(i + 1, c) * u;
+            }
+        }
+    }
+    let data = pixmap.data_mut();
+    for (y, row) in rows.iter().enumerate() {
+        let Some((j, v)) = *row else { continue };
+        let (top, bottom) =
+            (&wide[(j + 1) as usize * span * 4..][..span * 4], &wide[(j + 2) as usize * span * 4..][..span * 4]);
+        let dst = &mut data[(y * dw + x0) * 4..][..span * 4];
+        for ((d, t), b) in dst.chunks_exact_mut(4).zip(top.chunks_exact(4)).zip(bottom.chunks_exact(4)) {
+            let alpha = t[3] * (1.0 - v) + b[3] * v;
+            if alpha <= 0.0 {
+                continue;
+            }
+            let keep = 1.0 - alpha / 255.0;
+            for c in 0..4 {
+                let s = t[c] * (1.0 - v) + b[c] * v;
+                d[c] = (s + d[c] as f32 * keep).round().min(255.0) as u8;
+            }
+        }
+    }
+}
+
+/// `layer`, drawn at `(x, y)` on a card, shrunk by `ratio` (below 1) for a
+/// card drawn that much smaller: each pixel the average of the wide
+/// pixels under it, weighted by how much of each it covers (premultiplied,
+/// so a transparent pixel's colour adds nothing), with its place on the
+/// small card at whole pixels as [`draw_alone`] puts it.
+pub fn shrink(layer: &tiny_skia::Pixmap, (x, y): (i32, i32), ratio: f64) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let (cols, x0) = area_weights(x, layer.width(), ratio);
+    let (rows, y0) = area_weights(y, layer.height(), ratio);
+    let (w, sw) = (cols.len(), layer.width() as usize);
+    let src = layer.data();
+    // Across, then down; in f32, rounded once at the end.
+    let mut across = vec![0f32; w * 4 * layer.height() as usize];
+    for (row, out) in src.chunks_exact(sw * 4).zip(across.chunks_exact_mut(w * 4)) {
+        for (taps, px) in cols.iter().zip(out.chunks_exact_mut(4)) {
+            for &(i, k) in taps {
+                for c in 0..4 {
+                    px[c] += k * row[i * 4 + c] as f32;
+                }
+            }
+        }
+    }
+    let mut data = vec![0u8; w * 4 * rows.len()];
+    for (taps, out) in rows.iter().zip(data.chunks_exact_mut(w * 4)) {
+        let mut sum = vec![0f32; w * 4];
+        for &(j, k) in taps {
+            for (s, v) in sum.iter_mut().zip(&across[j * w * 4..(j + 1) * w * 4]) {
+                *s += k * v;
+            }
+        }
+        // A colour is at most its alpha before rounding, so after it too.
+        for (o, s) in out.iter_mut().zip(sum) {
+            *o = s.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    let size = tiny_skia::IntSize::from_wh(w as u32, rows.len() as u32)?;
+    Some((tiny_skia::Pixmap::from_vec(data, size)?, x0, y0))
+}
+
+/// For a row of `len` wide pixels starting at pixel `at` of the wide card,
+/// shrunk by `ratio`: the first small pixel they cover, and for each small
+/// pixel from there the wide pixels under it with their weights (the
+/// share of the small pixel each covers).
+fn area_weights(at: i32, len: u32, ratio: f64) -> (Vec<Vec<(usize, f32)>>, i32) {
+    let (start, end) = (at as f64 * ratio, (at as f64 + len as f64) * ratio);
+    let first = start.floor() as i32;
+    let last = end.ceil() as i32;
+    let taps = (first..last)
+        .map(|small| {
+            // The small pixel's span in wide pixels of the layer.
+            let lo = small as f64 / ratio - at as f64;
+            let hi = (small + 1) as f64 / ratio - at as f64;
+            let from = lo.floor().max(0.0) as usize;
+            let to = (hi.ceil() as usize).min(len as usize);
+            (from..to)
+                .map(|i| {
+                    let cover = hi.min(i as f64 + 1.0) - lo.max(i as f64);
+                    (i, (cover.max(0.0) * ratio) as f32)
+                })
+                .collect()
+        })
+        .collect();
+    (taps, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{parse, CardSize, SEAL_ID};
+
+    /// The seal of a 300 dpi A6 card of `theme`, drawn alone.
+    fn seal_drawn(theme: &str) -> (usvg::Tree, f32) {
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love*.", false).unwrap().rich;
+        let theme = crate::theme::load(root.path(), theme).unwrap();
+        let size = CardSize::named("a6", 300).unwrap();
+        let card = crate::render::tests::thank_you_card(&theme, size, &rich, &crate::seal::SealSpec::default());
+        let tree = parse(&theme, &card.full).unwrap();
+        let scale = size.width as f32 / tree.size().width();
+        (tree, scale)
+    }
+
+    #[test]
+    fn a_seals_wide_shadow_drawn_smaller_looks_like_one_drawn_whole() {
+        for theme in ["chocolate", "kraft"] {
+            let (tree, scale) = seal_drawn(theme);
+            let seal = tree.root().children().iter().find(|n| n.id() == SEAL_ID).unwrap();
+            let usvg::Node::Group(group) = seal else { panic!("the seal is a group") };
+            let usvg::Node::Group(drawing) = &group.children()[0] else { panic!("the seal's drawing is a group") };
+            let space = tiny_skia::Transform::from_scale(scale, scale).pre_concat(drawing.abs_transform());
+            let shrunk: Vec<_> = drawing.children().iter().filter_map(|c| blur_shrink(c, space)).collect();
+            assert_eq!(shrunk, [4], "{theme}: the cast shadow is drawn 4 times smaller, the contact shadow whole");
+            let (fast, x, y) = draw_alone(seal, scale).unwrap();
+            // As resvg draws the whole group, in the same place.
+            let mut whole = tiny_skia::Pixmap::new(fast.width(), fast.height()).unwrap();
+            let bbox = seal.abs_layer_bounding_box().unwrap();
+            let to = tiny_skia::Transform::from_translate(-x as f32, -y as f32).pre_scale(scale, scale);
+            resvg::render_node(seal, to.pre_translate(bbox.x(), bbox.y()), &mut whole.as_mut());
+            let diffs = || fast.data().iter().zip(whole.data()).map(|(a, b)| a.abs_diff(*b) as u64);
+            let (sum, worst) = (diffs().sum::<u64>(), diffs().max().unwrap());
+            let mean = sum as f64 / fast.data().len() as f64;
+            assert!(mean < 0.3, "{theme}: mean difference {mean}");
+            assert!(worst <= 8, "{theme}: worst difference {worst}");
+        }
+    }
+}
