@@ -98,7 +98,9 @@ fn seal_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
     // As a build draws it: its wide shadow drawn smaller.
     let scale = width as f32 / tree.size().width();
     c.bench_function(&format!("seal layer {width} px, as a build draws it"), |b| {
-        b.iter(|| render::alone::draw_alone(node, scale).unwrap())
+        b.iter(|| {
+            render::alone::draw_alone(node, scale, &render::layers::layer_cache(render::layers::PART_BYTES)).unwrap()
+        })
     });
     // The thumbnail's seal as a build makes it: shrunk from the card's.
     let (w, h) = ((bbox.width() * scale).ceil() as u32 + 1, (bbox.height() * scale).ceil() as u32 + 1);

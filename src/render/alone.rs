@@ -4,48 +4,146 @@
 
 use resvg::usvg;
 
+use super::layers::{Layer, LayerBytes};
+
 /// How many pixels of blur (the standard deviation) a blur keeps when drawn
 /// at a lower resolution: a shadow blurred this much has nothing finer than
 /// a few pixels, so scaling it up smoothly loses nothing the eye sees.
 const BLUR_KEPT: f32 = 2.0;
 
+/// Drawn parts of layers that many layers share (a seal's shadows and the
+/// grain of its face are the same under every emblem and wax colour of its
+/// rim), by what they draw: see [`part_key`].
+pub type Parts = quick_cache::sync::Cache<String, Layer, LayerBytes>;
+
 /// Draws a node alone on a transparent pixmap covering its box at `scale`,
 /// at whole-pixel offsets so placing it gives the same pixels as drawing it
 /// in place. A group drawn straight onto the card (not isolated) is drawn
 /// child by child, so that a child that is only a wide blur (a seal's cast
-/// shadow) can be drawn smaller: resvg's blur costs by the pixel, and the
-/// seal's two shadows were 40 % of drawing it.
-pub fn draw_alone(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+/// shadow) can be drawn smaller (resvg's blur costs by the pixel, and the
+/// seal's two shadows were 40 % of drawing it), and a filtered part drawn
+/// once for every layer that has it, kept in `parts`.
+pub fn draw_alone(node: &usvg::Node, scale: f32, parts: &Parts) -> Option<(tiny_skia::Pixmap, i32, i32)> {
     let bbox = node.abs_layer_bounding_box()?;
     let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
     let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
     let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
-    let origin = tiny_skia::Transform::from_translate(-x0, -y0).pre_scale(scale, scale);
     // A card's top-level node: its parent is the card itself.
-    draw_in_parts(node, origin, &mut pixmap);
+    let on = Canvas { card: tiny_skia::Transform::from_scale(scale, scale), at: (x0 as i32, y0 as i32), scale, parts };
+    draw_in_parts(node, &on, &mut pixmap);
     Some((pixmap, x0 as i32, y0 as i32))
 }
 
-/// Draws `node` through `space` (its parent's space to `pixmap`'s): a
-/// group drawn straight onto the card (not isolated) child by child.
-fn draw_in_parts(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+/// Where a node is drawn: `card` maps its parent's space to the card's
+/// pixels, the pixmap drawn on starts at the card's pixel `at`.
+struct Canvas<'a> {
+    card: tiny_skia::Transform,
+    at: (i32, i32),
+    scale: f32,
+    parts: &'a Parts,
+}
+
+impl Canvas<'_> {
+    /// The parent's space to the pixmap's pixels.
+    fn space(&self) -> tiny_skia::Transform {
+        tiny_skia::Transform::from_translate(-self.at.0 as f32, -self.at.1 as f32).pre_concat(self.card)
+    }
+}
+
+/// Draws `node` on `pixmap` (see [`Canvas`]): a group drawn straight onto
+/// the card (not isolated) child by child, a shared part from `parts`.
+fn draw_in_parts(node: &usvg::Node, on: &Canvas, pixmap: &mut tiny_skia::Pixmap) {
     match node {
         usvg::Node::Group(group) if !group.should_isolate() => {
+            let inner = Canvas { card: on.card.pre_concat(group.transform()), ..*on };
             for child in group.children() {
-                draw_in_parts(child, space.pre_concat(group.transform()), pixmap);
+                draw_in_parts(child, &inner, pixmap);
             }
         }
-        // render_node puts a node's box at the origin it is given: moved
-        // back by `at`.
-        _ => match blur_shrink(node, space) {
-            Some(k) => draw_blurred(node, space, k, pixmap),
-            None => {
-                if let Some(at) = node.abs_layer_bounding_box() {
-                    resvg::render_node(node, space.pre_translate(at.x(), at.y()), &mut pixmap.as_mut());
+        _ => match part_key(node, on.card) {
+            Some(key) => {
+                let drawn = on.parts.get_or_insert_with(&key, || {
+                    Ok::<_, std::convert::Infallible>(draw_part(node, on).map(std::sync::Arc::new))
+                });
+                if let Some(part) = drawn.unwrap_or_else(|never| match never {}) {
+                    let (x, y) = (part.1 - on.at.0, part.2 - on.at.1);
+                    let paint = tiny_skia::PixmapPaint::default();
+                    pixmap.draw_pixmap(x, y, part.0.as_ref(), &paint, tiny_skia::Transform::identity(), None);
                 }
             }
+            None => draw_node(node, on.space(), pixmap),
         },
     }
+}
+
+/// Draws `node` through `space` (its parent's space to `pixmap`'s pixels).
+fn draw_node(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+    match blur_shrink(node, space) {
+        Some(k) => draw_blurred(node, space, k, pixmap),
+        None => {
+            // render_node puts a node's box at the origin it is given:
+            // moved back by `at`.
+            if let Some(at) = node.abs_layer_bounding_box() {
+                resvg::render_node(node, space.pre_translate(at.x(), at.y()), &mut pixmap.as_mut());
+            }
+        }
+    }
+}
+
+/// `node` (a part) alone on a pixmap covering its box at whole pixels of
+/// the card, and the card pixel where that starts.
+fn draw_part(node: &usvg::Node, on: &Canvas) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let bbox = node.abs_layer_bounding_box()?;
+    let scale = on.scale;
+    let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
+    let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
+    let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
+    draw_node(node, tiny_skia::Transform::from_translate(-x0, -y0).pre_concat(on.card), &mut pixmap);
+    Some((pixmap, x0 as i32, y0 as i32))
+}
+
+/// What `node`, drawn through `card`, draws, as a key to share its drawing
+/// by: a filtered group of plain paths (no images, text or references a
+/// description could leave out), described by everything resvg draws it
+/// from (names in it only keep apart what could have been shared); `None`
+/// for anything else, drawn where it is.
+fn part_key(node: &usvg::Node, card: tiny_skia::Transform) -> Option<String> {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let usvg::Node::Group(group) = node else { return None };
+    if group.filters().is_empty() || group.clip_path().is_some() || group.mask().is_some() {
+        return None;
+    }
+    let mut described = format!(
+        "{card:?} {:?} {:?} {:?} {}",
+        group.transform(),
+        group.opacity(),
+        group.blend_mode(),
+        group.should_isolate()
+    );
+    for filter in group.filters() {
+        let _ = write!(described, " filter {:?}", filter.rect());
+        for primitive in filter.primitives() {
+            if matches!(primitive.kind(), usvg::filter::Kind::Image(_)) {
+                return None;
+            }
+            let _ = write!(described, " {primitive:?}");
+        }
+    }
+    for child in group.children() {
+        let usvg::Node::Path(path) = child else { return None };
+        let _ = write!(
+            described,
+            " path {} {:?} {:?} {:?} {:?} {:?}",
+            path.is_visible(),
+            path.fill(),
+            path.stroke(),
+            path.paint_order(),
+            path.rendering_mode(),
+            path.data()
+        );
+    }
+    Some(sha2::Sha256::digest(described.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// How many times smaller `node` can be drawn, drawn through `space`: more
@@ -208,13 +306,18 @@ mod tests {
     use super::*;
     use crate::render::{parse, CardSize, SEAL_ID};
 
-    /// The seal of a 300 dpi A6 card of `theme`, drawn alone.
+    /// A 300 dpi A6 card of `theme` with the default seal, and its scale.
     fn seal_drawn(theme: &str) -> (usvg::Tree, f32) {
+        seal_of(theme, &crate::seal::SealSpec::default())
+    }
+
+    /// A 300 dpi A6 card of `theme` with `seal`, and its scale.
+    fn seal_of(theme: &str, seal: &crate::seal::SealSpec) -> (usvg::Tree, f32) {
         let root = tempfile::tempdir().unwrap();
         let rich = crate::markup::render("Made with *love*.", false).unwrap().rich;
         let theme = crate::theme::load(root.path(), theme).unwrap();
         let size = CardSize::named("a6", 300).unwrap();
-        let card = crate::render::tests::thank_you_card(&theme, size, &rich, &crate::seal::SealSpec::default());
+        let card = crate::render::tests::thank_you_card(&theme, size, &rich, seal);
         let tree = parse(&theme, &card.full).unwrap();
         let scale = size.width as f32 / tree.size().width();
         (tree, scale)
@@ -230,7 +333,7 @@ mod tests {
             let space = tiny_skia::Transform::from_scale(scale, scale).pre_concat(drawing.abs_transform());
             let shrunk: Vec<_> = drawing.children().iter().filter_map(|c| blur_shrink(c, space)).collect();
             assert_eq!(shrunk, [4], "{theme}: the cast shadow is drawn 4 times smaller, the contact shadow whole");
-            let (fast, x, y) = draw_alone(seal, scale).unwrap();
+            let (fast, x, y) = draw_alone(seal, scale, &crate::render::layers::layer_cache(1 << 20)).unwrap();
             // As resvg draws the whole group, in the same place.
             let mut whole = tiny_skia::Pixmap::new(fast.width(), fast.height()).unwrap();
             let bbox = seal.abs_layer_bounding_box().unwrap();
@@ -242,5 +345,21 @@ mod tests {
             assert!(mean < 0.3, "{theme}: mean difference {mean}");
             assert!(worst <= 8, "{theme}: worst difference {worst}");
         }
+    }
+
+    #[test]
+    fn seals_of_one_rim_share_their_shadows_and_grain_whatever_their_emblem_and_colour() {
+        let red_star = crate::seal::SealSpec { emblem: "star".into(), color: "red".into(), ..Default::default() };
+        let parts = crate::render::layers::layer_cache(16 << 20);
+        for spec in [crate::seal::SealSpec::default(), red_star] {
+            let (tree, scale) = seal_of("chocolate", &spec);
+            let seal = tree.root().children().iter().find(|n| n.id() == SEAL_ID).unwrap();
+            let shared = draw_alone(seal, scale, &parts).unwrap();
+            let alone = draw_alone(seal, scale, &crate::render::layers::layer_cache(16 << 20)).unwrap();
+            assert_eq!(shared.0.data(), alone.0.data(), "{} {}: as drawn alone", spec.emblem, spec.color);
+            assert_eq!((shared.1, shared.2), (alone.1, alone.2));
+        }
+        // The cast and contact shadows and the face's grain, once.
+        assert_eq!(parts.len(), 3);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use resvg::usvg;
 
-use super::alone::{draw_alone, shrink};
+use super::alone::{draw_alone, shrink, Parts};
 use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
 use super::raster::rasterize;
@@ -38,13 +38,18 @@ pub const BASE_BYTES: u64 = 16 << 20;
 /// seal is about 0.5 MB); one that went is read back from the store.
 pub const SEAL_BYTES: u64 = 4 << 20;
 
+/// How many bytes of seal parts (shadows, grain; see [`Parts`]) a build
+/// keeps in memory: a run of cards of one theme and size has six rims, so
+/// about 6 MB of parts.
+pub const PART_BYTES: u64 = 8 << 20;
+
 /// A drawn layer: its pixels and where they go on the card (0, 0 for a
 /// base); `None` for a seal that draws nothing.
-type Layer = Option<Arc<(tiny_skia::Pixmap, i32, i32)>>;
+pub type Layer = Option<Arc<(tiny_skia::Pixmap, i32, i32)>>;
 
 /// Weighs a layer by its pixels (and what an entry costs besides).
 #[derive(Clone)]
-struct LayerBytes;
+pub struct LayerBytes;
 
 impl quick_cache::Weighter<String, Layer> for LayerBytes {
     fn weight(&self, _: &String, layer: &Layer) -> u64 {
@@ -55,7 +60,7 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 /// Layers kept within `bytes`, the least used going first (quick_cache's
 /// S3-FIFO). One shard, so that a base as large as a third of the bound
 /// still fits.
-fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
+pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
     let options = quick_cache::OptionsBuilder::new()
         .shards(1)
         .estimated_items_capacity(64)
@@ -73,6 +78,8 @@ fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes
 pub struct BaseCache {
     bases: quick_cache::sync::Cache<String, Layer, LayerBytes>,
     seals: quick_cache::sync::Cache<String, Layer, LayerBytes>,
+    /// Parts many seals share, drawn once.
+    parts: Parts,
     /// Where drawn layers are kept between runs, once a build says.
     store: std::sync::Mutex<Option<Arc<dyn LayerStore>>>,
     /// Layer files this process drew or read.
@@ -96,6 +103,7 @@ impl BaseCache {
         BaseCache {
             bases: layer_cache(bases),
             seals: layer_cache(seals),
+            parts: layer_cache(PART_BYTES),
             store: std::sync::Mutex::default(),
             used: std::sync::Mutex::default(),
             read_once: std::sync::Mutex::default(),
@@ -105,7 +113,7 @@ impl BaseCache {
 
     /// The bytes of the bases and seals kept in memory now.
     pub fn bytes(&self) -> u64 {
-        self.bases.weight() + self.seals.weight()
+        self.bases.weight() + self.seals.weight() + self.parts.weight()
     }
 
     /// How many seals were drawn (not read back or made from a wider one).
@@ -215,7 +223,7 @@ impl BaseCache {
         let name = Self::name(theme, "seal", svg, width);
         let drawn = self.seals.get_or_insert_with(&name, || {
             let layer = self.read(&name).or_else(|| {
-                let (pixmap, x, y) = draw_alone(node, scale)?;
+                let (pixmap, x, y) = draw_alone(node, scale, &self.parts)?;
                 self.seals_drawn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.keep(&name, &pixmap, x, y);
                 Some((pixmap, x, y))

@@ -187,8 +187,12 @@ impl Painter {
 
     pub(super) fn shadow(&self, out: &mut String, rim: &Rim) {
         let r = self.r;
-        // Shadow of coloured wax on paper: a very dark, slightly tinted brown.
-        let tint = self.pal.deep.darken(0.6).mix(Rgb { r: 0.16, g: 0.1, b: 0.06 }, 0.5);
+        // Shadow on paper: a very dark, warm brown whatever the wax colour
+        // (the shadow of chocolate wax, as it always was): light the wax
+        // stops, not light it tints. Seals of every colour on a card share
+        // their drawn shadows.
+        let chocolate = Palette::new(Rgb::parse("#5a3a22").expect("a colour"));
+        let tint = chocolate.deep.darken(0.6).mix(Rgb { r: 0.16, g: 0.1, b: 0.06 }, 0.5);
         for (name, (dx, dy), opacity) in
             [("shadow", Self::SHADOW_OFFSET, 0.42), ("contact", Self::CONTACT_OFFSET, 0.55)]
         {
