@@ -24,13 +24,20 @@ pub type Parts = quick_cache::sync::Cache<String, Layer, LayerBytes>;
 /// seal's two shadows were 40 % of drawing it), and a filtered part drawn
 /// once for every layer that has it, kept in `parts`.
 pub fn draw_alone(node: &usvg::Node, scale: f32, parts: &Parts) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let (mut pixmap, x0, y0) = covering(node, scale)?;
+    // A card's top-level node: its parent is the card itself.
+    let on = Canvas { card: tiny_skia::Transform::from_scale(scale, scale), at: (x0, y0), scale, parts };
+    draw_in_parts(node, &on, &mut pixmap);
+    Some((pixmap, x0, y0))
+}
+
+/// A transparent pixmap covering `node`'s box on the card at `scale`, at
+/// whole pixels, and the card pixel where it starts.
+fn covering(node: &usvg::Node, scale: f32) -> Option<(tiny_skia::Pixmap, i32, i32)> {
     let bbox = node.abs_layer_bounding_box()?;
     let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
     let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
-    let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
-    // A card's top-level node: its parent is the card itself.
-    let on = Canvas { card: tiny_skia::Transform::from_scale(scale, scale), at: (x0 as i32, y0 as i32), scale, parts };
-    draw_in_parts(node, &on, &mut pixmap);
+    let pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
     Some((pixmap, x0 as i32, y0 as i32))
 }
 
@@ -93,13 +100,9 @@ fn draw_node(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_s
 /// `node` (a part) alone on a pixmap covering its box at whole pixels of
 /// the card, and the card pixel where that starts.
 fn draw_part(node: &usvg::Node, on: &Canvas) -> Option<(tiny_skia::Pixmap, i32, i32)> {
-    let bbox = node.abs_layer_bounding_box()?;
-    let scale = on.scale;
-    let (x0, y0) = ((bbox.x() * scale).floor(), (bbox.y() * scale).floor());
-    let (x1, y1) = ((bbox.right() * scale).ceil(), (bbox.bottom() * scale).ceil());
-    let mut pixmap = tiny_skia::Pixmap::new((x1 - x0).max(1.0) as u32, (y1 - y0).max(1.0) as u32)?;
-    draw_node(node, tiny_skia::Transform::from_translate(-x0, -y0).pre_concat(on.card), &mut pixmap);
-    Some((pixmap, x0 as i32, y0 as i32))
+    let (mut pixmap, x0, y0) = covering(node, on.scale)?;
+    draw_node(node, tiny_skia::Transform::from_translate(-x0 as f32, -y0 as f32).pre_concat(on.card), &mut pixmap);
+    Some((pixmap, x0, y0))
 }
 
 /// What `node`, drawn through `card`, draws, as a key to share its drawing
