@@ -177,14 +177,21 @@ fn encoders(c: &mut Criterion) {
         let card = render::card_svg(&theme, size, &card_content).unwrap();
         let tree = render::parse(&theme, &card.full).unwrap();
         let cache = render::BaseCache::default();
-        let pixmap = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
-        let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap();
+        let drawn = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+        let pixmap = drawn.pixmap.clone();
+        let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap().pixmap;
         let share = render::share_picture(&theme, &thumb).unwrap();
         for (what, pixmap) in [("card", &pixmap), ("thumb", &thumb), ("share", &share)] {
             let colours = render::encode::palette_size(pixmap).map_or("> 256".to_string(), |n| n.to_string());
             eprintln!("{name} {what}: {colours} colours");
+            // The card's base, its rows kept by the first card drawn over it.
+            let under = drawn.under.clone().filter(|_| what == "card");
             let mut variants: Vec<(&str, Encoder)> = vec![
                 ("encode_png", Box::new(|p| render::encode_png(p, Some(300), false))),
+                (
+                    "encode_png_over, the base's rows kept",
+                    Box::new(move |p| render::encode_png_over(p, under.as_deref(), Some(300), false)),
+                ),
                 ("before: png stream writer, fast, up", Box::new(encode_before)),
                 ("zlib-rs level 1, up", Box::new(zlib_rs_up)),
             ];
@@ -207,7 +214,7 @@ fn encoders(c: &mut Criterion) {
 }
 
 /// A way to encode a picture as PNG.
-type Encoder = Box<dyn Fn(&tiny_skia::Pixmap) -> Vec<u8>>;
+type Encoder<'a> = Box<dyn Fn(&tiny_skia::Pixmap) -> Vec<u8> + 'a>;
 
 /// An opaque pixmap's RGB bytes, a row after another.
 fn rgb(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {

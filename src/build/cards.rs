@@ -276,8 +276,13 @@ pub(super) fn make_cards<'s>(
     scope: &rayon::Scope<'s>,
     drawn: &'s Background,
 ) -> Vec<Outcome> {
+    // Handed out one at a time in the plan's order, so that the threads
+    // draw cards of one theme and size together, on the one base kept for
+    // them (a thread each taking its own run of cards would need a base
+    // each, in memory at once).
     let mut outcomes: Vec<(usize, Outcome)> = planned
-        .into_par_iter()
+        .into_iter()
+        .par_bridge()
         .map(|Planned { index, head, theme, keys, action }| {
             let result = match action {
                 Action::Reuse => Ok(None),

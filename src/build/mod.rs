@@ -304,9 +304,8 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
             Planned { index, head, theme, keys, action }
         })
         .collect();
-    // Cards of one theme and size share their artwork: handed out together
-    // (rayon gives each thread a run of neighbours), a few bases kept in
-    // memory serve the whole build.
+    // Cards of one theme and size share their artwork: handed out in turn
+    // (see `make_cards`), the base kept in memory serves them all.
     let group = |p: &Planned| (p.action == Action::Reuse, p.theme.clone(), p.head.size.clone());
     planned.sort_by_cached_key(group);
     let mut actions: Vec<Action> = planned.iter().map(|p| p.action).collect();

@@ -92,7 +92,9 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     };
     // The card says its print resolution; the thumbnail and link preview
     // are screen pictures, with no size on paper to say.
-    let encode = |pixmap: &tiny_skia::Pixmap, dpi| render::encode_png(pixmap, dpi, how.optimize);
+    let encode = |drawn: &render::CardPixels, dpi| {
+        render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), dpi, how.optimize)
+    };
     // The card PNG, as card.png and put into the email (drawn for the email
     // alone when card.png is not asked for).
     let card = || -> Result<Drawn, Diagnostic> {
@@ -116,9 +118,9 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             // The link preview is the thumbnail on a wider sheet.
             let thumb = raster(THUMB_WIDTH)?;
             out.push((Artifact::Thumb, encode(&thumb, None)));
-            let share = render::share_picture(theme, &thumb)
+            let share = render::share_picture(theme, &thumb.pixmap)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
-            out.push((Artifact::Share, encode(&share, None)));
+            out.push((Artifact::Share, render::encode_png(&share, None, how.optimize)));
         }
         if how.outputs.svg {
             out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));

@@ -2,7 +2,13 @@
 //! PNG when the picture has at most 256 colours (the same pixels, in a
 //! fraction of the bytes), else RGB rows (RGBA when the picture has
 //! transparency) converted, filtered and compressed a row at a time as they
-//! are read from the pixmap, never copied whole. Nothing here draws.
+//! are read from the pixmap, never copied whole. A card's rows that are its
+//! base's are compressed once for all the cards drawn over that base (see
+//! [`Under`]). Nothing here draws.
+
+use std::sync::OnceLock;
+
+use super::deflate::{Pieces, Stream};
 
 /// The most colours a palette PNG holds.
 const MAX_COLOURS: usize = 256;
@@ -12,6 +18,13 @@ const MAX_COLOURS: usize = 256;
 /// `dpi`, the PNG says its resolution (a `pHYs` chunk), which print shops
 /// read; without, it has none (a picture for screens).
 pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: Option<u32>, optimize: bool) -> Vec<u8> {
+    encode_png_over(pixmap, None, dpi, optimize)
+}
+
+/// Encodes a pixmap drawn over `under` as [`encode_png`] does, into the
+/// same bytes: the rows it shares with `under` are put in as compressed for
+/// the cards before it.
+pub fn encode_png_over(pixmap: &tiny_skia::Pixmap, under: Option<&Under>, dpi: Option<u32>, optimize: bool) -> Vec<u8> {
     // A card covers its whole canvas: without transparency it is stored as
     // RGB, a quarter less to filter and compress (and premultiplied equals
     // straight colour, so nothing to undo).
@@ -22,7 +35,7 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: Option<u32>, optimize: bool) 
         None if opaque => Rows::Rgb,
         None => Rows::Rgba,
     };
-    let zlib = (!optimize).then(|| deflate_fast(pixmap, &rows));
+    let zlib = (!optimize).then(|| deflate_fast(pixmap, &rows, under));
     // The compressed pixels and a few chunks: written once, not grown.
     let mut out = Vec::with_capacity(zlib.as_ref().map_or(0, Vec::len) + 1024);
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
@@ -59,27 +72,116 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: Option<u32>, optimize: bool) 
     out
 }
 
+/// A row is compressed in pieces of this many pixels: the parts of a card
+/// that are its base's (a text line leaves most of its row's pieces as
+/// they were) are put in as the base keeps them compressed.
+const PIECE: usize = 128;
+
 /// The zlib stream of the picture's rows, each converted and `Up`-filtered
-/// as it is read from the pixmap, compressed by fdeflate (what the png
-/// crate's `Compression::Fast` uses, without its copies).
-fn deflate_fast(pixmap: &tiny_skia::Pixmap, rows: &Rows) -> Vec<u8> {
+/// as it is read from the pixmap, compressed a piece at a time as fdeflate
+/// does (what the png crate's `Compression::Fast` uses, without its
+/// copies). A piece that is `under`'s, below a piece that is too, filters
+/// to `under`'s filtered piece (the `Up` filter looks at the same columns
+/// of the row above): it is put in as `under` keeps it compressed.
+fn deflate_fast(pixmap: &tiny_skia::Pixmap, rows: &Rows, under: Option<&Under>) -> Vec<u8> {
     let row_len = rows.row_len(pixmap.width());
     // Fast deflate makes files of about a fifth of the raw pixels.
-    let raw = row_len * pixmap.height() as usize;
-    let mut compressor = fdeflate::Compressor::new(Vec::with_capacity(raw / 4)).expect("writes into memory");
-    let (mut prev, mut cur) = (vec![0; row_len], vec![0; row_len]);
-    // The filter type, then the row.
-    let mut filtered = vec![0; row_len + 1];
-    filtered[0] = 2;
-    for src in pixmap.data().chunks_exact(pixmap.width() as usize * 4) {
-        rows.convert(src, &mut cur);
-        for ((f, c), p) in filtered[1..].iter_mut().zip(&cur).zip(&prev) {
-            *f = c.wrapping_sub(*p);
+    let mut stream = Stream::new(row_len * pixmap.height() as usize / 4);
+    // Only RGB rows are kept compressed, of a picture of `under`'s size.
+    let size = |p: &tiny_skia::Pixmap| (p.width(), p.height());
+    let under = under.filter(|under| matches!(rows, Rows::Rgb) && size(&under.pixmap) == size(pixmap));
+    let pieces = (pixmap.width() as usize).div_ceil(PIECE);
+    // Piece `n` of a row of `len` bytes a pixel.
+    let piece = |n: usize, len: usize| n * PIECE * len..((n + 1) * PIECE * len).min(pixmap.width() as usize * len);
+    // Row -1 is zeros, in both.
+    let (mut shared, mut shared_above) = (vec![false; pieces], vec![true; pieces]);
+    let (mut prev, mut cur, mut filtered) = (vec![0; row_len], vec![0; row_len], vec![0; row_len]);
+    // Which pieces of `prev` hold the row above converted (a piece is
+    // converted only when it is compressed, or below one that is).
+    let (mut prev_converted, mut cur_converted) = (vec![true; pieces], vec![false; pieces]);
+    let bytes = row_len / pixmap.width() as usize;
+    let pixels: Vec<&[u8]> = pixmap.data().chunks_exact(pixmap.width() as usize * 4).collect();
+    for (y, src) in pixels.iter().enumerate() {
+        if let Some(under) = under {
+            let base = under.row(y);
+            for (n, shared) in shared.iter_mut().enumerate() {
+                *shared = src[piece(n, 4)] == base[piece(n, 4)];
+            }
         }
-        compressor.write_data(&filtered).expect("writes into memory");
+        // The `Up` filter type, then the pieces.
+        stream.write(&[2]);
+        for n in 0..pieces {
+            cur_converted[n] = !(shared[n] && shared_above[n]);
+            if let Some(under) = under.filter(|_| !cur_converted[n]) {
+                stream.put(under.pieces(y), n);
+                continue;
+            }
+            let (rgba, rgb) = (piece(n, 4), piece(n, bytes));
+            if !prev_converted[n] {
+                rows.convert(&pixels[y - 1][rgba.clone()], &mut prev[rgb.clone()]);
+            }
+            rows.convert(&src[rgba], &mut cur[rgb.clone()]);
+            for ((f, c), p) in filtered[rgb.clone()].iter_mut().zip(&cur[rgb.clone()]).zip(&prev[rgb.clone()]) {
+                *f = c.wrapping_sub(*p);
+            }
+            stream.write(&filtered[rgb]);
+        }
         std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(&mut prev_converted, &mut cur_converted);
+        std::mem::swap(&mut shared, &mut shared_above);
     }
-    compressor.finish().expect("writes into memory")
+    stream.finish()
+}
+
+/// A picture others are drawn over (a card's base), with its rows' pieces
+/// compressed (as RGB, `Up`-filtered) when a picture drawn over it first
+/// shares one of them.
+pub struct Under {
+    pixmap: tiny_skia::Pixmap,
+    rows: Vec<OnceLock<Pieces>>,
+}
+
+impl Under {
+    /// `pixmap`, no row compressed yet.
+    pub fn new(pixmap: tiny_skia::Pixmap) -> Under {
+        let rows = (0..pixmap.height()).map(|_| OnceLock::new()).collect();
+        Under { pixmap, rows }
+    }
+
+    /// Its pixels.
+    pub fn pixmap(&self) -> &tiny_skia::Pixmap {
+        &self.pixmap
+    }
+
+    /// About the bytes it holds once its rows are compressed (a fast PNG
+    /// is about a fifth of its RGBA pixels or less).
+    pub fn bytes(&self) -> u64 {
+        self.pixmap.data().len() as u64 * 6 / 5
+    }
+
+    /// Row `y`'s premultiplied RGBA bytes.
+    fn row(&self, y: usize) -> &[u8] {
+        let stride = self.pixmap.width() as usize * 4;
+        &self.pixmap.data()[y * stride..(y + 1) * stride]
+    }
+
+    /// Row `y`'s pieces, `Up`-filtered RGB, compressed.
+    fn pieces(&self, y: usize) -> &Pieces {
+        self.rows[y].get_or_init(|| {
+            let width = self.pixmap.width() as usize;
+            let (mut above, mut row) = (vec![0; width * 3], vec![0; width * 3]);
+            if y > 0 {
+                Rows::Rgb.convert(self.row(y - 1), &mut above);
+            }
+            Rows::Rgb.convert(self.row(y), &mut row);
+            let filtered: Vec<u8> = row.iter().zip(&above).map(|(c, p)| c.wrapping_sub(*p)).collect();
+            let mut pieces = Pieces::default();
+            for chunk in filtered.chunks(PIECE * 3) {
+                pieces.push(chunk);
+            }
+            pieces
+        })
+    }
 }
 
 /// How many colours an opaque picture has, when it has at most 256 (what
@@ -254,6 +356,62 @@ mod tests {
         pixmap
     }
 
+    /// A noisy opaque picture (thousands of colours) three pieces wide, `seed` choosing it.
+    fn noise(seed: u32) -> tiny_skia::Pixmap {
+        let mut pixmap = tiny_skia::Pixmap::new(2 * PIECE as u32 + 44, 60).unwrap();
+        for (i, p) in pixmap.pixels_mut().iter_mut().enumerate() {
+            let n = (i as u32 ^ seed).wrapping_mul(0x9E37_79B1) >> 8;
+            *p = tiny_skia::PremultipliedColorU8::from_rgba(n as u8, (n >> 8) as u8, (n >> 16) as u8, 255).unwrap();
+        }
+        pixmap
+    }
+
+    /// Rows of `under` whose pieces have been compressed and kept.
+    fn kept(under: &Under) -> Vec<usize> {
+        (0..under.rows.len()).filter(|&y| under.rows[y].get().is_some()).collect()
+    }
+
+    /// `under`'s picture with the pixels `columns` wide of `rows` white.
+    fn inked(under: &Under, rows: std::ops::Range<usize>, columns: usize) -> tiny_skia::Pixmap {
+        let mut pixmap = under.pixmap().clone();
+        let stride = pixmap.width() as usize * 4;
+        for y in rows {
+            pixmap.data_mut()[y * stride..y * stride + columns * 4].fill(255);
+        }
+        pixmap
+    }
+
+    #[test]
+    fn pictures_drawn_over_a_base_are_the_bytes_they_would_be_and_share_its_unchanged_pieces() {
+        let all: Vec<usize> = (0..60).collect();
+        let full = 2 * PIECE + 44;
+        // A card inked right across rows 12-30 shares none of their pieces,
+        // nor row 31's (filtered against row 30); one inked in its first
+        // piece of rows 40-44 shares the other pieces of those rows.
+        for (ink, columns, shared) in [(12..31, full, [0..12, 32..60]), (40..45, 10, [0..40, 40..60])] {
+            let under = Under::new(noise(0));
+            let card = inked(&under, ink, columns);
+            let over = encode_png_over(&card, Some(&under), Some(300), false);
+            assert!(over == encode_png(&card, Some(300), false));
+            let (_, _, pixels) = decode(&over);
+            assert!(pixels == straight(&card, png::ColorType::Rgb));
+            let rows: Vec<usize> = shared.into_iter().flatten().collect();
+            assert_eq!(kept(&under), rows);
+            // Once kept, the same bytes again; the base itself shares every piece.
+            assert!(encode_png_over(&card, Some(&under), Some(300), false) == over);
+            let base = under.pixmap().clone();
+            assert!(encode_png_over(&base, Some(&under), None, false) == encode_png(&base, None, false));
+            assert_eq!(kept(&under), all);
+        }
+        // A picture of another size, or of a few colours, uses none and keeps none.
+        let other = Under::new(noise(1));
+        let small = tiny_skia::Pixmap::new(10, 10).unwrap();
+        assert!(encode_png_over(&small, Some(&other), None, false) == encode_png(&small, None, false));
+        let flat = striped(3, 255);
+        assert!(encode_png_over(&flat, Some(&other), None, false) == encode_png(&flat, None, false));
+        assert!(kept(&other).is_empty());
+    }
+
     #[test]
     fn a_png_decodes_to_the_pixels_drawn_with_a_palette_only_up_to_256_colours() {
         for (colours, alpha, want) in [
@@ -283,15 +441,20 @@ mod tests {
             let tree = crate::render::parse(&theme, &card.full).unwrap();
             let cache = crate::render::BaseCache::default();
             let draw = |width| crate::render::rasterize_layered(&cache, &theme, &card, &tree, width).unwrap();
-            let (card, thumb) = (draw(size.width), draw(120));
-            let share = crate::render::share_picture(&theme, &thumb).unwrap();
-            for (what, pixmap) in [("card", card), ("thumbnail", thumb), ("link preview", share)] {
+            // Each twice: the second over the base's rows the first kept.
+            let [card, _, thumb, _] = [size.width, size.width, 120, 120].map(draw);
+            let share = crate::render::share_picture(&theme, &thumb.pixmap).unwrap();
+            let share = crate::render::CardPixels { pixmap: share, under: None };
+            for (what, drawn) in [("card", card), ("thumbnail", thumb), ("link preview", share)] {
+                let pixmap = &drawn.pixmap;
                 for optimize in [false, true] {
-                    let (color, _, pixels) = decode(&encode_png(&pixmap, Some(150), optimize));
+                    let png = encode_png_over(pixmap, drawn.under.as_deref(), Some(150), optimize);
+                    assert!(png == encode_png(pixmap, Some(150), optimize), "{name} {what}, optimize {optimize}");
+                    let (color, _, pixels) = decode(&png);
                     let want =
-                        if palette_size(&pixmap).is_some() { png::ColorType::Indexed } else { png::ColorType::Rgb };
+                        if palette_size(pixmap).is_some() { png::ColorType::Indexed } else { png::ColorType::Rgb };
                     assert_eq!(color, want, "{name} {what}");
-                    assert!(pixels == straight(&pixmap, color), "{name} {what}, optimize {optimize}");
+                    assert!(pixels == straight(pixmap, color), "{name} {what}, optimize {optimize}");
                 }
             }
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use resvg::usvg;
 
 use super::alone::{draw_alone, shrink, Parts};
+use super::encode::Under;
 use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
 use super::raster::rasterize;
@@ -61,13 +62,80 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 /// S3-FIFO). One shard, so that a base as large as a third of the bound
 /// still fits.
 pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
-    let options = quick_cache::OptionsBuilder::new()
+    quick_cache::sync::Cache::with_options(cache_options(bytes), LayerBytes, Default::default(), Default::default())
+}
+
+/// One shard, at most `bytes`.
+fn cache_options(bytes: u64) -> quick_cache::Options {
+    quick_cache::OptionsBuilder::new()
         .shards(1)
         .estimated_items_capacity(64)
         .weight_capacity(bytes)
         .build()
-        .expect("the options are valid");
-    quick_cache::sync::Cache::with_options(options, LayerBytes, Default::default(), Default::default())
+        .expect("the options are valid")
+}
+
+/// Bases kept in memory, the most recently used first, within a bound.
+/// Cards come in runs of one theme and size, so the base a card was drawn
+/// on serves the cards after it, and the newest base must stay when it
+/// comes in over the one before. (quick_cache's S3-FIFO gives a new entry
+/// 3 % of the room until it is used again, so an older base pushed a newer,
+/// bigger one out, and the next cards read it back and compressed its rows
+/// again.)
+struct Recent {
+    bytes: u64,
+    bases: std::sync::Mutex<Vec<(String, Arc<Under>)>>,
+    /// Held while a base is read or drawn, so that it is made once.
+    making: std::sync::Mutex<()>,
+}
+
+impl Recent {
+    fn new(bytes: u64) -> Recent {
+        Recent { bytes, bases: std::sync::Mutex::default(), making: std::sync::Mutex::default() }
+    }
+
+    /// Base `name`, now the most recently used, if it is kept.
+    fn get(&self, name: &str) -> Option<Arc<Under>> {
+        let mut bases = self.bases.lock().expect("no panics while holding the lock");
+        let at = bases.iter().position(|(kept, _)| kept == name)?;
+        let base = bases.remove(at);
+        let under = base.1.clone();
+        bases.insert(0, base);
+        Some(under)
+    }
+
+    /// Base `name`, kept, or made by `make` and kept (the least recently
+    /// used going while the others pass the bound, never the newest).
+    fn get_or_make<E>(&self, name: &str, make: impl FnOnce() -> Result<Under, E>) -> Result<Arc<Under>, E> {
+        if let Some(under) = self.get(name) {
+            return Ok(under);
+        }
+        let _making = self.making.lock().expect("no panics while holding the lock");
+        if let Some(under) = self.get(name) {
+            return Ok(under);
+        }
+        let under = Arc::new(make()?);
+        let mut bases = self.bases.lock().expect("no panics while holding the lock");
+        bases.insert(0, (name.to_string(), under.clone()));
+        while bases.len() > 1 && bases.iter().map(|(_, base)| base.bytes()).sum::<u64>() > self.bytes {
+            bases.pop();
+        }
+        Ok(under)
+    }
+
+    /// The bytes kept.
+    fn weight(&self) -> u64 {
+        self.bases.lock().expect("no panics while holding the lock").iter().map(|(_, base)| base.bytes()).sum()
+    }
+}
+
+/// A card's pixels, drawn: over a base kept for other cards (its rows
+/// compressed once for them all, see [`Under`]), or not.
+pub struct CardPixels {
+    /// The card.
+    pub pixmap: tiny_skia::Pixmap,
+    /// What it was drawn over, when that is kept.
+    pub under: Option<Arc<Under>>,
 }
 
 /// Rendered card bases and seals, shared by every card (and thread) of a
@@ -76,7 +144,7 @@ pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerB
 /// [`BASE_BYTES`] and [`SEAL_BYTES`] of them are kept in memory, the rest
 /// in the [`LayerStore`].
 pub struct BaseCache {
-    bases: quick_cache::sync::Cache<String, Layer, LayerBytes>,
+    bases: Recent,
     seals: quick_cache::sync::Cache<String, Layer, LayerBytes>,
     /// Parts many seals share, drawn once.
     parts: Parts,
@@ -101,7 +169,7 @@ impl BaseCache {
     /// seals in memory.
     pub fn with_bytes(bases: u64, seals: u64) -> BaseCache {
         BaseCache {
-            bases: layer_cache(bases),
+            bases: Recent::new(bases),
             seals: layer_cache(seals),
             parts: layer_cache(PART_BYTES),
             store: std::sync::Mutex::default(),
@@ -172,21 +240,23 @@ impl BaseCache {
     }
 
     /// The base `svg` drawn `width` pixels wide, to draw a card on: a copy
-    /// of the one in memory, read from the output's cache folder, or drawn
-    /// now. A card that needs a base another thread is drawing waits for it.
-    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<tiny_skia::Pixmap, RenderError> {
+    /// of the one in memory (which is also given), read from the output's
+    /// cache folder, or drawn now. A card that needs a base another thread
+    /// is drawing waits for it.
+    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<CardPixels, RenderError> {
         let name = Self::name(theme, "base", svg, width);
-        if let Some(Some(drawn)) = self.bases.get(&name) {
-            return Ok(drawn.0.clone());
+        let kept = |under: Arc<Under>| CardPixels { pixmap: under.pixmap().clone(), under: Some(under) };
+        if let Some(under) = self.bases.get(&name) {
+            return Ok(kept(under));
         }
         // The first card to need a kept base reads it for itself, so a
         // build that draws one card (an edit) does not copy it again; the
         // second keeps it in memory for the cards after it.
         let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
         if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
-            return Ok(pixmap);
+            return Ok(CardPixels { pixmap, under: None });
         }
-        let drawn = self.bases.get_or_insert_with(&name, || {
+        let under = self.bases.get_or_make(&name, || {
             let pixmap = match self.read(&name) {
                 Some((pixmap, _, _)) => pixmap,
                 None => {
@@ -195,9 +265,9 @@ impl BaseCache {
                     pixmap
                 }
             };
-            Ok::<_, RenderError>(Some(Arc::new((pixmap, 0, 0))))
+            Ok::<_, RenderError>(Under::new(pixmap))
         })?;
-        Ok(drawn.expect("a base is always drawn").0.clone())
+        Ok(kept(under))
     }
 
     /// The seal layer `node` (drawn from `svg`) `width` pixels wide, shrunk
@@ -307,7 +377,7 @@ pub fn rasterize_layered(
     card: &CardSvg,
     tree: &usvg::Tree,
     width: u32,
-) -> Result<tiny_skia::Pixmap, RenderError> {
+) -> Result<CardPixels, RenderError> {
     rasterize_small(cache, theme, card, tree, width, width)
 }
 
@@ -323,13 +393,13 @@ pub fn rasterize_small(
     tree: &usvg::Tree,
     width: u32,
     seal_width: u32,
-) -> Result<tiny_skia::Pixmap, RenderError> {
+) -> Result<CardPixels, RenderError> {
     let children = tree.root().children();
     let top = layered(card, tree);
     if top == 0 {
-        return Ok(rasterize(tree, width));
+        return Ok(CardPixels { pixmap: rasterize(tree, width), under: None });
     }
-    let mut pixmap = cache.base(theme, &card.base, width)?;
+    let CardPixels { mut pixmap, under } = cache.base(theme, &card.base, width)?;
     let scale = width as f32 / tree.size().width();
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
@@ -361,7 +431,7 @@ pub fn rasterize_small(
             }
         }
     }
-    Ok(pixmap)
+    Ok(CardPixels { pixmap, under })
 }
 
 /// Draws `node`, a card's top-level node (or a child of one without a

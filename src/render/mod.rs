@@ -21,6 +21,7 @@ use crate::svg::guard::{self, Guard, Refusal};
 use crate::theme::{FontRole, Frac, Geometry, Theme};
 
 pub mod alone;
+mod deflate;
 pub mod encode;
 pub mod glyphs;
 pub mod layers;
@@ -32,8 +33,8 @@ pub mod place;
 pub mod qr;
 pub mod raster;
 
-pub use encode::encode_png;
-pub use layers::{check_layered, rasterize_layered, rasterize_small, BaseCache, LayerStore};
+pub use encode::{encode_png, encode_png_over};
+pub use layers::{check_layered, rasterize_layered, rasterize_small, BaseCache, CardPixels, LayerStore};
 pub use raster::{rasterize, share_picture, SHARE_SIZE};
 
 /// Everything a card shows, resolved.
@@ -748,8 +749,8 @@ mod tests {
             assert_eq!(alone.root().children().len(), 2, "{name}");
             let cache = BaseCache::default();
             for width in [size.width, 120] {
-                let a = rasterize_layered(&cache, &theme, &card, &whole, width).unwrap();
-                let b = rasterize_layered(&cache, &theme, &card, &alone, width).unwrap();
+                let a = rasterize_layered(&cache, &theme, &card, &whole, width).unwrap().pixmap;
+                let b = rasterize_layered(&cache, &theme, &card, &alone, width).unwrap().pixmap;
                 assert!(a.data() == b.data(), "{name} at {width} px");
             }
         }
@@ -766,9 +767,9 @@ mod tests {
         let tree = parse(&theme, &card.full).unwrap();
         let cache = BaseCache::default();
         rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
-        let small = rasterize_small(&cache, &theme, &card, &tree, 360, size.width).unwrap();
+        let small = rasterize_small(&cache, &theme, &card, &tree, 360, size.width).unwrap().pixmap;
         assert_eq!(cache.seals_drawn(), 1, "one seal drawn, for the card");
-        let drawn = rasterize_layered(&BaseCache::default(), &theme, &card, &tree, 360).unwrap();
+        let drawn = rasterize_layered(&BaseCache::default(), &theme, &card, &tree, 360).unwrap().pixmap;
         // Shrinking averages the wide seal, drawing anti-aliases the small one: alike within a few
         // levels on average, a little more on the rim's edge.
         let pairs = || small.data().iter().zip(drawn.data()).map(|(a, b)| (*a as i32 - *b as i32).abs());
@@ -935,7 +936,7 @@ mod tests {
                 let cache = BaseCache::default();
                 for width in [size.width, 200] {
                     let whole = rasterize(&tree, width);
-                    let layered = rasterize_layered(&cache, &theme, &card, &tree, width).unwrap();
+                    let layered = rasterize_layered(&cache, &theme, &card, &tree, width).unwrap().pixmap;
                     // The text is drawn from glyph pictures, a glyph within an eighth of a pixel of
                     // where resvg puts it (render::glyphs tests that): compared where it draws nothing.
                     let text = tree.root().children().iter().find(|n| n.id() == TEXT_ID).unwrap();

@@ -78,14 +78,15 @@ fn main() {
     };
     let cache = render::BaseCache::default();
     let layered = |c: &Prepared| -> usize {
-        let pixmap = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
-        render::encode_png(&pixmap, Some(300), false).len()
+        let drawn = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
+        render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), Some(300), false).len()
     };
     let png_set = |c: &Prepared| -> usize {
         let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
         let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
-        let share = render::share_picture(&theme, &thumb).unwrap();
-        [card, thumb, share].iter().map(|p| render::encode_png(p, Some(300), false).len()).sum()
+        let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
+        let over = |d: &render::CardPixels| render::encode_png_over(&d.pixmap, d.under.as_deref(), Some(300), false).len();
+        over(&card) + over(&thumb) + render::encode_png(&share, Some(300), false).len()
     };
     // Warm the base and seal caches (a build draws each once, too).
     layered(&cards[0]);
@@ -140,7 +141,7 @@ fn check_pixels(theme: &waxseal::theme::Theme, cards: &[Prepared], out: &Path) {
     for c in cards.iter().take(20) {
         let Ok(built) = std::fs::read(out.join("cards").join(&c.slug).join("card.png")) else { continue };
         checked += 1;
-        let layered = render::rasterize_layered(&cache, theme, &c.svg, &c.tree, 1240).unwrap();
+        let layered = render::rasterize_layered(&cache, theme, &c.svg, &c.tree, 1240).unwrap().pixmap;
         same += usize::from(render::encode_png(&layered, Some(300), false) == built);
         whole_same += usize::from(render::encode_png(&render::rasterize(&c.tree, 1240), Some(300), false) == built);
     }
