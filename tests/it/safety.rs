@@ -204,8 +204,10 @@ fn kill_after(site: &Site, delay: Duration) -> (bool, Duration) {
 #[test]
 fn a_build_killed_at_any_moment_leaves_the_last_output_whole_and_the_next_build_repairs_it() {
     // Version A, built; version B: every card edited, two gone, two new.
+    // Cards at 72 dpi: what is tested is the output folder, not the pictures,
+    // and the test builds sixteen times (a minute at 300 dpi, on a debug build).
     let base = Site::empty();
-    base.write("waxseal.yaml", "title: Killed\ngallery:\n  per_page: 6\n");
+    base.write("waxseal.yaml", "title: Killed\ndpi: 72\ngallery:\n  per_page: 6\n");
     write_cards(&base, 20, "A");
     assert_eq!(base.build(&[]).code, 0);
     assert_whole(&base.root().join("output"), "version A");

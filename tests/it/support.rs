@@ -240,42 +240,50 @@ pub fn serve(dir: &Path) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let addr = listener.local_addr().unwrap();
     let dir = dir.to_path_buf();
+    // A thread a connection: Chromium opens sockets ahead of its requests
+    // (preconnects) and may leave one idle; read one at a time, such a
+    // socket held every other request up until Chromium gave it up.
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = String::new();
-            if BufReader::new(&stream).read_line(&mut request).is_err() {
-                continue;
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
-            let rel = path.trim_start_matches('/');
-            let file =
-                if rel.is_empty() || rel.ends_with('/') { dir.join(rel).join("index.html") } else { dir.join(rel) };
-            let safe = !rel.split('/').any(|p| p == "..");
-            let response = match std::fs::read(&file) {
-                Ok(body) if safe => {
-                    let kind = match file.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("css") => "text/css",
-                        Some("png") => "image/png",
-                        Some("svg") => "image/svg+xml",
-                        Some("ttf") => "font/ttf",
-                        _ => "application/octet-stream",
-                    };
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    r.extend(body);
-                    r
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
-            };
-            let _ = stream.write_all(&response);
+            let Ok(stream) = stream else { continue };
+            let dir = dir.clone();
+            std::thread::spawn(move || answer(stream, &dir));
         }
     });
     format!("http://{addr}/")
+}
+
+/// Answers the one request on `stream` with the file of `dir` it names.
+fn answer(mut stream: std::net::TcpStream, dir: &Path) {
+    let mut request = String::new();
+    if BufReader::new(&stream).read_line(&mut request).is_err() {
+        return;
+    }
+    let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
+    let rel = path.trim_start_matches('/');
+    let file = if rel.is_empty() || rel.ends_with('/') { dir.join(rel).join("index.html") } else { dir.join(rel) };
+    let safe = !rel.split('/').any(|p| p == "..");
+    let response = match std::fs::read(&file) {
+        Ok(body) if safe => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css",
+                Some("png") => "image/png",
+                Some("svg") => "image/svg+xml",
+                Some("ttf") => "font/ttf",
+                _ => "application/octet-stream",
+            };
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            r.extend(body);
+            r
+        }
+        _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+    };
+    let _ = stream.write_all(&response);
 }
 
 /// Whether the outside program `program` is installed: a name looked up on
