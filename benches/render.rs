@@ -178,18 +178,18 @@ fn encoders(c: &mut Criterion) {
         let tree = render::parse(&theme, &card.full).unwrap();
         let cache = render::BaseCache::default();
         let drawn = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
-        let pixmap = drawn.pixmap.clone();
-        let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap().pixmap;
-        let share = render::share_picture(&theme, &thumb).unwrap();
-        for (what, pixmap) in [("card", &pixmap), ("thumb", &thumb), ("share", &share)] {
+        let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap();
+        let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
+        for (what, drawn) in [("card", &drawn), ("thumb", &thumb), ("share", &share)] {
+            let pixmap = &drawn.pixmap;
             let colours = render::encode::palette_size(pixmap).map_or("> 256".to_string(), |n| n.to_string());
             eprintln!("{name} {what}: {colours} colours");
-            // The card's base, its rows kept by the first card drawn over it.
-            let under = drawn.under.clone().filter(|_| what == "card");
+            // What it is drawn over, its pieces kept by the first picture encoded over it.
+            let under = drawn.under.clone();
             let mut variants: Vec<(&str, Encoder)> = vec![
                 ("encode_png", Box::new(|p| render::encode_png(p, Some(300), false))),
                 (
-                    "encode_png_over, the base's rows kept",
+                    "encode_png_over, its base's pieces kept",
                     Box::new(move |p| render::encode_png_over(p, under.as_deref(), Some(300), false)),
                 ),
                 ("before: png stream writer, fast, up", Box::new(encode_before)),

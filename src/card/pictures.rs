@@ -120,7 +120,7 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             out.push((Artifact::Thumb, encode(&thumb, None)));
             let share = render::share_picture(theme, &thumb.pixmap)
                 .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
-            out.push((Artifact::Share, render::encode_png(&share, None, how.optimize)));
+            out.push((Artifact::Share, encode(&share, None)));
         }
         if how.outputs.svg {
             out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));

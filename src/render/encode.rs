@@ -6,7 +6,7 @@
 //! base's are compressed once for all the cards drawn over that base (see
 //! [`Under`]). Nothing here draws.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::deflate::{Pieces, Stream};
 
@@ -131,6 +131,15 @@ fn deflate_fast(pixmap: &tiny_skia::Pixmap, rows: &Rows, under: Option<&Under>) 
         std::mem::swap(&mut shared, &mut shared_above);
     }
     stream.finish()
+}
+
+/// A card's pixels, drawn: over a base kept for other cards (its rows
+/// compressed once for them all, see [`Under`]), or not.
+pub struct CardPixels {
+    /// The card.
+    pub pixmap: tiny_skia::Pixmap,
+    /// What it was drawn over, when that is kept.
+    pub under: Option<Arc<Under>>,
 }
 
 /// A picture others are drawn over (a card's base), with its rows' pieces
@@ -444,7 +453,6 @@ mod tests {
             // Each twice: the second over the base's rows the first kept.
             let [card, _, thumb, _] = [size.width, size.width, 120, 120].map(draw);
             let share = crate::render::share_picture(&theme, &thumb.pixmap).unwrap();
-            let share = crate::render::CardPixels { pixmap: share, under: None };
             for (what, drawn) in [("card", card), ("thumbnail", thumb), ("link preview", share)] {
                 let pixmap = &drawn.pixmap;
                 for optimize in [false, true] {

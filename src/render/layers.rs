@@ -7,7 +7,7 @@ use std::sync::Arc;
 use resvg::usvg;
 
 use super::alone::{draw_alone, shrink, Parts};
-use super::encode::Under;
+use super::encode::{CardPixels, Under};
 use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
 use super::raster::rasterize;
@@ -127,15 +127,6 @@ impl Recent {
     fn weight(&self) -> u64 {
         self.bases.lock().expect("no panics while holding the lock").iter().map(|(_, base)| base.bytes()).sum()
     }
-}
-
-/// A card's pixels, drawn: over a base kept for other cards (its rows
-/// compressed once for them all, see [`Under`]), or not.
-pub struct CardPixels {
-    /// The card.
-    pub pixmap: tiny_skia::Pixmap,
-    /// What it was drawn over, when that is kept.
-    pub under: Option<Arc<Under>>,
 }
 
 /// Rendered card bases and seals, shared by every card (and thread) of a

@@ -33,8 +33,8 @@ pub mod place;
 pub mod qr;
 pub mod raster;
 
-pub use encode::{encode_png, encode_png_over};
-pub use layers::{check_layered, rasterize_layered, rasterize_small, BaseCache, CardPixels, LayerStore};
+pub use encode::{encode_png, encode_png_over, CardPixels, Under};
+pub use layers::{check_layered, rasterize_layered, rasterize_small, BaseCache, LayerStore};
 pub use raster::{rasterize, share_picture, SHARE_SIZE};
 
 /// Everything a card shows, resolved.

@@ -2,6 +2,9 @@
 
 use resvg::usvg;
 
+use std::sync::Arc;
+
+use super::encode::{CardPixels, Under};
 use super::{parse, RenderError};
 use crate::theme::Theme;
 
@@ -20,12 +23,13 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
 pub const SHARE_SIZE: (u32, u32) = (1200, 630);
 
 /// A card's link-preview picture: the card as drawn for its thumbnail,
-/// centred on the theme's paper-edge colour.
-pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_skia::Pixmap, RenderError> {
+/// centred on the theme's paper-edge colour (what it is drawn over, its
+/// pieces compressed once for every card of the theme).
+pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<CardPixels, RenderError> {
     let (width, height) = SHARE_SIZE;
     // The background is drawn once per theme (kept with it), not per card.
     let kept = theme.caches.get_or_default::<ShareBackground>();
-    let mut pixmap = match kept.0.get() {
+    let background = match kept.0.get() {
         Some(background) => background.clone(),
         None => {
             let background = format!(
@@ -33,17 +37,18 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<tiny_sk
                 crate::svg::escape(&theme.spec.palette.paper_edge)
             );
             let tree = parse(theme, &background)?;
-            kept.0.get_or_init(|| rasterize(&tree, width)).clone()
+            kept.0.get_or_init(|| Arc::new(Under::new(rasterize(&tree, width)))).clone()
         }
     };
+    let mut pixmap = background.pixmap().clone();
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
     let x = (i64::from(width) - i64::from(thumb.width())) / 2;
     let y = (i64::from(height) - i64::from(thumb.height())) / 2;
     let paint = tiny_skia::PixmapPaint::default();
     pixmap.draw_pixmap(x as i32, y as i32, thumb.as_ref(), &paint, tiny_skia::Transform::identity(), None);
-    Ok(pixmap)
+    Ok(CardPixels { pixmap, under: Some(background) })
 }
 
 /// A theme's link-preview background, drawn by the first card that needs it.
 #[derive(Default)]
-struct ShareBackground(std::sync::OnceLock<tiny_skia::Pixmap>);
+struct ShareBackground(std::sync::OnceLock<Arc<Under>>);

@@ -86,7 +86,7 @@ fn main() {
         let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
         let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
         let over = |d: &render::CardPixels| render::encode_png_over(&d.pixmap, d.under.as_deref(), Some(300), false).len();
-        over(&card) + over(&thumb) + render::encode_png(&share, Some(300), false).len()
+        over(&card) + over(&thumb) + over(&share)
     };
     // Warm the base and seal caches (a build draws each once, too).
     layered(&cards[0]);
