@@ -44,11 +44,72 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<CardPix
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
     let x = (i64::from(width) - i64::from(thumb.width())) / 2;
     let y = (i64::from(height) - i64::from(thumb.height())) / 2;
-    let paint = tiny_skia::PixmapPaint::default();
-    pixmap.draw_pixmap(x as i32, y as i32, thumb.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+    if !copy_opaque(thumb, &mut pixmap, x, y) {
+        let paint = tiny_skia::PixmapPaint::default();
+        pixmap.draw_pixmap(x as i32, y as i32, thumb.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+    }
     Ok(CardPixels { pixmap, under: Some(background) })
+}
+
+/// Copies `from`, when it is opaque, onto `to` with its top left corner at
+/// (`x`, `y`), cut to `to`: what drawing it over does (an opaque pixel
+/// covers what is under it), without tiny-skia's floating-point pipeline
+/// (a pattern is drawn a pixel at a time in it). Whether it copied.
+fn copy_opaque(from: &tiny_skia::Pixmap, to: &mut tiny_skia::Pixmap, x: i64, y: i64) -> bool {
+    if from.pixels().iter().any(|p| p.alpha() != u8::MAX) {
+        return false;
+    }
+    let (from_width, to_width) = (i64::from(from.width()), i64::from(to.width()));
+    // The columns of `from` that fall on `to`.
+    let (left, right) = ((-x).max(0), from_width.min(to_width - x));
+    if left >= right {
+        return true;
+    }
+    let bytes = |columns: std::ops::Range<i64>| columns.start as usize * 4..columns.end as usize * 4;
+    for row in 0..i64::from(from.height()) {
+        let at = y + row;
+        if !(0..i64::from(to.height())).contains(&at) {
+            continue;
+        }
+        let src = &from.data()[(row * from_width) as usize * 4..][bytes(left..right)];
+        to.data_mut()[(at * to_width) as usize * 4..][bytes(x + left..x + right)].copy_from_slice(src);
+    }
+    true
 }
 
 /// A theme's link-preview background, drawn by the first card that needs it.
 #[derive(Default)]
 struct ShareBackground(std::sync::OnceLock<Arc<Under>>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A picture of many colours, `alpha` opaque.
+    fn picture(width: u32, height: u32, alpha: u8) -> tiny_skia::Pixmap {
+        let mut pixmap = tiny_skia::Pixmap::new(width, height).unwrap();
+        for (i, p) in pixmap.pixels_mut().iter_mut().enumerate() {
+            let n = (i as u32).wrapping_mul(0x9E37_79B1) >> 8;
+            let c = tiny_skia::ColorU8::from_rgba(n as u8, (n >> 8) as u8, (n >> 16) as u8, alpha);
+            *p = c.premultiply();
+        }
+        pixmap
+    }
+
+    #[test]
+    fn an_opaque_picture_copied_on_is_the_picture_drawn_on_wherever_it_falls() {
+        let under = picture(50, 30, 255);
+        let paint = tiny_skia::PixmapPaint::default();
+        for (width, height) in [(20, 10), (60, 40), (5, 50)] {
+            for (x, y) in [(0, 0), (7, 3), (-4, -6), (45, 25), (-70, 0), (0, 31)] {
+                let (opaque, translucent) = (picture(width, height, 255), picture(width, height, 128));
+                let mut drawn = under.clone();
+                drawn.draw_pixmap(x as i32, y as i32, opaque.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+                let mut copied = under.clone();
+                assert!(copy_opaque(&opaque, &mut copied, x, y));
+                assert!(copied == drawn, "{width}x{height} at {x}, {y}");
+                assert!(!copy_opaque(&translucent, &mut copied, x, y));
+            }
+        }
+    }
+}
