@@ -121,9 +121,7 @@ fn deflate_fast(pixmap: &tiny_skia::Pixmap, rows: &Rows, under: Option<&Under>) 
                 rows.convert(&pixels[y - 1][rgba.clone()], &mut prev[rgb.clone()]);
             }
             rows.convert(&src[rgba], &mut cur[rgb.clone()]);
-            for ((f, c), p) in filtered[rgb.clone()].iter_mut().zip(&cur[rgb.clone()]).zip(&prev[rgb.clone()]) {
-                *f = c.wrapping_sub(*p);
-            }
+            up_filter(&cur[rgb.clone()], &prev[rgb.clone()], &mut filtered[rgb.clone()]);
             stream.write(&filtered[rgb]);
         }
         std::mem::swap(&mut prev, &mut cur);
@@ -140,6 +138,13 @@ pub struct CardPixels {
     pub pixmap: tiny_skia::Pixmap,
     /// What it was drawn over, when that is kept.
     pub under: Option<Arc<Under>>,
+}
+
+/// PNG's `Up` filter: each byte of `row` less the one above it, into `out`.
+fn up_filter(row: &[u8], above: &[u8], out: &mut [u8]) {
+    for ((f, c), p) in out.iter_mut().zip(row).zip(above) {
+        *f = c.wrapping_sub(*p);
+    }
 }
 
 /// A picture others are drawn over (a card's base), with its rows' pieces
@@ -183,7 +188,8 @@ impl Under {
                 Rows::Rgb.convert(self.row(y - 1), &mut above);
             }
             Rows::Rgb.convert(self.row(y), &mut row);
-            let filtered: Vec<u8> = row.iter().zip(&above).map(|(c, p)| c.wrapping_sub(*p)).collect();
+            let mut filtered = vec![0; width * 3];
+            up_filter(&row, &above, &mut filtered);
             let mut pieces = Pieces::default();
             for chunk in filtered.chunks(PIECE * 3) {
                 pieces.push(chunk);

@@ -59,7 +59,7 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 }
 
 /// Layers kept within `bytes`, the least used going first (quick_cache's
-/// S3-FIFO). One shard, so that a base as large as a third of the bound
+/// S3-FIFO). One shard, so that a layer as large as a third of the bound
 /// still fits.
 pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
     quick_cache::sync::Cache::with_options(cache_options(bytes), LayerBytes, Default::default(), Default::default())
@@ -117,7 +117,7 @@ impl Recent {
         let under = Arc::new(make()?);
         let mut bases = self.bases.lock().expect("no panics while holding the lock");
         bases.insert(0, (name.to_string(), under.clone()));
-        while bases.len() > 1 && bases.iter().map(|(_, base)| base.bytes()).sum::<u64>() > self.bytes {
+        while bases.len() > 1 && weight(&bases) > self.bytes {
             bases.pop();
         }
         Ok(under)
@@ -125,8 +125,13 @@ impl Recent {
 
     /// The bytes kept.
     fn weight(&self) -> u64 {
-        self.bases.lock().expect("no panics while holding the lock").iter().map(|(_, base)| base.bytes()).sum()
+        weight(&self.bases.lock().expect("no panics while holding the lock"))
     }
+}
+
+/// The bytes `bases` hold.
+fn weight(bases: &[(String, Arc<Under>)]) -> u64 {
+    bases.iter().map(|(_, base)| base.bytes()).sum()
 }
 
 /// Rendered card bases and seals, shared by every card (and thread) of a
