@@ -2,9 +2,9 @@
 //! PNG when the picture has at most 256 colours (the same pixels, in a
 //! fraction of the bytes), else RGB rows (RGBA when the picture has
 //! transparency) converted, filtered and compressed a row at a time as they
-//! are read from the pixmap, never copied whole. A card's rows that are its
-//! base's are compressed once for all the cards drawn over that base (see
-//! [`Under`]). Nothing here draws.
+//! are read from the pixmap, never copied whole. The pieces of a card's rows
+//! that are its base's are compressed once for all the cards drawn over
+//! that base (see [`Under`]). Nothing here draws.
 
 use std::sync::{Arc, OnceLock};
 
@@ -22,8 +22,8 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap, dpi: Option<u32>, optimize: bool) 
 }
 
 /// Encodes a pixmap drawn over `under` as [`encode_png`] does, into the
-/// same bytes: the rows it shares with `under` are put in as compressed for
-/// the cards before it.
+/// same bytes: the pieces of rows it shares with `under` are put in as
+/// compressed for the pictures before it.
 pub fn encode_png_over(pixmap: &tiny_skia::Pixmap, under: Option<&Under>, dpi: Option<u32>, optimize: bool) -> Vec<u8> {
     // A card covers its whole canvas: without transparency it is stored as
     // RGB, a quarter less to filter and compress (and premultiplied equals
