@@ -155,8 +155,9 @@ pub const FOOTPRINT: f64 = 1.45;
 /// The wax may sit a little off centre and a run of wax may reach a few
 /// percent past `r`; with the shadow, all stays within [`FOOTPRINT`] radii.
 ///
-/// `seed` makes the rim wobble, the wax bulges, the grain of the stamp face
-/// and the slight tilt of the stamp unique per card yet deterministic. `id` prefixes
+/// `seed` makes the rim wobble, the wax bulges and the slight tilt of the
+/// stamp unique per card yet deterministic (the grain of the stamp's face is
+/// the stamp's, the same on every seal). `id` prefixes
 /// every `id` attribute, so two seals in one SVG never clash; characters
 /// other than ASCII letters, digits, `-` and `_` are replaced by `_`.
 /// `font_family` is used for the initials only, and the caller guarantees it
@@ -215,7 +216,7 @@ pub fn seal_svg(
         (None, None) => {}
     }
     out.push_str("</g>");
-    painter.grain(&mut out, seed);
+    painter.grain(&mut out);
     out.push_str("</g>");
     Ok(out)
 }
