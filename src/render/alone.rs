@@ -5,6 +5,7 @@
 use resvg::usvg;
 
 use super::layers::{Layer, LayerBytes};
+use super::raster::draw_over;
 
 /// How many pixels of blur (the standard deviation) a blur keeps when drawn
 /// at a lower resolution: a shadow blurred this much has nothing finer than
@@ -74,8 +75,7 @@ fn draw_in_parts(node: &usvg::Node, on: &Canvas, pixmap: &mut tiny_skia::Pixmap)
                 });
                 if let Some(part) = drawn.unwrap_or_else(|never| match never {}) {
                     let (x, y) = (part.1 - on.at.0, part.2 - on.at.1);
-                    let paint = tiny_skia::PixmapPaint::default();
-                    pixmap.draw_pixmap(x, y, part.0.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+                    draw_over(&part.0, pixmap, i64::from(x), i64::from(y));
                 }
             }
             None => draw_node(node, on.space(), pixmap),

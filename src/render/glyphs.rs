@@ -488,8 +488,7 @@ fn blit(picture: &Picture, x: i32, y: i32, color: tiny_skia::PremultipliedColorU
     match picture {
         Picture::Mask { left, top, mask } => blend_mask(mask, x + left, y + top, color, pixmap),
         Picture::Color { left, top, pixmap: glyph } => {
-            let paint = tiny_skia::PixmapPaint::default();
-            pixmap.draw_pixmap(x + left, y + top, glyph.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+            super::raster::draw_over(glyph, pixmap, i64::from(x + left), i64::from(y + top));
         }
         Picture::Empty | Picture::Unsupported => {}
     }

@@ -10,7 +10,7 @@ use super::alone::{draw_alone, shrink, Parts};
 use super::encode::{CardPixels, Under};
 use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
-use super::raster::rasterize;
+use super::raster::{draw_over, rasterize};
 use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
 use crate::theme::Theme;
 
@@ -404,14 +404,7 @@ pub fn rasterize_small(
             let seal_scale = seal_width as f32 / tree.size().width();
             if let Some(drawn) = cache.seal_at(theme, &card.seal, node, (width, seal_width), seal_scale) {
                 let (seal, x, y) = drawn.as_ref();
-                pixmap.draw_pixmap(
-                    *x,
-                    *y,
-                    seal.as_ref(),
-                    &tiny_skia::PixmapPaint::default(),
-                    tiny_skia::Transform::identity(),
-                    None,
-                );
+                draw_over(seal, &mut pixmap, i64::from(*x), i64::from(*y));
             }
         } else {
             let drawn = match node {

@@ -44,26 +44,23 @@ pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<CardPix
     // A card taller than the picture (a thumbnail is 360 px wide) is cut, not scaled.
     let x = (i64::from(width) - i64::from(thumb.width())) / 2;
     let y = (i64::from(height) - i64::from(thumb.height())) / 2;
-    if !copy_opaque(thumb, &mut pixmap, x, y) {
-        let paint = tiny_skia::PixmapPaint::default();
-        pixmap.draw_pixmap(x as i32, y as i32, thumb.as_ref(), &paint, tiny_skia::Transform::identity(), None);
-    }
+    draw_over(thumb, &mut pixmap, x, y);
     Ok(CardPixels { pixmap, under: Some(background) })
 }
 
-/// Copies `from`, when it is opaque, onto `to` with its top left corner at
-/// (`x`, `y`), cut to `to`: what drawing it over does (an opaque pixel
-/// covers what is under it), without tiny-skia's floating-point pipeline
-/// (a pattern is drawn a pixel at a time in it). Whether it copied.
-fn copy_opaque(from: &tiny_skia::Pixmap, to: &mut tiny_skia::Pixmap, x: i64, y: i64) -> bool {
-    if from.pixels().iter().any(|p| p.alpha() != u8::MAX) {
-        return false;
-    }
+/// Draws `from` (premultiplied) over `to` with its top left corner at
+/// (`x`, `y`), cut to `to`: the pixels tiny-skia's `draw_pixmap` makes
+/// (source over, at whole pixels), without its floating-point pattern
+/// pipeline (a pixel at a time through eight stages). An opaque pixel is
+/// copied and a transparent one skipped; the others are blended with the
+/// same single-precision arithmetic tiny-skia's pipeline does, so the
+/// result is the same to the bit (a unit test tries every value).
+pub(super) fn draw_over(from: &tiny_skia::Pixmap, to: &mut tiny_skia::Pixmap, x: i64, y: i64) {
     let (from_width, to_width) = (i64::from(from.width()), i64::from(to.width()));
     // The columns of `from` that fall on `to`.
     let (left, right) = ((-x).max(0), from_width.min(to_width - x));
     if left >= right {
-        return true;
+        return;
     }
     let bytes = |columns: std::ops::Range<i64>| columns.start as usize * 4..columns.end as usize * 4;
     for row in 0..i64::from(from.height()) {
@@ -72,9 +69,28 @@ fn copy_opaque(from: &tiny_skia::Pixmap, to: &mut tiny_skia::Pixmap, x: i64, y: 
             continue;
         }
         let src = &from.data()[(row * from_width) as usize * 4..][bytes(left..right)];
-        to.data_mut()[(at * to_width) as usize * 4..][bytes(x + left..x + right)].copy_from_slice(src);
+        let dst = &mut to.data_mut()[(at * to_width) as usize * 4..][bytes(x + left..x + right)];
+        for (s, d) in src.chunks_exact(4).zip(dst.chunks_exact_mut(4)) {
+            match s[3] {
+                0 => {}
+                u8::MAX => d.copy_from_slice(s),
+                alpha => blend(s, alpha, d),
+            }
+        }
     }
-    true
+}
+
+/// `s` over `d`, both premultiplied, as tiny-skia's high-precision
+/// pipeline computes it: each channel `d * (1 - sa) + s` in `f32` from
+/// bytes times 1/255, clamped, times 255, rounded to the nearest (ties to
+/// even, as the SIMD conversion it uses does).
+fn blend(s: &[u8], alpha: u8, d: &mut [u8]) {
+    const BYTE: f32 = 1.0 / 255.0;
+    let keep = 1.0 - f32::from(alpha) * BYTE;
+    for (d, s) in d.iter_mut().zip(s) {
+        let v = (f32::from(*d) * BYTE) * keep + f32::from(*s) * BYTE;
+        *d = (v.clamp(0.0, 1.0) * 255.0).round_ties_even() as u8;
+    }
 }
 
 /// A theme's link-preview background, drawn by the first card that needs it.
@@ -97,19 +113,48 @@ mod tests {
     }
 
     #[test]
-    fn an_opaque_picture_copied_on_is_the_picture_drawn_on_wherever_it_falls() {
+    fn a_picture_drawn_over_is_what_tiny_skia_draws_wherever_it_falls() {
         let under = picture(50, 30, 255);
         let paint = tiny_skia::PixmapPaint::default();
         for (width, height) in [(20, 10), (60, 40), (5, 50)] {
             for (x, y) in [(0, 0), (7, 3), (-4, -6), (45, 25), (-70, 0), (0, 31)] {
-                let (opaque, translucent) = (picture(width, height, 255), picture(width, height, 128));
-                let mut drawn = under.clone();
-                drawn.draw_pixmap(x as i32, y as i32, opaque.as_ref(), &paint, tiny_skia::Transform::identity(), None);
-                let mut copied = under.clone();
-                assert!(copy_opaque(&opaque, &mut copied, x, y));
-                assert!(copied == drawn, "{width}x{height} at {x}, {y}");
-                assert!(!copy_opaque(&translucent, &mut copied, x, y));
+                for alpha in [255, 128, 0, 3] {
+                    let from = picture(width, height, alpha);
+                    let mut want = under.clone();
+                    want.draw_pixmap(x as i32, y as i32, from.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+                    let mut got = under.clone();
+                    draw_over(&from, &mut got, x, y);
+                    assert!(got == want, "{width}x{height} at {x}, {y}, alpha {alpha}");
+                }
             }
+        }
+    }
+
+    #[test]
+    fn every_pixel_value_blends_as_tiny_skia_blends_it() {
+        // Every premultiplied channel value (at most its alpha) with every
+        // alpha, over every value under it: a row per alpha and value
+        // under, sixteen alphas at a time.
+        let paint = tiny_skia::PixmapPaint::default();
+        for alphas in (0..=255u32).collect::<Vec<_>>().chunks(16) {
+            let mut from = tiny_skia::Pixmap::new(256, 16 * 256).unwrap();
+            let mut under = tiny_skia::Pixmap::new(256, 16 * 256).unwrap();
+            for (i, alpha) in alphas.iter().enumerate() {
+                for d in 0..=255u32 {
+                    let row = i * 256 + d as usize;
+                    for s in 0..=255u32 {
+                        let c = s.min(*alpha) as u8;
+                        let at = (row * 256 + s as usize) * 4;
+                        from.data_mut()[at..at + 4].copy_from_slice(&[c, c / 2, c / 3, *alpha as u8]);
+                        under.data_mut()[at..at + 4].copy_from_slice(&[d as u8, d as u8 / 2, d as u8 / 3, d as u8]);
+                    }
+                }
+            }
+            let mut want = under.clone();
+            want.draw_pixmap(0, 0, from.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+            draw_over(&from, &mut under, 0, 0);
+            let differ = want.data().iter().zip(under.data()).filter(|(a, b)| a != b).count();
+            assert_eq!(differ, 0, "channels differ for alphas {alphas:?}");
         }
     }
 }
