@@ -50,9 +50,8 @@ fn bench(c: &mut Criterion) {
     c.bench_function("draw card layered (cached base and seal)", |b| {
         b.iter(|| render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap())
     });
-    c.bench_function("draw thumbnail layered", |b| {
-        b.iter(|| render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap())
-    });
+    let drawn = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+    c.bench_function("thumbnail shrunk from the card", |b| b.iter(|| render::shrink_card(&drawn, 360)));
     text_layer(c, &tree, size.width);
     let emoji = MESSAGE.replace("\\n", "\n").replace("love*", "love* 🍫 ❤️").replace("anytime.", "anytime! 🌿 👍🏽");
     let rich = waxseal::markup::render(&emoji, false).unwrap().rich;
@@ -101,15 +100,6 @@ fn seal_layer(c: &mut Criterion, tree: &resvg::usvg::Tree, width: u32) {
         b.iter(|| {
             render::alone::draw_alone(node, scale, &render::layers::layer_cache(render::layers::PART_BYTES)).unwrap()
         })
-    });
-    // The thumbnail's seal as a build makes it: shrunk from the card's.
-    let (w, h) = ((bbox.width() * scale).ceil() as u32 + 1, (bbox.height() * scale).ceil() as u32 + 1);
-    let mut wide = tiny_skia::Pixmap::new(w, h).unwrap();
-    resvg::render_node(node, tiny_skia::Transform::from_scale(scale, scale), &mut wide.as_mut());
-    let (x, y) = ((bbox.x() * scale).floor() as i32, (bbox.y() * scale).floor() as i32);
-    let ratio = waxseal::card::pictures::THUMB_WIDTH as f64 / width as f64;
-    c.bench_function("seal layer 360 px, shrunk from the card's", |b| {
-        b.iter(|| render::alone::shrink(&wide, (x, y), ratio).unwrap())
     });
 }
 

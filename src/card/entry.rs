@@ -40,7 +40,7 @@ pub fn entry(
         share: link(Artifact::Share),
         description: first_sentence(alt),
         thumb_width: THUMB_WIDTH,
-        thumb_height: (size.height as f32 * THUMB_WIDTH as f32 / size.width as f32).round() as u32,
+        thumb_height: crate::render::small_height(size.width, size.height, THUMB_WIDTH),
         width: size.width,
         height: size.height,
         date: m.date.map(|d| d.date().to_string()).unwrap_or_default(),

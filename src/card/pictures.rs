@@ -14,7 +14,7 @@ use crate::theme::Theme;
 use super::artifacts::Artifact;
 use crate::config::Outputs;
 
-/// Thumbnails are drawn this wide, in pixels.
+/// Thumbnails are this wide, in pixels (made from the card's pixels).
 pub const THUMB_WIDTH: u32 = 360;
 
 /// A card's pictures, laid out and parsed, to be drawn.
@@ -84,25 +84,24 @@ pub type Drawn = Vec<(Artifact, Vec<u8>)>;
 /// and email (those asked for).
 pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     let Pictures { theme, svg, tree, width, print, email, .. } = pictures;
-    // The thumbnail's seal is shrunk from the card's, drawn once.
-    let card_width = *width;
-    let raster = |width: u32| {
-        render::rasterize_small(how.bases, theme, svg, tree, width, card_width)
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
-    };
+    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
     // The card says its print resolution; the thumbnail and link preview
     // are screen pictures, with no size on paper to say.
     let encode = |drawn: &render::CardPixels, dpi| {
         render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), dpi, how.optimize)
     };
+    // The card's pixels, for card.png, the email and the thumbnail (made
+    // from them, not drawn again).
+    let drawn = match how.outputs.png || email.is_some() {
+        true => Some(render::rasterize_layered(how.bases, theme, svg, tree, *width).map_err(failed)?),
+        false => None,
+    };
     // The card PNG, as card.png and put into the email (drawn for the email
     // alone when card.png is not asked for).
     let card = || -> Result<Drawn, Diagnostic> {
         let mut out = Drawn::new();
-        if !how.outputs.png && email.is_none() {
-            return Ok(out);
-        }
-        let png = encode(&raster(*width)?, Some(how.dpi));
+        let Some(drawn) = &drawn else { return Ok(out) };
+        let png = encode(drawn, Some(how.dpi));
         let eml = email.as_ref().map(|email| email.eml(&png));
         if how.outputs.png {
             out.push((Artifact::Png, png));
@@ -114,12 +113,11 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     // another: a rebuild of one card then takes half the time.
     let (card, rest) = super::guard::join(card, || -> Result<Drawn, Diagnostic> {
         let mut out = Drawn::new();
-        if how.outputs.png {
+        if let Some(drawn) = drawn.as_ref().filter(|_| how.outputs.png) {
             // The link preview is the thumbnail on a wider sheet.
-            let thumb = raster(THUMB_WIDTH)?;
+            let thumb = render::shrink_card(drawn, THUMB_WIDTH);
             out.push((Artifact::Thumb, encode(&thumb, None)));
-            let share = render::share_picture(theme, &thumb.pixmap)
-                .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+            let share = render::share_picture(theme, &thumb.pixmap).map_err(failed)?;
             out.push((Artifact::Share, encode(&share, None)));
         }
         if how.outputs.svg {

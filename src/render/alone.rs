@@ -1,6 +1,5 @@
 //! A node drawn alone, as a layer to place on cards: at whole pixels, its
-//! wide blurs drawn at a lower resolution and scaled up, and shrunk for a
-//! smaller card.
+//! wide blurs drawn at a lower resolution and scaled up.
 
 use resvg::usvg;
 
@@ -238,70 +237,6 @@ fn scale_up_over(pixmap: &mut tiny_skia::Pixmap, small: &tiny_skia::Pixmap, k: u
             }
         }
     }
-}
-
-/// `layer`, drawn at `(x, y)` on a card, shrunk by `ratio` (below 1) for a
-/// card drawn that much smaller: each pixel the average of the wide
-/// pixels under it, weighted by how much of each it covers (premultiplied,
-/// so a transparent pixel's colour adds nothing), with its place on the
-/// small card at whole pixels as [`draw_alone`] puts it.
-pub fn shrink(layer: &tiny_skia::Pixmap, (x, y): (i32, i32), ratio: f64) -> Option<(tiny_skia::Pixmap, i32, i32)> {
-    let (cols, x0) = area_weights(x, layer.width(), ratio);
-    let (rows, y0) = area_weights(y, layer.height(), ratio);
-    let (w, sw) = (cols.len(), layer.width() as usize);
-    let src = layer.data();
-    // Across, then down; in f32, rounded once at the end.
-    let mut across = vec![0f32; w * 4 * layer.height() as usize];
-    for (row, out) in src.chunks_exact(sw * 4).zip(across.chunks_exact_mut(w * 4)) {
-        for (taps, px) in cols.iter().zip(out.chunks_exact_mut(4)) {
-            for &(i, k) in taps {
-                for c in 0..4 {
-                    px[c] += k * row[i * 4 + c] as f32;
-                }
-            }
-        }
-    }
-    let mut data = vec![0u8; w * 4 * rows.len()];
-    for (taps, out) in rows.iter().zip(data.chunks_exact_mut(w * 4)) {
-        let mut sum = vec![0f32; w * 4];
-        for &(j, k) in taps {
-            for (s, v) in sum.iter_mut().zip(&across[j * w * 4..(j + 1) * w * 4]) {
-                *s += k * v;
-            }
-        }
-        // A colour is at most its alpha before rounding, so after it too.
-        for (o, s) in out.iter_mut().zip(sum) {
-            *o = s.round().clamp(0.0, 255.0) as u8;
-        }
-    }
-    let size = tiny_skia::IntSize::from_wh(w as u32, rows.len() as u32)?;
-    Some((tiny_skia::Pixmap::from_vec(data, size)?, x0, y0))
-}
-
-/// For a row of `len` wide pixels starting at pixel `at` of the wide card,
-/// shrunk by `ratio`: the first small pixel they cover, and for each small
-/// pixel from there the wide pixels under it with their weights (the
-/// share of the small pixel each covers).
-fn area_weights(at: i32, len: u32, ratio: f64) -> (Vec<Vec<(usize, f32)>>, i32) {
-    let (start, end) = (at as f64 * ratio, (at as f64 + len as f64) * ratio);
-    let first = start.floor() as i32;
-    let last = end.ceil() as i32;
-    let taps = (first..last)
-        .map(|small| {
-            // The small pixel's span in wide pixels of the layer.
-            let lo = small as f64 / ratio - at as f64;
-            let hi = (small + 1) as f64 / ratio - at as f64;
-            let from = lo.floor().max(0.0) as usize;
-            let to = (hi.ceil() as usize).min(len as usize);
-            (from..to)
-                .map(|i| {
-                    let cover = hi.min(i as f64 + 1.0) - lo.max(i as f64);
-                    (i, (cover.max(0.0) * ratio) as f32)
-                })
-                .collect()
-        })
-        .collect();
-    (taps, first)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! that are its base's are compressed once for all the cards drawn over
 //! that base (see [`Under`]). Nothing here draws.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::deflate::{Pieces, Stream};
 
@@ -147,19 +147,36 @@ fn up_filter(row: &[u8], above: &[u8], out: &mut [u8]) {
     }
 }
 
+/// A picture's size and an [`Under`] made that small from it.
+type Smaller = ((u32, u32), Arc<Under>);
+
 /// A picture others are drawn over (a card's base), with its rows' pieces
 /// compressed (as RGB, `Up`-filtered) when a picture drawn over it first
 /// shares one of them.
 pub struct Under {
     pixmap: tiny_skia::Pixmap,
     rows: Vec<OnceLock<Pieces>>,
+    /// It made smaller (for the thumbnails of the cards over it), by size.
+    smaller: Mutex<Vec<Smaller>>,
 }
 
 impl Under {
     /// `pixmap`, no row compressed yet.
     pub fn new(pixmap: tiny_skia::Pixmap) -> Under {
         let rows = (0..pixmap.height()).map(|_| OnceLock::new()).collect();
-        Under { pixmap, rows }
+        Under { pixmap, rows, smaller: Mutex::default() }
+    }
+
+    /// It made `size` by `shrink`, once: what the cards over it are made
+    /// that small over.
+    pub fn shrunk(&self, size: (u32, u32), shrink: impl FnOnce(&tiny_skia::Pixmap) -> tiny_skia::Pixmap) -> Arc<Under> {
+        let mut smaller = self.smaller.lock().expect("no panics while holding the lock");
+        if let Some((_, under)) = smaller.iter().find(|(at, _)| *at == size) {
+            return under.clone();
+        }
+        let under = Arc::new(Under::new(shrink(&self.pixmap)));
+        smaller.push((size, under.clone()));
+        under
     }
 
     /// Its pixels.
@@ -170,7 +187,8 @@ impl Under {
     /// About the bytes it holds once its rows are compressed (a fast PNG
     /// is about a fifth of its RGBA pixels or less).
     pub fn bytes(&self) -> u64 {
-        self.pixmap.data().len() as u64 * 6 / 5
+        let smaller = self.smaller.lock().expect("no panics while holding the lock");
+        self.pixmap.data().len() as u64 * 6 / 5 + smaller.iter().map(|(_, under)| under.bytes()).sum::<u64>()
     }
 
     /// Row `y`'s premultiplied RGBA bytes.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use resvg::usvg;
 
-use super::alone::{draw_alone, shrink, Parts};
+use super::alone::{draw_alone, Parts};
 use super::encode::{CardPixels, Under};
 use super::glyphs::{draw_layer, GlyphCache};
 use super::qr::QR_ID;
@@ -266,23 +266,6 @@ impl BaseCache {
         Ok(kept(under))
     }
 
-    /// The seal layer `node` (drawn from `svg`) `width` pixels wide, shrunk
-    /// from the one drawn `from` pixels wide at `scale` when that is wider.
-    fn seal_at(&self, theme: &Theme, svg: &str, node: &usvg::Node, (width, from): (u32, u32), scale: f32) -> Layer {
-        if from <= width {
-            return self.seal(theme, svg, node, width, scale);
-        }
-        // Kept in memory only: made again from the wide seal in a
-        // fraction of a millisecond.
-        let name = format!("{}-{from}", Self::name(theme, "small-seal", svg, width));
-        let drawn = self.seals.get_or_insert_with(&name, || {
-            let wide = self.seal(theme, svg, node, from, scale);
-            let small = wide.and_then(|wide| shrink(&wide.0, (wide.1, wide.2), width as f64 / from as f64));
-            Ok::<_, std::convert::Infallible>(small.map(Arc::new))
-        });
-        drawn.unwrap_or_else(|never| match never {})
-    }
-
     /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
     /// the output's cache folder, or drawn now.
     fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> Layer {
@@ -374,22 +357,6 @@ pub fn rasterize_layered(
     tree: &usvg::Tree,
     width: u32,
 ) -> Result<CardPixels, RenderError> {
-    rasterize_small(cache, theme, card, tree, width, width)
-}
-
-/// Draws the card `width` pixels wide as [`rasterize_layered`] does, its
-/// seal made from the one drawn `seal_width` pixels wide (the card's, for
-/// its thumbnail) when that is wider: a seal's shadow blur and grain cost
-/// a seal draw most of its time, and shrinking a drawn seal costs little
-/// and looks the same (area-averaged, as a drawing's anti-aliasing is).
-pub fn rasterize_small(
-    cache: &BaseCache,
-    theme: &Theme,
-    card: &CardSvg,
-    tree: &usvg::Tree,
-    width: u32,
-    seal_width: u32,
-) -> Result<CardPixels, RenderError> {
     let children = tree.root().children();
     let top = layered(card, tree);
     if top == 0 {
@@ -400,9 +367,7 @@ pub fn rasterize_small(
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
-            let seal_width = seal_width.max(width);
-            let seal_scale = seal_width as f32 / tree.size().width();
-            if let Some(drawn) = cache.seal_at(theme, &card.seal, node, (width, seal_width), seal_scale) {
+            if let Some(drawn) = cache.seal(theme, &card.seal, node, width, scale) {
                 let (seal, x, y) = drawn.as_ref();
                 draw_over(seal, &mut pixmap, i64::from(*x), i64::from(*y));
             }

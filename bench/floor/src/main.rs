@@ -12,8 +12,8 @@
 //!              (the card drawn whole, as the issue defines the floor);
 //! - `layered`: `render::rasterize_layered` (cached artwork base and seal, the
 //!              path `waxseal build` draws with) + the same encode;
-//! - `png-set`: `layered` plus the 360 px thumbnail and the link preview
-//!              (`share.png`, the thumbnail on a 1200 x 630 sheet) drawn and
+//! - `png-set`: `layered` plus the 360 px thumbnail (shrunk from the card) and the link preview
+//!              (`share.png`, the thumbnail on a 1200 x 630 sheet) made and
 //!              encoded: all the PNG work a build does for one card;
 //!
 //! each sequentially (1 thread) and with rayon on 2 threads (`--threads`
@@ -83,7 +83,7 @@ fn main() {
     };
     let png_set = |c: &Prepared| -> usize {
         let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
-        let thumb = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 360).unwrap();
+        let thumb = render::shrink_card(&card, 360);
         let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
         let over = |d: &render::CardPixels| render::encode_png_over(&d.pixmap, d.under.as_deref(), Some(300), false).len();
         over(&card) + over(&thumb) + over(&share)
