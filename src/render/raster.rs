@@ -89,7 +89,10 @@ fn blend(s: &[u8], alpha: u8, d: &mut [u8]) {
     let keep = 1.0 - f32::from(alpha) * BYTE;
     for (d, s) in d.iter_mut().zip(s) {
         let v = (f32::from(*d) * BYTE) * keep + f32::from(*s) * BYTE;
-        *d = (v.clamp(0.0, 1.0) * 255.0).round_ties_even() as u8;
+        // Rounded to the nearest, ties to even, by adding and taking away
+        // 2^23 (round_ties_even is a call to the C library's rintf here).
+        const ROUND: f32 = 8_388_608.0;
+        *d = ((v.clamp(0.0, 1.0) * 255.0 + ROUND) - ROUND) as u8;
     }
 }
 
