@@ -22,7 +22,7 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
 /// and social sites show for a shared link.
 pub const SHARE_SIZE: (u32, u32) = (1200, 630);
 
-/// A card's link-preview picture: the card as drawn for its thumbnail,
+/// A card's link-preview picture: the card's thumbnail,
 /// centred on the theme's paper-edge colour (what it is drawn over, its
 /// pieces compressed once for every card of the theme).
 pub fn share_picture(theme: &Theme, thumb: &tiny_skia::Pixmap) -> Result<CardPixels, RenderError> {
