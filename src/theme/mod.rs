@@ -326,6 +326,20 @@ mod tests {
     }
 
     #[test]
+    fn themes_made_from_chocolate_share_its_fonts_in_memory() {
+        let root = tempfile::tempdir().unwrap();
+        let (chocolate, kraft) = (load(root.path(), "chocolate").unwrap(), load(root.path(), "kraft").unwrap());
+        let font = "fonts/NotoSerifSC-Regular.ttf";
+        assert!(Arc::ptr_eq(&chocolate.files[font], &kraft.files[font]), "one copy of {font}");
+        // A site's own copy of the file is its own.
+        let dir = root.path().join("themes/kraft/fonts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("NotoSerifSC-Regular.ttf"), &chocolate.files[font][..]).unwrap();
+        let site = load(root.path(), "kraft").unwrap();
+        assert!(!Arc::ptr_eq(&chocolate.files[font], &site.files[font]));
+    }
+
+    #[test]
     fn a_missing_theme_is_unknown_and_a_missing_parent_breaks_its_child() {
         let root = tempfile::tempdir().unwrap();
         let e = load(root.path(), "nosuch").unwrap_err();

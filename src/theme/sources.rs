@@ -42,6 +42,23 @@ pub fn built_in_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
     BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, dir)| embedded_files(dir))
 }
 
+/// The files of built-in theme `name` (none for another name), copied
+/// into memory once per process and shared by every theme made from them:
+/// kraft, classic and minimal extend chocolate, whose fonts are 9 MiB, and
+/// each theme of a build held its own copy.
+fn built_in_shared(name: &str) -> Vec<(String, Arc<Vec<u8>>)> {
+    type Shared = BTreeMap<&'static str, Vec<(String, Arc<Vec<u8>>)>>;
+    static SHARED: std::sync::OnceLock<std::sync::Mutex<Shared>> = std::sync::OnceLock::new();
+    let Some((theme, dir)) = BUILT_IN.iter().find(|(n, _)| *n == name) else {
+        return Vec::new();
+    };
+    let mut shared = SHARED.get_or_init(Default::default).lock().expect("no panics while holding the lock");
+    let files = shared.entry(theme).or_insert_with(|| {
+        embedded_files(dir).into_iter().map(|(path, bytes)| (path, Arc::new(bytes.to_vec()))).collect()
+    });
+    files.clone()
+}
+
 /// Names of the built-in themes.
 pub fn built_in_names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(name, _)| *name).collect()
@@ -149,11 +166,9 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
     let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
     let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut oversized = BTreeMap::new();
-    if let Some((_, builtin)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
-        for (path, bytes) in embedded_files(builtin) {
-            origins.insert(path.clone(), PathBuf::from(format!("(built-in theme {name})/{path}")));
-            files.insert(path, Arc::new(bytes.to_vec()));
-        }
+    for (path, bytes) in built_in_shared(name) {
+        origins.insert(path.clone(), PathBuf::from(format!("(built-in theme {name})/{path}")));
+        files.insert(path, bytes);
     }
     if site_dir.is_dir() {
         // The folder may be a link, but not to outside the site; the links
