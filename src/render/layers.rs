@@ -180,7 +180,7 @@ impl BaseCache {
         self.bases.weight() + self.seals.weight() + self.parts.weight()
     }
 
-    /// How many seals were drawn (not read back or made from a wider one).
+    /// How many seals were drawn (not read back from the store).
     pub fn seals_drawn(&self) -> usize {
         self.seals_drawn.load(std::sync::atomic::Ordering::Relaxed)
     }
