@@ -18,6 +18,7 @@ use crate::layout::{Layout, Line, LineKind, Piece};
 use crate::seal::SealSpec;
 use crate::size::CardSize;
 use crate::svg::guard::{self, Guard, Refusal};
+use crate::svg::Fixed2;
 use crate::theme::{FontRole, Frac, Geometry, Theme};
 
 pub mod alone;
@@ -548,13 +549,13 @@ fn marker_text(out: &mut String, theme: &Theme, id: String, marker: &str, x: f32
 /// A line of text starting at `x`: one `<text>`, a `<tspan>` per piece.
 fn text_line(out: &mut String, theme: &Theme, id: String, pieces: &[Piece], x: f32, y: f32, size: f32) {
     let ink = &theme.spec.palette.ink;
-    let _ =
-        write!(out, "<text id=\"{id}\" y=\"{y:.2}\" font-size=\"{size:.2}\" fill=\"{ink}\" xml:space=\"preserve\">");
+    let (y, size) = (Fixed2(y.into()), Fixed2(size.into()));
+    let _ = write!(out, "<text id=\"{id}\" y=\"{y}\" font-size=\"{size}\" fill=\"{ink}\" xml:space=\"preserve\">");
     // Every piece has its own x, so it is a text chunk of its own, set in
     // one font exactly as the layout measured it.
     for piece in pieces {
         let face = theme.face_by_key(piece.face);
-        let _ = write!(out, "<tspan x=\"{:.2}\" {}", x + piece.x, face.svg_attrs());
+        let _ = write!(out, "<tspan x=\"{}\" {}", Fixed2((x + piece.x).into()), face.svg_attrs());
         if &piece.color != ink {
             let _ = write!(out, " fill=\"{}\"", piece.color);
         }

@@ -266,7 +266,7 @@ struct F(f64);
 impl fmt::Display for F {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = if self.0.abs() < 0.005 { 0.0 } else { self.0 };
-        write!(f, "{v:.2}")
+        fmt::Display::fmt(&crate::svg::Fixed2(v), f)
     }
 }
 

@@ -9,6 +9,8 @@
 pub mod cost;
 pub mod escape;
 pub mod guard;
+pub mod number;
 pub mod outlines;
 
 pub use escape::{escape, without_forbidden};
+pub use number::Fixed2;
