@@ -73,10 +73,7 @@ fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f6
             );
             // A seal with no text (its emblem guarded when it was read) is
             // already standalone; a monogram's letters become outlines.
-            let svg = match source.contains("<text") {
-                true => render::standalone_svg(theme, &source, &render::parse(theme, &source).ok()?),
-                false => source,
-            };
+            let svg = render::standalone_from_text(theme, &source).ok()?;
             let svg = Arc::new(svg);
             let hash: String = Sha256::digest(svg.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
             let rel = format!("assets/seals/{hash}.svg");

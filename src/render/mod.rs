@@ -649,6 +649,20 @@ pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String 
     tree.to_string(&options)
 }
 
+/// `source` as standalone SVG, its text laid out from the text alone (see
+/// [`crate::svg::outlines::text_only`]) when the outline writer can write
+/// it, else from the whole tree; `source` itself when it has no text.
+pub fn standalone_from_text(theme: &Theme, source: &str) -> Result<String, RenderError> {
+    let Some(text) = crate::svg::outlines::text_only(source) else {
+        return Ok(source.to_string());
+    };
+    let glyphs = theme.caches.get_or_default::<crate::svg::outlines::GlyphOutlines>();
+    match crate::svg::outlines::write(source, &parse(theme, &text)?, &glyphs) {
+        Some(svg) => Ok(svg),
+        None => Ok(standalone_svg(theme, source, &parse(theme, source)?)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1027,6 +1041,32 @@ mod tests {
                 assert_eq!(plain.svg, card_svg(&theme, size, &content).unwrap().full, "{name}: bleed 0 is the card");
             }
         }
+    }
+
+    #[test]
+    fn text_laid_out_from_the_text_alone_is_outlined_as_from_the_whole_card() {
+        let root = tempfile::tempdir().unwrap();
+        // With an emoji, a colour glyph the outline writer leaves to usvg's
+        // writer, which then gets the whole card.
+        for (text, name) in ["Made with *love* by **Bev**, and\n\n- one\n- two", "Made with love 🌿"]
+            .into_iter()
+            .flat_map(|text| crate::theme::built_in_names().into_iter().map(move |name| (text, name)))
+        {
+            let rich = crate::markup::render(text, false).unwrap().rich;
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            let size = CardSize::named("a7", 150).unwrap();
+            let seal =
+                crate::seal::SealSpec { emblem: "monogram".into(), initials: Some("BW".into()), ..Default::default() };
+            let card = thank_you_card(&theme, size, &rich, &seal);
+            let text = crate::svg::outlines::text_only(&card.full).unwrap();
+            assert!(text.len() < card.full.len() && text.contains("BW"), "{name}: the shapes are left out");
+            let whole = standalone_svg(&theme, &card.full, &parse(&theme, &card.full).unwrap());
+            assert_eq!(standalone_from_text(&theme, &card.full).unwrap(), whole, "{name}");
+        }
+        assert_eq!(
+            crate::svg::outlines::text_only("<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"1\"/></svg>"),
+            None
+        );
     }
 
     #[test]

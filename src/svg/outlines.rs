@@ -255,6 +255,65 @@ pub fn write(source: &str, tree: &usvg::Tree, glyphs: &GlyphOutlines) -> Option<
     Some(out)
 }
 
+/// Elements kept whole by [`text_only`]: what text and the groups around
+/// it may refer to or be styled by.
+const DEFINITIONS: &[&str] = &[
+    "defs",
+    "style",
+    "linearGradient",
+    "radialGradient",
+    "pattern",
+    "filter",
+    "clipPath",
+    "mask",
+    "marker",
+    "symbol",
+    "font",
+];
+
+/// `source` with only what its `<text>` needs: the text, the groups around
+/// it, definitions (paint servers, filters, clip paths, styles) and any
+/// element something refers to by id; every other shape is left out.
+/// Parsing it lays the text out as parsing `source` would, for a fraction
+/// of the work when the text sits among many shapes (a seal's monogram),
+/// and [`write`] takes its tree with `source`. `None` when `source` has no
+/// text or does not parse.
+pub fn text_only(source: &str) -> Option<String> {
+    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let doc = roxmltree::Document::parse_with_options(source, options).ok()?;
+    let root = doc.root_element();
+    if !root.descendants().any(|n| n.has_tag_name("text")) {
+        return None;
+    }
+    let mut dropped = Vec::new();
+    drop_shapes(root, source, &mut dropped);
+    let mut out = String::with_capacity(source.len());
+    let mut copied = 0;
+    for range in dropped {
+        out.push_str(&source[copied..range.start]);
+        copied = range.end;
+    }
+    out.push_str(&source[copied..]);
+    Some(out)
+}
+
+/// The ranges of `parent`'s descendants that [`text_only`] leaves out, in
+/// document order.
+fn drop_shapes(parent: roxmltree::Node, source: &str, dropped: &mut Vec<std::ops::Range<usize>>) {
+    for child in parent.children().filter(|n| n.is_element()) {
+        let name = child.tag_name().name();
+        let referred = child.attribute("id").is_some_and(|id| source.contains(&format!("#{id}")));
+        if DEFINITIONS.contains(&name) || name == "text" || referred {
+            continue;
+        }
+        if child.descendants().any(|n| n.has_tag_name("text")) {
+            drop_shapes(child, source, dropped);
+        } else {
+            dropped.push(child.range());
+        }
+    }
+}
+
 /// The text nodes of the tree by id.
 fn collect_texts<'a>(group: &'a usvg::Group, into: &mut HashMap<&'a str, Vec<&'a usvg::Text>>) {
     for node in group.children() {
