@@ -279,6 +279,9 @@ const DEFINITIONS: &[&str] = &[
 /// and [`write`] takes its tree with `source`. `None` when `source` has no
 /// text or does not parse.
 pub fn text_only(source: &str) -> Option<String> {
+    if !source.contains("<text") {
+        return None;
+    }
     let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
     let doc = roxmltree::Document::parse_with_options(source, options).ok()?;
     let root = doc.root_element();
