@@ -254,8 +254,7 @@ fn tint_of(theme: &Theme, config: &SiteConfig, m: &Message) -> Option<String> {
 /// message's seal (a seal it asks for that cannot be drawn).
 fn svg_diagnostic(theme: &Theme, m: &Message, e: render::RenderError) -> Diagnostic {
     use render::RenderError;
-    let template =
-        || String::from_utf8_lossy(theme.files.get("card.svg").map_or(&[][..], |b| b.as_slice())).into_owned();
+    let template = || String::from_utf8_lossy(theme.files.get("card.svg").map_or(&[][..], |b| &b[..])).into_owned();
     let at = |needle: &str| {
         let (line, col) = locate(&template(), needle).unwrap_or((0, 0));
         Diagnostic::error(theme.origin("card.svg"), line, col, e.to_string())

@@ -89,7 +89,7 @@ impl PrintFonts {
             let mut db = usvg::fontdb::Database::new();
             for face in theme.faces.values().chain(&theme.fallbacks) {
                 // The database shares the bytes the theme already holds.
-                db.load_font_source(usvg::fontdb::Source::Binary(face.data.clone()));
+                db.load_font_source(usvg::fontdb::Source::Binary(face.data.shared()));
             }
             usvg::Options {
                 image_href_resolver: usvg::ImageHrefResolver {

@@ -10,12 +10,10 @@
 //! Only the character map changes; a face without the feature is left as it
 //! is.
 
-use std::sync::Arc;
-
 use harfrust::{Feature, FontRef, ShapeOptions, ShaperData, Tag, UnicodeBuffer};
 use skrifa::MetadataProvider;
 
-use super::Figures;
+use super::{Figures, FileBytes};
 
 const DIGITS: &str = "0123456789";
 
@@ -23,14 +21,14 @@ const DIGITS: &str = "0123456789";
 /// or `data` itself when the font already draws them (or cannot be changed
 /// safely: a collection, or a font with variation sequences, which the new
 /// character map would lose).
-pub(super) fn freeze(data: Arc<Vec<u8>>, figures: Figures) -> Arc<Vec<u8>> {
+pub(super) fn freeze(data: FileBytes, figures: Figures) -> FileBytes {
     let tag = match figures {
         Figures::Lining => Tag::new(b"lnum"),
         Figures::Oldstyle => Tag::new(b"onum"),
         Figures::Font => return data,
     };
     match remapped(&data, tag) {
-        Some(bytes) => Arc::new(bytes),
+        Some(bytes) => FileBytes::from(bytes),
         None => data,
     }
 }
@@ -94,10 +92,10 @@ mod tests {
         FontRef::new(data).unwrap().charmap().map(c).unwrap().to_u32()
     }
 
-    fn classic_body() -> Arc<Vec<u8>> {
+    fn classic_body() -> FileBytes {
         let files = crate::theme::built_in_files("classic").unwrap();
         let (_, bytes) = files.iter().find(|(path, _)| path.ends_with("CormorantGaramond-Medium.ttf")).unwrap();
-        Arc::new(bytes.to_vec())
+        FileBytes::from(bytes.to_vec())
     }
 
     #[test]
@@ -124,10 +122,13 @@ mod tests {
     #[test]
     fn a_face_already_lining_or_asked_to_keep_its_figures_is_unchanged() {
         let own = classic_body();
-        assert!(Arc::ptr_eq(&freeze(own.clone(), Figures::Font), &own));
+        assert!(FileBytes::same(&freeze(own.clone(), Figures::Font), &own));
         let files = crate::theme::built_in_files("chocolate").unwrap();
         let (_, garamond) = files.iter().find(|(path, _)| path.ends_with("EBGaramond-Regular.ttf")).unwrap();
-        let garamond = Arc::new(garamond.to_vec());
-        assert!(Arc::ptr_eq(&freeze(garamond.clone(), Figures::Lining), &garamond), "EB Garamond's digits are lining");
+        let garamond = FileBytes::from(garamond.to_vec());
+        assert!(
+            FileBytes::same(&freeze(garamond.clone(), Figures::Lining), &garamond),
+            "EB Garamond's digits are lining"
+        );
     }
 }

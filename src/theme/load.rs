@@ -10,7 +10,7 @@ use resvg::usvg;
 
 use super::sources::{collect, key_line, Sources};
 use super::spec::{FontRole, ThemeFile, THEME_KEYS};
-use super::{Face, LoadError, Theme, EMAIL_TEMPLATE, TEMPLATES};
+use super::{Face, FileBytes, LoadError, Theme, EMAIL_TEMPLATE, TEMPLATES};
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::{hash, input};
 
@@ -63,7 +63,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, LoadError> {
 struct Files<'a> {
     root: &'a Path,
     name: &'a str,
-    files: &'a BTreeMap<String, Arc<Vec<u8>>>,
+    files: &'a BTreeMap<String, FileBytes>,
     origins: &'a BTreeMap<String, PathBuf>,
     oversized: &'a BTreeMap<String, u64>,
 }
@@ -293,10 +293,10 @@ fn check_font(data: &[u8]) -> Result<(), String> {
 }
 
 /// Registers one font file with usvg's database and describes it.
-fn load_face(options: &mut usvg::Options<'static>, data: Arc<Vec<u8>>, file: &str) -> Option<Face> {
+fn load_face(options: &mut usvg::Options<'static>, data: FileBytes, file: &str) -> Option<Face> {
     let db = options.fontdb_mut();
     // The database shares the bytes the theme already holds.
-    let ids = db.load_font_source(usvg::fontdb::Source::Binary(data.clone()));
+    let ids = db.load_font_source(usvg::fontdb::Source::Binary(data.shared()));
     let info = db.face(*ids.first()?)?;
     let family = info.families.first()?.0.clone();
     let font = harfrust::FontRef::from_index(&data, info.index).ok()?;

@@ -11,6 +11,7 @@
 //! them. A theme knows nothing of the stages that draw with it: they keep
 //! what they learn about it in its [`Caches`], by their own types.
 
+mod bytes;
 mod figures;
 mod load;
 mod sources;
@@ -25,6 +26,7 @@ use resvg::usvg;
 
 use crate::diagnostics::Diagnostic;
 
+pub use bytes::FileBytes;
 pub use load::{email_fingerprint, fingerprint, load, picture_fingerprint};
 pub use sources::{built_in_files, built_in_names};
 pub use spec::{
@@ -136,7 +138,7 @@ pub struct Face {
     /// Italic or oblique.
     pub italic: bool,
     /// The font file.
-    pub data: Arc<Vec<u8>>,
+    pub data: FileBytes,
     /// Face index inside the file.
     pub index: u32,
     /// Font units per em.
@@ -184,7 +186,7 @@ pub struct Theme {
     /// The theme's stylesheet.
     pub css: String,
     /// Every file of the theme, for assets (fonts) and hashing.
-    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    pub files: BTreeMap<String, FileBytes>,
     /// usvg options with the theme's fonts and nothing from outside.
     pub usvg_options: usvg::Options<'static>,
     /// Where each file came from, as shown in diagnostics.
@@ -330,13 +332,13 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let (chocolate, kraft) = (load(root.path(), "chocolate").unwrap(), load(root.path(), "kraft").unwrap());
         let font = "fonts/NotoSerifSC-Regular.ttf";
-        assert!(Arc::ptr_eq(&chocolate.files[font], &kraft.files[font]), "one copy of {font}");
+        assert!(FileBytes::same(&chocolate.files[font], &kraft.files[font]), "one copy of {font}");
         // A site's own copy of the file is its own.
         let dir = root.path().join("themes/kraft/fonts");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("NotoSerifSC-Regular.ttf"), &chocolate.files[font][..]).unwrap();
         let site = load(root.path(), "kraft").unwrap();
-        assert!(!Arc::ptr_eq(&chocolate.files[font], &site.files[font]));
+        assert!(!FileBytes::same(&chocolate.files[font], &site.files[font]));
     }
 
     #[test]

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::spec::THEME_KEYS;
-use super::LoadError;
+use super::{FileBytes, LoadError};
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::input;
 
@@ -42,21 +41,14 @@ pub fn built_in_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
     BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, dir)| embedded_files(dir))
 }
 
-/// The files of built-in theme `name` (none for another name), copied
-/// into memory once per process and shared by every theme made from them:
-/// kraft, classic and minimal extend chocolate, whose fonts are 9 MiB, and
-/// each theme of a build held its own copy.
-fn built_in_shared(name: &str) -> Vec<(String, Arc<Vec<u8>>)> {
-    type Shared = BTreeMap<&'static str, Vec<(String, Arc<Vec<u8>>)>>;
-    static SHARED: std::sync::OnceLock<std::sync::Mutex<Shared>> = std::sync::OnceLock::new();
-    let Some((theme, dir)) = BUILT_IN.iter().find(|(n, _)| *n == name) else {
+/// The files of built-in theme `name` (none for another name): the
+/// binary's own bytes, shared by every theme made from them (kraft, classic
+/// and minimal extend chocolate, whose fonts are 9 MiB), never copied.
+fn built_in_shared(name: &str) -> Vec<(String, FileBytes)> {
+    let Some((_, dir)) = BUILT_IN.iter().find(|(n, _)| *n == name) else {
         return Vec::new();
     };
-    let mut shared = SHARED.get_or_init(Default::default).lock().expect("no panics while holding the lock");
-    let files = shared.entry(theme).or_insert_with(|| {
-        embedded_files(dir).into_iter().map(|(path, bytes)| (path, Arc::new(bytes.to_vec()))).collect()
-    });
-    files.clone()
+    embedded_files(dir).into_iter().map(|(path, bytes)| (path, FileBytes::from(bytes))).collect()
 }
 
 /// Names of the built-in themes.
@@ -77,7 +69,7 @@ const NAME_HINT: &str = "a theme is a name: a built-in theme or a folder in them
 
 /// A theme's files and settings with everything it extends merged in.
 pub(super) struct Sources {
-    pub(super) files: BTreeMap<String, Arc<Vec<u8>>>,
+    pub(super) files: BTreeMap<String, FileBytes>,
     /// Where each file came from, for diagnostics.
     pub(super) origins: BTreeMap<String, PathBuf>,
     /// The site's files too large to be read, with their sizes: an error
@@ -160,10 +152,10 @@ pub(super) fn collect(root: &Path, name: &str, chain: &mut Vec<String>) -> Resul
 /// ones, replaced one by one by the site's in `site_dir`; where each came
 /// from; and the site's files too large to read, with their sizes.
 /// [`LoadError::Unknown`] when there are none.
-type Files = (BTreeMap<String, Arc<Vec<u8>>>, BTreeMap<String, PathBuf>, BTreeMap<String, u64>);
+type Files = (BTreeMap<String, FileBytes>, BTreeMap<String, PathBuf>, BTreeMap<String, u64>);
 
 fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadError> {
-    let mut files: BTreeMap<String, Arc<Vec<u8>>> = BTreeMap::new();
+    let mut files: BTreeMap<String, FileBytes> = BTreeMap::new();
     let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut oversized = BTreeMap::new();
     for (path, bytes) in built_in_shared(name) {
@@ -192,7 +184,7 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
             match input::read_at_most(entry.path(), MAX_THEME_FILE_BYTES) {
                 Ok(bytes) => {
                     total += bytes.len() as u64;
-                    files.insert(key, Arc::new(bytes));
+                    files.insert(key, FileBytes::from(bytes));
                 }
                 Err(input::Refused::TooLarge(size)) if key == "theme.yaml" => {
                     return Err(Diagnostic::error(
@@ -240,7 +232,7 @@ struct Settings {
 fn settings(
     root: &Path,
     site_dir: &Path,
-    files: &BTreeMap<String, Arc<Vec<u8>>>,
+    files: &BTreeMap<String, FileBytes>,
     origins: &BTreeMap<String, PathBuf>,
 ) -> Result<Settings, Diagnostic> {
     let origin = origins.get("theme.yaml").cloned().unwrap_or_else(|| display_path(root, &site_dir.join("theme.yaml")));
