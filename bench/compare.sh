@@ -230,7 +230,9 @@ if [ "$BIG" = 1 ]; then
   SITE_BIG=$WORK/site-10000
   rm -rf "$SITE_BIG" "$WORK/out-10000"
   python3 "$REPO/bench/generate.py" 10000 "$SITE_BIG" $GEN_FLAG
-  /usr/bin/time -o "$J/mem-10000.txt" -f "%e %M" "$WAX" build --root "$SITE_BIG" --output "$WORK/out-10000" -q
+  # A few of 10,000 generated letters are too long for their card: the
+  # build reports them and makes the rest, and exits 1.
+  /usr/bin/time -o "$J/mem-10000.txt" -f "%e %M" "$WAX" build --root "$SITE_BIG" --output "$WORK/out-10000" -q || true
   rm -rf "$WORK/out-10000"
 fi
 
@@ -317,7 +319,8 @@ print(f"| peak memory, full build, {N} cards | {statistics.median(mem):.0f} MB |
 mem_png = [int(x) / 1024 for x in open(os.path.join(J, "mem-png.txt")).read().split()]
 print(f"| peak memory, card PNGs, 2 jobs, {N} cards | {statistics.median(mem_png):.0f} MB | {len(mem_png)} | < 120 MB | {'met' if statistics.median(mem_png) < 120 else 'MISSED'} |")
 if big:
-    secs, kb = open(os.path.join(J, "mem-10000.txt")).read().split()
+    # The last line: time writes "Command exited with non-zero status" first.
+    secs, kb = open(os.path.join(J, "mem-10000.txt")).read().splitlines()[-1].split()
     mb = int(kb) / 1024
     print(f"| peak memory, full build, 10000 cards | {mb:.0f} MB ({float(secs):.0f} s) | 1 | < 120 MB, flat from {N} | {'met' if mb < 120 else 'MISSED'}; {mb / statistics.median(mem):.2f}x the {N}-card peak |")
 EOF
