@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         if only.templates.add_raw_template("card.svg", art).is_err() {
             return;
         }
-        only.files.insert("card.svg".to_owned(), Arc::new(art.as_bytes().to_vec()));
+        only.files.insert("card.svg".to_owned(), waxseal::theme::FileBytes::from(art.as_bytes().to_vec()));
     }
     let theme = Arc::clone(&theme);
     waxseal_fuzz::on_build_stack(|| {
