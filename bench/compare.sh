@@ -231,8 +231,9 @@ if [ "$BIG" = 1 ]; then
   rm -rf "$SITE_BIG" "$WORK/out-10000"
   python3 "$REPO/bench/generate.py" 10000 "$SITE_BIG" $GEN_FLAG
   # A few of 10,000 generated letters are too long for their card: the
-  # build reports them and makes the rest, and exits 1.
-  /usr/bin/time -o "$J/mem-10000.txt" -f "%e %M" "$WAX" build --root "$SITE_BIG" --output "$WORK/out-10000" -q || true
+  # build reports them and makes the rest, and exits 1 (any other failure
+  # still stops the script).
+  /usr/bin/time -o "$J/mem-10000.txt" -f "%e %M" "$WAX" build --root "$SITE_BIG" --output "$WORK/out-10000" -q || [ $? -eq 1 ]
   rm -rf "$WORK/out-10000"
 fi
 

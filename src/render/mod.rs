@@ -639,9 +639,12 @@ pub use crate::svg::guard::MAX_IMAGE_PIXELS;
 /// The tree as standalone SVG, text as outlines.
 pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String {
     let glyphs = theme.caches.get_or_default::<crate::svg::outlines::GlyphOutlines>();
-    if let Some(svg) = crate::svg::outlines::write(source, tree, &glyphs) {
-        return svg;
-    }
+    crate::svg::outlines::write(source, tree, &glyphs).unwrap_or_else(|| usvg_written(tree))
+}
+
+/// The tree as usvg's writer writes it (every glyph flattened into paths):
+/// for text the outline writer cannot write.
+fn usvg_written(tree: &usvg::Tree) -> String {
     // Card coordinates are pixels at print resolution: two decimals are a
     // hundredth of a pixel. Fewer digits make the file half as large and
     // quicker to write.
@@ -659,7 +662,9 @@ pub fn standalone_from_text(theme: &Theme, source: &str) -> Result<String, Rende
     let glyphs = theme.caches.get_or_default::<crate::svg::outlines::GlyphOutlines>();
     match crate::svg::outlines::write(source, &parse(theme, &text)?, &glyphs) {
         Some(svg) => Ok(svg),
-        None => Ok(standalone_svg(theme, source, &parse(theme, source)?)),
+        // The whole tree, for usvg's writer (the outline writer would give
+        // up on the same text again).
+        None => Ok(usvg_written(&parse(theme, source)?)),
     }
 }
 

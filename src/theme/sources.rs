@@ -41,16 +41,6 @@ pub fn built_in_files(name: &str) -> Option<Vec<(String, &'static [u8])>> {
     BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, dir)| embedded_files(dir))
 }
 
-/// The files of built-in theme `name` (none for another name): the
-/// binary's own bytes, shared by every theme made from them (kraft, classic
-/// and minimal extend chocolate, whose fonts are 9 MiB), never copied.
-fn built_in_shared(name: &str) -> Vec<(String, FileBytes)> {
-    let Some((_, dir)) = BUILT_IN.iter().find(|(n, _)| *n == name) else {
-        return Vec::new();
-    };
-    embedded_files(dir).into_iter().map(|(path, bytes)| (path, FileBytes::from(bytes))).collect()
-}
-
 /// Names of the built-in themes.
 pub fn built_in_names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(name, _)| *name).collect()
@@ -158,9 +148,12 @@ fn theme_files(root: &Path, name: &str, site_dir: &Path) -> Result<Files, LoadEr
     let mut files: BTreeMap<String, FileBytes> = BTreeMap::new();
     let mut origins: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut oversized = BTreeMap::new();
-    for (path, bytes) in built_in_shared(name) {
+    // A built-in file's bytes are the binary's own, shared by every theme
+    // made from them (kraft, classic and minimal extend chocolate, whose
+    // fonts are 9 MiB), never copied.
+    for (path, bytes) in built_in_files(name).unwrap_or_default() {
         origins.insert(path.clone(), PathBuf::from(format!("(built-in theme {name})/{path}")));
-        files.insert(path, bytes);
+        files.insert(path, FileBytes::from(bytes));
     }
     if site_dir.is_dir() {
         // The folder may be a link, but not to outside the site; the links
