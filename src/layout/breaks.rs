@@ -53,8 +53,14 @@ pub(super) fn line_width(segs: &[Segment]) -> f32 {
 
 /// The segments, with every segment wider than `max` split at its split
 /// points (from `splits_of`): after `/`, `-` or `.` where that fits, else
-/// between characters.
-pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment) -> Vec<Split>) -> Cow<'_, [Segment]> {
+/// between characters. `splits_of` also says how far, in em, the ink of a
+/// piece may run past its ends (a piece's first and last letters are new
+/// ends of the line); the pieces are that much narrower than `max`.
+pub(super) fn split_wide(
+    segs: &[Segment],
+    max: f32,
+    splits_of: impl Fn(&Segment) -> (Vec<Split>, f32),
+) -> Cow<'_, [Segment]> {
     let fits = |seg: &Segment| seg.width + seg.hyphen <= max + 1e-4;
     // Most paragraphs have no word wider than a line: nothing to copy.
     if segs.iter().all(fits) {
@@ -67,9 +73,11 @@ pub(super) fn split_wide(segs: &[Segment], max: f32, splits_of: impl Fn(&Segment
             continue;
         }
         let mut seg = seg.clone();
+        let mut ink = 0.0;
         if seg.splits.is_empty() {
-            seg.splits = splits_of(&seg);
+            (seg.splits, ink) = splits_of(&seg);
         }
+        let max = max - ink;
         if seg.splits.is_empty() {
             out.push(seg);
             continue;
@@ -365,7 +373,7 @@ mod split_tests {
                 Split { at: 17, width: 8.5, soft: true },
             ],
         };
-        let parts = split_wide(&[seg], 6.5, |_| Vec::new()).into_owned();
+        let parts = split_wide(&[seg], 6.5, |_| (Vec::new(), 0.0)).into_owned();
         let ranges: Vec<_> = parts.iter().map(|s| s.range.clone()).collect();
         assert_eq!(ranges, vec![0..12, 12..21]);
         assert!(parts.iter().all(|p| p.width <= 6.5));
@@ -376,7 +384,7 @@ mod split_tests {
         let splits = (1..10).map(|i| Split { at: i, width: i as f32, soft: false }).collect();
         let seg =
             Segment { range: 0..10, width: 10.0, space: 0.3, hard_break: false, splits, hyphen: 0.0, penalty: 0.0 };
-        let parts = split_wide(&[seg], 4.0, |_| Vec::new()).into_owned();
+        let parts = split_wide(&[seg], 4.0, |_| (Vec::new(), 0.0)).into_owned();
         assert_eq!(parts.iter().map(|s| s.range.clone()).collect::<Vec<_>>(), vec![0..4, 4..8, 8..10]);
         assert_eq!(parts.last().unwrap().space, 0.3);
     }
@@ -397,7 +405,7 @@ mod split_tests {
             penalty: 0.0,
         };
         let start = std::time::Instant::now();
-        let parts = split_wide(&[seg], 20.0, |_| Vec::new()).into_owned();
+        let parts = split_wide(&[seg], 20.0, |_| (Vec::new(), 0.0)).into_owned();
         assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
         assert_eq!(parts.first().unwrap().range, 0..35);
         assert!(parts.iter().all(|p| p.width <= 20.0 + 1e-3));

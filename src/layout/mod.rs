@@ -400,10 +400,12 @@ fn place_pieces(measurer: &Measurer, line: &mut Line) -> (f32, f32) {
         piece.x = x;
         piece.width = metrics.width * line.size;
         x += piece.width;
+        // An underline is ink from one end of the piece's advance to the other.
+        let floor = if piece.underline { 0.0 } else { f32::NEG_INFINITY };
         if i == 0 {
-            ink_left = metrics.ink_left * line.size;
+            ink_left = (metrics.ink_left * line.size).max(floor);
         }
-        ink_right = metrics.ink_right * line.size;
+        ink_right = (metrics.ink_right * line.size).max(floor);
     }
     let mut exact = x;
     // Spread to the measure, less any ink of the last glyph past its advance.
@@ -549,17 +551,18 @@ fn is_rtl(c: char) -> bool {
 /// Where a segment wider than a line may be split: after every grapheme,
 /// preferring the places after `/`, `-`, `.` and the like. Worked out only
 /// for the rare segment that needs it.
-fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> Vec<Split> {
+fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> (Vec<Split>, f32) {
     let (text, range) = (&block.text, &seg.range);
     let mut splits = Vec::new();
-    let mut width = 0.0;
+    let (mut width, mut ink_left, mut ink_right) = (0.0, 0.0f32, 0.0f32);
     for (run, face, _) in &block.runs {
         let (lo, hi) = (run.start.max(range.start), run.end.min(range.end));
         if lo >= hi {
             continue;
         }
-        for (at, w) in m.grapheme_widths(*face, &text[lo..hi]) {
-            let at = lo + at;
+        for (at, g) in m.graphemes(*face, &text[lo..hi]) {
+            let (at, w) = (lo + at, g.width);
+            (ink_left, ink_right) = (ink_left.max(g.ink_left), ink_right.max(g.ink_right));
             if at < range.end {
                 let soft = text[..at].ends_with(['/', '-', '.', '_', '?', '&', '=', '#', '@', ':']);
                 splits.push(Split { at, width: width + w, soft });
@@ -576,7 +579,7 @@ fn splits_of(m: &Measurer, block: &Prepared, seg: &Segment) -> Vec<Split> {
             splits.iter_mut().for_each(|s| s.width *= k);
         }
     }
-    splits
+    (splits, ink_left + ink_right)
 }
 
 /// The face of the run holding byte `end - 1`.
@@ -930,6 +933,18 @@ mod tests {
         let narrow = Frame { width: 200.0, ..A6 };
         let laid = lay("adfkXFKnDBCa", narrow, Some(hypher::Lang::English)).unwrap();
         assert!(laid.lines.iter().all(|l| l.x + l.width <= narrow.width + 0.01), "{:#?}", line_texts(&laid));
+    }
+
+    #[test]
+    fn a_link_wider_than_the_line_is_split_inside_the_box() {
+        // Found by the property test: a link split for a 200 px box made a
+        // line 200 px wide that began 1 px in. Its ink (a dash that stops
+        // short of its advance) stayed inside, but not its underline.
+        let narrow = Frame { width: 200.0, ..A6 };
+        let laid = lay("https://aaa/----//-", narrow, Some(hypher::Lang::English)).unwrap();
+        for line in &laid.lines {
+            assert!(line.x >= -0.01 && line.x + line.width <= narrow.width + 0.5, "{line:#?}");
+        }
     }
 
     #[test]

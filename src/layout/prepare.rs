@@ -234,7 +234,7 @@ fn prepare_block(
         ranges.extend(parts.into_iter().map(|(range, face)| (range, face, look.clone())));
     }
     let segments = segments(m, &text, &ranges, hyphenate);
-    let overhang = ink_overhang(m, &text, &ranges);
+    let overhang = ink_overhang(m, &text, &ranges, &segments);
     Prepared {
         kind,
         part: Part::Body,
@@ -306,12 +306,24 @@ fn segments(
 /// most any of its pieces' ink runs past their left end plus the most past
 /// their right end (a script face's swash, an italic f, a Naskh tail), so
 /// that lines measured this much short of the box keep their ink inside it.
-fn ink_overhang(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)]) -> f32 {
+/// A piece is a word, or the part of one between two of its break points
+/// (`segments`: a syllable, a link's part after a `/`): each may begin or
+/// end a line.
+fn ink_overhang(m: &Measurer, text: &str, ranges: &[(Range<usize>, FaceKey, Look)], segments: &[Segment]) -> f32 {
     let (mut left, mut right) = (0.0f32, 0.0f32);
-    for (range, face, _) in ranges {
-        for word in text[range.clone()].split([' ', '\n']) {
-            let ink = m.metrics(*face, word);
-            (left, right) = (left.max(ink.ink_left), right.max(ink.ink_right));
+    // Both are in the text's order: each segment looks only at the runs
+    // from the first that reaches it.
+    let mut first = 0;
+    for seg in segments {
+        while ranges.get(first).is_some_and(|(range, _, _)| range.end <= seg.range.start) {
+            first += 1;
+        }
+        for (range, face, _) in ranges[first..].iter().take_while(|(range, _, _)| range.start < seg.range.end) {
+            let (lo, hi) = (range.start.max(seg.range.start), range.end.min(seg.range.end));
+            for word in text[lo..hi].split([' ', '\n']) {
+                let ink = m.metrics(*face, word);
+                (left, right) = (left.max(ink.ink_left), right.max(ink.ink_right));
+            }
         }
     }
     left + right

@@ -285,14 +285,16 @@ impl<'t> Measurer<'t> {
         ink().or_else(stated).filter(|c| *c > 0).map_or(0.7, |c| c as f32 / face.upem)
     }
 
-    /// The cumulative width of `text` after each grapheme, in em (each
-    /// measured alone: good enough to split a word that cannot fit).
-    pub(super) fn grapheme_widths(&self, key: FaceKey, text: &str) -> Vec<(usize, f32)> {
+    /// The end of each grapheme of `text`, with the width of the text up
+    /// to it and the grapheme's own ink past its ends, in em (each measured
+    /// alone: good enough to split a word that cannot fit).
+    pub(super) fn graphemes(&self, key: FaceKey, text: &str) -> Vec<(usize, Metrics)> {
         let mut width = 0.0;
         text.grapheme_indices(true)
             .map(|(i, g)| {
-                width += self.width_em(key, g);
-                (i + g.len(), width)
+                let metrics = self.metrics(key, g);
+                width += metrics.width;
+                (i + g.len(), Metrics { width, ..metrics })
             })
             .collect()
     }
