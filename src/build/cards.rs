@@ -41,7 +41,13 @@ pub(super) struct CardContext<'a> {
     pub(super) output: &'a Output,
     pub(super) css_urls: &'a HashMap<String, String>,
     pub(super) bases: &'a render::BaseCache,
-    pub(super) page_seals: &'a Mutex<HashMap<String, (String, Arc<String>)>>,
+    /// Each page seal made, by variant: its file and, when `keep_page_seals`,
+    /// its SVG.
+    pub(super) page_seals: &'a super::session::PageSeals,
+    /// Whether later builds (`serve`) will write the page seals again. A
+    /// single build keeps only their files' names: with a monogram each a
+    /// customer's initials, their SVGs would grow with the corpus.
+    pub(super) keep_page_seals: bool,
     /// Seal files written by this build (each once).
     pub(super) seals_written: Mutex<HashSet<String>>,
     /// Web copies of the messages' pictures written by this build (each once).
@@ -63,8 +69,12 @@ fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f6
     let key = format!("{}|{seal:?}|{seed}|{r}", theme.name);
     let known = ctx.page_seals.lock().expect("no panics while holding the lock").get(&key).cloned();
     let (rel, svg) = match known {
-        Some(known) => known,
-        None => {
+        Some((rel, Some(svg))) => (rel, svg),
+        // Made by another card of this build, which writes it.
+        Some((rel, None)) if ctx.seals_written.lock().expect("no panics while holding the lock").contains(&rel) => {
+            return Some(rel);
+        }
+        _ => {
             let family = &theme.face(theme::FontRole::Bold).family;
             let group = crate::seal::seal_svg(seal, r * 1.25, r * 1.25, r, seed, "seal", family).ok()?;
             let source = format!(
@@ -77,7 +87,8 @@ fn page_seal(ctx: &CardContext, theme: &Theme, seal: &SealSpec, seed: u64, r: f6
             let svg = Arc::new(svg);
             let hash: String = Sha256::digest(svg.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
             let rel = format!("assets/seals/{hash}.svg");
-            ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, (rel.clone(), svg.clone()));
+            let kept = ctx.keep_page_seals.then(|| svg.clone());
+            ctx.page_seals.lock().expect("no panics while holding the lock").insert(key, (rel.clone(), kept));
             (rel, svg)
         }
     };

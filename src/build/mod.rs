@@ -349,6 +349,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         css_urls: &assets.css_urls,
         bases: &run.session.bases,
         page_seals: &run.session.page_seals,
+        keep_page_seals: run.session.long_running,
         seals_written: Mutex::default(),
         web_written: Mutex::default(),
         seal_failures: Mutex::default(),

@@ -10,13 +10,17 @@ use crate::diagnostics::Diagnostic;
 use crate::render;
 use crate::theme::{self, Theme};
 
+/// The page seals made, by variant: each one's file in the output folder
+/// and, in a long-running session (whose builds each write it), its SVG.
+pub(super) type PageSeals = Mutex<HashMap<String, (String, Option<Arc<String>>)>>;
+
 /// What a long-running process (`serve`) keeps between builds: the drawn
 /// card bases and seals, so that after an edit only the edited card's own
 /// layers are drawn.
 #[derive(Default)]
 pub struct Session {
     pub(super) bases: render::BaseCache,
-    pub(super) page_seals: Mutex<HashMap<String, (String, Arc<String>)>>,
+    pub(super) page_seals: PageSeals,
     themes: Mutex<HashMap<String, Arc<Theme>>>,
     /// Whether it is for many builds (see [`Session::long_running`]).
     pub(super) long_running: bool,
