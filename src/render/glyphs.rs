@@ -260,13 +260,8 @@ impl Layers<'_> {
     /// Palette colour `index` of the first palette, its alpha times
     /// `alpha`, black for the text colour (0xFFFF), as usvg does.
     fn color(&self, index: u16, alpha: f32) -> tiny_skia::Color {
-        let palette = self.font.color_palettes();
-        let found = palette.get(0).and_then(|p| p.colors().get(usize::from(index)).copied());
-        let (r, g, b, a) = match found {
-            Some(c) if index != u16::MAX => (c.red, c.green, c.blue, c.alpha),
-            _ => (0, 0, 0, 255),
-        };
-        tiny_skia::Color::from_rgba8(r, g, b, (f32::from(a) * alpha) as u8)
+        let [r, g, b, a] = crate::svg::outlines::layer_color(self.font, index, alpha);
+        tiny_skia::Color::from_rgba8(r, g, b, a)
     }
 }
 

@@ -1077,8 +1077,8 @@ mod tests {
     #[test]
     fn standalone_svg_draws_the_card_without_any_font() {
         let root = tempfile::tempdir().unwrap();
-        let text = "Made with *love* by **Bev**, see [our shop](https://example.org).\n\n\
-                    > A quote, *quoted*.\n\n- one\n- two\n\n---\n\nThe end.";
+        let text = "Made with *love* ❤️ by **Bev**, see [our shop](https://example.org).\n\n\
+                    > A quote, *quoted* 🍫.\n\n- one\n- two\n\n---\n\nThe end.";
         let rich = crate::markup::render(text, false).unwrap().rich;
         let no_fonts = usvg::Options::default();
         for name in crate::theme::built_in_names() {
@@ -1092,6 +1092,8 @@ mod tests {
             let standalone = standalone_svg(&theme, &card.full, &tree);
             assert!(!standalone.contains("<text"), "{name}: text left in the standalone SVG");
             assert!(standalone.contains("<use"), "{name}: glyphs are not shared through <use>");
+            // The emoji: a colour glyph's layers, defined once (not usvg's writer).
+            assert!(standalone.contains("<g id=\"wg"), "{name}: no colour glyph defined");
             assert!(standalone.len() < card.full.len() + 120_000, "{name}: {} bytes", standalone.len());
             let alone = usvg::Tree::from_str(&standalone, &no_fonts).unwrap();
             let (want, got) = (rasterize(&tree, size.width), rasterize(&alone, size.width));

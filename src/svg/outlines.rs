@@ -5,8 +5,10 @@
 //! placed with `<use>`; everything that is not text is the theme's own SVG,
 //! as the template wrote it. A 150-word card is about a quarter of the size
 //! of usvg's writer's output (which flattens every glyph into path data) and
-//! takes a fraction of the time. Text this writer cannot reproduce exactly
-//! (colour or bitmap glyphs, font variations, text inside symbols, clip paths
+//! takes a fraction of the time. A colour glyph of plain layers (COLR v0:
+//! an emoji) is defined once as a group of filled paths. Text this writer
+//! cannot reproduce exactly (gradient, bitmap or SVG glyphs, a stroked
+//! colour glyph, font variations, text inside symbols, clip paths
 //! or defs, styled `<tspan>`s beyond colour and face) makes it return `None`;
 //! the caller then falls back to usvg's writer.
 
@@ -21,27 +23,51 @@ use skrifa::MetadataProvider;
 /// A glyph: its font in the theme's database, and its id.
 type GlyphKey = (usvg::fontdb::ID, u32);
 
-/// Glyph outlines in font units, as SVG path data, shared by every card
-/// drawn with one font database (one theme).
+/// A glyph as the standalone SVG defines it once, in font units.
+#[derive(Clone)]
+enum Outline {
+    /// An outline: SVG path data, filled with the text's colour.
+    Plain(Arc<str>),
+    /// A colour glyph (COLR v0): its layers, each a `<path>` with its own fill.
+    Layers(Arc<str>),
+}
+
+impl Outline {
+    fn is_empty(&self) -> bool {
+        match self {
+            Outline::Plain(d) | Outline::Layers(d) => d.is_empty(),
+        }
+    }
+}
+
+/// Glyph outlines in font units, as SVG, shared by every card drawn with
+/// one font database (one theme).
 #[derive(Default)]
 pub struct GlyphOutlines {
-    /// `None`: the glyph is not a plain outline (colour, bitmap or SVG glyph).
-    paths: Mutex<HashMap<GlyphKey, Option<Arc<str>>>>,
+    /// `None`: the glyph is neither an outline nor a colour glyph of plain
+    /// layers (a COLR v1, bitmap or SVG glyph).
+    paths: Mutex<HashMap<GlyphKey, Option<Outline>>>,
     /// Whether a font is variable (has an `fvar` table).
     variable: Mutex<HashMap<usvg::fontdb::ID, bool>>,
 }
 
 impl GlyphOutlines {
-    fn get(&self, db: &usvg::fontdb::Database, font: usvg::fontdb::ID, glyph: u32) -> Option<Arc<str>> {
+    fn get(&self, db: &usvg::fontdb::Database, font: usvg::fontdb::ID, glyph: u32) -> Option<Outline> {
         let key = (font, glyph);
         if let Some(path) = self.paths.lock().expect("no panics while holding the lock").get(&key) {
             return path.clone();
         }
-        let mut pen = PathData(String::new());
-        let path = db.with_face_data(font, |data, index| draw_outline(data, index, glyph, &mut pen)).flatten();
-        let path = path.map(|()| Arc::from(pen.0));
-        self.paths.lock().expect("no panics while holding the lock").insert(key, path.clone());
-        path
+        let outline = db
+            .with_face_data(font, |data, index| {
+                let mut pen = PathData(String::new());
+                match draw_outline(data, index, glyph, &mut pen) {
+                    Some(()) => Some(Outline::Plain(Arc::from(pen.0))),
+                    None => color_layers(data, index, glyph).map(|layers| Outline::Layers(Arc::from(layers))),
+                }
+            })
+            .flatten();
+        self.paths.lock().expect("no panics while holding the lock").insert(key, outline.clone());
+        outline
     }
 }
 
@@ -72,6 +98,87 @@ fn draw_outline(data: &[u8], index: u32, glyph: u32, pen: &mut impl OutlinePen) 
         outline.draw(settings, pen).ok()?;
     }
     Some(())
+}
+
+/// A colour glyph's layers as `<path>`s in font units, each filled as usvg
+/// fills it; `None` unless the glyph is plain layers of solid colours
+/// (COLR v0), which is how the raster path draws them too.
+fn color_layers(data: &[u8], index: u32, glyph: u32) -> Option<String> {
+    let font = skrifa::FontRef::from_index(data, index).ok()?;
+    let color = font.color_glyphs().get(skrifa::GlyphId::new(glyph))?;
+    let mut layers = SvgLayers { font: &font, out: String::new(), unsupported: false };
+    color.paint(skrifa::instance::LocationRef::default(), &mut layers).ok()?;
+    (!layers.unsupported).then_some(layers.out)
+}
+
+/// Palette colour `index` of `font`'s first palette, its alpha times
+/// `alpha`, black for the text colour (0xFFFF): how usvg fills a layer of a
+/// colour glyph.
+pub(crate) fn layer_color(font: &skrifa::FontRef, index: u16, alpha: f32) -> [u8; 4] {
+    let palette = font.color_palettes();
+    let found = palette.get(0).and_then(|p| p.colors().get(usize::from(index)).copied());
+    let (r, g, b, a) = match found {
+        Some(c) if index != u16::MAX => (c.red, c.green, c.blue, c.alpha),
+        _ => (0, 0, 0, 255),
+    };
+    [r, g, b, (f32::from(a) * alpha) as u8]
+}
+
+/// Writes a colour glyph's layers; anything but a glyph filled with a
+/// solid colour (gradients, clips, transforms, composites) is unsupported.
+struct SvgLayers<'a> {
+    font: &'a skrifa::FontRef<'a>,
+    out: String,
+    unsupported: bool,
+}
+
+impl skrifa::color::ColorPainter for SvgLayers<'_> {
+    fn push_transform(&mut self, _: skrifa::color::Transform) {
+        self.unsupported = true;
+    }
+    fn pop_transform(&mut self) {}
+    fn push_clip_glyph(&mut self, _: skrifa::GlyphId) {
+        self.unsupported = true;
+    }
+    fn push_clip_box(&mut self, _: skrifa::raw::types::BoundingBox<f32>) {
+        self.unsupported = true;
+    }
+    fn pop_clip(&mut self) {}
+    fn fill(&mut self, _: skrifa::color::Brush<'_>) {
+        self.unsupported = true;
+    }
+    fn fill_glyph(
+        &mut self,
+        glyph: skrifa::GlyphId,
+        brush_transform: Option<skrifa::color::Transform>,
+        brush: skrifa::color::Brush<'_>,
+    ) {
+        let (skrifa::color::Brush::Solid { palette_index, alpha }, None) = (brush, brush_transform) else {
+            self.unsupported = true;
+            return;
+        };
+        // usvg draws a layer with no outline as nothing.
+        let Some(outline) = self.font.outline_glyphs().get(glyph) else {
+            return;
+        };
+        let mut d = PathData(String::new());
+        let size = skrifa::instance::Size::unscaled();
+        let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
+        if outline.draw(settings, &mut d).is_err() {
+            self.unsupported = true;
+            return;
+        }
+        let [r, g, b, a] = layer_color(self.font, palette_index, alpha);
+        let _ = write!(self.out, "<path d=\"{}\" fill=\"#{r:02x}{g:02x}{b:02x}\"", d.0);
+        // Always said: a layer does not take the opacity of the text's fill
+        // (usvg gives each layer its own).
+        self.out.push_str(" fill-opacity=\"");
+        num(&mut self.out, f32::from(a) / 255.0, 3);
+        self.out.push_str("\"/>");
+    }
+    fn push_layer(&mut self, _: skrifa::color::CompositeMode) {
+        self.unsupported = true;
+    }
 }
 
 /// A pen that moves every point by a transform before writing it.
@@ -243,8 +350,11 @@ pub fn write(source: &str, tree: &usvg::Tree, glyphs: &GlyphOutlines) -> Option<
     // The outlines go at the end of the document, inside the root element.
     let end = out.rfind("</svg>")?;
     let mut tail = String::from("<defs>");
-    for (n, path) in defs.order.iter().enumerate() {
-        let _ = write!(tail, "<path id=\"wg{n}\" d=\"{path}\"/>");
+    for (n, outline) in defs.order.iter().enumerate() {
+        let _ = match outline {
+            Outline::Plain(d) => write!(tail, "<path id=\"wg{n}\" d=\"{d}\"/>"),
+            Outline::Layers(layers) => write!(tail, "<g id=\"wg{n}\">{layers}</g>"),
+        };
     }
     tail.push_str("</defs>");
     out.insert_str(end, &tail);
@@ -331,7 +441,7 @@ fn collect_texts<'a>(group: &'a usvg::Group, into: &mut HashMap<&'a str, Vec<&'a
 /// The glyph outlines a card uses, numbered in order of first use.
 #[derive(Default)]
 struct Defs {
-    order: Vec<Arc<str>>,
+    order: Vec<Outline>,
     numbers: HashMap<GlyphKey, usize>,
 }
 
@@ -431,6 +541,10 @@ impl Placing<'_> {
             return Some(());
         }
         let t = glyph.outline_transform();
+        if matches!(path, Outline::Layers(_)) && self.stroked {
+            // usvg draws a colour glyph unstroked; the outline would inherit the stroke.
+            return None;
+        }
         if self.stroked {
             // Outlines in user space: a stroke must not be scaled with them.
             let mut moved = PathData(String::new());
