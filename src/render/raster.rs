@@ -136,6 +136,27 @@ mod tests {
     }
 
     #[test]
+    fn transparent_opaque_and_partial_pixels_side_by_side_blend_as_tiny_skia_blends_them() {
+        // Eight pixels are looked at at once: blocks mixing the three kinds,
+        // and rows whose width is not a whole number of blocks.
+        let paint = tiny_skia::PixmapPaint::default();
+        for width in [37, 64] {
+            let mut from = picture(width, 23, 255);
+            for (i, p) in from.pixels_mut().iter_mut().enumerate() {
+                let alpha = [0, 255, 0, 7, 255, 128, 0, 254][(i * 7 + i / 5) % 8];
+                let c = p.demultiply();
+                *p = tiny_skia::ColorU8::from_rgba(c.red(), c.green(), c.blue(), alpha).premultiply();
+            }
+            let under = picture(width + 9, 30, 200);
+            let mut want = under.clone();
+            want.draw_pixmap(3, 2, from.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+            let mut got = under.clone();
+            draw_over(&from, &mut got, 3, 2);
+            assert!(got == want, "{width} pixels wide");
+        }
+    }
+
+    #[test]
     fn every_pixel_value_blends_as_tiny_skia_blends_it() {
         // Every premultiplied channel value (at most its alpha) with every
         // alpha, over every value under it: a row per alpha and value
