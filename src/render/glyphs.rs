@@ -157,12 +157,13 @@ fn draw_glyph(data: &[u8], index: u32, key: Key, info: FontInfo) -> Option<Pictu
     let glyph = skrifa::GlyphId::new(key.glyph);
     let scale = key.em as f32 / 64.0 / f32::from(info.units_per_em.max(1));
     let pen = (f32::from(key.x) / STEPS, f32::from(key.y) / STEPS);
-    if info.colr {
-        if let Some(color) = font.color_glyphs().get(glyph) {
-            let mut layers = Layers { font: &font, layers: Vec::new(), transforms: 0, unsupported: false };
-            color.paint(skrifa::instance::LocationRef::default(), &mut layers).ok()?;
-            return (!layers.unsupported).then(|| layers.draw(scale, pen)).flatten();
-        }
+    if info.colr && font.color_glyphs().get(glyph).is_some() {
+        let layers = crate::svg::outlines::plain_layers(&font, glyph)?;
+        // usvg draws a layer with no outline as nothing.
+        let paths = layers.into_iter().filter_map(|(layer, [r, g, b, a])| {
+            Some((outline(&font, layer)?, tiny_skia::Color::from_rgba8(r, g, b, a)))
+        });
+        return draw_layers(paths.collect(), scale, pen);
     }
     let Some(path) = outline(&font, glyph) else {
         return Some(Picture::Empty);
@@ -222,89 +223,29 @@ impl skrifa::outline::OutlinePen for Pen {
     }
 }
 
-/// A colour glyph's layers (COLR v0: glyph outlines filled with palette
-/// colours), collected as usvg draws them; anything else (gradients,
-/// clips, transforms: COLR v1) is left to resvg.
-struct Layers<'a> {
-    font: &'a skrifa::FontRef<'a>,
-    layers: Vec<(tiny_skia::Path, tiny_skia::Color)>,
-    transforms: usize,
-    unsupported: bool,
-}
-
-impl Layers<'_> {
-    /// The layers drawn at `scale` with the pen at `pen` within a pixel.
-    fn draw(self, scale: f32, pen: (f32, f32)) -> Option<Picture> {
-        let bounds = self.layers.iter().map(|(path, _)| path.bounds()).reduce(|a, b| {
-            tiny_skia::Rect::from_ltrb(
-                a.left().min(b.left()),
-                a.top().min(b.top()),
-                a.right().max(b.right()),
-                a.bottom().max(b.bottom()),
-            )
-            .unwrap_or(a)
-        });
-        let Some(bounds) = bounds else {
-            return Some(Picture::Empty);
-        };
-        let (left, top, width, height, transform) = frame(bounds, scale, pen)?;
-        let mut pixmap = tiny_skia::Pixmap::new(width, height)?;
-        for (path, color) in &self.layers {
-            let mut paint = tiny_skia::Paint::default();
-            paint.set_color(*color);
-            pixmap.fill_path(path, &paint, tiny_skia::FillRule::Winding, transform, None);
-        }
-        Some(Picture::Color { left, top, pixmap })
+/// A colour glyph's layers (glyph outlines in font units, each with its
+/// colour) drawn at `scale` with the pen at `pen` within a pixel.
+fn draw_layers(layers: Vec<(tiny_skia::Path, tiny_skia::Color)>, scale: f32, pen: (f32, f32)) -> Option<Picture> {
+    let bounds = layers.iter().map(|(path, _)| path.bounds()).reduce(|a, b| {
+        tiny_skia::Rect::from_ltrb(
+            a.left().min(b.left()),
+            a.top().min(b.top()),
+            a.right().max(b.right()),
+            a.bottom().max(b.bottom()),
+        )
+        .unwrap_or(a)
+    });
+    let Some(bounds) = bounds else {
+        return Some(Picture::Empty);
+    };
+    let (left, top, width, height, transform) = frame(bounds, scale, pen)?;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)?;
+    for (path, color) in &layers {
+        let mut paint = tiny_skia::Paint::default();
+        paint.set_color(*color);
+        pixmap.fill_path(path, &paint, tiny_skia::FillRule::Winding, transform, None);
     }
-
-    /// Palette colour `index` of the first palette, its alpha times
-    /// `alpha`, black for the text colour (0xFFFF), as usvg does.
-    fn color(&self, index: u16, alpha: f32) -> tiny_skia::Color {
-        let [r, g, b, a] = crate::svg::outlines::layer_color(self.font, index, alpha);
-        tiny_skia::Color::from_rgba8(r, g, b, a)
-    }
-}
-
-impl skrifa::color::ColorPainter for Layers<'_> {
-    fn push_transform(&mut self, _: skrifa::color::Transform) {
-        self.transforms += 1;
-    }
-    fn pop_transform(&mut self) {
-        self.transforms = self.transforms.saturating_sub(1);
-    }
-    fn push_clip_glyph(&mut self, _: skrifa::GlyphId) {
-        self.unsupported = true;
-    }
-    fn push_clip_box(&mut self, _: skrifa::raw::types::BoundingBox<f32>) {
-        self.unsupported = true;
-    }
-    fn pop_clip(&mut self) {}
-    fn fill(&mut self, _: skrifa::color::Brush<'_>) {
-        self.unsupported = true;
-    }
-    fn fill_glyph(
-        &mut self,
-        glyph: skrifa::GlyphId,
-        brush_transform: Option<skrifa::color::Transform>,
-        brush: skrifa::color::Brush<'_>,
-    ) {
-        let skrifa::color::Brush::Solid { palette_index, alpha } = brush else {
-            self.unsupported = true;
-            return;
-        };
-        if self.transforms > 0 || brush_transform.is_some() {
-            self.unsupported = true;
-            return;
-        }
-        let color = self.color(palette_index, alpha);
-        // usvg draws a layer with no outline as nothing.
-        if let Some(path) = outline(self.font, glyph) {
-            self.layers.push((path, color));
-        }
-    }
-    fn push_layer(&mut self, _: skrifa::color::CompositeMode) {
-        self.unsupported = true;
-    }
+    Some(Picture::Color { left, top, pixmap })
 }
 
 /// One thing to draw of a `<text>`: a decoration line, or a glyph's

@@ -101,20 +101,46 @@ fn draw_outline(data: &[u8], index: u32, glyph: u32, pen: &mut impl OutlinePen) 
 }
 
 /// A colour glyph's layers as `<path>`s in font units, each filled as usvg
-/// fills it; `None` unless the glyph is plain layers of solid colours
-/// (COLR v0), which is how the raster path draws them too.
+/// fills it; `None` unless it is plain layers (see [`plain_layers`]).
 fn color_layers(data: &[u8], index: u32, glyph: u32) -> Option<String> {
     let font = skrifa::FontRef::from_index(data, index).ok()?;
-    let color = font.color_glyphs().get(skrifa::GlyphId::new(glyph))?;
-    let mut layers = SvgLayers { font: &font, out: String::new(), unsupported: false };
+    let mut out = String::new();
+    for (layer, [r, g, b, a]) in plain_layers(&font, skrifa::GlyphId::new(glyph))? {
+        // usvg draws a layer with no outline as nothing.
+        let Some(outline) = font.outline_glyphs().get(layer) else {
+            continue;
+        };
+        let mut d = PathData(String::new());
+        let size = skrifa::instance::Size::unscaled();
+        let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
+        outline.draw(settings, &mut d).ok()?;
+        let _ = write!(out, "<path d=\"{}\" fill=\"#{r:02x}{g:02x}{b:02x}\" fill-opacity=\"", d.0);
+        // Always said: a layer does not take the opacity of the text's fill
+        // (usvg gives each layer its own).
+        num(&mut out, f32::from(a) / 255.0, 3);
+        out.push_str("\"/>");
+    }
+    Some(out)
+}
+
+/// The layers of `glyph`, when it is a colour glyph of plain layers (COLR
+/// v0: glyph outlines filled with solid palette colours, nothing drawn
+/// under a transform), each with its colour as usvg fills it (see
+/// [`layer_color`]); `None` for anything else (gradients, clips,
+/// transforms, composites: COLR v1), which only usvg's own code draws.
+/// The card's raster and its standalone SVG both draw colour glyphs from
+/// these.
+pub(crate) fn plain_layers(font: &skrifa::FontRef, glyph: skrifa::GlyphId) -> Option<Vec<(skrifa::GlyphId, [u8; 4])>> {
+    let color = font.color_glyphs().get(glyph)?;
+    let mut layers = PlainLayers { font, layers: Vec::new(), transforms: 0, unsupported: false };
     color.paint(skrifa::instance::LocationRef::default(), &mut layers).ok()?;
-    (!layers.unsupported).then_some(layers.out)
+    (!layers.unsupported).then_some(layers.layers)
 }
 
 /// Palette colour `index` of `font`'s first palette, its alpha times
 /// `alpha`, black for the text colour (0xFFFF): how usvg fills a layer of a
 /// colour glyph.
-pub(crate) fn layer_color(font: &skrifa::FontRef, index: u16, alpha: f32) -> [u8; 4] {
+fn layer_color(font: &skrifa::FontRef, index: u16, alpha: f32) -> [u8; 4] {
     let palette = font.color_palettes();
     let found = palette.get(0).and_then(|p| p.colors().get(usize::from(index)).copied());
     let (r, g, b, a) = match found {
@@ -124,19 +150,21 @@ pub(crate) fn layer_color(font: &skrifa::FontRef, index: u16, alpha: f32) -> [u8
     [r, g, b, (f32::from(a) * alpha) as u8]
 }
 
-/// Writes a colour glyph's layers; anything but a glyph filled with a
-/// solid colour (gradients, clips, transforms, composites) is unsupported.
-struct SvgLayers<'a> {
+/// Collects a colour glyph's plain layers (see [`plain_layers`]).
+struct PlainLayers<'a> {
     font: &'a skrifa::FontRef<'a>,
-    out: String,
+    layers: Vec<(skrifa::GlyphId, [u8; 4])>,
+    transforms: usize,
     unsupported: bool,
 }
 
-impl skrifa::color::ColorPainter for SvgLayers<'_> {
+impl skrifa::color::ColorPainter for PlainLayers<'_> {
     fn push_transform(&mut self, _: skrifa::color::Transform) {
-        self.unsupported = true;
+        self.transforms += 1;
     }
-    fn pop_transform(&mut self) {}
+    fn pop_transform(&mut self) {
+        self.transforms = self.transforms.saturating_sub(1);
+    }
     fn push_clip_glyph(&mut self, _: skrifa::GlyphId) {
         self.unsupported = true;
     }
@@ -153,28 +181,14 @@ impl skrifa::color::ColorPainter for SvgLayers<'_> {
         brush_transform: Option<skrifa::color::Transform>,
         brush: skrifa::color::Brush<'_>,
     ) {
-        let (skrifa::color::Brush::Solid { palette_index, alpha }, None) = (brush, brush_transform) else {
-            self.unsupported = true;
-            return;
-        };
-        // usvg draws a layer with no outline as nothing.
-        let Some(outline) = self.font.outline_glyphs().get(glyph) else {
-            return;
-        };
-        let mut d = PathData(String::new());
-        let size = skrifa::instance::Size::unscaled();
-        let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
-        if outline.draw(settings, &mut d).is_err() {
-            self.unsupported = true;
-            return;
+        match brush {
+            skrifa::color::Brush::Solid { palette_index, alpha }
+                if self.transforms == 0 && brush_transform.is_none() =>
+            {
+                self.layers.push((glyph, layer_color(self.font, palette_index, alpha)));
+            }
+            _ => self.unsupported = true,
         }
-        let [r, g, b, a] = layer_color(self.font, palette_index, alpha);
-        let _ = write!(self.out, "<path d=\"{}\" fill=\"#{r:02x}{g:02x}{b:02x}\"", d.0);
-        // Always said: a layer does not take the opacity of the text's fill
-        // (usvg gives each layer its own).
-        self.out.push_str(" fill-opacity=\"");
-        num(&mut self.out, f32::from(a) / 255.0, 3);
-        self.out.push_str("\"/>");
     }
     fn push_layer(&mut self, _: skrifa::color::CompositeMode) {
         self.unsupported = true;
