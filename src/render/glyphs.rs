@@ -178,11 +178,7 @@ fn draw_glyph(data: &[u8], index: u32, key: Key, info: FontInfo) -> Option<Pictu
 /// no outline (a space).
 fn outline(font: &skrifa::FontRef, glyph: skrifa::GlyphId) -> Option<tiny_skia::Path> {
     let mut pen = Pen(tiny_skia::PathBuilder::new());
-    let settings = skrifa::outline::DrawSettings::unhinted(
-        skrifa::instance::Size::unscaled(),
-        skrifa::instance::LocationRef::default(),
-    );
-    font.outline_glyphs().get(glyph)?.draw(settings, &mut pen).ok()?;
+    crate::svg::outlines::draw_unhinted(font, glyph, &mut pen)?.then_some(())?;
     pen.0.finish()
 }
 

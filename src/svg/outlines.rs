@@ -92,12 +92,21 @@ fn draw_outline(data: &[u8], index: u32, glyph: u32, pen: &mut impl OutlinePen) 
     if font.color_glyphs().get(id).is_some() || table(b"SVG ") || table(b"CBDT") || table(b"sbix") {
         return None;
     }
-    if let Some(outline) = font.outline_glyphs().get(id) {
-        let size = skrifa::instance::Size::unscaled();
-        let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
-        outline.draw(settings, pen).ok()?;
-    }
+    draw_unhinted(&font, id, pen)?;
     Some(())
+}
+
+/// Draws `glyph`'s outline with `pen`, in font units and unhinted, as usvg
+/// reads it: `Some(false)` when it has none (a space), `None` when it
+/// cannot be read.
+pub(crate) fn draw_unhinted(font: &skrifa::FontRef, glyph: skrifa::GlyphId, pen: &mut impl OutlinePen) -> Option<bool> {
+    let Some(outline) = font.outline_glyphs().get(glyph) else {
+        return Some(false);
+    };
+    let size = skrifa::instance::Size::unscaled();
+    let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
+    outline.draw(settings, pen).ok()?;
+    Some(true)
 }
 
 /// A colour glyph's layers as `<path>`s in font units, each filled as usvg
@@ -106,14 +115,11 @@ fn color_layers(data: &[u8], index: u32, glyph: u32) -> Option<String> {
     let font = skrifa::FontRef::from_index(data, index).ok()?;
     let mut out = String::new();
     for (layer, [r, g, b, a]) in plain_layers(&font, skrifa::GlyphId::new(glyph))? {
-        // usvg draws a layer with no outline as nothing.
-        let Some(outline) = font.outline_glyphs().get(layer) else {
-            continue;
-        };
         let mut d = PathData(String::new());
-        let size = skrifa::instance::Size::unscaled();
-        let settings = skrifa::outline::DrawSettings::unhinted(size, skrifa::instance::LocationRef::default());
-        outline.draw(settings, &mut d).ok()?;
+        // usvg draws a layer with no outline as nothing.
+        if !draw_unhinted(&font, layer, &mut d)? {
+            continue;
+        }
         let _ = write!(out, "<path d=\"{}\" fill=\"#{r:02x}{g:02x}{b:02x}\" fill-opacity=\"", d.0);
         // Always said: a layer does not take the opacity of the text's fill
         // (usvg gives each layer its own).
