@@ -11,9 +11,11 @@ use super::raster::draw_over;
 /// a few pixels, so scaling it up smoothly loses nothing the eye sees.
 const BLUR_KEPT: f32 = 2.0;
 
-/// Drawn parts of layers that many layers share (a seal's shadows and the
-/// grain of its face are the same under every emblem and wax colour of its
-/// rim), by what they draw: see [`part_key`].
+/// Drawn parts of layers that many layers share, by what they draw (see
+/// [`part_key`]): a seal's shadows and the grain of its face are the same
+/// under every emblem and wax colour of its rim, its wax (see
+/// [`crate::seal::WAX`]) under every emblem and initials of its rim and
+/// colour.
 pub type Parts = quick_cache::sync::Cache<String, Layer, LayerBytes>;
 
 /// Draws a node alone on a transparent pixmap covering its box at `scale`,
@@ -26,7 +28,8 @@ pub type Parts = quick_cache::sync::Cache<String, Layer, LayerBytes>;
 pub fn draw_alone(node: &usvg::Node, scale: f32, parts: &Parts) -> Option<(tiny_skia::Pixmap, i32, i32)> {
     let (mut pixmap, x0, y0) = covering(node, scale)?;
     // A card's top-level node: its parent is the card itself.
-    let on = Canvas { card: tiny_skia::Transform::from_scale(scale, scale), at: (x0, y0), scale, parts };
+    let blank = std::cell::Cell::new(true);
+    let on = Canvas { card: tiny_skia::Transform::from_scale(scale, scale), at: (x0, y0), scale, parts, blank: &blank };
     draw_in_parts(node, &on, &mut pixmap);
     Some((pixmap, x0, y0))
 }
@@ -48,6 +51,9 @@ struct Canvas<'a> {
     at: (i32, i32),
     scale: f32,
     parts: &'a Parts,
+    /// Whether nothing is drawn on the pixmap yet: a part placed on it is
+    /// then copied, which is what laying it over nothing makes.
+    blank: &'a std::cell::Cell<bool>,
 }
 
 impl Canvas<'_> {
@@ -61,24 +67,56 @@ impl Canvas<'_> {
 /// the card (not isolated) child by child, a shared part from `parts`.
 fn draw_in_parts(node: &usvg::Node, on: &Canvas, pixmap: &mut tiny_skia::Pixmap) {
     match node {
-        usvg::Node::Group(group) if !group.should_isolate() => {
-            let inner = Canvas { card: on.card.pre_concat(group.transform()), ..*on };
-            for child in group.children() {
-                draw_in_parts(child, &inner, pixmap);
-            }
-        }
+        usvg::Node::Group(group) if !group.should_isolate() && !is_wax(group) => draw_children(group, on, pixmap),
         _ => match part_key(node, on.card) {
             Some(key) => {
                 let drawn = on.parts.get_or_insert_with(&key, || {
                     Ok::<_, std::convert::Infallible>(draw_part(node, on).map(std::sync::Arc::new))
                 });
                 if let Some(part) = drawn.unwrap_or_else(|never| match never {}) {
-                    let (x, y) = (part.1 - on.at.0, part.2 - on.at.1);
-                    draw_over(&part.0, pixmap, i64::from(x), i64::from(y));
+                    let (x, y) = (i64::from(part.1 - on.at.0), i64::from(part.2 - on.at.1));
+                    if on.blank.replace(false) {
+                        copy_onto_blank(&part.0, pixmap, x, y);
+                    } else {
+                        draw_over(&part.0, pixmap, x, y);
+                    }
                 }
             }
-            None => draw_node(node, on.space(), pixmap),
+            None => {
+                on.blank.set(false);
+                draw_node(node, on.space(), pixmap);
+            }
         },
+    }
+}
+
+/// Draws the children of `group`, not isolated, straight onto `pixmap`.
+fn draw_children(group: &usvg::Group, on: &Canvas, pixmap: &mut tiny_skia::Pixmap) {
+    let inner = Canvas { card: on.card.pre_concat(group.transform()), ..*on };
+    for child in group.children() {
+        draw_in_parts(child, &inner, pixmap);
+    }
+}
+
+/// Whether `group` is a seal's wax (see [`crate::seal::WAX`]), drawn once
+/// for every seal that has it.
+fn is_wax(group: &usvg::Group) -> bool {
+    group.id().strip_suffix(crate::seal::WAX).is_some_and(|id| id.ends_with('-'))
+}
+
+/// Puts `from` on `to`, where nothing is drawn yet, with its top left corner
+/// at (`x`, `y`), cut to `to`: the pixels [`draw_over`] makes there, copied.
+fn copy_onto_blank(from: &tiny_skia::Pixmap, to: &mut tiny_skia::Pixmap, x: i64, y: i64) {
+    let (from_width, to_width) = (i64::from(from.width()), i64::from(to.width()));
+    let (left, right) = ((-x).max(0), from_width.min(to_width - x));
+    if left >= right {
+        return;
+    }
+    let (top, bottom) = ((-y).max(0), i64::from(from.height()).min(i64::from(to.height()) - y));
+    let span = (right - left) as usize * 4;
+    for row in top..bottom {
+        let src = &from.data()[((row * from_width + left) * 4) as usize..][..span];
+        to.data_mut()[(((y + row) * to_width + x + left) * 4) as usize..][..span].copy_from_slice(src);
     }
 }
 
@@ -100,52 +138,100 @@ fn draw_node(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_s
 /// the card, and the card pixel where that starts.
 fn draw_part(node: &usvg::Node, on: &Canvas) -> Option<(tiny_skia::Pixmap, i32, i32)> {
     let (mut pixmap, x0, y0) = covering(node, on.scale)?;
-    draw_node(node, tiny_skia::Transform::from_translate(-x0 as f32, -y0 as f32).pre_concat(on.card), &mut pixmap);
+    let blank = std::cell::Cell::new(true);
+    let at = Canvas { at: (x0, y0), blank: &blank, ..*on };
+    match node {
+        // A seal's wax: its own shadows are parts too.
+        usvg::Node::Group(group) if !group.should_isolate() => draw_children(group, &at, &mut pixmap),
+        _ => draw_node(node, at.space(), &mut pixmap),
+    }
     Some((pixmap, x0, y0))
 }
 
 /// What `node`, drawn through `card`, draws, as a key to share its drawing
-/// by: a filtered group of plain paths (no images, text or references a
-/// description could leave out), described by everything resvg draws it
-/// from (names in it only keep apart what could have been shared); `None`
-/// for anything else, drawn where it is.
+/// by: a filtered group or a seal's wax, of groups and plain paths (no
+/// images, text or references a description could leave out), described
+/// by everything resvg draws it from (names in it only keep apart what
+/// could have been shared); `None` for anything else, drawn where it is.
 fn part_key(node: &usvg::Node, card: tiny_skia::Transform) -> Option<String> {
     use sha2::Digest as _;
     use std::fmt::Write as _;
     let usvg::Node::Group(group) = node else { return None };
-    if group.filters().is_empty() || group.clip_path().is_some() || group.mask().is_some() {
+    if group.filters().is_empty() && !is_wax(group) {
         return None;
     }
-    let mut described = format!(
-        "{card:?} {:?} {:?} {:?} {}",
-        group.transform(),
-        group.opacity(),
-        group.blend_mode(),
-        group.should_isolate()
-    );
-    for filter in group.filters() {
-        let _ = write!(described, " filter {:?}", filter.rect());
-        for primitive in filter.primitives() {
-            if matches!(primitive.kind(), usvg::filter::Kind::Image(_)) {
+    let mut described = Described(sha2::Sha256::new());
+    let _ = write!(described, "{card:?}");
+    describe(node, &mut described)?;
+    Some(described.0.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A description, hashed as it is written.
+struct Described(sha2::Sha256);
+
+impl std::fmt::Write for Described {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        sha2::Digest::update(&mut self.0, s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Describes what resvg draws `node` from; `None` for what a description
+/// could leave out (images, text, clips and masks).
+fn describe(node: &usvg::Node, out: &mut Described) -> Option<()> {
+    use std::fmt::Write as _;
+    match node {
+        usvg::Node::Group(group) => {
+            if group.clip_path().is_some() || group.mask().is_some() {
                 return None;
             }
-            let _ = write!(described, " {primitive:?}");
+            let _ = write!(
+                out,
+                " group {:?} {:?} {:?} {}",
+                group.transform(),
+                group.opacity(),
+                group.blend_mode(),
+                group.should_isolate()
+            );
+            for filter in group.filters() {
+                let _ = write!(out, " filter {:?}", filter.rect());
+                for primitive in filter.primitives() {
+                    if matches!(primitive.kind(), usvg::filter::Kind::Image(_)) {
+                        return None;
+                    }
+                    let _ = write!(out, " {primitive:?}");
+                }
+            }
+            for child in group.children() {
+                describe(child, out)?;
+            }
+            let _ = out.write_str(" end");
         }
+        usvg::Node::Path(path) => {
+            let _ = write!(
+                out,
+                " path {} {:?} {:?} {:?} {:?} {}",
+                path.is_visible(),
+                path.fill(),
+                path.stroke(),
+                path.paint_order(),
+                path.rendering_mode(),
+                path.data().verbs().len(),
+            );
+            // The outline as its numbers' bits: formatting them took as
+            // long as drawing what they describe.
+            let data = path.data();
+            for verb in data.verbs() {
+                sha2::Digest::update(&mut out.0, [*verb as u8]);
+            }
+            for point in data.points() {
+                sha2::Digest::update(&mut out.0, point.x.to_bits().to_le_bytes());
+                sha2::Digest::update(&mut out.0, point.y.to_bits().to_le_bytes());
+            }
+        }
+        _ => return None,
     }
-    for child in group.children() {
-        let usvg::Node::Path(path) = child else { return None };
-        let _ = write!(
-            described,
-            " path {} {:?} {:?} {:?} {:?} {:?}",
-            path.is_visible(),
-            path.fill(),
-            path.stroke(),
-            path.paint_order(),
-            path.rendering_mode(),
-            path.data()
-        );
-    }
-    Some(sha2::Sha256::digest(described.as_bytes()).iter().map(|b| format!("{b:02x}")).collect())
+    Some(())
 }
 
 /// How many times smaller `node` can be drawn, drawn through `space`: more
@@ -268,8 +354,10 @@ mod tests {
             let seal = tree.root().children().iter().find(|n| n.id() == SEAL_ID).unwrap();
             let usvg::Node::Group(group) = seal else { panic!("the seal is a group") };
             let usvg::Node::Group(drawing) = &group.children()[0] else { panic!("the seal's drawing is a group") };
-            let space = tiny_skia::Transform::from_scale(scale, scale).pre_concat(drawing.abs_transform());
-            let shrunk: Vec<_> = drawing.children().iter().filter_map(|c| blur_shrink(c, space)).collect();
+            let usvg::Node::Group(wax) = &drawing.children()[0] else { panic!("the seal's wax is a group") };
+            assert!(is_wax(wax), "{theme}: the wax is drawn first");
+            let space = tiny_skia::Transform::from_scale(scale, scale).pre_concat(wax.abs_transform());
+            let shrunk: Vec<_> = wax.children().iter().filter_map(|c| blur_shrink(c, space)).collect();
             assert_eq!(shrunk, [4], "{theme}: the cast shadow is drawn 4 times smaller, the contact shadow whole");
             let (fast, x, y) = draw_alone(seal, scale, &crate::render::layers::layer_cache(1 << 20)).unwrap();
             // As resvg draws the whole group, in the same place.
@@ -286,18 +374,37 @@ mod tests {
     }
 
     #[test]
-    fn seals_of_one_rim_share_their_shadows_and_grain_whatever_their_emblem_and_colour() {
-        let red_star = crate::seal::SealSpec { emblem: "star".into(), color: "red".into(), ..Default::default() };
+    fn seals_of_one_rim_share_their_shadows_grain_and_wax_whatever_their_emblem() {
+        let spec = |emblem: &str, color: &str, initials: Option<&str>| crate::seal::SealSpec {
+            emblem: emblem.into(),
+            color: color.into(),
+            initials: initials.map(Into::into),
+            custom: None,
+        };
         let parts = crate::render::layers::layer_cache(16 << 20);
-        for spec in [crate::seal::SealSpec::default(), red_star] {
+        let seals = [
+            spec("heart", "chocolate", None),
+            spec("star", "red", None),
+            spec("star", "chocolate", None),
+            spec("monogram", "chocolate", Some("BC")),
+        ];
+        for spec in seals {
             let (tree, scale) = seal_of("chocolate", &spec);
             let seal = tree.root().children().iter().find(|n| n.id() == SEAL_ID).unwrap();
             let shared = draw_alone(seal, scale, &parts).unwrap();
+            // As resvg draws the whole group, in the same place.
+            let mut whole = tiny_skia::Pixmap::new(shared.0.width(), shared.0.height()).unwrap();
+            let bbox = seal.abs_layer_bounding_box().unwrap();
+            let to = tiny_skia::Transform::from_translate(-shared.1 as f32, -shared.2 as f32).pre_scale(scale, scale);
             let alone = draw_alone(seal, scale, &crate::render::layers::layer_cache(16 << 20)).unwrap();
             assert_eq!(shared.0.data(), alone.0.data(), "{} {}: as drawn alone", spec.emblem, spec.color);
             assert_eq!((shared.1, shared.2), (alone.1, alone.2));
+            resvg::render_node(seal, to.pre_translate(bbox.x(), bbox.y()), &mut whole.as_mut());
+            let worst = shared.0.data().iter().zip(whole.data()).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+            assert!(worst <= 8, "{} {}: worst difference {worst} from the seal drawn whole", spec.emblem, spec.color);
         }
-        // The cast and contact shadows and the face's grain, once.
-        assert_eq!(parts.len(), 3);
+        // The cast and contact shadows and the face's grain, once; the wax
+        // once for each colour.
+        assert_eq!(parts.len(), 5);
     }
 }

@@ -146,6 +146,11 @@ fn color_names() -> String {
     COLORS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
 }
 
+/// The end of the id of a seal's group that draws its wax (the shadows, the
+/// puddle, the lip and the stamp face) and nothing of its emblem, initials
+/// or grain: `{id}-wax`, `id` as given to [`seal_svg`].
+pub const WAX: &str = "wax";
+
 /// Everything a seal draws, its soft shadow included, lies within this many
 /// radii of its centre: leave that much room around it on the card.
 pub const FOOTPRINT: f64 = 1.45;
@@ -200,10 +205,15 @@ pub fn seal_svg(
     let mut out = String::with_capacity(16 * 1024);
     out.push_str("<g class=\"waxseal\">");
     painter.defs(&mut out, &rim);
+    // The wax as it lies before the stamp's emblem and grain: the same under
+    // every emblem and initials of its rim and colour, so drawn once for
+    // them all (see `render::alone`).
+    let _ = write!(out, "<g id=\"{}-{WAX}\">", painter.p);
     painter.shadow(&mut out, &rim);
     painter.puddle(&mut out, &rim, &mut rng);
     painter.lip(&mut out);
     painter.face(&mut out);
+    out.push_str("</g>");
     let _ = write!(out, "<g transform=\"rotate({} {} {})\">", F(tilt), F(cx), F(cy));
     match (emblem, initials) {
         (Some(e), None) => painter.emblem(&mut out, &e, cx, cy, 0.4 * r),
