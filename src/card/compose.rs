@@ -170,8 +170,14 @@ impl LaidCard {
         m: &Message,
         whole: bool,
     ) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
-        let svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
-        let tree = render::parse_card(theme, &svg, whole).map_err(|e| svg_diagnostic(theme, m, e))?;
+        // A card not written whole is drawn on its base, its texts set as
+        // glyph runs.
+        let svg = match whole {
+            true => render::card_svg(theme, self.size, &self.content()),
+            false => render::card_svg_lettered(theme, self.size, &self.content()),
+        };
+        let mut svg = svg.map_err(|e| svg_diagnostic(theme, m, e))?;
+        let tree = render::parse_card(theme, &mut svg, whole).map_err(|e| svg_diagnostic(theme, m, e))?;
         Ok((svg, tree))
     }
 

@@ -26,7 +26,7 @@ mod test_support;
 #[cfg(test)]
 mod tests_lang;
 
-pub use shape::{width_em, WidthCache};
+pub use shape::{width_em, SetGlyph, Setter, WidthCache};
 
 use std::ops::Range;
 

@@ -118,6 +118,51 @@ pub fn width_em(theme: &Theme, role: FontRole, text: &str) -> Result<f32, Layout
     Ok(Measurer::new(theme)?.width_em(FaceKey::Role(role), text))
 }
 
+/// A glyph as the shaper sets it, in font units from the start of its run:
+/// its id and the point its outline is drawn from (the advances before it
+/// and its own offset; `y` up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetGlyph {
+    /// The glyph's id in its face.
+    pub id: u32,
+    /// Across, from the run's start.
+    pub x: i32,
+    /// Up, from the baseline.
+    pub y: i32,
+}
+
+/// Sets runs of left-to-right text in a theme's faces for drawing, glyph by
+/// glyph, as usvg sets a `<tspan>` (the same shaper, plan and font bytes).
+pub struct Setter<'t>(Measurer<'t>);
+
+impl<'t> Setter<'t> {
+    /// A setter of `theme`'s faces.
+    pub fn new(theme: &'t Theme) -> Result<Setter<'t>, LayoutError> {
+        Measurer::new(theme).map(Setter)
+    }
+
+    /// `text` set left to right in face `key`, its glyphs into `out`
+    /// (emptied first); its advance in font units.
+    pub fn set(&self, key: FaceKey, text: &str, out: &mut Vec<SetGlyph>) -> i32 {
+        out.clear();
+        let measurer = &self.0;
+        let Some(face) = measurer.faces.get(&key) else { return 0 };
+        let mut buffer = measurer.buffer.take().unwrap_or_default();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let plan = measurer.plan(key, buffer.direction(), buffer.script());
+        let output = face.shaper().shape(buffer, ShapeOptions::new().plan(Some(&plan)));
+        let mut pen = 0;
+        for (info, position) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+            out.push(SetGlyph { id: info.glyph_id, x: pen + position.x_offset, y: position.y_offset });
+            pen += position.x_advance;
+        }
+        measurer.buffer.set(Some(output.clear()));
+        pen
+    }
+}
+
 /// A hash map with FxHash, the hash rustc uses for its own tables: several
 /// times faster than the standard SipHash on a short word, and every word of
 /// a message is looked up. Resistance to crafted collisions is not needed for

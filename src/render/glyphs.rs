@@ -85,10 +85,10 @@ impl quick_cache::Weighter<Key, Arc<Picture>> for Bytes {
 
 /// What a font allows: `None` for one this module leaves to resvg.
 #[derive(Debug, Clone, Copy)]
-struct FontInfo {
-    units_per_em: u16,
+pub(super) struct FontInfo {
+    pub(super) units_per_em: u16,
     /// It has colour (COLR) glyphs.
-    colr: bool,
+    pub(super) colr: bool,
 }
 
 /// A theme's glyph pictures (keyed by its font database's ids), within
@@ -141,7 +141,7 @@ impl GlyphCache {
 
 /// What this module can draw of a font: static (no `fvar`, whose `opsz`
 /// usvg may set by size), with outlines, and no bitmap or SVG glyphs.
-fn font_info(data: &[u8], index: u32) -> Option<FontInfo> {
+pub(super) fn font_info(data: &[u8], index: u32) -> Option<FontInfo> {
     use read_fonts::TableProvider;
     let font = skrifa::FontRef::from_index(data, index).ok()?;
     let has = |tag: &[u8; 4]| font.table_data(skrifa::Tag::new(tag)).is_some();
@@ -371,14 +371,25 @@ fn place(
     device: tiny_skia::Transform,
     font: &mut Option<(fontdb::ID, Option<FontInfo>)>,
 ) -> Option<(Arc<Picture>, i32, i32)> {
-    let t = device.pre_concat(glyph.outline_transform());
+    picture_at(cache, db, (glyph.font, glyph.id.0), device.pre_concat(glyph.outline_transform()), font)
+}
+
+/// The picture of glyph `id` of `face` drawn through `t` (its outline's
+/// units to the pixmap's pixels), and the pixel its pen is in.
+fn picture_at(
+    cache: &GlyphCache,
+    db: &fontdb::Database,
+    (face, id): (fontdb::ID, u32),
+    t: tiny_skia::Transform,
+    font: &mut Option<(fontdb::ID, Option<FontInfo>)>,
+) -> Option<(Arc<Picture>, i32, i32)> {
     // Upright and unskewed: an em the same across and down.
     if t.kx != 0.0 || t.ky != 0.0 || t.sx <= 0.0 || (t.sx + t.sy).abs() > t.sx * 1e-4 {
         return None;
     }
     let info = match *font {
-        Some((id, info)) if id == glyph.font => info,
-        _ => font.insert((glyph.font, cache.font(db, glyph.font))).1,
+        Some((known, info)) if known == face => info,
+        _ => font.insert((face, cache.font(db, face))).1,
     }?;
     let em = (t.sx * f32::from(info.units_per_em) * 64.0).round();
     if !(1.0..=262_144.0).contains(&em) || !t.tx.is_finite() || !t.ty.is_finite() {
@@ -386,8 +397,73 @@ fn place(
     }
     let (px, x) = step(t.tx);
     let (py, y) = step(t.ty);
-    let key = Key { font: glyph.font, glyph: glyph.id.0, em: em as u32, x, y };
+    let key = Key { font: face, glyph: id, em: em as u32, x, y };
     Some((cache.picture(db, key, info), px, py))
+}
+
+/// Draws `runs` (in the card's units) at `scale` from glyph pictures: each
+/// run's underline, then its colour glyphs, then its outline glyphs, as
+/// resvg orders a span's. A glyph with no picture (one too large to keep)
+/// is filled from its outline.
+pub fn draw_runs(
+    cache: &GlyphCache,
+    db: &fontdb::Database,
+    runs: &[super::lettering::Run],
+    scale: f32,
+    pixmap: &mut tiny_skia::Pixmap,
+) {
+    let mut font = None;
+    let mut outlines = Vec::new();
+    for run in runs {
+        let [r, g, b, a] = run.color;
+        let color = tiny_skia::Color::from_rgba8(r, g, b, a);
+        if let Some(rect) = run.underline {
+            let mut paint = tiny_skia::Paint::default();
+            paint.set_color(color);
+            paint.anti_alias = true;
+            let path = tiny_skia::PathBuilder::from_rect(rect);
+            let device = tiny_skia::Transform::from_scale(scale, scale);
+            pixmap.fill_path(&path, &paint, tiny_skia::FillRule::Winding, device, None);
+        }
+        let color = color.premultiply().to_color_u8();
+        let em = scale * run.size / f32::from(run.units_per_em.max(1));
+        outlines.clear();
+        for &(id, x, y) in &run.glyphs {
+            let t = tiny_skia::Transform::from_row(em, 0.0, 0.0, -em, x * scale, y * scale);
+            match picture_at(cache, db, (run.font, id), t, &mut font) {
+                Some((picture, px, py)) => match *picture {
+                    Picture::Color { .. } => blit(&picture, px, py, color, pixmap),
+                    Picture::Mask { .. } => outlines.push((picture, px, py)),
+                    Picture::Empty => {}
+                    Picture::Unsupported => fill_glyph(db, (run.font, id), t, run.color, pixmap),
+                },
+                None => fill_glyph(db, (run.font, id), t, run.color, pixmap),
+            }
+        }
+        for (picture, px, py) in outlines.drain(..) {
+            blit(&picture, px, py, color, pixmap);
+        }
+    }
+}
+
+/// Fills glyph `id` of `face` through `t` in `color`, from its outline.
+fn fill_glyph(
+    db: &fontdb::Database,
+    (face, id): (fontdb::ID, u32),
+    t: tiny_skia::Transform,
+    [r, g, b, a]: [u8; 4],
+    pixmap: &mut tiny_skia::Pixmap,
+) {
+    let path = db.with_face_data(face, |data, index| {
+        let font = skrifa::FontRef::from_index(data, index).ok()?;
+        outline(&font, skrifa::GlyphId::new(id))
+    });
+    if let Some(path) = path.flatten() {
+        let mut paint = tiny_skia::Paint::default();
+        paint.set_color_rgba8(r, g, b, a);
+        paint.anti_alias = true;
+        pixmap.fill_path(&path, &paint, tiny_skia::FillRule::Winding, t, None);
+    }
 }
 
 /// A coordinate as its pixel and its place within it, rounded to the

@@ -8,7 +8,7 @@ use resvg::usvg;
 
 use super::alone::{draw_alone, Parts};
 use super::encode::{CardPixels, Under};
-use super::glyphs::{draw_layer, GlyphCache};
+use super::glyphs::{draw_layer, draw_runs, GlyphCache};
 use super::qr::QR_ID;
 use super::raster::{draw_over, rasterize};
 use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
@@ -364,6 +364,7 @@ pub fn rasterize_layered(
     }
     let CardPixels { mut pixmap, under } = cache.base(theme, &card.base, width)?;
     let scale = width as f32 / tree.size().width();
+    let glyphs = theme.caches.get_or_default::<GlyphCache>();
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed.
@@ -375,13 +376,16 @@ pub fn rasterize_layered(
             let drawn = match node {
                 // The text from glyph pictures kept per theme.
                 usvg::Node::Group(group) if node.id() == TEXT_ID => {
-                    let glyphs = theme.caches.get_or_default::<GlyphCache>();
                     draw_layer(&glyphs, tree.fontdb(), group, scale, &mut pixmap)
                 }
                 _ => false,
             };
             if !drawn {
                 draw_node(node, scale, &mut pixmap);
+            }
+            // The texts set as glyph runs, left out of the tree.
+            if let Some(lettered) = card.lettered.as_ref().filter(|_| node.id() == TEXT_ID) {
+                draw_runs(&glyphs, tree.fontdb(), &lettered.runs, scale, &mut pixmap);
             }
         }
     }

@@ -26,6 +26,7 @@ mod deflate;
 pub mod encode;
 pub mod glyphs;
 pub mod layers;
+pub mod lettering;
 pub mod logo;
 mod marks;
 pub mod parts;
@@ -256,10 +257,33 @@ pub struct CardSvg {
     /// they are the last things in it and need nothing else of it: all a
     /// card drawn on its kept base parses (see [`marks::top_svg`]).
     pub top: Option<String>,
+    /// The same top layers with the texts set as glyph runs left out, and
+    /// those runs (see [`lettering`]): what a card drawn on its kept base
+    /// parses and draws, when asked for ([`card_svg_lettered`]).
+    pub lettered: Option<Lettered>,
+}
+
+/// A card's top layers, their texts set as glyph runs (see [`lettering`]).
+pub struct Lettered {
+    /// The top layers without the texts of `runs`.
+    pub top: String,
+    /// Those texts, set.
+    pub runs: Vec<lettering::Run>,
 }
 
 /// Writes the card SVG from the theme's template.
 pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
+    card_svg_with(theme, size, content, false)
+}
+
+/// [`card_svg`], and its top layers with their texts set as glyph runs
+/// (see [`CardSvg::lettered`]): for a card drawn on its base and not
+/// written whole.
+pub fn card_svg_lettered(theme: &Theme, size: CardSize, content: &CardContent) -> Result<CardSvg, RenderError> {
+    card_svg_with(theme, size, content, true)
+}
+
+fn card_svg_with(theme: &Theme, size: CardSize, content: &CardContent, letter: bool) -> Result<CardSvg, RenderError> {
     let urls = picture_urls(content.pictures, false);
     let (mut context, seal, artwork) = card_context(theme, size, content, 0.0, (&urls, false))?;
     // The template is run once, with a mark where each layer goes; the card
@@ -275,6 +299,10 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
         render_card(theme, c)
     })?;
     let top = marks::top_svg(&marked, &layers);
+    let lettered = match (&top, letter) {
+        (Some(_), true) => lettered(theme, size, content, &urls, &marked, &layers),
+        _ => None,
+    };
     let (full, base) = match marks::fill(&marked, &layers) {
         Some(pair) => pair,
         // A template that puts a layer in more than one place (or none) is
@@ -291,7 +319,27 @@ pub fn card_svg(theme: &Theme, size: CardSize, content: &CardContent) -> Result<
         }
     };
     let base = strip_element(&strip_element(&base, "title"), "desc");
-    Ok(CardSvg { full, base, seal, top })
+    Ok(CardSvg { full, base, seal, top, lettered })
+}
+
+/// The card's top layers with the texts a [`lettering::Letterer`] sets left
+/// out, and the runs it set; `None` when it set none.
+fn lettered(
+    theme: &Theme,
+    size: CardSize,
+    content: &CardContent,
+    urls: &[String],
+    marked: &str,
+    layers: &[(&str, String); 3],
+) -> Option<Lettered> {
+    let b = boxes_at(theme, size, content.qr, content.logo.map(ratio), content.room);
+    let mut letterer = lettering::Letterer::new(theme)?;
+    let text = text_layer(theme, content.layout, b.text_box.x, b.text_box.y, urls, Some(&mut letterer));
+    if letterer.runs.is_empty() {
+        return None;
+    }
+    let layers = layers.clone().map(|(name, svg)| if name == "text" { (name, text.clone()) } else { (name, svg) });
+    Some(Lettered { top: marks::top_svg(marked, &layers)?, runs: letterer.runs })
 }
 
 /// A card's SVG for print: the theme's template with `card.bleed` set, so
@@ -476,6 +524,18 @@ fn strip_element(svg: &str, name: &str) -> String {
 /// `<tspan>` per face run, at (`left`, `top`); the message's pictures as
 /// `<image>`s of `pictures` (their `data:` URLs, in reading order).
 pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &[String]) -> String {
+    text_layer(theme, layout, left, top, pictures, None)
+}
+
+/// [`text_svg`], without the `<text>`s `letterer` sets.
+fn text_layer(
+    theme: &Theme,
+    layout: &Layout,
+    left: f32,
+    top: f32,
+    pictures: &[String],
+    mut letterer: Option<&mut lettering::Letterer>,
+) -> String {
     let mut out = format!("<g id=\"{TEXT_ID}\">");
     // Every `<text>` has an id, by which the standalone SVG finds its glyphs.
     let mut ids = TextIds(0);
@@ -501,9 +561,15 @@ pub fn text_svg(theme: &Theme, layout: &Layout, left: f32, top: f32, pictures: &
                     quote_rule(&mut out, theme, line, left + rule_x, y);
                 }
                 if let Some((marker, mx)) = &line.marker {
-                    marker_text(&mut out, theme, ids.next(), marker, left + mx, y, line.size);
+                    let chunk = marker_chunk(theme, marker, left + mx);
+                    if !letterer.as_deref_mut().is_some_and(|l| set(l, &[chunk], y, line.size)) {
+                        marker_text(&mut out, theme, ids.next(), marker, left + mx, y, line.size);
+                    }
                 }
-                text_line(&mut out, theme, ids.next(), pieces, x, y, line.size);
+                let chunks: Vec<_> = pieces.iter().map(|piece| lettering::Chunk::of(piece, x)).collect();
+                if !letterer.as_deref_mut().is_some_and(|l| set(l, &chunks, y, line.size)) {
+                    text_line(&mut out, theme, ids.next(), pieces, x, y, line.size);
+                }
             }
         }
     }
@@ -532,6 +598,22 @@ fn quote_rule(out: &mut String, theme: &Theme, line: &Line, x: f32, y: f32) {
         (line.size * 0.06).max(1.0),
         theme.color(color)
     );
+}
+
+/// `chunks` on baseline `y` at `size` set by `letterer`, at the numbers the
+/// SVG would give usvg (two decimals); false when it cannot set them.
+fn set(letterer: &mut lettering::Letterer, chunks: &[lettering::Chunk], y: f32, size: f32) -> bool {
+    let two = |v: f32| Fixed2(v.into()).to_string().parse::<f32>().unwrap_or(v);
+    let chunks: Vec<_> = chunks.iter().map(|c| lettering::Chunk { x: two(c.x), ..*c }).collect();
+    letterer.text(&chunks, two(y), two(size))
+}
+
+/// A list item's marker as a chunk of text at `x`, in the theme's marker style.
+fn marker_chunk<'a>(theme: &Theme, marker: &'a str, x: f32) -> lettering::Chunk<'a> {
+    let style = &theme.spec.styles.marker;
+    let color = theme.color(style.color.as_deref().unwrap_or("accent"));
+    let face = crate::theme::FaceKey::Role(style.face.unwrap_or(FontRole::Body));
+    lettering::Chunk { text: marker, face, color: lettering::hex(&color), underline: false, x }
 }
 
 /// A list item's marker, set at `x` in the theme's marker style.
@@ -595,14 +677,22 @@ pub fn parse(theme: &Theme, svg: &str) -> Result<usvg::Tree, RenderError> {
 
 /// The tree card `svg` is drawn from: its top layers alone when it has
 /// them and the whole card is not `wanted` (its base is parsed once per
-/// theme, here, to fail where the whole card would), else the whole card.
-pub fn parse_card(theme: &Theme, svg: &CardSvg, wanted: bool) -> Result<usvg::Tree, RenderError> {
+/// theme, here, to fail where the whole card would), without the texts it
+/// set as glyph runs when it did; else the whole card (and the runs are
+/// dropped: the tree draws their texts).
+pub fn parse_card(theme: &Theme, svg: &mut CardSvg, wanted: bool) -> Result<usvg::Tree, RenderError> {
     match (&svg.top, wanted) {
         (Some(top), false) => {
             marks::check_base(theme, &svg.base, || parse(theme, &svg.base).map(|_| ()))?;
-            parse(theme, top)
+            match &svg.lettered {
+                Some(lettered) => parse(theme, &lettered.top),
+                None => parse(theme, top),
+            }
         }
-        _ => parse(theme, &svg.full),
+        _ => {
+            svg.lettered = None;
+            parse(theme, &svg.full)
+        }
     }
 }
 
@@ -764,10 +854,11 @@ mod tests {
             let size = CardSize::named("a7", 150).unwrap();
             let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
             let seal = crate::seal::SealSpec::default();
-            let card = card_svg(&theme, size, &card_content(&laid, &seal)).unwrap();
+            let mut card = card_svg(&theme, size, &card_content(&laid, &seal)).unwrap();
             let top = card.top.as_deref().unwrap_or_else(|| panic!("{name}: the text and seal come last"));
             assert!(!top.contains("<rect"), "{name}: no artwork in the top layers");
-            let (whole, alone) = (parse_card(&theme, &card, true).unwrap(), parse_card(&theme, &card, false).unwrap());
+            let whole = parse_card(&theme, &mut card, true).unwrap();
+            let alone = parse_card(&theme, &mut card, false).unwrap();
             assert_eq!(alone.root().children().len(), 2, "{name}");
             let cache = BaseCache::default();
             for width in [size.width, 120] {
@@ -775,6 +866,40 @@ mod tests {
                 let b = rasterize_layered(&cache, &theme, &card, &alone, width).unwrap().pixmap;
                 assert!(a.data() == b.data(), "{name} at {width} px");
             }
+        }
+    }
+
+    #[test]
+    fn a_card_whose_texts_are_set_as_glyph_runs_draws_as_the_card_whose_texts_usvg_sets() {
+        let root = tempfile::tempdir().unwrap();
+        let markdown = "Made with *love* by **Bev** 🍫 ❤️ 👍🏽, [our shop](https://example.org).\n\n\
+            - one *item*\n- two\n\n> A quote.\n\nشكرا جزيلا, ありがとうございます。";
+        let rich = crate::markup::render(markdown, false).unwrap().rich;
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            let size = CardSize::named("a6", 300).unwrap();
+            let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+            let seal = crate::seal::SealSpec::default();
+            let mut plain = card_svg(&theme, size, &card_content(&laid, &seal)).unwrap();
+            let mut card = card_svg_lettered(&theme, size, &card_content(&laid, &seal)).unwrap();
+            assert_eq!((&card.full, &card.top), (&plain.full, &plain.top), "{name}: the same card");
+            let lettered = card.lettered.as_ref().unwrap_or_else(|| panic!("{name}: no text set as glyph runs"));
+            let texts = |svg: &str| svg.matches("<text ").count();
+            let (left, all) = (texts(&lettered.top), texts(plain.top.as_deref().unwrap()));
+            // The Arabic line (right to left) is left to usvg, every other text is set.
+            assert_eq!(left, 1, "{name}: {left} of {all} texts left to usvg");
+            assert!(lettered.top.contains("شكرا"), "{name}");
+            let underlined = lettered.runs.iter().filter(|r| r.underline.is_some()).count();
+            assert_eq!(underlined, 1, "{name}: the link is underlined");
+            let (usvg_set, set) =
+                (parse_card(&theme, &mut plain, false).unwrap(), parse_card(&theme, &mut card, false).unwrap());
+            assert!(card.lettered.is_some(), "{name}: the runs are kept for the tree without their texts");
+            let cache = BaseCache::default();
+            let want = rasterize_layered(&cache, &theme, &plain, &usvg_set, size.width).unwrap().pixmap;
+            let got = rasterize_layered(&cache, &theme, &card, &set, size.width).unwrap().pixmap;
+            // The same glyphs at the same pens: the same pictures, the same pixels.
+            let differ = want.data().iter().zip(got.data()).filter(|(a, b)| a != b).count();
+            assert_eq!(differ, 0, "{name}: {differ} bytes differ");
         }
     }
 

@@ -297,7 +297,8 @@ fn load_face(options: &mut usvg::Options<'static>, data: FileBytes, file: &str) 
     let db = options.fontdb_mut();
     // The database shares the bytes the theme already holds.
     let ids = db.load_font_source(usvg::fontdb::Source::Binary(data.shared()));
-    let info = db.face(*ids.first()?)?;
+    let id = *ids.first()?;
+    let info = db.face(id)?;
     let family = info.families.first()?.0.clone();
     let font = harfrust::FontRef::from_index(&data, info.index).ok()?;
     use read_fonts::TableProvider;
@@ -309,6 +310,7 @@ fn load_face(options: &mut usvg::Options<'static>, data: FileBytes, file: &str) 
         index: info.index,
         units_per_em: head.units_per_em(),
         shaper: Arc::new(harfrust::ShaperData::new(&font)),
+        id,
         data,
         file: file.to_string(),
     })

@@ -145,6 +145,8 @@ pub struct Face {
     pub units_per_em: u16,
     /// The shaper's tables for this face, built once per build.
     pub shaper: Arc<harfrust::ShaperData>,
+    /// The face in the theme's font database (`usvg_options`).
+    pub id: usvg::fontdb::ID,
     /// The file, relative to the theme, for messages.
     pub file: String,
 }
