@@ -175,7 +175,7 @@ fn pictures_of(
     card: &LaidCard,
     email: Option<crate::email::Email>,
 ) -> Result<Pictures, Diagnostic> {
-    let (svg, tree) = card.draw(theme, m, ctx.outputs.svg)?;
+    let (svg, tree) = card.draw(theme, m)?;
     let print = match ctx.outputs.pdf {
         true => Some(PrintJob {
             svg: card.print_svg(theme, m, ctx.config.print.bleed.points() as f32)?,

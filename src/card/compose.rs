@@ -162,22 +162,12 @@ impl LaidCard {
     }
 
     /// The card's SVG from the theme's template, and its tree, ready to
-    /// draw: the whole card when `whole` (to write it as SVG), else perhaps
-    /// only what is drawn over its base (see [`render::parse_card`]).
-    pub fn draw(
-        &self,
-        theme: &Theme,
-        m: &Message,
-        whole: bool,
-    ) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
-        // A card not written whole is drawn on its base, its texts set as
-        // glyph runs.
-        let svg = match whole {
-            true => render::card_svg(theme, self.size, &self.content()),
-            false => render::card_svg_lettered(theme, self.size, &self.content()),
-        };
-        let mut svg = svg.map_err(|e| svg_diagnostic(theme, m, e))?;
-        let tree = render::parse_card(theme, &mut svg, whole).map_err(|e| svg_diagnostic(theme, m, e))?;
+    /// draw: what is drawn over its base, its texts set as glyph runs where
+    /// they can be (see [`render::parse_card`]), or the whole card.
+    pub fn draw(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
+        let mut svg =
+            render::card_svg_lettered(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
+        let tree = render::parse_card(theme, &mut svg, false).map_err(|e| svg_diagnostic(theme, m, e))?;
         Ok((svg, tree))
     }
 

@@ -121,7 +121,7 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
             out.push((Artifact::Share, encode(&share, None)));
         }
         if how.outputs.svg {
-            out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
+            out.push((Artifact::Svg, render::card_standalone(theme, svg, tree).map_err(failed)?.into_bytes()));
         }
         if let Some(job) = print {
             let pdf = crate::render::pdf::card_pdf(
@@ -161,7 +161,9 @@ pub fn check(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
         out.extend([Artifact::Png, Artifact::Thumb, Artifact::Share].map(|a| (a, Vec::new())));
     }
     if how.outputs.svg {
-        out.push((Artifact::Svg, render::standalone_svg(theme, &svg.full, tree).into_bytes()));
+        let standalone = render::card_standalone(theme, svg, tree)
+            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        out.push((Artifact::Svg, standalone.into_bytes()));
     }
     Ok(out)
 }

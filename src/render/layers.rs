@@ -266,20 +266,28 @@ impl BaseCache {
         Ok(kept(under))
     }
 
-    /// The seal layer `node` (drawn from `svg`) at `scale`, from memory, from
-    /// the output's cache folder, or drawn now.
-    fn seal(&self, theme: &Theme, svg: &str, node: &usvg::Node, width: u32, scale: f32) -> Layer {
+    /// The seal layer drawn from `svg` `width` pixels wide, from memory,
+    /// from the output's cache folder, or drawn now by `draw` (with the
+    /// parts seals share).
+    fn seal(
+        &self,
+        theme: &Theme,
+        svg: &str,
+        width: u32,
+        draw: impl FnOnce(&Parts) -> Result<Option<(tiny_skia::Pixmap, i32, i32)>, RenderError>,
+    ) -> Result<Layer, RenderError> {
         let name = Self::name(theme, "seal", svg, width);
-        let drawn = self.seals.get_or_insert_with(&name, || {
-            let layer = self.read(&name).or_else(|| {
-                let (pixmap, x, y) = draw_alone(node, scale, &self.parts)?;
+        self.seals.get_or_insert_with(&name, || {
+            if let Some(layer) = self.read(&name) {
+                return Ok(Some(Arc::new(layer)));
+            }
+            let drawn = draw(&self.parts)?;
+            if let Some((pixmap, x, y)) = &drawn {
                 self.seals_drawn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.keep(&name, &pixmap, x, y);
-                Some((pixmap, x, y))
-            });
-            Ok::<_, std::convert::Infallible>(layer.map(Arc::new))
-        });
-        drawn.unwrap_or_else(|never| match never {})
+                self.keep(&name, pixmap, *x, *y);
+            }
+            Ok(drawn.map(Arc::new))
+        })
     }
 }
 
@@ -337,11 +345,15 @@ fn layered(card: &CardSvg, tree: &usvg::Tree) -> usize {
 }
 
 /// Fails where [`rasterize_layered`] would, without drawing anything: it
-/// parses the card's base when the card is drawn in layers, and nothing
-/// else that can fail.
+/// parses the card's base when the card is drawn in layers (and the seal of
+/// one whose texts were set, which its tree leaves out), and nothing else
+/// that can fail.
 pub fn check_layered(theme: &Theme, card: &CardSvg, tree: &usvg::Tree) -> Result<(), RenderError> {
     if layered(card, tree) > 0 {
         parse(theme, &card.base)?;
+        if let Some(lettered) = &card.lettered {
+            parse(theme, &lettered.seal)?;
+        }
     }
     Ok(())
 }
@@ -367,8 +379,18 @@ pub fn rasterize_layered(
     let glyphs = theme.caches.get_or_default::<GlyphCache>();
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
-            // A seal is drawn once per variant and size, then placed.
-            if let Some(drawn) = cache.seal(theme, &card.seal, node, width, scale) {
+            // A seal is drawn once per variant and size, then placed: the
+            // tree of a card whose texts were set holds only its place, and
+            // its SVG is parsed when it is drawn.
+            let drawn = cache.seal(theme, &card.seal, width, |parts| match &card.lettered {
+                Some(lettered) => {
+                    let alone = parse(theme, &lettered.seal)?;
+                    let seal = alone.root().children().iter().find(|n| n.id() == SEAL_ID);
+                    Ok(seal.and_then(|seal| draw_alone(seal, scale, parts)))
+                }
+                None => Ok(draw_alone(node, scale, parts)),
+            })?;
+            if let Some(drawn) = drawn {
                 let (seal, x, y) = drawn.as_ref();
                 draw_over(seal, &mut pixmap, i64::from(*x), i64::from(*y));
             }

@@ -265,8 +265,12 @@ pub struct CardSvg {
 
 /// A card's top layers, their texts set as glyph runs (see [`lettering`]).
 pub struct Lettered {
-    /// The top layers without the texts of `runs`.
+    /// The top layers without the texts of `runs`, the seal an empty group
+    /// in its place (a drawn seal is kept: its SVG is parsed only to draw
+    /// it, from `seal`).
     pub top: String,
+    /// The seal alone on the card's canvas.
+    pub seal: String,
     /// Those texts, set.
     pub runs: Vec<lettering::Run>,
 }
@@ -338,8 +342,14 @@ fn lettered(
     if letterer.runs.is_empty() {
         return None;
     }
-    let layers = layers.clone().map(|(name, svg)| if name == "text" { (name, text.clone()) } else { (name, svg) });
-    Some(Lettered { top: marks::top_svg(marked, &layers)?, runs: letterer.runs })
+    let placed = layers.clone().map(|(name, svg)| match name {
+        "text" => (name, text.clone()),
+        "seal" => (name, format!("<g id=\"{SEAL_ID}\"/>")),
+        _ => (name, svg),
+    });
+    let seal = layers.clone().map(|(name, svg)| if name == "seal" { (name, svg) } else { (name, String::new()) });
+    let (top, seal) = (marks::top_svg(marked, &placed)?, marks::top_svg(marked, &seal)?);
+    Some(Lettered { top, seal, runs: letterer.runs })
 }
 
 /// A card's SVG for print: the theme's template with `card.bleed` set, so
@@ -732,6 +742,16 @@ pub fn standalone_svg(theme: &Theme, source: &str, tree: &usvg::Tree) -> String 
     crate::svg::outlines::write(source, tree, &glyphs).unwrap_or_else(|| usvg_written(tree))
 }
 
+/// Card `svg` as standalone SVG, text as outlines: from `tree` when it is
+/// the whole card (a card not drawn on its base), else from its text
+/// alone (see [`standalone_from_text`]).
+pub fn card_standalone(theme: &Theme, svg: &CardSvg, tree: &usvg::Tree) -> Result<String, RenderError> {
+    match svg.top {
+        None => Ok(standalone_svg(theme, &svg.full, tree)),
+        Some(_) => standalone_from_text(theme, &svg.full),
+    }
+}
+
 /// The tree as usvg's writer writes it (every glyph flattened into paths):
 /// for text the outline writer cannot write.
 fn usvg_written(tree: &usvg::Tree) -> String {
@@ -889,14 +909,19 @@ mod tests {
             // The Arabic line (right to left) is left to usvg, every other text is set.
             assert_eq!(left, 1, "{name}: {left} of {all} texts left to usvg");
             assert!(lettered.top.contains("شكرا"), "{name}");
+            assert!(!lettered.top.contains("class=\"waxseal\""), "{name}: the seal is only placed");
+            assert!(lettered.seal.contains("class=\"waxseal\""), "{name}: the seal, to draw it");
             let underlined = lettered.runs.iter().filter(|r| r.underline.is_some()).count();
             assert_eq!(underlined, 1, "{name}: the link is underlined");
             let (usvg_set, set) =
                 (parse_card(&theme, &mut plain, false).unwrap(), parse_card(&theme, &mut card, false).unwrap());
             assert!(card.lettered.is_some(), "{name}: the runs are kept for the tree without their texts");
+            let want = rasterize_layered(&BaseCache::default(), &theme, &plain, &usvg_set, size.width).unwrap().pixmap;
+            // Its seal drawn from its own SVG, then kept and placed again.
             let cache = BaseCache::default();
-            let want = rasterize_layered(&cache, &theme, &plain, &usvg_set, size.width).unwrap().pixmap;
             let got = rasterize_layered(&cache, &theme, &card, &set, size.width).unwrap().pixmap;
+            let again = rasterize_layered(&cache, &theme, &card, &set, size.width).unwrap().pixmap;
+            assert!(again.data() == got.data(), "{name}: drawn again from the kept seal");
             // The same glyphs at the same pens: the same pictures, the same pixels.
             let differ = want.data().iter().zip(got.data()).filter(|(a, b)| a != b).count();
             assert_eq!(differ, 0, "{name}: {differ} bytes differ");
