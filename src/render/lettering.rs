@@ -8,7 +8,7 @@
 //! (harfrust, on the same font bytes, with the same plan), at the pens the
 //! layout gave.
 
-use resvg::usvg::fontdb;
+use resvg::usvg::{fontdb, roxmltree};
 use skrifa::MetadataProvider;
 
 use crate::layout::{Piece, SetGlyph, Setter};
@@ -37,6 +37,8 @@ pub struct Letterer<'t> {
     setter: Setter<'t>,
     /// The glyphs of the last piece set.
     set: Vec<SetGlyph>,
+    /// Whether usvg picks each face asked about so far for its attributes.
+    picked: Vec<(FaceKey, bool)>,
     /// The runs set so far.
     pub runs: Vec<Run>,
 }
@@ -73,7 +75,13 @@ impl<'t> Letterer<'t> {
     /// A letterer of `theme`'s faces; `None` when its faces cannot be read
     /// so (the texts are then all left to usvg).
     pub fn new(theme: &'t Theme) -> Option<Letterer<'t>> {
-        Some(Letterer { theme, setter: Setter::new(theme).ok()?, set: Vec::new(), runs: Vec::new() })
+        Some(Letterer {
+            theme,
+            setter: Setter::new(theme).ok()?,
+            set: Vec::new(),
+            picked: Vec::new(),
+            runs: Vec::new(),
+        })
     }
 
     /// Sets one `<text>`: `chunks` on the baseline `y` at `size`; false,
@@ -96,6 +104,9 @@ impl<'t> Letterer<'t> {
             return None;
         }
         let face = self.theme.face_by_key(chunk.face);
+        if !self.picks(chunk.face) {
+            return None;
+        }
         let font = skrifa::FontRef::from_index(&face.data, face.index).ok()?;
         let info = super::glyphs::font_info(&face.data, face.index)?;
         let advance = self.setter.set(chunk.face, chunk.text, &mut self.set);
@@ -122,6 +133,26 @@ impl<'t> Letterer<'t> {
     }
 }
 
+impl Letterer<'_> {
+    /// Whether usvg draws a `<tspan>` in face `key` with that face (and
+    /// not another of the same family, weight and style, registered first).
+    fn picks(&mut self, key: FaceKey) -> bool {
+        if let Some((_, picked)) = self.picked.iter().find(|(k, _)| *k == key) {
+            return *picked;
+        }
+        let face = self.theme.face_by_key(key);
+        let query = fontdb::Query {
+            families: &[fontdb::Family::Name(&face.family)],
+            weight: fontdb::Weight(face.weight),
+            style: if face.italic { fontdb::Style::Italic } else { fontdb::Style::Normal },
+            ..fontdb::Query::default()
+        };
+        let picked = self.theme.usvg_options.fontdb.query(&query) == Some(face.id);
+        self.picked.push((key, picked));
+        picked
+    }
+}
+
 /// The underline of a run from `x` to `x + width` on baseline `y` at
 /// `size`, where usvg draws it: at the font's underline position and
 /// thickness (rounded to font units), or a ninth of an em below the
@@ -141,6 +172,31 @@ fn underline(font: &skrifa::FontRef, upem: u16, x: f32, y: f32, width: f32, size
     tiny_skia::Rect::from_xywh(x, y + offset - thickness / 2.0, width, thickness)
 }
 
+/// Whether the card's root element (its start tag, `root`) gives its
+/// top layers nothing a run leaves out: only its size, in pixels, and a
+/// view box of the same size (a run is set in the card's pixels), and no
+/// style that a `<text>` would inherit (a font, a fill, spacing, a
+/// transform).
+pub fn plain_root(root: &str) -> bool {
+    let element = format!("{root}</svg>");
+    let Ok(doc) = roxmltree::Document::parse(&element) else { return false };
+    let svg = doc.root_element();
+    let number = |name: &str| svg.attribute(name).and_then(|v| v.trim().parse::<f32>().ok());
+    let (Some(width), Some(height)) = (number("width"), number("height")) else { return false };
+    let known = svg
+        .attributes()
+        .all(|a| a.namespace().is_none() && matches!(a.name(), "width" | "height" | "viewBox" | "version" | "id"));
+    let view_box = match svg.attribute("viewBox") {
+        None => true,
+        Some(v) => {
+            let numbers: Vec<f32> =
+                v.split(|c: char| c == ',' || c.is_whitespace()).filter_map(|n| n.parse().ok()).collect();
+            numbers == [0.0, 0.0, width, height]
+        }
+    };
+    known && view_box
+}
+
 /// A `#rgb` or `#rrggbb` colour, opaque.
 pub fn hex(color: &str) -> Option<[u8; 4]> {
     let digits = color.strip_prefix('#').filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))?;
@@ -158,6 +214,23 @@ pub fn hex(color: &str) -> Option<[u8; 4]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_card_in_pixels_with_no_style_on_its_root_is_set_as_runs() {
+        let plain = r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1748" viewBox="0 0 1240 1748">"#;
+        assert!(plain_root(plain));
+        assert!(plain_root(r#"<svg xmlns="http://www.w3.org/2000/svg" width="620" height="874">"#));
+        for other in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="105mm" height="148mm" viewBox="0 0 1240 1748">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1748" viewBox="0 0 620 874">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1748" letter-spacing="2">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1748" style="fill: red">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1748" font-family="Serif">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" height="1748">"#,
+        ] {
+            assert!(!plain_root(other), "{other}");
+        }
+    }
 
     #[test]
     fn hex_colours_are_read_and_others_left_to_usvg() {

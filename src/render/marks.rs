@@ -60,7 +60,7 @@ pub(super) fn top_svg(marked: &str, layers: &[(&str, String); 3]) -> Option<Stri
 }
 
 /// The document's `<svg ...>` start tag, as written.
-fn root_tag(svg: &str) -> Option<&str> {
+pub(super) fn root_tag(svg: &str) -> Option<&str> {
     let start = svg.find("<svg")?;
     let mut quote = None;
     for (i, c) in svg[start..].char_indices() {

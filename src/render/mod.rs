@@ -336,6 +336,9 @@ fn lettered(
     marked: &str,
     layers: &[(&str, String); 3],
 ) -> Option<Lettered> {
+    if !lettering::plain_root(marks::root_tag(marked)?) {
+        return None;
+    }
     let b = boxes_at(theme, size, content.qr, content.logo.map(ratio), content.room);
     let mut letterer = lettering::Letterer::new(theme)?;
     let text = text_layer(theme, content.layout, b.text_box.x, b.text_box.y, urls, Some(&mut letterer));
