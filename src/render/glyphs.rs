@@ -3,9 +3,10 @@
 //! mask, or the RGBA picture of a colour emoji) and composited wherever it
 //! is set again, instead of its outline being filled for every card.
 //!
-//! The glyphs and their places are usvg's (the card's tree is shaped by
-//! usvg when it is parsed), so the PNG shows the glyphs the SVG and the PDF
-//! show. A glyph is drawn at its pen position rounded to a [`STEPS`]th of a
+//! The glyphs and their places are those of the runs waxseal set (see
+//! [`super::lettering`]: the shaper usvg uses, on the same font bytes) or,
+//! for a text left to usvg, usvg's own, so the PNG shows the glyphs the
+//! SVG and the PDF show. A glyph is drawn at its pen position rounded to a [`STEPS`]th of a
 //! pixel, and a picture is made from its key alone, so a card's pixels never
 //! depend on which card (or thread) drew a glyph first. What this module does
 //! not draw exactly as resvg would (strokes, gradients, skewed or variable
