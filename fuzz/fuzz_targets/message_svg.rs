@@ -21,6 +21,6 @@ fuzz_target!(|data: &[u8]| {
         let name = message.front.theme.as_deref().unwrap_or(&site.config.theme);
         let Some(theme) = site.theme(name) else { return };
         let Ok(card) = card::lay_out(theme, &site.config, &site.body_tera, &message, &site.figures) else { return };
-        let _ = card.draw(theme, &message, true);
+        let _ = card.draw(theme, &message);
     });
 });

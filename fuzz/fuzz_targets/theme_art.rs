@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let config = &site.art_config;
         let Ok(laid) = card::lay_out(&theme, config, &site.body_tera, &message, &site.figures) else { return };
-        let Ok((svg, tree)) = laid.draw(&theme, &message, true) else { return };
+        let Ok((svg, tree)) = laid.draw(&theme, &message) else { return };
         let pictures = Pictures {
             slug: message.slug.clone(),
             theme: Arc::clone(&theme),

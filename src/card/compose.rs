@@ -171,6 +171,14 @@ impl LaidCard {
         Ok((svg, tree))
     }
 
+    /// The card's SVG from the theme's template and its whole tree, texts
+    /// and artwork and all (what `bench/floor` draws whole).
+    pub fn draw_whole(&self, theme: &Theme, m: &Message) -> Result<(render::CardSvg, resvg::usvg::Tree), Diagnostic> {
+        let mut svg = render::card_svg(theme, self.size, &self.content()).map_err(|e| svg_diagnostic(theme, m, e))?;
+        let tree = render::parse_card(theme, &mut svg, true).map_err(|e| svg_diagnostic(theme, m, e))?;
+        Ok((svg, tree))
+    }
+
     /// The card's SVG for print, its artwork run on `bleed` points past each
     /// edge (what the PDF is made from; [`LaidCard::draw`] checks the rest).
     pub fn print_svg(&self, theme: &Theme, m: &Message, bleed: f32) -> Result<render::PrintSvg, Diagnostic> {

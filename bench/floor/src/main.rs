@@ -128,7 +128,7 @@ fn prepare(root: &Path, limit: usize) -> Vec<Prepared> {
             // Exactly as `waxseal build` prepares a card.
             let m = waxseal::content::read(root, path).expect("message");
             let card = waxseal::card::lay_out(&theme, &config, &tera, &m, &figures).expect("layout");
-            let (svg, tree) = card.draw(&theme, &m, true).expect("card svg");
+            let (svg, tree) = card.draw_whole(&theme, &m).expect("card svg");
             Prepared { slug: m.slug.clone(), svg, tree }
         })
         .collect()
