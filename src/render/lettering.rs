@@ -109,8 +109,12 @@ impl<'t> Letterer<'t> {
         }
         let font = skrifa::FontRef::from_index(&face.data, face.index).ok()?;
         let info = super::glyphs::font_info(&face.data, face.index)?;
+        // usvg refuses a font with units per em out of this range.
+        if !(16..=16_384).contains(&info.units_per_em) {
+            return None;
+        }
         let advance = self.setter.set(chunk.face, chunk.text, &mut self.set);
-        let scale = size / f32::from(info.units_per_em.max(1));
+        let scale = size / f32::from(info.units_per_em);
         let mut glyphs = Vec::with_capacity(self.set.len());
         for glyph in &self.set {
             // A glyph the face lacks: usvg would look for another face.
