@@ -416,17 +416,12 @@ pub fn draw_runs(
     let mut font = None;
     let mut outlines = Vec::new();
     for run in runs {
-        let [r, g, b, a] = run.color;
-        let color = tiny_skia::Color::from_rgba8(r, g, b, a);
         if let Some(rect) = run.underline {
-            let mut paint = tiny_skia::Paint::default();
-            paint.set_color(color);
-            paint.anti_alias = true;
-            let path = tiny_skia::PathBuilder::from_rect(rect);
-            let device = tiny_skia::Transform::from_scale(scale, scale);
-            pixmap.fill_path(&path, &paint, tiny_skia::FillRule::Winding, device, None);
+            let underline = tiny_skia::PathBuilder::from_rect(rect);
+            fill_solid(&underline, run.color, tiny_skia::Transform::from_scale(scale, scale), pixmap);
         }
-        let color = color.premultiply().to_color_u8();
+        let [r, g, b, a] = run.color;
+        let color = tiny_skia::Color::from_rgba8(r, g, b, a).premultiply().to_color_u8();
         let em = scale * run.size / f32::from(run.units_per_em.max(1));
         outlines.clear();
         for &(id, x, y) in &run.glyphs {
@@ -452,7 +447,7 @@ fn fill_glyph(
     db: &fontdb::Database,
     (face, id): (fontdb::ID, u32),
     t: tiny_skia::Transform,
-    [r, g, b, a]: [u8; 4],
+    color: [u8; 4],
     pixmap: &mut tiny_skia::Pixmap,
 ) {
     let path = db.with_face_data(face, |data, index| {
@@ -460,11 +455,17 @@ fn fill_glyph(
         outline(&font, skrifa::GlyphId::new(id))
     });
     if let Some(path) = path.flatten() {
-        let mut paint = tiny_skia::Paint::default();
-        paint.set_color_rgba8(r, g, b, a);
-        paint.anti_alias = true;
-        pixmap.fill_path(&path, &paint, tiny_skia::FillRule::Winding, t, None);
+        fill_solid(&path, color, t, pixmap);
     }
+}
+
+/// Fills `path` through `t` in `color` (straight RGBA), anti-aliased, as
+/// resvg fills a text's solid path.
+fn fill_solid(path: &tiny_skia::Path, [r, g, b, a]: [u8; 4], t: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+    let mut paint = tiny_skia::Paint::default();
+    paint.set_color_rgba8(r, g, b, a);
+    paint.anti_alias = true;
+    pixmap.fill_path(path, &paint, tiny_skia::FillRule::Winding, t, None);
 }
 
 /// A coordinate as its pixel and its place within it, rounded to the
@@ -483,12 +484,9 @@ fn step(v: f32) -> (i32, u8) {
 fn fill_line(path: &usvg::Path, device: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
     let Some(fill) = path.fill() else { return };
     let usvg::Paint::Color(c) = fill.paint() else { return };
-    let mut paint = tiny_skia::Paint::default();
-    paint.set_color_rgba8(c.red, c.green, c.blue, fill.opacity().to_u8());
     // usvg gives a decoration its text's rendering mode: anti-aliased
     // (an `optimizeSpeed` text is left to resvg).
-    paint.anti_alias = true;
-    pixmap.fill_path(path.data(), &paint, tiny_skia::FillRule::Winding, device, None);
+    fill_solid(path.data(), [c.red, c.green, c.blue, fill.opacity().to_u8()], device, pixmap);
 }
 
 /// Composites `picture` with its pen in pixel (`x`, `y`): a mask in `color`,

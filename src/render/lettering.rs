@@ -37,8 +37,8 @@ pub struct Letterer<'t> {
     setter: Setter<'t>,
     /// The glyphs of the last piece set.
     set: Vec<SetGlyph>,
-    /// Whether usvg picks each face asked about so far for its attributes.
-    picked: Vec<(FaceKey, bool)>,
+    /// Each face asked about so far, read, when runs can be set in it.
+    faces: Vec<(FaceKey, Option<(skrifa::FontRef<'t>, super::glyphs::FontInfo)>)>,
     /// The runs set so far.
     pub runs: Vec<Run>,
 }
@@ -75,13 +75,7 @@ impl<'t> Letterer<'t> {
     /// A letterer of `theme`'s faces; `None` when its faces cannot be read
     /// so (the texts are then all left to usvg).
     pub fn new(theme: &'t Theme) -> Option<Letterer<'t>> {
-        Some(Letterer {
-            theme,
-            setter: Setter::new(theme).ok()?,
-            set: Vec::new(),
-            picked: Vec::new(),
-            runs: Vec::new(),
-        })
+        Some(Letterer { theme, setter: Setter::new(theme).ok()?, set: Vec::new(), faces: Vec::new(), runs: Vec::new() })
     }
 
     /// Sets one `<text>`: `chunks` on the baseline `y` at `size`; false,
@@ -103,16 +97,7 @@ impl<'t> Letterer<'t> {
         {
             return None;
         }
-        let face = self.theme.face_by_key(chunk.face);
-        if !self.picks(chunk.face) {
-            return None;
-        }
-        let font = skrifa::FontRef::from_index(&face.data, face.index).ok()?;
-        let info = super::glyphs::font_info(&face.data, face.index)?;
-        // usvg refuses a font with units per em out of this range.
-        if !(16..=16_384).contains(&info.units_per_em) {
-            return None;
-        }
+        let (font, info) = self.face(chunk.face)?;
         let advance = self.setter.set(chunk.face, chunk.text, &mut self.set);
         let scale = size / f32::from(info.units_per_em);
         let mut glyphs = Vec::with_capacity(self.set.len());
@@ -131,29 +116,34 @@ impl<'t> Letterer<'t> {
             true => Some(underline(&font, info.units_per_em, chunk.x, y, advance as f32 * scale, size)?),
             false => None,
         };
-        let run = Run { font: face.id, units_per_em: info.units_per_em, size, color, glyphs, underline };
+        let id = self.theme.face_by_key(chunk.face).id;
+        let run = Run { font: id, units_per_em: info.units_per_em, size, color, glyphs, underline };
         self.runs.push(run);
         Some(())
     }
-}
 
-impl Letterer<'_> {
-    /// Whether usvg draws a `<tspan>` in face `key` with that face (and
-    /// not another of the same family, weight and style, registered first).
-    fn picks(&mut self, key: FaceKey) -> bool {
-        if let Some((_, picked)) = self.picked.iter().find(|(k, _)| *k == key) {
-            return *picked;
+    /// Face `key`, read once, when runs can be set in it: usvg draws a
+    /// `<tspan>` in it with it (not another of the same family, weight and
+    /// style, registered first), and glyph pictures draw it.
+    fn face(&mut self, key: FaceKey) -> Option<(skrifa::FontRef<'t>, super::glyphs::FontInfo)> {
+        if let Some((_, read)) = self.faces.iter().find(|(k, _)| *k == key) {
+            return read.clone();
         }
-        let face = self.theme.face_by_key(key);
+        let theme = self.theme;
+        let face = theme.face_by_key(key);
         let query = fontdb::Query {
             families: &[fontdb::Family::Name(&face.family)],
             weight: fontdb::Weight(face.weight),
             style: if face.italic { fontdb::Style::Italic } else { fontdb::Style::Normal },
             ..fontdb::Query::default()
         };
-        let picked = self.theme.usvg_options.fontdb.query(&query) == Some(face.id);
-        self.picked.push((key, picked));
-        picked
+        let picked = theme.usvg_options.fontdb.query(&query) == Some(face.id);
+        let info = super::glyphs::font_info(&face.data, face.index)
+            // usvg refuses a font with units per em out of this range.
+            .filter(|info| picked && (16..=16_384).contains(&info.units_per_em));
+        let read = info.and_then(|info| Some((skrifa::FontRef::from_index(&face.data, face.index).ok()?, info)));
+        self.faces.push((key, read.clone()));
+        read
     }
 }
 
