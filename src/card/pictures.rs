@@ -83,59 +83,88 @@ pub type Drawn = Vec<(Artifact, Vec<u8>)>;
 /// Draws and encodes a card's PNG, thumbnail, link-preview picture, SVG, PDF
 /// and email (those asked for).
 pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
-    let Pictures { theme, svg, tree, width, print, email, .. } = pictures;
-    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
-    // The card says its print resolution; the thumbnail and link preview
-    // are screen pictures, with no size on paper to say.
-    let encode = |drawn: &render::CardPixels, dpi| {
-        render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), dpi, how.optimize)
-    };
-    // The card's pixels, for card.png, the email and the thumbnail (made
-    // from them, not drawn again).
-    let drawn = match how.outputs.png || email.is_some() {
-        true => Some(render::rasterize_layered(how.bases, theme, svg, tree, *width).map_err(failed)?),
-        false => None,
-    };
-    // The card PNG, as card.png and put into the email (drawn for the email
-    // alone when card.png is not asked for).
-    let card = || -> Result<Drawn, Diagnostic> {
-        let mut out = Drawn::new();
-        let Some(drawn) = &drawn else { return Ok(out) };
-        let png = encode(drawn, Some(how.dpi));
-        let eml = email.as_ref().map(|email| email.eml(&png));
-        if how.outputs.png {
-            out.push((Artifact::Png, png));
-        }
-        out.extend(eml.map(|eml| (Artifact::Email, eml)));
-        Ok(out)
-    };
-    // The big PNG on one core, the thumbnail, the SVG and the PDF on
-    // another: a rebuild of one card then takes half the time.
-    let (card, rest) = super::guard::join(card, || -> Result<Drawn, Diagnostic> {
-        let mut out = Drawn::new();
-        if let Some(drawn) = drawn.as_ref().filter(|_| how.outputs.png) {
-            // The link preview is the thumbnail on a wider sheet.
-            let thumb = render::shrink_card(drawn, THUMB_WIDTH);
-            out.push((Artifact::Thumb, encode(&thumb, None)));
-            let share = render::share_picture(theme, &thumb.pixmap).map_err(failed)?;
-            out.push((Artifact::Share, encode(&share, None)));
-        }
-        if how.outputs.svg {
-            out.push((Artifact::Svg, render::card_standalone(theme, svg, tree).map_err(failed)?.into_bytes()));
-        }
-        if let Some(job) = print {
-            let pdf = crate::render::pdf::card_pdf(
-                &job.card(theme)?,
-                how.print,
-                &crate::render::pdf::PdfInfo { title: &job.title, lang: &job.lang, date: job.date },
-            )
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
-            out.push((Artifact::Pdf, pdf));
-        }
-        Ok(out)
-    });
-    let mut out = card?;
+    // The pictures on one core, the SVG and the PDF on another: a rebuild
+    // of one card then takes less time.
+    let (pngs, rest) = super::guard::join(|| draw_pngs(how, pictures), || draw_vectors(how, pictures));
+    let mut out = pngs?;
     out.extend(rest?);
+    Ok(out)
+}
+
+/// A card's PNG, email (which embeds it), thumbnail and link-preview
+/// picture (those asked for). A card over a base kept for the cards after
+/// it is drawn a band at a time (see [`render::bands`]), no copy of it held
+/// whole; any other is drawn whole.
+fn draw_pngs(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
+    let Pictures { theme, svg, tree, width, email, .. } = pictures;
+    if !how.outputs.png && email.is_none() {
+        return Ok(Drawn::new());
+    }
+    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
+    let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(failed)?;
+    let thumb_width = how.outputs.png.then_some(THUMB_WIDTH);
+    let banded = match &layered {
+        render::layers::Layered::Top { base: render::layers::Base::Kept(under), ink } if !how.optimize => {
+            render::bands::draw_in_bands(under, ink, Some(how.dpi), thumb_width)
+        }
+        _ => None,
+    };
+    let (card, small) = match banded {
+        Some((png, thumb)) => (card_files(how, pictures, png), small_pictures(how, theme, thumb)?),
+        None => {
+            // The card's pixels, for card.png, the email and the thumbnail
+            // (made from them, not drawn again); the big PNG on one core,
+            // the small ones on another.
+            let drawn = layered.draw_whole(tree, *width);
+            let encode = || render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), Some(how.dpi), how.optimize);
+            let thumb = || thumb_width.map(|w| render::shrink_card(&drawn, w));
+            let (png, small) =
+                super::guard::join(|| Ok::<_, Diagnostic>(encode()), || small_pictures(how, theme, thumb()));
+            (card_files(how, pictures, png?), small?)
+        }
+    };
+    Ok(card.into_iter().chain(small).collect())
+}
+
+/// card.png (when asked for) and the email made with it.
+fn card_files(how: &Drawing, pictures: &Pictures, png: Vec<u8>) -> Drawn {
+    let eml = pictures.email.as_ref().map(|email| email.eml(&png));
+    let mut out = Drawn::new();
+    if how.outputs.png {
+        out.push((Artifact::Png, png));
+    }
+    out.extend(eml.map(|eml| (Artifact::Email, eml)));
+    out
+}
+
+/// The thumbnail and the link preview (the thumbnail on a wider sheet),
+/// screen pictures with no size on paper to say.
+fn small_pictures(how: &Drawing, theme: &Theme, thumb: Option<render::CardPixels>) -> Result<Drawn, Diagnostic> {
+    let Some(thumb) = thumb else { return Ok(Drawn::new()) };
+    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
+    let encode =
+        |drawn: &render::CardPixels| render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), None, how.optimize);
+    let share = render::share_picture(theme, &thumb.pixmap).map_err(failed)?;
+    Ok(vec![(Artifact::Thumb, encode(&thumb)), (Artifact::Share, encode(&share))])
+}
+
+/// The card's SVG and print PDF (those asked for).
+fn draw_vectors(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
+    let Pictures { theme, svg, tree, print, .. } = pictures;
+    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
+    let mut out = Drawn::new();
+    if how.outputs.svg {
+        out.push((Artifact::Svg, render::card_standalone(theme, svg, tree).map_err(failed)?.into_bytes()));
+    }
+    if let Some(job) = print {
+        let pdf = crate::render::pdf::card_pdf(
+            &job.card(theme)?,
+            how.print,
+            &crate::render::pdf::PdfInfo { title: &job.title, lang: &job.lang, date: job.date },
+        )
+        .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        out.push((Artifact::Pdf, pdf));
+    }
     Ok(out)
 }
 

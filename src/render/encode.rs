@@ -35,41 +35,63 @@ pub fn encode_png_over(pixmap: &tiny_skia::Pixmap, under: Option<&Under>, dpi: O
         None if opaque => Rows::Rgb,
         None => Rows::Rgba,
     };
-    let zlib = (!optimize).then(|| deflate_fast(pixmap, &rows, under));
+    match optimize {
+        false => png_file((pixmap.width(), pixmap.height()), &rows, dpi, deflate_fast(pixmap, &rows, under)),
+        true => png_smallest(pixmap, &rows, dpi),
+    }
+}
+
+/// A PNG `size` pixels of `rows`, its pixels compressed in `zlib`.
+fn png_file((width, height): (u32, u32), rows: &Rows, dpi: Option<u32>, zlib: Vec<u8>) -> Vec<u8> {
     // The compressed pixels and a few chunks: written once, not grown.
-    let mut out = Vec::with_capacity(zlib.as_ref().map_or(0, Vec::len) + 1024);
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    let mut out = Vec::with_capacity(zlib.len() + 1024);
+    let mut writer =
+        png_encoder(&mut out, (width, height), rows, dpi).write_header().expect("PNG header of a valid pixmap");
+    // A chunk holds at most 2^31 - 1 bytes.
+    for chunk in zlib.chunks(1 << 30) {
+        writer.write_chunk(png::chunk::IDAT, chunk).expect("PNG data into memory");
+    }
+    writer.finish().expect("PNG end");
+    out
+}
+
+/// The smallest PNG of `pixmap`'s `rows` (slow: for publishing).
+fn png_smallest(pixmap: &tiny_skia::Pixmap, rows: &Rows, dpi: Option<u32>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png_encoder(&mut out, (pixmap.width(), pixmap.height()), rows, dpi);
+    encoder.set_compression(png::Compression::High);
+    encoder.set_filter(png::Filter::Adaptive);
+    // One buffer of converted rows is the least of its costs.
+    let row_len = rows.row_len(pixmap.width());
+    let mut raw = vec![0; row_len * pixmap.height() as usize];
+    for (src, dst) in pixmap.data().chunks_exact(pixmap.width() as usize * 4).zip(raw.chunks_exact_mut(row_len)) {
+        rows.convert(src, dst);
+    }
+    let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
+    writer.write_image_data(&raw).expect("PNG data into memory");
+    writer.finish().expect("PNG end");
+    out
+}
+
+/// A PNG encoder of a picture `size` pixels of `rows`, saying its `dpi`
+/// when given (a `pHYs` chunk, which print shops read).
+fn png_encoder<'w>(
+    out: &'w mut Vec<u8>,
+    (width, height): (u32, u32),
+    rows: &Rows,
+    dpi: Option<u32>,
+) -> png::Encoder<'w, &'w mut Vec<u8>> {
+    let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_color(rows.color_type());
     encoder.set_depth(png::BitDepth::Eight);
-    if let Some(palette) = &palette {
+    if let Rows::Indexed(palette) = rows {
         encoder.set_palette(palette.colours.as_flattened().to_vec());
     }
     if let Some(dpi) = dpi {
         let ppm = (f64::from(dpi) / 0.0254).round() as u32;
         encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
     }
-    if let Some(zlib) = zlib {
-        let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
-        // A chunk holds at most 2^31 - 1 bytes.
-        for chunk in zlib.chunks(1 << 30) {
-            writer.write_chunk(png::chunk::IDAT, chunk).expect("PNG data into memory");
-        }
-        writer.finish().expect("PNG end");
-    } else {
-        encoder.set_compression(png::Compression::High);
-        encoder.set_filter(png::Filter::Adaptive);
-        // The slow path for the smallest files: one buffer of converted rows
-        // is the least of its costs.
-        let mut raw = vec![0; rows.row_len(pixmap.width()) * pixmap.height() as usize];
-        let row_len = rows.row_len(pixmap.width());
-        for (src, dst) in pixmap.data().chunks_exact(pixmap.width() as usize * 4).zip(raw.chunks_exact_mut(row_len)) {
-            rows.convert(src, dst);
-        }
-        let mut writer = encoder.write_header().expect("PNG header of a valid pixmap");
-        writer.write_image_data(&raw).expect("PNG data into memory");
-        writer.finish().expect("PNG end");
-    }
-    out
+    encoder
 }
 
 /// Whether every pixel of `pixmap` is opaque: its alphas ANDed 64 at a
@@ -92,51 +114,153 @@ const PIECE: usize = 128;
 /// to `under`'s filtered piece (the `Up` filter looks at the same columns
 /// of the row above): it is put in as `under` keeps it compressed.
 fn deflate_fast(pixmap: &tiny_skia::Pixmap, rows: &Rows, under: Option<&Under>) -> Vec<u8> {
-    let row_len = rows.row_len(pixmap.width());
-    // Fast deflate makes files of about a fifth of the raw pixels.
-    let mut stream = Stream::new(row_len * pixmap.height() as usize / 4);
-    // Only RGB rows are kept compressed, of a picture of `under`'s size.
-    let size = |p: &tiny_skia::Pixmap| (p.width(), p.height());
-    let under = under.filter(|under| matches!(rows, Rows::Rgb) && size(&under.pixmap) == size(pixmap));
-    let pieces = (pixmap.width() as usize).div_ceil(PIECE);
-    // Piece `n` of a row of `len` bytes a pixel.
-    let piece = |n: usize, len: usize| n * PIECE * len..((n + 1) * PIECE * len).min(pixmap.width() as usize * len);
-    // Row -1 is zeros, in both.
-    let (mut shared, mut shared_above) = (vec![false; pieces], vec![true; pieces]);
-    let (mut prev, mut cur, mut filtered) = (vec![0; row_len], vec![0; row_len], vec![0; row_len]);
-    // Which pieces of `prev` hold the row above converted (a piece is
-    // converted only when it is compressed, or below one that is).
-    let (mut prev_converted, mut cur_converted) = (vec![true; pieces], vec![false; pieces]);
-    let bytes = row_len / pixmap.width() as usize;
+    let mut deflater = Deflater::new(rows, under, (pixmap.width(), pixmap.height()));
     let pixels: Vec<&[u8]> = pixmap.data().chunks_exact(pixmap.width() as usize * 4).collect();
     for (y, src) in pixels.iter().enumerate() {
-        if let Some(under) = under {
+        deflater.row(src, pixels[y.saturating_sub(1)], false);
+    }
+    deflater.finish()
+}
+
+/// A picture's rows compressed as [`deflate_fast`] does, a row at a time.
+struct Deflater<'a> {
+    rows: &'a Rows<'a>,
+    /// What the picture is drawn over, when its pieces can be put in.
+    under: Option<&'a Under>,
+    stream: Stream,
+    width: usize,
+    /// The next row.
+    y: usize,
+    /// Which pieces of the row, and of the row above, are `under`'s.
+    shared: Vec<bool>,
+    shared_above: Vec<bool>,
+    /// The row above and this one converted, this one filtered.
+    prev: Vec<u8>,
+    cur: Vec<u8>,
+    filtered: Vec<u8>,
+    /// Which pieces of `prev` hold the row above converted (a piece is
+    /// converted only when it is compressed, or below one that is), and of
+    /// `cur`.
+    prev_converted: Vec<bool>,
+    cur_converted: Vec<bool>,
+}
+
+impl<'a> Deflater<'a> {
+    /// For a picture `size` pixels of `rows`, drawn over `under`.
+    fn new(rows: &'a Rows<'a>, under: Option<&'a Under>, (width, height): (u32, u32)) -> Deflater<'a> {
+        let row_len = rows.row_len(width);
+        // Only RGB rows are kept compressed, of a picture of `under`'s size.
+        let size = |p: &tiny_skia::Pixmap| (p.width(), p.height());
+        let under = under.filter(|under| matches!(rows, Rows::Rgb) && size(&under.pixmap) == (width, height));
+        let pieces = (width as usize).div_ceil(PIECE);
+        Deflater {
+            rows,
+            under,
+            // Fast deflate makes files of about a fifth of the raw pixels.
+            stream: Stream::new(row_len * height as usize / 4),
+            width: width as usize,
+            y: 0,
+            // Row -1 is zeros, in both.
+            shared: vec![false; pieces],
+            shared_above: vec![true; pieces],
+            prev: vec![0; row_len],
+            cur: vec![0; row_len],
+            filtered: vec![0; row_len],
+            prev_converted: vec![true; pieces],
+            cur_converted: vec![false; pieces],
+        }
+    }
+
+    /// Piece `n` of a row of `len` bytes a pixel.
+    fn piece(&self, n: usize, len: usize) -> std::ops::Range<usize> {
+        n * PIECE * len..((n + 1) * PIECE * len).min(self.width * len)
+    }
+
+    /// Compresses the next row, `src` (premultiplied RGBA), `above` being
+    /// the row before it (any row for the first); `as_under` when it is
+    /// known to be `under`'s row (nothing was drawn on it).
+    fn row(&mut self, src: &[u8], above: &[u8], as_under: bool) {
+        let y = self.y;
+        self.y += 1;
+        if let Some(under) = self.under {
             let base = under.row(y);
-            for (n, shared) in shared.iter_mut().enumerate() {
-                *shared = src[piece(n, 4)] == base[piece(n, 4)];
+            for n in 0..self.shared.len() {
+                let piece = self.piece(n, 4);
+                self.shared[n] = as_under || src[piece.clone()] == base[piece];
             }
         }
         // The `Up` filter type, then the pieces.
-        stream.write(&[2]);
-        for n in 0..pieces {
-            cur_converted[n] = !(shared[n] && shared_above[n]);
-            if let Some(under) = under.filter(|_| !cur_converted[n]) {
-                stream.put(under.pieces(y), n);
+        self.stream.write(&[2]);
+        let bytes = self.rows.row_len(self.width as u32) / self.width.max(1);
+        for n in 0..self.shared.len() {
+            self.cur_converted[n] = !(self.shared[n] && self.shared_above[n]);
+            if let Some(under) = self.under.filter(|_| !self.cur_converted[n]) {
+                self.stream.put(under.pieces(y), n);
                 continue;
             }
-            let (rgba, rgb) = (piece(n, 4), piece(n, bytes));
-            if !prev_converted[n] {
-                rows.convert(&pixels[y - 1][rgba.clone()], &mut prev[rgb.clone()]);
+            let (rgba, rgb) = (self.piece(n, 4), self.piece(n, bytes));
+            if !self.prev_converted[n] {
+                self.rows.convert(&above[rgba.clone()], &mut self.prev[rgb.clone()]);
             }
-            rows.convert(&src[rgba], &mut cur[rgb.clone()]);
-            up_filter(&cur[rgb.clone()], &prev[rgb.clone()], &mut filtered[rgb.clone()]);
-            stream.write(&filtered[rgb]);
+            self.rows.convert(&src[rgba], &mut self.cur[rgb.clone()]);
+            up_filter(&self.cur[rgb.clone()], &self.prev[rgb.clone()], &mut self.filtered[rgb.clone()]);
+            self.stream.write(&self.filtered[rgb]);
         }
-        std::mem::swap(&mut prev, &mut cur);
-        std::mem::swap(&mut prev_converted, &mut cur_converted);
-        std::mem::swap(&mut shared, &mut shared_above);
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        std::mem::swap(&mut self.prev_converted, &mut self.cur_converted);
+        std::mem::swap(&mut self.shared, &mut self.shared_above);
     }
-    stream.finish()
+
+    /// The zlib stream, every row compressed.
+    fn finish(self) -> Vec<u8> {
+        self.stream.finish()
+    }
+}
+
+/// An opaque picture drawn over `under` (a card over its base), encoded as
+/// [`encode_png_over`] does a row at a time as it is drawn: into the same
+/// bytes, when it has more than 256 colours and is opaque (what the rows
+/// are checked for as they come).
+pub struct RowEncoder<'a> {
+    deflater: Deflater<'a>,
+    size: (u32, u32),
+    dpi: Option<u32>,
+    /// The colours seen, until there are more than a palette holds.
+    colours: Option<Palette>,
+    opaque: bool,
+}
+
+impl<'a> RowEncoder<'a> {
+    /// For a picture of `under`'s size, drawn over it.
+    pub fn new(under: &'a Under, dpi: Option<u32>) -> RowEncoder<'a> {
+        let size = (under.pixmap.width(), under.pixmap.height());
+        RowEncoder {
+            deflater: Deflater::new(&Rows::Rgb, Some(under), size),
+            size,
+            dpi,
+            colours: Some(Palette::empty()),
+            opaque: true,
+        }
+    }
+
+    /// The next row, `src` (premultiplied RGBA), `above` being the row
+    /// before it; `as_under` when nothing was drawn on it.
+    pub fn row(&mut self, src: &[u8], above: &[u8], as_under: bool) {
+        self.opaque &= src.chunks_exact(4).fold(u8::MAX, |all, p| all & p[3]) == u8::MAX;
+        if let Some(palette) = &mut self.colours {
+            if !src.chunks_exact(4).all(|pixel| palette.add(pixel)) {
+                self.colours = None;
+            }
+        }
+        self.deflater.row(src, above, as_under);
+    }
+
+    /// The PNG, every row given; `None` when the picture is not what this
+    /// encodes (it has transparency, or at most 256 colours).
+    pub fn finish(self) -> Option<Vec<u8>> {
+        (self.opaque && self.colours.is_none())
+            .then(|| png_file(self.size, &Rows::Rgb, self.dpi, self.deflater.finish()))
+    }
 }
 
 /// A card's pixels, drawn: over a base kept for other cards (its rows
@@ -200,7 +324,7 @@ impl Under {
     }
 
     /// Row `y`'s premultiplied RGBA bytes.
-    fn row(&self, y: usize) -> &[u8] {
+    pub(super) fn row(&self, y: usize) -> &[u8] {
         let stride = self.pixmap.width() as usize * 4;
         &self.pixmap.data()[y * stride..(y + 1) * stride]
     }
@@ -300,7 +424,7 @@ impl Palette {
     /// The picture's palette, or `None` as soon as a 257th colour is seen
     /// (a textured card stops early). `pixmap` is opaque.
     fn of(pixmap: &tiny_skia::Pixmap) -> Option<Palette> {
-        let mut palette = Palette { colours: Vec::new(), keys: [0; SLOTS], indices: [0; SLOTS] };
+        let mut palette = Palette::empty();
         // A card's flat paper may hold fewer than 257 colours for most of
         // its height, its seal or a picture the rest (over a millisecond
         // of counting row by row on the minimal theme): a pixel in every 61
@@ -315,17 +439,32 @@ impl Palette {
                 continue;
             }
             last = key;
-            let slot = palette.slot(key);
-            if palette.keys[slot] == 0 {
-                if palette.colours.len() == MAX_COLOURS {
-                    return None;
-                }
-                palette.keys[slot] = key;
-                palette.indices[slot] = palette.colours.len() as u8;
-                palette.colours.push([pixel[0], pixel[1], pixel[2]]);
+            if !palette.add(pixel) {
+                return None;
             }
         }
         Some(palette)
+    }
+
+    /// No colours yet.
+    fn empty() -> Palette {
+        Palette { colours: Vec::new(), keys: [0; SLOTS], indices: [0; SLOTS] }
+    }
+
+    /// Counts the colour of `pixel` (opaque RGBA); false, counting nothing,
+    /// when it would be the 257th.
+    fn add(&mut self, pixel: &[u8]) -> bool {
+        let key = u32::from_le_bytes(pixel.try_into().expect("four bytes"));
+        let slot = self.slot(key);
+        if self.keys[slot] == 0 {
+            if self.colours.len() == MAX_COLOURS {
+                return false;
+            }
+            self.keys[slot] = key;
+            self.indices[slot] = self.colours.len() as u8;
+            self.colours.push([pixel[0], pixel[1], pixel[2]]);
+        }
+        true
     }
 
     /// The slot that holds `key`, or the empty one where it would go.

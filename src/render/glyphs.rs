@@ -12,12 +12,15 @@
 //! not draw exactly as resvg would (strokes, gradients, skewed or variable
 //! text, bitmap and SVG glyphs) it leaves to resvg, a whole `<text>` at a time.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use resvg::usvg;
 use rustc_hash::FxHashMap;
 use skrifa::MetadataProvider;
 use usvg::fontdb;
+
+use super::ink::Ink;
 
 /// Places within a pixel, on each axis, that a glyph is drawn at: a glyph
 /// moves at most an eighth of a pixel from where resvg puts it (invisible,
@@ -53,7 +56,7 @@ struct Key {
 
 /// A glyph drawn once, its top-left corner at (`left`, `top`) from the
 /// pixel its pen is in.
-enum Picture {
+pub(super) enum Picture {
     /// An outline glyph's coverage, drawn in its text's colour.
     Mask { left: i32, top: i32, mask: tiny_skia::Mask },
     /// A colour glyph, premultiplied, drawn as it is.
@@ -70,6 +73,16 @@ impl Picture {
             Picture::Mask { mask, .. } => mask.data().len() as u64,
             Picture::Color { pixmap, .. } => pixmap.data().len() as u64,
             Picture::Empty | Picture::Unsupported => 0,
+        }
+    }
+
+    /// The rows it covers, from the first to past the last, with its pen
+    /// in row `y`.
+    pub(super) fn rows(&self, y: i32) -> (i32, i32) {
+        match self {
+            Picture::Mask { top, mask, .. } => (y + top, y + top + mask.height() as i32),
+            Picture::Color { top, pixmap, .. } => (y + top, y + top + pixmap.height() as i32),
+            Picture::Empty | Picture::Unsupported => (y, y),
         }
     }
 }
@@ -263,6 +276,20 @@ pub fn draw_layer(
     scale: f32,
     pixmap: &mut tiny_skia::Pixmap,
 ) -> bool {
+    let mut ink = Ink::new(scale);
+    let plain = ink_layer(cache, db, group, &mut ink);
+    ink.draw(pixmap, 0);
+    plain
+}
+
+/// The marks of the text layer `group` (see [`draw_layer`]), put on `ink`;
+/// false, having put nothing, when the group is not a plain one.
+pub(super) fn ink_layer<'a>(
+    cache: &GlyphCache,
+    db: &fontdb::Database,
+    group: &'a usvg::Group,
+    ink: &mut Ink<'a>,
+) -> bool {
     let plain = group.opacity() == usvg::Opacity::ONE
         && group.clip_path().is_none()
         && group.mask().is_none()
@@ -273,34 +300,29 @@ pub fn draw_layer(
         return false;
     }
     for node in group.children() {
-        let drawn = match node {
-            usvg::Node::Text(text) => draw_text(cache, db, text, scale, pixmap),
+        let inked = match node {
+            usvg::Node::Text(text) => ink_text(cache, db, text, ink),
             _ => false,
         };
-        if !drawn {
-            super::layers::draw_node(node, scale, pixmap);
+        if !inked {
+            ink.node(node);
         }
     }
     true
 }
 
-/// Draws `text` from glyph pictures; false, having drawn nothing, when it
-/// has what only resvg draws.
-fn draw_text(
-    cache: &GlyphCache,
-    db: &fontdb::Database,
-    text: &usvg::Text,
-    scale: f32,
-    pixmap: &mut tiny_skia::Pixmap,
-) -> bool {
+/// Puts the marks of `text`, from glyph pictures, on `ink`; false, having
+/// put nothing, when it has what only resvg draws.
+fn ink_text<'a>(cache: &GlyphCache, db: &fontdb::Database, text: &'a usvg::Text, ink: &mut Ink<'a>) -> bool {
+    let scale = ink.scale();
     let Some(steps) = plan(cache, db, text, scale) else {
         return false;
     };
     let device = tiny_skia::Transform::from_scale(scale, scale).pre_concat(text.abs_transform());
     for step in steps {
         match step {
-            Step::Line(path) => fill_line(path, device, pixmap),
-            Step::Glyph(picture, x, y, color) => blit(&picture, x, y, color, pixmap),
+            Step::Line(path) => ink_line(path, device, ink),
+            Step::Glyph(picture, x, y, color) => ink.glyph(picture, x, y, color),
         }
     }
     true
@@ -402,23 +424,18 @@ fn picture_at(
     Some((cache.picture(db, key, info), px, py))
 }
 
-/// Draws `runs` (in the card's units) at `scale` from glyph pictures: each
-/// run's underline, then its colour glyphs, then its outline glyphs, as
-/// resvg orders a span's. A glyph with no picture (one too large to keep)
-/// is filled from its outline.
-pub fn draw_runs(
-    cache: &GlyphCache,
-    db: &fontdb::Database,
-    runs: &[super::lettering::Run],
-    scale: f32,
-    pixmap: &mut tiny_skia::Pixmap,
-) {
+/// Puts the marks of `runs` (in the card's units) on `ink`, from glyph
+/// pictures: each run's underline, then its colour glyphs, then its
+/// outline glyphs, as resvg orders a span's. A glyph with no picture (one
+/// too large to keep) is filled from its outline.
+pub(super) fn ink_runs(cache: &GlyphCache, db: &fontdb::Database, runs: &[super::lettering::Run], ink: &mut Ink) {
+    let scale = ink.scale();
     let mut font = None;
     let mut outlines = Vec::new();
     for run in runs {
         if let Some(rect) = run.underline {
             let underline = tiny_skia::PathBuilder::from_rect(rect);
-            fill_solid(&underline, run.color, tiny_skia::Transform::from_scale(scale, scale), pixmap);
+            ink.fill(Cow::Owned(underline), run.color, tiny_skia::Transform::from_scale(scale, scale));
         }
         let [r, g, b, a] = run.color;
         let color = tiny_skia::Color::from_rgba8(r, g, b, a).premultiply().to_color_u8();
@@ -428,40 +445,46 @@ pub fn draw_runs(
             let t = tiny_skia::Transform::from_row(em, 0.0, 0.0, -em, x * scale, y * scale);
             match picture_at(cache, db, (run.font, id), t, &mut font) {
                 Some((picture, px, py)) => match *picture {
-                    Picture::Color { .. } => blit(&picture, px, py, color, pixmap),
+                    Picture::Color { .. } => ink.glyph(picture, px, py, color),
                     Picture::Mask { .. } => outlines.push((picture, px, py)),
                     Picture::Empty => {}
-                    Picture::Unsupported => fill_glyph(db, (run.font, id), t, run.color, pixmap),
+                    Picture::Unsupported => ink_glyph(db, (run.font, id), t, run.color, ink),
                 },
-                None => fill_glyph(db, (run.font, id), t, run.color, pixmap),
+                None => ink_glyph(db, (run.font, id), t, run.color, ink),
             }
         }
         for (picture, px, py) in outlines.drain(..) {
-            blit(&picture, px, py, color, pixmap);
+            ink.glyph(picture, px, py, color);
         }
     }
 }
 
-/// Fills glyph `id` of `face` through `t` in `color`, from its outline.
-fn fill_glyph(
+/// Puts glyph `id` of `face` through `t` in `color` on `ink`, filled from
+/// its outline.
+fn ink_glyph(
     db: &fontdb::Database,
     (face, id): (fontdb::ID, u32),
     t: tiny_skia::Transform,
     color: [u8; 4],
-    pixmap: &mut tiny_skia::Pixmap,
+    ink: &mut Ink,
 ) {
     let path = db.with_face_data(face, |data, index| {
         let font = skrifa::FontRef::from_index(data, index).ok()?;
         outline(&font, skrifa::GlyphId::new(id))
     });
     if let Some(path) = path.flatten() {
-        fill_solid(&path, color, t, pixmap);
+        ink.fill(Cow::Owned(path), color, t);
     }
 }
 
 /// Fills `path` through `t` in `color` (straight RGBA), anti-aliased, as
 /// resvg fills a text's solid path.
-fn fill_solid(path: &tiny_skia::Path, [r, g, b, a]: [u8; 4], t: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+pub(super) fn fill_solid(
+    path: &tiny_skia::Path,
+    [r, g, b, a]: [u8; 4],
+    t: tiny_skia::Transform,
+    pixmap: &mut tiny_skia::Pixmap,
+) {
     let mut paint = tiny_skia::Paint::default();
     paint.set_color_rgba8(r, g, b, a);
     paint.anti_alias = true;
@@ -480,18 +503,24 @@ fn step(v: f32) -> (i32, u8) {
     }
 }
 
-/// Fills a span's decoration line as resvg fills a path.
-fn fill_line(path: &usvg::Path, device: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+/// Puts a span's decoration line on `ink`, filled as resvg fills a path.
+fn ink_line<'a>(path: &'a usvg::Path, device: tiny_skia::Transform, ink: &mut Ink<'a>) {
     let Some(fill) = path.fill() else { return };
     let usvg::Paint::Color(c) = fill.paint() else { return };
     // usvg gives a decoration its text's rendering mode: anti-aliased
     // (an `optimizeSpeed` text is left to resvg).
-    fill_solid(path.data(), [c.red, c.green, c.blue, fill.opacity().to_u8()], device, pixmap);
+    ink.fill(Cow::Borrowed(path.data()), [c.red, c.green, c.blue, fill.opacity().to_u8()], device);
 }
 
 /// Composites `picture` with its pen in pixel (`x`, `y`): a mask in `color`,
 /// a colour glyph as it is (source over).
-fn blit(picture: &Picture, x: i32, y: i32, color: tiny_skia::PremultipliedColorU8, pixmap: &mut tiny_skia::Pixmap) {
+pub(super) fn blit(
+    picture: &Picture,
+    x: i32,
+    y: i32,
+    color: tiny_skia::PremultipliedColorU8,
+    pixmap: &mut tiny_skia::Pixmap,
+) {
     match picture {
         Picture::Mask { left, top, mask } => blend_mask(mask, x + left, y + top, color, pixmap),
         Picture::Color { left, top, pixmap: glyph } => {
@@ -568,7 +597,7 @@ mod tests {
         let usvg::Node::Group(group) = node else { panic!("the text layer is a group") };
         match cache {
             Some(cache) => assert!(draw_layer(cache, tree.fontdb(), group, scale, &mut pixmap)),
-            None => super::super::layers::draw_node(node, scale, &mut pixmap),
+            None => super::super::layers::draw_node(node, scale, 0, &mut pixmap),
         }
         pixmap
     }

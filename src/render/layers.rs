@@ -8,9 +8,10 @@ use resvg::usvg;
 
 use super::alone::{draw_alone, Parts};
 use super::encode::{CardPixels, Under};
-use super::glyphs::{draw_layer, draw_runs, GlyphCache};
+use super::glyphs::{ink_layer, ink_runs, GlyphCache};
+use super::ink::Ink;
 use super::qr::QR_ID;
-use super::raster::{draw_over, rasterize};
+use super::raster::rasterize;
 use super::{parse, CardSvg, RenderError, SEAL_ID, TEXT_ID};
 use crate::theme::Theme;
 
@@ -46,7 +47,10 @@ pub const PART_BYTES: u64 = 8 << 20;
 
 /// A drawn layer: its pixels and where they go on the card (0, 0 for a
 /// base); `None` for a seal that draws nothing.
-pub type Layer = Option<Arc<(tiny_skia::Pixmap, i32, i32)>>;
+pub type Layer = Option<Drawn>;
+
+/// A layer's pixels and where they go on the card.
+pub type Drawn = Arc<(tiny_skia::Pixmap, i32, i32)>;
 
 /// Weighs a layer by its pixels (and what an entry costs besides).
 #[derive(Clone)]
@@ -239,18 +243,17 @@ impl BaseCache {
     /// of the one in memory (which is also given), read from the output's
     /// cache folder, or drawn now. A card that needs a base another thread
     /// is drawing waits for it.
-    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<CardPixels, RenderError> {
+    fn base(&self, theme: &Theme, svg: &str, width: u32) -> Result<Base, RenderError> {
         let name = Self::name(theme, "base", svg, width);
-        let kept = |under: Arc<Under>| CardPixels { pixmap: under.pixmap().clone(), under: Some(under) };
         if let Some(under) = self.bases.get(&name) {
-            return Ok(kept(under));
+            return Ok(Base::Kept(under));
         }
         // The first card to need a kept base reads it for itself, so a
         // build that draws one card (an edit) does not copy it again; the
         // second keeps it in memory for the cards after it.
         let first = self.read_once.lock().expect("no panics while holding the lock").insert(name.clone());
         if let Some((pixmap, _, _)) = first.then(|| self.read(&name)).flatten() {
-            return Ok(CardPixels { pixmap, under: None });
+            return Ok(Base::Own(pixmap));
         }
         let under = self.bases.get_or_make(&name, || {
             let pixmap = match self.read(&name) {
@@ -263,7 +266,7 @@ impl BaseCache {
             };
             Ok::<_, RenderError>(Under::new(pixmap))
         })?;
-        Ok(kept(under))
+        Ok(Base::Kept(under))
     }
 
     /// The seal layer drawn from `svg` `width` pixels wide, from memory,
@@ -369,14 +372,66 @@ pub fn rasterize_layered(
     tree: &usvg::Tree,
     width: u32,
 ) -> Result<CardPixels, RenderError> {
+    Ok(layered_card(cache, theme, card, tree, width)?.draw_whole(tree, width))
+}
+
+/// A card ready to draw `width` pixels wide (see [`layered_card`]).
+pub enum Layered<'a> {
+    /// Its tree drawn whole: the theme draws over its text or seal.
+    Whole,
+    /// Its base, and the marks of its top layers over it.
+    Top {
+        /// What the top layers are drawn over.
+        base: Base,
+        /// The top layers.
+        ink: Ink<'a>,
+    },
+}
+
+impl Layered<'_> {
+    /// The card drawn whole, `width` pixels wide (`tree` is the card's).
+    pub fn draw_whole(self, tree: &usvg::Tree, width: u32) -> CardPixels {
+        match self {
+            Layered::Whole => CardPixels { pixmap: rasterize(tree, width), under: None },
+            Layered::Top { base, ink } => {
+                let (mut pixmap, under) = match base {
+                    Base::Kept(under) => (under.pixmap().clone(), Some(under)),
+                    Base::Own(pixmap) => (pixmap, None),
+                };
+                ink.draw(&mut pixmap, 0);
+                CardPixels { pixmap, under }
+            }
+        }
+    }
+}
+
+/// A card's base: kept for the cards after it, or read for this card alone.
+pub enum Base {
+    /// Kept in memory, its rows compressed once for every card over it.
+    Kept(Arc<Under>),
+    /// This card's alone.
+    Own(tiny_skia::Pixmap),
+}
+
+/// The card `width` pixels wide, as its base (drawn once and kept) and the
+/// marks of its text, seal and QR code (its seal drawn once per variant),
+/// ready to draw whole or a band at a time.
+pub fn layered_card<'a>(
+    cache: &BaseCache,
+    theme: &Theme,
+    card: &'a CardSvg,
+    tree: &'a usvg::Tree,
+    width: u32,
+) -> Result<Layered<'a>, RenderError> {
     let children = tree.root().children();
     let top = layered(card, tree);
     if top == 0 {
-        return Ok(CardPixels { pixmap: rasterize(tree, width), under: None });
+        return Ok(Layered::Whole);
     }
-    let CardPixels { mut pixmap, under } = cache.base(theme, &card.base, width)?;
+    let base = cache.base(theme, &card.base, width)?;
     let scale = width as f32 / tree.size().width();
     let glyphs = theme.caches.get_or_default::<GlyphCache>();
+    let mut ink = Ink::new(scale);
     for node in &children[children.len() - top..] {
         if node.id() == SEAL_ID {
             // A seal is drawn once per variant and size, then placed: the
@@ -391,35 +446,36 @@ pub fn rasterize_layered(
                 None => Ok(draw_alone(node, scale, parts)),
             })?;
             if let Some(drawn) = drawn {
-                let (seal, x, y) = drawn.as_ref();
-                draw_over(seal, &mut pixmap, i64::from(*x), i64::from(*y));
+                ink.over(drawn);
             }
         } else {
-            let drawn = match node {
+            let inked = match node {
                 // The text from glyph pictures kept per theme.
-                usvg::Node::Group(group) if node.id() == TEXT_ID => {
-                    draw_layer(&glyphs, tree.fontdb(), group, scale, &mut pixmap)
-                }
+                usvg::Node::Group(group) if node.id() == TEXT_ID => ink_layer(&glyphs, tree.fontdb(), group, &mut ink),
                 _ => false,
             };
-            if !drawn {
-                draw_node(node, scale, &mut pixmap);
+            if !inked {
+                ink.node(node);
             }
             // The texts set as glyph runs, left out of the tree.
             if let Some(lettered) = card.lettered.as_ref().filter(|_| node.id() == TEXT_ID) {
-                draw_runs(&glyphs, tree.fontdb(), &lettered.runs, scale, &mut pixmap);
+                ink_runs(&glyphs, tree.fontdb(), &lettered.runs, &mut ink);
             }
         }
     }
-    Ok(CardPixels { pixmap, under })
+    Ok(Layered::Top { base, ink })
 }
 
 /// Draws `node`, a card's top-level node (or a child of one without a
-/// transform of its own), in its place at `scale`.
-pub(super) fn draw_node(node: &usvg::Node, scale: f32, pixmap: &mut tiny_skia::Pixmap) {
+/// transform of its own), in its place at `scale`, on a pixmap whose first
+/// row is the card's row `top`.
+pub(super) fn draw_node(node: &usvg::Node, scale: f32, top: i32, pixmap: &mut tiny_skia::Pixmap) {
     if let Some(bbox) = node.abs_layer_bounding_box() {
         // render_node draws a node at its own box's origin: move it back.
-        let transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+        let mut transform = tiny_skia::Transform::from_scale(scale, scale).pre_translate(bbox.x(), bbox.y());
+        if top != 0 {
+            transform = transform.post_translate(0.0, -top as f32);
+        }
         resvg::render_node(node, transform, &mut pixmap.as_mut());
     }
 }

@@ -22,9 +22,11 @@ use crate::svg::Fixed2;
 use crate::theme::{FontRole, Frac, Geometry, Theme};
 
 pub mod alone;
+pub mod bands;
 mod deflate;
 pub mod encode;
 pub mod glyphs;
+pub mod ink;
 pub mod layers;
 pub mod lettering;
 pub mod logo;
@@ -932,6 +934,43 @@ mod tests {
     }
 
     #[test]
+    fn a_card_drawn_a_band_at_a_time_is_the_card_drawn_whole() {
+        let root = tempfile::tempdir().unwrap();
+        // Glyph pictures, emoji, an underline, a quote's rule, a list's
+        // markers, a line left to resvg (right to left), and a seal.
+        let markdown = "Made with *love* by **Bev** 🍫 ❤️, [our shop](https://example.org).\n\n\
+            - one *item*\n- two\n\n> A quote.\n\nشكرا جزيلا, ありがとうございます。";
+        let rich = crate::markup::render(markdown, false).unwrap().rich;
+        for name in crate::theme::built_in_names() {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            for size in ["a6", "5x7"] {
+                let size = CardSize::named(size, 300).unwrap();
+                let laid = crate::layout::layout(&theme, content_of(&rich), boxes(&theme, size).frame(size)).unwrap();
+                let seal = crate::seal::SealSpec::default();
+                let mut card = card_svg_lettered(&theme, size, &card_content(&laid, &seal)).unwrap();
+                let tree = parse_card(&theme, &mut card, false).unwrap();
+                let cache = BaseCache::default();
+                // The first card over a base reads it for itself; the next keep it.
+                rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+                let whole = rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
+                let layers::Layered::Top { base: layers::Base::Kept(under), ink } =
+                    layers::layered_card(&cache, &theme, &card, &tree, size.width).unwrap()
+                else {
+                    panic!("{name}: drawn in layers over a kept base")
+                };
+                let filled = ink.filled_rows().count();
+                assert!(filled >= 1, "{name}: {filled} paths filled (the line left to resvg)");
+                let (png, thumb) = bands::draw_in_bands(&under, &ink, Some(300), Some(360))
+                    .unwrap_or_else(|| panic!("{name}: an opaque card of many colours"));
+                let want = encode_png_over(&whole.pixmap, whole.under.as_deref(), Some(300), false);
+                assert!(png == want, "{name} {}: the same PNG", size.width);
+                let thumb = thumb.expect("a thumbnail asked for");
+                assert!(thumb.pixmap.data() == shrink_card(&whole, 360).pixmap.data(), "{name}: the same thumbnail");
+            }
+        }
+    }
+
+    #[test]
     fn a_thumbnail_made_from_its_card_looks_like_the_card_drawn_small() {
         let root = tempfile::tempdir().unwrap();
         let rich = crate::markup::render("Made with *love* by **Beverly** 🍫, our very own craft genius.", false)
@@ -1124,7 +1163,7 @@ mod tests {
                     // where resvg puts it (render::glyphs tests that): compared where it draws nothing.
                     let text = tree.root().children().iter().find(|n| n.id() == TEXT_ID).unwrap();
                     let mut ink = tiny_skia::Pixmap::new(whole.width(), whole.height()).unwrap();
-                    layers::draw_node(text, width as f32 / tree.size().width(), &mut ink);
+                    layers::draw_node(text, width as f32 / tree.size().width(), 0, &mut ink);
                     // A glyph moved by an eighth of a pixel may ink the pixel beside resvg's ink.
                     let (w, h) = (ink.width() as i64, ink.height() as i64);
                     let inked = |x: i64, y: i64| ink.pixel(x.clamp(0, w - 1) as u32, y.clamp(0, h - 1) as u32);
