@@ -347,8 +347,8 @@ impl crate::render::LayerStore for OutputLayers {
         Some(Box::new(file))
     }
 
-    fn keep(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.0.write(&Self::path(name), bytes)
+    fn keep(&self, name: &str, parts: &[&[u8]]) -> std::io::Result<()> {
+        self.0.write_streamed(&Self::path(name), |out| parts.iter().try_for_each(|part| out.write_all(part)))
     }
 
     fn names(&self) -> Vec<String> {

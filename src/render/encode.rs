@@ -320,7 +320,13 @@ impl Under {
     /// is about a fifth of its RGBA pixels or less).
     pub fn bytes(&self) -> u64 {
         let smaller = self.smaller.lock().expect("no panics while holding the lock");
-        self.pixmap.data().len() as u64 * 6 / 5 + smaller.iter().map(|(_, under)| under.bytes()).sum::<u64>()
+        Self::weight_of(self.pixmap.width(), self.pixmap.height())
+            + smaller.iter().map(|(_, under)| under.bytes()).sum::<u64>()
+    }
+
+    /// About the bytes one `width` x `height` holds (see [`Under::bytes`]).
+    pub fn weight_of(width: u32, height: u32) -> u64 {
+        u64::from(width) * u64::from(height) * 4 * 6 / 5
     }
 
     /// Row `y`'s premultiplied RGBA bytes.

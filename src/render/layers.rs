@@ -20,8 +20,9 @@ use crate::theme::Theme;
 pub trait LayerStore: Send + Sync {
     /// The kept layer `name`, to read, if there is one.
     fn open(&self, name: &str) -> Option<Box<dyn std::io::Read + '_>>;
-    /// Keeps layer `name`.
-    fn keep(&self, name: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// Keeps layer `name`: the bytes of `parts`, one after the other (a
+    /// layer's pixels are not copied to be put after its header).
+    fn keep(&self, name: &str, parts: &[&[u8]]) -> std::io::Result<()>;
     /// The names of the kept layers.
     fn names(&self) -> Vec<String>;
     /// Removes the kept layer `name`.
@@ -125,6 +126,16 @@ impl Recent {
             bases.pop();
         }
         Ok(under)
+    }
+
+    /// Lets the least recently used bases go until one of `bytes` more
+    /// fits the bound: before a base is drawn (drawing holds several
+    /// copies of it for a while), not after.
+    fn room(&self, bytes: u64) {
+        let mut bases = self.bases.lock().expect("no panics while holding the lock");
+        while !bases.is_empty() && weight(&bases) + bytes > self.bytes {
+            bases.pop();
+        }
     }
 
     /// The bytes kept.
@@ -234,7 +245,7 @@ impl BaseCache {
         let Some(store) = self.store.lock().expect("no panics while holding the lock").clone() else {
             return;
         };
-        if store.keep(rel, &encode_layer(pixmap, x, y)).is_ok() {
+        if store.keep(rel, &[&layer_header(pixmap, x, y), pixmap.data()]).is_ok() {
             self.used.lock().expect("no panics while holding the lock").insert(rel.to_string());
         }
     }
@@ -259,7 +270,10 @@ impl BaseCache {
             let pixmap = match self.read(&name) {
                 Some((pixmap, _, _)) => pixmap,
                 None => {
-                    let pixmap = rasterize(&parse(theme, svg)?, width);
+                    let tree = parse(theme, svg)?;
+                    let height = (tree.size().height() * width as f32 / tree.size().width()).round();
+                    self.bases.room(Under::weight_of(width, height as u32));
+                    let pixmap = rasterize(&tree, width);
                     self.keep(&name, &pixmap, 0, 0);
                     pixmap
                 }
@@ -297,17 +311,16 @@ impl BaseCache {
 /// The first bytes of a kept layer file.
 const LAYER_MAGIC: &[u8; 16] = b"waxseal layer 1\n";
 
-/// A drawn layer as its premultiplied pixels as they are (only waxseal reads
-/// it back), after a header with its size and its place on the card.
+/// The header of a drawn layer kept as its premultiplied pixels as they are
+/// (only waxseal reads it back): its size and its place on the card.
 /// Uncompressed: reading it back is a copy, where decoding a PNG of it took
 /// longer than drawing the one card a rebuild after an edit draws.
-fn encode_layer(pixmap: &tiny_skia::Pixmap, x: i32, y: i32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(LAYER_MAGIC.len() + 16 + pixmap.data().len());
+fn layer_header(pixmap: &tiny_skia::Pixmap, x: i32, y: i32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(LAYER_MAGIC.len() + 16);
     out.extend_from_slice(LAYER_MAGIC);
     for n in [pixmap.width() as i32, pixmap.height() as i32, x, y] {
         out.extend_from_slice(&n.to_le_bytes());
     }
-    out.extend_from_slice(pixmap.data());
     out
 }
 
@@ -500,7 +513,7 @@ mod tests {
     fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {
         let mut pixmap = tiny_skia::Pixmap::new(7, 5).unwrap();
         pixmap.fill(tiny_skia::Color::from_rgba8(120, 60, 30, 200));
-        let bytes = encode_layer(&pixmap, -3, 11);
+        let bytes = [layer_header(&pixmap, -3, 11), pixmap.data().to_vec()].concat();
         let (back, x, y) = decode_layer(&bytes[..]).unwrap();
         assert_eq!((back.data(), x, y), (pixmap.data(), -3, 11));
         assert!(decode_layer(&bytes[..bytes.len() - 1]).is_none(), "cut short");
