@@ -288,8 +288,18 @@ pub(super) fn make_cards<'s>(
     // draw cards of one theme and size together, on the one base kept for
     // them (a thread each taking its own run of cards would need a base
     // each, in memory at once).
+    // The cards of a theme are handed out together: when the next theme's
+    // come, the last one's caches (glyph pictures, template runs) go.
+    let mut theme_drawn: Option<String> = None;
     let mut outcomes: Vec<(usize, Outcome)> = planned
         .into_iter()
+        .inspect(|card| {
+            if matches!(card.action, Action::Make(_)) && theme_drawn.as_ref() != Some(&card.theme) {
+                if let Some(done) = theme_drawn.replace(card.theme.clone()) {
+                    session.forget_caches(&done);
+                }
+            }
+        })
         .par_bridge()
         .map(|Planned { index, head, theme, keys, action }| {
             let result = match action {

@@ -67,4 +67,11 @@ impl Session {
         self.themes.lock().expect("no panics while holding the lock").insert(name.to_string(), theme.clone());
         Ok(theme)
     }
+
+    /// Lets theme `name`'s caches go (see [`theme::Caches::clear`]).
+    pub(super) fn forget_caches(&self, name: &str) {
+        if let Some(theme) = self.themes.lock().expect("no panics while holding the lock").get(name) {
+            theme.caches.clear();
+        }
+    }
 }

@@ -233,6 +233,13 @@ impl Caches {
         };
         slot.downcast::<T>().unwrap_or_else(|_| unreachable!("each slot holds the type it is keyed by"))
     }
+
+    /// Lets every cache go (made empty again when next asked for): what
+    /// they hold only saves work, and a build done with a theme's cards
+    /// need not keep it while it draws the next theme's.
+    pub fn clear(&self) {
+        self.0.write().expect("no panics while holding the lock").clear();
+    }
 }
 
 impl std::fmt::Debug for Face {
