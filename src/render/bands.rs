@@ -31,8 +31,13 @@ pub fn draw_in_bands(
     let row_bytes = width as usize * 4;
     let marked = marked_rows(ink, height as usize);
     let mut encoder = RowEncoder::new(under, dpi);
+    if !under.is_opaque() {
+        encoder.not_opaque();
+    }
     let small = thumb.map(|w| (w, small_height(width, height, w)));
-    let mut shrinker = small.map(|size| Shrinker::new((width, height), size));
+    // A small row all of whose rows are the base's is the base's small row.
+    let plain: Vec<bool> = marked.iter().map(|m| !m).collect();
+    let mut shrinker = small.map(|size| Shrinker::new((width, height), size).over(&plain, shrunk_under(under, size)));
     let mut band: Vec<u8> = Vec::new();
     // The row before the next, when it was drawn in the band before.
     let mut drawn_above: Option<Vec<u8>> = None;
@@ -55,6 +60,9 @@ pub fn draw_in_bands(
         let size = tiny_skia::IntSize::from_wh(width, (end - y) as u32)?;
         let mut pixmap = tiny_skia::Pixmap::from_vec(std::mem::take(&mut band), size)?;
         ink.draw(&mut pixmap, y as i32);
+        if !super::encode::opaque(&pixmap) {
+            encoder.not_opaque();
+        }
         let rows: Vec<&[u8]> = pixmap.data().chunks_exact(row_bytes).collect();
         for (i, row) in rows.iter().enumerate() {
             let above = match i {

@@ -97,7 +97,7 @@ fn png_encoder<'w>(
 /// Whether every pixel of `pixmap` is opaque: its alphas ANDed 64 at a
 /// time, which vectorises (a test of each pixel's alpha in turn, stopping
 /// at the first, took 6 % of a build).
-fn opaque(pixmap: &tiny_skia::Pixmap) -> bool {
+pub(super) fn opaque(pixmap: &tiny_skia::Pixmap) -> bool {
     let alpha = |block: &[tiny_skia::PremultipliedColorU8]| block.iter().fold(u8::MAX, |all, p| all & p.alpha());
     pixmap.pixels().chunks(64).all(|block| alpha(block) == u8::MAX)
 }
@@ -227,6 +227,7 @@ pub struct RowEncoder<'a> {
     dpi: Option<u32>,
     /// The colours seen, until there are more than a palette holds.
     colours: Option<Palette>,
+    /// Whether every row given was opaque (as the caller says).
     opaque: bool,
 }
 
@@ -243,10 +244,15 @@ impl<'a> RowEncoder<'a> {
         }
     }
 
+    /// Says that rows given were not all opaque: the picture is not one
+    /// this encodes (see [`opaque`], which rows drawn are checked with).
+    pub fn not_opaque(&mut self) {
+        self.opaque = false;
+    }
+
     /// The next row, `src` (premultiplied RGBA), `above` being the row
     /// before it; `as_under` when nothing was drawn on it.
     pub fn row(&mut self, src: &[u8], above: &[u8], as_under: bool) {
-        self.opaque &= src.chunks_exact(4).fold(u8::MAX, |all, p| all & p[3]) == u8::MAX;
         if let Some(palette) = &mut self.colours {
             if !src.chunks_exact(4).all(|pixel| palette.add(pixel)) {
                 self.colours = None;
@@ -290,13 +296,15 @@ pub struct Under {
     rows: Vec<OnceLock<Pieces>>,
     /// It made smaller (for the thumbnails of the cards over it), by size.
     smaller: Mutex<Vec<Smaller>>,
+    /// Whether every pixel of it is opaque, once asked.
+    opaque: OnceLock<bool>,
 }
 
 impl Under {
     /// `pixmap`, no row compressed yet.
     pub fn new(pixmap: tiny_skia::Pixmap) -> Under {
         let rows = (0..pixmap.height()).map(|_| OnceLock::new()).collect();
-        Under { pixmap, rows, smaller: Mutex::default() }
+        Under { pixmap, rows, smaller: Mutex::default(), opaque: OnceLock::new() }
     }
 
     /// It made `size` by `shrink`, once: what the cards over it are made
@@ -309,6 +317,11 @@ impl Under {
         let under = Arc::new(Under::new(shrink(&self.pixmap)));
         smaller.push((size, under.clone()));
         under
+    }
+
+    /// Whether every pixel of it is opaque.
+    pub fn is_opaque(&self) -> bool {
+        *self.opaque.get_or_init(|| opaque(&self.pixmap))
     }
 
     /// Its pixels.

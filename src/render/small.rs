@@ -67,6 +67,10 @@ pub struct Shrinker {
     /// A small row averaged down, not yet across.
     down: Vec<u8>,
     out: tiny_skia::Pixmap,
+    /// The small rows that are a base's (see [`Shrinker::over`]), and the
+    /// base made small.
+    copied: Vec<bool>,
+    base: Option<std::sync::Arc<Under>>,
 }
 
 impl Shrinker {
@@ -83,14 +87,32 @@ impl Shrinker {
             done: 0,
             down: vec![0; from.0 as usize * 4],
             out: tiny_skia::Pixmap::new(to.0, to.1).expect("a small picture"),
+            copied: Vec::new(),
+            base: None,
         }
+    }
+
+    /// A picture drawn over a base, `small` being the base made as small:
+    /// a small row all of whose big rows are the base's (`plain`, by big
+    /// row) is the base's small row, copied, its big rows not summed.
+    pub fn over(mut self, plain: &[bool], small: std::sync::Arc<Under>) -> Shrinker {
+        let size = (small.pixmap().width(), small.pixmap().height());
+        if size != (self.out.width(), self.out.height()) {
+            return self;
+        }
+        let all_plain = |span: &Span| {
+            plain.get(span.start as usize..span.end() as usize).is_some_and(|rows| rows.iter().all(|&p| p))
+        };
+        self.copied = self.rows.spans.iter().map(all_plain).collect();
+        self.base = Some(small);
+        self
     }
 
     /// The next row of the big picture.
     pub fn push(&mut self, row: &[u8]) {
         match &mut self.open {
-            Open::Narrow(open) => Self::sum(&self.rows, self.done, self.y, open, row),
-            Open::Wide(open) => Self::sum(&self.rows, self.done, self.y, open, row),
+            Open::Narrow(open) => Self::sum(&self.rows, &self.copied, self.done, self.y, open, row),
+            Open::Wide(open) => Self::sum(&self.rows, &self.copied, self.done, self.y, open, row),
         }
         self.y += 1;
         // The small rows whose big rows are all in: averaged across.
@@ -100,23 +122,46 @@ impl Shrinker {
                 Open::Narrow(open) => Self::down(&self.rows, span, open, &mut self.down),
                 Open::Wide(open) => Self::down(&self.rows, span, open, &mut self.down),
             }
-            self.across();
+            match self.base.as_ref().filter(|_| self.copied[self.done]) {
+                Some(base) => {
+                    let bytes = self.out.width() as usize * 4;
+                    let from = &base.pixmap().data()[self.done * bytes..][..bytes];
+                    self.out.data_mut()[self.done * bytes..][..bytes].copy_from_slice(from);
+                }
+                None => self.across(),
+            }
             self.done += 1;
         }
     }
 
     /// Adds big row `y` to the sums of the small rows over it, `open` (the
     /// first is small row `done`), begun as they are reached.
-    fn sum<T>(rows: &Taps, done: usize, y: u32, open: &mut std::collections::VecDeque<Vec<T>>, row: &[u8])
-    where
+    fn sum<T>(
+        rows: &Taps,
+        copied: &[bool],
+        done: usize,
+        y: u32,
+        open: &mut std::collections::VecDeque<Vec<T>>,
+        row: &[u8],
+    ) where
         T: Copy + Default + From<u8> + std::ops::AddAssign,
     {
+        let copied = |i: usize| copied.get(i).copied().unwrap_or(false);
         while done + open.len() < rows.spans.len() && rows.spans[done + open.len()].start <= y {
-            open.push_back(vec![T::default(); row.len()]);
+            let len = if copied(done + open.len()) { 0 } else { row.len() };
+            open.push_back(vec![T::default(); len]);
         }
         for (i, sums) in open.iter_mut().enumerate() {
-            if rows.spans[done + i].covers(y) {
-                for (sum, &byte) in sums.iter_mut().zip(row) {
+            if rows.spans[done + i].covers(y) && !copied(done + i) {
+                // Sixteen bytes at a time: whole vectors.
+                let mut sums = sums.chunks_exact_mut(16);
+                let mut bytes = row.chunks_exact(16);
+                for (sums, bytes) in (&mut sums).zip(&mut bytes) {
+                    for (sum, &byte) in sums.iter_mut().zip(bytes) {
+                        *sum += T::from(byte);
+                    }
+                }
+                for (sum, &byte) in sums.into_remainder().iter_mut().zip(bytes.remainder()) {
                     *sum += T::from(byte);
                 }
             }
@@ -254,6 +299,7 @@ impl Taps {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// `pixmap` made `to` a row at a time.
     fn shrunk_by_rows(pixmap: &tiny_skia::Pixmap, to: (u32, u32)) -> tiny_skia::Pixmap {
@@ -298,6 +344,31 @@ mod tests {
         assert_eq!(small_height(1240, 1748, 360), 507);
         assert_eq!(small_height(1500, 2100, 360), 504);
         assert_eq!(small_height(874, 1240, 360), 511);
+    }
+
+    #[test]
+    fn a_picture_over_a_base_copies_the_small_rows_of_the_base_it_leaves_alone() {
+        let mut base = tiny_skia::Pixmap::new(1240, 1748).unwrap();
+        for (i, pixel) in base.pixels_mut().iter_mut().enumerate() {
+            let v = (i * 7919 % 251) as u8;
+            *pixel = tiny_skia::PremultipliedColorU8::from_rgba(v, v / 2, 255 - v, 255).unwrap();
+        }
+        let mut card = base.clone();
+        // Drawn on: rows 300-899 and one row, 1500.
+        let mut plain = vec![true; 1748];
+        for y in (300..900).chain([1500]) {
+            plain[y] = false;
+            card.data_mut()[y * 1240 * 4..][..400].fill(9);
+        }
+        let to = (360, 507);
+        let small = Arc::new(Under::new(shrink(&base, to)));
+        let mut shrinker = Shrinker::new((1240, 1748), to).over(&plain, small);
+        let copied = shrinker.copied.iter().filter(|&&c| c).count();
+        assert!(copied > 300 && copied < 507 - 170, "{copied} small rows copied");
+        for row in card.data().chunks_exact(1240 * 4) {
+            shrinker.push(row);
+        }
+        assert!(shrinker.finish().data() == shrink(&card, to).data());
     }
 
     #[test]
