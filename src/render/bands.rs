@@ -18,8 +18,10 @@ const BAND: usize = 64;
 /// A card drawn over `under` as `ink` says: its PNG (the bytes
 /// [`super::encode_png_over`] makes of the card drawn whole, saying `dpi`)
 /// and, with `thumb`, its thumbnail that many pixels wide (the pixels
-/// [`super::shrink_card`] makes). `None` when the card is not one this
-/// encodes (one with transparency or at most 256 colours): draw it whole.
+/// [`super::shrink_card`] makes; a node resvg draws may put an edge
+/// pixel a level apart, see [`Ink::draw`]). `None` when the card is not
+/// one this encodes (one with transparency or at most 256 colours): draw
+/// it whole.
 pub fn draw_in_bands(
     under: &Arc<Under>,
     ink: &Ink,

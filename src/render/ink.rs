@@ -16,9 +16,10 @@ use super::layers::Drawn;
 enum Mark<'a> {
     /// A glyph's picture with its pen in a pixel, in a colour.
     Glyph(Arc<Picture>, i32, i32, tiny_skia::PremultipliedColorU8),
-    /// A path filled in one colour (straight RGBA) through a transform to
-    /// the card's pixels, anti-aliased, as resvg fills a text's.
-    Fill(Cow<'a, tiny_skia::Path>, [u8; 4], tiny_skia::Transform),
+    /// A path in the card's pixels (put through its transform as
+    /// tiny-skia does before it fills) filled in one colour (straight
+    /// RGBA), anti-aliased, as resvg fills a text's.
+    Fill(tiny_skia::Path, [u8; 4]),
     /// A node as resvg draws it.
     Node(&'a usvg::Node),
     /// A layer drawn before (a seal), put over.
@@ -48,7 +49,10 @@ impl<'a> Ink<'a> {
     }
 
     pub(super) fn fill(&mut self, path: Cow<'a, tiny_skia::Path>, color: [u8; 4], transform: tiny_skia::Transform) {
-        self.push(Mark::Fill(path, color, transform));
+        // A path tiny-skia cannot put through its transform draws nothing.
+        if let Some(path) = path.into_owned().transform(transform) {
+            self.push(Mark::Fill(path, color));
+        }
     }
 
     pub(super) fn node(&mut self, node: &'a usvg::Node) {
@@ -66,9 +70,12 @@ impl<'a> Ink<'a> {
 
     /// Draws every mark on `pixmap`, whose first row is the card's row
     /// `top`: the pixels drawing the whole card makes in those rows, to the
-    /// bit, but for a path filled through a band's own origin (a
-    /// decoration, a text left to resvg, a QR code), whose edge may fall a
-    /// level apart where a coordinate rounds differently.
+    /// bit, when `top` is 0 or no mark is a node resvg draws, and no filled
+    /// path or node crosses the pixmap's first or last row. A path is
+    /// moved up by whole rows after its transform (exactly, its points are
+    /// on a coarser grid than the move needs); resvg puts a node's own
+    /// transform after the move, where a coordinate may round differently
+    /// and an edge pixel come out a level apart.
     pub fn draw(&self, pixmap: &mut tiny_skia::Pixmap, top: i32) {
         let rows = top..top + pixmap.height() as i32;
         for (mark, (from, to)) in &self.marks {
@@ -77,8 +84,17 @@ impl<'a> Ink<'a> {
             }
             match mark {
                 Mark::Glyph(picture, x, y, color) => super::glyphs::blit(picture, *x, y - top, *color, pixmap),
-                Mark::Fill(path, color, transform) => {
-                    super::glyphs::fill_solid(path, *color, moved(*transform, top), pixmap);
+                Mark::Fill(path, color) => {
+                    let identity = tiny_skia::Transform::identity();
+                    match top {
+                        0 => super::glyphs::fill_solid(path, *color, identity, pixmap),
+                        _ => {
+                            let up = tiny_skia::Transform::from_translate(0.0, -top as f32);
+                            if let Some(path) = path.clone().transform(up) {
+                                super::glyphs::fill_solid(&path, *color, identity, pixmap);
+                            }
+                        }
+                    }
                 }
                 Mark::Node(node) => super::layers::draw_node(node, self.scale, top, pixmap),
                 Mark::Over(layer) => {
@@ -96,10 +112,7 @@ impl<'a> Ink<'a> {
         let spread = |top: f32, bottom: f32| (top.floor() as i32 - 1, bottom.ceil() as i32 + 1);
         match mark {
             Mark::Glyph(picture, _, y, _) => picture.rows(*y),
-            Mark::Fill(path, _, transform) => match path.bounds().transform(*transform) {
-                Some(bounds) => spread(bounds.top(), bounds.bottom()),
-                None => (i32::MIN, i32::MAX),
-            },
+            Mark::Fill(path, _) => spread(path.bounds().top(), path.bounds().bottom()),
             Mark::Node(node) => match node.abs_layer_bounding_box() {
                 Some(bbox) => spread(bbox.top() * self.scale, bbox.bottom() * self.scale),
                 None => (0, 0),
@@ -113,18 +126,10 @@ impl<'a> Ink<'a> {
         self.marks.iter().map(|(_, rows)| *rows)
     }
 
-    /// The rows within which each mark drawn by filling a path (not a
-    /// glyph picture or a layer, which put the same pixels on any band)
-    /// lies: a band should not cut one (see [`Ink::draw`]).
+    /// The rows within which each filled path or node lies (a glyph
+    /// picture or a layer puts the same pixels on any band): a band should
+    /// not cut one, where tiny-skia would clip its edges (see [`Ink::draw`]).
     pub fn filled_rows(&self) -> impl Iterator<Item = (i32, i32)> + '_ {
         self.marks.iter().filter(|(mark, _)| matches!(mark, Mark::Fill(..) | Mark::Node(_))).map(|(_, rows)| *rows)
-    }
-}
-
-/// `transform`, then up by `top` rows.
-fn moved(transform: tiny_skia::Transform, top: i32) -> tiny_skia::Transform {
-    match top {
-        0 => transform,
-        _ => transform.post_translate(0.0, -top as f32),
     }
 }
