@@ -510,6 +510,31 @@ mod tests {
     }
 
     #[test]
+    fn kept_bases_make_room_before_the_next_is_drawn_and_the_newest_stays() {
+        let base = || Ok::<_, std::convert::Infallible>(Under::new(tiny_skia::Pixmap::new(512, 512).unwrap()));
+        let one = Under::weight_of(512, 512);
+        let recent = Recent::new(3 * one);
+        for name in ["a", "b", "c"] {
+            recent.get_or_make(name, base).unwrap();
+        }
+        assert_eq!(recent.weight(), 3 * one, "three bases fit");
+        // A base of twice the size to come: the two least recently used go first.
+        recent.get("a");
+        recent.room(2 * one);
+        assert_eq!(recent.weight(), one);
+        assert!(recent.get("a").is_some() && recent.get("b").is_none() && recent.get("c").is_none());
+        // One larger than the bound: it is kept alone when it comes.
+        recent.room(4 * one);
+        assert_eq!(recent.weight(), 0);
+        recent
+            .get_or_make("big", || {
+                Ok::<_, std::convert::Infallible>(Under::new(tiny_skia::Pixmap::new(1024, 1024).unwrap()))
+            })
+            .unwrap();
+        assert!(recent.get("big").is_some(), "the newest base stays");
+    }
+
+    #[test]
     fn a_kept_layer_reads_back_as_drawn_and_a_damaged_one_not_at_all() {
         let mut pixmap = tiny_skia::Pixmap::new(7, 5).unwrap();
         pixmap.fill(tiny_skia::Color::from_rgba8(120, 60, 30, 200));
