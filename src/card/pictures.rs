@@ -58,9 +58,13 @@ pub fn print_lang(m: &crate::content::Message, config: &crate::config::SiteConfi
 impl PrintJob {
     /// The card, parsed for the PDF.
     fn card(&self, theme: &Theme) -> Result<crate::render::pdf::PrintCard, Diagnostic> {
-        crate::render::pdf::PrintCard::new(theme, self.size, &self.svg)
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))
+        crate::render::pdf::PrintCard::new(theme, self.size, &self.svg).map_err(|e| failed(theme, e))
     }
+}
+
+/// What went wrong drawing a card of `theme`, at the theme's card.svg.
+fn failed(theme: &Theme, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string())
 }
 
 /// How a build draws: the same for every card.
@@ -100,8 +104,7 @@ fn draw_pngs(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     if !how.outputs.png && email.is_none() {
         return Ok(Drawn::new());
     }
-    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
-    let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(failed)?;
+    let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(|e| failed(theme, e))?;
     let thumb_width = how.outputs.png.then_some(THUMB_WIDTH);
     let banded = match &layered {
         render::layers::Layered::Top { base: render::layers::Base::Kept(under), ink } if !how.optimize => {
@@ -141,20 +144,21 @@ fn card_files(how: &Drawing, pictures: &Pictures, png: Vec<u8>) -> Drawn {
 /// screen pictures with no size on paper to say.
 fn small_pictures(how: &Drawing, theme: &Theme, thumb: Option<render::CardPixels>) -> Result<Drawn, Diagnostic> {
     let Some(thumb) = thumb else { return Ok(Drawn::new()) };
-    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
     let encode =
         |drawn: &render::CardPixels| render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), None, how.optimize);
-    let share = render::share_picture(theme, &thumb.pixmap).map_err(failed)?;
+    let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
     Ok(vec![(Artifact::Thumb, encode(&thumb)), (Artifact::Share, encode(&share))])
 }
 
 /// The card's SVG and print PDF (those asked for).
 fn draw_vectors(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     let Pictures { theme, svg, tree, print, .. } = pictures;
-    let failed = |e: render::RenderError| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string());
     let mut out = Drawn::new();
     if how.outputs.svg {
-        out.push((Artifact::Svg, render::card_standalone(theme, svg, tree).map_err(failed)?.into_bytes()));
+        out.push((
+            Artifact::Svg,
+            render::card_standalone(theme, svg, tree).map_err(|e| failed(theme, e))?.into_bytes(),
+        ));
     }
     if let Some(job) = print {
         let pdf = crate::render::pdf::card_pdf(
@@ -162,7 +166,7 @@ fn draw_vectors(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic>
             how.print,
             &crate::render::pdf::PdfInfo { title: &job.title, lang: &job.lang, date: job.date },
         )
-        .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        .map_err(|e| failed(theme, e))?;
         out.push((Artifact::Pdf, pdf));
     }
     Ok(out)
@@ -185,13 +189,11 @@ pub fn check(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
         out.push((Artifact::Pdf, Vec::new()));
     }
     if how.outputs.png {
-        render::check_layered(theme, svg, tree)
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        render::check_layered(theme, svg, tree).map_err(|e| failed(theme, e))?;
         out.extend([Artifact::Png, Artifact::Thumb, Artifact::Share].map(|a| (a, Vec::new())));
     }
     if how.outputs.svg {
-        let standalone = render::card_standalone(theme, svg, tree)
-            .map_err(|e| Diagnostic::error(theme.origin("card.svg"), 0, 0, e.to_string()))?;
+        let standalone = render::card_standalone(theme, svg, tree).map_err(|e| failed(theme, e))?;
         out.push((Artifact::Svg, standalone.into_bytes()));
     }
     Ok(out)

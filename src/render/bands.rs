@@ -36,10 +36,15 @@ pub fn draw_in_bands(
     if !under.is_opaque() {
         encoder.not_opaque();
     }
-    let small = thumb.map(|w| (w, small_height(width, height, w)));
-    // A small row all of whose rows are the base's is the base's small row.
+    // The base made as small, once: what the thumbnail is encoded over,
+    // and where a small row all of whose rows are the base's comes from.
+    let small = thumb.map(|w| {
+        let size = (w, small_height(width, height, w));
+        (size, shrunk_under(under, size))
+    });
     let plain: Vec<bool> = marked.iter().map(|m| !m).collect();
-    let mut shrinker = small.map(|size| Shrinker::new((width, height), size).over(&plain, shrunk_under(under, size)));
+    let mut shrinker =
+        small.as_ref().map(|(size, base)| Shrinker::new((width, height), *size).over(&plain, base.clone()));
     let mut band: Vec<u8> = Vec::new();
     // The row before the next, when it was drawn in the band before.
     let mut drawn_above: Option<Vec<u8>> = None;
@@ -81,9 +86,8 @@ pub fn draw_in_bands(
         y = end;
     }
     let png = encoder.finish()?;
-    let thumb = shrinker
-        .zip(small)
-        .map(|(shrinker, size)| CardPixels { pixmap: shrinker.finish(), under: Some(shrunk_under(under, size)) });
+    let thumb =
+        shrinker.zip(small).map(|(shrinker, (_, base))| CardPixels { pixmap: shrinker.finish(), under: Some(base) });
     Some((png, thumb))
 }
 
