@@ -128,7 +128,7 @@ fn draw_node(node: &usvg::Node, space: tiny_skia::Transform, pixmap: &mut tiny_s
             // render_node puts a node's box at the origin it is given:
             // moved back by `at`.
             if let Some(at) = node.abs_layer_bounding_box() {
-                resvg::render_node(node, space.pre_translate(at.x(), at.y()), &mut pixmap.as_mut());
+                super::blur::render_node(node, space.pre_translate(at.x(), at.y()), pixmap);
             }
         }
     }
@@ -266,7 +266,7 @@ fn draw_blurred(node: &usvg::Node, space: tiny_skia::Transform, k: u32, pixmap: 
     let (w, h) = ((corners.right().ceil() - sx0) as u32 + 1, (corners.bottom().ceil() - sy0) as u32 + 1);
     let Some(mut drawn) = tiny_skia::Pixmap::new(w, h) else { return };
     let to_small = tiny_skia::Transform::from_translate(-sx0, -sy0).pre_concat(small);
-    resvg::render_node(node, to_small.pre_translate(at.x(), at.y()), &mut drawn.as_mut());
+    super::blur::render_node(node, to_small.pre_translate(at.x(), at.y()), &mut drawn);
     scale_up_over(pixmap, &drawn, k, (sx0 as i64, sy0 as i64));
 }
 

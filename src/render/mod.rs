@@ -23,6 +23,7 @@ use crate::theme::{FontRole, Frac, Geometry, Theme};
 
 pub mod alone;
 pub mod bands;
+mod blur;
 mod deflate;
 pub mod encode;
 pub mod glyphs;
