@@ -168,6 +168,22 @@ rm -f "$J/mem-png.txt"
   -n "png 1 job" "$WAX build --root $SITE --output $OUT-png --outputs png --jobs 1 -q"
 rm -rf "$OUT-png"
 
+# Cold against warm, in alternation: a new output folder (no kept bases or
+# seals) against a folder whose kept layers stay while every message
+# changes (a blank line added at its end), so every card is drawn again
+# from the kept bases and seals. On a copy of the corpus, one job.
+log "waxseal card PNGs, 1 job: cold (new folder) vs warm (layers kept, every card drawn again)"
+SITE_W=$WORK/site-warm
+rm -rf "$SITE_W" "$OUT-warm"
+cp -r "$SITE" "$SITE_W"
+"$WAX" build --root "$SITE_W" --output "$OUT-warm" --outputs png -q
+python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 2 + 2)) --export-json "$J/cold-warm.json" \
+  --prepare "rm -rf $OUT-cold; for f in $SITE_W/content/*.md; do echo >> \$f; done" \
+  -n cold -n warm \
+  "$WAX build --root $SITE_W --output $OUT-cold --outputs png --jobs 1 -q" \
+  "$WAX build --root $SITE_W --output $OUT-warm --outputs png --jobs 1 -q"
+rm -rf "$SITE_W" "$OUT-warm" "$OUT-cold"
+
 log "HTML only: waxseal --outputs html vs Hugo (alternating runs)"
 python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 3 + 2)) --export-json "$J/html.json" \
   --prepare "rm -rf $OUT-html $HUGO_SITE/public $HUGO_SITE/resources" \
@@ -283,6 +299,10 @@ print(f"| measurement (N = {N}, {corpus} corpus) | median | runs | target | resu
 print("|---|---|---|---|---|")
 print(f"| waxseal card PNGs (`--outputs png`: card, thumbnail, share image), 2 jobs, cold | {png2:.2f} s ({png2 / N * 1000:.1f} ms/card) | {n_png} | | |")
 print(f"| waxseal card PNGs, 1 job, cold | {png1:.2f} s ({png1 / N * 1000:.1f} ms/card) | {n_png} | | |")
+cold, n_cw = med("cold-warm.json", "cold")
+warm, _ = med("cold-warm.json", "warm")
+print(f"| waxseal card PNGs, 1 job, warm (layers kept, every card drawn again) | {warm:.2f} s ({warm / N * 1000:.1f} ms/card) | {n_cw} | | |")
+print(f"| cold per card against warm, 1 job, in alternation | {cold / N * 1000:.1f} vs {warm / N * 1000:.1f} ms | {n_cw} | cold <= 1.5x warm | {cold / warm:.2f}x {'met' if cold / warm <= 1.5 else 'MISSED'} |")
 names = {"takumi": f"Takumi {takumi_v}", "typst": f"Typst {typst_v} (Python)"}
 for p, t in peers.items():
     print(f"| {names[p]}, 1 card (fixed cost) | {t['1 card']:.2f} s | {n_png} | | |")
