@@ -14,8 +14,98 @@ pub fn rasterize(tree: &usvg::Tree, width: u32) -> tiny_skia::Pixmap {
     let scale = width as f32 / size.width();
     let height = (size.height() * scale).round().max(1.0) as u32;
     let mut pixmap = tiny_skia::Pixmap::new(width.max(1), height).expect("card sizes are small and non-zero");
-    resvg::render(tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    draw_tree(tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap);
     pixmap
+}
+
+/// Draws `tree` on the blank `pixmap` through `transform`, a scale, as
+/// `resvg::render` does. A first node that is a theme's paper (see
+/// [`fill_paper`]) is filled without blending it over the blank pixmap, and
+/// the nodes after it drawn one by one: through a scale, resvg moving a
+/// node to its box and back is exact, so every pixel is resvg's.
+fn draw_tree(tree: &usvg::Tree, transform: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) {
+    let children = tree.root().children();
+    let boxes: Option<Vec<_>> = children.iter().skip(1).map(usvg::Node::abs_layer_bounding_box).collect();
+    let paper = children.first().zip(boxes).filter(|(first, _)| fill_paper(first, transform, pixmap));
+    let Some((_, boxes)) = paper else {
+        resvg::render(tree, transform, &mut pixmap.as_mut());
+        return;
+    };
+    for (node, at) in children.iter().skip(1).zip(boxes) {
+        resvg::render_node(node, transform.pre_translate(at.x(), at.y()), &mut pixmap.as_mut());
+    }
+}
+
+/// Fills `node` through `transform` on the blank `pixmap`, as resvg fills
+/// it, when it is a rectangle over the whole pixmap filled with an opaque
+/// radial gradient (the paper of the built-in themes), and says whether it
+/// did. tiny-skia takes every radial gradient for a translucent one and
+/// blends it over what is there (a third of drawing a card's paper);
+/// over nothing, the paint itself is what blending gives, so it is put
+/// down as it is.
+fn fill_paper(node: &usvg::Node, transform: tiny_skia::Transform, pixmap: &mut tiny_skia::Pixmap) -> bool {
+    let usvg::Node::Path(path) = node else { return false };
+    let Some(fill) = path.fill() else { return false };
+    let usvg::Paint::RadialGradient(gradient) = fill.paint() else { return false };
+    let opaque =
+        fill.opacity() == usvg::Opacity::ONE && gradient.stops().iter().all(|s| s.opacity() == usvg::Opacity::ONE);
+    if !opaque || !path.is_visible() || path.stroke().is_some() || !covers(path.data(), transform, pixmap) {
+        return false;
+    }
+    let mode = match gradient.spread_method() {
+        usvg::SpreadMethod::Pad => tiny_skia::SpreadMode::Pad,
+        usvg::SpreadMethod::Reflect => tiny_skia::SpreadMode::Reflect,
+        usvg::SpreadMethod::Repeat => tiny_skia::SpreadMode::Repeat,
+    };
+    let stops = gradient.stops().iter().map(|stop| {
+        let c = stop.color();
+        tiny_skia::GradientStop::new(stop.offset().get(), tiny_skia::Color::from_rgba8(c.red, c.green, c.blue, 255))
+    });
+    let Some(shader) = tiny_skia::RadialGradient::new(
+        (gradient.fx(), gradient.fy()).into(),
+        gradient.fr().get(),
+        (gradient.cx(), gradient.cy()).into(),
+        gradient.r().get(),
+        stops.collect(),
+        mode,
+        gradient.transform(),
+    ) else {
+        return false;
+    };
+    let paint = tiny_skia::Paint {
+        shader,
+        blend_mode: tiny_skia::BlendMode::Source,
+        anti_alias: path.rendering_mode().use_shape_antialiasing(),
+        ..tiny_skia::Paint::default()
+    };
+    let rule = match fill.rule() {
+        usvg::FillRule::NonZero => tiny_skia::FillRule::Winding,
+        usvg::FillRule::EvenOdd => tiny_skia::FillRule::EvenOdd,
+    };
+    pixmap.fill_path(path.data(), &paint, rule, transform, None);
+    true
+}
+
+/// Whether `path` is a rectangle that, through `transform`, covers every
+/// pixel of `pixmap` whole.
+fn covers(path: &tiny_skia::Path, transform: tiny_skia::Transform, pixmap: &tiny_skia::Pixmap) -> bool {
+    use tiny_skia::PathSegment::{Close, LineTo, MoveTo};
+    let bounds = path.bounds();
+    let corner = |p: &tiny_skia::Point| {
+        (p.x == bounds.left() || p.x == bounds.right()) && (p.y == bounds.top() || p.y == bounds.bottom())
+    };
+    let segments: Vec<_> = path.segments().collect();
+    let rectangle = matches!(segments.first(), Some(MoveTo(_)))
+        && matches!(segments.last(), Some(Close))
+        && (5..=6).contains(&segments.len())
+        && segments[1..segments.len() - 1].iter().all(|s| matches!(s, LineTo(_)))
+        && path.points().iter().all(corner);
+    let Some(on) = bounds.transform(transform) else { return false };
+    rectangle
+        && on.left() <= 0.0
+        && on.top() <= 0.0
+        && on.right() >= pixmap.width() as f32
+        && on.bottom() >= pixmap.height() as f32
 }
 
 /// The size of a card's link-preview picture (`share.png`): what chat apps
@@ -138,6 +228,42 @@ mod tests {
             *p = c.premultiply();
         }
         pixmap
+    }
+
+    #[test]
+    fn a_themes_paper_put_down_unblended_is_what_resvg_draws() {
+        // Every built-in theme's card base at three sizes (its paper an
+        // opaque radial gradient over the whole card), and a card of a
+        // translucent paper, which is left to resvg.
+        let root = tempfile::tempdir().unwrap();
+        let rich = crate::markup::render("Made with *love*.", false).unwrap().rich;
+        let mut papers = 0;
+        for name in ["chocolate", "classic", "kraft", "minimal"] {
+            let theme = crate::theme::load(root.path(), name).unwrap();
+            for size in ["a6", "5x7", "a7"] {
+                let size = crate::render::CardSize::named(size, 300).unwrap();
+                let card = crate::render::tests::thank_you_card(&theme, size, &rich, &Default::default());
+                for svg in [&card.base, &card.full] {
+                    let tree = parse(&theme, svg).unwrap();
+                    let mut want = tiny_skia::Pixmap::new(size.width, size.height).unwrap();
+                    let scale = size.width as f32 / tree.size().width();
+                    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut want.as_mut());
+                    let mut blank = tiny_skia::Pixmap::new(size.width, size.height).unwrap();
+                    papers += usize::from(fill_paper(
+                        &tree.root().children()[0],
+                        tiny_skia::Transform::from_scale(scale, scale),
+                        &mut blank,
+                    ));
+                    let got = rasterize(&tree, size.width);
+                    assert!(got == want, "{name} {}x{}: not resvg's pixels", size.width, size.height);
+                }
+            }
+        }
+        assert!(papers >= 12, "the papers were put down unblended {papers} times");
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><defs><radialGradient id="p"><stop offset="0" stop-color="#fff"/><stop offset="1" stop-color="#c96" stop-opacity="0.5"/></radialGradient></defs><rect width="40" height="30" fill="url(#p)"/><circle cx="20" cy="15" r="8" fill="#123"/></svg>"##;
+        let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).unwrap();
+        let mut blank = tiny_skia::Pixmap::new(40, 30).unwrap();
+        assert!(!fill_paper(&tree.root().children()[0], tiny_skia::Transform::identity(), &mut blank));
     }
 
     #[test]
