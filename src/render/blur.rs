@@ -88,13 +88,12 @@ fn draw(
     let Some(region) = group.filters()[0].rect().transform(in_layer).and_then(|r| fit(r.to_int_rect(), whole)) else {
         return false;
     };
+    let in_region = in_layer.post_translate(-region.x() as f32, -region.y() as f32);
+    // With no region for the blur, left to resvg (which draws nothing).
+    let Some(kept) = group.filters()[0].primitives()[0].rect().transform(in_region) else { return false };
     let Some(mut blurred) = layer.clone_rect(region) else { return false };
     box_blur(sigma_x, sigma_y, &mut blurred);
-    let in_region = in_layer.post_translate(-region.x() as f32, -region.y() as f32);
-    let primitive = &group.filters()[0].primitives()[0];
-    if let Some(kept) = primitive.rect().transform(in_region) {
-        clear_outside(&mut blurred, kept.to_int_rect());
-    }
+    clear_outside(&mut blurred, kept.to_int_rect());
     super::raster::draw_over(&blurred, pixmap, i64::from(at.x() + region.x()), i64::from(at.y() + region.y()));
     true
 }
