@@ -42,9 +42,8 @@ pub fn draw_in_bands(
         let size = (w, small_height(width, height, w));
         (size, shrunk_under(under, size))
     });
-    let plain: Vec<bool> = marked.iter().map(|m| !m).collect();
     let mut shrinker =
-        small.as_ref().map(|(size, base)| Shrinker::new((width, height), *size).over(&plain, base.clone()));
+        small.as_ref().map(|(size, base)| Shrinker::new((width, height), *size).over(&marked, base.clone()));
     let mut band: Vec<u8> = Vec::new();
     // The row before the next, when it was drawn in the band before.
     let mut drawn_above: Option<Vec<u8>> = None;

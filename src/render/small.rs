@@ -67,10 +67,9 @@ pub struct Shrinker {
     /// A small row averaged down, not yet across.
     down: Vec<u8>,
     out: tiny_skia::Pixmap,
-    /// The small rows that are a base's (see [`Shrinker::over`]), and the
-    /// base made small.
-    copied: Vec<bool>,
-    base: Option<std::sync::Arc<Under>>,
+    /// Which small rows are a base's, copied from the base made small
+    /// (see [`Shrinker::over`]).
+    from_base: Option<(Vec<bool>, std::sync::Arc<Under>)>,
 }
 
 impl Shrinker {
@@ -87,32 +86,30 @@ impl Shrinker {
             done: 0,
             down: vec![0; from.0 as usize * 4],
             out: tiny_skia::Pixmap::new(to.0, to.1).expect("a small picture"),
-            copied: Vec::new(),
-            base: None,
+            from_base: None,
         }
     }
 
     /// A picture drawn over a base, `small` being the base made as small:
-    /// a small row all of whose big rows are the base's (`plain`, by big
+    /// a small row none of whose big rows is drawn on (`drawn`, by big
     /// row) is the base's small row, copied, its big rows not summed.
-    pub fn over(mut self, plain: &[bool], small: std::sync::Arc<Under>) -> Shrinker {
+    pub fn over(mut self, drawn: &[bool], small: std::sync::Arc<Under>) -> Shrinker {
         let size = (small.pixmap().width(), small.pixmap().height());
         if size != (self.out.width(), self.out.height()) {
             return self;
         }
-        let all_plain = |span: &Span| {
-            plain.get(span.start as usize..span.end() as usize).is_some_and(|rows| rows.iter().all(|&p| p))
-        };
-        self.copied = self.rows.spans.iter().map(all_plain).collect();
-        self.base = Some(small);
+        let untouched =
+            |span: &Span| drawn.get(span.start as usize..span.end() as usize).is_some_and(|rows| !rows.contains(&true));
+        self.from_base = Some((self.rows.spans.iter().map(untouched).collect(), small));
         self
     }
 
     /// The next row of the big picture.
     pub fn push(&mut self, row: &[u8]) {
+        let copied = self.from_base.as_ref().map_or(&[][..], |(copied, _)| copied);
         match &mut self.open {
-            Open::Narrow(open) => Self::sum(&self.rows, &self.copied, self.done, self.y, open, row),
-            Open::Wide(open) => Self::sum(&self.rows, &self.copied, self.done, self.y, open, row),
+            Open::Narrow(open) => Self::sum(&self.rows, copied, self.done, self.y, open, row),
+            Open::Wide(open) => Self::sum(&self.rows, copied, self.done, self.y, open, row),
         }
         self.y += 1;
         // The small rows whose big rows are all in: averaged across.
@@ -122,8 +119,8 @@ impl Shrinker {
                 Open::Narrow(open) => Self::down(&self.rows, span, open, &mut self.down),
                 Open::Wide(open) => Self::down(&self.rows, span, open, &mut self.down),
             }
-            match self.base.as_ref().filter(|_| self.copied[self.done]) {
-                Some(base) => {
+            match self.from_base.as_ref().filter(|(copied, _)| copied[self.done]) {
+                Some((_, base)) => {
                     let bytes = self.out.width() as usize * 4;
                     let from = &base.pixmap().data()[self.done * bytes..][..bytes];
                     self.out.data_mut()[self.done * bytes..][..bytes].copy_from_slice(from);
@@ -355,15 +352,15 @@ mod tests {
         }
         let mut card = base.clone();
         // Drawn on: rows 300-899 and one row, 1500.
-        let mut plain = vec![true; 1748];
+        let mut drawn = vec![false; 1748];
         for y in (300..900).chain([1500]) {
-            plain[y] = false;
+            drawn[y] = true;
             card.data_mut()[y * 1240 * 4..][..400].fill(9);
         }
         let to = (360, 507);
         let small = Arc::new(Under::new(shrink(&base, to)));
-        let mut shrinker = Shrinker::new((1240, 1748), to).over(&plain, small);
-        let copied = shrinker.copied.iter().filter(|&&c| c).count();
+        let mut shrinker = Shrinker::new((1240, 1748), to).over(&drawn, small);
+        let copied = shrinker.from_base.as_ref().unwrap().0.iter().filter(|&&c| c).count();
         assert!(copied > 300 && copied < 507 - 170, "{copied} small rows copied");
         for row in card.data().chunks_exact(1240 * 4) {
             shrinker.push(row);
