@@ -389,10 +389,17 @@ pub fn missing_glyph_warning(m: &Message, theme: &Theme, ch: char) -> Diagnostic
 /// There are `SEED_VARIANTS` seeds: two cards almost always get different
 /// seals and paper, and a big build draws each variant once and reuses it.
 fn seed_of(slug: &str) -> u64 {
+    // Spread the variants over the range the seal's random numbers use.
+    variant_of(slug).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Which of the `SEED_VARIANTS` seeds the card of `slug` has: the cards of
+/// one variant (and theme and size) share their seal's wax and shadows,
+/// whatever their emblem, so a build draws them one after another.
+pub fn variant_of(slug: &str) -> u64 {
     let digest = Sha256::digest(slug.as_bytes());
     let hash = u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"));
-    // Spread the variants over the range the seal's random numbers use.
-    (hash % SEED_VARIANTS).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    hash % SEED_VARIANTS
 }
 
 /// How many different seals (and seeded artwork) a theme draws per emblem,

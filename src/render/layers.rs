@@ -41,9 +41,10 @@ pub const BASE_BYTES: u64 = 16 << 20;
 /// seal is about 0.5 MB); one that went is read back from the store.
 pub const SEAL_BYTES: u64 = 4 << 20;
 
-/// How many bytes of seal parts (shadows, grain; see [`Parts`]) a build
-/// keeps in memory: a run of cards of one theme and size has six rims, so
-/// about 6 MB of parts.
+/// How many bytes of seal parts (wax, shadows, grain; see [`Parts`]) a
+/// build keeps in memory: the cards of one theme, size and seal variant
+/// come together (see `build::plan_cards`), sharing two shadows and a wax
+/// for each colour, a few megabytes.
 pub const PART_BYTES: u64 = 8 << 20;
 
 /// A drawn layer: its pixels and where they go on the card (0, 0 for a
@@ -65,7 +66,10 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 
 /// Layers kept within `bytes`, the least used going first (quick_cache's
 /// S3-FIFO). One shard, so that a layer as large as a third of the bound
-/// still fits.
+/// still fits. Half the room is for layers new and not yet used again:
+/// with quick_cache's 3 %, a new seal part (half a megabyte) went as the
+/// next came in, before the next card of its variant could use it, and
+/// was drawn again for it.
 pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
     quick_cache::sync::Cache::with_options(cache_options(bytes), LayerBytes, Default::default(), Default::default())
 }
@@ -76,6 +80,7 @@ fn cache_options(bytes: u64) -> quick_cache::Options {
         .shards(1)
         .estimated_items_capacity(64)
         .weight_capacity(bytes)
+        .hot_allocation(0.5)
         .build()
         .expect("the options are valid")
 }
@@ -506,6 +511,26 @@ mod tests {
             cache.insert(format!("base-{i}"), Some(Arc::new((pixmap, 0, 0))));
             assert!(cache.weight() <= 3 << 20, "{} bytes kept", cache.weight());
             assert!(cache.get(&format!("base-{i}")).is_some(), "the layer just drawn is kept");
+        }
+    }
+
+    #[test]
+    fn a_new_seal_part_stays_while_the_next_few_come_in() {
+        // Parts of half a megabyte, as a seal's wax or shadow at 300 dpi.
+        let cache = layer_cache(PART_BYTES);
+        let part = || Some(Arc::new((tiny_skia::Pixmap::new(362, 362).unwrap(), 0, 0)));
+        // The cache full of the last variants' parts, each used a few times.
+        for i in 0..20 {
+            let old = format!("old-{i}");
+            cache.insert(old.clone(), part());
+            cache.get(&old);
+            cache.get(&old);
+        }
+        for i in 0..6 {
+            cache.insert(format!("part-{i}"), part());
+        }
+        for i in 0..6 {
+            assert!(cache.get(&format!("part-{i}")).is_some(), "part {i} is kept for the next card of its variant");
         }
     }
 
