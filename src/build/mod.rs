@@ -306,12 +306,13 @@ fn plan_cards(run: &Run, site: &mut Site) -> Vec<Planned> {
         .collect();
     // Cards of one theme and size share their artwork: handed out in turn
     // (see `make_cards`), the base kept in memory serves them all. Within
-    // them, the cards of one seal variant share its wax and shadows, drawn
-    // once while they come one after another (not again for every card,
-    // once the parts kept in memory have turned over).
+    // them, the cards of one seal variant share its shadows, and those of
+    // one variant and wax colour its wax: drawn once while the cards that
+    // share them come one after another (the few parts kept in memory would
+    // have turned over between cards in the messages' order).
     let group = |p: &Planned| {
         let variant = crate::card::compose::variant_of(&p.head.slug);
-        (p.action == Action::Reuse, p.theme.clone(), p.head.size.clone(), variant)
+        (p.action == Action::Reuse, p.theme.clone(), p.head.size.clone(), variant, p.head.wax.clone())
     };
     planned.sort_by_cached_key(group);
     let mut actions: Vec<Action> = planned.iter().map(|p| p.action).collect();

@@ -130,6 +130,9 @@ pub struct Head {
     /// Its `size:` (a build hands out the cards grouped by theme and
     /// size, which share their artwork).
     pub size: Option<String>,
+    /// Its seal's `color:`, when it gives one: the build hands out the
+    /// cards of one wax together (they share its drawing).
+    pub wax: Option<String>,
     /// See [`Message::digest`] (a merged card's covers its row).
     pub digest: [u8; 32],
     /// The row a merged card is made from.
@@ -173,17 +176,27 @@ impl Group {
     }
 }
 
+/// The `color:` of message `m`'s seal, if it gives one.
+fn wax_of(m: &Message) -> Option<String> {
+    match &m.front.seal {
+        Some(crate::content::front_matter::SealField::Spec(spec)) => spec.color.clone(),
+        _ => None,
+    }
+}
+
 impl Head {
     /// The card of message `m`, read from `path`.
     pub fn of(path: &Path, m: Message) -> Head {
         let (slug_line, slug_col) = m.value_place("slug");
         let qr_card = qr_card(&m);
+        let wax = wax_of(&m);
         Head {
             path: path.to_path_buf(),
             slug_line,
             slug_col,
             source: m.source,
             slug: m.slug,
+            wax,
             theme: m.front.theme,
             size: m.front.size,
             qr_card,
@@ -353,6 +366,7 @@ fn merged_heads(
                 slug_col: 1,
                 theme: m.front.theme.clone(),
                 size: m.front.size.clone(),
+                wax: wax_of(m),
                 digest: card.digest,
                 row: Some(HeadRow { file: shown.clone(), place, group: group.clone() }),
                 qr_card: qr_card(m),

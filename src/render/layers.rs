@@ -38,14 +38,18 @@ pub trait LayerStore: Send + Sync {
 pub const BASE_BYTES: u64 = 16 << 20;
 
 /// How many bytes of drawn seals a build keeps in memory (an A6 card's
-/// seal is about 0.5 MB); one that went is read back from the store.
-pub const SEAL_BYTES: u64 = 4 << 20;
+/// seal is about 0.5 MB); one that went is read back from the store. Two
+/// cards rarely press the same seal (emblem, initials, wax and variant),
+/// and a seal is used as soon as it is drawn: a larger bound, once the
+/// cards of a variant came together and seals were used again, held 4 MB
+/// more at the peak of a 10,000-card build for nothing measurable.
+pub const SEAL_BYTES: u64 = 1 << 20;
 
 /// How many bytes of seal parts (wax, shadows, grain; see [`Parts`]) a
-/// build keeps in memory: the cards of one theme, size and seal variant
-/// come together (see `build::plan_cards`), sharing two shadows and a wax
-/// for each colour, a few megabytes.
-pub const PART_BYTES: u64 = 8 << 20;
+/// build keeps in memory: the cards of one theme, size, seal variant and
+/// wax colour come together (see `build::plan_cards`), sharing a wax, two
+/// shadows and the grain, under 2 MB at 300 dpi (a 5x7 card's).
+pub const PART_BYTES: u64 = 3 << 20;
 
 /// A drawn layer: its pixels and where they go on the card (0, 0 for a
 /// base); `None` for a seal that draws nothing.
@@ -66,23 +70,30 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 
 /// Layers kept within `bytes`, the least used going first (quick_cache's
 /// S3-FIFO). One shard, so that a layer as large as a third of the bound
-/// still fits. Half the room is for layers new and not yet used again:
-/// with quick_cache's 3 %, a new seal part (half a megabyte) went as the
-/// next came in, before the next card of its variant could use it, and
-/// was drawn again for it.
+/// still fits.
 pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
-    quick_cache::sync::Cache::with_options(cache_options(bytes), LayerBytes, Default::default(), Default::default())
+    kept_within(bytes, 0.97)
 }
 
-/// One shard, at most `bytes`.
-fn cache_options(bytes: u64) -> quick_cache::Options {
-    quick_cache::OptionsBuilder::new()
+/// Seal parts kept within `bytes`, as [`layer_cache`] keeps layers but with
+/// half the room for parts new and not yet used again: with quick_cache's
+/// 3 %, once the cache was full a new part (half a megabyte) went as the
+/// next came in, before the next card of its variant could use it, and
+/// was drawn again for it.
+pub fn part_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
+    kept_within(bytes, 0.5)
+}
+
+/// One shard, at most `bytes`, `hot` of them for layers used again.
+fn kept_within(bytes: u64, hot: f64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
+    let options = quick_cache::OptionsBuilder::new()
         .shards(1)
         .estimated_items_capacity(64)
         .weight_capacity(bytes)
-        .hot_allocation(0.5)
+        .hot_allocation(hot)
         .build()
-        .expect("the options are valid")
+        .expect("the options are valid");
+    quick_cache::sync::Cache::with_options(options, LayerBytes, Default::default(), Default::default())
 }
 
 /// Bases kept in memory, the most recently used first, within a bound.
@@ -187,7 +198,7 @@ impl BaseCache {
         BaseCache {
             bases: Recent::new(bases),
             seals: layer_cache(seals),
-            parts: layer_cache(PART_BYTES),
+            parts: part_cache(PART_BYTES),
             store: std::sync::Mutex::default(),
             used: std::sync::Mutex::default(),
             read_once: std::sync::Mutex::default(),
@@ -517,7 +528,7 @@ mod tests {
     #[test]
     fn a_new_seal_part_stays_while_the_next_few_come_in() {
         // Parts of half a megabyte, as a seal's wax or shadow at 300 dpi.
-        let cache = layer_cache(PART_BYTES);
+        let cache = part_cache(PART_BYTES);
         let part = || Some(Arc::new((tiny_skia::Pixmap::new(362, 362).unwrap(), 0, 0)));
         // The cache full of the last variants' parts, each used a few times.
         for i in 0..20 {
@@ -526,10 +537,11 @@ mod tests {
             cache.get(&old);
             cache.get(&old);
         }
-        for i in 0..6 {
+        // A variant's two shadows and a wax.
+        for i in 0..3 {
             cache.insert(format!("part-{i}"), part());
         }
-        for i in 0..6 {
+        for i in 0..3 {
             assert!(cache.get(&format!("part-{i}")).is_some(), "part {i} is kept for the next card of its variant");
         }
     }
