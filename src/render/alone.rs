@@ -398,7 +398,7 @@ mod tests {
             let space = tiny_skia::Transform::from_scale(scale, scale).pre_concat(wax.abs_transform());
             let shrunk: Vec<_> = wax.children().iter().filter_map(|c| blur_shrink(c, space)).collect();
             assert_eq!(shrunk, [4], "{theme}: the cast shadow is drawn 4 times smaller, the contact shadow whole");
-            let (fast, x, y) = draw_alone(seal, scale, &crate::render::layers::layer_cache(1 << 20)).unwrap();
+            let (fast, x, y) = draw_alone(seal, scale, &crate::render::layers::part_cache(1 << 20)).unwrap();
             // As resvg draws the whole group, in the same place.
             let mut whole = tiny_skia::Pixmap::new(fast.width(), fast.height()).unwrap();
             let bbox = seal.abs_layer_bounding_box().unwrap();
@@ -420,7 +420,7 @@ mod tests {
             initials: initials.map(Into::into),
             custom: None,
         };
-        let parts = crate::render::layers::layer_cache(16 << 20);
+        let parts = crate::render::layers::part_cache(16 << 20);
         let seals = [
             spec("heart", "chocolate", None),
             spec("star", "red", None),
@@ -435,7 +435,7 @@ mod tests {
             let mut whole = tiny_skia::Pixmap::new(shared.0.width(), shared.0.height()).unwrap();
             let bbox = seal.abs_layer_bounding_box().unwrap();
             let to = tiny_skia::Transform::from_translate(-shared.1 as f32, -shared.2 as f32).pre_scale(scale, scale);
-            let alone = draw_alone(seal, scale, &crate::render::layers::layer_cache(16 << 20)).unwrap();
+            let alone = draw_alone(seal, scale, &crate::render::layers::part_cache(16 << 20)).unwrap();
             assert_eq!(shared.0.data(), alone.0.data(), "{} {}: as drawn alone", spec.emblem, spec.color);
             assert_eq!((shared.1, shared.2), (alone.1, alone.2));
             resvg::render_node(seal, to.pre_translate(bbox.x(), bbox.y()), &mut whole.as_mut());

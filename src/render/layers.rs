@@ -69,8 +69,8 @@ impl quick_cache::Weighter<String, Layer> for LayerBytes {
 }
 
 /// Layers kept within `bytes`, the least used going first (quick_cache's
-/// S3-FIFO). One shard, so that a layer as large as a third of the bound
-/// still fits.
+/// S3-FIFO, 97 % of the room for layers used again: its default). One
+/// shard, so that a layer as large as a third of the bound still fits.
 pub fn layer_cache(bytes: u64) -> quick_cache::sync::Cache<String, Layer, LayerBytes> {
     kept_within(bytes, 0.97)
 }
