@@ -464,6 +464,16 @@ fn check_qr(config: &SiteConfig, text: &str) -> Result<(), Diagnostic> {
     }
 }
 
+/// The day a build is made, for the files whose format needs a date when
+/// a card has none (an email's `Date`, a print PDF's creation date): the
+/// day of `SOURCE_DATE_EPOCH` when it is set (seconds since 1970, the
+/// reproducible-builds convention), else today's, in UTC.
+pub fn build_date() -> jiff::civil::Date {
+    let given = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let stamp = given.and_then(|s| jiff::Timestamp::from_second(s).ok()).unwrap_or_else(jiff::Timestamp::now);
+    jiff::tz::Offset::UTC.to_datetime(stamp).date()
+}
+
 /// `url` ending in one `/`, as every URL of the site is made by appending to it.
 pub fn normalize_base_url(url: &str) -> String {
     format!("{}/", url.trim_end_matches('/'))

@@ -37,9 +37,6 @@ const IMAGE_CID: &str = "card.png@waxseal";
 /// 600 px column less its padding.
 const IMAGE_WIDTH: u32 = 520;
 
-/// A card without a `date:` is dated 1 January 2026, 12:00 UTC.
-const UNDATED: i64 = 1_767_268_800;
-
 /// Who card `m` is for: the front matter's `email:` (with `to:` as the
 /// name), else a merged row's `email` field (with its `to` or `name`).
 /// `None` when it names no address; an address that is not one is an error
@@ -396,13 +393,14 @@ fn style_color(theme: &Theme, style: &crate::theme::Style) -> String {
 
 /// The `Date` of a card dated `date` (as written in its front matter): a
 /// day without a time is taken as noon UTC, which is that day from UTC-11
-/// to UTC+11.
-pub fn date_of(written: Option<&str>, date: Option<jiff::civil::DateTime>) -> i64 {
-    let Some(date) = date else {
-        return UNDATED;
+/// to UTC+11. A card without a date is dated the day it is built
+/// (`built`, see [`crate::config::build_date`]), at noon UTC.
+pub fn date_of(written: Option<&str>, date: Option<jiff::civil::DateTime>, built: jiff::civil::Date) -> i64 {
+    let date = match date {
+        Some(date) if written.is_some_and(|w| w.trim().len() > 10) => date,
+        Some(date) => date.date().at(12, 0, 0, 0),
+        None => built.at(12, 0, 0, 0),
     };
-    let date_only = written.is_some_and(|w| w.trim().len() <= 10);
-    let date = if date_only { date.date().at(12, 0, 0, 0) } else { date };
     date.duration_since(jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0)).as_secs()
 }
 
@@ -486,9 +484,12 @@ mod tests {
     }
 
     #[test]
-    fn a_date_alone_is_noon_utc_and_no_date_is_fixed() {
+    fn a_date_alone_is_noon_utc_and_no_date_is_the_build_day() {
+        let built = jiff::civil::date(2027, 3, 4);
         let date = crate::template::parse_date("2026-11-23");
-        assert_eq!(date_of(Some("2026-11-23"), date), 1_795_435_200);
-        assert_eq!(date_of(None, None), UNDATED);
+        assert_eq!(date_of(Some("2026-11-23"), date, built), 1_795_435_200);
+        let timed = Some(jiff::civil::date(2026, 11, 23).at(8, 30, 0, 0));
+        assert_eq!(date_of(Some("2026-11-23 08:30"), timed, built), 1_795_435_200 - 3 * 3600 - 1800);
+        assert_eq!(date_of(None, None, built), 1_804_161_600, "4 March 2027, 12:00 UTC");
     }
 }

@@ -10,14 +10,17 @@ use crate::svg::escape;
 /// The feed holds this many cards, the newest.
 pub const FEED_CARDS: usize = 50;
 
-/// The Atom feed of `cards` (newest first, at most [`FEED_CARDS`] of them).
-/// Undated cards come last, dated as the oldest card, so that the feed is the
-/// same for the same cards (no build time in it).
+/// The Atom feed of `cards` (newest first): the newest [`FEED_CARDS`] of
+/// those with a date. A feed is in order of date and every entry must have
+/// one, so an undated card is left out rather than given another's (the
+/// gallery lists it, after the dated ones). The feed is dated by its newest
+/// card: the same cards give the same feed (no build time in it). With no
+/// dated card it has no entry, and is dated 1 January 1970 (Atom needs a
+/// date there; no card's is lent to it).
 pub fn atom(config: &SiteConfig, cards: &[CardEntry]) -> String {
     let stamp = |date: &str| format!("{date}T00:00:00Z");
-    let dates = || cards.iter().map(|c| c.date.as_str()).filter(|d| !d.is_empty());
-    let newest = dates().max().unwrap_or("1970-01-01");
-    let oldest = dates().min().unwrap_or("1970-01-01");
+    let dated = || cards.iter().filter(|c| !c.date.is_empty());
+    let newest = dated().map(|c| c.date.as_str()).max().unwrap_or("1970-01-01");
     let site = escape(&config.base_url);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"");
@@ -34,8 +37,7 @@ pub fn atom(config: &SiteConfig, cards: &[CardEntry]) -> String {
     out.push_str(&format!("  <link rel=\"self\" href=\"{site}feed.xml\"/>\n"));
     out.push_str(&format!("  <updated>{}</updated>\n", stamp(newest)));
     out.push_str(&format!("  <author><name>{}</name></author>\n", escape(&config.title)));
-    for card in cards.iter().take(FEED_CARDS) {
-        let date = if card.date.is_empty() { oldest } else { card.date.as_str() };
+    for card in dated().take(FEED_CARDS) {
         let url = escape(&card.url);
         out.push_str("  <entry>\n");
         out.push_str(&format!("    <title>{}</title>\n", escape(&card.title)));
@@ -44,7 +46,7 @@ pub fn atom(config: &SiteConfig, cards: &[CardEntry]) -> String {
         if !card.png.is_empty() {
             out.push_str(&format!("    <link rel=\"enclosure\" type=\"image/png\" href=\"{}\"/>\n", escape(&card.png)));
         }
-        out.push_str(&format!("    <updated>{}</updated>\n", stamp(date)));
+        out.push_str(&format!("    <updated>{}</updated>\n", stamp(&card.date)));
         for tag in &card.tags {
             out.push_str(&format!("    <category term=\"{}\"/>\n", escape(tag)));
         }

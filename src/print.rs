@@ -133,7 +133,8 @@ fn print_sheets(options: &PrintOptions) -> PrintReport {
     }
     let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
     let lang = config.lang.as_deref().unwrap_or("en");
-    let date = messages.iter().filter_map(|m| m.date).max().map(|d| (d.year(), d.month(), d.day()));
+    let date = messages.iter().filter_map(|m| m.date).max().map_or_else(crate::config::build_date, |d| d.date());
+    let date = (date.year(), date.month(), date.day());
     if let Some(rel) = write_pdf(options, &pages, &title, (lang, date), &mut printed.problems) {
         printed.sheets = pages.len();
         printed.file = Some(rel);
@@ -284,10 +285,10 @@ fn write_pdf(
     options: &PrintOptions,
     pages: &[SheetPage],
     title: &str,
-    (lang, date): (&str, Option<(i16, i8, i8)>),
+    (lang, date): (&str, (i16, i8, i8)),
     report: &mut Report,
 ) -> Option<String> {
-    // Dated by the newest card on them (see `PdfInfo`).
+    // Dated by the newest card on them, or the build (see `PdfInfo`).
     let bytes = match pdf::sheets_pdf(pages, &pdf::PdfInfo { title, lang, date }) {
         Ok(bytes) => bytes,
         Err(e) => {

@@ -59,6 +59,13 @@ pub(super) struct CardContext<'a> {
     pub(super) check: bool,
     /// The messages' pictures (`![alt](file)`), each read once.
     pub(super) figures: &'a crate::card::figures::Figures,
+    /// The day of this build: the date of an undated card's email and PDF.
+    pub(super) built: jiff::civil::Date,
+}
+
+/// A day as (year, month, day).
+fn ymd(date: jiff::civil::Date) -> (i16, i8, i8) {
+    (date.year(), date.month(), date.day())
 }
 
 /// The seal for the card page: a small standalone SVG, its initials as
@@ -156,7 +163,7 @@ fn email_of(
     if !ctx.outputs.email {
         return Ok(None);
     }
-    match card_email(ctx.config, ctx.outputs.html, theme, m, card) {
+    match card_email(ctx.config, ctx.outputs.html, ctx.built, theme, m, card) {
         Ok(email) => Ok(Some(email)),
         Err(CardEmailError::Address(d)) => {
             problems.push(d);
@@ -182,7 +189,7 @@ fn pictures_of(
             size: card.size,
             title: card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)),
             lang: crate::card::pictures::print_lang(m, ctx.config),
-            date: m.date.map(|d| (d.year(), d.month(), d.day())),
+            date: ymd(m.date.map_or(ctx.built, |d| d.date())),
         }),
         false => None,
     };

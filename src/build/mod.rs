@@ -364,6 +364,7 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         optimize: run.optimize(),
         check: run.output.is_in_memory(),
         figures: &figures,
+        built: crate::config::build_date(),
     };
     let assets_written = assets.failures.is_empty();
     let mut failures = assets.failures;

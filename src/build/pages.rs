@@ -185,13 +185,14 @@ impl Gallery<'_> {
     }
 
     /// The feed of the newest items (a group as one entry, its title saying
-    /// how many cards it has; hidden cards left out), the sitemap (every
+    /// how many cards it has; hidden and undated cards left out), the sitemap (every
     /// gallery page, `page_urls`, and every card's page), robots.txt and
     /// the 404 page.
     fn feeds(&mut self, items: &[site::ListItem], page_urls: Vec<String>) -> Result<(), site::GalleryError> {
         let config = self.config;
         let feed_cards = items
             .iter()
+            .filter(|item| !item.card.date.is_empty())
             .take(feeds::FEED_CARDS)
             .map(|item| {
                 let mut card = site::list_entry(config, item, self.entry(&item.card)?).card;

@@ -21,11 +21,13 @@ pub enum CardEmailError {
 }
 
 /// The email of card `m` (`with_pages`: the site's pages are made too, so
-/// it may link them), but for its picture: the headers, the note as
+/// it may link them; `built`: the day of the build, its date when it has
+/// none), but for its picture: the headers, the note as
 /// plain text and the HTML of the theme's `email.html.tera`.
 pub fn card_email(
     config: &SiteConfig,
     with_pages: bool,
+    built: jiff::civil::Date,
     theme: &Theme,
     m: &Message,
     card: &LaidCard,
@@ -49,7 +51,7 @@ pub fn card_email(
         to,
         subject: email::one_line(&card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)))
             .unwrap_or_else(|| "Untitled card".into()),
-        date: email::date_of(m.front.date.as_deref(), m.date),
+        date: email::date_of(m.front.date.as_deref(), m.date, built),
         text: String::new(),
         html: String::new(),
     };

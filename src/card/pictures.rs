@@ -45,8 +45,8 @@ pub struct PrintJob {
     pub title: String,
     /// The card's language tag (see [`print_lang`]).
     pub lang: String,
-    /// The card's date (year, month, day), if it has one.
-    pub date: Option<(i16, i8, i8)>,
+    /// The card's date (year, month, day), or the build's when it has none.
+    pub date: (i16, i8, i8),
 }
 
 /// The language of message `m`'s printed card: its `lang`, the site's, or

@@ -649,7 +649,7 @@ fn a_control_character_from_a_yaml_escape_or_a_csv_cell_is_left_out_of_the_card(
     // The message file itself has none (that is refused at its place): they
     // come from a YAML escape and a CSV cell, through templates.
     let site = Site::empty();
-    site.write("content/a.md", "---\ntitle: \"Bell \\u0007 here\"\n---\nHello.\n");
+    site.write("content/a.md", "---\ntitle: \"Bell \\u0007 here\"\ndate: 2026-11-02\n---\nHello.\n");
     site.write("content/people.csv", "id,name\n1,Bell\u{7}Row\n");
     site.write(
         "content/m.md",

@@ -81,7 +81,10 @@ fn shop() -> Site {
 #[test]
 fn a_card_is_an_email_with_its_picture_inline() {
     let site = shop();
+    let day = || jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now()).date().strftime("%a, %d %b %Y").to_string();
+    let before = day();
     let run = site.build(&[]);
+    let after = day();
     assert_eq!(run.code, 0, "{}", run.stderr);
     require!("python3");
     let (eml, picture) = read_eml(&site.output("cards/love/message.eml"));
@@ -127,8 +130,20 @@ fn a_card_is_an_email_with_its_picture_inline() {
     let (plain, _) = read_eml(&site.output("cards/plain/message.eml"));
     assert_eq!(plain["to"], Value::Null);
     assert_eq!(plain["subject"], "A plain note with no front\u{2026}", "its first words");
-    assert_eq!(plain["date"], "Thu, 01 Jan 2026 12:00:00 +0000", "undated: a fixed date, not the clock");
+    let undated = plain["date"].as_str().unwrap();
+    assert!(
+        [&before, &after].iter().any(|d| undated == format!("{d} 12:00:00 +0000")),
+        "undated: the day it was built, at noon UTC ({undated}, built {before})"
+    );
     assert_eq!(plain["card"], "plain");
+    // For a reproducible build, the day given by SOURCE_DATE_EPOCH
+    // (4 March 2027, 09:00 UTC); the card's own date wins over it.
+    let run = site.run_with(&["build", "--output", "out-epoch"], &[("SOURCE_DATE_EPOCH", "1804150800")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (plain, _) = read_eml(&site.root().join("out-epoch/cards/plain/message.eml"));
+    assert_eq!(plain["date"], "Thu, 04 Mar 2027 12:00:00 +0000");
+    let (love, _) = read_eml(&site.root().join("out-epoch/cards/love/message.eml"));
+    assert_eq!(love["date"], "Mon, 23 Nov 2026 12:00:00 +0000");
 }
 
 #[test]

@@ -15,6 +15,7 @@ const HOSTILE: &str = r#"---
 title: "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
 from: "<svg onload=window.pwned=3>"
 to: "\"><script>window.pwned=4</script>"
+date: 2026-11-02
 tags: ["<b>bold</b>", "x\" onmouseover=\"window.pwned=5", "javascript:alert(1)"]
 extra: { evil: "<iframe src=javascript:window.pwned=6></iframe>" }
 ---

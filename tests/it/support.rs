@@ -68,8 +68,14 @@ impl Site {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// Runs `waxseal ARGS` in the site folder with environment variables `env` set.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_waxseal"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.root())
             .output()
             .expect("the waxseal binary runs");
