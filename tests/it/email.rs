@@ -32,9 +32,12 @@ open(sys.argv[2], 'wb').write(image.get_content())
 html = msg.get_body(('html',)).get_content()
 class Images(HTMLParser):
     found = []
+    metas = []
     def handle_starttag(self, tag, attrs):
         if tag == 'img':
             self.found.append(dict(attrs))
+        if tag == 'meta':
+            self.metas.append(dict(attrs))
 parser = Images()
 parser.feed(html)
 defects = [str(d) for part in msg.walk() for d in part.defects]
@@ -50,6 +53,7 @@ print(json.dumps({
     'text': msg.get_body(('plain',)).get_content(),
     'html': html,
     'images_in_html': parser.found,
+    'metas': parser.metas,
     'cid': image['Content-ID'],
     'disposition': image.get_content_disposition(),
     'defects': defects,
@@ -125,6 +129,13 @@ fn a_card_is_an_email_with_its_picture_inline() {
     assert!(html.contains("<em style=\"color:#a63d5e;font-style:italic;text-decoration:none;\">love</em>"), "{html}");
     assert!(html.contains("Thank you, Deb") && html.contains("with love, Beverly"), "{html}");
     assert!(!html.contains("<script") && !html.contains("<link"), "{html}");
+    // Every <meta> valid HTML (the Nu checker wants a `content` beside a
+    // `name`), Apple Mail's reformatting switch included.
+    let metas = eml["metas"].as_array().unwrap();
+    assert!(metas.iter().any(|m| m["name"] == "x-apple-disable-message-reformatting"), "{metas:?}");
+    for meta in metas {
+        assert!(meta.get("charset").is_some() || meta.get("content").is_some(), "{meta}: no content");
+    }
     assert!(!html.contains("@font-face"), "no web fonts when the site is not published at an absolute URL");
     // A card without an address still has its email, to no one.
     let (plain, _) = read_eml(&site.output("cards/plain/message.eml"));
