@@ -605,6 +605,44 @@ impl ListPage<'_> {
         self.listed.page_url(config, self.pagination.page)
     }
 
+    /// The page's `<title>`: what it lists, its page after the first, the site.
+    fn title(&self, config: &SiteConfig) -> String {
+        let page = self.pagination.page;
+        let listed = match self.listed.parts() {
+            (Some(tag), _) => Some(tag.name.as_str()),
+            (_, Some(group)) => Some(group.name.as_str()),
+            _ => None,
+        };
+        match (listed, page) {
+            (Some(name), 1) => format!("{name} · {}", config.title),
+            (Some(name), _) => format!("{name} · page {page} · {}", config.title),
+            (None, 1) => config.title.clone(),
+            (None, _) => format!("{} · page {page}", config.title),
+        }
+    }
+
+    /// One sentence about the page for search results and link previews:
+    /// what it lists (the site's description on the gallery, else how many
+    /// cards), and which page of how many after the first.
+    fn description(&self, config: &SiteConfig) -> String {
+        let Pagination { page, pages, total, .. } = self.pagination;
+        let cards = |n: usize| if n == 1 { "1 card".to_string() } else { format!("{n} cards") };
+        let what = match self.listed.parts() {
+            (Some(tag), _) => format!("{} tagged \u{201c}{}\u{201d} from {}.", cards(total), tag.name, config.title),
+            (_, Some(group)) => format!("{} of \u{201c}{}\u{201d} from {}.", cards(total), group.name, config.title),
+            _ if !config.description.trim().is_empty() => {
+                let text = config.description.trim();
+                let end = if text.ends_with(['.', '!', '?']) { "" } else { "." };
+                format!("{text}{end}")
+            }
+            _ => format!("{} from {}, newest first.", cards(total), config.title),
+        };
+        match page {
+            1 => what,
+            _ => format!("{what} Page {page} of {pages}."),
+        }
+    }
+
     /// The page's HTML in `theme`, `entries` being its items' (see [`list_entry`]).
     pub fn html(
         &self,
@@ -615,22 +653,16 @@ impl ListPage<'_> {
         css_url: &str,
     ) -> Result<String, tera::Error> {
         let (tag, group) = self.listed.parts();
-        let page = self.pagination.page;
         // A link to the gallery unfurls as its newest card (the first on the page).
         let newest = entries.first().map(|e| &e.card);
         let head = PageHead {
-            title: match (tag, group) {
-                (Some(tag), _) => format!("{} · {}", tag.name, config.title),
-                (_, Some(group)) => format!("{} · {}", group.name, config.title),
-                _ if page > 1 => format!("{} · page {page}", config.title),
-                _ => config.title.clone(),
-            },
+            title: self.title(config),
             og_title: match (tag, group) {
                 (Some(tag), _) => format!("{}: {}", config.title, tag.name),
                 (_, Some(group)) => format!("{}: {}", config.title, group.name),
                 _ => config.title.clone(),
             },
-            description: config.description.clone(),
+            description: self.description(config),
             url: self.url(config),
             kind: "website",
             image: newest.map(|c| c.share.clone()).unwrap_or_default(),

@@ -354,6 +354,50 @@ fn a_card_page_unfurls_as_the_card_itself() {
     assert!(share.count_near(ACCENT, 24, middle) > 200, "its emphasis is drawn");
 }
 
+/// The text of `page`'s `<title>`.
+fn title_of(page: &str) -> String {
+    let rest = &page[page.find("<title>").expect("a title") + 7..];
+    rest[..rest.find("</title>").unwrap()].to_string()
+}
+
+#[test]
+fn every_list_page_has_its_own_title_and_a_description() {
+    let site = Site::empty();
+    site.add_settings(
+        "title: Mossbrook
+gallery:
+  per_page: 2
+",
+    );
+    for n in 1..=5 {
+        card(&site, &format!("c{n}"), &format!("2026-11-0{n}"), &format!("Card {n}"), &["thanks"]);
+    }
+    assert_eq!(site.build(&[]).code, 0);
+    let pages = [
+        ("index.html", "Mossbrook", "5 cards from Mossbrook, newest first."),
+        ("page/2/index.html", "Mossbrook · page 2", "5 cards from Mossbrook, newest first. Page 2 of 3."),
+        ("tags/thanks/index.html", "thanks · Mossbrook", "5 cards tagged \u{201c}thanks\u{201d} from Mossbrook."),
+        (
+            "tags/thanks/page/3/index.html",
+            "thanks · page 3 · Mossbrook",
+            "5 cards tagged \u{201c}thanks\u{201d} from Mossbrook. Page 3 of 3.",
+        ),
+    ];
+    for (file, title, description) in pages {
+        let page = site.read(file);
+        assert_eq!(title_of(&page), title, "{file}");
+        for key in ["description", "og:description", "twitter:description"] {
+            assert_eq!(meta(&page, key).as_deref(), Some(description), "{file}: {key}");
+        }
+        assert_eq!(meta(&page, "twitter:title"), meta(&page, "og:title"), "{file}");
+    }
+    // A site's own description says what its gallery is.
+    site.add_settings("description: Thank-you cards from a small studio\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("page/3/index.html");
+    assert_eq!(meta(&gallery, "description").as_deref(), Some("Thank-you cards from a small studio. Page 3 of 3."));
+}
+
 #[test]
 fn a_missing_url_gets_the_themes_not_found_page() {
     let site = Site::fixture("basic");
