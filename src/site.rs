@@ -237,6 +237,22 @@ pub struct PageHead {
     pub noindex: bool,
     /// The URL of the site's feed.
     pub feed: String,
+    /// The URL of the site's favicon (its theme's seal).
+    pub icon: String,
+    /// The URL of its home-screen icon.
+    pub touch_icon: String,
+}
+
+impl PageHead {
+    /// A page's head in `config`'s site: its feed and icons filled in.
+    fn of_site(config: &SiteConfig) -> PageHead {
+        PageHead {
+            feed: feed_url(config),
+            icon: format!("{}{}", config.base_url, crate::card::icons::FAVICON),
+            touch_icon: format!("{}{}", config.base_url, crate::card::icons::TOUCH_ICON),
+            ..PageHead::default()
+        }
+    }
 }
 
 /// A card a page links to, with the title to show.
@@ -294,7 +310,7 @@ pub fn card_page(
         image: card.share.clone(),
         image_alt: card.description.clone(),
         noindex: false,
-        feed: feed_url(config),
+        ..PageHead::of_site(config)
     };
     let card_tags: Vec<TagLink> = card
         .tags
@@ -668,7 +684,7 @@ impl ListPage<'_> {
             image: newest.map(|c| c.share.clone()).unwrap_or_default(),
             image_alt: newest.map(|c| c.description.clone()).unwrap_or_default(),
             noindex: false,
-            feed: feed_url(config),
+            ..PageHead::of_site(config)
         };
         let mut context = tera::Context::new();
         context.insert("site", config);
@@ -691,8 +707,7 @@ pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Resu
         url: format!("{}404.html", config.base_url),
         kind: "website",
         noindex: true,
-        feed: feed_url(config),
-        ..PageHead::default()
+        ..PageHead::of_site(config)
     };
     let mut context = tera::Context::new();
     context.insert("site", config);

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::card::icons;
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
@@ -120,7 +121,27 @@ impl Gallery<'_> {
                 cards.iter().map(|card| site::ListItem { card: *card, cards: 0 }).collect();
             page_urls.extend(self.list(site::Listed::Group(group), &items, &listed_tags)?);
         }
-        self.feeds(&items, page_urls)
+        self.feeds(&items, page_urls)?;
+        self.icons();
+        Ok(())
+    }
+
+    /// The site's icons (see [`icons`]), drawn again only when the theme or
+    /// the site's title changed or a file is gone. Kept with the pages, so
+    /// they go when the gallery does.
+    fn icons(&mut self) {
+        let key = hash::key(&[self.theme.fingerprint.as_bytes(), self.config.title.as_bytes()]);
+        let files = [icons::FAVICON, icons::TOUCH_ICON];
+        let same = |file: &str| self.old.get(file).and_then(Option::as_ref) == Some(&key) && self.output.is_file(file);
+        if !files.iter().all(|file| same(file)) {
+            let Some(drawn) = icons::site_icons(self.theme, &self.config.title) else { return };
+            for (file, bytes) in drawn {
+                self.failures.extend(stage(self.output, file, &bytes, &mut self.staged));
+            }
+        }
+        for file in files {
+            self.made.insert(file.to_string(), Some(key.clone()));
+        }
     }
 
     /// Makes the pages of `listed` listing `items`; returns their URLs.

@@ -296,15 +296,21 @@ fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(i, line)| line.find(needle).map(|at| (i + 1, line[..at].chars().count() + 1)))
 }
 
-/// The seal of a message: the theme's defaults, overridden by `seal:`.
-fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
+/// The theme's own seal: its default emblem and wax (an emblem of the
+/// theme's own is looked up by [`seal_spec`]).
+pub fn theme_seal(theme: &Theme) -> SealSpec {
     let defaults = &theme.spec.seal;
-    let mut spec = SealSpec {
+    SealSpec {
         emblem: defaults.emblem.clone(),
         color: defaults.color.clone().unwrap_or_else(|| theme.spec.palette.seal.clone()),
         initials: None,
-        custom: None,
-    };
+        custom: theme.emblems.get(&defaults.emblem).cloned(),
+    }
+}
+
+/// The seal of a message: the theme's defaults, overridden by `seal:`.
+fn seal_spec(theme: &Theme, m: &Message) -> Result<SealSpec, Diagnostic> {
+    let mut spec = SealSpec { custom: None, ..theme_seal(theme) };
     match &m.front.seal {
         Some(SealField::Emblem(name)) => spec.emblem = name.clone(),
         Some(SealField::Spec(s)) => {

@@ -399,6 +399,35 @@ gallery:
 }
 
 #[test]
+fn every_page_has_the_sites_seal_as_its_icon() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    for page in ["index.html", "cards/love/index.html", "tags/thank-you/index.html", "404.html"] {
+        let html = site.read(page);
+        for link in [
+            "<link rel=\"icon\" type=\"image/png\" sizes=\"64x64\" href=\"https://example.org/shop/favicon.png\">",
+            "<link rel=\"apple-touch-icon\" href=\"https://example.org/shop/apple-touch-icon.png\">",
+        ] {
+            assert!(html.contains(link), "{page}: {link}");
+        }
+    }
+    // The chocolate seal: brown wax in the middle, nothing in the corners
+    // of the favicon, the theme's cream paper in those of the home-screen icon.
+    let icon = site.png("favicon.png");
+    assert_eq!((icon.width, icon.height), (64, 64));
+    assert_eq!(icon.pixel(1, 1)[3], 0, "the favicon's corners are clear");
+    let middle = (0.3, 0.3, 0.7, 0.7);
+    assert!(icon.count_near("#8a5a3a", 60, middle) > 100, "wax in the middle of the favicon");
+    let touch = site.png("apple-touch-icon.png");
+    assert_eq!((touch.width, touch.height), (180, 180));
+    assert_eq!(touch.pixel(2, 2), [0xfb, 0xf4, 0xe6, 0xff], "the paper behind the seal");
+    // A no-op build draws them again only when they are gone.
+    std::fs::remove_file(site.output("favicon.png")).unwrap();
+    assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
+    assert_eq!(site.png("favicon.png").pixel(32, 32), icon.pixel(32, 32));
+}
+
+#[test]
 fn a_missing_url_gets_the_themes_not_found_page() {
     let site = Site::fixture("basic");
     assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
