@@ -75,7 +75,12 @@ pub fn sitemap<'a>(pages: impl Iterator<Item = String>, cards: impl Iterator<Ite
     out
 }
 
-/// `robots.txt`: everything may be read, and the sitemap is where it says.
+/// `robots.txt`: everything may be read, and the sitemap is where it says
+/// when `base_url` is absolute (a `Sitemap:` line must be a whole URL).
 pub fn robots(config: &SiteConfig) -> String {
-    format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", config.base_url)
+    let mut robots = String::from("User-agent: *\nAllow: /\n");
+    if config.base_url.contains("://") {
+        robots.push_str(&format!("Sitemap: {}sitemap.xml\n", config.base_url));
+    }
+    robots
 }

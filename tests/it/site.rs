@@ -336,6 +336,7 @@ fn a_card_page_unfurls_as_the_card_itself() {
     let image = meta(&page, "og:image").expect("og:image");
     assert_eq!(image, "https://example.org/shop/cards/love/share.png");
     assert_eq!(meta(&page, "og:url").as_deref(), Some("https://example.org/shop/cards/love/"));
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://example.org/shop/cards/love/\">"));
     assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary_large_image"));
     assert_eq!(meta(&page, "og:title").as_deref(), Some("Thank you, Deb"));
     let description = meta(&page, "og:description").unwrap();
@@ -390,7 +391,10 @@ gallery:
             assert_eq!(meta(&page, key).as_deref(), Some(description), "{file}: {key}");
         }
         assert_eq!(meta(&page, "twitter:title"), meta(&page, "og:title"), "{file}");
+        // A canonical link must be a whole URL: none under a relative base_url.
+        assert!(!page.contains("rel=\"canonical\""), "{file}");
     }
+    assert_eq!(site.read("robots.txt"), "User-agent: *\nAllow: /\n", "no Sitemap: line without a whole URL");
     // A site's own description says what its gallery is.
     site.add_settings("description: Thank-you cards from a small studio\n");
     assert_eq!(site.build(&[]).code, 0);
