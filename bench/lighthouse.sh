@@ -8,6 +8,7 @@
 #   --runs R     Lighthouse runs per page and preset (default 3); medians are reported
 #   --corpus C   realistic (default): bench/generate.py --realistic; plain: bench/generate.py
 #   --no-build   use the waxseal binary already built (WAXSEAL_BIN, else target/release/waxseal)
+#   LABEL=TEXT   (environment) how the table names the binary (default: at the repository's commit)
 #
 # The site is built into its output/ and served as it is by Python's
 # http.server (no compression, no cache headers: what any static host does
@@ -121,4 +122,4 @@ while read -r f; do
   echo "$f $(curl -s -o /dev/null -w '%{http_code}' "$BASE/$f")"
 done < "$WORK/private.txt" > "$WORK/private-status.txt"
 
-python3 "$REPO/bench/lighthouse/summary.py" "$WORK" "$N" "$RUNS" "$(cd "$REPO" && git rev-parse --short HEAD)" | tee "$WORK/results.md"
+python3 "$REPO/bench/lighthouse/summary.py" "$WORK" "$N" "$RUNS" "${LABEL:-at $(cd "$REPO" && git rev-parse --short HEAD)}" | tee "$WORK/results.md"

@@ -2,7 +2,7 @@
 mobile and desktop, what Lighthouse still flags, the Nu checker's and
 axe-core's findings and the private files a host would serve.
 
-    python3 summary.py WORK N RUNS COMMIT
+    python3 summary.py WORK N RUNS LABEL
 """
 import glob
 import json
@@ -10,7 +10,7 @@ import os
 import statistics
 import sys
 
-work, n, runs, commit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+work, n, runs, label = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 PAGES = ["gallery", "page-2", "tag", "card"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
@@ -60,7 +60,7 @@ def row(preset, page):
     }
 
 
-print(f"Lighthouse 12 on a {n}-card site (waxseal `{commit}`), medians of {runs} runs per page and preset\n")
+print(f"Lighthouse 12 on a {n}-card site (waxseal {label}), medians of {runs} runs per page and preset\n")
 print("| page | preset | Performance | Accessibility | Best Practices | SEO | FCP | LCP | TBT | CLS | weight (fonts, images) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 flagged = {}
@@ -74,14 +74,16 @@ for preset in ["mobile", "desktop"]:
             f"| {page} | {preset} | {s} | {r['fcp']:.1f} s | {r['lcp']:.1f} s | {r['tbt']:.0f} ms | {r['cls']:.3f} | "
             f"{r['weight']:.0f} KiB ({r['font']:.0f}, {r['image']:.0f}) |"
         )
-        # What the runs flag (an audit under 0.9 in most runs), with Lighthouse's words.
+        # What the runs flag: an audit that counts in a category's score,
+        # under 0.9, with Lighthouse's words.
         for report in r["reports"]:
+            counted = {a["id"] for c in report["categories"].values() for a in c["auditRefs"] if a.get("weight", 0) > 0}
             for audit in report["audits"].values():
-                if audit.get("score") is not None and audit["score"] < 0.9 and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings"):
+                if audit["id"] in counted and audit.get("score") is not None and audit["score"] < 0.9:
                     key = (preset, page, audit["id"])
                     flagged.setdefault(key, []).append(audit.get("displayValue") or audit["title"])
 
-print("\nWhat Lighthouse flags (an audit scoring under 0.9, in how many runs):\n")
+print("\nWhat Lighthouse flags (an audit that counts in a score, under 0.9; in how many runs):\n")
 if not flagged:
     print("- nothing")
 for (preset, page, audit), said in sorted(flagged.items()):
