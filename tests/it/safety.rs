@@ -568,11 +568,11 @@ fn a_card_whose_pictures_cannot_be_written_gets_no_page_and_no_place_in_the_gall
 }
 
 /// A small file system mounted on a folder (Linux, as root), unmounted when dropped.
-struct Mounted(std::path::PathBuf);
+pub(crate) struct Mounted(std::path::PathBuf);
 
 impl Mounted {
     /// A tmpfs of `size` on `dir`, or `None` when mounting is not allowed here.
-    fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
+    pub(crate) fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
         std::fs::create_dir_all(dir).unwrap();
         let status = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])

@@ -179,6 +179,8 @@ fn a_batch_of_fifty_merged_cards_is_delivered_once_and_a_changed_card_again() {
     let first: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
     assert_eq!(first["card"], "thanks/001");
     assert_eq!(first["to"][0], "customer1@example.org");
+    // Kept beside the output folder, never in it: nothing there to publish by mistake.
+    crate::support::assert_nothing_private(&site.root().join("output"));
 }
 
 #[test]
