@@ -612,12 +612,15 @@ fn disk_full_errors(stderr: &str, when: &str) -> (Vec<String>, bool) {
         .lines()
         .filter(|line| line.contains(": error: "))
         .map(|line| {
-            let file = line.strip_suffix(FULL).and_then(|l| l.strip_prefix("./output/"));
-            file.unwrap_or_else(|| panic!("{when}: {line}")).to_string()
+            let line_file = line.strip_suffix(FULL);
+            // A file of the state folder (the build cache) as `.waxseal/FILE`.
+            let state = line_file.and_then(|l| l.strip_prefix("./.waxseal/output/")).map(|f| format!(".waxseal/{f}"));
+            let file = line_file.and_then(|l| l.strip_prefix("./output/")).map(String::from).or(state);
+            file.unwrap_or_else(|| panic!("{when}: {line}"))
         })
         .collect();
     let seal_or_card = |file: &String| file.starts_with("cards/") && !file.ends_with("/index.html");
-    let own = |file: &String| file.starts_with(".waxseal") || file.starts_with("assets/seals/");
+    let own = |file: &String| file.starts_with(".waxseal/") || file.starts_with("assets/seals/");
     let held_back = files.iter().any(|file| !seal_or_card(file) && !own(file));
     let hint = "  hint: the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were\n";
     assert_eq!(stderr.matches(hint).count(), usize::from(held_back), "{when}: {stderr}");
@@ -644,13 +647,15 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
     // Small cards (72 dpi) draw fast; four to a gallery page make many pages.
     base.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
     write_cards(&base, 12, "A");
-    // The whole output takes about 7 MB (a third of it the drawn layers
-    // kept for the next build), its pages about 100 KB, written last.
+    // The whole build takes about 7 MB (a third of it the drawn layers kept
+    // in `.waxseal/` for the next build), its pages about 100 KB, written
+    // last. The disk is the site's: its output folder and its `.waxseal/`
+    // are on it, as they are by default.
     let whole = Site::empty();
-    copy_dir(base.root(), whole.root());
-    let Some(disk) = Mounted::tmpfs(&whole.root().join("output"), "64m") else {
+    let Some(disk) = Mounted::tmpfs(whole.root(), "64m") else {
         return eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_file_that_is_not_there: {NO_TMPFS}");
     };
+    copy_dir(base.root(), whole.root());
     assert_eq!(whole.build(&[]).code, 0);
     let used = disk.used_kb();
     // Disks filling while the pictures are drawn, and while the pages are written.
@@ -658,8 +663,8 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
     let (mut filled, mut held_back) = (0, 0);
     for kb in sizes {
         let site = Site::empty();
+        let _disk = Mounted::tmpfs(site.root(), &format!("{kb}k")).unwrap();
         copy_dir(base.root(), site.root());
-        let _disk = Mounted::tmpfs(&site.root().join("output"), &format!("{kb}k")).unwrap();
         let run = site.build(&[]);
         let when = format!("{kb} KB of {used}");
         assert!(run.code == 0 || run.code == 2, "{when}: {}", run.stderr);
@@ -677,14 +682,15 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
 #[test]
 fn on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written() {
     let site = Site::empty();
-    site.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
-    write_cards(&site, 12, "A");
-    let output = site.root().join("output");
-    let Some(disk) = Mounted::tmpfs(&output, "64m") else {
+    // The site's disk: its output folder and its `.waxseal/` are on it.
+    let Some(disk) = Mounted::tmpfs(site.root(), "64m") else {
         return eprintln!(
             "skipped: safety::on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written: {NO_TMPFS}"
         );
     };
+    site.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
+    write_cards(&site, 12, "A");
+    let output = site.root().join("output");
     assert_eq!(site.build(&[]).code, 0);
     let before = pages(&output);
     // Every page changes (the site's title), no picture does; a card is gone.
