@@ -126,6 +126,11 @@ J=$WORK/json
 rm -rf "$J"
 mkdir -p "$J"
 OUT=$WORK/out-$CORPUS-$N
+# What waxseal keeps of its builds into output folder $2 of site $1 (the
+# lock, the manifest, the cache, the kept layers) is in the site's
+# .waxseal/, named after the folder and, for a folder outside the site, a
+# hash of its path: a glob of it, removed with the folder for a cold build.
+state_of() { printf '%s/.waxseal/%s-????????' "$1" "$(basename "$2")"; }
 HF=(hyperfine --style basic --shell=bash)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -133,7 +138,7 @@ STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 # --- measurements ----------------------------------------------------------------
 log "waxseal full build, $N cards, clean output (default jobs: one per core)"
 rm -f "$J/mem-full.txt"
-"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT" --export-json "$J/full.json" \
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT $(state_of "$SITE" "$OUT")" --export-json "$J/full.json" \
   "/usr/bin/time -a -o $J/mem-full.txt -f %M $WAX build --root $SITE --output $OUT -q"
 
 log "waxseal no-op rebuild"
@@ -154,31 +159,32 @@ done
 "$WAX" build --root "$SITE" --output "$OUT" -q   # the output matches the corpus again (for the floor's --check)
 
 log "waxseal full build --jobs 1"
-"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT-j1" --export-json "$J/jobs1.json" \
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT-j1 $(state_of "$SITE" "$OUT-j1")" --export-json "$J/jobs1.json" \
   "$WAX build --root $SITE --output $OUT-j1 --jobs 1 -q"
-rm -rf "$OUT-j1"
+rm -rf "$OUT-j1" $(state_of "$SITE" "$OUT-j1")
 
 # What the peers make: card PNGs (waxseal also makes each card's thumbnail
-# and link-preview PNG), no pages. From a removed output folder, so also
-# without the cache of drawn artwork and seals: a cold build.
+# and link-preview PNG), no pages. From a removed output folder and its
+# state, so also without the cache of drawn artwork and seals: a cold build.
 log "waxseal card PNGs only (--outputs png; card, thumbnail, share image), 2 jobs and 1 job"
 rm -f "$J/mem-png.txt"
-"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT-png" --export-json "$J/png.json" \
+"${HF[@]}" --runs "$RUNS" --prepare "rm -rf $OUT-png $(state_of "$SITE" "$OUT-png")" --export-json "$J/png.json" \
   -n "png 2 jobs" "/usr/bin/time -a -o $J/mem-png.txt -f %M $WAX build --root $SITE --output $OUT-png --outputs png -q" \
   -n "png 1 job" "$WAX build --root $SITE --output $OUT-png --outputs png --jobs 1 -q"
-rm -rf "$OUT-png"
+rm -rf "$OUT-png" $(state_of "$SITE" "$OUT-png")
 
-# Cold against warm, in alternation: a new output folder (no kept bases or
-# seals) against a folder whose kept layers stay while every message
+# Cold against warm, in alternation: a new output folder with no state (no
+# kept bases or seals) against a folder whose kept layers stay while every message
 # changes (a blank line added at its end), so every card is drawn again
 # from the kept bases and seals. On a copy of the corpus, one job.
 log "waxseal card PNGs, 1 job: cold (new folder) vs warm (layers kept, every card drawn again)"
 SITE_W=$WORK/site-warm
 rm -rf "$SITE_W" "$OUT-warm"
 cp -r "$SITE" "$SITE_W"
+rm -rf "$SITE_W/.waxseal"   # the states of the other outputs of $SITE
 "$WAX" build --root "$SITE_W" --output "$OUT-warm" --outputs png -q
 python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 2 + 2)) --export-json "$J/cold-warm.json" \
-  --prepare "rm -rf $OUT-cold; for f in $SITE_W/content/*.md; do echo >> \$f; done" \
+  --prepare "rm -rf $OUT-cold $(state_of "$SITE_W" "$OUT-cold"); for f in $SITE_W/content/*.md; do echo >> \$f; done" \
   -n cold -n warm \
   "$WAX build --root $SITE_W --output $OUT-cold --outputs png --jobs 1 -q" \
   "$WAX build --root $SITE_W --output $OUT-warm --outputs png --jobs 1 -q"
@@ -186,7 +192,7 @@ rm -rf "$SITE_W" "$OUT-warm" "$OUT-cold"
 
 log "HTML only: waxseal --outputs html vs Hugo (alternating runs)"
 python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 3 + 2)) --export-json "$J/html.json" \
-  --prepare "rm -rf $OUT-html $HUGO_SITE/public $HUGO_SITE/resources" \
+  --prepare "rm -rf $OUT-html $(state_of "$SITE" "$OUT-html") $HUGO_SITE/public $HUGO_SITE/resources" \
   -n waxseal -n hugo \
   "$WAX build --root $SITE --output $OUT-html --outputs html -q" \
   "hugo --quiet -s $HUGO_SITE"
@@ -201,7 +207,8 @@ python3 "$REPO/bench/interleave.py" --warmup 1 --runs $((RUNS * 3 + 2)) --export
   -n waxseal -n hugo \
   "sh -c 'd=\$(mktemp -d -p $FRESH); $WAX build --root $SITE --output \$d --outputs html -q'" \
   "sh -c 'd=\$(mktemp -d -p $FRESH); hugo --quiet -s $HUGO_SITE -d \$d'"
-rm -rf "$FRESH"
+# Each new folder had a state folder of its own (tmp.XXXXXXXXXX-HASH).
+rm -rf "$FRESH" "$SITE"/.waxseal/tmp.*
 
 log "Satori + resvg-js ($SATORI_VERSION, $RESVG_VERSION), first $SATORI_CARDS cards: sequential and 2 workers"
 SAT_OUT=$WORK/satori-out

@@ -108,7 +108,7 @@ for n in "${ROWS[@]}"; do
   peak=0
   for run in $(seq "$RUNS"); do
     log "building $n cards (--outputs $OUTPUTS), run $run of $RUNS"
-    rm -rf "$out"
+    rm -rf "$out" "$site/.waxseal"   # the folder and its state: a cold build
     /usr/bin/time -v -o "$WORK/merge-$n.time" "$WAX" build --root "$site" --output "$out" --outputs "$OUTPUTS" -q
     wall=$(grep 'Elapsed (wall clock)' "$WORK/merge-$n.time" | awk '{print $NF}')
     rss=$(grep 'Maximum resident set size' "$WORK/merge-$n.time" | awk '{print $NF}')
@@ -118,7 +118,7 @@ for n in "${ROWS[@]}"; do
     [ "$rss" -gt "$peak" ] && peak=$rss
     cards=$(find "$out/cards/thanks" -mindepth 1 -maxdepth 1 -type d | wc -l)
     [ "$cards" -eq "$n" ] || { echo "expected $n cards, found $cards" >&2; exit 1; }
-    rm -rf "$out"
+    rm -rf "$out" "$site/.waxseal"
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
   RESULTS+=("$n $median $peak")

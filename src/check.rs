@@ -32,7 +32,7 @@ pub struct CheckReport {
 /// Checks the site `options` describe (its `output` only names the pages
 /// in diagnostics: nothing there is read or written).
 pub fn check(session: &Session, options: &BuildOptions) -> CheckReport {
-    let output = Output::in_memory(&options.output, links::keep);
+    let output = Output::in_memory(&options.root, &options.output, links::keep);
     let built = build::build_into(session, options, &output);
     let mut checked =
         CheckReport { problems: built.problems, cards: built.built.len(), drafts_skipped: built.drafts_skipped };

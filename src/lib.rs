@@ -26,7 +26,7 @@
 //! card      message + theme         -> laid-out card, entry, email, pictures (bytes)
 //! build     named stages: plan (pure), cards, pages, record
 //! input     a file a site names: inside the site, links resolved, size known; YAML depth
-//! output    the only writer: atomic, confined to the output folder (or in memory)
+//! output    the only writer: atomic, confined to the output folder and the site's .waxseal/ (or in memory)
 //! links     the made site's URLs      -> broken links and missing images
 //! check     a build in memory + links -> every problem, nothing written
 //! print     chosen cards            -> n-up sheets for home printers, one PDF

@@ -1,4 +1,12 @@
-//! The only writer: files go into the output folder and nowhere else.
+//! The only writer: files go into the output folder and the site's state
+//! folder, and nowhere else.
+//!
+//! The output folder holds only what a static host should serve. What
+//! waxseal keeps of its builds (the lock, the manifest, the build cache, the
+//! sent log) goes into the output folder's state folder instead: a folder of
+//! the site's `.waxseal/`, beside `content/` and (by default) `output/`,
+//! never published and ignored by git (see [`state_folder`] and [`State`]).
+//! Nothing outside the output folder and the site's `.waxseal/` is written.
 //!
 //! Every file is written to a temporary file beside it and renamed into
 //! place, so a reader (a web server, a build killed half-way) only ever sees
@@ -7,24 +15,28 @@
 //! `serve` reloads and rsync uploads small). Paths are checked: nothing can
 //! climb out with `..` or an absolute path, nor through a symbolic link:
 //! the folder is walked, not trusted. Each part of a path below the folder
-//! is looked at before a file is written, read, renamed or removed there,
-//! and a link on the way is a [`Link`] error, left as it is (a published
-//! site's checkout, or a collaborator, may have put one there). The folder
-//! itself may be a link: it is the one the user named.
+//! (below `.waxseal/`, in the state folder) is looked at before a file is
+//! written, read, renamed or removed there, and a link on the way is a
+//! [`Link`] error, left as it is (a published site's checkout, or a
+//! collaborator, may have put one there). The folder itself (and
+//! `.waxseal/` itself) may be a link: it is the one the user named.
 //!
 //! A build first claims the folder ([`Output::claim`]): it must not be the
 //! site itself or one of its source folders, and must be empty or one that
-//! waxseal wrote (its manifest, `.waxseal-manifest`, lists every file
+//! waxseal wrote (its manifest, in its state folder, lists every file
 //! waxseal put there). The claim holds a lock file, so two builds into one
 //! folder take turns, and it notes the build as running until it finishes:
 //! the next build after one that was killed repairs what it left (see
 //! [`Claim`]). A new file's name goes into the manifest before the file
-//! appears, so a killed build's files are known too.
+//! appears, so a killed build's files are known too. A folder an older
+//! waxseal wrote, which kept those files in the output folder itself, is
+//! adopted by the claim: they move into the state folder.
 //!
 //! An output can also be kept in memory (`waxseal check`): then nothing is
-//! read from or written to the folder of that name, if there is one; what
-//! it keeps of each file is chosen by its owner (see [`Keep`]), and the
-//! cards' gallery entries go to an unnamed temporary file, gone when closed.
+//! read from or written to the folder of that name, nor to its state
+//! folder, if there are any; what it keeps of each file is chosen by its
+//! owner (see [`Keep`]), and the cards' gallery entries go to an unnamed
+//! temporary file, gone when closed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,6 +48,9 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone)]
 pub struct Output {
     root: PathBuf,
+    /// Its state folder (none for the site's `.waxseal/` folder, which a
+    /// [`State`] writes through an `Output` of its own).
+    state: Option<Arc<State>>,
     /// Files written (new or different bytes) or removed, as given, when
     /// they are recorded (see [`Output::recording_changes`]).
     changed: Option<Arc<Mutex<Vec<String>>>>,
@@ -105,26 +120,63 @@ pub struct ClaimError {
     pub error: std::io::Error,
 }
 
-/// The lock file: held by the build that writes the folder, and holding
-/// what that build is while it runs (empty once it has finished).
-pub const LOCK_FILE: &str = ".waxseal-lock";
+/// The site's state folder, beside its `content/`: what waxseal keeps of
+/// the builds of each output folder, one folder each (see [`state_folder`]).
+pub const STATE_DIR: &str = ".waxseal";
 
-/// The manifest: every file waxseal wrote into the folder, one path a line.
-pub const MANIFEST_FILE: &str = ".waxseal-manifest";
+/// The lock file, in the state folder: held by the build that writes the
+/// output folder, and holding what that build is while it runs (empty once
+/// it has finished).
+pub const LOCK_FILE: &str = "lock";
 
-/// The cache file, inside the output folder.
-pub const CACHE_FILE: &str = ".waxseal-cache.json";
+/// The manifest, in the state folder: every file waxseal wrote into the
+/// output folder, one path a line.
+pub const MANIFEST_FILE: &str = "manifest";
+
+/// The sent log of `waxseal send`, in the state folder: one JSON line per
+/// message the mail server accepted.
+pub const SENT_LOG: &str = "sent.jsonl";
+
+/// The build cache's folder, in the state folder: removing it makes the
+/// next build a full one, and loses nothing else.
+pub const CACHE_DIR: &str = "cache";
+
+/// The cache file: what each card was made from and what it wrote.
+pub const CACHE_FILE: &str = "cache/build.json";
 
 /// The cards' gallery entries, beside the cache file: one JSON line per card
 /// made, appended as cards are made, so that a build holds none of them in
 /// memory (the gallery reads back a page's worth at a time).
-pub const ENTRIES_FILE: &str = ".waxseal-cache/entries.jsonl";
+pub const ENTRIES_FILE: &str = "cache/entries.jsonl";
 
-/// The folder, inside the output folder, where drawn layers are kept.
-pub const LAYERS_DIR: &str = ".waxseal-cache/layers";
+/// The folder where drawn layers are kept.
+pub const LAYERS_DIR: &str = "cache/layers";
+
+/// The `.gitignore` of the site's `.waxseal/`, which keeps all of it out of git.
+const STATE_GITIGNORE: (&str, &[u8]) =
+    (".gitignore", b"# waxseal's own records of its builds: never published, never committed.\n*\n");
+
+/// The old layout, where waxseal kept its own files in the output folder:
+/// the lock file, the manifest and the sent log there.
+const OLD_LOCK: &str = ".waxseal-lock";
+const OLD_MANIFEST: &str = ".waxseal-manifest";
+/// The sent log in the old layout, in the output folder (read by a dry
+/// run of `waxseal send`, which adopts nothing).
+pub const OLD_SENT_LOG: &str = ".waxseal-sent.jsonl";
+
+/// The build cache in the old layout: each of its parts in the output
+/// folder, and where it goes in the state folder.
+const OLD_CACHE: [(&str, &str); 3] = [
+    (".waxseal-cache.json", CACHE_FILE),
+    (".waxseal-cache/entries.jsonl", ENTRIES_FILE),
+    (".waxseal-cache/layers", LAYERS_DIR),
+];
+
+/// The build cache's folder in the old layout.
+const OLD_CACHE_DIR: &str = ".waxseal-cache";
 
 /// The manifest's first line.
-const MANIFEST_HEAD: &str = "# The files waxseal wrote into this folder (a build removes only these).";
+const MANIFEST_HEAD: &str = "# The files waxseal wrote into the output folder (a build removes only these).";
 
 /// The manifest as a build adds to it: new files are appended before they
 /// appear; removed ones are noted, to be left out when it is written whole.
@@ -144,6 +196,9 @@ pub enum PlaceError {
     /// It is (inside) one of the folders the build reads.
     #[error("the output folder cannot be inside the site's `{0}/` folder, which the build reads")]
     InsideSource(&'static str),
+    /// It is (inside) the site's state folder.
+    #[error("the output folder cannot be inside the site's `.waxseal/` folder, where waxseal keeps its records")]
+    InsideState,
     /// It holds files waxseal did not write.
     #[error("the output folder holds files waxseal did not write ({0}); a build writes only into an empty folder or one it wrote before")]
     NotOurs(String),
@@ -153,7 +208,7 @@ impl PlaceError {
     /// How to go on.
     pub fn hint(&self) -> &'static str {
         match self {
-            PlaceError::NotOurs(_) => "choose a new or empty folder with --output, or move those files elsewhere",
+            PlaceError::NotOurs(_) => "choose a new or empty folder with --output, or move those files elsewhere (a folder waxseal wrote whose records in the site's `.waxseal/` were removed: remove it too, and build again)",
             _ => "leave out --output to build into the site's `output/`, or name a folder of its own",
         }
     }
@@ -163,30 +218,39 @@ impl PlaceError {
 const SOURCE_FOLDERS: [&str; 3] = ["content", "themes", "data"];
 
 /// Checks that `output` may be the output folder of the site in `root`:
-/// not the site itself, a folder holding it or one of the folders a build
-/// reads, and either new, empty (but for hidden entries, such as a `.git`
-/// of the published site), or written by waxseal before.
+/// not the site itself, a folder holding it, one of the folders a build
+/// reads or its state folder, and either new, empty (but for hidden
+/// entries, such as a `.git` of the published site), or written by waxseal
+/// before (its state folder has its manifest; or, in the old layout, the
+/// folder itself).
 pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
     let real = |path: &Path| {
         std::path::absolute(path).map(|p| p.canonicalize().unwrap_or_else(|_| normalize(&p))).unwrap_or_default()
     };
-    let (root, output) = (real(root), real(output));
-    if root.starts_with(&output) {
+    let (real_root, real_output) = (real(root), real(output));
+    if real_root.starts_with(&real_output) {
         return Err(PlaceError::HoldsTheSite);
     }
     for folder in SOURCE_FOLDERS {
-        if output.starts_with(root.join(folder)) {
+        if real_output.starts_with(real_root.join(folder)) {
             return Err(PlaceError::InsideSource(folder));
         }
     }
-    let Ok(entries) = std::fs::read_dir(&output) else {
+    if real_output.starts_with(real_root.join(STATE_DIR)) {
+        return Err(PlaceError::InsideState);
+    }
+    let Ok(entries) = std::fs::read_dir(&real_output) else {
         return Ok(()); // not there yet (or not a folder: creating it will say so)
     };
+    if state_folder(root, output).join(MANIFEST_FILE).is_file() {
+        return Ok(());
+    }
     let mut foreign = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        // The build cache marks a folder waxseal wrote before it kept a manifest.
-        if name == MANIFEST_FILE || name == CACHE_FILE {
+        // The old layout's manifest, or its build cache (from before
+        // waxseal kept a manifest), marks a folder waxseal wrote.
+        if name == OLD_MANIFEST || name == OLD_CACHE[0].0 {
             return Ok(());
         }
         if !name.starts_with('.') {
@@ -207,19 +271,47 @@ pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
     Err(PlaceError::NotOurs(list))
 }
 
+/// The state folder of output folder `output` of the site in `site`: a
+/// folder of the site's `.waxseal/`, named after the output folder, so that
+/// two output folders of one site never share a lock, a manifest or a
+/// cache. An output folder right inside the site folder (the default
+/// `output/`, a `public/`) gives its name: `.waxseal/output/`. Any other
+/// (deeper in the site, or outside it) gives its name and a short hash of
+/// its path, relative to the site when inside it (so that the site can be
+/// moved) and absolute when outside it: `.waxseal/public-1a2b3c4d/`. The
+/// path is the one the user named, with the folders above it found on the
+/// disk (`..` and links worked out), so that two ways of naming one folder
+/// give one state folder.
+pub fn state_folder(site: &Path, output: &Path) -> PathBuf {
+    site.join(STATE_DIR).join(state_name(site, output))
+}
+
+/// The name of `output`'s state folder in the site's `.waxseal/` (see [`state_folder`]).
+fn state_name(site: &Path, output: &Path) -> String {
+    let located = |path: &Path| {
+        let lexical = lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        match (lexical.parent(), lexical.file_name()) {
+            (Some(parent), Some(name)) => normalize(parent).join(name),
+            _ => lexical,
+        }
+    };
+    let (site, output) =
+        (normalize(&std::path::absolute(site).unwrap_or_else(|_| site.to_path_buf())), located(output));
+    let name = output.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    // A hidden name gets a hash too: none can be the `.gitignore`.
+    if output.parent() == Some(site.as_path()) && !name.starts_with('.') {
+        return name;
+    }
+    let key = output.strip_prefix(&site).unwrap_or(&output);
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(key.as_os_str().as_encoded_bytes());
+    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{name}-{hash}")
+}
+
 /// `path` with `.` and `..` parts worked out by name (for a folder that is
 /// not there yet, which cannot be canonicalized).
 fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            part => out.push(part),
-        }
-    }
+    let out = lexical(path);
     // Its nearest existing folder canonicalized: a symlinked parent counts.
     let mut existing = out.as_path();
     let mut rest = Vec::new();
@@ -235,6 +327,21 @@ fn normalize(path: &Path) -> PathBuf {
     let mut real = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
     real.extend(rest.iter().rev());
     real
+}
+
+/// `path` with `.` and `..` parts worked out by name alone.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            part => out.push(part),
+        }
+    }
+    out
 }
 
 /// A file of an output kept in memory: its size, and what its owner chose
@@ -264,19 +371,44 @@ struct Memory {
 }
 
 impl Output {
-    /// Opens (creating it if needed) the output folder.
-    pub fn create(root: &Path) -> std::io::Result<Output> {
+    /// Opens (creating it if needed) the output folder `root` of the site
+    /// in `site`. Its state folder (see [`state_folder`]) is made when the
+    /// folder is claimed.
+    pub fn create(site: &Path, root: &Path) -> std::io::Result<Output> {
         std::fs::create_dir_all(root)?;
-        Ok(Output { root: root.to_path_buf(), changed: None, memory: None, journal: None, links: Arc::default() })
+        Ok(Output::new(site, root, None))
     }
 
-    /// An output kept in memory, named `root` in messages: it starts empty
-    /// (a folder `root` is neither read nor changed), so a build into it
+    /// An output kept in memory, named `root` in messages (as the output
+    /// folder of the site in `site`): it starts empty (a folder `root`, and
+    /// its state folder, are neither read nor changed), so a build into it
     /// finds no build cache and makes every card. Of each file written it
     /// keeps the size and what `keep` makes of its bytes.
-    pub fn in_memory(root: &Path, keep: Keep) -> Output {
-        let memory = Some(Arc::new(Memory { files: Mutex::default(), keep }));
-        Output { root: root.to_path_buf(), changed: None, memory, journal: None, links: Arc::default() }
+    pub fn in_memory(site: &Path, root: &Path, keep: Keep) -> Output {
+        Output::new(site, root, Some(keep))
+    }
+
+    /// The output folder `root` of the site in `site`, and its state
+    /// folder; both kept in memory when `keep` is given.
+    fn new(site: &Path, root: &Path, keep: Option<Keep>) -> Output {
+        let links: Arc<Mutex<BTreeMap<PathBuf, PathBuf>>> = Arc::default();
+        let memory = |keep: Keep| Arc::new(Memory { files: Mutex::default(), keep });
+        let folder = Output {
+            root: site.join(STATE_DIR),
+            state: None,
+            changed: None,
+            memory: keep.map(|_| memory(|_, _| None)),
+            journal: None,
+            links: links.clone(),
+        };
+        let state = State { folder, name: state_name(site, root) };
+        let memory = keep.map(memory);
+        Output { root: root.to_path_buf(), state: Some(Arc::new(state)), changed: None, memory, journal: None, links }
+    }
+
+    /// Its state folder: the lock, the manifest, the build cache, the sent log.
+    pub fn state(&self) -> &State {
+        self.state.as_deref().expect("an output folder has a state folder (only a state's own folder has none)")
     }
 
     /// Whether the output is kept in memory.
@@ -311,8 +443,8 @@ impl Output {
         }
     }
 
-    /// Opens file `rel` of the folder to read it (one of waxseal's own:
-    /// the build cache, kept layers). Not there in memory.
+    /// Opens file `rel` of the folder to read it (of the state folder: the
+    /// build cache, kept layers). Not there in memory.
     pub fn open(&self, rel: &str) -> std::io::Result<std::fs::File> {
         if self.memory.is_some() {
             return Err(std::io::ErrorKind::NotFound.into());
@@ -359,29 +491,122 @@ impl Output {
     /// build into the folder never finished, its temporary files are
     /// removed, and the claim says so (see [`Claim::interrupted`]). An
     /// output kept in memory needs no claim.
-    pub fn claim(self, waiting: impl FnOnce(&str)) -> Result<(Output, Claim), ClaimError> {
+    pub fn claim(self, waiting: impl Fn(&str)) -> Result<(Output, Claim), ClaimError> {
         if self.memory.is_some() {
             return Ok((self, Claim { lock: None, interrupted: false }));
         }
-        let (lock_path, manifest_path) = (self.root.join(LOCK_FILE), self.root.join(MANIFEST_FILE));
-        let at = |file: &Path| {
-            let file = file.to_path_buf();
-            move |error| ClaimError { file, error }
-        };
-        let lock = self.walk(LOCK_FILE).and_then(|path| take_turns(&path, waiting)).map_err(at(&lock_path))?;
-        let (mut lock, interrupted) = lock;
+        let state = self.state();
+        let at = |file: PathBuf| move |error| ClaimError { file, error };
+        state.make().map_err(at(state.root()))?;
+        let lock = state.walk(LOCK_FILE).and_then(|path| take_turns(&path, &waiting));
+        let (mut lock, mut interrupted) = lock.map_err(at(state.path(LOCK_FILE)))?;
         writeln!(lock, "a build by process {}, started {}", std::process::id(), jiff::Timestamp::now())
-            .map_err(at(&lock_path))?;
+            .map_err(at(state.path(LOCK_FILE)))?;
+        interrupted |= self.adopt_old_layout(&waiting)?;
         if interrupted {
-            remove_temporaries(&self.root).map_err(at(&self.root))?;
+            remove_temporaries(&self.root).map_err(at(self.root.clone()))?;
+            remove_temporaries(&state.root()).map_err(at(state.root()))?;
         }
         let open = |path: PathBuf| std::fs::OpenOptions::new().read(true).append(true).create(true).open(path);
-        let mut manifest = self.walk(MANIFEST_FILE).and_then(open).map_err(at(&manifest_path))?;
-        if manifest.metadata().map_err(at(&manifest_path))?.len() == 0 {
-            writeln!(manifest, "{MANIFEST_HEAD}").map_err(at(&manifest_path))?;
+        let manifest_path = state.path(MANIFEST_FILE);
+        let mut manifest = state.walk(MANIFEST_FILE).and_then(open).map_err(at(manifest_path.clone()))?;
+        if manifest.metadata().map_err(at(manifest_path.clone()))?.len() == 0 {
+            writeln!(manifest, "{MANIFEST_HEAD}").map_err(at(manifest_path))?;
         }
         let journal = Journal { file: manifest, appended: false, removed: Vec::new() };
         Ok((Output { journal: Some(Arc::new(Mutex::new(journal))), ..self }, Claim { lock: Some(lock), interrupted }))
+    }
+
+    /// Adopts a folder in the old layout, where waxseal kept its own files
+    /// in the output folder itself: waits for a build of an older waxseal
+    /// writing it, then moves them into the state folder, and says whether
+    /// the last build in the old layout never finished. The manifest (which
+    /// files waxseal may remove) and the sent log (which emails went) are
+    /// renamed into place, or copied where that cannot be done (another
+    /// file system); when the state folder has one already (an older
+    /// waxseal built after a newer one), their lines are merged. The build
+    /// cache is renamed into place (the old layout's is the newer one),
+    /// or dropped: the next build is then a full one. A link among those
+    /// files is left as it is (and reported, see [`Output::links_met`]).
+    fn adopt_old_layout(&self, waiting: &dyn Fn(&str)) -> Result<bool, ClaimError> {
+        let at = |rel: &str| {
+            let file = self.root.join(rel);
+            move |error| ClaimError { file, error }
+        };
+        let old_lock = match self.old_file(OLD_LOCK) {
+            Some(path) => Some((take_turns(&path, waiting).map_err(at(OLD_LOCK))?, path)),
+            None => None,
+        };
+        self.merge_old(OLD_MANIFEST, MANIFEST_FILE).map_err(at(OLD_MANIFEST))?;
+        self.merge_old(OLD_SENT_LOG, SENT_LOG).map_err(at(OLD_SENT_LOG))?;
+        self.move_old_cache().map_err(at(OLD_CACHE_DIR))?;
+        let Some(((lock, interrupted), path)) = old_lock else {
+            return Ok(false);
+        };
+        drop(lock);
+        std::fs::remove_file(path).map_err(at(OLD_LOCK))?;
+        Ok(interrupted)
+    }
+
+    /// The path of file or folder `rel` of the old layout, when it is there
+    /// and reached through no link.
+    fn old_file(&self, rel: &str) -> Option<PathBuf> {
+        let path = self.walk(rel).ok()?;
+        std::fs::symlink_metadata(&path).is_ok().then_some(path)
+    }
+
+    /// Moves file `old` of the old layout to `new` in the state folder:
+    /// renamed when `new` is not there and the rename works, else copied,
+    /// after the lines `new` already has (each line once).
+    fn merge_old(&self, old: &str, new: &str) -> std::io::Result<()> {
+        let Some(from) = self.old_file(old) else {
+            return Ok(());
+        };
+        let state = self.state();
+        let to = state.walk(new)?;
+        if !to.exists() && std::fs::rename(&from, &to).is_ok() {
+            return Ok(());
+        }
+        let theirs = std::fs::read_to_string(&from)?;
+        let mut text = match std::fs::read_to_string(&to) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let mut seen: std::collections::HashSet<String> = text.lines().map(String::from).collect();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n'); // a last line cut short by a killed run
+        }
+        for line in theirs.lines().filter(|line| !line.is_empty()) {
+            if seen.insert(line.to_string()) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        state.write(new, text.as_bytes())?;
+        std::fs::remove_file(from)
+    }
+
+    /// Moves the build cache of the old layout into the state folder, in
+    /// place of the one there; a part that cannot be renamed is dropped.
+    fn move_old_cache(&self) -> std::io::Result<()> {
+        let parts: Vec<(PathBuf, &str)> =
+            OLD_CACHE.iter().filter_map(|(old, new)| Some((self.old_file(old)?, *new))).collect();
+        let state = self.state();
+        if !parts.is_empty() {
+            state.remove_all(CACHE_DIR)?;
+        }
+        for (from, new) in parts {
+            let to = state.walk(new)?;
+            std::fs::create_dir_all(to.parent().expect("a state file lies inside the state folder"))?;
+            if std::fs::rename(&from, &to).is_err() {
+                remove_all(&from)?;
+            }
+        }
+        match self.old_file(OLD_CACHE_DIR) {
+            Some(dir) => remove_all(&dir),
+            None => Ok(()),
+        }
     }
 
     /// The folder's path.
@@ -467,15 +692,11 @@ impl Output {
         }
     }
 
-    /// Puts `rel`, about to be written for the first time, in the manifest
-    /// (files of waxseal's own, hidden ones, are not listed).
+    /// Puts `rel`, about to be written for the first time, in the manifest.
     fn enter(&self, rel: &str) -> std::io::Result<()> {
         let Some(journal) = &self.journal else {
             return Ok(());
         };
-        if rel.starts_with(".waxseal") {
-            return Ok(());
-        }
         let mut journal = journal.lock().expect("no panics while holding the lock");
         // One write a line: a build killed meanwhile leaves whole lines, or
         // at worst a last line cut short, which names no file it wrote.
@@ -634,10 +855,108 @@ impl Output {
     }
 }
 
+/// Removes file or folder `path`, all it holds (a link in it is removed,
+/// not followed); a missing one is not an error.
+fn remove_all(path: &Path) -> std::io::Result<()> {
+    let removed = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(e) => Err(e),
+    };
+    match removed {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        removed => removed,
+    }
+}
+
+/// The state folder of an output folder (see [`state_folder`]): what
+/// waxseal keeps of its builds there, the lock, the manifest, the build
+/// cache and the sent log. Written as the output folder is (atomically,
+/// through no link below the site's `.waxseal/`, nothing in memory), but
+/// never listed in its manifest, nor recorded as changed.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// The site's `.waxseal/` folder.
+    folder: Output,
+    /// The output folder's state folder in it.
+    name: String,
+}
+
+impl State {
+    /// Its path.
+    pub fn root(&self) -> PathBuf {
+        self.folder.root.join(&self.name)
+    }
+
+    /// The path of its file `rel` (for messages).
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// `rel` in the site's `.waxseal/`.
+    fn rel(&self, rel: &str) -> String {
+        format!("{}/{rel}", self.name)
+    }
+
+    /// Opens file `rel` to read it (not there in memory).
+    pub fn open(&self, rel: &str) -> std::io::Result<std::fs::File> {
+        self.folder.open(&self.rel(rel))
+    }
+
+    /// The names in folder `rel` (none when it is not there, is reached
+    /// through a link, or the state is in memory).
+    pub fn list(&self, rel: &str) -> Vec<String> {
+        self.folder.list(&self.rel(rel))
+    }
+
+    /// Writes `bytes` to `rel`, atomically.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.folder.write(&self.rel(rel), bytes)
+    }
+
+    /// Writes file `rel` from what `fill` writes into it (see [`Output::write_streamed`]).
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.folder.write_streamed(&self.rel(rel), fill)
+    }
+
+    /// Opens file `rel` to read it and to append to it (see [`Output::open_append`]).
+    pub fn open_append(&self, rel: &str) -> std::io::Result<AppendFile> {
+        self.folder.open_append(&self.rel(rel))
+    }
+
+    /// Removes file `rel`, and the folders it leaves empty.
+    pub fn remove(&self, rel: &str) -> std::io::Result<()> {
+        self.folder.remove(&self.rel(rel))
+    }
+
+    /// Removes file or folder `rel` and all it holds.
+    fn remove_all(&self, rel: &str) -> std::io::Result<()> {
+        remove_all(&self.walk(rel)?)
+    }
+
+    /// The path of `rel`, checked (see [`Output::walk`]).
+    fn walk(&self, rel: &str) -> std::io::Result<PathBuf> {
+        self.folder.walk(&self.rel(rel))
+    }
+
+    /// Makes the folder, and the `.gitignore` of the site's `.waxseal/`.
+    fn make(&self) -> std::io::Result<()> {
+        let (gitignore, text) = STATE_GITIGNORE;
+        if !self.folder.is_file(gitignore) {
+            self.folder.write(gitignore, text)?;
+        }
+        std::fs::create_dir_all(self.folder.walk(&self.name)?)
+    }
+}
+
 /// Opens the lock file at `path` and takes it: at once, or (telling
 /// `waiting` who holds it) once the build holding it has finished. Returns
 /// it emptied, and whether the last build into the folder never finished.
-fn take_turns(path: &Path, waiting: impl FnOnce(&str)) -> std::io::Result<(std::fs::File, bool)> {
+fn take_turns(path: &Path, waiting: &dyn Fn(&str)) -> std::io::Result<(std::fs::File, bool)> {
     let mut lock = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
     match lock.try_lock() {
         Ok(()) => {}
@@ -700,7 +1019,8 @@ impl Claim {
         };
         let mut orphans = Vec::new();
         if appended || !removed.is_empty() || keep.is_some() {
-            let text = std::io::read_to_string(output.open(MANIFEST_FILE)?)?;
+            let state = output.state();
+            let text = std::io::read_to_string(state.open(MANIFEST_FILE)?)?;
             let mut files: std::collections::BTreeSet<&str> =
                 text.lines().filter(|line| !line.is_empty() && !line.starts_with('#')).collect();
             for file in &removed {
@@ -722,7 +1042,7 @@ impl Claim {
                 }
                 orphans.retain(|file| !files.contains(file.as_str()));
             }
-            output.write_streamed(MANIFEST_FILE, |out| {
+            state.write_streamed(MANIFEST_FILE, |out| {
                 writeln!(out, "{MANIFEST_HEAD}")?;
                 files.iter().try_for_each(|file| writeln!(out, "{file}"))
             })?;
@@ -848,7 +1168,7 @@ mod tests {
     #[test]
     fn writes_inside_and_refuses_to_climb_out() {
         let dir = tempfile::tempdir().unwrap();
-        let out = Output::create(&dir.path().join("output")).unwrap();
+        let out = Output::create(dir.path(), &dir.path().join("output")).unwrap();
         out.write("cards/a/index.html", b"hi").unwrap();
         assert_eq!(std::fs::read(dir.path().join("output/cards/a/index.html")).unwrap(), b"hi");
         assert!(out.write("../escape.txt", b"x").is_err());
@@ -864,7 +1184,7 @@ mod tests {
     fn an_output_in_memory_touches_no_disk() {
         let dir = tempfile::tempdir().unwrap();
         let keep: Keep = |rel, bytes| rel.ends_with(".html").then(|| Arc::new(bytes.len()) as Kept);
-        let out = Output::in_memory(&dir.path().join("output"), keep);
+        let out = Output::in_memory(dir.path(), &dir.path().join("output"), keep);
         out.write("cards/a/index.html", b"<p>hi</p>").unwrap();
         out.write("cards/a/card.png", b"\x89PNG").unwrap();
         out.write_streamed("feed.xml", |w| w.write_all(b"<feed/>")).unwrap();
@@ -878,8 +1198,13 @@ mod tests {
         assert_eq!((files["feed.xml"].len, kept(&files["feed.xml"])), (7, None), "only what the owner keeps");
         assert!(!files.contains_key("cards/a/card.png") && !out.is_file("feed.xml"), "taken out");
 
+        // Its state folder is in memory too, and keeps nothing.
+        out.state().write_streamed(CACHE_FILE, |w| w.write_all(b"{}")).unwrap();
+        assert!(out.state().open(CACHE_FILE).is_err() && out.state().list(LAYERS_DIR).is_empty());
+        assert!(out.clone().claim(|_| {}).is_ok(), "claimed at once");
+
         // The entries file: appends go at the end, wherever reading left off.
-        let mut file = out.open_append(".waxseal-cache/entries.jsonl").unwrap();
+        let mut file = out.state().open_append(ENTRIES_FILE).unwrap();
         file.write_all(b"one\ntwo\n").unwrap();
         file.seek(std::io::SeekFrom::Start(0)).unwrap();
         let mut first = [0; 4];
@@ -899,7 +1224,7 @@ mod tests {
         let (theirs, root) = (dir.path().join("theirs"), dir.path().join("output"));
         std::fs::create_dir_all(&theirs).unwrap();
         std::fs::write(theirs.join("card.png"), "mine").unwrap();
-        let out = Output::create(&root).unwrap();
+        let out = Output::create(dir.path(), &root).unwrap();
         std::fs::create_dir(root.join("cards")).unwrap();
         std::os::unix::fs::symlink(&theirs, root.join("cards/a")).unwrap();
         let through = |e: std::io::Error| Link::of(&e).cloned();
@@ -924,11 +1249,109 @@ mod tests {
     fn files_are_readable_by_a_web_server() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let out = Output::create(dir.path()).unwrap();
+        let out = Output::create(dir.path(), dir.path()).unwrap();
         let mode = || std::fs::metadata(dir.path().join("a/b.html")).unwrap().permissions().mode() & 0o777;
         out.write("a/b.html", b"hi").unwrap();
         assert_eq!(mode(), 0o644, "a new file");
         out.write("a/b.html", b"hello").unwrap();
         assert_eq!(mode(), 0o644, "a replaced file (made as a private temporary file)");
+    }
+
+    #[test]
+    fn each_output_folder_has_a_state_folder_of_its_own_named_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("a")).unwrap();
+        let name = |output: &Path| {
+            let state = state_folder(&site, output);
+            assert_eq!(state.parent(), Some(site.join(STATE_DIR).as_path()), "{}", output.display());
+            state.file_name().unwrap().to_string_lossy().into_owned()
+        };
+        // Right inside the site: its name.
+        assert_eq!(name(&site.join("output")), "output");
+        assert_eq!(name(&site.join("./a/../output/")), "output", "named another way");
+        assert_eq!(name(&site.join("public")), "public");
+        // Deeper, or outside it, or hidden: its name and a hash of its path.
+        let deeper = name(&site.join("a/public"));
+        let outside = name(&dir.path().join("public"));
+        let hidden = name(&site.join(".public"));
+        for (hashed, base) in [(&deeper, "public"), (&outside, "public"), (&hidden, ".public")] {
+            let hash = hashed.strip_prefix(base).and_then(|h| h.strip_prefix('-')).expect(hashed);
+            assert!(hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hashed}");
+        }
+        assert_ne!(deeper, outside);
+        assert_eq!(name(&dir.path().join("elsewhere/../public")), outside);
+        // The same for a site named by a relative path: the path inside
+        // the site is hashed, so the site can be moved.
+        let moved = dir.path().join("moved");
+        std::fs::create_dir_all(moved.join("a")).unwrap();
+        assert_eq!(state_name(&moved, &moved.join("a/public")), deeper);
+        // An output folder that is a link keeps its own name.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path(), site.join("www")).unwrap();
+            assert_eq!(name(&site.join("www")), "www");
+        }
+    }
+
+    #[test]
+    fn a_claimed_folder_keeps_its_lock_and_manifest_in_its_state_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("output");
+        let out = Output::create(dir.path(), &root).unwrap();
+        let (out, claim) = out.claim(|_| {}).unwrap();
+        out.write("cards/a/index.html", b"hi").unwrap();
+        out.state().write(CACHE_FILE, b"{}").unwrap();
+        claim.finish(&out, None).unwrap();
+        let state = dir.path().join(".waxseal/output");
+        let manifest = std::fs::read_to_string(state.join(MANIFEST_FILE)).unwrap();
+        assert_eq!(manifest.lines().skip(1).collect::<Vec<_>>(), ["cards/a/index.html"], "no state file listed");
+        assert_eq!(std::fs::read_to_string(state.join(LOCK_FILE)).unwrap(), "", "finished");
+        assert_eq!(std::fs::read(state.join(CACHE_FILE)).unwrap(), b"{}");
+        let ignored = std::fs::read_to_string(dir.path().join(".waxseal/.gitignore")).unwrap();
+        assert!(ignored.lines().any(|line| line == "*"), "{ignored}");
+        let names: Vec<String> =
+            std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["cards"], "only what is published");
+        assert_eq!(check_place(dir.path(), &root).map_err(|e| e.to_string()), Ok(()), "its manifest marks it as ours");
+        assert!(matches!(check_place(dir.path(), &dir.path().join(".waxseal/x")), Err(PlaceError::InsideState)));
+    }
+
+    #[test]
+    fn a_folder_in_the_old_layout_is_adopted_its_manifest_and_sent_log_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("output");
+        let state = dir.path().join(".waxseal/output");
+        let write = |path: PathBuf, text: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        // A newer waxseal built first; then an older one, killed.
+        write(state.join(MANIFEST_FILE), &format!("{MANIFEST_HEAD}\nindex.html\n"));
+        write(state.join(SENT_LOG), "{\"card\":\"a\"}\n{\"card\":\"b\"}\n");
+        write(state.join(CACHE_FILE), "newer's");
+        write(state.join(LAYERS_DIR).join("base"), "newer's");
+        write(root.join(OLD_MANIFEST), &format!("{MANIFEST_HEAD}\nindex.html\ncards/c/card.png\n"));
+        write(root.join(OLD_SENT_LOG), "{\"card\":\"b\"}\n{\"card\":\"c\"}\n");
+        write(root.join(".waxseal-cache.json"), "older's");
+        write(root.join(".waxseal-cache/entries.jsonl"), "older's");
+        write(root.join(".waxseal-cache/layers/seal"), "older's");
+        write(root.join(OLD_LOCK), "a build by process 4242");
+        write(root.join("index.html"), "hi");
+        assert!(check_place(dir.path(), &root).is_ok());
+
+        let (out, claim) = Output::create(dir.path(), &root).unwrap().claim(|_| {}).unwrap();
+        assert!(claim.interrupted(), "the older build never finished");
+        let names: Vec<String> =
+            std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["index.html"], "nothing of waxseal's own is left in the output folder");
+        let read = |rel: &str| std::fs::read_to_string(state.join(rel)).unwrap();
+        assert_eq!(read(MANIFEST_FILE), format!("{MANIFEST_HEAD}\nindex.html\ncards/c/card.png\n"));
+        assert_eq!(read(SENT_LOG), "{\"card\":\"a\"}\n{\"card\":\"b\"}\n{\"card\":\"c\"}\n", "each line once");
+        // The older build's cache is the newer one.
+        assert_eq!((read(CACHE_FILE), read(ENTRIES_FILE)), ("older's".into(), "older's".into()));
+        assert_eq!(out.state().list(LAYERS_DIR), ["seal"]);
+        claim.finish(&out, Some(&|_| true)).unwrap();
+        assert!(!read(MANIFEST_FILE).contains("cards/c/card.png"), "a file that is not there is dropped from it");
     }
 }

@@ -102,7 +102,7 @@ pub fn new_site(dir: &Path, theme_name: &str) -> Result<Vec<PathBuf>, ScaffoldEr
         (dir.join("waxseal.yaml"), config.into_bytes()),
         (dir.join("content/thank-you.md"), WELCOME.as_bytes().to_vec()),
         (dir.join("content/orders/on-its-way.md"), SHIPPING.as_bytes().to_vec()),
-        (dir.join(".gitignore"), b"/output/\n".to_vec()),
+        (dir.join(".gitignore"), b"/output/\n/.waxseal/\n".to_vec()),
     ];
     for (path, bytes) in &files {
         write_new(path, bytes)?;

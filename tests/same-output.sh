@@ -8,8 +8,10 @@
 #
 # Each site is built three ways (its own outputs; every output, emails
 # included where the site has a sender; `check`) and printed (`print`).
-# Only the build cache (`.waxseal-*`, which names the binary) is left out
-# of the comparison. Exit status 0 when everything is the same.
+# Only what waxseal keeps of its builds (the site's `.waxseal/`, or the
+# `.waxseal-*` files an older waxseal kept in the output folder), whose
+# cache names the binary, is left out of the comparison. Exit status 0
+# when everything is the same.
 set -euo pipefail
 before=$(realpath "$1")
 after=$(realpath "$2")
@@ -47,7 +49,7 @@ run_site() { # BINARY SITE DEST
     rm -rf output
   )
   # The build cache names the binary that wrote it.
-  find "$dest" -name '.waxseal-*' -prune -exec rm -rf {} +
+  find "$dest" \( -name '.waxseal' -o -name '.waxseal-*' \) -prune -exec rm -rf {} +
 }
 
 status=0

@@ -423,7 +423,7 @@ pub(super) fn record_outcomes(
             Ok(Some(Made { entry: Err(e), failures: card_failures, .. })) => {
                 // Made, but not recorded: the last good record stays, to be made again.
                 failures.extend(card_failures);
-                let path = ctx.output.root().join(ENTRIES_FILE);
+                let path = ctx.output.state().path(ENTRIES_FILE);
                 failures.push(Diagnostic::error(path, 0, 0, format!("cannot write: {e}")));
                 record::carry_over(old, next, &slug);
             }

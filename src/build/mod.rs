@@ -3,7 +3,8 @@
 //! config -> content -> markup -> layout -> render/site -> output. Themes and
 //! fonts load once and are shared by every card. A problem in one message is
 //! a diagnostic for that card; the others are still built. Nothing is
-//! written outside the output folder, and only through [`Output`].
+//! written outside the output folder and its state folder (in the site's
+//! `.waxseal/`), and only through [`Output`].
 
 //!
 //! The stages, in order ([`build_to`]): read the settings and claim the
@@ -39,7 +40,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};
 use crate::diagnostics::Diagnostic;
-use crate::output::{Claim, Link, Output, Staged, ENTRIES_FILE};
+use crate::output::{Claim, Link, Output, Staged, State, ENTRIES_FILE};
 use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
@@ -176,7 +177,7 @@ fn read_site(run: &Run, report: &mut BuildReport) -> Result<Site, Diagnostic> {
         record.distrust();
     }
     let entries =
-        Entries::open(&run.output).map_err(|e| output_problem(&run.output, ENTRIES_FILE, "cannot open", &e))?;
+        Entries::open(&run.output).map_err(|e| state_problem(run.output.state(), ENTRIES_FILE, "cannot open", &e))?;
     let (mut cards, mut unreadable) = (Vec::new(), Vec::new());
     for heads in parsed {
         report.drafts_skipped += heads.drafts;
@@ -340,12 +341,12 @@ struct Built {
 /// background while the others are made), then the pages.
 fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &mut BuildReport) -> Built {
     let Site { unreadable, present_slugs, mut record, entries, themes, .. } = site;
-    // Drawn artwork and seals are kept in the output's cache folder, so the
+    // Drawn artwork and seals are kept in the build cache, so the
     // next run (a new process) that redraws one card does not draw them again.
     // Not in an output kept in memory: it has no layers of earlier runs, and
     // none that it keeps would outlive it.
     if !run.output.is_in_memory() {
-        run.session.bases.keep_in(Arc::new(record::OutputLayers(run.output.clone())));
+        run.session.bases.keep_in(Arc::new(record::OutputLayers(run.output.state().clone())));
     }
     let figures = crate::card::figures::Figures::new(run.root, run.outputs.pdf);
     let ctx = CardContext {
@@ -435,7 +436,7 @@ fn record_drawn(
 pub fn claim_output(root: &std::path::Path, dir: &std::path::Path) -> Result<(Output, Claim), Diagnostic> {
     let problem = |message: String| Diagnostic::error(dir, 0, 0, message);
     crate::output::check_place(root, dir).map_err(|e| problem(e.to_string()).with_hint(e.hint()))?;
-    let output = Output::create(dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
+    let output = Output::create(root, dir).map_err(|e| problem(format!("cannot create the output folder: {e}")))?;
     let waiting = |holder: &str| {
         // A build that has just taken the folder may not have said yet
         // what it is: then there is nothing to name.
@@ -469,6 +470,15 @@ fn output_problem(output: &Output, rel: &str, what: &str, e: &std::io::Error) ->
     match Link::of(e) {
         Some(link) => link_diagnostic(link),
         None => Diagnostic::error(output.root().join(rel), 0, 0, format!("{what}: {e}")),
+    }
+}
+
+/// What went wrong doing `what` to file `rel` of the state folder `state`:
+/// at the link in the way, when that is what it was.
+fn state_problem(state: &State, rel: &str, what: &str, e: &std::io::Error) -> Diagnostic {
+    match Link::of(e) {
+        Some(link) => link_diagnostic(link),
+        None => Diagnostic::error(state.path(rel), 0, 0, format!("{what}: {e}")),
     }
 }
 

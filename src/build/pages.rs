@@ -13,7 +13,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::hash;
-use crate::output::{Output, Staged, ENTRIES_FILE};
+use crate::output::{Output, Staged, CACHE_DIR, ENTRIES_FILE};
 use crate::site::{self, GalleryCard};
 use crate::theme::Theme;
 
@@ -309,7 +309,7 @@ fn card_page(
         let entry = match entries.get(&record.entry) {
             Ok(entry) => entry,
             Err(e) => {
-                let path = ctx.output.root().join(ENTRIES_FILE);
+                let path = ctx.output.state().path(ENTRIES_FILE);
                 let d = Diagnostic::error(path, 0, 0, format!("cannot read the entry of `{}`: {e}", card.slug));
                 return PageMade::Unwritten(d);
             }
@@ -549,10 +549,11 @@ fn gallery_error(ctx: &CardContext, e: site::GalleryError, report: &mut BuildRep
             report.problems.diagnostics.push(template_diagnostic(theme(), "404.html", &e))
         }
         site::GalleryError::Entry(e) => {
+            let cache = ctx.output.state().path(CACHE_DIR);
             return Some(
-                Diagnostic::error(ctx.output.root().join(ENTRIES_FILE), 0, 0, e)
-                    .with_hint("remove the output folder's .waxseal-cache to make every card again"),
-            )
+                Diagnostic::error(ctx.output.state().path(ENTRIES_FILE), 0, 0, e)
+                    .with_hint(format!("remove {} to make every card again", cache.display())),
+            );
         }
     }
     None

@@ -1,5 +1,5 @@
 //! The build cache: what each card was made from and what it wrote, kept in
-//! the output folder between builds.
+//! the output folder's state folder between builds (see [`crate::output::State`]).
 //!
 //! A card whose key (its message's text, its theme's files, the site's
 //! settings, the options and waxseal itself, hashed together) is the same as
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::card::Artifact;
 use crate::diagnostics::Diagnostic;
-use crate::output::{AppendFile, Link, Output, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
+use crate::output::{AppendFile, Link, Output, State, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
 use crate::site::{CardEntry, Listing};
 
 use super::{plan, BuildReport, Built, Run};
@@ -106,10 +106,11 @@ impl BuildCache {
         if output.is_in_memory() {
             return BuildCache::default();
         }
-        let entries = output.open(ENTRIES_FILE).ok();
+        let state = output.state();
+        let entries = state.open(ENTRIES_FILE).ok();
         let entries_len = entries.as_ref().and_then(|f| f.metadata().ok()).map_or(0, |m| m.len());
         let entries_id = entries.and_then(|f| read_id(f).ok());
-        let mut cache = output
+        let mut cache = state
             .open(CACHE_FILE)
             .and_then(|mut file| {
                 let mut bytes = Vec::new();
@@ -206,7 +207,7 @@ impl Entries {
     /// Opens the entries file of `output`, making it anew when it is missing
     /// or has no id.
     pub(super) fn open(output: &Output) -> std::io::Result<Entries> {
-        let mut file = match output.open_append(ENTRIES_FILE) {
+        let mut file = match output.state().open_append(ENTRIES_FILE) {
             // A link in the way (reported at the end): this build keeps its
             // entries in memory, and the next one, finding no file of the
             // cache's id, makes every card.
@@ -312,7 +313,7 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
     }
     let mut places = Vec::with_capacity(cache.cards.len());
     let id = new_id();
-    output.write_streamed(ENTRIES_FILE, |out| {
+    output.state().write_streamed(ENTRIES_FILE, |out| {
         let head = id_line(&id);
         out.write_all(&head)?;
         let mut at = head.len() as u64;
@@ -331,9 +332,9 @@ fn compact(output: &Output, entries: &Entries, cache: &mut BuildCache, slack: u6
     Ok(())
 }
 
-/// The drawn layers (card bases, seals) kept in the output folder's cache,
-/// for the next run that redraws a card.
-pub(super) struct OutputLayers(pub(super) Output);
+/// The drawn layers (card bases, seals) kept in the build cache, for the
+/// next run that redraws a card.
+pub(super) struct OutputLayers(pub(super) State);
 
 impl OutputLayers {
     fn path(name: &str) -> String {
@@ -399,15 +400,15 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
         next.gallery.values_mut().for_each(|key| *key = None);
     }
     if let Err(e) = compact(output, &entries, &mut next, 1 << 20) {
-        failures.push(super::output_problem(output, ENTRIES_FILE, "cannot tidy", &e));
+        failures.push(super::state_problem(output.state(), ENTRIES_FILE, "cannot tidy", &e));
     }
-    if let Err(e) = output.write_streamed(CACHE_FILE, |out| next.write_json(out)) {
-        failures.push(super::output_problem(output, CACHE_FILE, "cannot write", &e));
+    if let Err(e) = output.state().write_streamed(CACHE_FILE, |out| next.write_json(out)) {
+        failures.push(super::state_problem(output.state(), CACHE_FILE, "cannot write", &e));
     }
     failures.extend(stale.iter().filter_map(|file| super::remove(output, file)));
     let repair = run.claim.interrupted().then(|| plan::kept_after_a_kill(&next, &present_slugs));
     if let Err(e) = run.claim.finish(output, repair.as_ref().map(|keep| keep as &dyn Fn(&str) -> bool)) {
-        failures.push(super::output_problem(output, crate::output::MANIFEST_FILE, "cannot write", &e));
+        failures.push(super::state_problem(output.state(), crate::output::MANIFEST_FILE, "cannot write", &e));
     }
     report_links(output, &mut failures, report);
     if !failures.is_empty() {
@@ -417,7 +418,7 @@ pub(super) fn finish(run: Run, built: Built, report: &mut BuildReport) {
     if report.reused == 0 && !report.problems.fatal {
         // Every card was drawn: kept layers no card used are of old artwork.
         if let Err(e) = run.session.bases.forget_unused() {
-            let path = output.root().join(LAYERS_DIR);
+            let path = output.state().path(LAYERS_DIR);
             report.problems.diagnostics.push(Diagnostic::warning(path, 0, 0, format!("cannot tidy: {e}")));
         }
     }
@@ -450,16 +451,16 @@ mod tests {
     #[test]
     fn a_missing_or_foreign_cache_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let output = Output::create(dir.path()).unwrap();
+        let output = Output::create(dir.path(), &dir.path().join("output")).unwrap();
         assert!(BuildCache::load(&output).cards.is_empty());
-        std::fs::write(dir.path().join(CACHE_FILE), b"{ not json").unwrap();
+        output.state().write(CACHE_FILE, b"{ not json").unwrap();
         assert!(BuildCache::load(&output).cards.is_empty());
     }
 
     #[test]
     fn an_output_in_memory_has_no_cache_even_where_its_folder_has_one() {
         let dir = tempfile::tempdir().unwrap();
-        let folder = Output::create(dir.path()).unwrap();
+        let folder = Output::create(dir.path(), &dir.path().join("output")).unwrap();
         let entries = Entries::open(&folder).unwrap();
         let entry = entries.add(&CardEntry { slug: "a".into(), ..CardEntry::default() }).unwrap();
         let mut cache = BuildCache { entries_id: entries.id().into(), ..BuildCache::default() };
@@ -473,15 +474,17 @@ mod tests {
             pictures: vec![],
         };
         cache.cards.insert("a".into(), card);
-        folder.write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
+        folder.state().write_streamed(CACHE_FILE, |out| cache.write_json(out)).unwrap();
         assert_eq!(BuildCache::load(&folder).cards.len(), 1, "the folder's cache");
-        assert!(BuildCache::load(&Output::in_memory(dir.path(), |_, _| None)).cards.is_empty());
+        assert!(BuildCache::load(&Output::in_memory(dir.path(), &dir.path().join("output"), |_, _| None))
+            .cards
+            .is_empty());
     }
 
     #[test]
     fn two_builds_appending_entries_to_one_folder_each_find_their_own() {
         let dir = tempfile::tempdir().unwrap();
-        let output = Output::create(dir.path()).unwrap();
+        let output = Output::create(dir.path(), &dir.path().join("output")).unwrap();
         let (one, two) = (Entries::open(&output).unwrap(), Entries::open(&output).unwrap());
         let entry = |slug: &str| CardEntry { slug: slug.into(), ..CardEntry::default() };
         let places: Vec<_> = ["a", "b", "c", "d"]
@@ -497,7 +500,7 @@ mod tests {
     #[test]
     fn compacting_keeps_only_the_entries_in_use_and_where_they_are() {
         let dir = tempfile::tempdir().unwrap();
-        let output = Output::create(dir.path()).unwrap();
+        let output = Output::create(dir.path(), &dir.path().join("output")).unwrap();
         let entries = Entries::open(&output).unwrap();
         let entry = |slug: &str| CardEntry { slug: slug.into(), title: format!("Card {slug}"), ..CardEntry::default() };
         let mut cache = BuildCache::default();

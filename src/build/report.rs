@@ -61,7 +61,7 @@ impl BuildReport {
         if outputs.html && !config.base_url.contains("://") {
             self.relative_base_url = Some(config.base_url.clone());
         }
-        self.changed = output.changed().into_iter().filter(|f| !f.starts_with(".waxseal-cache")).collect();
+        self.changed = output.changed();
         self.problems.fold_repeats();
     }
 

@@ -5,7 +5,8 @@
 //! A message is sent as it was built, byte for byte; its envelope (who it
 //! is from and to) is read back from its headers. At most
 //! `smtp.per_minute` messages go a minute. Each message the server accepts
-//! is recorded at once in the sent log (`output/.waxseal-sent.jsonl`), with a
+//! is recorded at once in the sent log (`.waxseal/output/sent.jsonl`, in the
+//! output folder's state folder, see [`crate::output::State`]), with a
 //! digest of its bytes: a second run sends only the cards that are new or
 //! whose email changed since (or every chosen card with `--resend`). A
 //! message the server refuses, or that cannot reach it, is reported and not
@@ -32,11 +33,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::{SiteConfig, SmtpConfig, SmtpSecurity, CONFIG_FILE};
 use crate::content::patterns::CardPatterns;
 use crate::diagnostics::{Diagnostic, Report};
+use crate::output::{OLD_SENT_LOG, SENT_LOG};
 use courier::{Courier, Failure, Server};
-
-/// The sent log, in the output folder: one JSON line per message the mail
-/// server accepted.
-pub const SENT_LOG: &str = ".waxseal-sent.jsonl";
 
 /// A card's email, as the build writes it.
 const EMAIL_FILE: &str = "message.eml";
@@ -150,10 +148,10 @@ pub fn send(options: &SendOptions) -> SendReport {
     if let Err(e) = claim.settle() {
         return report.fatal(Diagnostic::error(&options.output, 0, 0, format!("cannot claim the output folder: {e}")));
     }
-    let mut log = match output.open_append(SENT_LOG) {
+    let mut log = match output.state().open_append(SENT_LOG) {
         Ok(log) => log,
         Err(e) => {
-            return report.fatal(Diagnostic::error(options.output.join(SENT_LOG), 0, 0, format!("cannot open: {e}")))
+            return report.fatal(Diagnostic::error(output.state().path(SENT_LOG), 0, 0, format!("cannot open: {e}")))
         }
     };
     let courier = match Courier::start(server) {
@@ -187,7 +185,11 @@ fn outgoing(
                 .with_hint("slugs are paths under content/ without `.md`; `*` stops at a `/`, `**` does not"),
         );
     }
-    let sent_before = read_log(&options.output.join(SENT_LOG));
+    // The log where a build of an older waxseal left it, in the output
+    // folder, until a build (or this send) moves it (a dry run moves nothing).
+    let state = crate::output::state_folder(&options.root, &options.output);
+    let mut sent_before = read_log(&options.output.join(OLD_SENT_LOG));
+    sent_before.extend(read_log(&state.join(SENT_LOG)));
     let mut outgoing = Vec::new();
     for (slug, path) in emails.into_iter().filter(|(slug, _)| patterns.chooses(slug)) {
         let shown = options.output.join("cards").join(&slug).join(EMAIL_FILE);
@@ -247,7 +249,7 @@ fn deliver(
                 if let Err(e) = record(log, &message, &reply) {
                     report.problems.push(
                         Diagnostic::error(
-                            options.output.join(SENT_LOG),
+                            crate::output::state_folder(&options.root, &options.output).join(SENT_LOG),
                             0,
                             0,
                             format!("cannot record `{}` as sent: {e}", message.slug),

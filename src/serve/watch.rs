@@ -6,7 +6,8 @@
 //! recursively: `waxseal.yaml`, data files, and the folders below being
 //! made) and `content/`, `themes/`, `data/`, `static/` and `assets/`
 //! recursively, and re-watches those when they are made again. It never looks at, nor writes into, the output
-//! folder.
+//! folder, nor the site's `.waxseal/` (what the build keeps of itself): a
+//! build writes both, and must not set off another.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,8 +41,8 @@ pub enum ChangeKind {
     Theme,
     /// The site settings, `waxseal.yaml`.
     Config,
-    /// Nothing the build reads: the output folder, hidden and editor
-    /// temporary files, anything else.
+    /// Nothing the build reads: the output folder, the site's `.waxseal/`,
+    /// hidden and editor temporary files, anything else.
     Ignored,
 }
 
@@ -49,7 +50,7 @@ pub enum ChangeKind {
 /// into a kind of change. `root` is the site folder and `output` the output
 /// folder (which may lie inside `root` or anywhere else).
 pub fn classify(root: &Path, output: &Path, path: &Path) -> ChangeKind {
-    if path.starts_with(output) {
+    if path.starts_with(output) || path.starts_with(root.join(crate::output::STATE_DIR)) {
         return ChangeKind::Ignored;
     }
     let Ok(rel) = path.strip_prefix(root) else {
@@ -273,6 +274,19 @@ mod tests {
         let inside = Path::new("/site/content/out");
         assert_eq!(classify(Path::new("/site"), inside, Path::new("/site/content/out/x.md")), ChangeKind::Ignored);
         assert_eq!(classify(Path::new("/site"), inside, Path::new("/site/content/x.md")), ChangeKind::Message);
+    }
+
+    #[test]
+    fn the_state_folder_is_ignored_as_the_output_folder_is() {
+        assert_eq!(kind("/site/.waxseal"), ChangeKind::Ignored);
+        assert_eq!(kind("/site/.waxseal/output/cache/build.json"), ChangeKind::Ignored);
+        assert_eq!(kind("/site/.waxseal/output/cache/entries.jsonl"), ChangeKind::Ignored);
+        // What would be a change anywhere else in the site is none there.
+        assert_eq!(kind("/site/.waxseal/content/x.md"), ChangeKind::Ignored);
+        assert_eq!(kind("/site/.waxseal/waxseal.yaml"), ChangeKind::Ignored);
+        let elsewhere = Path::new("/srv/www");
+        let state = Path::new("/site/.waxseal/www-1a2b3c4d/manifest");
+        assert_eq!(classify(Path::new("/site"), elsewhere, state), ChangeKind::Ignored);
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn parallel_and_single_threaded_builds_are_byte_identical() {
 
 /// The kept layers of a build, by kind (`base`, `seal`).
 fn kept_layers(site: &Site, kind: &str) -> usize {
-    let dir = site.output(".waxseal-cache/layers");
+    let dir = site.state("cache/layers");
     let names = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
     names.filter(|name| name.starts_with(&format!("{kind}-"))).count()
 }

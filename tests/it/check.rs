@@ -52,7 +52,7 @@ fn a_clean_site_passes_and_nothing_is_written_with_or_without_an_output_folder()
     // pages to link to, and report the gallery's links to them as broken).
     assert_eq!(site.build(&[]).code, 0);
     let built = snapshot(site.root());
-    assert!(built.contains_key("output/.waxseal-cache.json"), "{:?}", built.keys());
+    assert!(built.contains_key(".waxseal/output/cache/build.json"), "{:?}", built.keys());
     let run = site.check(&["--quiet"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert_eq!(built, snapshot(site.root()), "the output folder is as the build left it, times too");

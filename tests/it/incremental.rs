@@ -3,7 +3,7 @@
 //! keeps the last good card of a broken edit, distrusts a damaged cache, and
 //! always ends with the files a clean build makes.
 
-use crate::support::{css_href, site_tree, Site};
+use crate::support::{assert_nothing_private, css_href, site_tree, Site};
 
 /// The site's output holds the same files as a clean build of it into
 /// `clean/` (the build cache left out).
@@ -19,6 +19,15 @@ fn assert_same_as_a_clean_build(site: &Site, what: &str) {
 fn an_unchanged_card_is_not_drawn_again_and_a_cached_build_matches_a_clean_one() {
     let site = Site::fixture("basic");
     assert_eq!(site.build(&[]).code, 0);
+    // Built again as it is, in a new process: a no-op, the cache found
+    // where the build keeps it (not in the output folder).
+    let run = site.build(&[]);
+    assert!(
+        run.stderr.starts_with("built 3 cards into ./output in ") && run.stderr.contains("(3 unchanged)"),
+        "{}",
+        run.stderr
+    );
+    assert_nothing_private(&site.root().join("output"));
     let png = site.output("cards/love/card.png");
     let before = std::fs::metadata(&png).unwrap().modified().unwrap();
     // Edit one message.
@@ -136,21 +145,20 @@ fn a_damaged_build_cache_makes_every_card_again() {
     assert_eq!(site.build(&[]).code, 0);
     let gallery = site.read("index.html");
     // The gallery entries' file cut short: the cache cannot be trusted.
-    std::fs::write(site.output(".waxseal-cache/entries.jsonl"), "").unwrap();
+    std::fs::write(site.state("cache/entries.jsonl"), "").unwrap();
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("unchanged"), "every card is made again: {}", run.stderr);
     assert_eq!(site.read("index.html"), gallery);
     // Another entries file in its place (remade by another build): the same.
-    let entries = std::fs::read_to_string(site.output(".waxseal-cache/entries.jsonl")).unwrap();
+    let entries = std::fs::read_to_string(site.state("cache/entries.jsonl")).unwrap();
     let (_, lines) = entries.split_once('\n').unwrap();
-    std::fs::write(site.output(".waxseal-cache/entries.jsonl"), format!("{{\"entries\":\"another\"}}\n{lines}"))
-        .unwrap();
+    std::fs::write(site.state("cache/entries.jsonl"), format!("{{\"entries\":\"another\"}}\n{lines}")).unwrap();
     let run = site.build(&[]);
     assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);
     assert_eq!(site.read("index.html"), gallery);
     // A cache file that is not JSON: the same.
-    std::fs::write(site.output(".waxseal-cache.json"), "{ not json").unwrap();
+    std::fs::write(site.state("cache/build.json"), "{ not json").unwrap();
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);

@@ -30,5 +30,6 @@ mod send;
 mod serve;
 mod serve_safety;
 mod site;
+mod state;
 mod support;
 mod themes;

@@ -303,11 +303,11 @@ fn print_imposes_a_fresh_sites_cards_four_a6_to_an_a4_sheet_in_one_command() {
     // Only the sheets are written: no build.
     let after = tree(site.root());
     let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
-    assert_eq!(new, ["output/.waxseal-lock", "output/.waxseal-manifest", "output/print/sheets-a4.pdf"]);
     assert_eq!(
-        std::fs::read_to_string(site.output(".waxseal-manifest")).unwrap().lines().nth(1),
-        Some("print/sheets-a4.pdf")
+        new,
+        [".waxseal/.gitignore", ".waxseal/output/lock", ".waxseal/output/manifest", "output/print/sheets-a4.pdf"]
     );
+    assert_eq!(std::fs::read_to_string(site.state("manifest")).unwrap().lines().nth(1), Some("print/sheets-a4.pdf"));
     if !installed(POPPLER, None) {
         return;
     }

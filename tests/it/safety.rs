@@ -18,9 +18,9 @@ fn published(output: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// The lines of the output folder's manifest, sorted.
-fn manifest(output: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(output.join(".waxseal-manifest")).expect("a manifest");
+/// The lines of the manifest in state folder `state`, sorted.
+fn manifest(state: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(state.join("manifest")).expect("a manifest");
     let mut lines: Vec<String> = text.lines().filter(|l| !l.starts_with('#')).map(String::from).collect();
     lines.sort();
     lines
@@ -68,7 +68,7 @@ fn a_folder_holding_files_waxseal_did_not_write_is_refused_and_left_alone() {
         run.stderr.lines().take(2).collect::<Vec<_>>(),
         [
             "photos: error: the output folder holds files waxseal did not write (`album/`, `holiday.jpg`, `notes.txt` and 1 more); a build writes only into an empty folder or one it wrote before",
-            "  hint: choose a new or empty folder with --output, or move those files elsewhere",
+            "  hint: choose a new or empty folder with --output, or move those files elsewhere (a folder waxseal wrote whose records in the site's `.waxseal/` were removed: remove it too, and build again)",
         ]
     );
     assert_eq!(tree(&site.root().join("photos")), before, "not a file touched");
@@ -85,7 +85,7 @@ fn a_folder_holding_files_waxseal_did_not_write_is_refused_and_left_alone() {
     let run = site.build(&["--output", "public"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(site.root().join("public/CNAME")).unwrap(), "cards.example.org\n");
-    assert!(!manifest(&site.root().join("public")).contains(&"CNAME".to_string()));
+    assert!(!manifest(&site.root().join(".waxseal/public")).contains(&"CNAME".to_string()));
 }
 
 #[test]
@@ -96,13 +96,13 @@ fn the_manifest_lists_every_file_waxseal_wrote_and_no_other() {
     let output = site.root().join("output");
     let files: Vec<String> = published(&output).into_keys().collect();
     assert!(files.len() > 20 && files.contains(&"cards/love/card.png".to_string()), "{files:?}");
-    assert_eq!(manifest(&output), files);
+    assert_eq!(manifest(&site.state("")), files);
     // A card gone, and with it a gallery page: the manifest follows.
     std::fs::remove_file(site.root().join("content/love.md")).unwrap();
     assert_eq!(site.build(&[]).code, 0);
     let files: Vec<String> = published(&output).into_keys().collect();
     assert!(!files.iter().any(|f| f.starts_with("cards/love/")) && !files.contains(&"page/3/index.html".into()));
-    assert_eq!(manifest(&output), files);
+    assert_eq!(manifest(&site.state("")), files);
 }
 
 #[cfg(unix)]
@@ -272,7 +272,8 @@ fn a_build_killed_at_any_moment_leaves_the_last_output_whole_and_the_next_build_
             for (name, bytes) in &repaired {
                 assert!(bytes == &expected[name], "{when}: {name} differs from a clean build's");
             }
-            assert_eq!(manifest(&output), published(&output).into_keys().collect::<Vec<_>>(), "{when}");
+            let listed = manifest(&site.state(""));
+            assert_eq!(listed, published(&output).into_keys().collect::<Vec<_>>(), "{when}");
             if running {
                 killed_running += 1;
                 break;
@@ -289,7 +290,7 @@ fn a_build_waits_for_the_build_holding_the_folder() {
     assert_eq!(site.build(&[]).code, 0);
     site.write("content/plain.md", "Edited while another build runs.\n");
     // Another build holds the folder (this test, holding its lock).
-    let lock_path = site.output(".waxseal-lock");
+    let lock_path = site.state("lock");
     let mut lock = std::fs::OpenOptions::new().read(true).write(true).open(&lock_path).unwrap();
     lock.lock().unwrap();
     write!(lock, "a build by process 4242").unwrap();
@@ -344,13 +345,18 @@ fn two_builds_started_together_take_turns_and_agree() {
 }
 
 #[test]
-fn nothing_outside_the_output_folder_is_written() {
+fn nothing_outside_the_output_folder_and_its_state_folder_is_written() {
     let site = Site::fixture("broken");
     let before = tree(site.root());
     site.build(&[]);
-    let after: std::collections::BTreeMap<_, _> =
-        tree(site.root()).into_iter().filter(|(path, _)| !path.starts_with("output/")).collect();
+    let mut after = tree(site.root());
+    let state: Vec<String> = after.keys().filter(|path| path.starts_with(".waxseal/")).cloned().collect();
+    after.retain(|path, _| !path.starts_with("output/") && !path.starts_with(".waxseal/"));
     assert_eq!(before, after);
+    // In the site's `.waxseal/`: the output folder's state folder, and
+    // what keeps it out of git.
+    assert!(state.iter().all(|path| path == ".waxseal/.gitignore" || path.starts_with(".waxseal/output/")));
+    assert!(state.contains(&".waxseal/output/manifest".to_string()), "{state:?}");
 }
 
 /// The link error of `path` (`./output/...`) pointing at `target`, as a build prints it.
@@ -371,18 +377,20 @@ fn a_lock_file_that_is_a_link_or_a_folder_is_reported_by_name_and_nothing_is_wri
     let elsewhere = tempfile::tempdir().unwrap();
     let notes = elsewhere.path().join("notes.txt");
     std::fs::write(&notes, "my own notes\n").unwrap();
-    let lock = site.output(".waxseal-lock");
+    let lock = site.state("lock");
     std::fs::remove_file(&lock).unwrap();
     std::os::unix::fs::symlink(&notes, &lock).unwrap();
-    let before = tree(&site.root().join("output"));
+    let before = tree(site.root());
     let run = site.build(&[]);
     // No build can run without its lock: nothing is written.
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-lock", &notes)), "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./.waxseal/output/lock", &notes)), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my own notes\n", "not truncated, not written");
     assert!(std::fs::symlink_metadata(&lock).unwrap().file_type().is_symlink(), "the link is left as it is");
     std::fs::remove_file(&lock).unwrap();
-    assert_eq!(tree(&site.root().join("output")), before, "nothing else was written either");
+    let mut before = before;
+    before.remove(".waxseal/output/lock");
+    assert_eq!(tree(site.root()), before, "nothing else was written either");
 
     // A folder in its place: named, with what to do.
     std::fs::create_dir(&lock).unwrap();
@@ -390,7 +398,7 @@ fn a_lock_file_that_is_a_link_or_a_folder_is_reported_by_name_and_nothing_is_wri
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.starts_with(
-            "./output/.waxseal-lock: error: cannot claim the output folder: Is a directory (os error 21)\n  \
+            "./.waxseal/output/lock: error: cannot claim the output folder: Is a directory (os error 21)\n  \
              hint: waxseal keeps a file of its own there: remove the folder\n"
         ),
         "{}",
@@ -452,30 +460,27 @@ fn a_link_in_the_build_cache_is_reported_and_nothing_is_written_through_it() {
     let elsewhere = tempfile::tempdir().unwrap();
     std::fs::write(elsewhere.path().join("cache.json"), "mine").unwrap();
     // Drawn layers would go into the layers folder, the record into the cache file.
-    std::fs::create_dir_all(site.output(".waxseal-cache")).unwrap();
-    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache/layers")).unwrap();
-    std::os::unix::fs::symlink(elsewhere.path().join("cache.json"), site.output(".waxseal-cache.json")).unwrap();
+    std::fs::create_dir_all(site.state("cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.state("cache/layers")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("cache.json"), site.state("cache/build.json")).unwrap();
     let outside = tree(elsewhere.path());
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let cache = link_error("./output/.waxseal-cache.json", &elsewhere.path().join("cache.json"));
-    let layers = link_error("./output/.waxseal-cache/layers", elsewhere.path());
-    assert!(run.stderr.starts_with(&format!("{layers}{cache}")), "{}", run.stderr);
+    let cache = link_error("./.waxseal/output/cache/build.json", &elsewhere.path().join("cache.json"));
+    let layers = link_error("./.waxseal/output/cache/layers", elsewhere.path());
+    assert!(run.stderr.starts_with(&format!("{cache}{layers}")), "{}", run.stderr);
     assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
     // The cards are built all the same.
     assert!(site.output("cards/love/card.png").is_file() && site.read("index.html").contains("/cards/love/"));
 
     // The whole cache folder a link (where the gallery's entries are kept):
     // the build keeps them in memory.
-    for link in [".waxseal-cache/layers", ".waxseal-cache.json"] {
-        std::fs::remove_file(site.output(link)).unwrap();
-    }
-    std::fs::remove_dir_all(site.output(".waxseal-cache")).unwrap();
-    std::os::unix::fs::symlink(elsewhere.path(), site.output(".waxseal-cache")).unwrap();
+    std::fs::remove_dir_all(site.state("cache")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), site.state("cache")).unwrap();
     site.write("content/plain.md", "Edited, to be drawn again.\n");
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&link_error("./output/.waxseal-cache", elsewhere.path())), "{}", run.stderr);
+    assert!(run.stderr.starts_with(&link_error("./.waxseal/output/cache", elsewhere.path())), "{}", run.stderr);
     assert_eq!(tree(elsewhere.path()), outside, "nothing was written there");
     assert!(site.read("cards/plain/index.html").contains("Edited, to be drawn again."));
     assert!(site.read("index.html").contains("/cards/love/") && site.read("index.html").contains("/cards/plain/"));
@@ -563,11 +568,11 @@ fn a_card_whose_pictures_cannot_be_written_gets_no_page_and_no_place_in_the_gall
 }
 
 /// A small file system mounted on a folder (Linux, as root), unmounted when dropped.
-struct Mounted(std::path::PathBuf);
+pub(crate) struct Mounted(std::path::PathBuf);
 
 impl Mounted {
     /// A tmpfs of `size` on `dir`, or `None` when mounting is not allowed here.
-    fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
+    pub(crate) fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
         std::fs::create_dir_all(dir).unwrap();
         let status = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -607,12 +612,15 @@ fn disk_full_errors(stderr: &str, when: &str) -> (Vec<String>, bool) {
         .lines()
         .filter(|line| line.contains(": error: "))
         .map(|line| {
-            let file = line.strip_suffix(FULL).and_then(|l| l.strip_prefix("./output/"));
-            file.unwrap_or_else(|| panic!("{when}: {line}")).to_string()
+            let line_file = line.strip_suffix(FULL);
+            // A file of the state folder (the build cache) as `.waxseal/FILE`.
+            let state = line_file.and_then(|l| l.strip_prefix("./.waxseal/output/")).map(|f| format!(".waxseal/{f}"));
+            let file = line_file.and_then(|l| l.strip_prefix("./output/")).map(String::from).or(state);
+            file.unwrap_or_else(|| panic!("{when}: {line}"))
         })
         .collect();
     let seal_or_card = |file: &String| file.starts_with("cards/") && !file.ends_with("/index.html");
-    let own = |file: &String| file.starts_with(".waxseal") || file.starts_with("assets/seals/");
+    let own = |file: &String| file.starts_with(".waxseal/") || file.starts_with("assets/seals/");
     let held_back = files.iter().any(|file| !seal_or_card(file) && !own(file));
     let hint = "  hint: the pages are put in place together, once all of them can be written: until then the last build's pages stay as they were\n";
     assert_eq!(stderr.matches(hint).count(), usize::from(held_back), "{when}: {stderr}");
@@ -639,13 +647,15 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
     // Small cards (72 dpi) draw fast; four to a gallery page make many pages.
     base.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
     write_cards(&base, 12, "A");
-    // The whole output takes about 7 MB (a third of it the drawn layers
-    // kept for the next build), its pages about 100 KB, written last.
+    // The whole build takes about 7 MB (a third of it the drawn layers kept
+    // in `.waxseal/` for the next build), its pages about 100 KB, written
+    // last. The disk is the site's: its output folder and its `.waxseal/`
+    // are on it, as they are by default.
     let whole = Site::empty();
-    copy_dir(base.root(), whole.root());
-    let Some(disk) = Mounted::tmpfs(&whole.root().join("output"), "64m") else {
+    let Some(disk) = Mounted::tmpfs(whole.root(), "64m") else {
         return eprintln!("skipped: safety::on_a_full_disk_no_page_links_a_file_that_is_not_there: {NO_TMPFS}");
     };
+    copy_dir(base.root(), whole.root());
     assert_eq!(whole.build(&[]).code, 0);
     let used = disk.used_kb();
     // Disks filling while the pictures are drawn, and while the pages are written.
@@ -653,8 +663,8 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
     let (mut filled, mut held_back) = (0, 0);
     for kb in sizes {
         let site = Site::empty();
+        let _disk = Mounted::tmpfs(site.root(), &format!("{kb}k")).unwrap();
         copy_dir(base.root(), site.root());
-        let _disk = Mounted::tmpfs(&site.root().join("output"), &format!("{kb}k")).unwrap();
         let run = site.build(&[]);
         let when = format!("{kb} KB of {used}");
         assert!(run.code == 0 || run.code == 2, "{when}: {}", run.stderr);
@@ -672,14 +682,15 @@ fn on_a_full_disk_no_page_links_a_file_that_is_not_there() {
 #[test]
 fn on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written() {
     let site = Site::empty();
-    site.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
-    write_cards(&site, 12, "A");
-    let output = site.root().join("output");
-    let Some(disk) = Mounted::tmpfs(&output, "64m") else {
+    // The site's disk: its output folder and its `.waxseal/` are on it.
+    let Some(disk) = Mounted::tmpfs(site.root(), "64m") else {
         return eprintln!(
             "skipped: safety::on_a_full_disk_the_last_builds_pages_stay_until_every_new_one_is_written: {NO_TMPFS}"
         );
     };
+    site.write("waxseal.yaml", "title: Full\ndpi: 72\ngallery:\n  per_page: 4\n");
+    write_cards(&site, 12, "A");
+    let output = site.root().join("output");
     assert_eq!(site.build(&[]).code, 0);
     let before = pages(&output);
     // Every page changes (the site's title), no picture does; a card is gone.

@@ -174,11 +174,13 @@ fn a_batch_of_fifty_merged_cards_is_delivered_once_and_a_changed_card_again() {
     assert_eq!([&delivered[51].to[0], &delivered[52].to[0]], ["customer1@example.org", "customer2@example.org"]);
 
     // The log says what went, one line per message accepted.
-    let log = std::fs::read_to_string(site.output(".waxseal-sent.jsonl")).unwrap();
+    let log = std::fs::read_to_string(site.state("sent.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 53);
     let first: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
     assert_eq!(first["card"], "thanks/001");
     assert_eq!(first["to"][0], "customer1@example.org");
+    // Kept beside the output folder, never in it: nothing there to publish by mistake.
+    crate::support::assert_nothing_private(&site.root().join("output"));
 }
 
 #[test]
@@ -198,7 +200,7 @@ fn a_dry_run_says_what_would_be_sent_and_sends_nothing() {
     );
     assert!(run.stderr.starts_with("would send 3 emails in "), "{}", run.stderr);
     assert!(server.delivered().is_empty());
-    assert!(!site.output(".waxseal-sent.jsonl").exists(), "nothing recorded");
+    assert!(!site.state("sent.jsonl").exists(), "nothing recorded");
 }
 
 #[test]
@@ -235,7 +237,7 @@ fn a_card_without_an_address_or_refused_by_the_server_is_named_and_the_rest_go()
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("sent 0 emails (2 sent before and unchanged, 1 not sent) in "), "{}", run.stderr);
     assert_eq!(server.delivered().len(), 2, "nothing accepted twice, nothing refused recorded");
-    let log = std::fs::read_to_string(site.output(".waxseal-sent.jsonl")).unwrap();
+    let log = std::fs::read_to_string(site.state("sent.jsonl")).unwrap();
     assert!(!log.contains("refuse-me"), "{log}");
 }
 
@@ -408,7 +410,9 @@ fn send_to_hostile(how: Hostile) -> (i32, String, Duration, u16) {
     let started = Instant::now();
     let run = site.run(&["send"]);
     let took = started.elapsed();
-    assert!(!site.output(".waxseal-sent.jsonl").exists() || site.read(".waxseal-sent.jsonl").is_empty());
+    assert!(
+        !site.state("sent.jsonl").exists() || std::fs::read_to_string(site.state("sent.jsonl")).unwrap().is_empty()
+    );
     (run.code, run.stderr, took, port)
 }
 

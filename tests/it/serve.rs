@@ -214,6 +214,34 @@ fn each_kind_of_save_rebuilds_the_card_and_tells_the_page() {
 }
 
 #[test]
+fn what_the_build_keeps_of_itself_in_the_state_folder_sets_off_no_rebuild() {
+    let site = Site::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let events = server.events("", &[]);
+    events.next("hello");
+    // Writes into the site's `.waxseal/`, as every build makes them, and
+    // the folder itself moved away and back: no rebuild.
+    let state = site.root().join(".waxseal");
+    std::fs::write(state.join("output/probe.json"), "{}").unwrap();
+    std::fs::create_dir_all(state.join("content")).unwrap();
+    std::fs::write(state.join("content/probe.md"), "Not a message.\n").unwrap();
+    std::fs::rename(&state, site.root().join(".waxseal.away")).unwrap();
+    std::fs::rename(site.root().join(".waxseal.away"), &state).unwrap();
+    // The first rebuild is the one a message's save sets off, and the
+    // files it writes into `.waxseal/` set off none after it.
+    for (gen, text) in [(1, "First save."), (2, "Second save.")] {
+        site.write("content/love.md", &format!("{LOVE}{text}\n"));
+        let e = events.reload_of("/cards/love/");
+        assert_eq!(e.data["gen"], gen, "{:?}\n{}", e.data, server.log());
+        assert!(server.get("/cards/love/").body.contains(text));
+    }
+    let log = server.log();
+    assert_eq!(log.matches("changed: drew").count(), 2, "{log}");
+    assert!(!log.contains(".waxseal"), "{log}");
+    crate::support::assert_nothing_private(&site.root().join("output"));
+}
+
+#[test]
 fn a_recipients_file_edit_rebuilds_the_cards_of_its_rows() {
     let site = Site::fixture("merge");
     site.add_settings("outputs: [html]\n");
@@ -331,7 +359,7 @@ fn only_the_output_folder_is_served() {
         "/%2e%2e/waxseal.yaml",
         "/cards/%2E%2E/%2e%2e/content/love.md",
         "/..%2fwaxseal.yaml",
-        "/.waxseal-cache.json",
+        "/../.waxseal/output/manifest",
     ] {
         let r = server.get(path);
         assert_eq!(r.status, 404, "{path}");

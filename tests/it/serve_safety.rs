@@ -98,7 +98,7 @@ fn paths_that_leave_the_output_folder_are_not_found() {
         "/cards/love/secret.html",
         "/looks-like-a-card/",
         "/looks-like-a-card/index.html",
-        "/.waxseal-cache.json",
+        "/../.waxseal/output/manifest",
         "/cards/.%2e/.%2e/secret.txt",
     ];
     let leaks = |r: &Response| {

@@ -98,6 +98,12 @@ impl Site {
         self.root().join("output").join(rel)
     }
 
+    /// A file of the output folder's state folder (the lock, the manifest,
+    /// the build cache, the sent log), in the site's `.waxseal/`.
+    pub fn state(&self, rel: &str) -> PathBuf {
+        self.root().join(".waxseal/output").join(rel)
+    }
+
     /// A text file of the output folder.
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.output(rel)).unwrap_or_else(|e| panic!("output/{rel}: {e}"))
@@ -122,12 +128,25 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// The files of `dir` that are published: [`tree`] without the build cache,
-/// which records what each build did (in the order its threads did it).
+/// The files of output folder `dir`, all of them published: [`tree`],
+/// once it is checked that waxseal kept nothing of its own there.
 pub fn site_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = tree(dir);
-    files.retain(|name, _| !name.starts_with(".waxseal-cache"));
-    files
+    assert_nothing_private(dir);
+    tree(dir)
+}
+
+/// Checks that output folder `dir` holds no file or folder of waxseal's own
+/// (named `.waxseal...`: its lock, manifest, build cache or sent log, or a
+/// temporary file), at any depth: everything there is published.
+pub fn assert_nothing_private(dir: &Path) {
+    assert!(dir.is_dir(), "{} is no folder", dir.display());
+    let private: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".waxseal"))
+        .map(|entry| entry.path().display().to_string())
+        .collect();
+    assert!(private.is_empty(), "waxseal's own files in the output folder: {private:?}");
 }
 
 /// Copies every file below `from` to `to`.

@@ -165,6 +165,18 @@ fn new_makes_a_site_that_builds() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("built 2 cards"), "{}", run.stderr);
     assert!(shop.join("output/cards/thank-you/card.png").is_file());
+    // What waxseal keeps of its builds is beside output/, and git ignores both.
+    crate::support::assert_nothing_private(&shop.join("output"));
+    assert!(shop.join(".waxseal/output/manifest").is_file());
+    let ignored = std::fs::read_to_string(shop.join(".gitignore")).unwrap();
+    assert_eq!(ignored.lines().collect::<Vec<_>>(), ["/output/", "/.waxseal/"]);
+    let git = |args: &[&str]| std::process::Command::new("git").args(args).current_dir(&shop).output();
+    if git(&["init", "-q"]).is_ok_and(|out| out.status.success()) {
+        let status = git(&["status", "--porcelain", "--untracked-files=all"]).unwrap();
+        let listed = String::from_utf8_lossy(&status.stdout).into_owned();
+        assert!(listed.contains("content/thank-you.md"), "{listed}");
+        assert!(!listed.contains("output/") && !listed.contains(".waxseal"), "{listed}");
+    }
     let again = site.run(&["new", "shop"]);
     assert_eq!(again.code, 2, "a folder with content is refused");
 }
