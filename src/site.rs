@@ -147,6 +147,13 @@ impl Listing {
     }
 }
 
+/// The favicon every page links: the site theme's seal on nothing, 64
+/// pixels square (a 32-pixel tab at 2x; see `card::icons`).
+pub const FAVICON: &str = "favicon.png";
+
+/// The home-screen icon: the seal on the theme's paper, 180 pixels square.
+pub const TOUCH_ICON: &str = "apple-touch-icon.png";
+
 /// The hashed file name of an asset: `name.HASH.ext`.
 pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -248,8 +255,8 @@ impl PageHead {
     fn of_site(config: &SiteConfig) -> PageHead {
         PageHead {
             feed: feed_url(config),
-            icon: format!("{}{}", config.base_url, crate::card::icons::FAVICON),
-            touch_icon: format!("{}{}", config.base_url, crate::card::icons::TOUCH_ICON),
+            icon: format!("{}{}", config.base_url, FAVICON),
+            touch_icon: format!("{}{}", config.base_url, TOUCH_ICON),
             ..PageHead::default()
         }
     }

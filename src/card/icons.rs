@@ -5,11 +5,7 @@
 use crate::render;
 use crate::theme::{FontRole, Theme};
 
-/// The favicon: the seal on nothing, 64 pixels square (a 32-pixel tab at 2x).
-pub const FAVICON: &str = "favicon.png";
-
-/// The home-screen icon: the seal on the theme's paper, 180 pixels square.
-pub const TOUCH_ICON: &str = "apple-touch-icon.png";
+pub use crate::site::{FAVICON, TOUCH_ICON};
 
 /// The icons of a site in `theme`, as (file, PNG bytes); `title` gives the
 /// initials of a monogram seal. `None` when the seal cannot be drawn.
