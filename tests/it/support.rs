@@ -271,6 +271,7 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
                 Some("png") => "image/png",
                 Some("svg") => "image/svg+xml",
                 Some("ttf") => "font/ttf",
+                Some("woff2") => "font/woff2",
                 _ => "application/octet-stream",
             };
             let mut r = format!(
