@@ -14,6 +14,7 @@ use crate::config::SiteConfig;
 use crate::theme::Theme;
 
 mod chars;
+mod fallback;
 mod stylesheet;
 mod webfont;
 

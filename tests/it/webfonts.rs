@@ -1,14 +1,16 @@
 //! The pages' web fonts: WOFF2 subsets of the theme's fonts that hold every
 //! character the pages show and stay small; the fonts of other scripts
-//! fetched only by the pages that show them.
+//! fetched only by the pages that show them; and nothing on a page moving
+//! when its fonts arrive after it was first drawn.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use skrifa::MetadataProvider;
 
 use crate::browser::{Browser, Page};
-use crate::support::{css_href, require, Site};
+use crate::support::{css_href, require, Gate, Site};
 
 /// One `@font-face` rule of a stylesheet waxseal wrote.
 #[derive(Debug)]
@@ -270,4 +272,76 @@ fn every_character_is_drawn_in_the_themes_fonts_and_other_scripts_fetched_only_w
         );
         assert_eq!(failed.unwrap(), "", "{url}: fonts that failed to load");
     }
+}
+
+/// Collects the page's layout shifts from its first moments (see
+/// [`layout_shifts`]).
+const SHIFTS: &str = "window.__shifts = []; new PerformanceObserver(list => { for (const e of list.getEntries()) \
+     if (!e.hadRecentInput) window.__shifts.push(e.value); }).observe({ type: 'layout-shift', buffered: true });";
+
+/// How much of `path`'s page moves (the sum of its layout shift scores, as
+/// the Layout Instability API has them) between its first drawing, with its
+/// web fonts held back, and a moment after they arrived.
+fn layout_shifts(page: &mut Page, output: &std::path::Path, path: &str) -> f64 {
+    let gate = Arc::new(Gate::default());
+    let base = crate::support::serve_holding(output, Some(("woff2", gate.clone())));
+    let url = format!("{base}{path}");
+    page.call("Page.navigate", json!({ "url": url }));
+    let painted = format!(
+        "location.href === '{url}' && document.readyState !== 'loading' \
+         && performance.getEntriesByName('first-contentful-paint').length > 0"
+    );
+    page.until(&format!("{url} drawn without its fonts"), &painted, |v| v == &Value::Bool(true));
+    crate::support::until("the page to ask for its fonts", || (gate.held() > 0).then_some(()));
+    let frames = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))";
+    let wait = |page: &mut Page, expression: &str| {
+        page.call("Runtime.evaluate", json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }))
+    };
+    wait(page, frames);
+    let before = page.eval("document.fonts.status").unwrap();
+    assert_eq!(before, "loading", "{url}: the fonts are held back while the page is first drawn");
+    gate.open();
+    wait(page, &format!("document.fonts.ready.then(() => {frames})"));
+    wait(page, &format!("new Promise(r => setTimeout(r, 200)).then(() => {frames})"));
+    page.eval("window.__shifts.reduce((sum, v) => sum + v, 0)").and_then(|v| v.as_f64()).unwrap()
+}
+
+#[test]
+fn nothing_moves_when_the_fonts_arrive_late() {
+    require!("chromium");
+    let site = shop();
+    assert_eq!(site.build(&[]).code, 0);
+    // The same site whose stylesheet takes the fonts' stand-ins away (the
+    // browser's own serif holds the text until the fonts come, as before
+    // waxseal had them): what the test would see if they did not work.
+    let unmatched = shop();
+    let style = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/chocolate/style.css")).unwrap();
+    let bare = ":root { --font-body: 'EB Garamond'; --font-italic: 'EB Garamond'; --font-bold: 'EB Garamond'; \
+                --font-bold-italic: 'EB Garamond'; --font-script: 'Dancing Script'; --font-display: 'Dancing Script'; }";
+    unmatched.write("themes/chocolate/style.css", &format!("{style}\n{bare}\n"));
+    assert_eq!(unmatched.build(&[]).code, 0);
+    let browser = Browser::open("about:blank");
+    let mut page = browser.page("about:blank");
+    page.call("Page.enable", json!({}));
+    page.call("Network.enable", json!({}));
+    page.call("Network.setCacheDisabled", json!({ "cacheDisabled": true }));
+    page.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": SHIFTS }));
+    let mut scores = Vec::new();
+    // Lighthouse's desktop screen, and a window as narrow as a phone (a
+    // phone's emulation reports no layout shifts in headless Chromium).
+    for (width, height) in [(1350, 940), (412, 823)] {
+        let screen = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false });
+        page.call("Emulation.setDeviceMetricsOverride", screen);
+        for path in ["", "tags/thank-you/", "cards/world/", "cards/thank-you-deb/", "404.html"] {
+            let ours = layout_shifts(&mut page, &site.output(""), path);
+            let theirs = layout_shifts(&mut page, &unmatched.output(""), path);
+            scores.push(format!("/{path} at {width} px: {ours:.4} (without the stand-ins: {theirs:.4})"));
+            assert!(ours < 0.05, "{}", scores.join("\n"));
+            if path.is_empty() {
+                // The row of tag buttons wraps otherwise in the browser's serif.
+                assert!(theirs > 0.1, "the fonts came late enough to move the page: {}", scores.join("\n"));
+            }
+        }
+    }
+    eprintln!("{}", scores.join("\n"));
 }
