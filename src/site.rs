@@ -11,7 +11,16 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::SiteConfig;
-use crate::theme::{FontRole, Theme};
+use crate::theme::Theme;
+
+mod chars;
+mod fallback;
+mod stylesheet;
+mod webfont;
+
+pub use chars::{entry_chars, theme_chars};
+pub use stylesheet::{stylesheet, web_font_path, FontFile, PageAssets, Stylesheet};
+pub use webfont::{make as make_web_font, plan as plan_fonts, FontPlan, StandIn, WebFace, WebFont};
 
 /// What the gallery and a card page know about one card.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -164,62 +173,31 @@ pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-/// Where the font file of `face` goes in the output folder (its name hashed).
+/// Where the whole font file of `face` goes in the output folder (its
+/// name hashed): the file a card's email links (see [`email_fonts`]).
 fn font_path(face: &crate::theme::Face) -> String {
     let base = face.file.rsplit('/').next().unwrap_or(&face.file);
     format!("assets/fonts/{}", hashed_name(base, &face.data))
 }
 
-/// The URL of the font file of `face` in the published site.
+/// The URL of the whole font file of `face` in the published site, which a
+/// card's email links.
 pub fn font_url(config: &SiteConfig, face: &crate::theme::Face) -> String {
     format!("{}{}", config.base_url, font_path(face))
 }
 
-/// A theme's files for output/assets/: the stylesheet (with `@font-face`
-/// rules for the theme's fonts) and the fonts, as (path, bytes); and the
-/// stylesheet's URL.
-pub fn theme_assets(theme: &Theme, config: &SiteConfig) -> (Vec<(String, Vec<u8>)>, String) {
-    let mut files = Vec::new();
-    let mut css = String::new();
-    let mut seen = Vec::new();
+/// The whole font files a theme's emails link (see [`font_url`]), as
+/// (path, bytes): an email sent stays as it was, so the fonts it names do
+/// not change with the site's pages.
+pub fn email_fonts(theme: &Theme) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for face in theme.faces.values() {
-        if seen.contains(&face.file) {
-            continue;
-        }
-        seen.push(face.file.clone());
         let path = font_path(face);
-        css.push_str(&format!(
-            "@font-face {{ font-family: '{}'; font-weight: {}; font-style: {}; font-display: swap; src: url(\"{}{}\") format(\"truetype\"); }}\n",
-            face.family,
-            face.weight,
-            if face.italic { "italic" } else { "normal" },
-            config.base_url,
-            path
-        ));
-        files.push((path, face.data.to_vec()));
+        if !files.iter().any(|(p, _)| *p == path) {
+            files.push((path, face.data.to_vec()));
+        }
     }
-    let p = &theme.spec.palette;
-    css.push_str(&format!(
-        ":root {{ --paper: {}; --paper-edge: {}; --ink: {}; --accent: {}; --border: {}; --seal: {}; }}\n",
-        p.paper, p.paper_edge, p.ink, p.accent, p.border, p.seal
-    ));
-    css.push_str(&format!(
-        ".body-face {{ {} }}\n.script-face {{ {} }}\n",
-        theme.face(FontRole::Body).css(),
-        theme.face(FontRole::Script).css()
-    ));
-    // The page parts themes share (`base.css`, inherited from chocolate),
-    // then the theme's own stylesheet.
-    if let Some(base) = theme.files.get("base.css") {
-        css.push_str(&String::from_utf8_lossy(base));
-        css.push('\n');
-    }
-    css.push_str(&theme.css);
-    let name = hashed_name(&format!("{}.css", theme.name), css.as_bytes());
-    let path = format!("assets/{name}");
-    let url = format!("{}{}", config.base_url, path);
-    files.push((path, css.into_bytes()));
-    (files, url)
+    files
 }
 
 /// How a page is named and how a link to it unfurls (`page` in the
@@ -248,15 +226,18 @@ pub struct PageHead {
     pub icon: String,
     /// The URL of its home-screen icon.
     pub touch_icon: String,
+    /// The URL of the WOFF2 font to preload (see [`PageAssets`]), or empty.
+    pub font: String,
 }
 
 impl PageHead {
-    /// A page's head in `config`'s site: its feed and icons filled in.
-    fn of_site(config: &SiteConfig) -> PageHead {
+    /// A page's head in `config`'s site: its feed, icons and preloaded font filled in.
+    fn of_site(config: &SiteConfig, assets: &PageAssets) -> PageHead {
         PageHead {
             feed: feed_url(config),
             icon: format!("{}{}", config.base_url, FAVICON),
             touch_icon: format!("{}{}", config.base_url, TOUCH_ICON),
+            font: assets.preload.clone(),
             ..PageHead::default()
         }
     }
@@ -303,7 +284,7 @@ pub fn card_page(
     theme: &Theme,
     config: &SiteConfig,
     card: &CardEntry,
-    css_url: &str,
+    assets: &PageAssets,
     newer: Option<&CardLink>,
     older: Option<&CardLink>,
     group: Option<&GroupLink>,
@@ -317,7 +298,7 @@ pub fn card_page(
         image: card.share.clone(),
         image_alt: card.description.clone(),
         noindex: false,
-        ..PageHead::of_site(config)
+        ..PageHead::of_site(config, assets)
     };
     let card_tags: Vec<TagLink> = card
         .tags
@@ -329,7 +310,7 @@ pub fn card_page(
     context.insert("site", config);
     context.insert("card", card);
     context.insert("card_tags", &card_tags);
-    context.insert("css_url", css_url);
+    context.insert("css_url", &assets.css_url);
     context.insert("gallery_url", &config.base_url);
     context.insert("page", &page);
     context.insert("newer", &newer);
@@ -673,7 +654,7 @@ impl ListPage<'_> {
         config: &SiteConfig,
         entries: &[ListEntry],
         all_tags: &[TagLink],
-        css_url: &str,
+        assets: &PageAssets,
     ) -> Result<String, tera::Error> {
         let (tag, group) = self.listed.parts();
         // A link to the gallery unfurls as its newest card (the first on the page).
@@ -691,12 +672,12 @@ impl ListPage<'_> {
             image: newest.map(|c| c.share.clone()).unwrap_or_default(),
             image_alt: newest.map(|c| c.description.clone()).unwrap_or_default(),
             noindex: false,
-            ..PageHead::of_site(config)
+            ..PageHead::of_site(config, assets)
         };
         let mut context = tera::Context::new();
         context.insert("site", config);
         context.insert("cards", entries);
-        context.insert("css_url", css_url);
+        context.insert("css_url", &assets.css_url);
         context.insert("pagination", &self.pagination);
         context.insert("page", &head);
         context.insert("tag", &tag);
@@ -707,18 +688,18 @@ impl ListPage<'_> {
 }
 
 /// The page a static host shows for a missing URL (`404.html`).
-pub fn not_found_page(theme: &Theme, config: &SiteConfig, css_url: &str) -> Result<String, tera::Error> {
+pub fn not_found_page(theme: &Theme, config: &SiteConfig, assets: &PageAssets) -> Result<String, tera::Error> {
     let page = PageHead {
         title: format!("Not found · {}", config.title),
         og_title: config.title.clone(),
         url: format!("{}404.html", config.base_url),
         kind: "website",
         noindex: true,
-        ..PageHead::of_site(config)
+        ..PageHead::of_site(config, assets)
     };
     let mut context = tera::Context::new();
     context.insert("site", config);
-    context.insert("css_url", css_url);
+    context.insert("css_url", &assets.css_url);
     context.insert("gallery_url", &config.base_url);
     context.insert("page", &page);
     crate::template::render(&theme.templates, "404.html", &context)

@@ -3,7 +3,7 @@
 //! its gallery entry recorded; then the outcomes folded, in the messages'
 //! order, into the record of this build.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -39,7 +39,6 @@ pub(super) struct CardContext<'a> {
     pub(super) themes: &'a Themes,
     pub(super) body_tera: &'a tera::Tera,
     pub(super) output: &'a Output,
-    pub(super) css_urls: &'a HashMap<String, String>,
     pub(super) bases: &'a render::BaseCache,
     /// Each page seal made, by variant: its file and, when `keep_page_seals`,
     /// its SVG.

@@ -9,12 +9,14 @@
 //!
 //! The stages, in order ([`build_to`]): read the settings and claim the
 //! output folder ([`Run::start`]); read the site's messages, the last
-//! build's record and the themes ([`read_site`]); write the theme assets;
-//! plan each card from its keys ([`plan`]: keep, page only, draw now or in
-//! the background); make the cards ([`cards`]) and the pages ([`pages`]);
-//! record what was made and tidy up ([`record`]). [`Session`] keeps what a
+//! build's record and the themes ([`read_site`]); plan each card from its
+//! keys ([`plan`]: keep, page only, draw now or in the background); make
+//! the cards ([`cards`]), the theme assets, whose fonts keep the characters
+//! the cards show ([`assets`]), and the pages ([`pages`]); record what was
+//! made and tidy up ([`record`]). [`Session`] keeps what a
 //! long-running `serve` reuses between builds.
 
+mod assets;
 mod cards;
 mod options;
 mod pages;
@@ -41,7 +43,6 @@ use crate::content;
 use crate::content::catalog::{heads_of, unique_slugs, Head};
 use crate::diagnostics::Diagnostic;
 use crate::output::{Claim, Link, Output, Staged, State, ENTRIES_FILE};
-use crate::site;
 use crate::theme::Theme;
 use cards::CardContext;
 use plan::{Action, Draw, KeyBase, Keys};
@@ -91,9 +92,8 @@ fn build_to(session: &Session, options: &BuildOptions, output: Option<&Output>) 
             return report;
         }
     };
-    let assets = theme_assets(&run, &site.themes);
     let planned = plan_cards(&run, &mut site);
-    let made = make(&run, site, assets, planned, &mut report);
+    let made = make(&run, site, planned, &mut report);
     record::finish(run, made, &mut report);
     report
 }
@@ -212,44 +212,6 @@ fn load_themes(run: &Run, cards: &[Head], site_theme: Result<Arc<Theme>, crate::
     themes
 }
 
-/// The themes' assets (CSS with hashed font URLs), written first: pages link them.
-struct Assets {
-    /// Each theme's stylesheet URL, by theme name.
-    css_urls: HashMap<String, String>,
-    /// The files of the whole site (assets, and the files made with the gallery).
-    site_files: Vec<String>,
-    /// Files that could not be written.
-    failures: Vec<Diagnostic>,
-}
-
-fn theme_assets(run: &Run, themes: &Themes) -> Assets {
-    let mut assets = Assets { css_urls: HashMap::new(), site_files: Vec::new(), failures: Vec::new() };
-    for (name, theme) in themes {
-        if let Ok(theme) = theme {
-            let (files, url) = site::theme_assets(theme, &run.config);
-            if run.outputs.html {
-                let mut written = true;
-                for (rel, bytes) in files {
-                    // The stylesheet comes last, and only after every font
-                    // it links was written.
-                    if written {
-                        let failure = write(&run.output, &rel, &bytes);
-                        written = failure.is_none();
-                        assets.failures.extend(failure);
-                    }
-                    assets.site_files.push(rel);
-                }
-            }
-            assets.css_urls.insert(name.clone(), url);
-        }
-    }
-    if run.outputs.html {
-        // Made with the gallery.
-        assets.site_files.extend(SITE_FILES.map(String::from));
-    }
-    assets
-}
-
 /// A card to make, with its keys and what to do with it.
 struct Planned {
     /// Its place among the messages (its diagnostics are reported in that order).
@@ -338,8 +300,9 @@ struct Built {
 }
 
 /// Makes every card, in parallel (the first few to draw are drawn in the
-/// background while the others are made), then the pages.
-fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &mut BuildReport) -> Built {
+/// background while the others are made), then the themes' assets and the
+/// pages.
+fn make(run: &Run, site: Site, planned: Vec<Planned>, report: &mut BuildReport) -> Built {
     let Site { unreadable, present_slugs, mut record, entries, themes, .. } = site;
     // Drawn artwork and seals are kept in the build cache, so the
     // next run (a new process) that redraws one card does not draw them again.
@@ -354,7 +317,6 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         themes: &themes,
         body_tera: &run.body_tera,
         output: &run.output,
-        css_urls: &assets.css_urls,
         bases: &run.session.bases,
         page_seals: &run.session.page_seals,
         keep_page_seals: run.session.long_running,
@@ -367,15 +329,10 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         figures: &figures,
         built: crate::config::build_date(),
     };
-    let assets_written = assets.failures.is_empty();
-    let mut failures = assets.failures;
-    if let Some(first) = failures.first_mut().filter(|_| run.outputs.html) {
-        // The pages link the assets: none is put in place (see `pages::make_pages`).
-        *first = first.clone().with_hint(pages::WITHHELD);
-    }
+    let mut failures = Vec::new();
     let (old_site_files, old_gallery) = (std::mem::take(&mut record.site_files), std::mem::take(&mut record.gallery));
+    let old_fonts = std::mem::take(&mut record.web_fonts);
     let mut next = BuildCache::default();
-    next.site_files = assets.site_files;
     next.entries_id = entries.id().to_string();
     let drawn = Mutex::new(Vec::new());
     let mut stale = Vec::new();
@@ -383,11 +340,13 @@ fn make(run: &Run, site: Site, assets: Assets, planned: Vec<Planned>, report: &m
         let outcomes = cards::make_cards(&ctx, run.session, run.root, &entries, planned, scope, &drawn);
         let reported = cards::record_outcomes(&ctx, outcomes, &mut record, &mut next, report, &mut failures);
         record::keep_unreadable(&mut record.cards, &mut next, unreadable);
+        // Now that every card's characters are known: the fonts keep them.
+        let (links, assets_written) = assets::record(run, &themes, &mut next, &old_fonts, &mut failures);
         stale = plan::stale_files(&record.cards, &old_site_files, &next);
         let published = match run.outputs.html {
             true => {
                 let (old, written) = (&old_gallery, assets_written);
-                pages::make_pages(&ctx, &entries, &mut next, old, &reported, written, report, &mut failures)
+                pages::make_pages(&ctx, &links, &entries, &mut next, old, &reported, written, report, &mut failures)
             }
             // No pages are made: those of an earlier build go.
             false => {

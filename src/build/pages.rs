@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostic;
 use crate::feeds;
 use crate::hash;
 use crate::output::{Output, Staged, CACHE_DIR, ENTRIES_FILE};
-use crate::site::{self, GalleryCard};
+use crate::site::{self, GalleryCard, PageAssets};
 use crate::theme::Theme;
 
 use super::cards::CardContext;
@@ -27,7 +27,8 @@ struct Gallery<'a> {
     theme: &'a Theme,
     config: &'a SiteConfig,
     output: &'a Output,
-    css_url: &'a str,
+    /// What the pages link of the theme's assets.
+    assets: &'a PageAssets,
     /// What each page of the last build was made from, by its file.
     old: &'a PageKeys,
     entries: &'a Entries,
@@ -70,6 +71,7 @@ struct GalleryMade {
 fn gallery(
     ctx: &CardContext,
     theme: &Theme,
+    assets: &PageAssets,
     old: &PageKeys,
     entries: &Entries,
     newest: &[GalleryCard],
@@ -77,13 +79,12 @@ fn gallery(
 ) -> GalleryMade {
     let config = ctx.config;
     let settings = serde_json::to_string(config).expect("settings are plain data");
-    let css_url = &ctx.css_urls[&config.theme];
     let (made, staged, failures) = (BTreeMap::new(), Vec::new(), Vec::new());
     let mut gallery = Gallery {
         theme,
         config,
         output: ctx.output,
-        css_url,
+        assets,
         old,
         entries,
         records,
@@ -168,7 +169,7 @@ impl Gallery<'_> {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(site::GalleryError::Entry)?;
             let html = page
-                .html(self.theme, self.config, &entries, listed_tags, self.css_url)
+                .html(self.theme, self.config, &entries, listed_tags, self.assets)
                 .map_err(site::GalleryError::Template)?;
             self.failures.extend(stage(self.output, &page.file, html.as_bytes(), &mut self.staged));
         }
@@ -180,7 +181,7 @@ impl Gallery<'_> {
     /// covers all it is made from (a card whose last build failed has none,
     /// and is taken by its entry as it is).
     fn page_key(&self, page: &site::ListPage) -> String {
-        let (theme, css_url) = (self.theme.fingerprint.as_bytes(), self.css_url.as_bytes());
+        let (theme, css_url) = (self.theme.fingerprint.as_bytes(), self.assets.css_url.as_bytes());
         let mut parts = vec![theme, self.settings.as_bytes(), css_url, page.place.as_bytes()];
         let failed: Vec<Vec<u8>> = page
             .items
@@ -233,7 +234,7 @@ impl Gallery<'_> {
         let sitemap = feeds::sitemap(page_urls.into_iter(), card_urls.iter().map(|(url, date)| (url.as_str(), *date)));
         self.failures.extend(stage(output, "sitemap.xml", sitemap.as_bytes(), staged));
         self.failures.extend(stage(output, "robots.txt", feeds::robots(config).as_bytes(), staged));
-        let not_found = site::not_found_page(self.theme, config, self.css_url).map_err(site::GalleryError::NotFound)?;
+        let not_found = site::not_found_page(self.theme, config, self.assets).map_err(site::GalleryError::NotFound)?;
         self.failures.extend(stage(output, "404.html", not_found.as_bytes(), &mut self.staged));
         Ok(())
     }
@@ -252,12 +253,30 @@ enum PageMade {
     Failed(Arc<Theme>, tera::Error),
 }
 
+/// What card pages link of their themes' assets, by theme name, and all
+/// of it hashed: a page links another stylesheet when its theme's fonts
+/// change (a card shows a character none showed before).
+struct Styles<'a> {
+    links: &'a HashMap<String, PageAssets>,
+    key: String,
+}
+
+impl Styles<'_> {
+    fn new(links: &HashMap<String, PageAssets>) -> Styles<'_> {
+        let mut all: Vec<(&String, &PageAssets)> = links.iter().collect();
+        all.sort_by_key(|(name, _)| *name);
+        let text: Vec<String> = all.iter().map(|(name, a)| format!("{name} {} {}", a.css_url, a.preload)).collect();
+        Styles { links, key: hash::key(&[text.join("\n").as_bytes()]) }
+    }
+}
+
 /// Makes each card's page in its theme, with links to the cards beside it
 /// in `newest` (the gallery's order; a grouped card's among its group's
 /// cards, see `site::neighbours`); a page whose inputs are as its record
 /// says is left as it is.
 fn card_pages(
     ctx: &CardContext,
+    styles: &Styles,
     entries: &Entries,
     newest: &[GalleryCard],
     records: &BTreeMap<String, CachedCard>,
@@ -272,7 +291,7 @@ fn card_pages(
         if chunk.is_empty() {
             return made;
         }
-        made.par_extend(chunk.into_par_iter().map(|beside| card_page(ctx, entries, records, done, beside)));
+        made.par_extend(chunk.into_par_iter().map(|beside| card_page(ctx, styles, entries, records, done, beside)));
     }
 }
 
@@ -282,6 +301,7 @@ const PAGES_AT_ONCE: usize = 512;
 /// Makes the page of `beside.card`, unless its inputs are as its record says.
 fn card_page(
     ctx: &CardContext,
+    styles: &Styles,
     entries: &Entries,
     records: &BTreeMap<String, CachedCard>,
     done: &HashMap<String, String>,
@@ -297,7 +317,7 @@ fn card_page(
     };
     let made_from = line.as_deref().unwrap_or(record.key.as_deref().unwrap_or_default().as_bytes());
     let beside = serde_json::to_string(&(&newer, &older, &group)).expect("plain data");
-    let key = hash::key(&[made_from, beside.as_bytes()]);
+    let key = hash::key(&[made_from, beside.as_bytes(), styles.key.as_bytes()]);
     if record.page.as_ref() == Some(&key) {
         return (card.slug.to_string(), PageMade::Same);
     }
@@ -318,9 +338,9 @@ fn card_page(
             // Its theme is broken now (reported with the card): the page stays.
             return PageMade::Same;
         };
-        let css_url = &ctx.css_urls[&theme.name];
+        let assets = &styles.links[&theme.name];
         let (newer, older, group) = (newer.as_ref(), older.as_ref(), group.as_ref());
-        let html = match site::card_page(theme, config, &entry, css_url, newer, older, group) {
+        let html = match site::card_page(theme, config, &entry, assets, newer, older, group) {
             Ok(html) => html,
             Err(e) => return PageMade::Failed(theme.clone(), e),
         };
@@ -340,6 +360,7 @@ fn card_page(
 /// of every card's page.
 fn linked_card_pages(
     ctx: &CardContext,
+    styles: &Styles,
     entries: &Entries,
     newest: &mut Vec<GalleryCard>,
     records: &BTreeMap<String, CachedCard>,
@@ -353,7 +374,7 @@ fn linked_card_pages(
                 _ => None,
             })
             .collect();
-        let results = card_pages(ctx, entries, newest, records, &done);
+        let results = card_pages(ctx, styles, entries, newest, records, &done);
         // A page that could not be written withholds every page of the
         // build (see `withhold`): only a failed template leaves a card out.
         let missing: HashSet<String> = results
@@ -388,13 +409,15 @@ pub(super) fn template_diagnostic(theme: &Theme, template: &str, e: &tera::Error
 
 /// Makes the pages of the cards recorded in `next` and the gallery, in the
 /// site's theme, and puts them in place together (see [`publish`]);
-/// records what each page was made from. `themes_reported`: themes whose
+/// records what each page was made from. `links`: what the pages of each
+/// theme link of its assets; `themes_reported`: themes whose
 /// own error was reported already; `assets_written`: whether every theme
 /// asset (which the pages link) was written. Returns whether the pages were
 /// put in place.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn make_pages(
     ctx: &CardContext,
+    links: &HashMap<String, PageAssets>,
     entries: &Entries,
     next: &mut BuildCache,
     old_gallery: &PageKeys,
@@ -417,10 +440,14 @@ pub(super) fn make_pages(
         })
         .collect();
     site::sort_newest_first(&mut newest);
-    let pages = linked_card_pages(ctx, entries, &mut newest, &next.cards);
+    let styles = Styles::new(links);
+    let pages = linked_card_pages(ctx, &styles, entries, &mut newest, &next.cards);
     // The gallery, in the site's theme, a page at a time.
     let gallery = match ctx.themes.get(&config.theme) {
-        Some(Ok(theme)) => Some(gallery(ctx, theme, old_gallery, entries, &newest, &next.cards)),
+        Some(Ok(theme)) => {
+            let assets = &links[&config.theme];
+            Some(gallery(ctx, theme, assets, old_gallery, entries, &newest, &next.cards))
+        }
         Some(Err(d)) if !themes_reported.contains(&config.theme) => {
             report.problems.diagnostics.push(d.diagnostic().clone());
             None

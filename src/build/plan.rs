@@ -233,6 +233,7 @@ mod tests {
             listing: Default::default(),
             at: 0,
             len: 0,
+            chars: String::new(),
         };
         CachedCard {
             key: Some(keys.key.clone()),

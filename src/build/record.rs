@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use crate::card::Artifact;
 use crate::diagnostics::Diagnostic;
 use crate::output::{AppendFile, Link, Output, State, CACHE_FILE, ENTRIES_FILE, LAYERS_DIR};
-use crate::site::{CardEntry, Listing};
+use crate::site::{CardEntry, FontFile, Listing};
 
 use super::{plan, BuildReport, Built, Run};
 
 /// Bumped when what the cache holds changes shape.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The cache of one output folder.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -39,6 +39,10 @@ pub(super) struct BuildCache {
     /// The id of the entries file the cards' entries are in (see [`Entries`]).
     #[serde(default)]
     pub entries_id: String,
+    /// The web fonts of the themes' faces, each by what it is made of (see
+    /// `site::WebFace::key`): one still there is not made again.
+    #[serde(default)]
+    pub web_fonts: BTreeMap<String, FontFile>,
     /// The files many cards share (seals, under `assets/`) that are in the
     /// output folder: each is looked for once, not once per card.
     #[serde(skip)]
@@ -76,7 +80,9 @@ pub(super) struct CachedCard {
     pub pictures: Vec<(String, String)>,
 }
 
-/// Where a card's gallery entry is kept, with what the gallery orders cards by.
+/// Where a card's gallery entry is kept, with what the gallery orders cards
+/// by and the characters its pages show beyond the base set (which the web
+/// fonts keep).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct EntryRef {
     /// The card's date, `2026-11-23`, or empty.
@@ -96,6 +102,10 @@ pub(super) struct EntryRef {
     pub at: u64,
     /// Its line's length, in bytes.
     pub len: u32,
+    /// The characters its pages show beyond the base set (see
+    /// `site::entry_chars`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chars: String,
 }
 
 impl BuildCache {
@@ -148,6 +158,7 @@ impl BuildCache {
             site_files: &'a [String],
             gallery: &'a PageKeys,
             entries_id: &'a str,
+            web_fonts: &'a BTreeMap<String, FontFile>,
         }
         let borrowed = Borrowed {
             format: FORMAT,
@@ -155,6 +166,7 @@ impl BuildCache {
             site_files: &self.site_files,
             gallery: &self.gallery,
             entries_id: &self.entries_id,
+            web_fonts: &self.web_fonts,
         };
         serde_json::to_writer(out, &borrowed).map_err(std::io::Error::from)
     }
@@ -251,6 +263,7 @@ impl Entries {
             listing: entry.listing,
             at,
             len: line.len() as u32,
+            chars: crate::site::entry_chars(entry),
         })
     }
 

@@ -161,16 +161,6 @@ impl Face {
             if self.italic { "italic" } else { "normal" }
         )
     }
-
-    /// The CSS for the same face.
-    pub fn css(&self) -> String {
-        format!(
-            "font-family: '{}'; font-weight: {}; font-style: {};",
-            self.family,
-            self.weight,
-            if self.italic { "italic" } else { "normal" }
-        )
-    }
 }
 
 /// A theme, loaded and ready to render with.

@@ -164,3 +164,44 @@ fn a_damaged_build_cache_makes_every_card_again() {
     assert!(!run.stderr.contains("unchanged"), "{}", run.stderr);
     assert_eq!(site.read("index.html"), gallery);
 }
+
+/// The web font files of the site's output, by name.
+fn web_fonts(site: &Site) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    let dir = site.output("assets/fonts");
+    let names = crate::support::tree(&dir).into_keys();
+    names.map(|name| (name.clone(), written(&dir.join(name)))).collect()
+}
+
+#[test]
+fn a_character_no_page_showed_makes_again_only_the_fonts_that_have_it_and_then_every_page() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let (fonts, gallery, love) =
+        (web_fonts(&site), site.read("index.html"), written(&site.output("cards/love/index.html")));
+    assert!(fonts.keys().all(|name| name.ends_with(".woff2")), "{fonts:?}");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // An edit in letters every page's fonts hold already: the stylesheet,
+    // the fonts and the other pages stay as they are.
+    site.write("content/plain.md", "A plain note, edited: café, “naïve” — and 25 €.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(web_fonts(&site), fonts);
+    assert_eq!(css_href(&site.read("index.html")), css_href(&gallery));
+    assert_eq!(written(&site.output("cards/love/index.html")), love, "another card's page is not made again");
+    // A Chinese word: only a font that has it is made, and every page
+    // links the stylesheet that names it.
+    site.write("content/plain.md", "A plain note: 谢谢.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    let now = web_fonts(&site);
+    let new: Vec<&String> = now.keys().filter(|name| !fonts.contains_key(*name)).collect();
+    assert!(new.len() == 1 && new[0].starts_with("NotoSerifSC-Regular."), "{new:?}");
+    assert!(fonts.iter().all(|(name, time)| now.get(name) == Some(time)), "the Latin fonts stay: {now:?}");
+    let css = css_href(&site.read("index.html"));
+    assert_ne!(css, css_href(&gallery));
+    assert_eq!(css_href(&site.read("cards/love/index.html")), css, "every page links the new stylesheet");
+    assert!(!site.output(css_href(&gallery).trim_start_matches('/')).exists(), "the old stylesheet is gone");
+    assert_same_as_a_clean_build(&site, "a build with a new character");
+    // The word gone, its font goes too.
+    site.write("content/plain.md", "A plain note.\n");
+    assert_eq!(site.build(&[]).code, 0);
+    assert_eq!(web_fonts(&site).keys().collect::<Vec<_>>(), fonts.keys().collect::<Vec<_>>());
+}

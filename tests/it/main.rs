@@ -33,3 +33,4 @@ mod site;
 mod state;
 mod support;
 mod themes;
+mod webfonts;

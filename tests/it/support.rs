@@ -262,6 +262,45 @@ pub fn css_href(page: &str) -> String {
 /// A static file server for an output folder on 127.0.0.1, serving until the
 /// test process ends. Returns its base URL.
 pub fn serve(dir: &Path) -> String {
+    serve_holding(dir, None)
+}
+
+/// Requests a server holds back until the test lets them through (a slow
+/// network, for the files a test names, without waiting on a clock).
+#[derive(Default)]
+pub struct Gate {
+    /// Whether they go through, and how many requests were held so far.
+    state: std::sync::Mutex<(bool, usize)>,
+    opened: std::sync::Condvar,
+}
+
+impl Gate {
+    /// Lets every held request, and every later one, through.
+    pub fn open(&self) {
+        self.state.lock().unwrap().0 = true;
+        self.opened.notify_all();
+    }
+
+    /// How many requests it has held back so far.
+    pub fn held(&self) -> usize {
+        self.state.lock().unwrap().1
+    }
+
+    /// Holds the calling request until the gate is open.
+    fn pass(&self) {
+        let mut state = self.state.lock().unwrap();
+        if !state.0 {
+            state.1 += 1;
+        }
+        while !state.0 {
+            state = self.opened.wait(state).unwrap();
+        }
+    }
+}
+
+/// [`serve`], the requests for files whose names end with `.EXT` held at
+/// `gate.0` when one is given.
+pub fn serve_holding(dir: &Path, gate: Option<(&'static str, std::sync::Arc<Gate>)>) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let addr = listener.local_addr().unwrap();
     let dir = dir.to_path_buf();
@@ -271,20 +310,24 @@ pub fn serve(dir: &Path) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let dir = dir.clone();
-            std::thread::spawn(move || answer(stream, &dir));
+            let (dir, gate) = (dir.clone(), gate.clone());
+            std::thread::spawn(move || answer(stream, &dir, gate.as_ref()));
         }
     });
     format!("http://{addr}/")
 }
 
-/// Answers the one request on `stream` with the file of `dir` it names.
-fn answer(mut stream: std::net::TcpStream, dir: &Path) {
+/// Answers the one request on `stream` with the file of `dir` it names
+/// (once `gate` lets it through, for a file it holds).
+fn answer(mut stream: std::net::TcpStream, dir: &Path, gate: Option<&(&str, std::sync::Arc<Gate>)>) {
     let mut request = String::new();
     if BufReader::new(&stream).read_line(&mut request).is_err() {
         return;
     }
     let path = request.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
+    if let Some((_, gate)) = gate.filter(|(ext, _)| path.ends_with(&format!(".{ext}"))) {
+        gate.pass();
+    }
     let rel = path.trim_start_matches('/');
     let file = if rel.is_empty() || rel.ends_with('/') { dir.join(rel).join("index.html") } else { dir.join(rel) };
     let safe = !rel.split('/').any(|p| p == "..");
@@ -296,6 +339,7 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
                 Some("png") => "image/png",
                 Some("svg") => "image/svg+xml",
                 Some("ttf") => "font/ttf",
+                Some("woff2") => "font/woff2",
                 _ => "application/octet-stream",
             };
             let mut r = format!(
