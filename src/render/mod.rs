@@ -38,7 +38,9 @@ pub mod place;
 pub mod qr;
 pub mod raster;
 pub mod small;
+pub mod webp;
 
+pub use self::webp::encode_webp;
 pub use encode::{encode_png, encode_png_over, CardPixels, Under};
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
 pub use raster::{rasterize, share_picture, SHARE_SIZE};
