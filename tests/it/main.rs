@@ -32,3 +32,4 @@ mod serve_safety;
 mod site;
 mod support;
 mod themes;
+mod web_pictures;

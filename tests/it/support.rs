@@ -269,8 +269,10 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
                 Some("html") => "text/html; charset=utf-8",
                 Some("css") => "text/css",
                 Some("png") => "image/png",
+                Some("webp") => "image/webp",
                 Some("svg") => "image/svg+xml",
                 Some("ttf") => "font/ttf",
+                Some("woff2") => "font/woff2",
                 _ => "application/octet-stream",
             };
             let mut r = format!(
