@@ -12,8 +12,9 @@ use serde_json::Value;
 use crate::browser::Browser;
 use crate::support::{self, require, Site};
 
-/// The thumbnails of a gallery page fetched at once, with a high priority.
-const EAGER: usize = 2;
+/// The thumbnails of a gallery page fetched at once, with a high priority:
+/// the first (a phone's largest picture on its first screen).
+const EAGER: usize = 1;
 
 /// A site of seven listed cards, three a page, all tagged `thanks`: two
 /// themes, an A7 card (874 pixels wide, narrower than three thumbnails) and
