@@ -40,8 +40,13 @@ pub struct CardEntry {
     /// URL of the print PDF, or empty when none is made.
     #[serde(default)]
     pub pdf: String,
-    /// URL of the thumbnail.
+    /// URL of the thumbnail (a PNG).
     pub thumb: String,
+    /// The card's pictures for the pages (WebP), each URL with its width
+    /// (`/cards/a/card-1x.webp 360w, /cards/a/card-2x.webp 720w, ...`), for
+    /// an `<img>`'s `srcset`; empty when none is made.
+    #[serde(default)]
+    pub srcset: String,
     /// URL of the link-preview picture (1200 x 630), or empty.
     pub share: String,
     /// The first sentence of the message (a link preview's description).

@@ -12,6 +12,13 @@ pub enum Artifact {
     Thumb,
     /// `share.png`, the link-preview picture.
     Share,
+    /// `card-1x.webp`: the card for the pages as wide as the thumbnail (at
+    /// most the card's own width; see [`super::pictures::web_widths`]).
+    Web1x,
+    /// `card-2x.webp`: the card for the pages twice as wide (at most its own width).
+    Web2x,
+    /// `card-3x.webp`: the card for the pages three times as wide (at most its own width).
+    Web3x,
     /// `card.svg`, the card with its text as outlines.
     Svg,
     /// `card.pdf`, the print card.
@@ -30,14 +37,29 @@ impl Artifact {
     }
 
     /// The card's pictures: what is drawn (or kept from the last build) together.
-    pub const PICTURES: [Artifact; 6] =
-        [Artifact::Png, Artifact::Thumb, Artifact::Share, Artifact::Svg, Artifact::Pdf, Artifact::Email];
-
-    /// Every file a card's folder may hold.
-    pub const ALL: [Artifact; 7] = [
+    pub const PICTURES: [Artifact; 9] = [
         Artifact::Png,
         Artifact::Thumb,
         Artifact::Share,
+        Artifact::Web1x,
+        Artifact::Web2x,
+        Artifact::Web3x,
+        Artifact::Svg,
+        Artifact::Pdf,
+        Artifact::Email,
+    ];
+
+    /// The pictures of the card for the pages, smallest first.
+    pub const WEB: [Artifact; 3] = [Artifact::Web1x, Artifact::Web2x, Artifact::Web3x];
+
+    /// Every file a card's folder may hold.
+    pub const ALL: [Artifact; 10] = [
+        Artifact::Png,
+        Artifact::Thumb,
+        Artifact::Share,
+        Artifact::Web1x,
+        Artifact::Web2x,
+        Artifact::Web3x,
         Artifact::Svg,
         Artifact::Pdf,
         Artifact::Email,
@@ -50,6 +72,9 @@ impl Artifact {
             Artifact::Png => "card.png",
             Artifact::Thumb => "thumb.png",
             Artifact::Share => "share.png",
+            Artifact::Web1x => "card-1x.webp",
+            Artifact::Web2x => "card-2x.webp",
+            Artifact::Web3x => "card-3x.webp",
             Artifact::Svg => "card.svg",
             Artifact::Pdf => "card.pdf",
             Artifact::Email => crate::email::FILE,
@@ -60,7 +85,10 @@ impl Artifact {
     /// Whether `outputs` asks for it.
     pub fn made_for(self, outputs: &Outputs) -> bool {
         match self {
-            Artifact::Png | Artifact::Thumb | Artifact::Share => outputs.png,
+            // The pictures for the pages are pictures of the card, as the thumbnail is.
+            Artifact::Png | Artifact::Thumb | Artifact::Share | Artifact::Web1x | Artifact::Web2x | Artifact::Web3x => {
+                outputs.png
+            }
             Artifact::Svg => outputs.svg,
             Artifact::Pdf => outputs.pdf,
             Artifact::Email => outputs.email,
@@ -92,6 +120,7 @@ mod tests {
         assert!(!Artifact::is_picture("assets/seals/1234.svg"));
         let png_only = Outputs { png: true, ..Outputs::parse([]).unwrap() };
         let names: Vec<_> = Artifact::pictures_for(&png_only).map(Artifact::file_name).collect();
-        assert_eq!(names, ["card.png", "thumb.png", "share.png"]);
+        assert_eq!(names, ["card.png", "thumb.png", "share.png", "card-1x.webp", "card-2x.webp", "card-3x.webp"]);
+        assert!(Artifact::is_picture("cards/a/card-3x.webp"));
     }
 }

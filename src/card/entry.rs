@@ -9,7 +9,7 @@ use crate::theme::{self, Theme};
 
 use super::artifacts::Artifact;
 use super::compose::LaidCard;
-use super::pictures::THUMB_WIDTH;
+use super::pictures::{web_widths, THUMB_WIDTH};
 use crate::config::Outputs;
 
 /// The gallery entry of card `m`, laid out as `card` in `theme`, with the
@@ -37,6 +37,7 @@ pub fn entry(
         svg: link(Artifact::Svg),
         pdf: link(Artifact::Pdf),
         thumb: link(Artifact::Thumb),
+        srcset: srcset(&base, outputs, size.width),
         share: link(Artifact::Share),
         description: first_sentence(alt),
         thumb_width: THUMB_WIDTH,
@@ -67,6 +68,22 @@ pub fn entry(
             _ => Listing::Card,
         },
     }
+}
+
+/// The `srcset` of a card `width` pixels wide whose page is at `base`: its
+/// pictures for the pages with their widths, each width once (the first of
+/// two alike), or empty when `outputs` makes none.
+fn srcset(base: &str, outputs: &Outputs, width: u32) -> String {
+    let mut candidates = Vec::new();
+    let mut last = 0;
+    // The widths grow: a width like the one before it is that picture again.
+    for (picture, w) in Artifact::WEB.into_iter().zip(web_widths(width)) {
+        if picture.made_for(outputs) && w != last {
+            candidates.push(format!("{base}{} {w}w", picture.file_name()));
+            last = w;
+        }
+    }
+    candidates.join(", ")
 }
 
 /// The CSS custom properties that make the HTML card look like the PNG:
@@ -153,6 +170,22 @@ pub fn first_words(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_srcset_names_each_width_once_and_none_wider_than_the_card() {
+        let png = Outputs::parse(["png"]).unwrap();
+        assert_eq!(
+            srcset("/cards/a/", &png, 1240),
+            "/cards/a/card-1x.webp 360w, /cards/a/card-2x.webp 720w, /cards/a/card-3x.webp 1080w"
+        );
+        assert_eq!(
+            srcset("/cards/a/", &png, 874),
+            "/cards/a/card-1x.webp 360w, /cards/a/card-2x.webp 720w, /cards/a/card-3x.webp 874w"
+        );
+        // A6 at 150 dpi: 620 pixels wide.
+        assert_eq!(srcset("/a/", &png, 620), "/a/card-1x.webp 360w, /a/card-2x.webp 620w");
+        assert_eq!(srcset("/cards/a/", &Outputs::parse(["html", "svg"]).unwrap(), 1240), "");
+    }
 
     #[test]
     fn a_description_is_the_first_sentence() {

@@ -1,7 +1,7 @@
 //! A laid-out card's pictures: its PNG, thumbnail and link-preview picture,
-//! its standalone SVG, its print PDF and its email (which embeds the PNG),
-//! drawn and encoded into bytes. Never writes: the build writes what it
-//! returns.
+//! its pictures for the pages (WebP, in three widths), its standalone SVG,
+//! its print PDF and its email (which embeds the PNG), drawn and encoded
+//! into bytes. Never writes: the build writes what it returns.
 
 use std::sync::Arc;
 
@@ -16,6 +16,15 @@ use crate::config::Outputs;
 
 /// Thumbnails are this wide, in pixels (made from the card's pixels).
 pub const THUMB_WIDTH: u32 = 360;
+
+/// How wide the card's pictures for the pages are ([`Artifact::WEB`]), in
+/// pixels: the thumbnail's width (the gallery's column and the card page's
+/// picture are about as wide, in CSS pixels) once, twice and three times,
+/// for screens of one, two and three pixels to a CSS pixel; each at most the
+/// card's own `width` (never made larger than drawn), so two may be alike.
+pub fn web_widths(width: u32) -> [u32; 3] {
+    [1, 2, 3].map(|times| (times * THUMB_WIDTH).min(width.max(1)))
+}
 
 /// A card's pictures, laid out and parsed, to be drawn.
 pub struct Pictures {
@@ -84,8 +93,8 @@ pub struct Drawing<'a> {
 /// A card's drawn pictures, as (what, bytes).
 pub type Drawn = Vec<(Artifact, Vec<u8>)>;
 
-/// Draws and encodes a card's PNG, thumbnail, link-preview picture, SVG, PDF
-/// and email (those asked for).
+/// Draws and encodes a card's PNG, thumbnail, link-preview picture,
+/// pictures for the pages, SVG, PDF and email (those asked for).
 pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     // The pictures on one core, the SVG and the PDF on another: a rebuild
     // of one card then takes less time.
@@ -95,34 +104,38 @@ pub fn draw(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     Ok(out)
 }
 
-/// A card's PNG, email (which embeds it), thumbnail and link-preview
-/// picture (those asked for). A card over a base kept for the cards after
-/// it is drawn a band at a time (see [`render::bands`]), no copy of it held
-/// whole; any other is drawn whole.
+/// A card's PNG, email (which embeds it), thumbnail, link-preview picture
+/// and pictures for the pages (those asked for), all from one drawing of
+/// the card. A card over a base kept for the cards after it is drawn a
+/// band at a time (see [`render::bands`]); any other is drawn whole.
 fn draw_pngs(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     let Pictures { theme, svg, tree, width, email, .. } = pictures;
     if !how.outputs.png && email.is_none() {
         return Ok(Drawn::new());
     }
     let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(|e| failed(theme, e))?;
-    let thumb_width = how.outputs.png.then_some(THUMB_WIDTH);
+    // The smaller pictures are made from the card's pixels (not drawn again).
+    let smaller = |drawn: &render::CardPixels| how.outputs.png.then(|| Smaller::of(drawn));
     let banded = match &layered {
         render::layers::Layered::Top { base: render::layers::Base::Kept(under), ink } if !how.optimize => {
-            render::bands::draw_in_bands(under, ink, Some(how.dpi), thumb_width)
+            let banded = render::bands::draw_in_bands(under, ink, Some(how.dpi), how.outputs.png);
+            banded.map(|(png, pixels)| {
+                let drawn = pixels.map(|pixmap| render::CardPixels { pixmap, under: Some(under.clone()) });
+                (png, drawn.as_ref().and_then(smaller))
+            })
         }
         _ => None,
     };
     let (card, small) = match banded {
-        Some((png, thumb)) => (card_files(how, pictures, png), small_pictures(how, theme, thumb)?),
+        // The card's pixels are gone: only the smaller ones are held while they are encoded.
+        Some((png, smaller)) => (card_files(how, pictures, png), small_pictures(how, pictures, smaller)?),
         None => {
-            // The card's pixels, for card.png, the email and the thumbnail
-            // (made from them, not drawn again); the big PNG on one core,
-            // the small ones on another.
+            // The card's pixels, for card.png, the email and the smaller
+            // pictures; the big PNG on one core, the small ones on another.
             let drawn = layered.draw_whole(tree, *width);
             let encode = || render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), Some(how.dpi), how.optimize);
-            let thumb = || thumb_width.map(|w| render::shrink_card(&drawn, w));
             let (png, small) =
-                super::guard::join(|| Ok::<_, Diagnostic>(encode()), || small_pictures(how, theme, thumb()));
+                super::guard::join(|| Ok::<_, Diagnostic>(encode()), || small_pictures(how, pictures, smaller(&drawn)));
             (card_files(how, pictures, png?), small?)
         }
     };
@@ -140,14 +153,73 @@ fn card_files(how: &Drawing, pictures: &Pictures, png: Vec<u8>) -> Drawn {
     out
 }
 
-/// The thumbnail and the link preview (the thumbnail on a wider sheet),
-/// screen pictures with no size on paper to say.
-fn small_pictures(how: &Drawing, theme: &Theme, thumb: Option<render::CardPixels>) -> Result<Drawn, Diagnostic> {
-    let Some(thumb) = thumb else { return Ok(Drawn::new()) };
-    let encode =
-        |drawn: &render::CardPixels| render::encode_png_over(&drawn.pixmap, drawn.under.as_deref(), None, how.optimize);
-    let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
-    Ok(vec![(Artifact::Thumb, encode(&thumb)), (Artifact::Share, encode(&share))])
+/// A card made smaller, from its pixels.
+struct Smaller {
+    /// Its thumbnail, over its base made as small (whose compressed pieces
+    /// the thumbnail's PNG takes).
+    thumb: render::CardPixels,
+    /// Its pictures for the pages, by width, each width once; one as wide
+    /// as the thumbnail is the thumbnail.
+    web: Vec<(u32, tiny_skia::Pixmap)>,
+}
+
+impl Smaller {
+    /// The smaller pictures of the card `drawn`.
+    fn of(drawn: &render::CardPixels) -> Smaller {
+        let mut widths = web_widths(drawn.pixmap.width()).to_vec();
+        // They grow: a width like the one before it is that picture.
+        widths.dedup();
+        let web = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
+        Smaller {
+            thumb: render::shrink_card(drawn, THUMB_WIDTH),
+            web: web.map(|w| (w, render::shrink_picture(&drawn.pixmap, w))).collect(),
+        }
+    }
+
+    /// The picture `width` pixels wide.
+    fn pixels(&self, width: u32) -> Option<&tiny_skia::Pixmap> {
+        match width == self.thumb.pixmap.width() {
+            true => Some(&self.thumb.pixmap),
+            false => self.web.iter().find(|(w, _)| *w == width).map(|(_, pixmap)| pixmap),
+        }
+    }
+}
+
+/// The thumbnail, the link preview (the thumbnail on a wider sheet) and
+/// the pictures for the pages (WebP) from the card made `smaller` (none
+/// without PNGs): screen pictures, with no size on paper to say.
+fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) -> Result<Drawn, Diagnostic> {
+    let Some(smaller) = smaller else { return Ok(Drawn::new()) };
+    let theme = &pictures.theme;
+    let widths = web_widths(pictures.width);
+    let webp = |w: u32| smaller.pixels(w).map(|p| render::encode_webp(p, how.optimize)).unwrap_or_default();
+    // The largest WebP (most of the work) on one core, the rest on another.
+    let large = widths[2];
+    let (largest, rest) = super::guard::join(
+        || webp(large),
+        || {
+            let thumb = &smaller.thumb;
+            let png =
+                |p: &render::CardPixels| render::encode_png_over(&p.pixmap, p.under.as_deref(), None, how.optimize);
+            let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
+            let pngs = vec![(Artifact::Thumb, png(thumb)), (Artifact::Share, png(&share))];
+            let mut webps: Vec<(u32, Vec<u8>)> = Vec::new();
+            for w in widths.into_iter().filter(|&w| w != large) {
+                if !webps.iter().any(|(at, _)| *at == w) {
+                    webps.push((w, webp(w)));
+                }
+            }
+            Ok::<_, Diagnostic>((pngs, webps))
+        },
+    );
+    let (mut out, mut webps) = rest?;
+    webps.push((large, largest));
+    // A card narrower than three thumbnails has two pictures alike: the same bytes.
+    for (artifact, w) in Artifact::WEB.into_iter().zip(widths) {
+        let bytes = webps.iter().find(|(at, _)| *at == w).map(|(_, bytes)| bytes.clone()).unwrap_or_default();
+        out.push((artifact, bytes));
+    }
+    Ok(out)
 }
 
 /// The card's SVG and print PDF (those asked for).
@@ -190,7 +262,8 @@ pub fn check(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     }
     if how.outputs.png {
         render::check_layered(theme, svg, tree).map_err(|e| failed(theme, e))?;
-        out.extend([Artifact::Png, Artifact::Thumb, Artifact::Share].map(|a| (a, Vec::new())));
+        let pngs = [Artifact::Png, Artifact::Thumb, Artifact::Share].into_iter().chain(Artifact::WEB);
+        out.extend(pngs.map(|a| (a, Vec::new())));
     }
     if how.outputs.svg {
         let standalone = render::card_standalone(theme, svg, tree).map_err(|e| failed(theme, e))?;

@@ -1,15 +1,16 @@
 //! A card drawn over its kept base a band of rows at a time, each row
-//! compressed into its PNG and added to its thumbnail as soon as it is
-//! drawn: no copy of the whole card is made or held (a 5x7 card is 12 MB of
-//! pixels, and each thread drew one), the rows the top layers leave alone
-//! are read from the base as they are (neither copied nor compared), and a
-//! band is drawn, encoded and averaged while it is in the processor's cache.
+//! compressed into its PNG as soon as it is drawn: the rows the top layers
+//! leave alone are read from the base as they are (neither copied nor
+//! compared, their compressed pieces the base's), and a band is drawn and
+//! encoded while it is in the processor's cache. The card's pixels are
+//! gathered whole only when its smaller pictures are made from them (the
+//! thumbnail and the pictures for the pages, up to 1080 pixels wide: see
+//! [`draw_in_bands`]).
 
 use std::sync::Arc;
 
-use super::encode::{CardPixels, RowEncoder, Under};
+use super::encode::{RowEncoder, Under};
 use super::ink::Ink;
-use super::small::{shrunk_under, small_height, Shrinker};
 
 /// The rows a band holds, unless a filled path would be cut (see
 /// [`Ink::draw`]): 64 rows of an A6 card at 300 dpi are 317 KB.
@@ -17,17 +18,21 @@ const BAND: usize = 64;
 
 /// A card drawn over `under` as `ink` says: its PNG (the bytes
 /// [`super::encode_png_over`] makes of the card drawn whole, saying `dpi`)
-/// and, with `thumb`, its thumbnail that many pixels wide (the pixels
-/// [`super::shrink_card`] makes; a node resvg draws may put an edge
-/// pixel a level apart, see [`Ink::draw`]). `None` when the card is not
-/// one this encodes (one with transparency or at most 256 colours): draw
-/// it whole.
+/// and, with `keep`, its pixels (a node resvg draws may put an edge pixel a
+/// level apart from the card drawn whole, see [`Ink::draw`]), which its
+/// smaller pictures are made from by [`super::shrink_card`] (gathered a
+/// row at a time as they are encoded: 8.7 MB an A6 card, about what the
+/// WebP encoder holds next). Made small a row at a time instead, never held
+/// whole, as the thumbnail was, the three pictures for the pages (up to
+/// 1080 pixels wide) cost about a second a card more in the unoptimised
+/// build the tests run. `None` when the card is not one this encodes (one
+/// with transparency or at most 256 colours): draw it whole.
 pub fn draw_in_bands(
     under: &Arc<Under>,
     ink: &Ink,
     dpi: Option<u32>,
-    thumb: Option<u32>,
-) -> Option<(Vec<u8>, Option<CardPixels>)> {
+    keep: bool,
+) -> Option<(Vec<u8>, Option<tiny_skia::Pixmap>)> {
     let base = under.pixmap();
     let (width, height) = (base.width(), base.height());
     let row_bytes = width as usize * 4;
@@ -36,14 +41,7 @@ pub fn draw_in_bands(
     if !under.is_opaque() {
         encoder.not_opaque();
     }
-    // The base made as small, once: what the thumbnail is encoded over,
-    // and where a small row all of whose rows are the base's comes from.
-    let small = thumb.map(|w| {
-        let size = (w, small_height(width, height, w));
-        (size, shrunk_under(under, size))
-    });
-    let mut shrinker =
-        small.as_ref().map(|(size, base)| Shrinker::new((width, height), *size).over(&marked, base.clone()));
+    let mut card: Option<Vec<u8>> = keep.then(|| Vec::with_capacity(base.data().len()));
     let mut band: Vec<u8> = Vec::new();
     // The row before the next, when it was drawn in the band before.
     let mut drawn_above: Option<Vec<u8>> = None;
@@ -54,8 +52,8 @@ pub fn draw_in_bands(
             let above = drawn_above.take();
             let above = above.as_deref().unwrap_or_else(|| under.row(y.saturating_sub(1)));
             encoder.row(under.row(y), above, true);
-            if let Some(shrinker) = &mut shrinker {
-                shrinker.push(under.row(y));
+            if let Some(card) = &mut card {
+                card.extend_from_slice(under.row(y));
             }
             y += 1;
             continue;
@@ -76,8 +74,8 @@ pub fn draw_in_bands(
                 _ => rows[i - 1],
             };
             encoder.row(row, above, false);
-            if let Some(shrinker) = &mut shrinker {
-                shrinker.push(row);
+            if let Some(card) = &mut card {
+                card.extend_from_slice(row);
             }
         }
         drawn_above = rows.last().map(|row| row.to_vec());
@@ -85,9 +83,11 @@ pub fn draw_in_bands(
         y = end;
     }
     let png = encoder.finish()?;
-    let thumb =
-        shrinker.zip(small).map(|(shrinker, (_, base))| CardPixels { pixmap: shrinker.finish(), under: Some(base) });
-    Some((png, thumb))
+    let card = match card {
+        Some(card) => Some(tiny_skia::Pixmap::from_vec(card, tiny_skia::IntSize::from_wh(width, height)?)?),
+        None => None,
+    };
+    Some((png, card))
 }
 
 /// Which of the card's `height` rows a mark of `ink` may draw on.

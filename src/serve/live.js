@@ -38,13 +38,25 @@
     }
   };
 
+  const fresh = (u) => {
+    const url = new URL(u, location.href);
+    url.searchParams.set("waxseal", String(gen));
+    return url.href;
+  };
   const refreshImages = (images) => {
     if (!images.length) return;
     for (const img of document.images) {
       const url = new URL(img.currentSrc || img.src, location.href);
       if (url.origin === location.origin && images.includes(decodeURI(url.pathname))) {
-        url.searchParams.set("waxseal", String(gen));
-        img.src = url.href;
+        // A picture shown from a srcset is fetched again through it: its
+        // src alone is not what the browser shows.
+        if (img.srcset) {
+          img.srcset = img.srcset.split(",").map((c) => {
+            const [u, ...size] = c.trim().split(/\s+/);
+            return [fresh(u), ...size].join(" ");
+          }).join(", ");
+        }
+        img.src = fresh(img.src);
       }
     }
   };

@@ -684,7 +684,7 @@ fn a_slug_through_another_cards_file_is_refused_and_that_card_kept() {
         |_| {},
         &[(
             "content/x.md:2:7: error: slug `good/index.html` has a part named `index.html`, a file of every card's folder\n  \
-             hint: a part of a slug may not be named as a card's files: card.png, thumb.png, share.png, card.svg, card.pdf, message.eml, index.html",
+             hint: a part of a slug may not be named as a card's files: card.png, thumb.png, share.png, card-1x.webp, card-2x.webp, card-3x.webp, card.svg, card.pdf, message.eml, index.html",
             "good/index.html",
         )],
         &["good"],

@@ -205,6 +205,10 @@ fn outputs_choose_the_files_made() {
     assert!(site.output("cards/love/card.png").is_file());
     assert!(site.output("cards/love/index.html").is_file());
     assert!(!site.output("cards/love/card.svg").exists());
+    // The card's pictures for the pages come with the PNGs.
+    assert!(["card-1x.webp", "card-2x.webp", "card-3x.webp"]
+        .iter()
+        .all(|w| site.output(&format!("cards/love/{w}")).is_file()));
     let run = site.build(&["--outputs", "jpeg"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown output `jpeg`"), "{}", run.stderr);
@@ -218,6 +222,7 @@ fn outputs_choose_the_files_made() {
     assert_eq!(svg_only.build(&[]).code, 0);
     assert!(svg_only.output("cards/love/card.svg").is_file());
     assert!(!svg_only.output("cards/love/card.png").exists());
+    assert!(!svg_only.output("cards/love/card-1x.webp").exists());
     assert!(!svg_only.output("index.html").exists());
 }
 

@@ -33,4 +33,5 @@ mod site;
 mod state;
 mod support;
 mod themes;
+mod web_pictures;
 mod webfonts;

@@ -462,6 +462,27 @@ fn the_browser_follows_every_edit_by_itself() {
 }
 
 #[test]
+fn a_redrawn_card_is_fetched_again_through_the_srcset_of_an_open_gallery() {
+    require!("chromium");
+    let site = Site::empty();
+    crate::support::write_bytes(&site, "content/photo.png", &crate::support::solid_png(300, 200, "#d02020", 0));
+    site.write("content/with.md", "---\ntitle: Hello\n---\n![a red square](photo.png)\n\nA photo.\n");
+    let server = Server::start(&site, &[]);
+    let gallery = format!("http://127.0.0.1:{}/", server.port);
+    let browser = Browser::open(&gallery);
+    let mut page = browser.page(&gallery);
+    let shown = "(document.querySelector('.gallery img') || {}).currentSrc || ''";
+    page.until("the thumbnail", shown, |v| v.as_str().is_some_and(|s| s.ends_with(".webp")));
+    page.eval("window.__same_document = true");
+    // The photo saved blue: the card is drawn again, the gallery's HTML is as it was.
+    crate::support::write_bytes(&site, "content/photo.png", &crate::support::solid_png(300, 200, "#2040d0", 0));
+    let fresh =
+        page.until("the thumbnail fetched again", shown, |v| v.as_str().is_some_and(|s| s.contains("waxseal=")));
+    assert!(fresh.as_str().unwrap().contains("/cards/with/card-"), "{fresh}");
+    assert_eq!(page.eval("window.__same_document === true"), Some(Value::from(true)), "the page was not reloaded");
+}
+
+#[test]
 fn the_gallery_and_a_card_page_fit_a_phone_and_a_desktop_and_every_image_loads() {
     require!("chromium");
     let site = Site::fixture("basic");

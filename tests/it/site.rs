@@ -204,9 +204,11 @@ fn the_gallery_lists_every_card_newest_first() {
     let shipped = gallery.find("href=\"/cards/orders/shipped/\"").expect("link to orders/shipped");
     let plain = gallery.find("href=\"/cards/plain/\"").expect("link to plain");
     assert!(love < shipped && shipped < plain, "newest first, undated last");
-    assert!(gallery.contains("src=\"/cards/love/thumb.png\" width=\"360\" height=\"507\""), "{gallery}");
-    // Every link and image of the gallery points at a file that exists.
-    for url in gallery.split(['"', '\'']).filter(|s| s.starts_with('/')) {
+    assert!(gallery.contains("src=\"/cards/love/thumb.png\" srcset=\"/cards/love/card-1x.webp 360w, "), "{gallery}");
+    assert!(gallery.contains(" width=\"360\" height=\"507\""), "{gallery}");
+    // Every link and image of the gallery (each of a srcset's) points at a file that exists.
+    let quoted = gallery.split(['"', '\'']).filter(|s| s.starts_with('/'));
+    for url in quoted.flat_map(|s| s.split(", ").map(|c| c.split(' ').next().unwrap_or(c))) {
         let rel = url.trim_start_matches('/');
         let path = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
         assert!(site.output(&path).is_file(), "{url} does not exist in output/");

@@ -337,6 +337,7 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path, gate: Option<&(&str, std:
                 Some("html") => "text/html; charset=utf-8",
                 Some("css") => "text/css",
                 Some("png") => "image/png",
+                Some("webp") => "image/webp",
                 Some("svg") => "image/svg+xml",
                 Some("ttf") => "font/ttf",
                 Some("woff2") => "font/woff2",
