@@ -405,6 +405,25 @@ gallery:
 }
 
 #[test]
+fn a_thumbnail_says_the_title_and_first_sentence_and_the_card_page_does_not_repeat_its_text() {
+    let site = Site::fixture("basic");
+    assert_eq!(site.build(&[]).code, 0);
+    let gallery = site.read("index.html");
+    let alts: Vec<&str> = gallery.split(" alt=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+    assert!(
+        alts.contains(&"Thank you, Deb: Your order was made with love by Beverly, our very own craft genius."),
+        "{alts:?}"
+    );
+    assert!(alts.iter().all(|alt| alt.chars().count() <= 260), "short: {alts:?}");
+    // The card page's picture of the card sits beside its text: no alt text
+    // to read it twice.
+    let page = site.read("cards/love/index.html");
+    let figure = &page[page.find("<figure class=\"print-card\">").expect("the print card")..];
+    let img = &figure[..figure.find('>').unwrap()];
+    assert!(figure[..figure.find("</figure>").unwrap()].contains(" alt=\"\" "), "{img}");
+}
+
+#[test]
 fn every_page_has_the_sites_seal_as_its_icon() {
     let site = Site::fixture("basic");
     assert_eq!(site.build(&["--base-url", "https://example.org/shop/"]).code, 0);
