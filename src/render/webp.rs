@@ -1,8 +1,8 @@
 //! Pixels encoded as WebP, for the card's pictures on the web pages:
 //! lossy, at a quality where the paper's grain, thin script strokes and a
 //! seal's gradient look as in the PNG at twice their size on a screen,
-//! in a fifth to a tenth of its bytes (a lossless WebP of a grainy paper is
-//! nearly as big as the PNG). libwebp does the work (through the `webp`
+//! in a quarter to a seventh of the bytes of a PNG as wide (a lossless
+//! WebP of a grainy paper is two thirds of the PNG). libwebp does the work (through the `webp`
 //! crate), on the calling thread, so the same pixels give the same bytes.
 //! Nothing here draws.
 

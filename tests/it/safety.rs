@@ -150,13 +150,18 @@ fn assert_whole(output: &Path, when: &str) {
         if name.ends_with(".png") {
             let image = std::panic::catch_unwind(|| Image::read(&output.join(name)));
             assert!(image.is_ok_and(|i| i.width > 0), "{when}: {name} is not a whole PNG");
+        } else if name.ends_with(".webp") {
+            let image = image::load_from_memory_with_format(bytes, image::ImageFormat::WebP);
+            assert!(image.is_ok_and(|i| i.width() > 0), "{when}: {name} is not a whole WebP");
         } else if name.ends_with(".svg") || name.ends_with(".xml") {
             let text = text();
             assert!(roxmltree::Document::parse(&text).is_ok(), "{when}: {name} is not whole XML");
         } else if name.ends_with(".html") {
             let page = text();
             assert!(page.trim_end().ends_with("</html>"), "{when}: {name} is cut short");
-            for url in page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//")) {
+            let values = page.split(['"', '\'']).filter(|s| s.starts_with('/') && !s.starts_with("//"));
+            // A srcset's every picture: its URLs with their widths.
+            for url in values.flat_map(|v| v.split(", ").map(|c| c.split(' ').next().unwrap_or(c))) {
                 let rel = url.trim_start_matches('/').split(['#', '?']).next().unwrap();
                 let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into() };
                 assert!(files.contains_key(&file), "{when}: {name} links {url}, which is not there");

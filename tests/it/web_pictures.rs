@@ -198,7 +198,7 @@ fn the_pictures_for_the_pages_come_with_the_pngs_and_go_with_their_card() {
 const PHONE: (u32, u32, f64) = (412, 915, 2.625);
 
 /// The most a card page's pictures may weigh on [`PHONE`], in bytes: the
-/// card's picture for three pixels a CSS pixel (90-130 KB for the built-in
+/// card's picture for three pixels a CSS pixel (70-130 KB for the built-in
 /// themes) and its seal.
 const PICTURES_BUDGET: u64 = 160_000;
 
