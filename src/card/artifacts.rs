@@ -85,10 +85,11 @@ impl Artifact {
     /// Whether `outputs` asks for it.
     pub fn made_for(self, outputs: &Outputs) -> bool {
         match self {
-            // The pictures for the pages are pictures of the card, as the thumbnail is.
-            Artifact::Png | Artifact::Thumb | Artifact::Share | Artifact::Web1x | Artifact::Web2x | Artifact::Web3x => {
-                outputs.png
-            }
+            Artifact::Png | Artifact::Thumb | Artifact::Share => outputs.png,
+            // The pictures for the pages are pictures of the card, as the
+            // thumbnail is, made only with the pages that show them (they
+            // are most of a card's encoding time).
+            Artifact::Web1x | Artifact::Web2x | Artifact::Web3x => outputs.png && outputs.html,
             Artifact::Svg => outputs.svg,
             Artifact::Pdf => outputs.pdf,
             Artifact::Email => outputs.email,

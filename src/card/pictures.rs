@@ -115,7 +115,8 @@ fn draw_pngs(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     }
     let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(|e| failed(theme, e))?;
     // The smaller pictures are made from the card's pixels (not drawn again).
-    let smaller = |drawn: &render::CardPixels| how.outputs.png.then(|| Smaller::of(drawn));
+    let web = Artifact::Web1x.made_for(&how.outputs);
+    let smaller = |drawn: &render::CardPixels| how.outputs.png.then(|| Smaller::of(drawn, web));
     let banded = match &layered {
         render::layers::Layered::Top { base: render::layers::Base::Kept(under), ink } if !how.optimize => {
             let banded = render::bands::draw_in_bands(under, ink, Some(how.dpi), how.outputs.png);
@@ -164,9 +165,10 @@ struct Smaller {
 }
 
 impl Smaller {
-    /// The smaller pictures of the card `drawn`.
-    fn of(drawn: &render::CardPixels) -> Smaller {
-        let mut widths = web_widths(drawn.pixmap.width()).to_vec();
+    /// The smaller pictures of the card `drawn`: its thumbnail, and with
+    /// `web` its pictures for the pages.
+    fn of(drawn: &render::CardPixels, web: bool) -> Smaller {
+        let mut widths = if web { web_widths(drawn.pixmap.width()).to_vec() } else { Vec::new() };
         // They grow: a width like the one before it is that picture.
         widths.dedup();
         let web = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
@@ -185,12 +187,16 @@ impl Smaller {
     }
 }
 
-/// The thumbnail, the link preview (the thumbnail on a wider sheet) and
-/// the pictures for the pages (WebP) from the card made `smaller` (none
-/// without PNGs): screen pictures, with no size on paper to say.
+/// The thumbnail, the link preview (the thumbnail on a wider sheet) and,
+/// with the pages, the pictures for them (WebP) from the card made
+/// `smaller` (none without PNGs): screen pictures, with no size on paper
+/// to say.
 fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) -> Result<Drawn, Diagnostic> {
     let Some(smaller) = smaller else { return Ok(Drawn::new()) };
     let theme = &pictures.theme;
+    if !Artifact::Web1x.made_for(&how.outputs) {
+        return thumb_and_share(how, theme, &smaller.thumb);
+    }
     let widths = web_widths(pictures.width);
     let webp = |w: u32| smaller.pixels(w).map(|p| render::encode_webp(p, how.optimize)).unwrap_or_default();
     // The largest WebP (most of the work) on one core, the rest on another.
@@ -198,11 +204,7 @@ fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) 
     let (largest, rest) = super::guard::join(
         || webp(large),
         || {
-            let thumb = &smaller.thumb;
-            let png =
-                |p: &render::CardPixels| render::encode_png_over(&p.pixmap, p.under.as_deref(), None, how.optimize);
-            let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
-            let pngs = vec![(Artifact::Thumb, png(thumb)), (Artifact::Share, png(&share))];
+            let pngs = thumb_and_share(how, theme, &smaller.thumb)?;
             let mut webps: Vec<(u32, Vec<u8>)> = Vec::new();
             for w in widths.into_iter().filter(|&w| w != large) {
                 if !webps.iter().any(|(at, _)| *at == w) {
@@ -220,6 +222,13 @@ fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) 
         out.push((artifact, bytes));
     }
     Ok(out)
+}
+
+/// The thumbnail's PNG and the link preview's (the thumbnail on a wider sheet).
+fn thumb_and_share(how: &Drawing, theme: &Theme, thumb: &render::CardPixels) -> Result<Drawn, Diagnostic> {
+    let png = |p: &render::CardPixels| render::encode_png_over(&p.pixmap, p.under.as_deref(), None, how.optimize);
+    let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
+    Ok(vec![(Artifact::Thumb, png(thumb)), (Artifact::Share, png(&share))])
 }
 
 /// The card's SVG and print PDF (those asked for).
@@ -263,7 +272,7 @@ pub fn check(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     if how.outputs.png {
         render::check_layered(theme, svg, tree).map_err(|e| failed(theme, e))?;
         let pngs = [Artifact::Png, Artifact::Thumb, Artifact::Share].into_iter().chain(Artifact::WEB);
-        out.extend(pngs.map(|a| (a, Vec::new())));
+        out.extend(pngs.filter(|a| a.made_for(&how.outputs)).map(|a| (a, Vec::new())));
     }
     if how.outputs.svg {
         let standalone = render::card_standalone(theme, svg, tree).map_err(|e| failed(theme, e))?;

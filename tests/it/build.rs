@@ -205,10 +205,14 @@ fn outputs_choose_the_files_made() {
     assert!(site.output("cards/love/card.png").is_file());
     assert!(site.output("cards/love/index.html").is_file());
     assert!(!site.output("cards/love/card.svg").exists());
-    // The card's pictures for the pages come with the PNGs.
-    assert!(["card-1x.webp", "card-2x.webp", "card-3x.webp"]
-        .iter()
-        .all(|w| site.output(&format!("cards/love/{w}")).is_file()));
+    // The card's pictures for the pages come with the PNGs and the pages;
+    // with the PNGs alone there are no pages to show them.
+    let webps = ["card-1x.webp", "card-2x.webp", "card-3x.webp"];
+    assert!(webps.iter().all(|w| site.output(&format!("cards/love/{w}")).is_file()));
+    let pngs_only = Site::fixture("basic");
+    assert_eq!(pngs_only.build(&["--outputs", "png"]).code, 0);
+    assert!(pngs_only.output("cards/love/thumb.png").is_file());
+    assert!(webps.iter().all(|w| !pngs_only.output(&format!("cards/love/{w}")).exists()));
     let run = site.build(&["--outputs", "jpeg"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown output `jpeg`"), "{}", run.stderr);
