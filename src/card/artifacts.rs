@@ -121,6 +121,9 @@ mod tests {
         assert!(!Artifact::is_picture("assets/seals/1234.svg"));
         let png_only = Outputs { png: true, ..Outputs::parse([]).unwrap() };
         let names: Vec<_> = Artifact::pictures_for(&png_only).map(Artifact::file_name).collect();
+        assert_eq!(names, ["card.png", "thumb.png", "share.png"], "no pages: no pictures for them");
+        let with_pages = Outputs { html: true, ..png_only };
+        let names: Vec<_> = Artifact::pictures_for(&with_pages).map(Artifact::file_name).collect();
         assert_eq!(names, ["card.png", "thumb.png", "share.png", "card-1x.webp", "card-2x.webp", "card-3x.webp"]);
         assert!(Artifact::is_picture("cards/a/card-3x.webp"));
     }

@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn the_srcset_names_each_width_once_and_none_wider_than_the_card() {
-        let png = Outputs::parse(["png"]).unwrap();
+        let png = Outputs::parse(["html", "png"]).unwrap();
         assert_eq!(
             srcset("/cards/a/", &png, 1240),
             "/cards/a/card-1x.webp 360w, /cards/a/card-2x.webp 720w, /cards/a/card-3x.webp 1080w"
