@@ -134,7 +134,6 @@ fn print_sheets(options: &PrintOptions) -> PrintReport {
     let title = format!("{}: cards on {} sheets", config.title, options.sheet.label());
     let lang = config.lang.as_deref().unwrap_or("en");
     let date = messages.iter().filter_map(|m| m.date).max().map_or_else(crate::config::build_date, |d| d.date());
-    let date = (date.year(), date.month(), date.day());
     if let Some(rel) = write_pdf(options, &pages, &title, (lang, date), &mut printed.problems) {
         printed.sheets = pages.len();
         printed.file = Some(rel);
@@ -285,7 +284,7 @@ fn write_pdf(
     options: &PrintOptions,
     pages: &[SheetPage],
     title: &str,
-    (lang, date): (&str, (i16, i8, i8)),
+    (lang, date): (&str, jiff::civil::Date),
     report: &mut Report,
 ) -> Option<String> {
     // Dated by the newest card on them, or the build (see `PdfInfo`).

@@ -62,11 +62,6 @@ pub(super) struct CardContext<'a> {
     pub(super) built: jiff::civil::Date,
 }
 
-/// A day as (year, month, day).
-fn ymd(date: jiff::civil::Date) -> (i16, i8, i8) {
-    (date.year(), date.month(), date.day())
-}
-
 /// The seal for the card page: a small standalone SVG, its initials as
 /// outlines (an `<img>` cannot use the page's fonts), written once per
 /// variant as `assets/seals/HASH.svg`. Returns the file's path in the output
@@ -188,7 +183,7 @@ fn pictures_of(
             size: card.size,
             title: card.title.clone().unwrap_or_else(|| first_words(&card.alt, 6)),
             lang: crate::card::pictures::print_lang(m, ctx.config),
-            date: ymd(m.date.map_or(ctx.built, |d| d.date())),
+            date: m.date.map_or(ctx.built, |d| d.date()),
         }),
         false => None,
     };

@@ -54,8 +54,8 @@ pub struct PrintJob {
     pub title: String,
     /// The card's language tag (see [`print_lang`]).
     pub lang: String,
-    /// The card's date (year, month, day), or the build's when it has none.
-    pub date: (i16, i8, i8),
+    /// The card's date, or the build's when it has none.
+    pub date: jiff::civil::Date,
 }
 
 /// The language of message `m`'s printed card: its `lang`, the site's, or

@@ -270,7 +270,7 @@ pub struct PdfInfo<'a> {
     /// Its date (year, month, day): the card's; a PDF/A must have one, so
     /// an undated card's is the day it is built (see
     /// [`crate::config::build_date`]).
-    pub date: (i16, i8, i8),
+    pub date: jiff::civil::Date,
 }
 
 /// A card's print PDF: one page of its trim size plus the bleed (plus room
@@ -383,7 +383,7 @@ fn document(info: &PdfInfo, alt: Option<&str>, level: Level) -> Document {
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
-    let (year, month, day) = info.date;
+    let (year, month, day) = (info.date.year(), info.date.month(), info.date.day());
     let date = krilla::metadata::DateTime::new(year.max(0) as u16).month(month as u8).day(day as u8);
     let mut metadata = krilla::metadata::Metadata::new()
         .title(info.title.to_string())
