@@ -128,14 +128,19 @@ impl Gallery<'_> {
     }
 
     /// The site's icons (see [`icons`]), drawn again only when the theme or
-    /// the site's title changed or a file is gone. Kept with the pages, so
-    /// they go when the gallery does.
+    /// the site's title changed or a file is gone, and not by `check` (an
+    /// output in memory), which notes pictures without drawing them. Kept
+    /// with the pages, so they go when the gallery does.
     fn icons(&mut self) {
         let key = hash::key(&[self.theme.fingerprint.as_bytes(), self.config.title.as_bytes()]);
         let files = [icons::FAVICON, icons::TOUCH_ICON];
         let same = |file: &str| self.old.get(file).and_then(Option::as_ref) == Some(&key) && self.output.is_file(file);
         if !files.iter().all(|file| same(file)) {
-            let Some(drawn) = icons::site_icons(self.theme, &self.config.title) else { return };
+            let drawn = match self.output.is_in_memory() {
+                true => Some(files.map(|file| (file, Vec::new()))),
+                false => icons::site_icons(self.theme, &self.config.title),
+            };
+            let Some(drawn) = drawn else { return };
             for (file, bytes) in drawn {
                 self.failures.extend(stage(self.output, file, &bytes, &mut self.staged));
             }
