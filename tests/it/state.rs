@@ -104,6 +104,24 @@ fn into_the_old_layout(site: &Site, state: &Path, lock: &str) {
     std::fs::remove_dir_all(site.root().join(".waxseal")).unwrap();
 }
 
+/// Builds `site` and records its emails as sent, then leaves its output
+/// folder as an older waxseal would have (see [`into_the_old_layout`]):
+/// returns its state and its output folder's files as the build left
+/// them, and the copy of its state the old layout was made from.
+fn built_then_old_layout(site: &Site) -> (Tree, Tree, tempfile::TempDir) {
+    assert_eq!(site.build(&[]).code, 0);
+    record_as_sent(site);
+    let kept = tree(&site.state(""));
+    let published = tree(&site.root().join("output"));
+    let state = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&site.state(""), state.path());
+    into_the_old_layout(site, state.path(), "");
+    (kept, published, state)
+}
+
+/// A folder's files and their bytes, by path.
+type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+
 /// Records every card's built email of `site` as sent, in the sent log of
 /// its state folder, as `waxseal send` would have.
 fn record_as_sent(site: &Site) {
@@ -129,13 +147,7 @@ fn assert_nothing_to_send(site: &Site, when: &str) {
 #[test]
 fn a_folder_an_older_waxseal_wrote_is_adopted_with_nothing_lost() {
     let site = site_with_emails();
-    assert_eq!(site.build(&[]).code, 0);
-    record_as_sent(&site);
-    let kept = tree(&site.state(""));
-    let published = tree(&site.root().join("output"));
-    let state = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&site.state(""), state.path());
-    into_the_old_layout(&site, state.path(), "");
+    let (kept, published, state) = built_then_old_layout(&site);
     // A dry run adopts nothing, and finds the old sent log where it is.
     assert_nothing_to_send(&site, "in the old layout");
     assert!(!site.root().join(".waxseal").exists() && site.output(".waxseal-sent.jsonl").is_file());
@@ -173,13 +185,7 @@ fn an_output_folder_on_another_file_system_is_adopted_its_manifest_and_sent_log_
     let Some(_disk) = crate::safety::Mounted::tmpfs(&site.root().join("output"), "64m") else {
         return eprintln!("skipped: state::an_output_folder_on_another_file_system_is_adopted_its_manifest_and_sent_log_copied: cannot mount a tmpfs here (Linux, as root)");
     };
-    assert_eq!(site.build(&[]).code, 0);
-    record_as_sent(&site);
-    let kept = tree(&site.state(""));
-    let published = tree(&site.root().join("output"));
-    let state = tempfile::tempdir().unwrap();
-    crate::support::copy_dir(&site.state(""), state.path());
-    into_the_old_layout(&site, state.path(), "");
+    let (kept, published, _) = built_then_old_layout(&site);
     // No rename reaches `.waxseal/` from there: the manifest and the sent
     // log are copied, the cache is dropped (a full build, once).
     let run = site.build(&[]);
