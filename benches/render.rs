@@ -169,7 +169,10 @@ fn encoders(c: &mut Criterion) {
         let cache = render::BaseCache::default();
         let drawn = render::rasterize_layered(&cache, &theme, &card, &tree, size.width).unwrap();
         let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap();
-        let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
+        // An A6 note's view: the card across the preview.
+        let view = render::ShareView { body: 46.0, column: (150.0, 1090.0), top: 160.0 };
+        let shown = render::shrink_picture(&drawn.pixmap, view.width(size.width));
+        let share = render::share_picture(&theme, &view, size.width, &shown).unwrap();
         for (what, drawn) in [("card", &drawn), ("thumb", &thumb), ("share", &share)] {
             let pixmap = &drawn.pixmap;
             let colours = render::encode::palette_size(pixmap).map_or("> 256".to_string(), |n| n.to_string());

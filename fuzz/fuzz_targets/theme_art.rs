@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
             svg,
             tree,
             width: laid.size.width,
+            share: laid.share_view(),
             print: None,
             email: None,
         };

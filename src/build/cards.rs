@@ -187,7 +187,8 @@ fn pictures_of(
         }),
         false => None,
     };
-    Ok(Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: card.size.width, print, email })
+    let share = card.share_view();
+    Ok(Pictures { slug: m.slug.clone(), theme: theme.clone(), svg, tree, width: card.size.width, share, print, email })
 }
 
 /// Makes the card of `m`: its pictures (when `draw`; else they are as the

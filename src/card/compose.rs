@@ -156,6 +156,18 @@ fn signatures(theme: &Theme, config: &SiteConfig, m: &Message, tag: Option<&str>
 }
 
 impl LaidCard {
+    /// What its link preview shows of it: its body text's size, its text
+    /// column and where its text starts, in its pixels.
+    pub fn share_view(&self) -> render::ShareView {
+        let column = &self.boxes.text_box;
+        let first = self.laid.lines.first().map_or(0.0, |line| line.baseline - line.size);
+        render::ShareView {
+            body: self.laid.size_pt * self.size.px_per_pt(),
+            column: (column.x, column.x + column.width),
+            top: column.y + first.max(0.0),
+        }
+    }
+
     /// The scanned signature drawn in place of the sender's name, if any.
     pub fn scanned(&self) -> Option<&render::CardPicture> {
         self.drawn.get(self.pictures.len())

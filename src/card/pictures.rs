@@ -38,6 +38,8 @@ pub struct Pictures {
     pub tree: resvg::usvg::Tree,
     /// The card's width in pixels.
     pub width: u32,
+    /// What its link preview shows of it.
+    pub share: render::ShareView,
     /// What its print PDF is made from, when one is asked for.
     pub print: Option<PrintJob>,
     /// Its email, made with the PNG, when one is asked for.
@@ -116,7 +118,7 @@ fn draw_pngs(how: &Drawing, pictures: &Pictures) -> Result<Drawn, Diagnostic> {
     let layered = render::layers::layered_card(how.bases, theme, svg, tree, *width).map_err(|e| failed(theme, e))?;
     // The smaller pictures are made from the card's pixels (not drawn again).
     let web = Artifact::Web1x.made_for(&how.outputs);
-    let smaller = |drawn: &render::CardPixels| how.outputs.png.then(|| Smaller::of(drawn, web));
+    let smaller = |drawn: &render::CardPixels| how.outputs.png.then(|| Smaller::of(drawn, web, &pictures.share));
     let banded = match &layered {
         render::layers::Layered::Top { base: render::layers::Base::Kept(under), ink } if !how.optimize => {
             let banded = render::bands::draw_in_bands(under, ink, Some(how.dpi), how.outputs.png);
@@ -159,22 +161,31 @@ struct Smaller {
     /// Its thumbnail, over its base made as small (whose compressed pieces
     /// the thumbnail's PNG takes).
     thumb: render::CardPixels,
-    /// Its pictures for the pages, by width, each width once; one as wide
-    /// as the thumbnail is the thumbnail.
-    web: Vec<(u32, tiny_skia::Pixmap)>,
+    /// Its link preview's card and its pictures for the pages, by width,
+    /// each width once; one as wide as the thumbnail is the thumbnail.
+    pictures: Vec<(u32, tiny_skia::Pixmap)>,
+    /// How wide the card is in its link preview.
+    share: u32,
 }
 
 impl Smaller {
-    /// The smaller pictures of the card `drawn`: its thumbnail, and with
-    /// `web` its pictures for the pages.
-    fn of(drawn: &render::CardPixels, web: bool) -> Smaller {
-        let mut widths = if web { web_widths(drawn.pixmap.width()).to_vec() } else { Vec::new() };
-        // They grow: a width like the one before it is that picture.
+    /// The smaller pictures of the card `drawn`: its thumbnail, its link
+    /// preview's card (as `share` shows it), and with `web` its pictures
+    /// for the pages.
+    fn of(drawn: &render::CardPixels, web: bool, share: &render::ShareView) -> Smaller {
+        let width = drawn.pixmap.width();
+        let share = share.width(width);
+        let mut widths = if web { web_widths(width).to_vec() } else { Vec::new() };
+        // The link preview's card is most often as wide as the largest
+        // picture for the pages: made once.
+        widths.push(share);
+        widths.sort_unstable();
         widths.dedup();
-        let web = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
+        let pictures = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
         Smaller {
             thumb: render::shrink_card(drawn, THUMB_WIDTH),
-            web: web.map(|w| (w, render::shrink_picture(&drawn.pixmap, w))).collect(),
+            pictures: pictures.map(|w| (w, render::shrink_picture(&drawn.pixmap, w))).collect(),
+            share,
         }
     }
 
@@ -182,20 +193,18 @@ impl Smaller {
     fn pixels(&self, width: u32) -> Option<&tiny_skia::Pixmap> {
         match width == self.thumb.pixmap.width() {
             true => Some(&self.thumb.pixmap),
-            false => self.web.iter().find(|(w, _)| *w == width).map(|(_, pixmap)| pixmap),
+            false => self.pictures.iter().find(|(w, _)| *w == width).map(|(_, pixmap)| pixmap),
         }
     }
 }
 
-/// The thumbnail, the link preview (the thumbnail on a wider sheet) and,
-/// with the pages, the pictures for them (WebP) from the card made
-/// `smaller` (none without PNGs): screen pictures, with no size on paper
-/// to say.
+/// The thumbnail, the link preview and, with the pages, the pictures for
+/// them (WebP) from the card made `smaller` (none without PNGs): screen
+/// pictures, with no size on paper to say.
 fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) -> Result<Drawn, Diagnostic> {
     let Some(smaller) = smaller else { return Ok(Drawn::new()) };
-    let theme = &pictures.theme;
     if !Artifact::Web1x.made_for(&how.outputs) {
-        return thumb_and_share(how, theme, &smaller.thumb);
+        return thumb_and_share(how, pictures, &smaller);
     }
     let widths = web_widths(pictures.width);
     let webp = |w: u32| smaller.pixels(w).map(|p| render::encode_webp(p, how.optimize)).unwrap_or_default();
@@ -204,7 +213,7 @@ fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) 
     let (largest, rest) = super::guard::join(
         || webp(large),
         || {
-            let pngs = thumb_and_share(how, theme, &smaller.thumb)?;
+            let pngs = thumb_and_share(how, pictures, &smaller)?;
             let mut webps: Vec<(u32, Vec<u8>)> = Vec::new();
             for w in widths.into_iter().filter(|&w| w != large) {
                 if !webps.iter().any(|(at, _)| *at == w) {
@@ -224,11 +233,13 @@ fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) 
     Ok(out)
 }
 
-/// The thumbnail's PNG and the link preview's (the thumbnail on a wider sheet).
-fn thumb_and_share(how: &Drawing, theme: &Theme, thumb: &render::CardPixels) -> Result<Drawn, Diagnostic> {
+/// The thumbnail's PNG and the link preview's (see [`render::share_picture`]).
+fn thumb_and_share(how: &Drawing, pictures: &Pictures, smaller: &Smaller) -> Result<Drawn, Diagnostic> {
     let png = |p: &render::CardPixels| render::encode_png_over(&p.pixmap, p.under.as_deref(), None, how.optimize);
-    let share = render::share_picture(theme, &thumb.pixmap).map_err(|e| failed(theme, e))?;
-    Ok(vec![(Artifact::Thumb, png(thumb)), (Artifact::Share, png(&share))])
+    let card = smaller.pixels(smaller.share).expect("made with the smaller pictures");
+    let theme = &pictures.theme;
+    let share = render::share_picture(theme, &pictures.share, pictures.width, card).map_err(|e| failed(theme, e))?;
+    Ok(vec![(Artifact::Thumb, png(&smaller.thumb)), (Artifact::Share, png(&share))])
 }
 
 /// The card's SVG and print PDF (those asked for).

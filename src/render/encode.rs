@@ -655,7 +655,8 @@ mod tests {
             let draw = |width| crate::render::rasterize_layered(&cache, &theme, &card, &tree, width).unwrap();
             // Each twice: the second over the base's rows the first kept.
             let [card, _, thumb, _] = [size.width, size.width, 120, 120].map(draw);
-            let share = crate::render::share_picture(&theme, &thumb.pixmap).unwrap();
+            let view = crate::render::ShareView { body: 20.0, column: (40.0, 400.0), top: 50.0 };
+            let share = crate::render::share_picture(&theme, &view, size.width, &card.pixmap).unwrap();
             for (what, drawn) in [("card", card), ("thumbnail", thumb), ("link preview", share)] {
                 let pixmap = &drawn.pixmap;
                 for optimize in [false, true] {

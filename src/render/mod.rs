@@ -43,7 +43,7 @@ pub mod webp;
 pub use self::webp::encode_webp;
 pub use encode::{encode_png, encode_png_over, CardPixels, Under};
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
-pub use raster::{rasterize, share_picture, SHARE_SIZE};
+pub use raster::{rasterize, share_picture, ShareView, SHARE_SIZE};
 pub use small::{shrink_card, shrink_picture, small_height};
 
 /// Everything a card shows, resolved.

@@ -351,10 +351,66 @@ fn a_card_page_unfurls_as_the_card_itself() {
     assert_eq!(meta(&gallery, "og:url").as_deref(), Some("https://example.org/shop/"));
     let share = site.png("cards/love/share.png");
     assert_eq!((share.width, share.height), (1200, 630));
-    assert_eq!(share.pixel(30, 315)[..3], support::hex("#f1e2c8"), "the margin is the paper edge");
+    assert_eq!(share.pixel(20, 315)[..3], support::hex("#f1e2c8"), "the margin is the paper edge");
+    assert_eq!(share.pixel(600, 20)[..3], support::hex("#f1e2c8"), "the card's top edge shows");
     let middle = (0.35, 0.1, 0.65, 0.9);
     assert!(share.count_near("#fbf4e6", 10, middle) > 40_000, "the card's paper fills the middle");
     assert!(share.count_near(ACCENT, 24, middle) > 200, "its emphasis is drawn");
+}
+
+/// A letter as long as a 5x7 card holds, in the kraft theme: small text
+/// under stamps.
+const LONG_LETTER: &str = "---
+title: A note for Oksana
+theme: kraft
+size: 5x7
+date: 2026-11-20
+---
+Your parcel left the studio this morning, wrapped in brown paper and tied with the red string you liked so much last spring. \
+We packed the blue mug first, then the two small bowls, each in its own sleeve of tissue, and a sprig of dried lavender on top.
+
+The glaze on the mug came out darker than the sample, closer to the colour of the sea on a grey day. We hope you like it as much as we do. \
+If anything arrives chipped or cracked, write to us and we will make it again, no questions asked.
+
+Thank you for waiting while the kiln was being repaired. It took three weeks longer than we promised, and you were kind about it. \
+The new shelf in the shop is full again, and the winter pieces go out next Friday.
+
+With many thanks from all of us at the workshop, and see you at the market in December.
+";
+
+/// The words of `text`, lower case, without punctuation.
+fn words(text: &str) -> Vec<String> {
+    let letters = |w: &str| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    text.split_whitespace().map(letters).filter(|w| !w.is_empty()).collect()
+}
+
+#[test]
+fn a_link_preview_shows_the_message_large_enough_to_read_in_a_feed() {
+    let site = Site::fixture("basic");
+    site.write("content/long.md", LONG_LETTER);
+    assert_eq!(site.build(&[]).code, 0);
+    require!("tesseract");
+    let cases = [
+        ("love", "Thank you, Deb. Your order was made with love by Beverly"),
+        ("long", "Your parcel left the studio this morning, wrapped in brown paper and tied with the red string"),
+    ];
+    for (slug, opening) in cases {
+        // As a feed shows it: 500 px wide.
+        let share = site.png(&format!("cards/{slug}/share.png"));
+        assert_eq!((share.width, share.height), (1200, 630));
+        let seen = site.root().join(format!("{slug}-500.png"));
+        share.shrunk(500).write_png(&seen);
+        let ocr = std::process::Command::new("tesseract").arg(&seen).arg("-").output().expect("tesseract runs");
+        assert!(ocr.status.success(), "{}", String::from_utf8_lossy(&ocr.stderr));
+        let read = words(&String::from_utf8_lossy(&ocr.stdout));
+        let wanted = words(opening);
+        let found = wanted.iter().filter(|w| read.contains(w)).count();
+        assert!(
+            found * 10 >= wanted.len() * 9,
+            "{slug}: {found} of the {} words of the message's opening read back at 500 px: {read:?}",
+            wanted.len()
+        );
+    }
 }
 
 /// The text of `page`'s `<title>`.

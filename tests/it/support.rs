@@ -212,6 +212,32 @@ impl Image {
         (count, Image { width: self.width, height: self.height, rgba })
     }
 
+    /// The image made `width` pixels wide, as a browser or a feed shows a
+    /// picture smaller: each pixel the average of those it covers.
+    pub fn shrunk(&self, width: u32) -> Image {
+        let scale = self.width as f64 / f64::from(width);
+        let height = ((f64::from(self.height) / scale).round() as u32).max(1);
+        let span = |at: u32, most: u32| {
+            let from = (f64::from(at) * scale) as u32;
+            from..((f64::from(at + 1) * scale).ceil() as u32).clamp(from + 1, most)
+        };
+        let mut rgba = Vec::with_capacity((width * height * 4) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let (mut sum, mut count) = ([0u32; 4], 0);
+                for sy in span(y, self.height) {
+                    for sx in span(x, self.width) {
+                        let p = self.pixel(sx, sy);
+                        (0..4).for_each(|c| sum[c] += u32::from(p[c]));
+                        count += 1;
+                    }
+                }
+                rgba.extend(sum.map(|c| (c / count) as u8));
+            }
+        }
+        Image { width, height, rgba }
+    }
+
     /// The pixel at (x, y) as [r, g, b, a].
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * self.width + x) * 4) as usize;

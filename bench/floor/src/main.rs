@@ -84,7 +84,10 @@ fn main() {
     let png_set = |c: &Prepared| -> usize {
         let card = render::rasterize_layered(&cache, &theme, &c.svg, &c.tree, 1240).unwrap();
         let thumb = render::shrink_card(&card, 360);
-        let share = render::share_picture(&theme, &thumb.pixmap).unwrap();
+        // An A6 note's view: the card across the preview.
+        let view = render::ShareView { body: 46.0, column: (150.0, 1090.0), top: 160.0 };
+        let shown = render::shrink_picture(&card.pixmap, view.width(1240));
+        let share = render::share_picture(&theme, &view, 1240, &shown).unwrap();
         let over = |d: &render::CardPixels| render::encode_png_over(&d.pixmap, d.under.as_deref(), Some(300), false).len();
         over(&card) + over(&thumb) + over(&share)
     };
