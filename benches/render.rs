@@ -171,8 +171,9 @@ fn encoders(c: &mut Criterion) {
         let thumb = render::rasterize_layered(&cache, &theme, &card, &tree, 360).unwrap();
         // An A6 note's view: the card across the preview.
         let view = render::ShareView { body: 46.0, column: (150.0, 1090.0), top: 160.0 };
-        let shown = render::shrink_picture(&drawn.pixmap, view.width(size.width));
-        let share = render::share_picture(&theme, &view, size.width, &shown).unwrap();
+        let place = view.place((drawn.pixmap.width(), drawn.pixmap.height()));
+        let part = render::shrink_part(&drawn.pixmap, place.shown, place.visible());
+        let share = render::share_picture(&theme, &place, &part).unwrap();
         for (what, drawn) in [("card", &drawn), ("thumb", &thumb), ("share", &share)] {
             let pixmap = &drawn.pixmap;
             let colours = render::encode::palette_size(pixmap).map_or("> 256".to_string(), |n| n.to_string());

@@ -161,31 +161,28 @@ struct Smaller {
     /// Its thumbnail, over its base made as small (whose compressed pieces
     /// the thumbnail's PNG takes).
     thumb: render::CardPixels,
-    /// Its link preview's card and its pictures for the pages, by width,
-    /// each width once; one as wide as the thumbnail is the thumbnail.
-    pictures: Vec<(u32, tiny_skia::Pixmap)>,
-    /// How wide the card is in its link preview.
-    share: u32,
+    /// Its pictures for the pages, by width, each width once; one as wide
+    /// as the thumbnail is the thumbnail.
+    web: Vec<(u32, tiny_skia::Pixmap)>,
+    /// Where it goes in its link preview, and the part the preview shows.
+    share: (render::SharePlace, tiny_skia::Pixmap),
 }
 
 impl Smaller {
-    /// The smaller pictures of the card `drawn`: its thumbnail, its link
-    /// preview's card (as `share` shows it), and with `web` its pictures
-    /// for the pages.
+    /// The smaller pictures of the card `drawn`: its thumbnail, the part
+    /// of it its link preview shows (placed by `share`), and with `web`
+    /// its pictures for the pages.
     fn of(drawn: &render::CardPixels, web: bool, share: &render::ShareView) -> Smaller {
-        let width = drawn.pixmap.width();
-        let share = share.width(width);
-        let mut widths = if web { web_widths(width).to_vec() } else { Vec::new() };
-        // The link preview's card is most often as wide as the largest
-        // picture for the pages: made once.
-        widths.push(share);
-        widths.sort_unstable();
+        let pixmap = &drawn.pixmap;
+        let mut widths = if web { web_widths(pixmap.width()).to_vec() } else { Vec::new() };
+        // They grow: a width like the one before it is that picture.
         widths.dedup();
-        let pictures = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
+        let web = widths.into_iter().filter(|&w| w != THUMB_WIDTH);
+        let place = share.place((pixmap.width(), pixmap.height()));
         Smaller {
             thumb: render::shrink_card(drawn, THUMB_WIDTH),
-            pictures: pictures.map(|w| (w, render::shrink_picture(&drawn.pixmap, w))).collect(),
-            share,
+            web: web.map(|w| (w, render::shrink_picture(pixmap, w))).collect(),
+            share: (place, render::shrink_part(pixmap, place.shown, place.visible())),
         }
     }
 
@@ -193,7 +190,7 @@ impl Smaller {
     fn pixels(&self, width: u32) -> Option<&tiny_skia::Pixmap> {
         match width == self.thumb.pixmap.width() {
             true => Some(&self.thumb.pixmap),
-            false => self.pictures.iter().find(|(w, _)| *w == width).map(|(_, pixmap)| pixmap),
+            false => self.web.iter().find(|(w, _)| *w == width).map(|(_, pixmap)| pixmap),
         }
     }
 }
@@ -236,9 +233,9 @@ fn small_pictures(how: &Drawing, pictures: &Pictures, smaller: Option<Smaller>) 
 /// The thumbnail's PNG and the link preview's (see [`render::share_picture`]).
 fn thumb_and_share(how: &Drawing, pictures: &Pictures, smaller: &Smaller) -> Result<Drawn, Diagnostic> {
     let png = |p: &render::CardPixels| render::encode_png_over(&p.pixmap, p.under.as_deref(), None, how.optimize);
-    let card = smaller.pixels(smaller.share).expect("made with the smaller pictures");
     let theme = &pictures.theme;
-    let share = render::share_picture(theme, &pictures.share, pictures.width, card).map_err(|e| failed(theme, e))?;
+    let (place, part) = &smaller.share;
+    let share = render::share_picture(theme, place, part).map_err(|e| failed(theme, e))?;
     Ok(vec![(Artifact::Thumb, png(&smaller.thumb)), (Artifact::Share, png(&share))])
 }
 

@@ -656,7 +656,9 @@ mod tests {
             // Each twice: the second over the base's rows the first kept.
             let [card, _, thumb, _] = [size.width, size.width, 120, 120].map(draw);
             let view = crate::render::ShareView { body: 20.0, column: (40.0, 400.0), top: 50.0 };
-            let share = crate::render::share_picture(&theme, &view, size.width, &card.pixmap).unwrap();
+            let place = view.place((card.pixmap.width(), card.pixmap.height()));
+            let part = crate::render::shrink_part(&card.pixmap, place.shown, place.visible());
+            let share = crate::render::share_picture(&theme, &place, &part).unwrap();
             for (what, drawn) in [("card", card), ("thumbnail", thumb), ("link preview", share)] {
                 let pixmap = &drawn.pixmap;
                 for optimize in [false, true] {

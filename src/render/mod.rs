@@ -43,8 +43,8 @@ pub mod webp;
 pub use self::webp::encode_webp;
 pub use encode::{encode_png, encode_png_over, CardPixels, Under};
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
-pub use raster::{rasterize, share_picture, ShareView, SHARE_SIZE};
-pub use small::{shrink_card, shrink_picture, small_height};
+pub use raster::{rasterize, share_picture, SharePlace, ShareView, SHARE_SIZE};
+pub use small::{shrink_card, shrink_part, shrink_picture, small_height};
 
 /// Everything a card shows, resolved.
 pub struct CardContent<'a> {

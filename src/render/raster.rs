@@ -150,7 +150,38 @@ const SHARE_TEXT: f32 = 14.0 * SHARE_SIZE.0 as f32 / 500.0;
 /// pixels: the preview's width less a margin each side.
 const SHARE_COLUMN: f32 = (SHARE_SIZE.0 - 2 * 40) as f32;
 
+/// Where a card goes in its link preview ([`ShareView::place`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SharePlace {
+    /// The card's size as shown, in the preview's pixels.
+    pub shown: (u32, u32),
+    /// Where its top left corner goes (outside the preview when its edges are cut).
+    pub at: (i64, i64),
+}
+
+impl SharePlace {
+    /// The part of the card the preview shows, in pixels of the card as
+    /// shown: left, top, right, bottom.
+    pub fn visible(&self) -> (u32, u32, u32, u32) {
+        let clip = |at: i64, length: u32, most: u32| {
+            let from = (-at).clamp(0, i64::from(length));
+            (from as u32, (i64::from(most) - at).clamp(from, i64::from(length)) as u32)
+        };
+        let (left, right) = clip(self.at.0, self.shown.0, SHARE_SIZE.0);
+        let (top, bottom) = clip(self.at.1, self.shown.1, SHARE_SIZE.1);
+        (left, top, right, bottom)
+    }
+}
+
 impl ShareView {
+    /// Where a card `size` in pixels goes in its link preview, and how
+    /// large: see [`ShareView::width`], `top` and `left`.
+    pub fn place(&self, (width, height): (u32, u32)) -> SharePlace {
+        let shown = self.width(width);
+        let tall = super::small_height(width, height, shown);
+        SharePlace { shown: (shown, tall), at: (self.left(width, shown), self.top(width, (shown, tall))) }
+    }
+
     /// How wide a card `width` pixels wide is shown in its link preview:
     /// [`SHARE_CARD_WIDTH`], or wider (its sides cut off) as far as its
     /// body text needs to be read at 500 px and its text column stays
@@ -194,24 +225,20 @@ impl ShareView {
     }
 }
 
-/// A card's link-preview picture, from `card`, the card `width` pixels
-/// wide made as wide as `view` shows it ([`ShareView::width`]): on the
-/// theme's paper-edge colour with a soft shadow under it. A card taller
-/// than the preview shows its top (its title and first lines, large
-/// enough to read where a feed shows the picture 500 px wide) and runs
-/// off the bottom edge, fading into the paper edge, as a card slid half
-/// out of its envelope; a shorter one shows whole, in the middle. The
-/// paper edge is drawn once per theme (kept with it), and the PNG takes
-/// its compressed pieces for the rows the card and its shadow leave bare.
-pub fn share_picture(
-    theme: &Theme,
-    view: &ShareView,
-    width: u32,
-    card: &tiny_skia::Pixmap,
-) -> Result<CardPixels, RenderError> {
+/// A card's link-preview picture, from `part`, the part of the card the
+/// preview shows ([`SharePlace::visible`], made by
+/// [`super::shrink_part`]) as `place` places it: on the theme's
+/// paper-edge colour with a soft shadow under it. A card taller than the
+/// preview shows its top (its title and first lines, large enough to read
+/// where a feed shows the picture 500 px wide) and runs off the bottom
+/// edge, fading into the paper edge, as a card slid half out of its
+/// envelope; a shorter one shows whole, in the middle. The paper edge is
+/// drawn once per theme (kept with it), and the PNG takes its compressed
+/// pieces for the rows the card and its shadow leave bare.
+pub fn share_picture(theme: &Theme, place: &SharePlace, part: &tiny_skia::Pixmap) -> Result<CardPixels, RenderError> {
     let height = SHARE_SIZE.1;
-    let (card_width, card_height) = (card.width(), card.height());
-    let (x, y) = (view.left(width, card_width), view.top(width, (card_width, card_height)));
+    let ((x, y), (card_width, card_height)) = (place.at, place.shown);
+    let (left, top, ..) = place.visible();
     // The paper edge is drawn once per theme (kept with it), not per card.
     let kept = theme.caches.get_or_default::<ShareBackground>();
     let background = match kept.0.get() {
@@ -228,7 +255,7 @@ pub fn share_picture(
     };
     let mut pixmap = background.pixmap().clone();
     shadow(&mut pixmap, (x, y + SHADOW_DROP), (card_width, card_height));
-    draw_over(card, &mut pixmap, x, y);
+    draw_over(part, &mut pixmap, x + i64::from(left), y + i64::from(top));
     if y + i64::from(card_height) > i64::from(height) {
         fade_out(&mut pixmap, SHARE_FADE);
     }
@@ -513,6 +540,9 @@ mod tests {
         assert_eq!(note.width(1240), SHARE_CARD_WIDTH);
         assert_eq!(note.left(1240, SHARE_CARD_WIDTH), 60);
         assert_eq!(note.top(1240, (1080, 1522)), i64::from(SHARE_TOP));
+        let place = note.place((1240, 1748));
+        assert_eq!((place.shown, place.at), ((1080, 1522), (60, i64::from(SHARE_TOP))));
+        assert_eq!(place.visible(), (0, 0, 1080, SHARE_SIZE.1 - SHARE_TOP), "the top of the card");
         // Small text: closer, as far as its column fits, in the middle.
         let letter = view(25.0, 160.0);
         let shown = letter.width(1240);
@@ -520,6 +550,8 @@ mod tests {
         let scale = shown as f32 / 1240.0;
         assert!(940.0 * scale <= SHARE_COLUMN + 0.5, "the column fits: {}", 940.0 * scale);
         let left = letter.left(1240, shown) as f32;
+        let cut = letter.place((1240, 1748)).visible();
+        assert!(cut.0 > 0 && cut.2 - cut.0 == SHARE_SIZE.0, "its sides cut: {cut:?}");
         assert!((left + 150.0 * scale - (SHARE_SIZE.0 as f32 - 940.0 * scale) / 2.0).abs() <= 1.0, "{left}");
         // Text that starts low (under stamps): moved up to show it.
         let low = view(46.0, 700.0);

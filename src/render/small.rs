@@ -29,6 +29,17 @@ pub fn shrink_picture(pixmap: &tiny_skia::Pixmap, width: u32) -> tiny_skia::Pixm
     shrink(pixmap, (width, small_height(pixmap.width(), pixmap.height(), width)))
 }
 
+/// The part `part` (left, top, right, bottom, in pixels of the picture
+/// made `whole` in size) of `pixmap` made `whole` in size: only that part
+/// is made (a card's link preview shows its top).
+pub fn shrink_part(pixmap: &tiny_skia::Pixmap, whole: (u32, u32), part: (u32, u32, u32, u32)) -> tiny_skia::Pixmap {
+    let (sx, sy) =
+        (f64::from(pixmap.width()) / f64::from(whole.0.max(1)), f64::from(pixmap.height()) / f64::from(whole.1.max(1)));
+    let (left, top, right, bottom) = part;
+    let crop = (f64::from(left) * sx, f64::from(top) * sy, f64::from(right - left) * sx, f64::from(bottom - top) * sy);
+    resize(pixmap, (right - left, bottom - top), Some(crop))
+}
+
 /// `under` made `size` (once): what the thumbnails of the cards over it
 /// are made over.
 fn shrunk_under(under: &Under, size: (u32, u32)) -> std::sync::Arc<Under> {
@@ -40,14 +51,27 @@ fn shrunk_under(under: &Under, size: (u32, u32)) -> std::sync::Arc<Under> {
 /// so a colour stays within its alpha. A card drawn a band at a time is
 /// made smaller from its pixels gathered as its bands are drawn (see
 /// [`super::bands`]).
-fn shrink(pixmap: &tiny_skia::Pixmap, (width, height): (u32, u32)) -> tiny_skia::Pixmap {
+fn shrink(pixmap: &tiny_skia::Pixmap, size: (u32, u32)) -> tiny_skia::Pixmap {
+    resize(pixmap, size, None)
+}
+
+/// `pixmap`, or its part `crop` (left, top, width, height in its pixels),
+/// resized to `width` x `height` (see [`shrink`]).
+fn resize(
+    pixmap: &tiny_skia::Pixmap,
+    (width, height): (u32, u32),
+    crop: Option<(f64, f64, f64, f64)>,
+) -> tiny_skia::Pixmap {
     use fast_image_resize as fir;
     let (w, h) = (pixmap.width(), pixmap.height());
     let src = fir::images::ImageRef::new(w, h, pixmap.data(), fir::PixelType::U8x4).expect("a pixmap's bytes");
     let mut dst = fir::images::Image::new(width.max(1), height.max(1), fir::PixelType::U8x4);
     // Already premultiplied: averaged as it is.
-    let options =
+    let mut options =
         fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Box)).use_alpha(false);
+    if let Some((left, top, w, h)) = crop {
+        options = options.crop(left, top, w, h);
+    }
     fir::Resizer::new().resize(&src, &mut dst, &options).expect("both are RGBA, neither empty");
     let size = tiny_skia::IntSize::from_wh(dst.width(), dst.height()).expect("not empty");
     tiny_skia::Pixmap::from_vec(dst.into_vec(), size).expect("the size of its bytes")

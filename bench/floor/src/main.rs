@@ -86,8 +86,9 @@ fn main() {
         let thumb = render::shrink_card(&card, 360);
         // An A6 note's view: the card across the preview.
         let view = render::ShareView { body: 46.0, column: (150.0, 1090.0), top: 160.0 };
-        let shown = render::shrink_picture(&card.pixmap, view.width(1240));
-        let share = render::share_picture(&theme, &view, 1240, &shown).unwrap();
+        let place = view.place((card.pixmap.width(), card.pixmap.height()));
+        let part = render::shrink_part(&card.pixmap, place.shown, place.visible());
+        let share = render::share_picture(&theme, &place, &part).unwrap();
         let over = |d: &render::CardPixels| render::encode_png_over(&d.pixmap, d.under.as_deref(), Some(300), false).len();
         over(&card) + over(&thumb) + over(&share)
     };
