@@ -235,7 +235,11 @@ fn what_the_build_keeps_of_itself_in_the_state_folder_sets_off_no_rebuild() {
         assert_eq!(e.data["gen"], gen, "{:?}\n{}", e.data, server.log());
         assert!(server.get("/cards/love/").body.contains(text));
     }
-    let log = server.log();
+    // The rebuild's line is logged after its reload is sent.
+    let log = until("the second rebuild's line", || {
+        let log = server.log();
+        (log.matches("changed: drew").count() >= 2).then_some(log)
+    });
     assert_eq!(log.matches("changed: drew").count(), 2, "{log}");
     assert!(!log.contains(".waxseal"), "{log}");
     crate::support::assert_nothing_private(&site.root().join("output"));
