@@ -37,13 +37,15 @@ pub mod pdf;
 pub mod place;
 pub mod qr;
 pub mod raster;
+pub mod share;
 pub mod small;
 pub mod webp;
 
 pub use self::webp::encode_webp;
 pub use encode::{encode_png, encode_png_over, CardPixels, Under};
 pub use layers::{check_layered, rasterize_layered, BaseCache, LayerStore};
-pub use raster::{rasterize, share_picture, SharePlace, ShareView, SHARE_SIZE};
+pub use raster::rasterize;
+pub use share::{share_picture, SharePlace, ShareView, SHARE_SIZE};
 pub use small::{shrink_card, shrink_part, shrink_picture, small_height};
 
 /// Everything a card shows, resolved.
