@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::SiteConfig;
-use crate::theme::Theme;
+use crate::theme::{FontRole, Theme};
 
 mod chars;
 mod fallback;
@@ -231,21 +231,42 @@ pub struct PageHead {
     pub icon: String,
     /// The URL of its home-screen icon.
     pub touch_icon: String,
-    /// The URL of the WOFF2 font to preload (see [`PageAssets`]), or empty.
+    /// The URLs of the WOFF2 fonts its first screen sets text in, to be
+    /// fetched at once (see [`PageAssets::preload`]); the body face's first.
+    pub fonts: Vec<String>,
+    /// The first of `fonts` (the body face's), or empty: what a theme's
+    /// own head template may still name.
     pub font: String,
 }
 
 impl PageHead {
-    /// A page's head in `config`'s site: its feed, icons and preloaded font filled in.
-    fn of_site(config: &SiteConfig, assets: &PageAssets) -> PageHead {
+    /// A page's head in `config`'s site: its feed, icons and the fonts its
+    /// first screen shows (the body face and those of `roles`) filled in.
+    fn of_site(config: &SiteConfig, assets: &PageAssets, roles: &[FontRole]) -> PageHead {
+        let fonts = assets.preload(roles);
         PageHead {
             feed: feed_url(config),
             icon: format!("{}{}", config.base_url, FAVICON),
             touch_icon: format!("{}{}", config.base_url, TOUCH_ICON),
-            font: assets.preload.clone(),
+            font: fonts.first().cloned().unwrap_or_default(),
+            fonts,
             ..PageHead::default()
         }
     }
+}
+
+/// The faces beyond the body's that the first screen of `card`'s page sets
+/// text in: its title's, the italic of its emphasis and sign-off and the
+/// bold of its strong words, where it has them.
+fn card_faces(card: &CardEntry, assets: &PageAssets) -> Vec<FontRole> {
+    let mut roles = vec![assets.title];
+    if card.html.contains("<em>") || card.html.contains("<blockquote>") || !card.signoff.is_empty() {
+        roles.push(FontRole::Italic);
+    }
+    if card.html.contains("<strong>") {
+        roles.push(FontRole::Bold);
+    }
+    roles
 }
 
 /// A card a page links to, with the title to show.
@@ -303,7 +324,7 @@ pub fn card_page(
         image: card.share.clone(),
         image_alt: card.description.clone(),
         noindex: false,
-        ..PageHead::of_site(config, assets)
+        ..PageHead::of_site(config, assets, &card_faces(card, assets))
     };
     let card_tags: Vec<TagLink> = card
         .tags
@@ -677,7 +698,8 @@ impl ListPage<'_> {
             image: newest.map(|c| c.share.clone()).unwrap_or_default(),
             image_alt: newest.map(|c| c.description.clone()).unwrap_or_default(),
             noindex: false,
-            ..PageHead::of_site(config, assets)
+            // The site's name in the title's face, the cards' titles in bold.
+            ..PageHead::of_site(config, assets, &[assets.title, FontRole::Bold])
         };
         let mut context = tera::Context::new();
         context.insert("site", config);
@@ -700,7 +722,7 @@ pub fn not_found_page(theme: &Theme, config: &SiteConfig, assets: &PageAssets) -
         url: format!("{}404.html", config.base_url),
         kind: "website",
         noindex: true,
-        ..PageHead::of_site(config, assets)
+        ..PageHead::of_site(config, assets, &[assets.title])
     };
     let mut context = tera::Context::new();
     context.insert("site", config);

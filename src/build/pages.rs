@@ -270,7 +270,8 @@ impl Styles<'_> {
     fn new(links: &HashMap<String, PageAssets>) -> Styles<'_> {
         let mut all: Vec<(&String, &PageAssets)> = links.iter().collect();
         all.sort_by_key(|(name, _)| *name);
-        let text: Vec<String> = all.iter().map(|(name, a)| format!("{name} {} {}", a.css_url, a.preload)).collect();
+        let text: Vec<String> =
+            all.iter().map(|(name, a)| format!("{name} {} {:?} {:?}", a.css_url, a.fonts, a.title)).collect();
         Styles { links, key: hash::key(&[text.join("\n").as_bytes()]) }
     }
 }

@@ -36,9 +36,28 @@ pub struct FontFile {
 pub struct PageAssets {
     /// The stylesheet's URL.
     pub css_url: String,
-    /// The URL of the WOFF2 font the first screen of every page sets most
-    /// of its text in (the body face), to be preloaded; or empty.
-    pub preload: String,
+    /// The URL of each role's web font where it is a WOFF2 file, for a page
+    /// to preload the faces its first screen shows (see [`PageAssets::preload`]).
+    pub fonts: BTreeMap<FontRole, String>,
+    /// The role the theme sets titles in: the site's name at the top of a
+    /// list page and the card's title (its `title` style's face).
+    pub title: FontRole,
+}
+
+impl PageAssets {
+    /// The URLs of the web fonts of `roles`, each once, in their order
+    /// (roles may share a face); the body face's first, as every page
+    /// shows it.
+    pub fn preload(&self, roles: &[FontRole]) -> Vec<String> {
+        let mut urls: Vec<String> = Vec::new();
+        for role in std::iter::once(&FontRole::Body).chain(roles) {
+            match self.fonts.get(role) {
+                Some(url) if !urls.contains(url) => urls.push(url.clone()),
+                _ => {}
+            }
+        }
+        urls
+    }
 }
 
 /// A theme's stylesheet: its file in the output folder (named by the hash
@@ -87,13 +106,14 @@ pub fn stylesheet(
     css.push_str(&theme.css);
     let name = hashed_name(&format!("{}.css", theme.name), css.as_bytes());
     let path = format!("assets/{name}");
-    let body = plan.roles.iter().find(|(roles, _)| roles.contains(&FontRole::Body));
-    let preload = body
-        .and_then(|(_, web)| fonts.get(&web.key))
-        .filter(|file| file.format == "woff2")
-        .map(|file| format!("{}{}", config.base_url, file.path))
-        .unwrap_or_default();
-    let links = PageAssets { css_url: format!("{}{}", config.base_url, path), preload };
+    let woff2 = |key: &String| fonts.get(key).filter(|file| file.format == "woff2");
+    let urls = plan
+        .roles
+        .iter()
+        .filter_map(|(roles, web)| Some((roles, format!("{}{}", config.base_url, woff2(&web.key)?.path))));
+    let fonts = urls.flat_map(|(roles, url)| roles.iter().map(move |role| (*role, url.clone()))).collect();
+    let title = theme.spec.styles.title.face.unwrap_or(FontRole::Script);
+    let links = PageAssets { css_url: format!("{}{}", config.base_url, path), fonts, title };
     Stylesheet { path, css, links }
 }
 
@@ -237,6 +257,6 @@ mod tests {
         assert!(css.contains(".body-face { font-family: var(--font-body), sans-serif;"), "{css}");
         // No font made: no rule links one, and nothing to preload.
         assert!(!css.contains("url("), "{css}");
-        assert_eq!(sheet.links.preload, "");
+        assert!(sheet.links.fonts.is_empty() && sheet.links.preload(&[FontRole::Script]).is_empty());
     }
 }

@@ -396,10 +396,11 @@ pub(super) const THEME_KEYS: &[&str] = &[
 ];
 
 /// The faces a card is set in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FontRole {
     /// Body text.
+    #[default]
     Body,
     /// Italic.
     Italic,

@@ -345,3 +345,81 @@ fn nothing_moves_when_the_fonts_arrive_late() {
     }
     eprintln!("{}", scores.join("\n"));
 }
+
+/// A face as the browser computed it for an element: family, weight, style.
+type Shown = (String, u32, String);
+
+/// The face each text of `page`'s first `height` CSS pixels is set in, and
+/// of all its text, for each element with text of its own.
+fn faces_shown(page: &mut Page, height: u32) -> (Vec<Shown>, Vec<Shown>) {
+    let script = format!(
+        "(() => {{ const first = [], all = []; for (const el of document.querySelectorAll('body *')) {{ \
+           if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue; \
+           const r = el.getBoundingClientRect(); if (r.width === 0 || r.height === 0) continue; \
+           const s = getComputedStyle(el); \
+           const face = [s.fontFamily.split(',')[0].trim().replace(/['\"]/g, ''), s.fontWeight, s.fontStyle].join('|'); \
+           all.push(face); if (r.top < {height} && r.bottom > 0) first.push(face); }} \
+         return JSON.stringify([first, all]); }})()"
+    );
+    let found = page.eval(&script).unwrap();
+    let lists: Vec<Vec<String>> = serde_json::from_str(found.as_str().unwrap()).unwrap();
+    let parse = |face: &String| {
+        let mut parts = face.split('|');
+        let family = parts.next().unwrap().to_string();
+        (family, parts.next().unwrap().parse().unwrap(), parts.next().unwrap().to_string())
+    };
+    (lists[0].iter().map(parse).collect(), lists[1].iter().map(parse).collect())
+}
+
+/// The web font the browser sets `(family, weight, style)` in: of the
+/// family's own faces (not its stand-ins) in that style, the one nearest
+/// in weight.
+fn face_file<'f>(faces: &'f [FontFace], (family, weight, style): &Shown) -> Option<&'f str> {
+    let own = faces.iter().filter(|f| f.range.is_none() && &f.family == family && &f.style == style);
+    let nearest = own.min_by_key(|f| f.weight.parse::<u32>().unwrap().abs_diff(*weight))?;
+    nearest.url.as_deref()
+}
+
+#[test]
+fn a_page_fetches_at_once_the_fonts_its_first_screen_shows_and_no_other() {
+    require!("chromium");
+    let site = shop();
+    site.write(
+        "content/kraft-note.md",
+        "---\ntitle: Your parcel is on its way\ntheme: kraft\ndate: 2026-09-01\n---\n\
+         Packed by *Pip* with **extra** tissue.\n",
+    );
+    assert_eq!(site.build(&[]).code, 0);
+    let base = crate::support::serve(&site.output(""));
+    let browser = Browser::open(&base);
+    let mut page = browser.page(&base);
+    let paths = ["", "tags/thank-you/", "cards/thank-you-deb/", "cards/kraft-note/", "404.html"];
+    let mut preloads = Vec::new();
+    for (width, height) in [(412, 823), (1350, 940)] {
+        page.set_viewport(width, height);
+        for path in paths {
+            let file = if path.ends_with(".html") { path.to_string() } else { format!("{path}index.html") };
+            let html = site.read(&file);
+            let faces = font_faces(&site.read(css_href(&html).trim_start_matches('/')));
+            let preloaded: BTreeSet<&str> = html
+                .split("<link rel=\"preload\" href=\"")
+                .skip(1)
+                .filter(|tail| tail.contains("as=\"font\""))
+                .map(|tail| tail.split('"').next().unwrap())
+                .collect();
+            page.load(&format!("{base}{path}"));
+            let (first, all) = faces_shown(&mut page, height);
+            let wanted: BTreeSet<&str> = first.iter().filter_map(|f| face_file(&faces, f)).collect();
+            let used: BTreeSet<&str> = all.iter().filter_map(|f| face_file(&faces, f)).collect();
+            // Every face the first screen shows is asked for with the page,
+            // not once the stylesheet has been read and the page laid out.
+            let late: Vec<_> = wanted.difference(&preloaded).collect();
+            assert!(late.is_empty(), "/{path} at {width} px: {late:?} not preloaded ({preloaded:?})");
+            // And nothing is fetched at once that the page does not show.
+            let unused: Vec<_> = preloaded.difference(&used).collect();
+            assert!(unused.is_empty(), "/{path}: {unused:?} preloaded, not used ({used:?})");
+            preloads.push(format!("/{path} at {width} px: {}", preloaded.len()));
+        }
+    }
+    eprintln!("{}", preloads.join("\n"));
+}
