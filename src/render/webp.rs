@@ -1,14 +1,16 @@
 //! Pixels encoded as WebP, for the card's pictures on the web pages:
 //! lossy, at a quality where the paper's grain, thin script strokes and a
-//! seal's gradient look as in the PNG at twice their size on a screen,
-//! in a quarter to a seventh of the bytes of a PNG as wide (a lossless
-//! WebP of a grainy paper is two thirds of the PNG). libwebp does the work (through the `webp`
-//! crate), on the calling thread, so the same pixels give the same bytes.
-//! Nothing here draws.
+//! seal's gradient look as in the PNG at a screen's own pixels, in a
+//! fifth to a tenth of the bytes of a PNG as wide (a lossless WebP of a
+//! grainy paper is two thirds of the PNG). libwebp does the work (through
+//! the `webp` crate), on the calling thread, so the same pixels give the
+//! same bytes. Nothing here draws.
 
 /// The encoder's quality (0-100): see BENCHMARKS.md for the sizes and
-/// what a lower one loses (the texture of the seal's wax first).
-const QUALITY: f32 = 90.0;
+/// what a lower one loses (the texture of the seal's wax first, seen only
+/// zoomed in: at a screen's own pixels it looks as at 90, in 70 % of the
+/// bytes, which a phone's first screen waits for).
+const QUALITY: f32 = 80.0;
 
 /// The encoder's effort (0-6) by default: where its files stop getting
 /// much smaller for the time it takes (see BENCHMARKS.md).
