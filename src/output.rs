@@ -44,6 +44,14 @@ use std::io::{Read, Seek, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod old_layout;
+mod place;
+
+use place::state_name;
+
+pub use old_layout::OLD_SENT_LOG;
+pub use place::{check_place, state_folder, PlaceError};
+
 /// The output folder.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -156,25 +164,6 @@ pub const LAYERS_DIR: &str = "cache/layers";
 const STATE_GITIGNORE: (&str, &[u8]) =
     (".gitignore", b"# waxseal's own records of its builds: never published, never committed.\n*\n");
 
-/// The old layout, where waxseal kept its own files in the output folder:
-/// the lock file, the manifest and the sent log there.
-const OLD_LOCK: &str = ".waxseal-lock";
-const OLD_MANIFEST: &str = ".waxseal-manifest";
-/// The sent log in the old layout, in the output folder (read by a dry
-/// run of `waxseal send`, which adopts nothing).
-pub const OLD_SENT_LOG: &str = ".waxseal-sent.jsonl";
-
-/// The build cache in the old layout: each of its parts in the output
-/// folder, and where it goes in the state folder.
-const OLD_CACHE: [(&str, &str); 3] = [
-    (".waxseal-cache.json", CACHE_FILE),
-    (".waxseal-cache/entries.jsonl", ENTRIES_FILE),
-    (".waxseal-cache/layers", LAYERS_DIR),
-];
-
-/// The build cache's folder in the old layout.
-const OLD_CACHE_DIR: &str = ".waxseal-cache";
-
 /// The manifest's first line.
 const MANIFEST_HEAD: &str = "# The files waxseal wrote into the output folder (a build removes only these).";
 
@@ -185,163 +174,6 @@ struct Journal {
     file: std::fs::File,
     appended: bool,
     removed: Vec<String>,
-}
-
-/// Why a folder cannot be the output folder.
-#[derive(Debug, thiserror::Error)]
-pub enum PlaceError {
-    /// It is the site folder, or holds it.
-    #[error("the output folder cannot be the site folder or a folder holding it: a build would mix its files with the site's")]
-    HoldsTheSite,
-    /// It is (inside) one of the folders the build reads.
-    #[error("the output folder cannot be inside the site's `{0}/` folder, which the build reads")]
-    InsideSource(&'static str),
-    /// It is (inside) the site's state folder.
-    #[error("the output folder cannot be inside the site's `.waxseal/` folder, where waxseal keeps its records")]
-    InsideState,
-    /// It holds files waxseal did not write.
-    #[error("the output folder holds files waxseal did not write ({0}); a build writes only into an empty folder or one it wrote before")]
-    NotOurs(String),
-}
-
-impl PlaceError {
-    /// How to go on.
-    pub fn hint(&self) -> &'static str {
-        match self {
-            PlaceError::NotOurs(_) => "choose a new or empty folder with --output, or move those files elsewhere (a folder waxseal wrote whose records in the site's `.waxseal/` were removed: remove it too, and build again)",
-            _ => "leave out --output to build into the site's `output/`, or name a folder of its own",
-        }
-    }
-}
-
-/// The folders of a site that a build reads, which may not hold its output.
-const SOURCE_FOLDERS: [&str; 3] = ["content", "themes", "data"];
-
-/// Checks that `output` may be the output folder of the site in `root`:
-/// not the site itself, a folder holding it, one of the folders a build
-/// reads or its state folder, and either new, empty (but for hidden
-/// entries, such as a `.git` of the published site), or written by waxseal
-/// before (its state folder has its manifest; or, in the old layout, the
-/// folder itself).
-pub fn check_place(root: &Path, output: &Path) -> Result<(), PlaceError> {
-    let real = |path: &Path| {
-        std::path::absolute(path).map(|p| p.canonicalize().unwrap_or_else(|_| normalize(&p))).unwrap_or_default()
-    };
-    let (real_root, real_output) = (real(root), real(output));
-    if real_root.starts_with(&real_output) {
-        return Err(PlaceError::HoldsTheSite);
-    }
-    for folder in SOURCE_FOLDERS {
-        if real_output.starts_with(real_root.join(folder)) {
-            return Err(PlaceError::InsideSource(folder));
-        }
-    }
-    if real_output.starts_with(real_root.join(STATE_DIR)) {
-        return Err(PlaceError::InsideState);
-    }
-    let Ok(entries) = std::fs::read_dir(&real_output) else {
-        return Ok(()); // not there yet (or not a folder: creating it will say so)
-    };
-    if state_folder(root, output).join(MANIFEST_FILE).is_file() {
-        return Ok(());
-    }
-    let mut foreign = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        // The old layout's manifest, or its build cache (from before
-        // waxseal kept a manifest), marks a folder waxseal wrote.
-        if name == OLD_MANIFEST || name == OLD_CACHE[0].0 {
-            return Ok(());
-        }
-        if !name.starts_with('.') {
-            let slash = if entry.file_type().is_ok_and(|t| t.is_dir()) { "/" } else { "" };
-            foreign.push(format!("`{name}{slash}`"));
-        }
-    }
-    if foreign.is_empty() {
-        return Ok(());
-    }
-    foreign.sort();
-    let more = foreign.len().saturating_sub(3);
-    foreign.truncate(3);
-    let mut list = foreign.join(", ");
-    if more > 0 {
-        list.push_str(&format!(" and {more} more"));
-    }
-    Err(PlaceError::NotOurs(list))
-}
-
-/// The state folder of output folder `output` of the site in `site`: a
-/// folder of the site's `.waxseal/`, named after the output folder, so that
-/// two output folders of one site never share a lock, a manifest or a
-/// cache. An output folder right inside the site folder (the default
-/// `output/`, a `public/`) gives its name: `.waxseal/output/`. Any other
-/// (deeper in the site, or outside it) gives its name and a short hash of
-/// its path, relative to the site when inside it (so that the site can be
-/// moved) and absolute when outside it: `.waxseal/public-1a2b3c4d/`. The
-/// path is the one the user named, with the folders above it found on the
-/// disk (`..` and links worked out), so that two ways of naming one folder
-/// give one state folder.
-pub fn state_folder(site: &Path, output: &Path) -> PathBuf {
-    site.join(STATE_DIR).join(state_name(site, output))
-}
-
-/// The name of `output`'s state folder in the site's `.waxseal/` (see [`state_folder`]).
-fn state_name(site: &Path, output: &Path) -> String {
-    let located = |path: &Path| {
-        let lexical = lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
-        match (lexical.parent(), lexical.file_name()) {
-            (Some(parent), Some(name)) => normalize(parent).join(name),
-            _ => lexical,
-        }
-    };
-    let (site, output) =
-        (normalize(&std::path::absolute(site).unwrap_or_else(|_| site.to_path_buf())), located(output));
-    let name = output.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    // A hidden name gets a hash too: none can be the `.gitignore`.
-    if output.parent() == Some(site.as_path()) && !name.starts_with('.') {
-        return name;
-    }
-    let key = output.strip_prefix(&site).unwrap_or(&output);
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(key.as_os_str().as_encoded_bytes());
-    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("{name}-{hash}")
-}
-
-/// `path` with `.` and `..` parts worked out by name (for a folder that is
-/// not there yet, which cannot be canonicalized).
-fn normalize(path: &Path) -> PathBuf {
-    let out = lexical(path);
-    // Its nearest existing folder canonicalized: a symlinked parent counts.
-    let mut existing = out.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return out,
-        }
-    }
-    let mut real = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
-    real.extend(rest.iter().rev());
-    real
-}
-
-/// `path` with `.` and `..` parts worked out by name alone.
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            part => out.push(part),
-        }
-    }
-    out
 }
 
 /// A file of an output kept in memory: its size, and what its owner chose
@@ -515,98 +347,6 @@ impl Output {
         }
         let journal = Journal { file: manifest, appended: false, removed: Vec::new() };
         Ok((Output { journal: Some(Arc::new(Mutex::new(journal))), ..self }, Claim { lock: Some(lock), interrupted }))
-    }
-
-    /// Adopts a folder in the old layout, where waxseal kept its own files
-    /// in the output folder itself: waits for a build of an older waxseal
-    /// writing it, then moves them into the state folder, and says whether
-    /// the last build in the old layout never finished. The manifest (which
-    /// files waxseal may remove) and the sent log (which emails went) are
-    /// renamed into place, or copied where that cannot be done (another
-    /// file system); when the state folder has one already (an older
-    /// waxseal built after a newer one), their lines are merged. The build
-    /// cache is renamed into place (the old layout's is the newer one),
-    /// or dropped: the next build is then a full one. A link among those
-    /// files is left as it is (and reported, see [`Output::links_met`]).
-    fn adopt_old_layout(&self, waiting: &dyn Fn(&str)) -> Result<bool, ClaimError> {
-        let at = |rel: &str| {
-            let file = self.root.join(rel);
-            move |error| ClaimError { file, error }
-        };
-        let old_lock = match self.old_file(OLD_LOCK) {
-            Some(path) => Some((take_turns(&path, waiting).map_err(at(OLD_LOCK))?, path)),
-            None => None,
-        };
-        self.merge_old(OLD_MANIFEST, MANIFEST_FILE).map_err(at(OLD_MANIFEST))?;
-        self.merge_old(OLD_SENT_LOG, SENT_LOG).map_err(at(OLD_SENT_LOG))?;
-        self.move_old_cache().map_err(at(OLD_CACHE_DIR))?;
-        let Some(((lock, interrupted), path)) = old_lock else {
-            return Ok(false);
-        };
-        drop(lock);
-        std::fs::remove_file(path).map_err(at(OLD_LOCK))?;
-        Ok(interrupted)
-    }
-
-    /// The path of file or folder `rel` of the old layout, when it is there
-    /// and reached through no link.
-    fn old_file(&self, rel: &str) -> Option<PathBuf> {
-        let path = self.walk(rel).ok()?;
-        std::fs::symlink_metadata(&path).is_ok().then_some(path)
-    }
-
-    /// Moves file `old` of the old layout to `new` in the state folder:
-    /// renamed when `new` is not there and the rename works, else copied,
-    /// after the lines `new` already has (each line once).
-    fn merge_old(&self, old: &str, new: &str) -> std::io::Result<()> {
-        let Some(from) = self.old_file(old) else {
-            return Ok(());
-        };
-        let state = self.state();
-        let to = state.walk(new)?;
-        if !to.exists() && std::fs::rename(&from, &to).is_ok() {
-            return Ok(());
-        }
-        let theirs = std::fs::read_to_string(&from)?;
-        let mut text = match std::fs::read_to_string(&to) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e),
-        };
-        let mut seen: std::collections::HashSet<String> = text.lines().map(String::from).collect();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n'); // a last line cut short by a killed run
-        }
-        for line in theirs.lines().filter(|line| !line.is_empty()) {
-            if seen.insert(line.to_string()) {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        state.write(new, text.as_bytes())?;
-        std::fs::remove_file(from)
-    }
-
-    /// Moves the build cache of the old layout into the state folder, in
-    /// place of the one there; a part that cannot be renamed is dropped.
-    fn move_old_cache(&self) -> std::io::Result<()> {
-        let parts: Vec<(PathBuf, &str)> =
-            OLD_CACHE.iter().filter_map(|(old, new)| Some((self.old_file(old)?, *new))).collect();
-        let state = self.state();
-        if !parts.is_empty() {
-            state.remove_all(CACHE_DIR)?;
-        }
-        for (from, new) in parts {
-            let to = state.walk(new)?;
-            std::fs::create_dir_all(to.parent().expect("a state file lies inside the state folder"))?;
-            if std::fs::rename(&from, &to).is_err() {
-                remove_all(&from)?;
-            }
-        }
-        match self.old_file(OLD_CACHE_DIR) {
-            Some(dir) => remove_all(&dir),
-            None => Ok(()),
-        }
     }
 
     /// The folder's path.
@@ -1163,6 +903,7 @@ fn publish(_: &std::fs::File) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::old_layout::{OLD_LOCK, OLD_MANIFEST};
     use super::*;
 
     #[test]
