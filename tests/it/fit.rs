@@ -122,7 +122,7 @@ fn a_three_word_note_fills_a_quarter_of_the_card_at_the_optical_centre_of_its_ba
             &format!("---\nfrom: Beverly\ntheme: {theme}\nsize: a6\n---\nThanks, Deb!\n"),
         );
     }
-    let run = site.build(&[]);
+    let run = site.build(&["--outputs", "svg"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for theme in THEMES {
         let ink = card(&site, theme);
@@ -156,7 +156,7 @@ fn the_titles_capitals_stand_a_quarter_taller_than_the_names_even_when_long() {
             );
         }
     }
-    let run = site.build(&[]);
+    let run = site.build(&["--outputs", "svg"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for theme in THEMES {
         for (kind, _) in titles {
@@ -216,7 +216,7 @@ fn a_two_hundred_word_story_still_fits_every_theme() {
             &format!("---\ntitle: The journey of your mittens\nfrom: Beverly\ntheme: {theme}\n---\n{story}"),
         );
     }
-    let run = site.build(&[]);
+    let run = site.build(&["--outputs", "svg"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for theme in THEMES {
         let ink = card(&site, theme);
@@ -260,7 +260,7 @@ fn an_a7_card_with_a_logo_and_a_qr_code_keeps_its_text_as_large_as_without_them(
         site.write(&format!("content/{theme}-bare.md"), &format!("---\n{head}---\n{words}\n"));
         site.write(&format!("content/{theme}-both.md"), &format!("---\n{head}{both}---\n{words}\n"));
     }
-    let run = site.build(&[]);
+    let run = site.build(&["--outputs", "svg"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for theme in THEMES {
         let (bare, both) = (body_pitch(&site, &format!("{theme}-bare")), body_pitch(&site, &format!("{theme}-both")));
