@@ -197,6 +197,16 @@ fn the_pictures_for_the_pages_come_with_the_pngs_and_go_with_their_card() {
 /// A phone's screen: 412 CSS pixels wide, 2.625 device pixels to one.
 const PHONE: (u32, u32, f64) = (412, 915, 2.625);
 
+/// Shows `page`'s pages as [`PHONE`] does.
+fn as_phone(page: &mut crate::browser::Page) {
+    let (width, height, scale) = PHONE;
+    let metrics = serde_json::json!({
+        "width": width, "height": height, "deviceScaleFactor": scale, "mobile": true,
+        "screenWidth": width, "screenHeight": height,
+    });
+    page.call("Emulation.setDeviceMetricsOverride", metrics);
+}
+
 /// The most a card page's pictures may weigh on [`PHONE`], in bytes: the
 /// card's picture for three pixels a CSS pixel (45-150 KB for the built-in
 /// themes) and its seal.
@@ -210,12 +220,8 @@ fn a_card_page_on_a_phone_fetches_a_picture_for_its_pixels_and_stays_light() {
     let url = support::serve(&site.root().join("output"));
     let browser = Browser::open("about:blank");
     let mut page = browser.page("about:blank");
-    let (width, height, scale) = PHONE;
-    let metrics = serde_json::json!({
-        "width": width, "height": height, "deviceScaleFactor": scale, "mobile": true,
-        "screenWidth": width, "screenHeight": height,
-    });
-    page.call("Emulation.setDeviceMetricsOverride", metrics);
+    let (width, _, scale) = PHONE;
+    as_phone(&mut page);
     page.load(&format!("{url}cards/love/"));
     // Scrolled to the foot: the lazy picture under the card is fetched too.
     page.eval("window.scrollTo(0, document.documentElement.scrollHeight)");
@@ -266,12 +272,7 @@ fn a_phone_fetches_the_thumbnails_near_its_first_screen_and_the_others_as_the_re
     let url = support::serve(&site.output(""));
     let browser = Browser::open("about:blank");
     let mut page = browser.page("about:blank");
-    let (width, height, scale) = PHONE;
-    let metrics = serde_json::json!({
-        "width": width, "height": height, "deviceScaleFactor": scale, "mobile": true,
-        "screenWidth": width, "screenHeight": height,
-    });
-    page.call("Emulation.setDeviceMetricsOverride", metrics);
+    as_phone(&mut page);
     // A phone on 3G: Chromium fetches a lazy picture up to about three
     // screens ahead on such a link (on a fast one, about one and a half).
     page.call("Network.enable", serde_json::json!({}));
